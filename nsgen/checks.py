@@ -1,0 +1,409 @@
+"""Semantic checks: each a small function from the program to diagnostics; all run, all collected."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterator
+
+from nsgen import ir
+from nsgen.diagnostics import Diagnostic, Span, error, sort_key, warning
+from nsgen.symbols import (
+    IFNAMSIZ, RESERVED, Symbols, addressed_ends, bridge_of, did_you_mean, end_ifnames,
+    interface_of, network_of, resolve_address,
+)
+
+Check = Callable[[ir.Program, Symbols], Iterator[Diagnostic]]
+
+NAME_MAX = 255
+MTU_RANGE = (68, 65535)
+
+
+def _of(program: ir.Program, kind: type[ir.Statement]) -> Iterator[ir.Statement]:
+    return (s for s in program.statements if isinstance(s, kind))
+
+
+def _veths(program: ir.Program) -> Iterator[ir.Veth]:
+    return (s for s in program.statements if isinstance(s, ir.Veth))
+
+
+# declarations --------------------------------------------------------------
+
+
+def check_duplicates(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """A name declared twice (as namespace or bridge), or a second `lab` line."""
+    seen: dict[str, ir.Statement] = {}
+    for statement in program.statements:
+        if isinstance(statement, ir.Lab):
+            key, what = "\0lab", "the lab's name"
+        elif isinstance(statement, (ir.Ns, ir.Bridge)):
+            key, what = statement.name.text, f"'{statement.name.text}'"
+        else:
+            continue
+        if key in seen:
+            first = seen[key]
+            yield error("E101", f"{what} is declared twice", _name_span(statement),
+                        f"first declared at {first.origin}: `{first.source}`; remove one or rename it")
+        else:
+            seen[key] = statement
+
+
+def _name_span(statement: ir.Statement) -> Span:
+    name = getattr(statement, "name", None)
+    return name.span if isinstance(name, ir.Word) else statement.span
+
+
+def check_reserved(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """`host` and `outside` name the root namespace and the test uplink; they cannot be declared."""
+    for statement in program.statements:
+        if isinstance(statement, (ir.Ns, ir.Bridge)) and statement.name.text in RESERVED:
+            yield error("E102", f"'{statement.name.text}' is a reserved name", statement.name.span,
+                        "`host` is the root namespace and `outside` the LAN that `nsgen test` adds; pick another name")
+
+
+def check_name_lengths(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """Bridge and interface names fit the kernel's 15 bytes; namespace and lab names 255."""
+    for statement in program.statements:
+        if isinstance(statement, ir.Bridge):
+            yield from _ifname_length(statement.name, "bridge name")
+        elif isinstance(statement, (ir.Ns, ir.Lab)) and len(statement.name.text.encode()) > NAME_MAX:
+            yield error("E103", f"name is {len(statement.name.text)} bytes long; at most {NAME_MAX} are allowed",
+                        statement.name.span)
+        elif isinstance(statement, ir.Veth):
+            for end in (statement.left, statement.right):
+                if end.ifname is not None:
+                    yield from _ifname_length(end.ifname, "interface name")
+        elif isinstance(statement, ir.Masquerade) and statement.out_interface:
+            yield from _ifname_length(statement.out_interface, "interface name")
+        elif isinstance(statement, ir.Forward) and statement.in_interface:
+            yield from _ifname_length(statement.in_interface, "interface name")
+
+
+def _ifname_length(word: ir.Word, what: str) -> Iterator[Diagnostic]:
+    size = len(word.text.encode())
+    if size > IFNAMSIZ:
+        yield error("E103", f"{what} '{word.text}' is {size} bytes long; the kernel allows at most {IFNAMSIZ}",
+                    word.span, f"shorten it, e.g. '{word.text[:IFNAMSIZ]}'")
+
+
+# references ---------------------------------------------------------------
+
+
+def _unknown(word: ir.Word, symbols: Symbols, what: str, extra: tuple[str, ...] = ()) -> Diagnostic:
+    candidates = list(symbols.namespaces) + list(extra)
+    hint = did_you_mean(word.text, candidates) or f"declare it first: `ns {word.text}`"
+    return error("E100", f"unknown {what} '{word.text}'", word.span, hint)
+
+
+def check_veth_ends(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """Veth ends: implied bridges (warning), `outside`, loops, and bridge-to-bridge pairs."""
+    for veth in _veths(program):
+        left, right = veth.left.owner.text, veth.right.owner.text
+        for end in (veth.left, veth.right):
+            name = end.owner.text
+            if name == ir.OUTSIDE:
+                yield error("E102", "'outside' is the LAN that `nsgen test` adds; a lab cannot plug into it",
+                            end.owner.span, "connect the host instead: the uplink is the host's eth0")
+            elif name in symbols.implicit_bridges and name not in symbols.bridges \
+                    and symbols.implicit_bridges[name] is veth:
+                close = did_you_mean(name, list(symbols.namespaces) + list(symbols.bridges))
+                declare = f"declare it to give it an address: `bridge {name} ip ADDRESS/PREFIX`"
+                hint = f"{close} If not, {declare}" if close else declare
+                yield warning("W116", f"'{name}' is not declared; it becomes a bridge", end.owner.span, hint)
+        if left == right:
+            yield error("E113", f"veth connects '{left}' to itself", veth.right.owner.span,
+                        "a veth joins two different namespaces, or a namespace and a bridge")
+        elif symbols.kind(left) == symbols.kind(right) == "bridge":
+            yield error("E124", "a veth cannot join two bridges", veth.span,
+                        "plug namespaces into bridges: `veth NS<->BRIDGE`")
+
+
+def check_routes(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """A route's namespace exists, its destination is a network, its gateway is reachable."""
+    for route in _of(program, ir.Route):
+        assert isinstance(route, ir.Route)
+        where = route.namespace.text
+        kind = symbols.kind(where)
+        if kind is None:
+            yield _unknown(route.namespace, symbols, "namespace", (ir.HOST,))
+        elif kind == "bridge":
+            yield error("E121", f"'{where}' is a bridge; routes belong to a namespace or `host`",
+                        route.namespace.span, "give the route to a namespace plugged into that bridge")
+        if route.destination is not None:
+            yield from _network_word(route.destination, "route destination")
+        gateway = route.gateway
+        if "/" in gateway.text or interface_of(gateway.text) is None:
+            yield error("E105", f"'{gateway.text}' is not a gateway address", gateway.span,
+                        "a gateway is one IPv4 address without prefix, e.g. 192.168.15.5")
+        elif kind in ("ns", "host") and not _on_connected_subnet(program, symbols, where, gateway.text):
+            yield error("E109", f"gateway {gateway.text} is on no subnet that '{where}' is connected to",
+                        gateway.span, _subnets_hint(program, symbols, where))
+
+
+def _connected_subnets(program: ir.Program, symbols: Symbols, where: str) -> list[ipaddress.IPv4Network]:
+    """Subnets of the addresses a namespace (or the host) has on its interfaces."""
+    subnets = []
+    if where == ir.HOST:
+        for name, bridge in symbols.bridges.items():
+            for address in bridge.addresses:
+                interface = resolve_address(address.text, symbols, name)
+                if interface is not None:
+                    subnets.append(interface.network)
+    for veth in _veths(program):
+        for end, address in addressed_ends(veth, symbols):
+            if end.owner.text == where:
+                interface = resolve_address(address.text, symbols, bridge_of(veth, symbols))
+                if interface is not None:
+                    subnets.append(interface.network)
+    return subnets
+
+
+def _on_connected_subnet(program: ir.Program, symbols: Symbols, where: str, gateway: str) -> bool:
+    address = ipaddress.IPv4Address(gateway)
+    return any(address in subnet for subnet in _connected_subnets(program, symbols, where))
+
+
+def _subnets_hint(program: ir.Program, symbols: Symbols, where: str) -> str:
+    subnets = sorted({str(s) for s in _connected_subnets(program, symbols, where)})
+    if not subnets:
+        return f"'{where}' has no address yet: give it one on a veth, then route via a neighbour on that subnet"
+    return f"'{where}' is on {', '.join(subnets)}; the gateway must be an address there"
+
+
+def _network_word(word: ir.Word, what: str) -> Iterator[Diagnostic]:
+    if network_of(word.text, strict=False) is None:
+        yield error("E105", f"'{word.text}' is not a valid {what}", word.span,
+                    "write a network such as 192.168.1.0/24, or `default`")
+    elif network_of(word.text) is None:
+        fixed = network_of(word.text, strict=False)
+        yield error("E106", f"{what} {word.text} has host bits set", word.span, f"the network is {fixed}")
+
+
+# addresses ------------------------------------------------------------------
+
+
+def check_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """Every address on a bridge or veth end is valid, placed, and gets a prefix."""
+    for statement in program.statements:
+        if isinstance(statement, ir.Bridge):
+            if len(statement.addresses) > 1:
+                yield error("E117", "a bridge takes one address", statement.addresses[1].span,
+                            "give the other addresses to namespaces on the bridge")
+            for address in statement.addresses[:1]:
+                yield from _interface_address(address, symbols, statement.name.text)
+        elif isinstance(statement, ir.Veth):
+            placed = addressed_ends(statement, symbols)
+            for extra in statement.addresses[len(placed):]:
+                yield error("E117", "this address has no end to go on", extra.span, _placement_hint(statement, placed))
+            for _end, address in placed:
+                yield from _interface_address(address, symbols, bridge_of(statement, symbols))
+            yield from _pair_subnets(statement, symbols, placed)
+
+
+def _placement_hint(veth: ir.Veth, placed: list[tuple[ir.VethEnd, ir.Word]]) -> str:
+    if len(placed) == 1:
+        return "toward a bridge only the namespace end takes an address; give the bridge its own with `bridge NAME ip ...`"
+    return "a veth takes at most one address per end: `ip A/P, B/P`"
+
+
+def _interface_address(word: ir.Word, symbols: Symbols, bridge: str | None) -> Iterator[Diagnostic]:
+    interface = interface_of(word.text)
+    if interface is None:
+        yield error("E105", f"'{word.text}' is not a valid IPv4 address", word.span,
+                    "four numbers 0-255 and an optional prefix 0-32, e.g. 192.168.15.1/24")
+        return
+    if "/" not in word.text:
+        resolved = resolve_address(word.text, symbols, bridge)
+        if resolved is None:
+            yield error("E112", f"address {word.text} has no prefix and no lab subnet contains it", word.span,
+                        f"write the prefix, e.g. {word.text}/24, or give the bridge a subnet")
+            return
+        interface = resolved
+    network = interface.network
+    if network.prefixlen <= 30 and interface.ip in (network.network_address, network.broadcast_address):
+        what = "network" if interface.ip == network.network_address else "broadcast"
+        yield error("E123", f"{interface.ip} is the {what} address of {network}", word.span,
+                    f"pick a host address from {network.network_address + 1} to {network.broadcast_address - 1}")
+
+
+def _pair_subnets(veth: ir.Veth, symbols: Symbols, placed: list[tuple[ir.VethEnd, ir.Word]]) -> Iterator[Diagnostic]:
+    if len(placed) != 2:
+        return
+    interfaces = [interface_of(word.text) for _end, word in placed]
+    first, second = interfaces
+    if first is None or second is None or "/" not in placed[0][1].text or "/" not in placed[1][1].text:
+        return
+    if first.network != second.network:
+        yield warning("W126", f"the two ends are on different subnets ({first.network} and {second.network})",
+                      placed[1][1].span, "the ends of a pair usually share one subnet, e.g. 10.0.0.1/30, 10.0.0.2/30")
+
+
+def check_duplicate_addresses(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """The same IP address given to two interfaces."""
+    seen: dict[str, ir.Word] = {}
+    for word in _all_interface_addresses(program, symbols):
+        interface = interface_of(word.text)
+        if interface is None:
+            continue
+        key = str(interface.ip)
+        if key in seen:
+            yield error("E107", f"address {key} is given twice", word.span,
+                        f"it is already used at {seen[key].span}")
+        else:
+            seen[key] = word
+
+
+def _all_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator[ir.Word]:
+    for statement in program.statements:
+        if isinstance(statement, ir.Bridge):
+            yield from statement.addresses[:1]
+        elif isinstance(statement, ir.Veth):
+            yield from (word for _end, word in addressed_ends(statement, symbols))
+
+
+def check_bridge_overlap(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """Two bridges whose subnets overlap: the host could not tell where to send packets."""
+    seen: list[tuple[str, ipaddress.IPv4Network]] = []
+    for name, network in symbols.bridge_subnets.items():
+        for other, other_network in seen:
+            if network.overlaps(other_network):
+                bridge = symbols.bridges[name]
+                yield error("E108", f"bridge '{name}' subnet {network} overlaps bridge '{other}' subnet {other_network}",
+                            bridge.addresses[0].span, "give each bridge its own subnet")
+        seen.append((name, network))
+
+
+# NAT --------------------------------------------------------------------------
+
+
+def check_masquerade(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """A masquerade subnet is a valid network."""
+    for statement in _of(program, ir.Masquerade):
+        assert isinstance(statement, ir.Masquerade)
+        yield from _network_word(statement.subnet, "masquerade subnet")
+
+
+def check_forwards(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """Ports in range, a target address that belongs to a namespace, no port forwarded twice."""
+    owners = _namespace_addresses(program, symbols)
+    seen: dict[tuple[str, int], ir.Forward] = {}
+    for statement in _of(program, ir.Forward):
+        assert isinstance(statement, ir.Forward)
+        yield from _port(statement.port)
+        if statement.target_port is not None:
+            yield from _port(statement.target_port)
+        key = (statement.protocol.text, statement.port.value)
+        if key in seen:
+            yield error("E128", f"{key[0]} port {key[1]} is already forwarded", statement.port.span,
+                        f"see {seen[key].origin}: `{seen[key].source}`")
+        seen.setdefault(key, statement)
+        yield from _forward_target(statement, owners, program, symbols)
+
+
+def _forward_target(forward: ir.Forward, owners: dict[str, str], program: ir.Program,
+                    symbols: Symbols) -> Iterator[Diagnostic]:
+    target = forward.target
+    if "/" in target.text or interface_of(target.text) is None:
+        yield error("E105", f"'{target.text}' is not a forward target address", target.span,
+                    "the target is one address of a namespace, without prefix, e.g. 192.168.15.2:80")
+        return
+    owner = owners.get(target.text)
+    if owner is None:
+        yield error("E110", f"forward target {target.text} belongs to no namespace", target.span,
+                    "forward to an address given to a namespace's veth end")
+    elif not any(isinstance(s, ir.Route) and s.namespace.text == owner and s.destination is None
+                 for s in program.statements):
+        yield warning("W111", f"'{owner}' has no default route, so replies to forwarded connections may not return",
+                      target.span, f"add `route {owner} default via GATEWAY`")
+
+
+def _namespace_addresses(program: ir.Program, symbols: Symbols) -> dict[str, str]:
+    """IP address → namespace, for addresses on namespace veth ends."""
+    owners = {}
+    for veth in _veths(program):
+        for end, word in addressed_ends(veth, symbols):
+            interface = interface_of(word.text)
+            if interface is not None and symbols.kind(end.owner.text) == "ns":
+                owners.setdefault(str(interface.ip), end.owner.text)
+    return owners
+
+
+def _port(number: ir.Number) -> Iterator[Diagnostic]:
+    if not 1 <= number.value <= 65535:
+        yield error("E115", f"port {number.value} is outside 1-65535", number.span)
+
+
+# expectations -------------------------------------------------------------------
+
+
+def check_expectations(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """Expectations name known namespaces (or `host`/`outside`), valid addresses and ports."""
+    extra = RESERVED
+    for statement in program.statements:
+        if isinstance(statement, ir.ExpectPing):
+            yield from _known_ns(statement.source_ns, symbols, extra)
+            yield from _bare_address(statement.address)
+        elif isinstance(statement, ir.ExpectConnect):
+            yield from _known_ns(statement.source_ns, symbols, extra)
+            yield from _known_ns(statement.listener_ns, symbols, extra)
+            yield from _bare_address(statement.address)
+            yield from _port(statement.port)
+            if statement.listener_port is not None:
+                yield from _port(statement.listener_port)
+            if statement.seen_from is not None:
+                yield from _bare_address(statement.seen_from)
+                if statement.negated:
+                    yield error("E129", "`from` cannot go with `no`", statement.seen_from.span,
+                                "a connection that must fail has no source to check")
+
+
+def _known_ns(word: ir.Word, symbols: Symbols, extra: tuple[str, ...]) -> Iterator[Diagnostic]:
+    if word.text not in symbols.namespaces and word.text not in extra:
+        yield _unknown(word, symbols, "namespace", extra)
+
+
+def _bare_address(word: ir.Word) -> Iterator[Diagnostic]:
+    if "/" in word.text or interface_of(word.text) is None:
+        yield error("E105", f"'{word.text}' is not a single IPv4 address", word.span, "e.g. 192.168.15.2, without prefix")
+
+
+# interfaces -----------------------------------------------------------------------
+
+
+def check_interface_names(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """Two interfaces with one name in one namespace (defaults included), or one named `lo`."""
+    seen: dict[tuple[str, str], ir.Statement] = {(ir.HOST, name): symbols.bridges[name] for name in symbols.bridges}
+    for veth in _veths(program):
+        for end, ifname in zip((veth.left, veth.right), end_ifnames(veth, symbols)):
+            where = end.owner.text if symbols.kind(end.owner.text) == "ns" else ir.HOST
+            span = end.ifname.span if end.ifname else end.owner.span
+            if ifname == "lo":
+                yield error("E114", "'lo' is the loopback interface's name", span, "name the veth end otherwise")
+            elif (where, ifname) in seen:
+                first = seen[(where, ifname)]
+                place = "the host" if where == ir.HOST else f"'{where}'"
+                yield error("E114", f"interface name '{ifname}' is used twice in {place}", span,
+                            f"also used at {first.origin}: `{first.source}`; name this end with `{end.owner.text}:IFNAME`")
+            else:
+                seen[(where, ifname)] = veth
+
+
+def check_mtu(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """MTUs within what Linux accepts for IPv4 links."""
+    for statement in program.statements:
+        mtu = getattr(statement, "mtu", None)
+        if isinstance(mtu, ir.Number) and not MTU_RANGE[0] <= mtu.value <= MTU_RANGE[1]:
+            yield error("E118", f"mtu {mtu.value} is outside {MTU_RANGE[0]}-{MTU_RANGE[1]}", mtu.span)
+
+
+CHECKS: tuple[Check, ...] = (
+    check_duplicates, check_reserved, check_name_lengths, check_veth_ends, check_routes,
+    check_interface_addresses, check_duplicate_addresses, check_bridge_overlap, check_masquerade,
+    check_forwards, check_expectations, check_interface_names, check_mtu,
+)
+
+
+def run_checks(program: ir.Program, symbols: Symbols) -> list[Diagnostic]:
+    """Every check's diagnostics, in source order."""
+    found = [d for check in CHECKS for d in check(program, symbols)]
+    return sorted(found, key=sort_key)
+

@@ -1,0 +1,39 @@
+"""The pipeline in one call: parse, transform, check, lower."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nsgen.checks import run_checks
+from nsgen.diagnostics import Diagnostic
+from nsgen.parser import parse
+from nsgen.plan import LabPlan
+from nsgen.resolve import lower
+from nsgen.symbols import collect
+from nsgen.transform import to_ir
+
+
+@dataclass
+class Compilation:
+    """The plan (None when there are errors) and every diagnostic, in source order."""
+
+    plan: LabPlan | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def compile_source(text: str, file: str) -> Compilation:
+    """Compile the text of a lab file; `file` is how diagnostics and scripts name it."""
+    tree, syntax = parse(text, file)
+    if tree is None:
+        return Compilation(None, syntax)
+    program = to_ir(tree, file, text)
+    symbols = collect(program)
+    diagnostics = run_checks(program, symbols)
+    if any(d.is_error for d in diagnostics):
+        return Compilation(None, diagnostics)
+    return Compilation(lower(program, symbols), diagnostics)

@@ -1,0 +1,147 @@
+"""The lab as written: frozen dataclasses, one per statement, each value with its source span.
+
+Nothing here is checked or resolved yet; `checks` validates it and `resolve` lowers it
+into the plan that targets render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nsgen.diagnostics import Span
+
+HOST = "host"
+"""The root network namespace, as named in veth ends and routes."""
+
+OUTSIDE = "outside"
+"""The sandbox's stand-in for the LAN beyond the host's uplink, as named in expectations."""
+
+
+@dataclass(frozen=True)
+class Word:
+    """A name, address or keyword as written, with its span."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Number:
+    """A whole number as written, with its span."""
+
+    value: int
+    span: Span
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What every statement carries: its span and its source text (one line)."""
+
+    span: Span
+    source: str
+
+    @property
+    def origin(self) -> str:
+        """`file:line`, the way generated scripts cite a statement."""
+        return f"{self.span.file}:{self.span.line}"
+
+
+@dataclass(frozen=True)
+class Lab(Statement):
+    """`lab NAME`: the lab's name (default: the file's stem)."""
+
+    name: Word
+
+
+@dataclass(frozen=True)
+class Ns(Statement):
+    """`ns NAME`: a network namespace."""
+
+    name: Word
+
+
+@dataclass(frozen=True)
+class Bridge(Statement):
+    """`bridge NAME [ip ADDR] [mtu N]`: a Linux bridge in the host."""
+
+    name: Word
+    addresses: tuple[Word, ...]
+    mtu: Number | None
+
+
+@dataclass(frozen=True)
+class VethEnd:
+    """One end of a veth: what it plugs into (namespace, bridge or host) and its interface name."""
+
+    owner: Word
+    ifname: Word | None
+
+
+@dataclass(frozen=True)
+class Veth(Statement):
+    """`veth A<->B [ip ADDR[, ADDR]] [mtu N]`: a veth pair."""
+
+    left: VethEnd
+    right: VethEnd
+    addresses: tuple[Word, ...]
+    mtu: Number | None
+
+
+@dataclass(frozen=True)
+class Route(Statement):
+    """`route NS DEST via GW`: a route in a namespace (or `host`); DEST None means default."""
+
+    namespace: Word
+    destination: Word | None
+    destination_span: Span
+    gateway: Word
+
+
+@dataclass(frozen=True)
+class Masquerade(Statement):
+    """`nat masquerade SUBNET [out IFNAME]`: source NAT of a subnet leaving the host."""
+
+    subnet: Word
+    out_interface: Word | None
+
+
+@dataclass(frozen=True)
+class Forward(Statement):
+    """`forward PROTO PORT -> ADDR[:PORT] [in IFNAME]`: DNAT of a host port to a namespace."""
+
+    protocol: Word
+    port: Number
+    target: Word
+    target_port: Number | None
+    in_interface: Word | None
+
+
+@dataclass(frozen=True)
+class ExpectPing(Statement):
+    """`expect NS [no] ping ADDR`: NS can (or cannot) ping ADDR. Checked by `nsgen test`."""
+
+    source_ns: Word
+    negated: bool
+    address: Word
+
+
+@dataclass(frozen=True)
+class ExpectConnect(Statement):
+    """`expect NS [no] PROTO ADDR:PORT reaches NS2[:PORT] [from ADDR]`: a connection test."""
+
+    source_ns: Word
+    negated: bool
+    protocol: Word
+    address: Word
+    port: Number
+    listener_ns: Word
+    listener_port: Number | None
+    seen_from: Word | None
+
+
+@dataclass(frozen=True)
+class Program:
+    """A parsed lab file: its statements in source order."""
+
+    file: str
+    statements: tuple[Statement, ...]

@@ -1,0 +1,184 @@
+"""The Lark LALR parser, built once, and syntax errors turned into diagnostics in the language's words."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+from lark import Lark, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from nsgen.diagnostics import Diagnostic, Span, error
+from nsgen.resources import resource_dir
+
+MAX_SYNTAX_ERRORS = 50
+
+STATEMENT_WORDS = ("lab", "ns", "bridge", "veth", "route", "nat", "forward", "expect")
+
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "ADDRESS": "an IPv4 address such as 192.168.15.1/24",
+    "INT": "a number",
+    "PROTOCOL": "`tcp` or `udp`",
+    "DEFAULT": "`default`",
+    "NO": "`no`",
+    "_NL": "the end of the statement",
+    "SEMICOLON": "the end of the statement",
+    "$END": "the end of the statement",
+}
+
+NAME_HINT = "names start with a letter or '_' and use letters, digits, '_', '.' and '-'"
+
+
+@functools.cache
+def lark_parser() -> Lark:
+    """The parser, built on first use and kept (building it is the slow part)."""
+    grammar = (resource_dir("grammar") / "nsgen.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def parse(text: str, file: str) -> tuple[Tree[object] | None, list[Diagnostic]]:
+    """Parse a whole lab file; on syntax errors, report each bad statement and return no tree."""
+    diagnostics: list[Diagnostic] = []
+    current = text
+    while True:
+        try:
+            return (lark_parser().parse(current) if not diagnostics else _reparse(current)), diagnostics
+        except UnexpectedInput as exc:
+            diagnostics.append(_syntax_diagnostic(exc, current, file))
+            if len(diagnostics) >= MAX_SYNTAX_ERRORS:
+                return None, diagnostics
+            blanked = _blank_statement(current, exc)
+            if blanked == current:
+                return None, diagnostics
+            current = blanked
+
+
+def _reparse(text: str) -> Tree[object] | None:
+    """Parse again after blanking bad statements; a success still yields no tree."""
+    lark_parser().parse(text)
+    return None
+
+
+def _blank_statement(text: str, exc: UnexpectedInput) -> str:
+    """Replace the statement holding the error with spaces, so parsing resumes after it."""
+    pos = min(_error_pos(exc, text), len(text))
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    if line_end == -1:
+        line_end = len(text)
+    line = text[line_start:line_end]
+    code_end = line.find("#")
+    code = line if code_end == -1 else line[:code_end]
+    offset = pos - line_start
+    start = code.rfind(";", 0, min(offset, len(code))) + 1
+    end = code.find(";", min(offset, len(code)))
+    if end == -1:
+        end = len(code)
+    if start >= end:
+        return text
+    blank = "".join(" " if ch != "\r" else ch for ch in code[start:end])
+    return text[: line_start + start] + blank + text[line_start + end :]
+
+
+def _error_pos(exc: UnexpectedInput, text: str) -> int:
+    """Character offset of the error."""
+    if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
+        return len(text)
+    pos = getattr(exc, "pos_in_stream", None)
+    if isinstance(exc, UnexpectedToken) and exc.token.start_pos is not None:
+        pos = exc.token.start_pos
+    return int(pos) if pos is not None else len(text)
+
+
+def _line_col(text: str, pos: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    """One syntax error in the language's words."""
+    pos = _error_pos(exc, text)
+    line, column = _line_col(text, pos)
+    if isinstance(exc, UnexpectedCharacters):
+        char = text[pos] if pos < len(text) else ""
+        span = Span(file, line, column, column + 1)
+        expected = _describe(exc.allowed or ())
+        return error("E001", f"unexpected character {_show_char(char)}; expected {expected}", span,
+                     _character_hint(text, pos, exc.allowed or set()))
+    if isinstance(exc, UnexpectedToken) and exc.token.type not in ("$END", "_NL", "SEMICOLON"):
+        found = str(exc.token)
+        span = Span(file, line, column, column + max(1, min(len(found), 80)))
+        shown = found if len(found) <= 30 else found[:27] + "..."
+        hint = _ipv6_hint(text, pos) or _token_hint(exc.expected, found)
+        return error("E002", f"expected {_describe(exc.expected)}, found '{shown}'", span, hint)
+    expected = exc.expected if isinstance(exc, (UnexpectedToken, UnexpectedEOF)) else set()
+    span = Span(file, line, column, column + 1)
+    return error("E003", f"the statement ends too early; expected {_describe(expected)}", span,
+                 _token_hint(expected, ""))
+
+
+def _show_char(char: str) -> str:
+    """A character as a reader can see it."""
+    if not char:
+        return "end of file"
+    if char.isprintable() and char != "'":
+        return f"'{char}'"
+    return f"U+{ord(char):04X}"
+
+
+def _describe(expected: Iterable[str]) -> str:
+    """The expected terminals in the language's words, or 'a statement'."""
+    names = set(expected)
+    if {"LAB", "NS", "BRIDGE", "VETH"} <= names:
+        return "a statement (" + ", ".join(STATEMENT_WORDS) + ")"
+    words = sorted({_terminal_word(name) for name in names})
+    if not words:
+        return "something else"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _terminal_word(name: str) -> str:
+    """One terminal as the user knows it: a keyword in backquotes or a kind of value."""
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    for terminal in lark_parser().terminals:
+        if terminal.name == name:
+            return f"`{terminal.pattern.value}`"
+    return name.lower()
+
+
+def _ipv6_hint(text: str, pos: int) -> str | None:
+    """An IPv6 address where an IPv4 one belongs gets a hint that labs are IPv4 only."""
+    start = pos
+    while start > 0 and text[start - 1] in "0123456789abcdefABCDEF:":
+        start -= 1
+    if re.match(r"[0-9A-Fa-f]*:[0-9A-Fa-f]*:", text[start : start + 40]):
+        return "nsgen labs are IPv4 only: write addresses such as 192.168.15.1/24"
+    return None
+
+
+def _character_hint(text: str, pos: int, allowed: Iterable[str]) -> str | None:
+    """Say why a character is refused where that helps."""
+    ipv6 = _ipv6_hint(text, pos)
+    if ipv6:
+        return ipv6
+    if "NAME" in set(allowed):
+        return NAME_HINT + "; nothing in a lab file is passed to a shell as written"
+    return None
+
+
+def _token_hint(expected: Iterable[str], found: str) -> str | None:
+    """A hint for a misplaced token: the statement forms, or what an address looks like."""
+    names = set(expected)
+    if {"LAB", "NS", "BRIDGE", "VETH"} <= names:
+        return "each statement starts with one of: " + ", ".join(STATEMENT_WORDS) + "; see docs/language.md"
+    if "ADDRESS" in names:
+        return "addresses are IPv4, with an optional prefix: 192.168.15.1/24"
+    if "NAME" in names and found[:1].isdigit():
+        return NAME_HINT
+    if names & {"_NL", "SEMICOLON", "$END"}:
+        return "end the statement with a newline or ';'"
+    return None

@@ -1,0 +1,153 @@
+"""The resolved lab: every name, interface and address decided, ready for a target to render.
+
+`resolve.lower` builds it from checked IR. Targets read it; they never look at IR.
+`netns` fields hold a namespace name, or None for the host (root) namespace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a planned thing came from: `file:line` and the statement as written."""
+
+    where: str
+    source: str
+    line: int
+
+    @property
+    def comment(self) -> str:
+        """The one-line citation scripts put before a statement's commands."""
+        return f"{self.where}  {self.source}"
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """A network namespace the lab creates."""
+
+    name: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """A Linux bridge in the host; `implicit` when a veth end named it without a `bridge` line."""
+
+    name: str
+    address: str | None
+    mtu: int | None
+    implicit: bool
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class VethEnd:
+    """One end of a veth pair: where it lives, its name, its address and its bridge, if any."""
+
+    netns: str | None
+    ifname: str
+    address: str | None
+    master: str | None
+
+
+@dataclass(frozen=True)
+class Veth:
+    """A veth pair. `outer` is created first (the host or bridge side when there is one)."""
+
+    outer: VethEnd
+    inner: VethEnd
+    mtu: int | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route in a namespace (or the host): `destination` is a CIDR or `default`."""
+
+    netns: str | None
+    destination: str
+    gateway: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Masquerade:
+    """Source NAT for a subnet leaving the host, optionally only through one interface."""
+
+    subnet: str
+    out_interface: str | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Forward:
+    """DNAT of a port on the host's own addresses to an address and port in a namespace."""
+
+    protocol: str
+    port: int
+    target: str
+    target_port: int
+    in_interface: str | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class PingExpectation:
+    """`expect NS [no] ping ADDR`: `netns` is a lab namespace, `host` or `outside`."""
+
+    netns: str
+    address: str
+    negated: bool
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class ConnectExpectation:
+    """`expect NS [no] PROTO ADDR:PORT reaches NS2[:PORT] [from ADDR]`."""
+
+    netns: str
+    protocol: str
+    address: str
+    port: int
+    listener_netns: str
+    listener_port: int
+    seen_from: str | None
+    negated: bool
+    origin: Origin
+
+
+Expectation = PingExpectation | ConnectExpectation
+
+
+@dataclass(frozen=True)
+class LabPlan:
+    """Everything a target needs to write setup, teardown and inspect scripts."""
+
+    name: str
+    file: str
+    namespaces: tuple[Namespace, ...]
+    bridges: tuple[Bridge, ...]
+    veths: tuple[Veth, ...]
+    routes: tuple[Route, ...]
+    masquerades: tuple[Masquerade, ...]
+    forwards: tuple[Forward, ...]
+    expectations: tuple[Expectation, ...]
+    chain_prefix: str
+    table: str
+
+    @property
+    def has_rules(self) -> bool:
+        """True when the lab needs firewall rules (and so IPv4 forwarding)."""
+        return bool(self.masquerades or self.forwards)
+
+    @property
+    def host_routes(self) -> tuple[Route, ...]:
+        """Routes the lab adds to the host's own table (teardown removes them one by one)."""
+        return tuple(r for r in self.routes if r.netns is None)
+
+    @property
+    def host_veths(self) -> tuple[Veth, ...]:
+        """Veths with an end in the host; teardown deletes those ends before the namespaces."""
+        return tuple(v for v in self.veths if v.outer.netns is None)

@@ -1,0 +1,187 @@
+"""What a lab declares and how names and bare addresses are decided; shared by checks and resolve."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from nsgen import ir
+
+IFNAMSIZ = 15
+"""Longest interface name the kernel accepts, in bytes."""
+
+CHAIN_PREFIX_MAX = 22
+"""Longest lab chain prefix: iptables chain names stop at 28 bytes and we add `-post`/`-fwd`/`-pre`."""
+
+RESERVED = (ir.HOST, ir.OUTSIDE)
+
+
+@dataclass
+class Symbols:
+    """The names a lab declares, first declaration winning, and its subnets."""
+
+    lab: str
+    namespaces: dict[str, ir.Ns] = field(default_factory=dict)
+    bridges: dict[str, ir.Bridge] = field(default_factory=dict)
+    implicit_bridges: dict[str, ir.Veth] = field(default_factory=dict)
+    bridge_subnets: dict[str, ipaddress.IPv4Network] = field(default_factory=dict)
+    nat_subnets: list[ipaddress.IPv4Network] = field(default_factory=list)
+
+    def kind(self, name: str) -> str | None:
+        """`host`, `ns`, `bridge` (declared or implied), or None for a name never declared."""
+        if name == ir.HOST:
+            return "host"
+        if name in self.namespaces:
+            return "ns"
+        if name in self.bridges or name in self.implicit_bridges:
+            return "bridge"
+        return None
+
+    def all_bridges(self) -> list[str]:
+        """Declared bridges, then bridges implied by veth ends, each in source order."""
+        return list(self.bridges) + [b for b in self.implicit_bridges if b not in self.bridges]
+
+
+def default_lab_name(file: str) -> str:
+    """The lab's name when there is no `lab` line: the file's stem, made a valid name."""
+    stem = PurePath(file).stem if file not in ("-", "<stdin>") else "lab"
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", stem)
+    return stem if re.match(r"[A-Za-z_]", stem) else "lab_" + stem
+
+
+def collect(program: ir.Program) -> Symbols:
+    """Walk the statements once and record every declaration and subnet."""
+    labs = [s for s in program.statements if isinstance(s, ir.Lab)]
+    symbols = Symbols(lab=labs[0].name.text if labs else default_lab_name(program.file))
+    for statement in program.statements:
+        if isinstance(statement, ir.Ns):
+            symbols.namespaces.setdefault(statement.name.text, statement)
+        elif isinstance(statement, ir.Bridge):
+            symbols.bridges.setdefault(statement.name.text, statement)
+        elif isinstance(statement, ir.Masquerade):
+            network = network_of(statement.subnet.text)
+            if network is not None:
+                symbols.nat_subnets.append(network)
+    for name, bridge in symbols.bridges.items():
+        interface = interface_of(bridge.addresses[0].text) if len(bridge.addresses) == 1 else None
+        if interface is not None and "/" in bridge.addresses[0].text:
+            symbols.bridge_subnets[name] = interface.network
+    for statement in program.statements:
+        if isinstance(statement, ir.Veth):
+            for end in (statement.left, statement.right):
+                owner = end.owner.text
+                if symbols.kind(owner) is None and owner != ir.OUTSIDE:
+                    symbols.implicit_bridges.setdefault(owner, statement)
+    return symbols
+
+
+# addresses ---------------------------------------------------------------
+
+
+def interface_of(text: str) -> ipaddress.IPv4Interface | None:
+    """An interface address (prefix optional, /32 when absent), or None if invalid."""
+    try:
+        return ipaddress.IPv4Interface(text)
+    except ValueError:
+        return None
+
+
+def network_of(text: str, strict: bool = True) -> ipaddress.IPv4Network | None:
+    """A network such as 192.168.15.0/24, or None if invalid (or with host bits set when strict)."""
+    try:
+        return ipaddress.IPv4Network(text, strict=strict)
+    except ValueError:
+        return None
+
+
+def containing_subnet(address: ipaddress.IPv4Address, symbols: Symbols,
+                      bridge: str | None) -> ipaddress.IPv4Network | None:
+    """The lab subnet a bare address belongs to: its own bridge's, any bridge's, else a NAT subnet's."""
+    if bridge is not None and address in symbols.bridge_subnets.get(bridge, ipaddress.IPv4Network("0.0.0.0/32")):
+        return symbols.bridge_subnets[bridge]
+    candidates = [n for n in symbols.bridge_subnets.values() if address in n]
+    candidates = candidates or [n for n in symbols.nat_subnets if address in n]
+    return max(candidates, key=lambda n: n.prefixlen) if candidates else None
+
+
+def resolve_address(text: str, symbols: Symbols, bridge: str | None) -> ipaddress.IPv4Interface | None:
+    """An address as it goes on an interface: written prefix, else the containing lab subnet's."""
+    interface = interface_of(text)
+    if interface is None or "/" in text:
+        return interface
+    subnet = containing_subnet(interface.ip, symbols, bridge)
+    return None if subnet is None else ipaddress.IPv4Interface(f"{interface.ip}/{subnet.prefixlen}")
+
+
+# names -------------------------------------------------------------------
+
+
+def did_you_mean(name: str, candidates: list[str]) -> str | None:
+    """`did you mean 'blue'?` for a close candidate, else None."""
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:4]
+
+
+def shorten(prefix: str, stem: str, suffix: str, limit: int = IFNAMSIZ) -> str:
+    """`prefix+stem+suffix`, or when longer than `limit` bytes, the stem cut and a 4-hex hash of it added."""
+    name = f"{prefix}{stem}{suffix}"
+    if len(name.encode()) <= limit:
+        return name
+    keep = max(0, limit - len(prefix) - len(suffix) - 4)
+    return f"{prefix}{stem[:keep]}{_short_hash(stem)}{suffix}"
+
+
+def default_ifname(owner_kind: str, owner: str, peer_kind: str, peer: str) -> str:
+    """The tutorial's names: `veth-red` in red, `veth-red-br` on the bridge, `veth-red-host` in the host.
+
+    A host end whose peer is a bridge is `veth-host` (its bridge side `veth-host-br`).
+    """
+    if owner_kind == "ns":
+        return shorten("veth-", owner, "")
+    if owner_kind == "bridge":
+        return shorten("veth-", peer, "-br")
+    return shorten("veth-", peer, "-host") if peer_kind == "ns" else "veth-host"
+
+
+def end_ifnames(veth: ir.Veth, symbols: Symbols) -> tuple[str, str]:
+    """The interface names of a veth's left and right ends: as written, else the defaults."""
+    left, right = veth.left.owner.text, veth.right.owner.text
+    left_kind, right_kind = symbols.kind(left) or "bridge", symbols.kind(right) or "bridge"
+    left_name = veth.left.ifname.text if veth.left.ifname else default_ifname(left_kind, left, right_kind, right)
+    right_name = veth.right.ifname.text if veth.right.ifname else default_ifname(right_kind, right, left_kind, left)
+    return left_name, right_name
+
+
+def chain_prefix(lab: str) -> str:
+    """Prefix of the lab's iptables chains, short enough for iptables' 28-byte chain names."""
+    return shorten("nsgen-", lab, "", CHAIN_PREFIX_MAX)
+
+
+def addressed_ends(veth: ir.Veth, symbols: Symbols) -> list[tuple[ir.VethEnd, ir.Word]]:
+    """Which end gets which address: toward a bridge, the non-bridge end; else one per end in order.
+
+    Extra addresses are left out here; `checks` reports them.
+    """
+    ends = (veth.left, veth.right)
+    kinds = [symbols.kind(end.owner.text) or "bridge" for end in ends]
+    if "bridge" in kinds:
+        takers = [end for end, kind in zip(ends, kinds) if kind != "bridge"][:1]
+    else:
+        takers = list(ends)
+    return list(zip(takers, veth.addresses))
+
+
+def bridge_of(veth: ir.Veth, symbols: Symbols) -> str | None:
+    """The bridge a veth plugs into, if any."""
+    for end in (veth.left, veth.right):
+        if (symbols.kind(end.owner.text) or "bridge") == "bridge":
+            return end.owner.text
+    return None
