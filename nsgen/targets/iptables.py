@@ -1,0 +1,32 @@
+"""The `bash` target: `ip` for the lab, iptables for NAT, in lab-named chains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nsgen.plan import LabPlan
+from nsgen.targets.base import Target
+
+
+class IptablesTarget(Target):
+    """Rules in chains PREFIX-pre (nat PREROUTING), PREFIX-post (nat POSTROUTING), PREFIX-fwd (FORWARD)."""
+
+    name = "bash"
+    summary = "ip + iptables (one iptables-restore --noflush, lab-named chains)"
+    firewall_tools = ("iptables", "iptables-restore")
+
+    def rules_home(self, plan: LabPlan) -> str:
+        return f"chains {plan.chain_prefix}-*"
+
+    def firewall_context(self, plan: LabPlan) -> dict[str, Any]:
+        prefix = plan.chain_prefix
+        chains = {"prefix": prefix, "pre": f"{prefix}-pre", "post": f"{prefix}-post", "fwd": f"{prefix}-fwd"}
+        jumps = []
+        if plan.forwards:
+            jumps.append(("nat", "PREROUTING", chains["pre"], "-A"))
+        if plan.masquerades:
+            jumps.append(("nat", "POSTROUTING", chains["post"], "-A"))
+        if plan.has_rules:
+            # Inserted first, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab.
+            jumps.append(("filter", "FORWARD", chains["fwd"], "-I"))
+        return {"chains": chains, "jumps": jumps}

@@ -1,0 +1,17 @@
+"""The `nft` target: `ip` for the lab, one atomic `nft -f` ruleset in a lab-named table."""
+
+from __future__ import annotations
+
+from nsgen.plan import LabPlan
+from nsgen.targets.base import Target
+
+
+class NftTarget(Target):
+    """Rules in `table ip nsgen-LAB`, replaced whole on each load."""
+
+    name = "nft"
+    summary = "ip + nftables (one nft -f transaction, a lab-named table)"
+    firewall_tools = ("nft",)
+
+    def rules_home(self, plan: LabPlan) -> str:
+        return f"nft table ip {plan.table}"
