@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'jumbo', compiled from bridge-mtu.ns (target nft, default style).
+# Removes what the setup script creates (1 namespace, 1 bridge, 1 veth pair), in reverse order,
+# and restores net.ipv4.ip_forward. Running it again is harmless.
+set -euo pipefail
+set -o errtrace # the ERR trap below fires inside functions too
+
+lab=jumbo
+
+# --- preflight: root, and the tools this script calls
+if [ "$(id -u)" -ne 0 ]; then
+  echo "nsgen: lab '$lab' teardown must run as root" >&2
+  exit 1
+fi
+for tool in ip awk; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "nsgen: '$tool' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+done
+
+# netns_exists NAME: true if the network namespace NAME exists.
+netns_exists() {
+  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# --- veth ends in the host: deleting one end deletes its peer
+
+# bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
+if link_is '' veth-a-br veth; then
+  ip link del veth-a-br
+fi
+
+# --- bridges
+
+# bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
+if link_is '' br0 bridge; then
+  ip link del br0
+fi
+
+# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
+
+# bridge-mtu.ns:4  ns a
+if netns_exists a; then
+  ip netns del a
+fi
+
+echo "nsgen: lab '$lab' is down" >&2

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'forward-udp', compiled from forward-udp.ns (target bash, default style).
+# Creates 1 namespace, 1 bridge, 1 veth pair, 1 route; firewall rules in chains nsgen-forward-udp-*.
+# Run it as root. Running it again changes nothing. If a step fails, it names the
+# lab-file line, removes what this run created and exits non-zero.
+# Undo the lab with the script from: nsgen down forward-udp.ns
+set -euo pipefail
+set -o errtrace # the ERR trap below fires inside functions too
+
+lab=forward-udp
+
+# --- preflight: root, and the tools this script calls
+if [ "$(id -u)" -ne 0 ]; then
+  echo "nsgen: lab '$lab' setup must run as root" >&2
+  exit 1
+fi
+for tool in ip awk iptables iptables-restore; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "nsgen: '$tool' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+done
+
+# netns_exists NAME: true if the network namespace NAME exists.
+netns_exists() {
+  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-forward-udp-*), if present.
+remove_rules() {
+  while iptables -t nat -C PREROUTING -j nsgen-forward-udp-pre 2>/dev/null; do
+    iptables -t nat -D PREROUTING -j nsgen-forward-udp-pre
+  done
+  if iptables -t nat -S nsgen-forward-udp-pre >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-forward-udp-pre
+    iptables -t nat -X nsgen-forward-udp-pre
+  fi
+  while iptables -t filter -C FORWARD -j nsgen-forward-udp-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-forward-udp-fwd
+  done
+  if iptables -t filter -S nsgen-forward-udp-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-forward-udp-fwd
+    iptables -t filter -X nsgen-forward-udp-fwd
+  fi
+}
+
+# --- failure handling: name the failing lab-file statement, undo what this run created
+# step is the statement being applied; undo lists what this run created, newest last,
+# four fields an entry: kind, namespace ('' is the host), name, extra.
+step='preflight'
+undo=()
+undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+rollback() {
+  local i kind name extra
+  local -a in_ns
+  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
+    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+    in_ns=()
+    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    case $kind in
+      netns) ip netns del "$name" ;;
+      link) ip "${in_ns[@]}" link del "$name" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
+      rules) remove_rules ;;
+    esac
+  done 2>/dev/null
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+trap 'on_error "$?"' ERR
+trap 'on_error 130' INT TERM
+
+# need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
+# stops the setup if an interface NAME exists but is something else.
+need_link() {
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+    on_error 1
+  fi
+  return 1
+}
+
+# --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
+
+# forward-udp.ns:2  ns dns
+step='forward-udp.ns:2  ns dns'
+if ! netns_exists dns; then
+  ip netns add dns
+  undo_push netns '' dns
+fi
+ip -n dns link set lo up
+
+# --- bridges: a Linux bridge is a virtual switch in the host; its address makes the host
+# a member of that subnet (and the namespaces' gateway)
+
+# forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
+step='forward-udp.ns:3  bridge br0 ip 172.21.0.1/24'
+if ! need_link '' br0 bridge; then
+  ip link add br0 type bridge
+  undo_push link '' br0
+fi
+ip link set br0 up
+ip addr replace 172.21.0.1/24 dev br0
+
+# --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
+# the host or another namespace. Both ends are brought up.
+
+# forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
+step='forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24'
+if ! need_link '' veth-dns-br veth; then
+  ip link add veth-dns-br type veth peer name veth-dns netns dns
+  undo_push link '' veth-dns-br
+fi
+ip link set veth-dns-br master br0 up
+ip -n dns link set veth-dns up
+ip -n dns addr replace 172.21.0.53/24 dev veth-dns
+
+# --- routes: added after every interface is up (a gateway must be on an up interface)
+
+# forward-udp.ns:5  route dns default via 172.21.0.1
+step='forward-udp.ns:5  route dns default via 172.21.0.1'
+if ! has_route dns default 172.21.0.1; then
+  ip -n dns route add default via 172.21.0.1
+  undo_push route dns default 172.21.0.1
+fi
+
+# --- firewall: the lab's rules live in its own chains, so nothing else is touched:
+# nsgen-forward-udp-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+# nsgen-forward-udp-fwd (filter FORWARD, inserted first) lets that traffic through.
+# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
+step='firewall: chains nsgen-forward-udp-*'
+if ! iptables -t filter -S nsgen-forward-udp-fwd >/dev/null 2>&1; then
+  undo_push rules '' '' ''
+fi
+iptables-restore --noflush <<'RULES'
+# iptables-restore input of lab 'forward-udp': the lab's own chains. Declaring a chain
+# empties it, so loading this again replaces the lab's rules and nothing else.
+*nat
+:nsgen-forward-udp-pre - [0:0]
+# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
+-A nsgen-forward-udp-pre -i eth0 -p udp -m addrtype --dst-type LOCAL -m udp --dport 5353 -m comment --comment "forward-udp.ns:6" -j DNAT --to-destination 172.21.0.53:53
+COMMIT
+*filter
+:nsgen-forward-udp-fwd - [0:0]
+-A nsgen-forward-udp-fwd -i eth0 -d 172.21.0.53/32 -p udp -m udp --dport 53 -m comment --comment "forward-udp.ns:6" -j ACCEPT
+COMMIT
+RULES
+iptables -t nat -C PREROUTING -j nsgen-forward-udp-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-forward-udp-pre
+iptables -t filter -C FORWARD -j nsgen-forward-udp-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-forward-udp-fwd
+
+# --- forwarding: the host must route between the lab and its uplink for NAT to work.
+# The value before the first setup is kept in /run/nsgen/forward-udp so teardown can restore it.
+step='forwarding: net.ipv4.ip_forward=1'
+if [ ! -e /run/nsgen/forward-udp/ip_forward ]; then
+  mkdir -p /run/nsgen/forward-udp
+  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/forward-udp/ip_forward
+  undo_push forwarding '' /run/nsgen/forward-udp "$(cat /run/nsgen/forward-udp/ip_forward)"
+fi
+echo 1 >/proc/sys/net/ipv4/ip_forward
+
+trap - ERR INT TERM
+echo "nsgen: lab '$lab' is up" >&2

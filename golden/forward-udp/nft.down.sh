@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'forward-udp', compiled from forward-udp.ns (target nft, default style).
+# Removes what the setup script creates (1 namespace, 1 bridge, 1 veth pair, 1 route; firewall rules in nft table ip nsgen-forward-udp), in reverse order,
+# and restores net.ipv4.ip_forward. Running it again is harmless.
+set -euo pipefail
+set -o errtrace # the ERR trap below fires inside functions too
+
+lab=forward-udp
+
+# --- preflight: root, and the tools this script calls
+if [ "$(id -u)" -ne 0 ]; then
+  echo "nsgen: lab '$lab' teardown must run as root" >&2
+  exit 1
+fi
+for tool in ip awk nft; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "nsgen: '$tool' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+done
+
+# netns_exists NAME: true if the network namespace NAME exists.
+netns_exists() {
+  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-forward-udp, if present.
+remove_rules() {
+  if nft list table ip nsgen-forward-udp >/dev/null 2>&1; then
+    nft delete table ip nsgen-forward-udp
+  fi
+}
+
+# --- firewall: remove the lab's rules
+# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
+remove_rules
+
+# --- veth ends in the host: deleting one end deletes its peer
+
+# forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
+if link_is '' veth-dns-br veth; then
+  ip link del veth-dns-br
+fi
+
+# --- bridges
+
+# forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
+if link_is '' br0 bridge; then
+  ip link del br0
+fi
+
+# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
+
+# forward-udp.ns:2  ns dns
+if netns_exists dns; then
+  ip netns del dns
+fi
+
+# --- forwarding: restore net.ipv4.ip_forward as it was before the first setup
+if [ -e /run/nsgen/forward-udp/ip_forward ]; then
+  cat /run/nsgen/forward-udp/ip_forward >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/forward-udp/ip_forward
+  rmdir /run/nsgen/forward-udp /run/nsgen 2>/dev/null || true
+fi
+
+echo "nsgen: lab '$lab' is down" >&2

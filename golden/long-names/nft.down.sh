@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'long-names', compiled from long-names.ns (target nft, default style).
+# Removes what the setup script creates (2 namespaces, 1 bridge, 2 veth pairs), in reverse order,
+# and restores net.ipv4.ip_forward. Running it again is harmless.
+set -euo pipefail
+set -o errtrace # the ERR trap below fires inside functions too
+
+lab=long-names
+
+# --- preflight: root, and the tools this script calls
+if [ "$(id -u)" -ne 0 ]; then
+  echo "nsgen: lab '$lab' teardown must run as root" >&2
+  exit 1
+fi
+for tool in ip awk; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "nsgen: '$tool' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+done
+
+# netns_exists NAME: true if the network namespace NAME exists.
+netns_exists() {
+  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# --- veth ends in the host: deleting one end deletes its peer
+
+# long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
+if link_is '' beta-br veth; then
+  ip link del beta-br
+fi
+
+# long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
+if link_is '' veth-ten690b-br veth; then
+  ip link del veth-ten690b-br
+fi
+
+# --- bridges
+
+# long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
+if link_is '' br-tenants bridge; then
+  ip link del br-tenants
+fi
+
+# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
+
+# long-names.ns:6  ns tenant-beta-production
+if netns_exists tenant-beta-production; then
+  ip netns del tenant-beta-production
+fi
+
+# long-names.ns:5  ns tenant-alpha-production
+if netns_exists tenant-alpha-production; then
+  ip netns del tenant-alpha-production
+fi
+
+echo "nsgen: lab '$lab' is down" >&2

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'masquerade-out', compiled from masquerade-out.ns (target bash, default style).
+# Removes what the setup script creates (1 namespace, 1 bridge, 1 veth pair, 1 route; firewall rules in chains nsgen-masquerade-out-*), in reverse order,
+# and restores net.ipv4.ip_forward. Running it again is harmless.
+set -euo pipefail
+set -o errtrace # the ERR trap below fires inside functions too
+
+lab=masquerade-out
+
+# --- preflight: root, and the tools this script calls
+if [ "$(id -u)" -ne 0 ]; then
+  echo "nsgen: lab '$lab' teardown must run as root" >&2
+  exit 1
+fi
+for tool in ip awk iptables iptables-restore; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "nsgen: '$tool' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+done
+
+# netns_exists NAME: true if the network namespace NAME exists.
+netns_exists() {
+  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-masquerade-out-*), if present.
+remove_rules() {
+  while iptables -t nat -C POSTROUTING -j nsgen-masquerade-out-post 2>/dev/null; do
+    iptables -t nat -D POSTROUTING -j nsgen-masquerade-out-post
+  done
+  if iptables -t nat -S nsgen-masquerade-out-post >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-masquerade-out-post
+    iptables -t nat -X nsgen-masquerade-out-post
+  fi
+  while iptables -t filter -C FORWARD -j nsgen-masquerade-out-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-masquerade-out-fwd
+  done
+  if iptables -t filter -S nsgen-masquerade-out-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-masquerade-out-fwd
+    iptables -t filter -X nsgen-masquerade-out-fwd
+  fi
+}
+
+# --- firewall: remove the lab's rules
+# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
+remove_rules
+
+# --- veth ends in the host: deleting one end deletes its peer
+
+# masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
+if link_is '' veth-app-br veth; then
+  ip link del veth-app-br
+fi
+
+# --- bridges
+
+# masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
+if link_is '' br0 bridge; then
+  ip link del br0
+fi
+
+# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
+
+# masquerade-out.ns:2  ns app
+if netns_exists app; then
+  ip netns del app
+fi
+
+# --- forwarding: restore net.ipv4.ip_forward as it was before the first setup
+if [ -e /run/nsgen/masquerade-out/ip_forward ]; then
+  cat /run/nsgen/masquerade-out/ip_forward >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/masquerade-out/ip_forward
+  rmdir /run/nsgen/masquerade-out /run/nsgen 2>/dev/null || true
+fi
+
+echo "nsgen: lab '$lab' is down" >&2

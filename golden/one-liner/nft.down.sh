@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'one-liner', compiled from one-liner.ns (target nft, default style).
+# Removes what the setup script creates (1 namespace, 1 bridge, 1 veth pair; firewall rules in nft table ip nsgen-one-liner), in reverse order,
+# and restores net.ipv4.ip_forward. Running it again is harmless.
+set -euo pipefail
+set -o errtrace # the ERR trap below fires inside functions too
+
+lab=one-liner
+
+# --- preflight: root, and the tools this script calls
+if [ "$(id -u)" -ne 0 ]; then
+  echo "nsgen: lab '$lab' teardown must run as root" >&2
+  exit 1
+fi
+for tool in ip awk nft; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "nsgen: '$tool' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+done
+
+# netns_exists NAME: true if the network namespace NAME exists.
+netns_exists() {
+  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-one-liner, if present.
+remove_rules() {
+  if nft list table ip nsgen-one-liner >/dev/null 2>&1; then
+    nft delete table ip nsgen-one-liner
+  fi
+}
+
+# --- firewall: remove the lab's rules
+# one-liner.ns:1  nat masquerade 192.168.15.0/24
+remove_rules
+
+# --- veth ends in the host: deleting one end deletes its peer
+
+# one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
+if link_is '' veth-red-br veth; then
+  ip link del veth-red-br
+fi
+
+# --- bridges
+
+# one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
+if link_is '' v-net-0 bridge; then
+  ip link del v-net-0
+fi
+
+# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
+
+# one-liner.ns:1  ns red
+if netns_exists red; then
+  ip netns del red
+fi
+
+# --- forwarding: restore net.ipv4.ip_forward as it was before the first setup
+if [ -e /run/nsgen/one-liner/ip_forward ]; then
+  cat /run/nsgen/one-liner/ip_forward >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/one-liner/ip_forward
+  rmdir /run/nsgen/one-liner /run/nsgen 2>/dev/null || true
+fi
+
+echo "nsgen: lab '$lab' is down" >&2

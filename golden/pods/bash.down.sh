@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'pods', compiled from pods.ns (target bash, default style).
+# Removes what the setup script creates (3 namespaces, 1 bridge, 3 veth pairs, 3 routes; firewall rules in chains nsgen-pods-*), in reverse order,
+# and restores net.ipv4.ip_forward. Running it again is harmless.
+set -euo pipefail
+set -o errtrace # the ERR trap below fires inside functions too
+
+lab=pods
+
+# --- preflight: root, and the tools this script calls
+if [ "$(id -u)" -ne 0 ]; then
+  echo "nsgen: lab '$lab' teardown must run as root" >&2
+  exit 1
+fi
+for tool in ip awk iptables iptables-restore; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "nsgen: '$tool' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+done
+
+# netns_exists NAME: true if the network namespace NAME exists.
+netns_exists() {
+  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-pods-*), if present.
+remove_rules() {
+  while iptables -t nat -C PREROUTING -j nsgen-pods-pre 2>/dev/null; do
+    iptables -t nat -D PREROUTING -j nsgen-pods-pre
+  done
+  if iptables -t nat -S nsgen-pods-pre >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-pods-pre
+    iptables -t nat -X nsgen-pods-pre
+  fi
+  while iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null; do
+    iptables -t nat -D POSTROUTING -j nsgen-pods-post
+  done
+  if iptables -t nat -S nsgen-pods-post >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-pods-post
+    iptables -t nat -X nsgen-pods-post
+  fi
+  while iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-pods-fwd
+  done
+  if iptables -t filter -S nsgen-pods-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-pods-fwd
+    iptables -t filter -X nsgen-pods-fwd
+  fi
+}
+
+# --- firewall: remove the lab's rules
+# pods.ns:21  nat masquerade 10.244.1.0/24
+# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+remove_rules
+
+# --- veth ends in the host: deleting one end deletes its peer
+
+# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
+if link_is '' veth-db-br veth; then
+  ip link del veth-db-br
+fi
+
+# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
+if link_is '' veth-api-br veth; then
+  ip link del veth-api-br
+fi
+
+# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
+if link_is '' veth-web-br veth; then
+  ip link del veth-web-br
+fi
+
+# --- bridges
+
+# pods.ns:7  bridge cni0 ip 10.244.1.1/24
+if link_is '' cni0 bridge; then
+  ip link del cni0
+fi
+
+# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
+
+# pods.ns:17  ns db
+if netns_exists db; then
+  ip netns del db
+fi
+
+# pods.ns:13  ns api
+if netns_exists api; then
+  ip netns del api
+fi
+
+# pods.ns:9  ns web
+if netns_exists web; then
+  ip netns del web
+fi
+
+# --- forwarding: restore net.ipv4.ip_forward as it was before the first setup
+if [ -e /run/nsgen/pods/ip_forward ]; then
+  cat /run/nsgen/pods/ip_forward >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/pods/ip_forward
+  rmdir /run/nsgen/pods /run/nsgen 2>/dev/null || true
+fi
+
+echo "nsgen: lab '$lab' is down" >&2

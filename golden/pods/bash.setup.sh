@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'pods', compiled from pods.ns (target bash, default style).
+# Creates 3 namespaces, 1 bridge, 3 veth pairs, 3 routes; firewall rules in chains nsgen-pods-*.
+# Run it as root. Running it again changes nothing. If a step fails, it names the
+# lab-file line, removes what this run created and exits non-zero.
+# Undo the lab with the script from: nsgen down pods.ns
+set -euo pipefail
+set -o errtrace # the ERR trap below fires inside functions too
+
+lab=pods
+
+# --- preflight: root, and the tools this script calls
+if [ "$(id -u)" -ne 0 ]; then
+  echo "nsgen: lab '$lab' setup must run as root" >&2
+  exit 1
+fi
+for tool in ip awk iptables iptables-restore; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "nsgen: '$tool' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+done
+
+# netns_exists NAME: true if the network namespace NAME exists.
+netns_exists() {
+  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-pods-*), if present.
+remove_rules() {
+  while iptables -t nat -C PREROUTING -j nsgen-pods-pre 2>/dev/null; do
+    iptables -t nat -D PREROUTING -j nsgen-pods-pre
+  done
+  if iptables -t nat -S nsgen-pods-pre >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-pods-pre
+    iptables -t nat -X nsgen-pods-pre
+  fi
+  while iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null; do
+    iptables -t nat -D POSTROUTING -j nsgen-pods-post
+  done
+  if iptables -t nat -S nsgen-pods-post >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-pods-post
+    iptables -t nat -X nsgen-pods-post
+  fi
+  while iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-pods-fwd
+  done
+  if iptables -t filter -S nsgen-pods-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-pods-fwd
+    iptables -t filter -X nsgen-pods-fwd
+  fi
+}
+
+# --- failure handling: name the failing lab-file statement, undo what this run created
+# step is the statement being applied; undo lists what this run created, newest last,
+# four fields an entry: kind, namespace ('' is the host), name, extra.
+step='preflight'
+undo=()
+undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+rollback() {
+  local i kind name extra
+  local -a in_ns
+  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
+    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+    in_ns=()
+    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    case $kind in
+      netns) ip netns del "$name" ;;
+      link) ip "${in_ns[@]}" link del "$name" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
+      rules) remove_rules ;;
+    esac
+  done 2>/dev/null
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+trap 'on_error "$?"' ERR
+trap 'on_error 130' INT TERM
+
+# need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
+# stops the setup if an interface NAME exists but is something else.
+need_link() {
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+    on_error 1
+  fi
+  return 1
+}
+
+# --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
+
+# pods.ns:9  ns web
+step='pods.ns:9  ns web'
+if ! netns_exists web; then
+  ip netns add web
+  undo_push netns '' web
+fi
+ip -n web link set lo up
+
+# pods.ns:13  ns api
+step='pods.ns:13  ns api'
+if ! netns_exists api; then
+  ip netns add api
+  undo_push netns '' api
+fi
+ip -n api link set lo up
+
+# pods.ns:17  ns db
+step='pods.ns:17  ns db'
+if ! netns_exists db; then
+  ip netns add db
+  undo_push netns '' db
+fi
+ip -n db link set lo up
+
+# --- bridges: a Linux bridge is a virtual switch in the host; its address makes the host
+# a member of that subnet (and the namespaces' gateway)
+
+# pods.ns:7  bridge cni0 ip 10.244.1.1/24
+step='pods.ns:7  bridge cni0 ip 10.244.1.1/24'
+if ! need_link '' cni0 bridge; then
+  ip link add cni0 type bridge
+  undo_push link '' cni0
+fi
+ip link set cni0 up
+ip addr replace 10.244.1.1/24 dev cni0
+
+# --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
+# the host or another namespace. Both ends are brought up.
+
+# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
+step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
+if ! need_link '' veth-web-br veth; then
+  ip link add veth-web-br type veth peer name eth0 netns web
+  undo_push link '' veth-web-br
+fi
+ip link set veth-web-br master cni0 up
+ip -n web link set eth0 up
+ip -n web addr replace 10.244.1.10/24 dev eth0
+
+# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
+step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
+if ! need_link '' veth-api-br veth; then
+  ip link add veth-api-br type veth peer name eth0 netns api
+  undo_push link '' veth-api-br
+fi
+ip link set veth-api-br master cni0 up
+ip -n api link set eth0 up
+ip -n api addr replace 10.244.1.11/24 dev eth0
+
+# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
+step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
+if ! need_link '' veth-db-br veth; then
+  ip link add veth-db-br type veth peer name eth0 netns db
+  undo_push link '' veth-db-br
+fi
+ip link set veth-db-br master cni0 up
+ip -n db link set eth0 up
+ip -n db addr replace 10.244.1.12/24 dev eth0
+
+# --- routes: added after every interface is up (a gateway must be on an up interface)
+
+# pods.ns:11  route web default via 10.244.1.1
+step='pods.ns:11  route web default via 10.244.1.1'
+if ! has_route web default 10.244.1.1; then
+  ip -n web route add default via 10.244.1.1
+  undo_push route web default 10.244.1.1
+fi
+
+# pods.ns:15  route api default via 10.244.1.1
+step='pods.ns:15  route api default via 10.244.1.1'
+if ! has_route api default 10.244.1.1; then
+  ip -n api route add default via 10.244.1.1
+  undo_push route api default 10.244.1.1
+fi
+
+# pods.ns:19  route db default via 10.244.1.1
+step='pods.ns:19  route db default via 10.244.1.1'
+if ! has_route db default 10.244.1.1; then
+  ip -n db route add default via 10.244.1.1
+  undo_push route db default 10.244.1.1
+fi
+
+# --- firewall: the lab's rules live in its own chains, so nothing else is touched:
+# nsgen-pods-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
+# nsgen-pods-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+# nsgen-pods-fwd (filter FORWARD, inserted first) lets that traffic through.
+# pods.ns:21  nat masquerade 10.244.1.0/24
+# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+step='firewall: chains nsgen-pods-*'
+if ! iptables -t filter -S nsgen-pods-fwd >/dev/null 2>&1; then
+  undo_push rules '' '' ''
+fi
+iptables-restore --noflush <<'RULES'
+# iptables-restore input of lab 'pods': the lab's own chains. Declaring a chain
+# empties it, so loading this again replaces the lab's rules and nothing else.
+*nat
+:nsgen-pods-pre - [0:0]
+:nsgen-pods-post - [0:0]
+# pods.ns:21  nat masquerade 10.244.1.0/24
+-A nsgen-pods-post -s 10.244.1.0/24 ! -d 10.244.1.0/24 -m comment --comment "pods.ns:21" -j MASQUERADE
+# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+-A nsgen-pods-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 30080 -m comment --comment "pods.ns:22" -j DNAT --to-destination 10.244.1.10:80
+COMMIT
+*filter
+:nsgen-pods-fwd - [0:0]
+-A nsgen-pods-fwd -s 10.244.1.0/24 -m comment --comment "pods.ns:21" -j ACCEPT
+-A nsgen-pods-fwd -d 10.244.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "pods.ns:21" -j ACCEPT
+-A nsgen-pods-fwd -d 10.244.1.10/32 -p tcp -m tcp --dport 80 -m comment --comment "pods.ns:22" -j ACCEPT
+COMMIT
+RULES
+iptables -t nat -C PREROUTING -j nsgen-pods-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-pods-pre
+iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-pods-post
+iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-pods-fwd
+
+# --- forwarding: the host must route between the lab and its uplink for NAT to work.
+# The value before the first setup is kept in /run/nsgen/pods so teardown can restore it.
+step='forwarding: net.ipv4.ip_forward=1'
+if [ ! -e /run/nsgen/pods/ip_forward ]; then
+  mkdir -p /run/nsgen/pods
+  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/pods/ip_forward
+  undo_push forwarding '' /run/nsgen/pods "$(cat /run/nsgen/pods/ip_forward)"
+fi
+echo 1 >/proc/sys/net/ipv4/ip_forward
+
+trap - ERR INT TERM
+echo "nsgen: lab '$lab' is up" >&2

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'seed', compiled from seed.ns (target bash, default style).
+# Removes what the setup script creates (2 namespaces, 1 bridge, 2 veth pairs, 3 routes; firewall rules in chains nsgen-seed-*), in reverse order,
+# and restores net.ipv4.ip_forward. Running it again is harmless.
+set -euo pipefail
+set -o errtrace # the ERR trap below fires inside functions too
+
+lab=seed
+
+# --- preflight: root, and the tools this script calls
+if [ "$(id -u)" -ne 0 ]; then
+  echo "nsgen: lab '$lab' teardown must run as root" >&2
+  exit 1
+fi
+for tool in ip awk iptables iptables-restore; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "nsgen: '$tool' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+done
+
+# netns_exists NAME: true if the network namespace NAME exists.
+netns_exists() {
+  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-seed-*), if present.
+remove_rules() {
+  while iptables -t nat -C PREROUTING -j nsgen-seed-pre 2>/dev/null; do
+    iptables -t nat -D PREROUTING -j nsgen-seed-pre
+  done
+  if iptables -t nat -S nsgen-seed-pre >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-seed-pre
+    iptables -t nat -X nsgen-seed-pre
+  fi
+  while iptables -t nat -C POSTROUTING -j nsgen-seed-post 2>/dev/null; do
+    iptables -t nat -D POSTROUTING -j nsgen-seed-post
+  done
+  if iptables -t nat -S nsgen-seed-post >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-seed-post
+    iptables -t nat -X nsgen-seed-post
+  fi
+  while iptables -t filter -C FORWARD -j nsgen-seed-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-seed-fwd
+  done
+  if iptables -t filter -S nsgen-seed-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-seed-fwd
+    iptables -t filter -X nsgen-seed-fwd
+  fi
+}
+
+# --- firewall: remove the lab's rules
+# seed.ns:20  nat masquerade 192.168.15.0/24
+# seed.ns:21  forward tcp 80 -> 192.168.15.2:80
+remove_rules
+
+# --- veth ends in the host: deleting one end deletes its peer
+
+# seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
+if link_is '' veth-blue-br veth; then
+  ip link del veth-blue-br
+fi
+
+# seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
+if link_is '' veth-red-br veth; then
+  ip link del veth-red-br
+fi
+
+# --- bridges
+
+# seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
+if link_is '' v-net-0 bridge; then
+  ip link del v-net-0
+fi
+
+# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
+
+# seed.ns:10  ns blue
+if netns_exists blue; then
+  ip netns del blue
+fi
+
+# seed.ns:9  ns red
+if netns_exists red; then
+  ip netns del red
+fi
+
+# --- forwarding: restore net.ipv4.ip_forward as it was before the first setup
+if [ -e /run/nsgen/seed/ip_forward ]; then
+  cat /run/nsgen/seed/ip_forward >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/seed/ip_forward
+  rmdir /run/nsgen/seed /run/nsgen 2>/dev/null || true
+fi
+
+echo "nsgen: lab '$lab' is down" >&2

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'seed', compiled from seed.ns (target nft, default style).
+# Creates 2 namespaces, 1 bridge, 2 veth pairs, 3 routes; firewall rules in nft table ip nsgen-seed.
+# Run it as root. Running it again changes nothing. If a step fails, it names the
+# lab-file line, removes what this run created and exits non-zero.
+# Undo the lab with the script from: nsgen down -t nft seed.ns
+set -euo pipefail
+set -o errtrace # the ERR trap below fires inside functions too
+
+lab=seed
+
+# --- preflight: root, and the tools this script calls
+if [ "$(id -u)" -ne 0 ]; then
+  echo "nsgen: lab '$lab' setup must run as root" >&2
+  exit 1
+fi
+for tool in ip awk nft; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "nsgen: '$tool' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+done
+
+# netns_exists NAME: true if the network namespace NAME exists.
+netns_exists() {
+  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-seed, if present.
+remove_rules() {
+  if nft list table ip nsgen-seed >/dev/null 2>&1; then
+    nft delete table ip nsgen-seed
+  fi
+}
+
+# --- failure handling: name the failing lab-file statement, undo what this run created
+# step is the statement being applied; undo lists what this run created, newest last,
+# four fields an entry: kind, namespace ('' is the host), name, extra.
+step='preflight'
+undo=()
+undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+rollback() {
+  local i kind name extra
+  local -a in_ns
+  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
+    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+    in_ns=()
+    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    case $kind in
+      netns) ip netns del "$name" ;;
+      link) ip "${in_ns[@]}" link del "$name" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
+      rules) remove_rules ;;
+    esac
+  done 2>/dev/null
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+trap 'on_error "$?"' ERR
+trap 'on_error 130' INT TERM
+
+# need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
+# stops the setup if an interface NAME exists but is something else.
+need_link() {
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+    on_error 1
+  fi
+  return 1
+}
+
+# --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
+
+# seed.ns:9  ns red
+step='seed.ns:9  ns red'
+if ! netns_exists red; then
+  ip netns add red
+  undo_push netns '' red
+fi
+ip -n red link set lo up
+
+# seed.ns:10  ns blue
+step='seed.ns:10  ns blue'
+if ! netns_exists blue; then
+  ip netns add blue
+  undo_push netns '' blue
+fi
+ip -n blue link set lo up
+
+# --- bridges: a Linux bridge is a virtual switch in the host; its address makes the host
+# a member of that subnet (and the namespaces' gateway)
+
+# seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
+step='seed.ns:12  bridge v-net-0 ip 192.168.15.5/24'
+if ! need_link '' v-net-0 bridge; then
+  ip link add v-net-0 type bridge
+  undo_push link '' v-net-0
+fi
+ip link set v-net-0 up
+ip addr replace 192.168.15.5/24 dev v-net-0
+
+# --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
+# the host or another namespace. Both ends are brought up.
+
+# seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
+step='seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24'
+if ! need_link '' veth-red-br veth; then
+  ip link add veth-red-br type veth peer name veth-red netns red
+  undo_push link '' veth-red-br
+fi
+ip link set veth-red-br master v-net-0 up
+ip -n red link set veth-red up
+ip -n red addr replace 192.168.15.1/24 dev veth-red
+
+# seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
+step='seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24'
+if ! need_link '' veth-blue-br veth; then
+  ip link add veth-blue-br type veth peer name veth-blue netns blue
+  undo_push link '' veth-blue-br
+fi
+ip link set veth-blue-br master v-net-0 up
+ip -n blue link set veth-blue up
+ip -n blue addr replace 192.168.15.2/24 dev veth-blue
+
+# --- routes: added after every interface is up (a gateway must be on an up interface)
+
+# seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5
+step='seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5'
+if ! has_route blue 192.168.1.0/24 192.168.15.5; then
+  ip -n blue route add 192.168.1.0/24 via 192.168.15.5
+  undo_push route blue 192.168.1.0/24 192.168.15.5
+fi
+
+# seed.ns:17  route blue default via 192.168.15.5
+step='seed.ns:17  route blue default via 192.168.15.5'
+if ! has_route blue default 192.168.15.5; then
+  ip -n blue route add default via 192.168.15.5
+  undo_push route blue default 192.168.15.5
+fi
+
+# seed.ns:18  route red default via 192.168.15.5
+step='seed.ns:18  route red default via 192.168.15.5'
+if ! has_route red default 192.168.15.5; then
+  ip -n red route add default via 192.168.15.5
+  undo_push route red default 192.168.15.5
+fi
+
+# --- firewall: the lab's rules live in its own nft table, ip nsgen-seed, loaded in one
+# atomic `nft -f`; nothing else is touched.
+# Its postrouting chain masquerades the lab's subnets leaving the host,
+# its prerouting chain forwards ports of the host's own addresses (DNAT),
+# and its forward chain accepts that traffic.
+# seed.ns:20  nat masquerade 192.168.15.0/24
+# seed.ns:21  forward tcp 80 -> 192.168.15.2:80
+step='firewall: nft table ip nsgen-seed'
+if ! nft list table ip nsgen-seed >/dev/null 2>&1; then
+  undo_push rules '' '' ''
+fi
+nft -f - <<'RULES'
+# nft ruleset of lab 'seed': the lab's own table. The first two lines make sure
+# it exists and delete it, so loading this again replaces the table whole, in one transaction.
+table ip nsgen-seed
+delete table ip nsgen-seed
+table ip nsgen-seed {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		# seed.ns:21  forward tcp 80 -> 192.168.15.2:80
+fib daddr type local tcp dport 80 dnat to 192.168.15.2:80 comment "seed.ns:21"
+	}
+
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		# seed.ns:20  nat masquerade 192.168.15.0/24
+		ip saddr 192.168.15.0/24 ip daddr != 192.168.15.0/24 masquerade comment "seed.ns:20"
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ip saddr 192.168.15.0/24 accept comment "seed.ns:20"
+		ip daddr 192.168.15.0/24 ct state established,related accept comment "seed.ns:20"
+ip daddr 192.168.15.2 tcp dport 80 accept comment "seed.ns:21"
+	}
+}
+RULES
+
+# --- forwarding: the host must route between the lab and its uplink for NAT to work.
+# The value before the first setup is kept in /run/nsgen/seed so teardown can restore it.
+step='forwarding: net.ipv4.ip_forward=1'
+if [ ! -e /run/nsgen/seed/ip_forward ]; then
+  mkdir -p /run/nsgen/seed
+  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/seed/ip_forward
+  undo_push forwarding '' /run/nsgen/seed "$(cat /run/nsgen/seed/ip_forward)"
+fi
+echo 1 >/proc/sys/net/ipv4/ip_forward
+
+trap - ERR INT TERM
+echo "nsgen: lab '$lab' is up" >&2
