@@ -57,10 +57,17 @@ def capture(runner: Runner) -> State:
     facts: list[str] = []
     namespaces = runner.namespaces()
     facts.extend(f"netns {name}" for name in namespaces)
+    facts.extend(run_files(runner))
     for scope in [HOST_SCOPE, *namespaces]:
         netns = None if scope == HOST_SCOPE else scope
         facts.extend(f"[{scope}] {fact}" for fact in _scope_facts(runner, netns))
     return State(tuple(sorted(facts)))
+
+
+def run_files(runner: Runner) -> list[str]:
+    """`file PATH` for what lives in the sandbox's own `/run` (state scripts keep), `/run/netns` aside."""
+    listing = runner.run(["find", "/run", "-mindepth", "1", "-path", "/run/netns", "-prune", "-o", "-print"])
+    return [f"file {path}" for path in sorted(listing.stdout.split("\n")) if path]
 
 
 def links_waiting(runner: Runner) -> list[str]:

@@ -1,0 +1,318 @@
+"""`nsgen test`: build a lab in a fresh sandbox, run its expectations, prove setup and teardown.
+
+For each target, in a new sandbox with the tutorial's uplink: snapshot, setup, expectations,
+snapshot A, setup again (exit 0 and state A again), teardown (state as before setup), teardown
+again (exit 0). Every step is one row of the results table.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from nsgen import probe
+from nsgen.compiler import compile_source
+from nsgen.diagnostics import render as render_diagnostic
+from nsgen.plan import ConnectExpectation, Expectation, LabPlan, PingExpectation
+from nsgen.sandbox import Sandbox, SandboxError, read_line, stop, unavailable_reason, wait_links_up
+from nsgen.snapshot import State
+from nsgen.targets import render
+
+TARGETS = ("bash", "nft")
+POLL_SECONDS = 3.0
+"""How long a positive expectation keeps trying (links come up asynchronously)."""
+NEGATIVE_SECONDS = 1.0
+"""How long a negated expectation keeps trying to get through (it must not)."""
+SCRIPT_TIMEOUT = 120.0
+_PROBE = Path(probe.__file__).resolve()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One row of the results table; `details` (full stderr, full diff) goes to stderr on failure."""
+
+    target: str
+    check: str
+    where: str
+    statement: str
+    passed: bool
+    reason: str
+    details: str = ""
+
+
+def run(path: str, target: str) -> int:
+    """`nsgen test PATH --target bash|nft|all`: 0 all passed, 1 a failure or bad input, 2 no sandbox."""
+    targets = TARGETS if target == "all" else (target,)
+    if any(name not in TARGETS for name in targets):
+        print(f"nsgen test: unknown target '{target}' (use bash, nft or all)", file=sys.stderr)
+        return 1
+    plan = _compile(path)
+    if plan is None:
+        return 1
+    reason = unavailable_reason()
+    if reason:
+        print(f"nsgen test: cannot test {path}: {reason}", file=sys.stderr)
+        return 2
+    results: list[CheckResult] = []
+    try:
+        for name in targets:
+            results.extend(check_lab(plan, name))
+    except SandboxError as error:
+        print(f"nsgen test: the sandbox failed: {error}", file=sys.stderr)
+        return 2
+    print(format_table(results))
+    _print_details(results)
+    return 0 if all(result.passed for result in results) else 1
+
+
+def _compile(path: str) -> LabPlan | None:
+    """Read and compile the lab, printing every diagnostic to stderr; None on any error."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"nsgen test: cannot read {path}: {error}", file=sys.stderr)
+        return None
+    compilation = compile_source(text, path)
+    for diagnostic in compilation.diagnostics:
+        print(render_diagnostic(diagnostic, text), file=sys.stderr)
+    return compilation.plan if compilation.ok else None
+
+
+def check_lab(plan: LabPlan, target: str) -> list[CheckResult]:
+    """Prove one target of a compiled lab in a fresh sandbox; one result per step."""
+    setup = render(plan, target, "setup")
+    down = render(plan, target, "down")
+    with tempfile.TemporaryDirectory(prefix="nsgen-test-") as workdir:
+        setup_path = _write_script(Path(workdir), "setup.sh", setup)
+        down_path = _write_script(Path(workdir), "down.sh", down)
+        with Sandbox(uplink=True) as sandbox:
+            return _steps(_Run(sandbox, plan, target, setup_path, down_path))
+
+
+@dataclass
+class _Run:
+    """One target's test run: the sandbox, the lab and its scripts."""
+
+    sandbox: Sandbox
+    plan: LabPlan
+    target: str
+    setup: Path
+    down: Path
+
+    def script(self, check: str, path: Path) -> tuple[CheckResult, bool]:
+        """Run a script in the sandbox root; a result row (pass = exit 0) and whether it exited 0."""
+        result = self.sandbox.run(["bash", str(path)], timeout=SCRIPT_TIMEOUT)
+        ok = result.returncode == 0
+        where = _failed_at(result.stderr) or self.plan.file
+        reason = "exit 0" if ok else f"exit {result.returncode}: {_last_line(result.stderr)}"
+        row = CheckResult(self.target, check, where, f"{path.stem} script", ok, reason, result.stderr)
+        return row, ok
+
+    def row(self, check: str, statement: str, passed: bool, reason: str, details: str = "") -> CheckResult:
+        """A result row for a whole-lab step."""
+        return CheckResult(self.target, check, self.plan.file, statement, passed, reason, details)
+
+
+def _steps(lab: _Run) -> list[CheckResult]:
+    """snapshot, setup, expectations, setup again, teardown, teardown again."""
+    before = lab.sandbox.snapshot()
+    row, built = lab.script("setup", lab.setup)
+    rows = [row]
+    if built:
+        wait_links_up(lab.sandbox)
+        rows += [check_expectation(lab.sandbox, lab.target, e) for e in lab.plan.expectations]
+        rows.append(_setup_again(lab))
+    else:
+        rows += [_not_run(lab.target, e) for e in lab.plan.expectations]
+    rows += _teardown(lab, before)
+    return rows
+
+
+def _setup_again(lab: _Run) -> CheckResult:
+    """Setup run on the finished lab must exit 0 and change nothing."""
+    built = lab.sandbox.snapshot()
+    row, ok = lab.script("setup again", lab.setup)
+    if not ok:
+        return row
+    changes = built.diff(lab.sandbox.snapshot())
+    return lab.row("setup again", "idempotent setup", not changes, _changes_reason(changes), "\n".join(changes))
+
+
+def _teardown(lab: _Run, before: State) -> list[CheckResult]:
+    """Teardown must restore the state from before setup; a second teardown must exit 0."""
+    row, ok = lab.script("teardown", lab.down)
+    rows = [row]
+    if ok:
+        changes = before.diff(lab.sandbox.snapshot())
+        reason = _changes_reason(changes, "sandbox as before setup")
+        rows.append(lab.row("teardown", "state restored", not changes, reason, "\n".join(changes)))
+    again, _ = lab.script("teardown again", lab.down)
+    return [*rows, again]
+
+
+def check_expectation(sandbox: Sandbox, target: str, expectation: Expectation) -> CheckResult:
+    """Run one `expect` line in the sandbox and say whether it held."""
+    if isinstance(expectation, PingExpectation):
+        passed, reason = _ping(sandbox, expectation)
+    else:
+        passed, reason = _connect(sandbox, expectation)
+    origin = expectation.origin
+    return CheckResult(target, "expect", origin.where, origin.source, passed, reason)
+
+
+def _ping(sandbox: Sandbox, expectation: PingExpectation) -> tuple[bool, str]:
+    """Positive: retry `ping -c 1 -W 1` until a reply or POLL_SECONDS. Negated: one short burst."""
+    address = expectation.address.split("/")[0]
+    if expectation.negated:
+        burst = ["ping", "-n", "-q", "-c", "3", "-i", "0.2", "-w", str(int(NEGATIVE_SECONDS)), address]
+        result = sandbox.run(burst, expectation.netns, timeout=NEGATIVE_SECONDS + 5)
+        if result.returncode == 0:
+            return False, f"{address} answered, but the lab says it must not"
+        return True, f"no reply from {address}, as expected"
+    once = ["ping", "-n", "-q", "-c", "1", "-W", "1", address]
+    started = time.monotonic()
+    result = _poll(lambda: sandbox.run(once, expectation.netns, timeout=5), POLL_SECONDS)
+    if result.returncode == 0:
+        return True, f"reply from {address} after {time.monotonic() - started:.1f} s"
+    return False, f"no reply from {address} within {POLL_SECONDS:.0f} s: {_last_line(result.stdout + result.stderr)}"
+
+
+def _poll(attempt: Callable[[], subprocess.CompletedProcess[str]], seconds: float) -> subprocess.CompletedProcess[str]:
+    """Repeat `attempt` until it exits 0 or `seconds` pass (at most 20 tries, 0.1 s apart at least)."""
+    deadline = time.monotonic() + seconds
+    for _ in range(20):
+        started = time.monotonic()
+        result = attempt()
+        if result.returncode == 0 or time.monotonic() >= deadline:
+            break
+        time.sleep(max(0.0, 0.1 - (time.monotonic() - started)))
+    return result
+
+
+def _connect(sandbox: Sandbox, expectation: ConnectExpectation) -> tuple[bool, str]:
+    """Start a listener that answers with a fresh token; connect; check the token (and the source)."""
+    token = secrets.token_hex(8)
+    listener = sandbox.popen(
+        [sys.executable, "-I", str(_PROBE), "serve", expectation.protocol, str(expectation.listener_port), token],
+        expectation.listener_netns,
+    )
+    try:
+        ready = read_line(listener, POLL_SECONDS)
+        if not ready.startswith("ready"):
+            return False, f"listener in {expectation.listener_netns} did not start: {_last_line(ready)}"
+        answer = _client(sandbox, expectation)
+    finally:
+        stop(listener)
+    peers = _peers(listener)
+    return _judge_connect(expectation, token, answer, peers)
+
+
+def _client(sandbox: Sandbox, expectation: ConnectExpectation) -> str:
+    """Run the probe client in the expectation's namespace; its one-line verdict."""
+    seconds = NEGATIVE_SECONDS if expectation.negated else POLL_SECONDS
+    command = [
+        sys.executable, "-I", str(_PROBE), "connect",
+        expectation.protocol, expectation.address, str(expectation.port), str(seconds),
+    ]  # fmt: skip
+    result = sandbox.run(command, expectation.netns, timeout=seconds + 10)
+    return _last_line(result.stdout) or f"error {_last_line(result.stderr)}"
+
+
+def _peers(listener: subprocess.Popen[str]) -> list[str]:
+    """Source addresses the (stopped) listener printed."""
+    assert listener.stdout is not None
+    lines = listener.stdout.read().splitlines()
+    return [line.split()[1] for line in lines if line.startswith("peer ")]
+
+
+def _judge_connect(expectation: ConnectExpectation, token: str, answer: str, peers: list[str]) -> tuple[bool, str]:
+    """Reached means the listener's token came back; `from` means the listener saw that source."""
+    target = f"{expectation.address}:{expectation.port}"
+    listener = f"{expectation.listener_netns}:{expectation.listener_port}"
+    reached = answer == f"answer {token}"
+    seen = ", ".join(sorted(set(peers))) or "nobody"
+    if expectation.negated:
+        if reached:
+            return False, f"{target} reached the listener in {listener} (it saw {seen}), but must not"
+        return True, f"{target} did not reach {listener}, as expected"
+    if not reached:
+        return False, f"{target} did not reach the listener in {listener}: {answer.removeprefix('error ')}"
+    if expectation.seen_from and not _same_address(expectation.seen_from, peers):
+        return False, f"reached {listener}, but it saw the connection from {seen}, not {expectation.seen_from}"
+    source = f", seen from {seen}" if peers else ""
+    return True, f"reached {listener}{source}"
+
+
+def _same_address(expected: str, peers: list[str]) -> bool:
+    """True when the listener saw the expected source address."""
+    want = ipaddress.ip_address(expected.split("/")[0])
+    return any(ipaddress.ip_address(peer) == want for peer in peers)
+
+
+def _not_run(target: str, expectation: Expectation) -> CheckResult:
+    """An expectation skipped because setup failed: that is a failure too."""
+    origin = expectation.origin
+    return CheckResult(target, "expect", origin.where, origin.source, False, "not run: setup failed")
+
+
+def _changes_reason(changes: list[str], same: str = "no change") -> str:
+    """A one-line summary of a state diff."""
+    if not changes:
+        return same
+    shown = "; ".join(changes[:2])
+    more = f" (and {len(changes) - 2} more, see below)" if len(changes) > 2 else ""
+    return f"{len(changes)} difference(s): {shown}{more}"
+
+
+def _failed_at(stderr: str) -> str | None:
+    """The `FILE:LINE` a generated script names in its `nsgen: ... failed at FILE:LINE` message."""
+    for line in reversed(stderr.splitlines()):
+        if "failed at " in line:
+            return line.split("failed at ", 1)[1].split()[0].rstrip(":,.")
+    return None
+
+
+def _last_line(text: str) -> str:
+    """The last non-empty line of some output, or an empty string."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _write_script(directory: Path, name: str, text: str) -> Path:
+    """Save a script where the sandbox can read it (only `/run` is private to the sandbox)."""
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o700)
+    return path
+
+
+_COLUMNS = ("TARGET", "CHECK", "WHERE", "STATEMENT", "RESULT", "REASON")
+
+
+def format_table(results: list[CheckResult]) -> str:
+    """The results as an aligned text table, one row per check, and a summary line."""
+    rows = [_COLUMNS] + [
+        (r.target, r.check, r.where, r.statement, "PASS" if r.passed else "FAIL", r.reason) for r in results
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(_COLUMNS) - 1)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1] for row in rows
+    ]
+    failed = sum(not r.passed for r in results)
+    lines.append(f"{len(results) - failed} passed, {failed} failed")
+    return "\n".join(lines)
+
+
+def _print_details(results: list[CheckResult]) -> None:
+    """For each failed check with more to say, its full output on stderr."""
+    for result in results:
+        if not result.passed and result.details.strip():
+            print(f"--- {result.target} {result.check} ({result.where}):", file=sys.stderr)
+            print(result.details.rstrip(), file=sys.stderr)
