@@ -124,7 +124,9 @@ def _show_char(char: str) -> str:
     """A character as a reader can see it."""
     if not char:
         return "end of file"
-    if char.isprintable() and char != "'":
+    if char == "'":
+        return "\"'\""
+    if char.isprintable():
         return f"'{char}'"
     return f"U+{ord(char):04X}"
 
@@ -165,7 +167,8 @@ def _character_hint(text: str, pos: int, allowed: Iterable[str]) -> str | None:
     ipv6 = _ipv6_hint(text, pos)
     if ipv6:
         return ipv6
-    if "NAME" in set(allowed):
+    after_name = pos > 0 and (text[pos - 1].isalnum() or text[pos - 1] in "_.-")
+    if "NAME" in set(allowed) or after_name:
         return NAME_HINT + "; nothing in a lab file is passed to a shell as written"
     return None
 
