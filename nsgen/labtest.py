@@ -89,7 +89,7 @@ def check_lab(plan: LabPlan, target: str) -> list[CheckResult]:
     """Prove one target of a compiled lab in a fresh sandbox; one result per step."""
     setup = render(plan, target, "setup")
     down = render(plan, target, "down")
-    with tempfile.TemporaryDirectory(prefix="nsgen-test-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="nsgen-test-", dir=_script_parent()) as workdir:
         setup_path = _write_script(Path(workdir), "setup.sh", setup)
         down_path = _write_script(Path(workdir), "down.sh", down)
         with Sandbox(uplink=True) as sandbox:
@@ -283,6 +283,12 @@ def _last_line(text: str) -> str:
     """The last non-empty line of some output, or an empty string."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else ""
+
+
+def _script_parent() -> str | None:
+    """Where to put the scripts: the usual temp folder, unless it is under `/run`, which the sandbox hides."""
+    default = Path(tempfile.gettempdir()).resolve()
+    return "/tmp" if default.is_relative_to("/run") else None
 
 
 def _write_script(directory: Path, name: str, text: str) -> Path:

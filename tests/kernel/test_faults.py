@@ -58,6 +58,19 @@ FAULTS = [
         ),
         5,
     ),
+    Fault(
+        "namespace-has-another-default-route",
+        (
+            ("ip", "netns", "add", "blue"),
+            ("ip", "-n", "blue", "link", "set", "lo", "up"),
+            ("ip", "-n", "blue", "link", "add", "x0", "type", "veth", "peer", "name", "x1"),
+            ("ip", "-n", "blue", "addr", "add", "10.1.1.2/24", "dev", "x0"),
+            ("ip", "-n", "blue", "link", "set", "x0", "up"),
+            ("ip", "-n", "blue", "link", "set", "x1", "up"),
+            ("ip", "-n", "blue", "route", "add", "default", "via", "10.1.1.1"),
+        ),
+        7,
+    ),
 ]
 
 
