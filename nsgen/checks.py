@@ -134,36 +134,18 @@ def check_routes(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
         if "/" in gateway.text or interface_of(gateway.text) is None:
             yield error("E105", f"'{gateway.text}' is not a gateway address", gateway.span,
                         "a gateway is one IPv4 address without prefix, e.g. 192.168.15.5")
-        elif kind in ("ns", "host") and not _on_connected_subnet(program, symbols, where, gateway.text):
+        elif kind in ("ns", "host") and not _on_connected_subnet(symbols, where, gateway.text):
             yield error("E109", f"gateway {gateway.text} is on no subnet that '{where}' is connected to",
-                        gateway.span, _subnets_hint(program, symbols, where))
+                        gateway.span, _subnets_hint(symbols, where))
 
 
-def _connected_subnets(program: ir.Program, symbols: Symbols, where: str) -> list[ipaddress.IPv4Network]:
-    """Subnets of the addresses a namespace (or the host) has on its interfaces."""
-    subnets = []
-    if where == ir.HOST:
-        for name, bridge in symbols.bridges.items():
-            for address in bridge.addresses:
-                interface = resolve_address(address.text, symbols, name)
-                if interface is not None:
-                    subnets.append(interface.network)
-    for veth in _veths(program):
-        for end, address in addressed_ends(veth, symbols):
-            if end.owner.text == where:
-                interface = resolve_address(address.text, symbols, bridge_of(veth, symbols))
-                if interface is not None:
-                    subnets.append(interface.network)
-    return subnets
-
-
-def _on_connected_subnet(program: ir.Program, symbols: Symbols, where: str, gateway: str) -> bool:
+def _on_connected_subnet(symbols: Symbols, where: str, gateway: str) -> bool:
     address = ipaddress.IPv4Address(gateway)
-    return any(address in subnet for subnet in _connected_subnets(program, symbols, where))
+    return any(address in subnet for subnet in symbols.connected.get(where, ()))
 
 
-def _subnets_hint(program: ir.Program, symbols: Symbols, where: str) -> str:
-    subnets = sorted({str(s) for s in _connected_subnets(program, symbols, where)})
+def _subnets_hint(symbols: Symbols, where: str) -> str:
+    subnets = sorted({str(s) for s in symbols.connected.get(where, ())})
     if not subnets:
         return f"'{where}' has no address yet: give it one on a veth, then route via a neighbour on that subnet"
     return f"'{where}' is on {', '.join(subnets)}; the gateway must be an address there"
@@ -284,7 +266,6 @@ def check_masquerade(program: ir.Program, symbols: Symbols) -> Iterator[Diagnost
 
 def check_forwards(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """Ports in range, a target address that belongs to a namespace, no port forwarded twice."""
-    owners = _namespace_addresses(program, symbols)
     seen: dict[tuple[str, int], ir.Forward] = {}
     for statement in _of(program, ir.Forward):
         assert isinstance(statement, ir.Forward)
@@ -296,35 +277,22 @@ def check_forwards(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic
             yield error("E128", f"{key[0]} port {key[1]} is already forwarded", statement.port.span,
                         f"see {seen[key].origin}: `{seen[key].source}`")
         seen.setdefault(key, statement)
-        yield from _forward_target(statement, owners, program, symbols)
+        yield from _forward_target(statement, symbols)
 
 
-def _forward_target(forward: ir.Forward, owners: dict[str, str], program: ir.Program,
-                    symbols: Symbols) -> Iterator[Diagnostic]:
+def _forward_target(forward: ir.Forward, symbols: Symbols) -> Iterator[Diagnostic]:
     target = forward.target
     if "/" in target.text or interface_of(target.text) is None:
         yield error("E105", f"'{target.text}' is not a forward target address", target.span,
                     "the target is one address of a namespace, without prefix, e.g. 192.168.15.2:80")
         return
-    owner = owners.get(target.text)
+    owner = symbols.namespace_of_address.get(target.text)
     if owner is None:
         yield error("E110", f"forward target {target.text} belongs to no namespace", target.span,
                     "forward to an address given to a namespace's veth end")
-    elif not any(isinstance(s, ir.Route) and s.namespace.text == owner and s.destination is None
-                 for s in program.statements):
+    elif owner not in symbols.default_routes:
         yield warning("W111", f"'{owner}' has no default route, so replies to forwarded connections may not return",
                       target.span, f"add `route {owner} default via GATEWAY`")
-
-
-def _namespace_addresses(program: ir.Program, symbols: Symbols) -> dict[str, str]:
-    """IP address → namespace, for addresses on namespace veth ends."""
-    owners = {}
-    for veth in _veths(program):
-        for end, word in addressed_ends(veth, symbols):
-            interface = interface_of(word.text)
-            if interface is not None and symbols.kind(end.owner.text) == "ns":
-                owners.setdefault(str(interface.ip), end.owner.text)
-    return owners
 
 
 def _port(number: ir.Number) -> Iterator[Diagnostic]:

@@ -43,13 +43,14 @@ class Style(str, Enum):
     """Output style: one readable command per step, or batched for big labs."""
 
     default = "default"
+    batch = "batch"
 
 
 FileArg = Annotated[str, typer.Argument(help="The lab file (.ns); '-' reads standard input.", metavar="FILE",
                                            show_default=False)]
 TargetOpt = Annotated[TargetName, typer.Option("--target", "-t", help="bash: ip + iptables; nft: ip + nftables.")]
 OutOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the script here (made executable).")]
-StyleOpt = Annotated[Style, typer.Option("--style", help="default: one readable command per step.")]
+StyleOpt = Annotated[Style, typer.Option("--style", help="default: one readable command per step; batch: few processes, for big labs.")]
 WerrorOpt = Annotated[bool, typer.Option("--werror", help="Treat warnings as errors.")]
 
 

@@ -40,7 +40,7 @@ def nft(value: object) -> Quoted:
 def comment(value: object) -> Quoted:
     """Text for a `#` comment: one line, control characters refused."""
     text = str(value)
-    if any(not ch.isprintable() for ch in text):
+    if not text.isprintable():
         raise UnquotedValueError(f"cannot put {text!r} in a one-line comment")
     return Quoted(text)
 

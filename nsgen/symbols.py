@@ -30,6 +30,12 @@ class Symbols:
     implicit_bridges: dict[str, ir.Veth] = field(default_factory=dict)
     bridge_subnets: dict[str, ipaddress.IPv4Network] = field(default_factory=dict)
     nat_subnets: list[ipaddress.IPv4Network] = field(default_factory=list)
+    connected: dict[str, list[ipaddress.IPv4Network]] = field(default_factory=dict)
+    """Subnets each namespace (and `host`) has an address on."""
+    namespace_of_address: dict[str, str] = field(default_factory=dict)
+    """IP address -> the namespace whose veth end has it."""
+    default_routes: set[str] = field(default_factory=set)
+    """Namespaces (and `host`) with a default route."""
 
     def kind(self, name: str) -> str | None:
         """`host`, `ns`, `bridge` (declared or implied), or None for a name never declared."""
@@ -76,7 +82,30 @@ def collect(program: ir.Program) -> Symbols:
                 owner = end.owner.text
                 if symbols.kind(owner) is None and owner != ir.OUTSIDE:
                     symbols.implicit_bridges.setdefault(owner, statement)
+    _collect_addresses(program, symbols)
     return symbols
+
+
+def _collect_addresses(program: ir.Program, symbols: Symbols) -> None:
+    """Record which subnets each namespace is on, who owns each address, and default routes."""
+    for name, bridge in symbols.bridges.items():
+        for address in bridge.addresses[:1]:
+            interface = resolve_address(address.text, symbols, name)
+            if interface is not None:
+                symbols.connected.setdefault(ir.HOST, []).append(interface.network)
+    for statement in program.statements:
+        if isinstance(statement, ir.Veth):
+            bridge = bridge_of(statement, symbols)
+            for end, address in addressed_ends(statement, symbols):
+                interface = resolve_address(address.text, symbols, bridge)
+                if interface is None:
+                    continue
+                owner = end.owner.text
+                symbols.connected.setdefault(owner, []).append(interface.network)
+                if symbols.kind(owner) == "ns":
+                    symbols.namespace_of_address.setdefault(str(interface.ip), owner)
+        elif isinstance(statement, ir.Route) and statement.destination is None:
+            symbols.default_routes.add(statement.namespace.text)
 
 
 # addresses ---------------------------------------------------------------

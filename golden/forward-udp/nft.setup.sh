@@ -164,12 +164,12 @@ table ip nsgen-forward-udp {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
-iifname "eth0" fib daddr type local udp dport 5353 dnat to 172.21.0.53:53 comment "forward-udp.ns:6"
+		iifname "eth0" fib daddr type local udp dport 5353 dnat to 172.21.0.53:53 comment "forward-udp.ns:6"
 	}
 
 	chain forward {
 		type filter hook forward priority filter; policy accept;
-iifname "eth0" ip daddr 172.21.0.53 udp dport 53 accept comment "forward-udp.ns:6"
+		iifname "eth0" ip daddr 172.21.0.53 udp dport 53 accept comment "forward-udp.ns:6"
 	}
 }
 RULES

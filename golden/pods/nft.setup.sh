@@ -216,7 +216,7 @@ table ip nsgen-pods {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
-fib daddr type local tcp dport 30080 dnat to 10.244.1.10:80 comment "pods.ns:22"
+		fib daddr type local tcp dport 30080 dnat to 10.244.1.10:80 comment "pods.ns:22"
 	}
 
 	chain postrouting {
@@ -229,7 +229,7 @@ fib daddr type local tcp dport 30080 dnat to 10.244.1.10:80 comment "pods.ns:22"
 		type filter hook forward priority filter; policy accept;
 		ip saddr 10.244.1.0/24 accept comment "pods.ns:21"
 		ip daddr 10.244.1.0/24 ct state established,related accept comment "pods.ns:21"
-ip daddr 10.244.1.10 tcp dport 80 accept comment "pods.ns:22"
+		ip daddr 10.244.1.10 tcp dport 80 accept comment "pods.ns:22"
 	}
 }
 RULES

@@ -198,7 +198,7 @@ table ip nsgen-seed {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		# seed.ns:21  forward tcp 80 -> 192.168.15.2:80
-fib daddr type local tcp dport 80 dnat to 192.168.15.2:80 comment "seed.ns:21"
+		fib daddr type local tcp dport 80 dnat to 192.168.15.2:80 comment "seed.ns:21"
 	}
 
 	chain postrouting {
@@ -211,7 +211,7 @@ fib daddr type local tcp dport 80 dnat to 192.168.15.2:80 comment "seed.ns:21"
 		type filter hook forward priority filter; policy accept;
 		ip saddr 192.168.15.0/24 accept comment "seed.ns:20"
 		ip daddr 192.168.15.0/24 ct state established,related accept comment "seed.ns:20"
-ip daddr 192.168.15.2 tcp dport 80 accept comment "seed.ns:21"
+		ip daddr 192.168.15.2 tcp dport 80 accept comment "seed.ns:21"
 	}
 }
 RULES

@@ -10,13 +10,13 @@ from typing import Any
 
 from nsgen.plan import LabPlan
 from nsgen.render import render_template
+from nsgen.styles import STYLES, style_context
 from nsgen.targets.base import Target
 from nsgen.targets.iptables import IptablesTarget
 from nsgen.targets.nft import NftTarget
 
 TARGETS: dict[str, Target] = {target.name: target for target in (IptablesTarget(), NftTarget())}
 SCRIPTS = ("setup", "down", "inspect")
-STYLES = ("default",)
 
 
 def get_target(name: str) -> Target:
@@ -54,6 +54,7 @@ def _context(plan: LabPlan, target: Target, script: str, style: str) -> dict[str
         "tools": target.tools(plan),
         "state_dir": f"/run/nsgen/{plan.name}",
         **target.firewall_context(plan),
+        **style_context(plan, style),
     }
 
 

@@ -1,0 +1,318 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'pods', compiled from pods.ns (target nft, batch style).
+# Creates 3 namespaces, 1 bridge, 3 veth pairs, 3 routes; firewall rules in nft table ip nsgen-pods.
+# Run it as root. Running it again changes nothing. If a step fails, it names the
+# lab-file line, removes what this run created and exits non-zero.
+# Undo the lab with the script from: nsgen down -t nft pods.ns
+set -euo pipefail
+set -o errtrace # the ERR trap below fires inside functions too
+
+lab=pods
+
+# --- preflight: root, and the tools this script calls
+if [ "$(id -u)" -ne 0 ]; then
+  echo "nsgen: lab '$lab' setup must run as root" >&2
+  exit 1
+fi
+for tool in ip awk nft; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "nsgen: '$tool' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+done
+
+# netns_exists NAME: true if the network namespace NAME exists.
+netns_exists() {
+  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-pods, if present.
+remove_rules() {
+  if nft list table ip nsgen-pods >/dev/null 2>&1; then
+    nft delete table ip nsgen-pods
+  fi
+}
+
+# --- failure handling: name the failing lab-file statement, undo what this run created
+# step is the statement being applied; undo lists what this run created, newest last,
+# four fields an entry: kind, namespace ('' is the host), name, extra.
+step='preflight'
+undo=()
+undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+rollback() {
+  local i kind name extra
+  local -a in_ns
+  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
+    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+    in_ns=()
+    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    case $kind in
+      netns) ip netns del "$name" ;;
+      link) ip "${in_ns[@]}" link del "$name" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
+      rules) remove_rules ;;
+    esac
+  done 2>/dev/null
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+trap 'on_error "$?"' ERR
+trap 'on_error 130' INT TERM
+
+# need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
+# stops the setup if an interface NAME exists but is something else.
+need_link() {
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+    on_error 1
+  fi
+  return 1
+}
+
+# --- batch helpers: few processes instead of one per step (see docs/performance.md)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# lab_objects: what the host has now, as keys: netns:NAME, link:NAME, and bridge:NAME or veth:NAME.
+lab_objects() {
+  ip netns list | awk '{ print "netns:" $1 }'
+  ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
+  ip -o link show type bridge | awk -F': ' '{ sub(/@.*/, "", $2); print "bridge:" $2 }'
+  ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth:" $2 }'
+}
+
+# filter_batch FILE: read a batch whose lines may start with `+KEY ` (run only if KEY is missing)
+# or `-KEY ` (run only if KEY is present); write the runnable batch to FILE, one line for each
+# line read (skipped ones become comments, so `ip -batch` line numbers still match), and the
+# keys to create to FILE.keys. Stops if an interface exists with another kind than its key says.
+filter_batch() {
+  lab_objects >"$1.have"
+  awk -v keys="$1.keys" '
+    NR == FNR { have[$0] = 1; next }
+    /^[+-]/ {
+      sign = substr($1, 1, 1); key = substr($1, 2); rest = substr($0, length($1) + 2)
+      kind = key; sub(/:.*/, "", kind); name = key; sub(/^[^:]*:/, "", name)
+      if (sign == "+" && !(key in have) && kind != "netns" && (("link:" name) in have)) {
+        print "nsgen: interface " name " already exists and is not a " kind > "/dev/stderr"
+        exit 3
+      }
+      if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
+      if (sign == "+") print key > keys
+      print rest; next
+    }
+    { print }' "$1.have" - >"$1"
+  touch "$1.keys"
+}
+
+# batch_failure FILE ERROR: the lab-file statement of the batch line that failed, for messages.
+batch_failure() {
+  local line where
+  line=$(printf '%s\n' "$2" | sed -n 's/.*Command failed [^:]*:\([0-9][0-9]*\).*/\1/p' | head -n 1)
+  where=$(head -n "${line:-1}" "$1" | grep '^# [^(]' | tail -n 1 || true)
+  printf '%s (ip -batch %s line %s: %s)\n' "${where#\# }" "${1##*/}" "${line:-?}" "$(printf '%s' "$2" | head -n 1)"
+}
+
+# run_batch FILE [NS]: `ip -batch FILE` in the host, or in namespace NS (entered with nsenter,
+# which only switches the network namespace, unlike `ip -n`, which also copies the mount table).
+# On failure, say which lab-file statement failed and return 1.
+run_batch() {
+  local err
+  if [ -n "${2-}" ]; then
+    err=$(nsenter --net="/run/netns/$2" ip -batch "$1" 2>&1 >/dev/null) && return 0
+  else
+    err=$(ip -batch "$1" 2>&1 >/dev/null) && return 0
+  fi
+  echo "nsgen: failed at $(batch_failure "$1" "$err")" >&2
+  return 1
+}
+
+# undo_created FILE: put what filter_batch found missing (FILE) on the undo list, before the
+# batch runs, so that a failure part-way through is undone too.
+undo_created() {
+  local kind name
+  while IFS=: read -r kind name; do
+    case $kind in
+      netns) undo_push netns '' "$name" ;;
+      *) undo_push link '' "$name" ;;
+    esac
+  done <"$1"
+}
+
+# ns_batch NS: run stdin as one `ip -batch` inside namespace NS, entered with nsenter (it only
+# switches the network namespace, unlike `ip -n`, which also copies the mount table).
+# Runs in the background: a failure is written to $tmp/failed, read after all have finished.
+ns_batch() {
+  trap - ERR INT TERM EXIT
+  local file="$tmp/ns-$1"
+  local -a lines
+  mapfile -t lines
+  printf '%s\n' "${lines[@]}" >"$file"
+  run_batch "$file" "$1" 2>>"$tmp/failed" || true
+}
+
+# throttle: after starting a background batch, wait while 8 are running.
+running=0
+throttle() {
+  running=$((running + 1))
+  if [ "$running" -ge 8 ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
+}
+
+# ns_batches_done: wait for the namespace batches; fail if any did (each said why on stderr).
+ns_batches_done() {
+  wait
+  if [ -s "$tmp/failed" ]; then
+    cat "$tmp/failed" >&2
+    return 1
+  fi
+}
+
+# --- host: namespaces, bridges and veth pairs in one `ip -batch`.
+# A line `+KEY command` runs only if KEY (netns:, bridge: or veth: and a name) is missing, so a
+# second run creates nothing; the other lines are safe to repeat. A veth's host end is created
+# with its peer already in the namespace (`peer name P netns NS`).
+step='host batch'
+filter_batch "$tmp/host" <<'BATCH'
+# pods.ns:9  ns web
++netns:web netns add web
+# pods.ns:13  ns api
++netns:api netns add api
+# pods.ns:17  ns db
++netns:db netns add db
+# pods.ns:7  bridge cni0 ip 10.244.1.1/24
++bridge:cni0 link add cni0 type bridge
+link set cni0 up
+addr replace 10.244.1.1/24 dev cni0
+# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
++veth:veth-web-br link add veth-web-br type veth peer name eth0 netns web
+link set veth-web-br master cni0 up
+# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
++veth:veth-api-br link add veth-api-br type veth peer name eth0 netns api
+link set veth-api-br master cni0 up
+# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
++veth:veth-db-br link add veth-db-br type veth peer name eth0 netns db
+link set veth-db-br master cni0 up
+BATCH
+undo_created "$tmp/host.keys"
+run_batch "$tmp/host"
+
+# --- namespaces: each one's steps in one `ip -batch` run inside it (loopback, its veth ends,
+# addresses, then routes), 8 namespaces at a time
+step='namespace batches'
+ns_batch web <<'BATCH' &
+# pods.ns:9  ns web
+link set lo up
+# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
+link set eth0 up
+addr replace 10.244.1.10/24 dev eth0
+# pods.ns:11  route web default via 10.244.1.1
+route replace default via 10.244.1.1
+BATCH
+throttle
+ns_batch api <<'BATCH' &
+# pods.ns:13  ns api
+link set lo up
+# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
+link set eth0 up
+addr replace 10.244.1.11/24 dev eth0
+# pods.ns:15  route api default via 10.244.1.1
+route replace default via 10.244.1.1
+BATCH
+throttle
+ns_batch db <<'BATCH' &
+# pods.ns:17  ns db
+link set lo up
+# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
+link set eth0 up
+addr replace 10.244.1.12/24 dev eth0
+# pods.ns:19  route db default via 10.244.1.1
+route replace default via 10.244.1.1
+BATCH
+throttle
+ns_batches_done
+
+# --- firewall: the lab's rules live in its own nft table, ip nsgen-pods, loaded in one
+# atomic `nft -f`; nothing else is touched.
+# Its postrouting chain masquerades the lab's subnets leaving the host,
+# its prerouting chain forwards ports of the host's own addresses (DNAT),
+# and its forward chain accepts that traffic.
+# pods.ns:21  nat masquerade 10.244.1.0/24
+# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+step='firewall: nft table ip nsgen-pods'
+if ! nft list table ip nsgen-pods >/dev/null 2>&1; then
+  undo_push rules '' '' ''
+fi
+nft -f - <<'RULES'
+# nft ruleset of lab 'pods': the lab's own table. The first two lines make sure
+# it exists and delete it, so loading this again replaces the table whole, in one transaction.
+table ip nsgen-pods
+delete table ip nsgen-pods
+table ip nsgen-pods {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+		fib daddr type local tcp dport 30080 dnat to 10.244.1.10:80 comment "pods.ns:22"
+	}
+
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		# pods.ns:21  nat masquerade 10.244.1.0/24
+		ip saddr 10.244.1.0/24 ip daddr != 10.244.1.0/24 masquerade comment "pods.ns:21"
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ip saddr 10.244.1.0/24 accept comment "pods.ns:21"
+		ip daddr 10.244.1.0/24 ct state established,related accept comment "pods.ns:21"
+		ip daddr 10.244.1.10 tcp dport 80 accept comment "pods.ns:22"
+	}
+}
+RULES
+
+# --- forwarding: the host must route between the lab and its uplink for NAT to work.
+# The value before the first setup is kept in /run/nsgen/pods so teardown can restore it.
+step='forwarding: net.ipv4.ip_forward=1'
+if [ ! -e /run/nsgen/pods/ip_forward ]; then
+  mkdir -p /run/nsgen/pods
+  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/pods/ip_forward
+  undo_push forwarding '' /run/nsgen/pods "$(cat /run/nsgen/pods/ip_forward)"
+fi
+echo 1 >/proc/sys/net/ipv4/ip_forward
+
+trap - ERR INT TERM
+echo "nsgen: lab '$lab' is up" >&2
