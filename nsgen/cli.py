@@ -146,11 +146,11 @@ def check(file: FileArg, werror: WerrorOpt = False) -> None:
 @app.command()
 def test(file: FileArg,
          target: Annotated[TestTarget, typer.Option("--target", "-t", help="Which target(s) to test.")] = TestTarget.all,
-         ) -> None:
+         style: StyleOpt = Style.default) -> None:
     """Build the lab in a throwaway sandbox, check its `expect` lines, idempotency and teardown."""
     from nsgen import labtest
 
-    raise typer.Exit(labtest.run(file, target.value))
+    raise typer.Exit(labtest.run(file, target.value, style.value))
 
 
 def run() -> None:

@@ -47,7 +47,7 @@ class CheckResult:
     details: str = ""
 
 
-def run(path: str, target: str) -> int:
+def run(path: str, target: str, style: str = "default") -> int:
     """`nsgen test PATH --target bash|nft|all`: 0 all passed, 1 a failure or bad input, 2 no sandbox."""
     targets = TARGETS if target == "all" else (target,)
     if any(name not in TARGETS for name in targets):
@@ -63,7 +63,7 @@ def run(path: str, target: str) -> int:
     results: list[CheckResult] = []
     try:
         for name in targets:
-            results.extend(check_lab(plan, name))
+            results.extend(check_lab(plan, name, style))
     except SandboxError as error:
         print(f"nsgen test: the sandbox failed: {error}", file=sys.stderr)
         return 2
@@ -85,10 +85,10 @@ def _compile(path: str) -> LabPlan | None:
     return compilation.plan if compilation.ok else None
 
 
-def check_lab(plan: LabPlan, target: str) -> list[CheckResult]:
-    """Prove one target of a compiled lab in a fresh sandbox; one result per step."""
-    setup = render(plan, target, "setup")
-    down = render(plan, target, "down")
+def check_lab(plan: LabPlan, target: str, style: str = "default") -> list[CheckResult]:
+    """Prove one target (in one output style) of a compiled lab in a fresh sandbox; one result per step."""
+    setup = render(plan, target, "setup", style)
+    down = render(plan, target, "down", style)
     with tempfile.TemporaryDirectory(prefix="nsgen-test-", dir=_script_parent()) as workdir:
         setup_path = _write_script(Path(workdir), "setup.sh", setup)
         down_path = _write_script(Path(workdir), "down.sh", down)

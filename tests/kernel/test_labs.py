@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 
 from nsgen import labtest
+from nsgen.styles import STYLES
 
 pytestmark = pytest.mark.sandbox
 
 
-def test_lab_passes(lab: Path, target: str, capsys: pytest.CaptureFixture[str]) -> None:
-    """Setup, expectations, idempotent setup and a clean teardown, in a fresh sandbox."""
-    status = labtest.run(str(lab), target)
+@pytest.mark.parametrize("style", STYLES)
+def test_lab_passes(lab: Path, target: str, style: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Setup, expectations, idempotent setup and a clean teardown, in a fresh sandbox, in each style."""
+    status = labtest.run(str(lab), target, style)
     out, err = capsys.readouterr()
-    assert status == 0, f"nsgen test {lab} --target {target} failed:\n{out}\n{err}"
+    assert status == 0, f"nsgen test {lab} --target {target} --style {style} failed:\n{out}\n{err}"
