@@ -10,7 +10,6 @@ from nsgen.parser import parse
 from nsgen.plan import LabPlan
 from nsgen.resolve import lower
 from nsgen.symbols import collect
-from nsgen.transform import to_ir
 
 
 @dataclass
@@ -28,10 +27,9 @@ class Compilation:
 
 def compile_source(text: str, file: str) -> Compilation:
     """Compile the text of a lab file; `file` is how diagnostics and scripts name it."""
-    tree, syntax = parse(text, file)
-    if tree is None:
+    program, syntax = parse(text, file)
+    if program is None:
         return Compilation(None, syntax)
-    program = to_ir(tree, file, text)
     symbols = collect(program)
     diagnostics = run_checks(program, symbols)
     if any(d.is_error for d in diagnostics):

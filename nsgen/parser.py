@@ -6,11 +6,13 @@ import functools
 import re
 from collections.abc import Iterable
 
-from lark import Lark, Tree
+from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from nsgen import ir
 from nsgen.diagnostics import Diagnostic, Span, error
 from nsgen.resources import resource_dir
+from nsgen.transform import ToIR
 
 MAX_SYNTAX_ERRORS = 50
 
@@ -33,18 +35,30 @@ NAME_HINT = "names start with a letter or '_' and use letters, digits, '_', '.' 
 
 @functools.cache
 def lark_parser() -> Lark:
-    """The parser, built on first use and kept (building it is the slow part)."""
+    """The parser, built on first use and kept. It builds IR while parsing (no parse tree),
+    keeping every token so that statements know where they start."""
     grammar = (resource_dir("grammar") / "nsgen.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return Lark(grammar, parser="lalr", keep_all_tokens=True, maybe_placeholders=False, transformer=ToIR())
 
 
-def parse(text: str, file: str) -> tuple[Tree[object] | None, list[Diagnostic]]:
-    """Parse a whole lab file; on syntax errors, report each bad statement and return no tree."""
+def _parse_program(text: str, file: str) -> ir.Program:
+    parser = lark_parser()
+    transformer = parser.options.transformer
+    assert isinstance(transformer, ToIR)
+    transformer.bind(file, text)
+    program = parser.parse(text)
+    assert isinstance(program, ir.Program)
+    return program
+
+
+def parse(text: str, file: str) -> tuple[ir.Program | None, list[Diagnostic]]:
+    """Parse a whole lab file into IR; on syntax errors, report each bad statement and return None."""
     diagnostics: list[Diagnostic] = []
     current = text
     while True:
         try:
-            return (lark_parser().parse(current) if not diagnostics else _reparse(current)), diagnostics
+            program = _parse_program(current, file)
+            return (program if not diagnostics else None), diagnostics
         except UnexpectedInput as exc:
             diagnostics.append(_syntax_diagnostic(exc, current, file))
             if len(diagnostics) >= MAX_SYNTAX_ERRORS:
@@ -53,12 +67,6 @@ def parse(text: str, file: str) -> tuple[Tree[object] | None, list[Diagnostic]]:
             if blanked == current:
                 return None, diagnostics
             current = blanked
-
-
-def _reparse(text: str) -> Tree[object] | None:
-    """Parse again after blanking bad statements; a success still yields no tree."""
-    lark_parser().parse(text)
-    return None
 
 
 def _blank_statement(text: str, exc: UnexpectedInput) -> str:

@@ -1,11 +1,14 @@
-"""The Lark tree turned into IR: one method per grammar rule, each returning a frozen dataclass."""
+"""Grammar rules turned into IR: one method per rule, each returning a frozen dataclass.
+
+The parser applies this transformer while it parses (no parse tree is built), with every
+token kept, so each statement's span runs from its keyword to its last token.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from lark import Token, Transformer, Tree, v_args
-from lark.tree import Meta
+from lark import Token, Transformer
 
 from nsgen import ir
 from nsgen.diagnostics import Span
@@ -14,21 +17,25 @@ from nsgen.diagnostics import Span
 class _Option:
     """A `ip ...` or `mtu N` option on its way into its statement."""
 
-    def __init__(self, addresses: tuple[ir.Word, ...] = (), mtu: ir.Number | None = None) -> None:
+    def __init__(self, end: int, addresses: tuple[ir.Word, ...] = (), mtu: ir.Number | None = None) -> None:
+        self.end = end
         self.addresses = addresses
         self.mtu = mtu
 
 
-@v_args(meta=True)
 class ToIR(Transformer[Token, Any]):
-    """Builds IR nodes; knows the file name and text so every node gets its span and source."""
+    """Builds IR nodes. One instance serves every parse: `bind` names the file about to be parsed."""
 
-    def __init__(self, file: str, text: str) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.file = file
-        self.text = text
+        self.bind("", "")
 
-    # values -------------------------------------------------------------
+    def bind(self, file: str, text: str) -> None:
+        """Set the file name and text of the next parse."""
+        self.file = file
+        self.lines = text.split("\n")
+
+    # values ---------------------------------------------------------------
     def _span(self, token: Token) -> Span:
         return Span(self.file, token.line or 0, token.column or 0, token.end_column or 0)
 
@@ -38,12 +45,19 @@ class ToIR(Transformer[Token, Any]):
     def _number(self, token: Token) -> ir.Number:
         return ir.Number(int(str(token)), self._span(token))
 
-    def _head(self, meta: Meta) -> tuple[Span, str]:
-        """The statement's span and its source text, as written."""
-        span = Span(self.file, meta.line, meta.column, meta.end_column if meta.end_line == meta.line else meta.column + 1)
-        return span, self.text[meta.start_pos : meta.end_pos]
+    def _head(self, children: list[Any]) -> tuple[Span, str]:
+        """The statement's span (keyword to last token; statements are one line) and its text."""
+        keyword: Token = children[0]
+        line, column = keyword.line or 0, keyword.column or 0
+        end = max(_end_column(child) for child in children)
+        return Span(self.file, line, column, end), self.lines[line - 1][column - 1 : end - 1]
 
-    def _options(self, children: list[Any]) -> tuple[tuple[ir.Word, ...], ir.Number | None]:
+    @staticmethod
+    def _of(children: list[Any], kind: str) -> list[Token]:
+        return [c for c in children if isinstance(c, Token) and c.type == kind]
+
+    @staticmethod
+    def _options(children: list[Any]) -> tuple[tuple[ir.Word, ...], ir.Number | None]:
         addresses: tuple[ir.Word, ...] = ()
         mtu = None
         for child in children:
@@ -52,79 +66,86 @@ class ToIR(Transformer[Token, Any]):
                 mtu = child.mtu or mtu
         return addresses, mtu
 
-    def _tokens(self, children: list[Any], kind: str) -> list[Token]:
-        return [c for c in children if isinstance(c, Token) and c.type == kind]
+    # grammar rules --------------------------------------------------------
+    def start(self, children: list[Any]) -> ir.Program:
+        return ir.Program(self.file, tuple(c for c in children if isinstance(c, ir.Statement)))
 
-    # grammar rules ------------------------------------------------------
-    def start(self, meta: Meta, children: list[ir.Statement]) -> ir.Program:
-        return ir.Program(self.file, tuple(children))
+    def lab(self, children: list[Any]) -> ir.Lab:
+        return ir.Lab(*self._head(children), name=self._word(self._of(children, "NAME")[0]))
 
-    def lab(self, meta: Meta, children: list[Token]) -> ir.Lab:
-        return ir.Lab(*self._head(meta), name=self._word(children[0]))
+    def ns(self, children: list[Any]) -> ir.Ns:
+        return ir.Ns(*self._head(children), name=self._word(self._of(children, "NAME")[0]))
 
-    def ns(self, meta: Meta, children: list[Token]) -> ir.Ns:
-        return ir.Ns(*self._head(meta), name=self._word(children[0]))
+    def ip_option(self, children: list[Any]) -> _Option:
+        addresses = self._of(children, "ADDRESS")
+        return _Option(addresses[-1].end_column or 0, addresses=tuple(self._word(t) for t in addresses))
 
-    def ip_option(self, meta: Meta, children: list[Token]) -> _Option:
-        return _Option(addresses=tuple(self._word(t) for t in children))
+    def mtu_option(self, children: list[Any]) -> _Option:
+        number = self._of(children, "INT")[0]
+        return _Option(number.end_column or 0, mtu=self._number(number))
 
-    def mtu_option(self, meta: Meta, children: list[Token]) -> _Option:
-        return _Option(mtu=self._number(children[0]))
-
-    def bridge(self, meta: Meta, children: list[Any]) -> ir.Bridge:
+    def bridge(self, children: list[Any]) -> ir.Bridge:
         addresses, mtu = self._options(children)
-        return ir.Bridge(*self._head(meta), name=self._word(children[0]), addresses=addresses, mtu=mtu)
+        return ir.Bridge(*self._head(children), name=self._word(self._of(children, "NAME")[0]),
+                         addresses=addresses, mtu=mtu)
 
-    def veth_end(self, meta: Meta, children: list[Token]) -> ir.VethEnd:
-        ifname = self._word(children[1]) if len(children) > 1 else None
-        return ir.VethEnd(owner=self._word(children[0]), ifname=ifname)
+    def veth_end(self, children: list[Any]) -> ir.VethEnd:
+        names = self._of(children, "NAME")
+        return ir.VethEnd(owner=self._word(names[0]), ifname=self._word(names[1]) if len(names) > 1 else None)
 
-    def veth(self, meta: Meta, children: list[Any]) -> ir.Veth:
+    def veth(self, children: list[Any]) -> ir.Veth:
         addresses, mtu = self._options(children)
-        return ir.Veth(*self._head(meta), left=children[0], right=children[1], addresses=addresses, mtu=mtu)
+        left, right = (c for c in children if isinstance(c, ir.VethEnd))
+        return ir.Veth(*self._head(children), left=left, right=right, addresses=addresses, mtu=mtu)
 
-    def destination(self, meta: Meta, children: list[Token]) -> tuple[ir.Word | None, Span]:
-        token = children[0]
-        return (None if token.type == "DEFAULT" else self._word(token)), self._span(token)
+    def destination(self, children: list[Any]) -> ir.Word:
+        return self._word(children[0])
 
-    def route(self, meta: Meta, children: list[Any]) -> ir.Route:
-        destination, destination_span = children[1]
-        return ir.Route(*self._head(meta), namespace=self._word(children[0]), destination=destination,
-                        destination_span=destination_span, gateway=self._word(children[2]))
+    def route(self, children: list[Any]) -> ir.Route:
+        destination = next(c for c in children if isinstance(c, ir.Word))
+        return ir.Route(*self._head(children), namespace=self._word(self._of(children, "NAME")[0]),
+                        destination=None if destination.text == "default" else destination,
+                        destination_span=destination.span, gateway=self._word(self._of(children, "ADDRESS")[0]))
 
-    def masquerade(self, meta: Meta, children: list[Token]) -> ir.Masquerade:
-        names = self._tokens(children, "NAME")
-        return ir.Masquerade(*self._head(meta), subnet=self._word(children[0]),
+    def masquerade(self, children: list[Any]) -> ir.Masquerade:
+        names = self._of(children, "NAME")
+        return ir.Masquerade(*self._head(children), subnet=self._word(self._of(children, "ADDRESS")[0]),
                              out_interface=self._word(names[0]) if names else None)
 
-    def forward(self, meta: Meta, children: list[Token]) -> ir.Forward:
-        ints = self._tokens(children, "INT")
-        names = self._tokens(children, "NAME")
-        return ir.Forward(*self._head(meta), protocol=self._word(children[0]), port=self._number(ints[0]),
-                          target=self._word(self._tokens(children, "ADDRESS")[0]),
+    def forward(self, children: list[Any]) -> ir.Forward:
+        ints = self._of(children, "INT")
+        names = self._of(children, "NAME")
+        return ir.Forward(*self._head(children), protocol=self._word(self._of(children, "PROTOCOL")[0]),
+                          port=self._number(ints[0]), target=self._word(self._of(children, "ADDRESS")[0]),
                           target_port=self._number(ints[1]) if len(ints) > 1 else None,
                           in_interface=self._word(names[0]) if names else None)
 
-    def expect_ping(self, meta: Meta, children: list[Token]) -> ir.ExpectPing:
-        return ir.ExpectPing(*self._head(meta), source_ns=self._word(children[0]),
-                             negated=bool(self._tokens(children, "NO")),
-                             address=self._word(self._tokens(children, "ADDRESS")[0]))
+    def expect_ping(self, children: list[Any]) -> ir.ExpectPing:
+        return ir.ExpectPing(*self._head(children), source_ns=self._word(self._of(children, "NAME")[0]),
+                             negated=bool(self._of(children, "NO")),
+                             address=self._word(self._of(children, "ADDRESS")[0]))
 
-    def expect_connect(self, meta: Meta, children: list[Token]) -> ir.ExpectConnect:
-        names = self._tokens(children, "NAME")
-        ints = self._tokens(children, "INT")
-        addresses = self._tokens(children, "ADDRESS")
-        return ir.ExpectConnect(*self._head(meta), source_ns=self._word(names[0]),
-                                negated=bool(self._tokens(children, "NO")),
-                                protocol=self._word(self._tokens(children, "PROTOCOL")[0]),
+    def expect_connect(self, children: list[Any]) -> ir.ExpectConnect:
+        names = self._of(children, "NAME")
+        ints = self._of(children, "INT")
+        addresses = self._of(children, "ADDRESS")
+        return ir.ExpectConnect(*self._head(children), source_ns=self._word(names[0]),
+                                negated=bool(self._of(children, "NO")),
+                                protocol=self._word(self._of(children, "PROTOCOL")[0]),
                                 address=self._word(addresses[0]), port=self._number(ints[0]),
                                 listener_ns=self._word(names[1]),
                                 listener_port=self._number(ints[1]) if len(ints) > 1 else None,
                                 seen_from=self._word(addresses[1]) if len(addresses) > 1 else None)
 
 
-def to_ir(tree: Tree[Any], file: str, text: str) -> ir.Program:
-    """Transform a parse tree of `text` (read from `file`) into an IR program."""
-    program = ToIR(file, text).transform(tree)
-    assert isinstance(program, ir.Program)
-    return program
+def _end_column(child: Any) -> int:
+    """Where a child of a statement ends (exclusive column)."""
+    if isinstance(child, Token):
+        return child.end_column or 0
+    if isinstance(child, _Option):
+        return child.end
+    if isinstance(child, ir.VethEnd):
+        return (child.ifname or child.owner).span.end_column
+    if isinstance(child, ir.Word):
+        return child.span.end_column
+    return 0
