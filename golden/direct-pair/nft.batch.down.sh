@@ -65,11 +65,12 @@ filter_batch() {
   lab_objects >"$1.have"
   awk -v keys="$1.keys" '
     NR == FNR { have[$0] = 1; next }
+    /^# [^(]/ { where = substr($0, 3) }
     /^[+-]/ {
       sign = substr($1, 1, 1); key = substr($1, 2); rest = substr($0, length($1) + 2)
       kind = key; sub(/:.*/, "", kind); name = key; sub(/^[^:]*:/, "", name)
       if (sign == "+" && !(key in have) && kind != "netns" && (("link:" name) in have)) {
-        print "nsgen: interface " name " already exists and is not a " kind > "/dev/stderr"
+        print "nsgen: failed at " where ": interface " name " already exists and is not a " kind > "/dev/stderr"
         exit 3
       }
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
@@ -88,18 +89,13 @@ batch_failure() {
   printf '%s (ip -batch %s line %s: %s)\n' "${where#\# }" "${1##*/}" "${line:-?}" "$(printf '%s' "$2" | head -n 1)"
 }
 
-# run_batch FILE [NS]: `ip -batch FILE` in the host, or in namespace NS (entered with nsenter,
-# which only switches the network namespace, unlike `ip -n`, which also copies the mount table).
-# On failure, say which lab-file statement failed and return 1.
+# run_batch FILE: `ip -batch FILE` in the host; on failure, say which lab-file statement failed.
 run_batch() {
   local err
-  if [ -n "${2-}" ]; then
-    err=$(nsenter --net="/run/netns/$2" ip -batch "$1" 2>&1 >/dev/null) && return 0
-  else
-    err=$(ip -batch "$1" 2>&1 >/dev/null) && return 0
+  if ! err=$(ip -batch "$1" 2>&1 >/dev/null); then
+    echo "nsgen: failed at $(batch_failure "$1" "$err")" >&2
+    return 1
   fi
-  echo "nsgen: failed at $(batch_failure "$1" "$err")" >&2
-  return 1
 }
 
 # --- host-side veth ends, bridges and namespaces, in one `ip -batch`. A line `-KEY command`

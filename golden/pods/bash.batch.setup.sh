@@ -140,11 +140,12 @@ filter_batch() {
   lab_objects >"$1.have"
   awk -v keys="$1.keys" '
     NR == FNR { have[$0] = 1; next }
+    /^# [^(]/ { where = substr($0, 3) }
     /^[+-]/ {
       sign = substr($1, 1, 1); key = substr($1, 2); rest = substr($0, length($1) + 2)
       kind = key; sub(/:.*/, "", kind); name = key; sub(/^[^:]*:/, "", name)
       if (sign == "+" && !(key in have) && kind != "netns" && (("link:" name) in have)) {
-        print "nsgen: interface " name " already exists and is not a " kind > "/dev/stderr"
+        print "nsgen: failed at " where ": interface " name " already exists and is not a " kind > "/dev/stderr"
         exit 3
       }
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
@@ -163,27 +164,24 @@ batch_failure() {
   printf '%s (ip -batch %s line %s: %s)\n' "${where#\# }" "${1##*/}" "${line:-?}" "$(printf '%s' "$2" | head -n 1)"
 }
 
-# run_batch FILE [NS]: `ip -batch FILE` in the host, or in namespace NS (entered with nsenter,
-# which only switches the network namespace, unlike `ip -n`, which also copies the mount table).
-# On failure, say which lab-file statement failed and return 1.
+# run_batch FILE: `ip -batch FILE` in the host; on failure, say which lab-file statement failed.
 run_batch() {
   local err
-  if [ -n "${2-}" ]; then
-    err=$(nsenter --net="/run/netns/$2" ip -batch "$1" 2>&1 >/dev/null) && return 0
-  else
-    err=$(ip -batch "$1" 2>&1 >/dev/null) && return 0
+  if ! err=$(ip -batch "$1" 2>&1 >/dev/null); then
+    echo "nsgen: failed at $(batch_failure "$1" "$err")" >&2
+    return 1
   fi
-  echo "nsgen: failed at $(batch_failure "$1" "$err")" >&2
-  return 1
 }
 
 # undo_created FILE: put what filter_batch found missing (FILE) on the undo list, before the
 # batch runs, so that a failure part-way through is undone too.
+# created_ns remembers which namespaces this run creates (see ns_batch).
+declare -A created_ns=()
 undo_created() {
   local kind name
   while IFS=: read -r kind name; do
     case $kind in
-      netns) undo_push netns '' "$name" ;;
+      netns) undo_push netns '' "$name" && created_ns[$name]=1 ;;
       *) undo_push link '' "$name" ;;
     esac
   done <"$1"
@@ -191,14 +189,41 @@ undo_created() {
 
 # ns_batch NS: run stdin as one `ip -batch` inside namespace NS, entered with nsenter (it only
 # switches the network namespace, unlike `ip -n`, which also copies the mount table).
+# In a namespace this run did not create, routes already there are skipped and the others
+# are added, not replaced (as in the default style): a different route in the way stops setup.
 # Runs in the background: a failure is written to $tmp/failed, read after all have finished.
 ns_batch() {
   trap - ERR INT TERM EXIT
   local file="$tmp/ns-$1"
   local -a lines
   mapfile -t lines
+  if [ -z "${created_ns[$1]-}" ]; then
+    keep_routes "$1"
+  fi
   printf '%s\n' "${lines[@]}" >"$file"
-  run_batch "$file" "$1" 2>>"$tmp/failed" || true
+  if ! nsenter --net="/run/netns/$1" ip -batch "$file" >/dev/null 2>"$file.err"; then
+    echo "nsgen: failed at $(batch_failure "$file" "$(<"$file.err")")" >>"$tmp/failed"
+  fi
+}
+
+# keep_routes NS: in ns_batch's lines, turn `route replace R` into a comment if NS has route R,
+# else into `route add R`.
+keep_routes() {
+  local i dest via gateway rest route
+  local -A present=()
+  while read -r dest via gateway rest; do
+    present["$dest $via $gateway"]=1
+  done < <(ip -n "$1" route show)
+  for i in "${!lines[@]}"; do
+    if [[ ${lines[i]} == "route replace "* ]]; then
+      route=${lines[i]#route replace }
+      if [ -n "${present[${route/\/32 / }]-}" ]; then
+        lines[i]="# (skipped: exists) route $route"
+      else
+        lines[i]="route add $route"
+      fi
+    fi
+  done
 }
 
 # throttle: after starting a background batch, wait while 8 are running.

@@ -16,6 +16,7 @@ from nsgen import labtest
 from nsgen.compiler import compile_source
 from nsgen.plan import LabPlan
 from nsgen.sandbox import Sandbox, wait_links_up
+from nsgen.styles import STYLES
 from nsgen.targets import render
 
 pytestmark = pytest.mark.sandbox
@@ -82,10 +83,10 @@ def plan() -> LabPlan:
     return compilation.plan
 
 
-def _setup_script(plan: LabPlan, target: str, directory: Path) -> Path:
-    """The target's setup script, saved where the sandbox can read it."""
-    path = directory / f"setup-{target}.sh"
-    path.write_text(render(plan, target, "setup"), encoding="utf-8")
+def _setup_script(plan: LabPlan, target: str, style: str, directory: Path) -> Path:
+    """The target's setup script in a style, saved where the sandbox can read it."""
+    path = directory / f"setup-{target}-{style}.sh"
+    path.write_text(render(plan, target, "setup", style), encoding="utf-8")
     return path
 
 
@@ -96,12 +97,13 @@ def _prepare(sandbox: Sandbox, commands: tuple[tuple[str, ...], ...]) -> None:
         assert result.returncode == 0, f"{' '.join(command)}: {result.stderr}"
 
 
+@pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda fault: fault.name)
 def test_conflict_fails_and_rolls_back(
-    fault: Fault, target: str, plan: LabPlan, sandbox: Sandbox, tmp_path: Path
+    fault: Fault, target: str, style: str, plan: LabPlan, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     """Setup exits non-zero, names the failing line, and the sandbox is as it was."""
-    script = _setup_script(plan, target, tmp_path)
+    script = _setup_script(plan, target, style, tmp_path)
     _prepare(sandbox, fault.commands)
     before = sandbox.snapshot()
     result = sandbox.run(["bash", str(script)])
@@ -111,9 +113,10 @@ def test_conflict_fails_and_rolls_back(
     assert not changes, "rollback left the sandbox changed:\n" + "\n".join(changes)
 
 
-def test_half_built_lab_is_completed(target: str, plan: LabPlan, sandbox: Sandbox, tmp_path: Path) -> None:
+@pytest.mark.parametrize("style", STYLES)
+def test_half_built_lab_is_completed(target: str, style: str, plan: LabPlan, sandbox: Sandbox, tmp_path: Path) -> None:
     """With namespace red already there, setup completes the lab and every expectation holds."""
-    script = _setup_script(plan, target, tmp_path)
+    script = _setup_script(plan, target, style, tmp_path)
     _prepare(sandbox, (("ip", "netns", "add", "red"),))
     result = sandbox.run(["bash", str(script)])
     assert result.returncode == 0, result.stderr
