@@ -1,0 +1,97 @@
+"""The targets of issue 5, evaluated on one benchmark run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from report import Target, fmt_ratio, fmt_seconds
+from results import MININET, NAIVE, NSGEN_VARIANTS, Results, ratio
+
+Measure = Callable[[Results], tuple[float | None, str]]
+
+
+def speedup_over(baseline: str, key: str, n: int) -> Measure:
+    """Apply speedup of variant ``key`` over variant ``baseline`` at size ``n``."""
+
+    def measure(results: Results) -> tuple[float | None, str]:
+        base, mine = results.apply_median(n, baseline), results.apply_median(n, key)
+        value = ratio(base, mine)
+        text = f"{fmt_ratio(value)} ({fmt_seconds(base)} / {fmt_seconds(mine)})"
+        return value, text
+
+    return measure
+
+
+def slowest_compile(n: int) -> Measure:
+    """The slowest median compile time over the nsgen variants at size ``n``."""
+
+    def measure(results: Results) -> tuple[float | None, str]:
+        found = [(t, v) for v in NSGEN_VARIANTS if (t := results.compile_median(n, v.key)) is not None]
+        if not found:
+            return None, "not measured"
+        value, variant = max(found, key=lambda pair: pair[0])
+        return value, f"{fmt_seconds(value)} (slowest: {variant.label}, {variant.target})"
+
+    return measure
+
+
+def compile_growth(small: int, large: int) -> Measure:
+    """The largest compile-time ratio large/small over the nsgen variants."""
+
+    def measure(results: Results) -> tuple[float | None, str]:
+        found = []
+        for variant in NSGEN_VARIANTS:
+            value = ratio(
+                results.compile_median(large, variant.key),
+                results.compile_median(small, variant.key),
+            )
+            if value is not None:
+                found.append((value, variant))
+        if not found:
+            return None, "not measured"
+        value, variant = max(found, key=lambda pair: pair[0])
+        text = (
+            f"{fmt_ratio(value)} ({fmt_seconds(results.compile_median(large, variant.key))} "
+            f"for {variant.label}, {variant.target})"
+        )
+        return value, text
+
+    return measure
+
+
+def issue_targets() -> list[Target]:
+    """Targets as stated in issue 5 (ratios from the same run)."""
+    return [
+        Target(
+            "batch style, nft, N=1000: apply ≥ 10x faster than naive",
+            speedup_over(NAIVE.key, "batch-nft", 1000),
+            lambda v: v >= 10,
+        ),
+        Target(
+            "batch style, bash, N=1000: apply ≥ 10x faster than naive (not required)",
+            speedup_over(NAIVE.key, "batch-bash", 1000),
+            lambda v: v >= 10,
+        ),
+        Target(
+            "default style, bash, N=100: apply ≥ 2x faster than naive",
+            speedup_over(NAIVE.key, "default-bash", 100),
+            lambda v: v >= 2,
+        ),
+        Target(
+            "default style, nft, N=100: apply ≥ 2x faster than naive",
+            speedup_over(NAIVE.key, "default-nft", 100),
+            lambda v: v >= 2,
+        ),
+        Target(
+            "batch style, nft, N=100: apply ≥ 10x faster than Mininet `single,100` start",
+            speedup_over(MININET.key, "batch-nft", 100),
+            lambda v: v >= 10,
+        ),
+        Target(
+            "batch style, bash, N=100: apply ≥ 10x faster than Mininet `single,100` start",
+            speedup_over(MININET.key, "batch-bash", 100),
+            lambda v: v >= 10,
+        ),
+        Target("compile N=1000 < 0.5 s wall", slowest_compile(1000), lambda v: v < 0.5),
+        Target("compile N=10000 < 12x N=1000", compile_growth(1000, 10000), lambda v: v < 12),
+    ]
