@@ -8,8 +8,16 @@ from collections.abc import Callable, Iterator
 from nsgen import ir
 from nsgen.diagnostics import Diagnostic, Span, error, sort_key, warning
 from nsgen.symbols import (
-    IFNAMSIZ, RESERVED, Symbols, addressed_ends, bridge_of, did_you_mean, end_ifnames,
-    interface_of, network_of, resolve_address,
+    IFNAMSIZ,
+    RESERVED,
+    Symbols,
+    addressed_ends,
+    bridge_of,
+    did_you_mean,
+    end_ifnames,
+    interface_of,
+    network_of,
+    resolve_address,
 )
 
 Check = Callable[[ir.Program, Symbols], Iterator[Diagnostic]]
@@ -183,7 +191,8 @@ def check_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator
 
 def _placement_hint(veth: ir.Veth, placed: list[tuple[ir.VethEnd, ir.Word]]) -> str:
     if len(placed) == 1:
-        return "toward a bridge only the namespace end takes an address; give the bridge its own with `bridge NAME ip ...`"
+        return ("toward a bridge only the namespace end takes an address; "
+                "give the bridge its own with `bridge NAME ip ...`")
     return "a veth takes at most one address per end: `ip A/P, B/P`"
 
 
@@ -249,8 +258,8 @@ def check_bridge_overlap(program: ir.Program, symbols: Symbols) -> Iterator[Diag
         for other, other_network in seen:
             if network.overlaps(other_network):
                 bridge = symbols.bridges[name]
-                yield error("E108", f"bridge '{name}' subnet {network} overlaps bridge '{other}' subnet {other_network}",
-                            bridge.addresses[0].span, "give each bridge its own subnet")
+                message = f"bridge '{name}' subnet {network} overlaps bridge '{other}' subnet {other_network}"
+                yield error("E108", message, bridge.addresses[0].span, "give each bridge its own subnet")
         seen.append((name, network))
 
 
@@ -331,7 +340,8 @@ def _known_ns(word: ir.Word, symbols: Symbols, extra: tuple[str, ...]) -> Iterat
 
 def _bare_address(word: ir.Word) -> Iterator[Diagnostic]:
     if "/" in word.text or interface_of(word.text) is None:
-        yield error("E105", f"'{word.text}' is not a single IPv4 address", word.span, "e.g. 192.168.15.2, without prefix")
+        yield error("E105", f"'{word.text}' is not a single IPv4 address", word.span,
+                    "e.g. 192.168.15.2, without prefix")
 
 
 # interfaces -----------------------------------------------------------------------
@@ -343,7 +353,7 @@ def check_interface_names(program: ir.Program, symbols: Symbols) -> Iterator[Dia
     for veth in _veths(program):
         if veth.left.owner.text == veth.right.owner.text:
             continue  # reported as E113
-        for end, ifname in zip((veth.left, veth.right), end_ifnames(veth, symbols)):
+        for end, ifname in zip((veth.left, veth.right), end_ifnames(veth, symbols), strict=True):
             where = end.owner.text if symbols.kind(end.owner.text) == "ns" else ir.HOST
             span = end.ifname.span if end.ifname else end.owner.span
             if ifname == "lo":
@@ -351,8 +361,8 @@ def check_interface_names(program: ir.Program, symbols: Symbols) -> Iterator[Dia
             elif (where, ifname) in seen:
                 first = seen[(where, ifname)]
                 place = "the host" if where == ir.HOST else f"'{where}'"
-                yield error("E114", f"interface name '{ifname}' is used twice in {place}", span,
-                            f"also used at {first.origin}: `{first.source}`; name this end with `{end.owner.text}:IFNAME`")
+                hint = f"also used at {first.origin}: `{first.source}`; name this end with `{end.owner.text}:IFNAME`"
+                yield error("E114", f"interface name '{ifname}' is used twice in {place}", span, hint)
             else:
                 seen[(where, ifname)] = veth
 

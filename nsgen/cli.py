@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -49,8 +49,9 @@ class Style(str, Enum):
 FileArg = Annotated[str, typer.Argument(help="The lab file (.ns); '-' reads standard input.", metavar="FILE",
                                            show_default=False)]
 TargetOpt = Annotated[TargetName, typer.Option("--target", "-t", help="bash: ip + iptables; nft: ip + nftables.")]
-OutOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the script here (made executable).")]
-StyleOpt = Annotated[Style, typer.Option("--style", help="default: one readable command per step; batch: few processes, for big labs.")]
+OutOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the script here (made executable).")]
+StyleOpt = Annotated[Style, typer.Option(
+    "--style", help="default: one readable command per step; batch: few processes, for big labs.")]
 WerrorOpt = Annotated[bool, typer.Option("--werror", help="Treat warnings as errors.")]
 
 
@@ -143,10 +144,11 @@ def check(file: FileArg, werror: WerrorOpt = False) -> None:
     typer.echo(f"nsgen: {file if file != '-' else '<stdin>'}: ok", err=True)
 
 
+TestTargetOpt = Annotated[TestTarget, typer.Option("--target", "-t", help="Which target(s) to test.")]
+
+
 @app.command()
-def test(file: FileArg,
-         target: Annotated[TestTarget, typer.Option("--target", "-t", help="Which target(s) to test.")] = TestTarget.all,
-         style: StyleOpt = Style.default) -> None:
+def test(file: FileArg, target: TestTargetOpt = TestTarget.all, style: StyleOpt = Style.default) -> None:
     """Build the lab in a throwaway sandbox, check its `expect` lines, idempotency and teardown."""
     from nsgen import labtest
 

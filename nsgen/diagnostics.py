@@ -66,7 +66,8 @@ def render(diagnostic: Diagnostic, source: str) -> str:
     """Render like a compiler: `file:line:col: error[E100]: message`, the line, a caret, a hint."""
     span = diagnostic.span
     head = f"{span}: {diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
-    lines = source.splitlines()
+    # Lark counts lines by "\n" only; str.splitlines() would also break at form feeds, U+2028...
+    lines = [line.removesuffix("\r") for line in source.split("\n")]
     out = [head]
     if 1 <= span.line <= len(lines):
         text = lines[span.line - 1]

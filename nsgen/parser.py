@@ -122,10 +122,10 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic
         shown = found if len(found) <= 30 else found[:27] + "..."
         hint = _ipv6_hint(text, pos) or _token_hint(exc.expected, found)
         return error("E002", f"expected {_describe(exc.expected)}, found '{shown}'", span, hint)
-    expected = exc.expected if isinstance(exc, (UnexpectedToken, UnexpectedEOF)) else set()
+    wanted: Iterable[str] = exc.expected if isinstance(exc, (UnexpectedToken, UnexpectedEOF)) else ()
     span = Span(file, line, column, column + 1)
-    return error("E003", f"the statement ends too early; expected {_describe(expected)}", span,
-                 _token_hint(expected, ""))
+    return error("E003", f"the statement ends too early; expected {_describe(wanted)}", span,
+                 _token_hint(wanted, ""))
 
 
 def _show_char(char: str) -> str:

@@ -1,8 +1,8 @@
 """The Jinja environment: templates found by path, and one rule for values: quote them or fail.
 
-Every `{{ value }}` must go through a quoting filter (`q` for shell words, `ip_in` for the
-`ip` command of a namespace, `nft` for nft strings, `comment` for text after `#`). The environment's finalize step refuses anything else, so an
-unquoted value can never reach a script.
+Every `{{ value }}` must go through a quoting filter: `q` for shell words, `words` for several,
+`ip_in` for the `ip` command of a namespace, `nft` for nft strings, `comment` for text after `#`.
+The environment's finalize step refuses anything else, so an unquoted value never reaches a script.
 """
 
 from __future__ import annotations

@@ -7,7 +7,13 @@ from pathlib import PurePath
 
 from nsgen import ir, plan
 from nsgen.symbols import (
-    Symbols, addressed_ends, bridge_of, chain_prefix, end_ifnames, network_of, resolve_address,
+    Symbols,
+    addressed_ends,
+    bridge_of,
+    chain_prefix,
+    end_ifnames,
+    network_of,
+    resolve_address,
 )
 
 
@@ -55,9 +61,10 @@ def _bridges(symbols: Symbols) -> tuple[plan.Bridge, ...]:
 
 
 def _veth(veth: ir.Veth, symbols: Symbols) -> plan.Veth:
-    names = dict(zip((id(veth.left), id(veth.right)), end_ifnames(veth, symbols)))
+    names = dict(zip((id(veth.left), id(veth.right)), end_ifnames(veth, symbols), strict=True))
     bridge = bridge_of(veth, symbols)
-    addresses = {id(end): str(resolve_address(word.text, symbols, bridge)) for end, word in addressed_ends(veth, symbols)}
+    addresses = {id(end): str(resolve_address(word.text, symbols, bridge))
+                 for end, word in addressed_ends(veth, symbols)}
 
     def end(side: ir.VethEnd) -> plan.VethEnd:
         kind = symbols.kind(side.owner.text) or "bridge"

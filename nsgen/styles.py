@@ -36,7 +36,8 @@ class NamespaceBatch:
 
 def namespace_batches(plan: p.LabPlan) -> list[NamespaceBatch]:
     """One batch per namespace: `lo` up, then its veth ends, then its routes."""
-    steps: dict[str, list[NamespaceStep]] = {ns.name: [NamespaceStep("namespace", ns.origin, ns)] for ns in plan.namespaces}
+    steps: dict[str, list[NamespaceStep]] = {
+        ns.name: [NamespaceStep("namespace", ns.origin, ns)] for ns in plan.namespaces}
     for veth in plan.veths:
         for end in (veth.outer, veth.inner):
             if end.netns is not None:

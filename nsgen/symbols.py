@@ -88,8 +88,8 @@ def collect(program: ir.Program) -> Symbols:
 
 def _collect_addresses(program: ir.Program, symbols: Symbols) -> None:
     """Record which subnets each namespace is on, who owns each address, and default routes."""
-    for name, bridge in symbols.bridges.items():
-        for address in bridge.addresses[:1]:
+    for name, declared in symbols.bridges.items():
+        for address in declared.addresses[:1]:
             interface = resolve_address(address.text, symbols, name)
             if interface is not None:
                 symbols.connected.setdefault(ir.HOST, []).append(interface.network)
@@ -202,10 +202,10 @@ def addressed_ends(veth: ir.Veth, symbols: Symbols) -> list[tuple[ir.VethEnd, ir
     ends = (veth.left, veth.right)
     kinds = [symbols.kind(end.owner.text) or "bridge" for end in ends]
     if "bridge" in kinds:
-        takers = [end for end, kind in zip(ends, kinds) if kind != "bridge"][:1]
+        takers = [end for end, kind in zip(ends, kinds, strict=True) if kind != "bridge"][:1]
     else:
         takers = list(ends)
-    return list(zip(takers, veth.addresses))
+    return list(zip(takers, veth.addresses, strict=False))
 
 
 def bridge_of(veth: ir.Veth, symbols: Symbols) -> str | None:
