@@ -1,0 +1,331 @@
+"""Property-based tests (issue 4): random text and mutated valid labs either compile to scripts that pass
+`bash -n` and shellcheck, or are refused with an error diagnostic; never an uncaught exception.
+A 100,000-line lab compiles (or is refused) without hanging.
+
+Every run is derandomized and database-free, so CI sees the same examples each time.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import string
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, event, given, reject, settings
+from hypothesis import strategies as st
+
+from nsgen.compiler import Compilation, compile_source
+from nsgen.diagnostics import render as render_diagnostic
+from nsgen.render import UnquotedValueError
+from nsgen.styles import STYLES
+from nsgen.targets import SCRIPTS, TARGETS, render
+from tests.scriptcheck import script_problems
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8")
+         for p in sorted((ROOT / "examples").glob("*.ns")) + sorted((ROOT / "golden").glob("*/*.ns"))}
+
+FUZZ = settings(derandomize=True, database=None, deadline=None, print_blob=False,
+                phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink),
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+# What a statement may be written with, once comments are gone: names, numbers, addresses, `<->`, `->`,
+# `:`, `,`, `;`, blanks and line ends. Anything else in a lab that compiles would be a hole in the grammar.
+ALLOWED = frozenset(string.ascii_letters + string.digits + "_.-/:,<>; \t\r\n")
+
+HOSTILE = ("$(reboot)", "`id`", ";rm -rf /", "'", '"', "*", "\n", "\x00", "\\", "&&", "|", ">", "<", "$HOME",
+           "${IFS}", "~", "?", "[a]", "{a,b}", "!", "%", "é", "ünïcödé", "\u202e", "\ufeff", "\r", "\t", "\x0c",
+           "\u2028", "#", "a b", "red;reboot", "red\nreboot", "10.0.0.1/24;id")
+# Hostile strings that must never reach a script, even when the lab compiles (they can only hide in a comment).
+MARKERS = ("$(reboot)", "`id`", "rm -rf /", "${IFS}", "$HOME")
+EDGES = ("0", "1", "67", "68", "1500", "65535", "65536", "4294967296", "99999999999999999999", "00080", "-1",
+         "0.0.0.0", "0.0.0.0/0", "255.255.255.255", "255.255.255.255/32", "1.2.3.4/31", "1.2.3.4/32", "1.2.3.4/33",
+         "256.1.1.1", "10.0.0.0/8", "127.0.0.1", "224.0.0.1/24", "192.168.15.0/24", "192.168.15.255/24",
+         "1.2.3", "1.2.3.4.5", "01.02.03.04/24", "host", "outside", "lo", "default", "via", "ip", "mtu", "no",
+         "a" * 15, "a" * 16, "a" * 255, "a" * 256, "_", ".", "..", "-", "eth0", "tcp", "udp", "<->", "->", ":", ",")
+
+BLANKS = ("  ", "\t", " \t ", "\r", "\x0b", "\x0c", "\xa0", "\u3000", ";", " ; ", "\n")
+
+TOKEN = re.compile(r"<->|->|[A-Za-z0-9_./-]+|[^\sA-Za-z0-9_./-]")
+CORPUS = tuple(sorted({m.group() for text in SEEDS.values() for m in TOKEN.finditer(text)}))
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A seed lab after a few random edits, and the strings those edits put in."""
+
+    seed: str
+    text: str
+    inserted: tuple[str, ...]
+
+
+def replacement(hostile: bool) -> st.SearchStrategy[str]:
+    """What a mutated token becomes: an edge value or another token, and with `hostile` worse things."""
+    benign = [st.sampled_from(EDGES), st.sampled_from(CORPUS)]
+    if not hostile:
+        return st.one_of(*benign)
+    return st.one_of(*benign, st.sampled_from(HOSTILE), st.text(max_size=6))
+
+
+@st.composite
+def mutants(draw: st.DrawFn, hostile: bool = True) -> Mutant:
+    """A seed lab with a few edits: lines deleted, duplicated or swapped, blanks changed, tokens replaced."""
+    seed = draw(st.sampled_from(sorted(SEEDS)))
+    lines = SEEDS[seed].splitlines()
+    inserted: list[str] = []
+    for _ in range(draw(st.integers(1, 4 if hostile else 2))):
+        if not lines:
+            lines.append("")
+        at = draw(st.integers(0, len(lines) - 1))
+        operation = draw(st.sampled_from(("delete", "duplicate", "swap", "blank", "token", "token", "token")))
+        if operation == "delete":
+            del lines[at]
+        elif operation == "duplicate":
+            lines.insert(at, lines[at])
+        elif operation == "swap":
+            other = draw(st.integers(0, len(lines) - 1))
+            lines[at], lines[other] = lines[other], lines[at]
+        elif operation == "blank":
+            blanks = [m.start() for m in re.finditer(" ", lines[at])]
+            if blanks:
+                where = draw(st.sampled_from(blanks))
+                lines[at] = lines[at][:where] + draw(st.sampled_from(BLANKS)) + lines[at][where + 1:]
+        else:
+            spans = [m.span() for m in TOKEN.finditer(lines[at])]
+            if spans:
+                start, end = draw(st.sampled_from(spans))
+                new = draw(replacement(hostile))
+                lines[at] = lines[at][:start] + new + lines[at][end:]
+                inserted.append(new)
+    return Mutant(seed, "\n".join(lines) + "\n", tuple(inserted))
+
+
+def without_comments(text: str) -> str:
+    """The lab text with every `#` comment removed (a comment runs to the end of its line)."""
+    return "\n".join(line.split("#", 1)[0] for line in text.split("\n"))
+
+
+@dataclass(frozen=True)
+class KnownBug:
+    """A bug these properties found, with its minimal lab and where it raises."""
+
+    lab: str
+    raises: type[Exception]
+    raised_in: str
+    """Name of the nsgen function the exception comes from."""
+
+    def matches(self, exc: Exception) -> bool:
+        """True if `exc` is this bug: the same exception type, raised in the same function."""
+        frames = []
+        tb = exc.__traceback__
+        while tb is not None:
+            frames.append(tb.tb_frame.f_code.co_name)
+            tb = tb.tb_next
+        return isinstance(exc, self.raises) and self.raised_in in frames
+
+    @functools.cached_property
+    def still_there(self) -> bool:
+        """True while the minimal lab still fails this way (after the fix, the properties see it again)."""
+        try:
+            compile_and_render(self.lab)
+        except Exception as exc:  # any exception: matches() decides whether it is this bug
+            return self.matches(exc)
+        return False
+
+
+# Bugs the properties found and nsgen has not fixed yet. While one still reproduces, the properties set
+# aside the examples that fail the same way (so one known bug cannot hide the next); the strict-xfail
+# regression tests at the end of this file keep each bug visible. Remove an entry with its xfail mark.
+KNOWN_BUGS: tuple[KnownBug, ...] = (
+    KnownBug("bridge br0 ip 0.0.0.0\n", KeyError, "containing_subnet"),
+    KnownBug("ns\tred\n", UnquotedValueError, "comment"),
+)
+
+
+def compile_and_render(text: str) -> tuple[Compilation, dict[str, str]]:
+    """Compile a lab and, when it compiles, render every script."""
+    result = compile_source(text, "fuzz.ns")
+    return result, (all_scripts(result) if result.plan is not None else {})
+
+
+def checked_compile(text: str) -> tuple[Compilation, dict[str, str]]:
+    """`compile_and_render`, with an example that hits a known, still-present bug rejected."""
+    try:
+        return compile_and_render(text)
+    except Exception as exc:
+        if any(bug.matches(exc) and bug.still_there for bug in KNOWN_BUGS):
+            reject()
+        raise
+
+
+def all_scripts(result: Compilation) -> dict[str, str]:
+    """Every script of a compiled lab: each target x script x style (inspect has one style)."""
+    assert result.plan is not None
+    scripts = {}
+    for target in TARGETS:
+        for script in SCRIPTS:
+            for style in STYLES if script != "inspect" else ("default",):
+                scripts[f"{target}.{script}.{style}.sh"] = render(result.plan, target, script, style)
+    return scripts
+
+
+def assert_plan_or_error(result: Compilation, text: str) -> None:
+    """The compiler's contract: a plan and no error, or no plan and at least one error, each renderable."""
+    errors = [d for d in result.diagnostics if d.is_error]
+    assert (result.plan is None) == bool(errors), [d.code for d in result.diagnostics]
+    for diagnostic in result.diagnostics:
+        assert re.fullmatch(r"[EW]\d{3}", diagnostic.code)
+        shown = render_diagnostic(diagnostic, text)
+        assert shown.startswith(f"{diagnostic.span}: {diagnostic.severity.value}[{diagnostic.code}]: ")
+
+
+def assert_safe_lab(result: Compilation, text: str, scripts: dict[str, str]) -> None:
+    """A lab that compiled holds only grammar characters outside comments, and no hostile marker gets out."""
+    assert result.ok
+    assert set(without_comments(text)) <= ALLOWED, sorted(set(without_comments(text)) - ALLOWED)
+    for name, script in scripts.items():
+        assert script.startswith("#!/usr/bin/env bash\n"), name
+        for marker in MARKERS:
+            assert marker not in script, (name, marker)
+
+
+# (a) random text ---------------------------------------------------------------------------------
+
+LANGUAGE_WORDS = ("lab", "ns", "bridge", "veth", "route", "nat", "masquerade", "forward", "expect", "ip", "mtu",
+                  "via", "default", "out", "in", "tcp", "udp", "ping", "reaches", "from", "no", "host", "outside",
+                  "red", "blue", "br0", "v-net-0", "red:eth0", "<->", "->", ":", ",", ";", "\n", "#", "10.0.0.1/24",
+                  "10.0.0.1", "10.0.0.0/24", "80", "0", "70000")
+
+random_text = st.one_of(
+    st.text(),                                                      # any code point, control characters, NUL
+    st.text(alphabet=st.sampled_from(sorted(ALLOWED | set("$`'\"*\\#|&()[]{}!?~\x00")))),
+    st.lists(st.sampled_from(LANGUAGE_WORDS + HOSTILE), max_size=40).map(" ".join),
+    st.binary(max_size=200).map(lambda b: b.decode("utf-8", errors="replace")),
+)
+
+
+@settings(FUZZ, max_examples=400)
+@given(random_text)
+def test_random_text_gives_plan_or_error(text: str) -> None:
+    result, scripts = checked_compile(text)
+    assert_plan_or_error(result, text)
+    if result.plan is not None:
+        event("compiled")
+        assert_safe_lab(result, text, scripts)
+
+
+# (b) mutated valid labs --------------------------------------------------------------------------
+
+@settings(FUZZ, max_examples=300)
+@given(mutants(hostile=True))
+def test_mutated_lab_gives_plan_or_error(mutant: Mutant) -> None:
+    result, scripts = checked_compile(mutant.text)
+    assert_plan_or_error(result, mutant.text)
+    if result.plan is not None:
+        event("compiled")
+        assert_safe_lab(result, mutant.text, scripts)
+
+
+@settings(FUZZ, max_examples=40)
+@given(mutants(hostile=False))
+def test_mutated_lab_scripts_pass_shellcheck(mutant: Mutant) -> None:
+    result, scripts = checked_compile(mutant.text)
+    assert_plan_or_error(result, mutant.text)
+    if result.plan is None:
+        event("refused")
+        return
+    event("compiled")
+    assert_safe_lab(result, mutant.text, scripts)
+    assert script_problems(scripts) == []
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_seed_labs_compile(seed: str) -> None:
+    """The mutation seeds themselves compile, so mutants start from labs that work."""
+    assert compile_source(SEEDS[seed], Path(seed).name).ok
+
+
+@pytest.mark.parametrize("hostile", [h for h in HOSTILE if h != "#"])  # '#' starts a comment: legal
+def test_hostile_name_is_refused(hostile: str) -> None:
+    """Each hostile string, as a namespace name, is refused with an error (never a script)."""
+    text = f"ns {hostile}\n"
+    result = compile_source(text, "hostile.ns")
+    assert result.plan is None
+    assert any(d.is_error for d in result.diagnostics)
+
+
+# (c) a 100,000-line lab --------------------------------------------------------------------------
+
+def big_lab(lines: int) -> str:
+    """A valid lab: bridges of 8 namespaces each (veth, default route), one port forward per bridge."""
+    out = ["lab big"]
+    group = 0
+    while len(out) < lines:
+        high, low = divmod(group, 256)
+        out.append(f"bridge b{group} ip 10.{high}.{low}.1/24")
+        for k in range(8):
+            name = f"n{group}-{k}"
+            out += [f"ns {name}", f"veth {name}<->b{group} ip 10.{high}.{low}.{k + 2}/24",
+                    f"route {name} default via 10.{high}.{low}.1"]
+        out.append(f"forward tcp {group + 1} -> 10.{high}.{low}.2:80")
+        group += 1
+    return "\n".join(out[:lines]) + "\n"
+
+
+def test_big_lab_generator_makes_a_valid_lab() -> None:
+    """A small instance of the generator compiles, so the 100,000-line run measures a real lab."""
+    text = big_lab(300)
+    assert text.count("\n") == 300
+    assert compile_source(text, "big.ns").ok
+
+
+def test_100k_line_lab_compiles_or_is_refused_without_hanging(tmp_path: Path) -> None:
+    """A bound against hangs (120 s), not a speed test: `nsgen check` on 100,000 lines ends with 0 or 1."""
+    lab = tmp_path / "big.ns"
+    lab.write_text(big_lab(100_000), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        run = subprocess.run([sys.executable, "-m", "nsgen.cli", "check", "big.ns"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=120, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail("nsgen check did not finish a 100,000-line lab within 120 s")
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert run.returncode in (0, 1), run.stderr[-3000:]
+    if run.returncode == 1:
+        assert re.search(r"^big\.ns:\d+:\d+: error\[E\d{3}\]", run.stderr, re.M)
+
+
+
+# regressions: minimal labs for the bugs the properties found --------------------------------------
+
+@pytest.mark.xfail(strict=True, raises=KeyError, reason="bug: a bare 0.0.0.0 on a bridge without a subnet raises "
+                   "KeyError in symbols.containing_subnet instead of a diagnostic")
+def test_bare_zero_address_on_bridge_is_diagnosed() -> None:
+    result = compile_source("bridge br0 ip 0.0.0.0\n", "zero.ns")
+    assert_plan_or_error(result, "bridge br0 ip 0.0.0.0\n")
+    assert result.plan is None
+
+
+@pytest.mark.xfail(strict=True, raises=UnquotedValueError, reason="bug: a tab between words is a blank for the "
+                   "grammar, but the statement's comment filter refuses it: build/down/inspect raise")
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_tab_between_words_renders(script: str) -> None:
+    result = compile_source("ns\tred\n", "tab.ns")
+    assert result.plan is not None
+    assert re.search(r"^# tab\.ns:1 .*red$", render(result.plan, "bash", script), re.M)
+
+
+@pytest.mark.parametrize("separator", ["\x0b", "\x0c", "\x1c", "\x85", "\u2028"],
+                         ids=["VT", "FF", "FS", "NEL", "LS"])
+def test_diagnostic_shows_the_line_it_names(separator: str) -> None:
+    """Lines are counted at \\n only, as Lark counts them, even after a form feed or U+2028 in a comment."""
+    text = f"# a comment{separator}with a line break of Unicode's\nfrob\n"
+    result = compile_source(text, "lines.ns")
+    assert [d.span.line for d in result.diagnostics] == [2]
+    assert "\n2 | frob\n" in render_diagnostic(result.diagnostics[0], text)
