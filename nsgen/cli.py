@@ -72,14 +72,15 @@ def main(
 def _read(file: str) -> tuple[str, str]:
     """The lab text and the name diagnostics use for it; usage error (exit 2) if unreadable."""
     if file == "-":
-        return sys.stdin.buffer.read().decode("utf-8", errors="replace"), "<stdin>"
+        return sys.stdin.buffer.read().decode("utf-8-sig", errors="replace"), "<stdin>"
     try:
         data = Path(file).read_bytes()
     except OSError as exc:
         typer.echo(f"nsgen: cannot read {file}: {exc.strerror or exc}", err=True)
         typer.echo("hint: give the path of a lab file, e.g. examples/seed.ns", err=True)
         raise typer.Exit(2) from None
-    return data.decode("utf-8", errors="replace"), file
+    # utf-8-sig: a byte-order mark some editors write is not part of the lab.
+    return data.decode("utf-8-sig", errors="replace"), file
 
 
 def _compile(file: str, werror: bool) -> object:

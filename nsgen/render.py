@@ -38,9 +38,9 @@ def nft(value: object) -> Quoted:
 
 
 def comment(value: object) -> Quoted:
-    """Text for a `#` comment: one line, control characters refused."""
+    """Text for a `#` comment: one line; tabs kept, other control characters refused."""
     text = str(value)
-    if not text.isprintable():
+    if not text.replace("\t", " ").isprintable():
         raise UnquotedValueError(f"cannot put {text!r} in a one-line comment")
     return Quoted(text)
 

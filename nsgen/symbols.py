@@ -130,8 +130,9 @@ def network_of(text: str, strict: bool = True) -> ipaddress.IPv4Network | None:
 def containing_subnet(address: ipaddress.IPv4Address, symbols: Symbols,
                       bridge: str | None) -> ipaddress.IPv4Network | None:
     """The lab subnet a bare address belongs to: its own bridge's, any bridge's, else a NAT subnet's."""
-    if bridge is not None and address in symbols.bridge_subnets.get(bridge, ipaddress.IPv4Network("0.0.0.0/32")):
-        return symbols.bridge_subnets[bridge]
+    own = symbols.bridge_subnets.get(bridge) if bridge is not None else None
+    if own is not None and address in own:
+        return own
     candidates = [n for n in symbols.bridge_subnets.values() if address in n]
     candidates = candidates or [n for n in symbols.nat_subnets if address in n]
     return max(candidates, key=lambda n: n.prefixlen) if candidates else None

