@@ -18,7 +18,8 @@ one MASQUERADE for the subnet and one TCP port forward per namespace (host port 
 to namespace i, port 80). It then measures:
 
 - **compile**: wall time of `python -m nsgen.cli build lab.ns -t TARGET [--style STYLE]`,
-  interpreter start included (`{python}`).
+  interpreter start included (`{python}`), run from a snapshot of the nsgen revision
+  under *Machine* (`--nsgen-rev`, default `HEAD`), so edits in progress do not leak in.
 - **apply / teardown**: wall time of `bash apply.sh` / `bash down.sh`, timed inside a
   fresh sandbox per run (`unshare --net --mount --pid --fork`, private mounts, tmpfs on
   `/run`, read-only `/proc/sys` except `/proc/sys/net`). After apply the benchmark polls

@@ -32,7 +32,9 @@ from sandbox import host_netns
 from targets import issue_targets
 
 REPO = Path(__file__).resolve().parent.parent
+NSGEN_PATHS = ("nsgen", "templates", "grammar")
 MININET_LIMIT = 120.0  # skip a Mininet size whose estimated start+stop exceeds this
+COOLDOWN = 1.0  # seconds between runs, for the kernel's asynchronous namespace clean-up
 
 
 def log(message: str) -> None:
@@ -63,6 +65,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-mininet", action="store_true", help="do not measure Mininet")
     parser.add_argument("--no-install", action="store_true", help="do not apt-get install Mininet when missing")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument(
+        "--nsgen-rev",
+        default="HEAD",
+        help="git revision of nsgen to measure, from a snapshot (default HEAD); 'worktree' uses the files as they are",
+    )
     args = parser.parse_args(argv)
     if args.compile_only is None:
         args.compile_only = [10000] if max(args.sizes) >= 1000 else []
@@ -101,22 +108,40 @@ def load_average() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-def nsgen_revision() -> str:
-    """Commit of the nsgen tree measured, marked when it has uncommitted changes."""
-    proc = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+def git(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run git in the repository."""
+    return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, check=False)
+
+
+def nsgen_source(rev: str, workdir: Path) -> tuple[Path, str]:
+    """A directory to run nsgen from, and a description of the revision in it.
+
+    A snapshot of ``rev`` (nsgen/, templates/, grammar/) keeps the measurement steady
+    while the working tree is being edited; ``worktree`` measures the files as they are.
+    """
+    if rev == "worktree":
+        dirty = git("status", "--porcelain", "--", *NSGEN_PATHS).stdout.strip()
+        head = git("rev-parse", "--short", "HEAD").stdout.strip() or "no commit"
+        return REPO, f"working tree at {head}{' with uncommitted changes' if dirty else ''}"
+    commit = git("rev-parse", "--verify", "--short", f"{rev}^{{commit}}")
+    if commit.returncode:
+        raise SystemExit(f"bench: unknown nsgen revision {rev!r}: {commit.stderr.strip()}")
+    src = workdir / "nsgen-src"
+    src.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", commit.stdout.strip(), *NSGEN_PATHS],
         capture_output=True,
-        text=True,
-        check=False,
+        check=True,
     )
-    rev = proc.stdout.strip() if proc.returncode == 0 else "no commit yet"
-    dirty = subprocess.run(
-        ["git", "-C", str(REPO), "status", "--porcelain", "--", "nsgen", "templates", "grammar"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    return f"{rev}{' (with uncommitted changes to nsgen)' if dirty else ''}"
+    subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
+    subject = git("log", "-1", "--format=%s", commit.stdout.strip()).stdout.strip()
+    return src, f"{commit.stdout.strip()} ({subject})"
+
+
+def last_line(err: str, code: int) -> str:
+    """The last line of a failed command's stderr (or its exit code)."""
+    lines = err.strip().splitlines()
+    return lines[-1][-300:] if lines else f"exit {code}"
 
 
 def machine_info() -> dict[str, str]:
@@ -135,7 +160,6 @@ def machine_info() -> dict[str, str]:
         "python (nsgen)": f"{sys.version.split()[0]} ({sys.executable})",
         "python (Mininet)": first_line(["/usr/bin/python3", "--version"]),
         "mininet": first_line([str(MN_PATH), "--version"]),
-        "nsgen revision": nsgen_revision(),
     }
 
 
@@ -157,36 +181,37 @@ def ensure_mininet(install: bool) -> str | None:
     return None
 
 
-def probe_variant(variant: Variant, workdir: Path) -> str | None:
+def probe_variant(variant: Variant, workdir: Path, src: Path) -> str | None:
     """Build and tear down a 2-namespace lab with a variant; the reason when it fails."""
     lab = workdir / "probe.ns"
     lab.write_text(lab_source(2))
     for command in ("build", "down"):
         argv = nsgen_argv(command, lab, variant.target, variant.style)
         out = workdir / f"probe-{variant.key}-{command}.sh"
-        _, code, err = time_command(argv, REPO, out)
+        _, code, err = time_command(argv, src, out)
         if code:
-            last = err.strip().splitlines()[-1] if err.strip() else f"exit {code}"
+            last = last_line(err, code)
             shown = ["nsgen", command, "lab.ns", *argv[5:]]
             return f"`{shlex.join(shown)}` failed: {last}"
     return None
 
 
-def compile_variant(results: Results, n: int, variant: Variant, lab: Path, out: Path) -> bool:
+def compile_variant(results: Results, n: int, variant: Variant, lab: Path, src: Path) -> bool:
     """Compile ``repeat`` times, recording wall times; write apply.sh and down.sh."""
     cell = results.cell(n, variant.key)
+    out = lab.parent / variant.key
     out.mkdir(parents=True, exist_ok=True)
     for _ in range(results.repeat):
         seconds, code, err = time_command(
-            nsgen_argv("build", lab, variant.target, variant.style), REPO, out / "apply.sh"
+            nsgen_argv("build", lab, variant.target, variant.style), src, out / "apply.sh"
         )
         if code:
-            cell.unavailable = f"build failed at N={n}: {err.strip()[-300:]}"
+            cell.unavailable = f"build failed at N={n}: {last_line(err, code)}"
             return False
         cell.compile.append(seconds)
-    _, code, err = time_command(nsgen_argv("down", lab, variant.target, variant.style), REPO, out / "down.sh")
+    _, code, err = time_command(nsgen_argv("down", lab, variant.target, variant.style), src, out / "down.sh")
     if code:
-        cell.unavailable = f"down failed at N={n}: {err.strip()[-300:]}"
+        cell.unavailable = f"down failed at N={n}: {last_line(err, code)}"
         return False
     return True
 
@@ -214,7 +239,7 @@ def should_skip_mininet(results: Results, n: int) -> str | None:
     return None
 
 
-def prepare_size(results: Results, n: int, workdir: Path) -> None:
+def prepare_size(results: Results, n: int, workdir: Path, src: Path) -> None:
     """Write the lab and the naive scripts, compile every nsgen variant."""
     sizedir = workdir / str(n)
     sizedir.mkdir(parents=True, exist_ok=True)
@@ -227,7 +252,7 @@ def prepare_size(results: Results, n: int, workdir: Path) -> None:
     for variant in results.variants:
         if variant.kind == "nsgen" and not results.cell(n, variant.key).unavailable:
             log(f"N={n}: compiling {variant.key}")
-            compile_variant(results, n, variant, lab, sizedir / variant.key)
+            compile_variant(results, n, variant, lab, src)
     mininet = results.cell(n, MININET.key)
     if MININET in results.variants and not mininet.unavailable:
         mininet.unavailable = should_skip_mininet(results, n)
@@ -248,10 +273,11 @@ def measure_size(results: Results, n: int, workdir: Path) -> None:
                 run = run_pair(workdir / str(n) / variant.key, n, pair_timeout(n))
             run.load = load
             cell.runs.append(run)
+            time.sleep(COOLDOWN)
             log(f"  apply {run.apply} teardown {run.teardown} {'; '.join(run.problems)}")
 
 
-def compile_only(results: Results, workdir: Path) -> None:
+def compile_only(results: Results, workdir: Path, src: Path) -> None:
     """Compile (not apply) the compile-only sizes with every nsgen variant."""
     for n in results.compile_only:
         sizedir = workdir / f"compile-{n}"
@@ -261,14 +287,14 @@ def compile_only(results: Results, workdir: Path) -> None:
         for variant in results.variants:
             if variant.kind == "nsgen" and not results.cell(n, variant.key).unavailable:
                 log(f"N={n}: compile only, {variant.key}")
-                compile_variant(results, n, variant, lab, sizedir / variant.key)
+                compile_variant(results, n, variant, lab, src)
 
 
-def setup_variants(results: Results, args: argparse.Namespace, workdir: Path) -> None:
+def setup_variants(results: Results, args: argparse.Namespace, workdir: Path, src: Path) -> None:
     """Mark variants that cannot be measured on this machine or tree, for every size."""
     reasons: dict[str, str | None] = {}
     for variant in NSGEN_VARIANTS:
-        reasons[variant.key] = probe_variant(variant, workdir)
+        reasons[variant.key] = probe_variant(variant, workdir, src)
         log(f"{variant.key}: {reasons[variant.key] or 'available'}")
     if MININET in results.variants:
         reasons[MININET.key] = ensure_mininet(not args.no_install)
@@ -297,11 +323,12 @@ def main(argv: list[str] | None = None) -> int:
     machine = machine_info()
     started = time.monotonic()
     try:
-        setup_variants(results, args, workdir)
+        src, machine["nsgen revision"] = nsgen_source(args.nsgen_rev, workdir)
+        setup_variants(results, args, workdir, src)
         for n in args.sizes:
-            prepare_size(results, n, workdir)
+            prepare_size(results, n, workdir, src)
             measure_size(results, n, workdir)
-        compile_only(results, workdir)
+        compile_only(results, workdir, src)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
