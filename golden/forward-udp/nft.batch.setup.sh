@@ -14,7 +14,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "nsgen: lab '$lab' setup must run as root" >&2
   exit 1
 fi
-for tool in ip awk nft; do
+for tool in ip awk nft nsenter; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "nsgen: '$tool' is not installed; it is needed for lab '$lab'" >&2
     exit 1
@@ -155,10 +155,11 @@ run_batch() {
   fi
 }
 
-# undo_created FILE: put what filter_batch found missing (FILE) on the undo list, before the
-# batch runs, so that a failure part-way through is undone too.
 # created_ns remembers which namespaces this run creates (see ns_batch).
 declare -A created_ns=()
+
+# undo_created FILE: put what filter_batch found missing (FILE) on the undo list, before the
+# batch runs, so that a failure part-way through is undone too.
 undo_created() {
   local kind name
   while IFS=: read -r kind name; do

@@ -51,7 +51,7 @@ def _context(plan: LabPlan, target: Target, script: str, style: str) -> dict[str
         "title": {"setup": "Setup", "down": "Teardown", "inspect": "Inspection"}[script],
         "verb": {"setup": "setup", "down": "teardown", "inspect": "inspection"}[script],
         "about": _about(plan, target, script),
-        "tools": target.tools(plan),
+        "tools": target.tools(plan) + (["nsenter"] if style == "batch" and script == "setup" else []),
         "state_dir": f"/run/nsgen/{plan.name}",
         **target.firewall_context(plan),
         **style_context(plan, style),
