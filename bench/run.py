@@ -134,8 +134,8 @@ def nsgen_source(rev: str, workdir: Path) -> tuple[Path, str]:
         check=True,
     )
     subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
-    subject = git("log", "-1", "--format=%s", commit.stdout.strip()).stdout.strip()
-    return src, f"{commit.stdout.strip()} ({subject})"
+    last = git("log", "-1", "--format=%h %s", commit.stdout.strip(), "--", *NSGEN_PATHS).stdout.strip()
+    return src, f"{commit.stdout.strip()} (last change to nsgen/templates/grammar: {last})"
 
 
 def last_line(err: str, code: int) -> str:
