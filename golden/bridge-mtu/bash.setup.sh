@@ -21,9 +21,9 @@ for tool in ip awk; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -87,12 +87,10 @@ trap 'on_error 130' INT TERM
 # need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
 # stops the setup if an interface NAME exists but is something else.
 need_link() {
+  if ! link_exists "$1" "$2"; then return 1; fi
   if link_is "$1" "$2" "$3"; then return 0; fi
-  if link_exists "$1" "$2"; then
-    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
-    on_error 1
-  fi
-  return 1
+  echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  on_error 1
 }
 
 # --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
@@ -123,10 +121,11 @@ ip addr replace 10.1.0.1/16 dev br0
 # bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
 step='bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000'
 if ! need_link '' veth-a-br veth; then
-  ip link add veth-a-br type veth peer name eth0 netns a
+  ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a
   undo_push link '' veth-a-br
+else
+  ip link set veth-a-br master br0 mtu 9000 up
 fi
-ip link set veth-a-br master br0 mtu 9000 up
 ip -n a link set eth0 mtu 9000 up
 ip -n a addr replace 10.1.0.2/16 dev eth0
 

@@ -19,9 +19,9 @@ for tool in ip awk; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -45,11 +45,37 @@ has_route() {
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
 }
 
-# --- veth ends in the host: deleting one end deletes its peer
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
+# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
+
+# bridge-mtu.ns:4  ns a
+if netns_exists a; then
+  ip netns del a
+fi
+
+# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
+# their namespaces, in the background and all in one go (far faster than one by one). Wait for
+# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
+# deleted below.
+veths_left() {
+  ip -o link show type veth | awk -F': ' -v names=" $* " '
+    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+    END { print left + 0 }'
+}
+for ((tries = 0; tries < 200; tries++)); do
+  if [ "$(veths_left veth-a-br)" -eq 0 ]; then break; fi
+  sleep 0.05
+done
+
+# --- veth ends in the host still there: deleting one end deletes its peer
 
 # bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
 if link_is '' veth-a-br veth; then
-  ip link del veth-a-br
+  ip link del veth-a-br || link_gone '' veth-a-br # gone meanwhile is fine
 fi
 
 # --- bridges
@@ -57,13 +83,6 @@ fi
 # bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
 if link_is '' br0 bridge; then
   ip link del br0
-fi
-
-# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
-
-# bridge-mtu.ns:4  ns a
-if netns_exists a; then
-  ip netns del a
 fi
 
 echo "nsgen: lab '$lab' is down" >&2

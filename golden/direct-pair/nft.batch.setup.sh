@@ -21,9 +21,9 @@ for tool in ip awk nsenter; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -87,12 +87,10 @@ trap 'on_error 130' INT TERM
 # need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
 # stops the setup if an interface NAME exists but is something else.
 need_link() {
+  if ! link_exists "$1" "$2"; then return 1; fi
   if link_is "$1" "$2" "$3"; then return 0; fi
-  if link_exists "$1" "$2"; then
-    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
-    on_error 1
-  fi
-  return 1
+  echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  on_error 1
 }
 
 # --- batch helpers: few processes instead of one per step (see docs/performance.md)
@@ -241,7 +239,7 @@ run_batch "$tmp/host"
 # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
 step='direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24'
 if ! need_link red veth-red veth; then
-  ip -n red link add veth-red type veth peer name veth-blue netns blue
+  ip -n red link add veth-red up type veth peer name veth-blue netns blue
   undo_push link red veth-red
 fi
 

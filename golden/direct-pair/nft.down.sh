@@ -19,9 +19,9 @@ for tool in ip awk; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -43,6 +43,11 @@ has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
 }
 
 # --- namespaces: deleting one removes its interfaces (and their veth peers) and routes

@@ -19,9 +19,9 @@ for tool in ip awk iptables iptables-restore; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -120,16 +120,36 @@ remove_rules() {
 # forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
 remove_rules
 
-# --- host-side veth ends, bridges and namespaces, in one `ip -batch`. A line `-KEY command`
-# runs only if KEY is present (and of that kind), so running this twice is harmless.
-# Deleting a namespace removes its interfaces (and their veth peers) and routes.
+# --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
+# of that kind), so running this twice is harmless. Deleting a namespace removes its
+# interfaces (and their veth peers) and routes.
+filter_batch "$tmp/namespaces" <<'BATCH'
+# forward-udp.ns:2  ns dns
+-netns:dns netns del dns
+BATCH
+run_batch "$tmp/namespaces"
+
+# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
+# their namespaces, in the background and all in one go (far faster than one by one). Wait for
+# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
+# deleted below.
+veths_left() {
+  ip -o link show type veth | awk -F': ' -v names=" $* " '
+    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+    END { print left + 0 }'
+}
+for ((tries = 0; tries < 200; tries++)); do
+  if [ "$(veths_left veth-dns-br)" -eq 0 ]; then break; fi
+  sleep 0.05
+done
+
+# --- veth ends in the host still there (deleting one end deletes its peer), then bridges,
+# in one `ip -batch`
 filter_batch "$tmp/host" <<'BATCH'
 # forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
 -veth:veth-dns-br link del veth-dns-br
 # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
 -bridge:br0 link del br0
-# forward-udp.ns:2  ns dns
--netns:dns netns del dns
 BATCH
 run_batch "$tmp/host"
 

@@ -19,9 +19,9 @@ for tool in ip awk iptables iptables-restore; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -43,6 +43,11 @@ has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
 }
 
 # remove_rules: unhook and delete the lab's chains (nsgen-forward-udp-*), if present.
@@ -67,11 +72,32 @@ remove_rules() {
 # forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
 remove_rules
 
-# --- veth ends in the host: deleting one end deletes its peer
+# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
+
+# forward-udp.ns:2  ns dns
+if netns_exists dns; then
+  ip netns del dns
+fi
+
+# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
+# their namespaces, in the background and all in one go (far faster than one by one). Wait for
+# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
+# deleted below.
+veths_left() {
+  ip -o link show type veth | awk -F': ' -v names=" $* " '
+    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+    END { print left + 0 }'
+}
+for ((tries = 0; tries < 200; tries++)); do
+  if [ "$(veths_left veth-dns-br)" -eq 0 ]; then break; fi
+  sleep 0.05
+done
+
+# --- veth ends in the host still there: deleting one end deletes its peer
 
 # forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
 if link_is '' veth-dns-br veth; then
-  ip link del veth-dns-br
+  ip link del veth-dns-br || link_gone '' veth-dns-br # gone meanwhile is fine
 fi
 
 # --- bridges
@@ -79,13 +105,6 @@ fi
 # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
 if link_is '' br0 bridge; then
   ip link del br0
-fi
-
-# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
-
-# forward-udp.ns:2  ns dns
-if netns_exists dns; then
-  ip netns del dns
 fi
 
 # --- forwarding: restore net.ipv4.ip_forward as it was before the first setup

@@ -19,9 +19,9 @@ for tool in ip awk; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -45,6 +45,11 @@ has_route() {
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
 }
 
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
 # --- routes in the host (routes inside the lab's namespaces go with them)
 
 # host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2
@@ -52,18 +57,32 @@ if has_route '' 10.9.0.0/24 10.0.0.2; then
   ip route del 10.9.0.0/24 via 10.0.0.2
 fi
 
-# --- veth ends in the host: deleting one end deletes its peer
-
-# host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
-if link_is '' veth-red-host veth; then
-  ip link del veth-red-host
-fi
-
 # --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
 
 # host-veth.ns:2  ns red
 if netns_exists red; then
   ip netns del red
+fi
+
+# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
+# their namespaces, in the background and all in one go (far faster than one by one). Wait for
+# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
+# deleted below.
+veths_left() {
+  ip -o link show type veth | awk -F': ' -v names=" $* " '
+    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+    END { print left + 0 }'
+}
+for ((tries = 0; tries < 200; tries++)); do
+  if [ "$(veths_left veth-red-host)" -eq 0 ]; then break; fi
+  sleep 0.05
+done
+
+# --- veth ends in the host still there: deleting one end deletes its peer
+
+# host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
+if link_is '' veth-red-host veth; then
+  ip link del veth-red-host || link_gone '' veth-red-host # gone meanwhile is fine
 fi
 
 echo "nsgen: lab '$lab' is down" >&2

@@ -21,9 +21,9 @@ for tool in ip awk; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -87,12 +87,10 @@ trap 'on_error 130' INT TERM
 # need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
 # stops the setup if an interface NAME exists but is something else.
 need_link() {
+  if ! link_exists "$1" "$2"; then return 1; fi
   if link_is "$1" "$2" "$3"; then return 0; fi
-  if link_exists "$1" "$2"; then
-    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
-    on_error 1
-  fi
-  return 1
+  echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  on_error 1
 }
 
 # --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
@@ -111,10 +109,11 @@ ip -n red link set lo up
 # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
 step='host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30'
 if ! need_link '' veth-red-host veth; then
-  ip link add veth-red-host type veth peer name veth-red netns red
+  ip link add veth-red-host up type veth peer name veth-red netns red
   undo_push link '' veth-red-host
+else
+  ip link set veth-red-host up
 fi
-ip link set veth-red-host up
 ip addr replace 10.0.0.1/30 dev veth-red-host
 ip -n red link set veth-red up
 ip -n red addr replace 10.0.0.2/30 dev veth-red

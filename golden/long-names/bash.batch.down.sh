@@ -19,9 +19,9 @@ for tool in ip awk; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -98,9 +98,33 @@ run_batch() {
   fi
 }
 
-# --- host-side veth ends, bridges and namespaces, in one `ip -batch`. A line `-KEY command`
-# runs only if KEY is present (and of that kind), so running this twice is harmless.
-# Deleting a namespace removes its interfaces (and their veth peers) and routes.
+# --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
+# of that kind), so running this twice is harmless. Deleting a namespace removes its
+# interfaces (and their veth peers) and routes.
+filter_batch "$tmp/namespaces" <<'BATCH'
+# long-names.ns:6  ns tenant-beta-production
+-netns:tenant-beta-production netns del tenant-beta-production
+# long-names.ns:5  ns tenant-alpha-production
+-netns:tenant-alpha-production netns del tenant-alpha-production
+BATCH
+run_batch "$tmp/namespaces"
+
+# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
+# their namespaces, in the background and all in one go (far faster than one by one). Wait for
+# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
+# deleted below.
+veths_left() {
+  ip -o link show type veth | awk -F': ' -v names=" $* " '
+    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+    END { print left + 0 }'
+}
+for ((tries = 0; tries < 200; tries++)); do
+  if [ "$(veths_left veth-ten690b-br beta-br)" -eq 0 ]; then break; fi
+  sleep 0.05
+done
+
+# --- veth ends in the host still there (deleting one end deletes its peer), then bridges,
+# in one `ip -batch`
 filter_batch "$tmp/host" <<'BATCH'
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
 -veth:beta-br link del beta-br
@@ -108,10 +132,6 @@ filter_batch "$tmp/host" <<'BATCH'
 -veth:veth-ten690b-br link del veth-ten690b-br
 # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
 -bridge:br-tenants link del br-tenants
-# long-names.ns:6  ns tenant-beta-production
--netns:tenant-beta-production netns del tenant-beta-production
-# long-names.ns:5  ns tenant-alpha-production
--netns:tenant-alpha-production netns del tenant-alpha-production
 BATCH
 run_batch "$tmp/host"
 

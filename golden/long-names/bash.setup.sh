@@ -21,9 +21,9 @@ for tool in ip awk; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -87,12 +87,10 @@ trap 'on_error 130' INT TERM
 # need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
 # stops the setup if an interface NAME exists but is something else.
 need_link() {
+  if ! link_exists "$1" "$2"; then return 1; fi
   if link_is "$1" "$2" "$3"; then return 0; fi
-  if link_exists "$1" "$2"; then
-    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
-    on_error 1
-  fi
-  return 1
+  echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  on_error 1
 }
 
 # --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
@@ -131,20 +129,22 @@ ip addr replace 10.50.0.1/24 dev br-tenants
 # long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
 step='long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24'
 if ! need_link '' veth-ten690b-br veth; then
-  ip link add veth-ten690b-br type veth peer name veth-tenant690b netns tenant-alpha-production
+  ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production
   undo_push link '' veth-ten690b-br
+else
+  ip link set veth-ten690b-br master br-tenants up
 fi
-ip link set veth-ten690b-br master br-tenants up
 ip -n tenant-alpha-production link set veth-tenant690b up
 ip -n tenant-alpha-production addr replace 10.50.0.2/24 dev veth-tenant690b
 
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
 step='long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24'
 if ! need_link '' beta-br veth; then
-  ip link add beta-br type veth peer name eth0 netns tenant-beta-production
+  ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production
   undo_push link '' beta-br
+else
+  ip link set beta-br master br-tenants up
 fi
-ip link set beta-br master br-tenants up
 ip -n tenant-beta-production link set eth0 up
 ip -n tenant-beta-production addr replace 10.50.0.3/24 dev eth0
 

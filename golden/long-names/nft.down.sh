@@ -19,9 +19,9 @@ for tool in ip awk; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -45,24 +45,10 @@ has_route() {
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
 }
 
-# --- veth ends in the host: deleting one end deletes its peer
-
-# long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
-if link_is '' beta-br veth; then
-  ip link del beta-br
-fi
-
-# long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
-if link_is '' veth-ten690b-br veth; then
-  ip link del veth-ten690b-br
-fi
-
-# --- bridges
-
-# long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
-if link_is '' br-tenants bridge; then
-  ip link del br-tenants
-fi
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
 
 # --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
 
@@ -74,6 +60,39 @@ fi
 # long-names.ns:5  ns tenant-alpha-production
 if netns_exists tenant-alpha-production; then
   ip netns del tenant-alpha-production
+fi
+
+# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
+# their namespaces, in the background and all in one go (far faster than one by one). Wait for
+# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
+# deleted below.
+veths_left() {
+  ip -o link show type veth | awk -F': ' -v names=" $* " '
+    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+    END { print left + 0 }'
+}
+for ((tries = 0; tries < 200; tries++)); do
+  if [ "$(veths_left veth-ten690b-br beta-br)" -eq 0 ]; then break; fi
+  sleep 0.05
+done
+
+# --- veth ends in the host still there: deleting one end deletes its peer
+
+# long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
+if link_is '' beta-br veth; then
+  ip link del beta-br || link_gone '' beta-br # gone meanwhile is fine
+fi
+
+# long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
+if link_is '' veth-ten690b-br veth; then
+  ip link del veth-ten690b-br || link_gone '' veth-ten690b-br # gone meanwhile is fine
+fi
+
+# --- bridges
+
+# long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
+if link_is '' br-tenants bridge; then
+  ip link del br-tenants
 fi
 
 echo "nsgen: lab '$lab' is down" >&2

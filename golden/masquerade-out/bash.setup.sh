@@ -21,9 +21,9 @@ for tool in ip awk iptables iptables-restore; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -105,12 +105,10 @@ trap 'on_error 130' INT TERM
 # need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
 # stops the setup if an interface NAME exists but is something else.
 need_link() {
+  if ! link_exists "$1" "$2"; then return 1; fi
   if link_is "$1" "$2" "$3"; then return 0; fi
-  if link_exists "$1" "$2"; then
-    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
-    on_error 1
-  fi
-  return 1
+  echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  on_error 1
 }
 
 # --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
@@ -141,10 +139,11 @@ ip addr replace 172.20.0.1/24 dev br0
 # masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
 step='masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24'
 if ! need_link '' veth-app-br veth; then
-  ip link add veth-app-br type veth peer name veth-app netns app
+  ip link add veth-app-br master br0 up type veth peer name veth-app netns app
   undo_push link '' veth-app-br
+else
+  ip link set veth-app-br master br0 up
 fi
-ip link set veth-app-br master br0 up
 ip -n app link set veth-app up
 ip -n app addr replace 172.20.0.2/24 dev veth-app
 

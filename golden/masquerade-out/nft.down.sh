@@ -19,9 +19,9 @@ for tool in ip awk nft; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -45,6 +45,11 @@ has_route() {
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
 }
 
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
 # remove_rules: delete the lab's nft table, ip nsgen-masquerade-out, if present.
 remove_rules() {
   if nft list table ip nsgen-masquerade-out >/dev/null 2>&1; then
@@ -56,11 +61,32 @@ remove_rules() {
 # masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
 remove_rules
 
-# --- veth ends in the host: deleting one end deletes its peer
+# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
+
+# masquerade-out.ns:2  ns app
+if netns_exists app; then
+  ip netns del app
+fi
+
+# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
+# their namespaces, in the background and all in one go (far faster than one by one). Wait for
+# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
+# deleted below.
+veths_left() {
+  ip -o link show type veth | awk -F': ' -v names=" $* " '
+    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+    END { print left + 0 }'
+}
+for ((tries = 0; tries < 200; tries++)); do
+  if [ "$(veths_left veth-app-br)" -eq 0 ]; then break; fi
+  sleep 0.05
+done
+
+# --- veth ends in the host still there: deleting one end deletes its peer
 
 # masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
 if link_is '' veth-app-br veth; then
-  ip link del veth-app-br
+  ip link del veth-app-br || link_gone '' veth-app-br # gone meanwhile is fine
 fi
 
 # --- bridges
@@ -68,13 +94,6 @@ fi
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
 if link_is '' br0 bridge; then
   ip link del br0
-fi
-
-# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
-
-# masquerade-out.ns:2  ns app
-if netns_exists app; then
-  ip netns del app
 fi
 
 # --- forwarding: restore net.ipv4.ip_forward as it was before the first setup

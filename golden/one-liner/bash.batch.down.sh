@@ -19,9 +19,9 @@ for tool in ip awk iptables iptables-restore; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -120,16 +120,36 @@ remove_rules() {
 # one-liner.ns:1  nat masquerade 192.168.15.0/24
 remove_rules
 
-# --- host-side veth ends, bridges and namespaces, in one `ip -batch`. A line `-KEY command`
-# runs only if KEY is present (and of that kind), so running this twice is harmless.
-# Deleting a namespace removes its interfaces (and their veth peers) and routes.
+# --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
+# of that kind), so running this twice is harmless. Deleting a namespace removes its
+# interfaces (and their veth peers) and routes.
+filter_batch "$tmp/namespaces" <<'BATCH'
+# one-liner.ns:1  ns red
+-netns:red netns del red
+BATCH
+run_batch "$tmp/namespaces"
+
+# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
+# their namespaces, in the background and all in one go (far faster than one by one). Wait for
+# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
+# deleted below.
+veths_left() {
+  ip -o link show type veth | awk -F': ' -v names=" $* " '
+    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+    END { print left + 0 }'
+}
+for ((tries = 0; tries < 200; tries++)); do
+  if [ "$(veths_left veth-red-br)" -eq 0 ]; then break; fi
+  sleep 0.05
+done
+
+# --- veth ends in the host still there (deleting one end deletes its peer), then bridges,
+# in one `ip -batch`
 filter_batch "$tmp/host" <<'BATCH'
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
 -veth:veth-red-br link del veth-red-br
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
 -bridge:v-net-0 link del v-net-0
-# one-liner.ns:1  ns red
--netns:red netns del red
 BATCH
 run_batch "$tmp/host"
 

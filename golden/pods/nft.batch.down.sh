@@ -19,9 +19,9 @@ for tool in ip awk nft; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -110,9 +110,35 @@ remove_rules() {
 # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
 remove_rules
 
-# --- host-side veth ends, bridges and namespaces, in one `ip -batch`. A line `-KEY command`
-# runs only if KEY is present (and of that kind), so running this twice is harmless.
-# Deleting a namespace removes its interfaces (and their veth peers) and routes.
+# --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
+# of that kind), so running this twice is harmless. Deleting a namespace removes its
+# interfaces (and their veth peers) and routes.
+filter_batch "$tmp/namespaces" <<'BATCH'
+# pods.ns:17  ns db
+-netns:db netns del db
+# pods.ns:13  ns api
+-netns:api netns del api
+# pods.ns:9  ns web
+-netns:web netns del web
+BATCH
+run_batch "$tmp/namespaces"
+
+# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
+# their namespaces, in the background and all in one go (far faster than one by one). Wait for
+# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
+# deleted below.
+veths_left() {
+  ip -o link show type veth | awk -F': ' -v names=" $* " '
+    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+    END { print left + 0 }'
+}
+for ((tries = 0; tries < 200; tries++)); do
+  if [ "$(veths_left veth-web-br veth-api-br veth-db-br)" -eq 0 ]; then break; fi
+  sleep 0.05
+done
+
+# --- veth ends in the host still there (deleting one end deletes its peer), then bridges,
+# in one `ip -batch`
 filter_batch "$tmp/host" <<'BATCH'
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
 -veth:veth-db-br link del veth-db-br
@@ -122,12 +148,6 @@ filter_batch "$tmp/host" <<'BATCH'
 -veth:veth-web-br link del veth-web-br
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
 -bridge:cni0 link del cni0
-# pods.ns:17  ns db
--netns:db netns del db
-# pods.ns:13  ns api
--netns:api netns del api
-# pods.ns:9  ns web
--netns:web netns del web
 BATCH
 run_batch "$tmp/host"
 

@@ -19,9 +19,9 @@ for tool in ip awk nft; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -45,6 +45,11 @@ has_route() {
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
 }
 
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
 # remove_rules: delete the lab's nft table, ip nsgen-pods, if present.
 remove_rules() {
   if nft list table ip nsgen-pods >/dev/null 2>&1; then
@@ -56,30 +61,6 @@ remove_rules() {
 # pods.ns:21  nat masquerade 10.244.1.0/24
 # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
 remove_rules
-
-# --- veth ends in the host: deleting one end deletes its peer
-
-# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-if link_is '' veth-db-br veth; then
-  ip link del veth-db-br
-fi
-
-# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-if link_is '' veth-api-br veth; then
-  ip link del veth-api-br
-fi
-
-# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-if link_is '' veth-web-br veth; then
-  ip link del veth-web-br
-fi
-
-# --- bridges
-
-# pods.ns:7  bridge cni0 ip 10.244.1.1/24
-if link_is '' cni0 bridge; then
-  ip link del cni0
-fi
 
 # --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
 
@@ -96,6 +77,44 @@ fi
 # pods.ns:9  ns web
 if netns_exists web; then
   ip netns del web
+fi
+
+# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
+# their namespaces, in the background and all in one go (far faster than one by one). Wait for
+# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
+# deleted below.
+veths_left() {
+  ip -o link show type veth | awk -F': ' -v names=" $* " '
+    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+    END { print left + 0 }'
+}
+for ((tries = 0; tries < 200; tries++)); do
+  if [ "$(veths_left veth-web-br veth-api-br veth-db-br)" -eq 0 ]; then break; fi
+  sleep 0.05
+done
+
+# --- veth ends in the host still there: deleting one end deletes its peer
+
+# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
+if link_is '' veth-db-br veth; then
+  ip link del veth-db-br || link_gone '' veth-db-br # gone meanwhile is fine
+fi
+
+# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
+if link_is '' veth-api-br veth; then
+  ip link del veth-api-br || link_gone '' veth-api-br # gone meanwhile is fine
+fi
+
+# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
+if link_is '' veth-web-br veth; then
+  ip link del veth-web-br || link_gone '' veth-web-br # gone meanwhile is fine
+fi
+
+# --- bridges
+
+# pods.ns:7  bridge cni0 ip 10.244.1.1/24
+if link_is '' cni0 bridge; then
+  ip link del cni0
 fi
 
 # --- forwarding: restore net.ipv4.ip_forward as it was before the first setup

@@ -21,9 +21,9 @@ for tool in ip awk nft; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -94,12 +94,10 @@ trap 'on_error 130' INT TERM
 # need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
 # stops the setup if an interface NAME exists but is something else.
 need_link() {
+  if ! link_exists "$1" "$2"; then return 1; fi
   if link_is "$1" "$2" "$3"; then return 0; fi
-  if link_exists "$1" "$2"; then
-    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
-    on_error 1
-  fi
-  return 1
+  echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  on_error 1
 }
 
 # --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
@@ -146,30 +144,33 @@ ip addr replace 10.244.1.1/24 dev cni0
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
 step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
 if ! need_link '' veth-web-br veth; then
-  ip link add veth-web-br type veth peer name eth0 netns web
+  ip link add veth-web-br master cni0 up type veth peer name eth0 netns web
   undo_push link '' veth-web-br
+else
+  ip link set veth-web-br master cni0 up
 fi
-ip link set veth-web-br master cni0 up
 ip -n web link set eth0 up
 ip -n web addr replace 10.244.1.10/24 dev eth0
 
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
 step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
 if ! need_link '' veth-api-br veth; then
-  ip link add veth-api-br type veth peer name eth0 netns api
+  ip link add veth-api-br master cni0 up type veth peer name eth0 netns api
   undo_push link '' veth-api-br
+else
+  ip link set veth-api-br master cni0 up
 fi
-ip link set veth-api-br master cni0 up
 ip -n api link set eth0 up
 ip -n api addr replace 10.244.1.11/24 dev eth0
 
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
 step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
 if ! need_link '' veth-db-br veth; then
-  ip link add veth-db-br type veth peer name eth0 netns db
+  ip link add veth-db-br master cni0 up type veth peer name eth0 netns db
   undo_push link '' veth-db-br
+else
+  ip link set veth-db-br master cni0 up
 fi
-ip link set veth-db-br master cni0 up
 ip -n db link set eth0 up
 ip -n db addr replace 10.244.1.12/24 dev eth0
 

@@ -19,9 +19,9 @@ for tool in ip awk iptables iptables-restore; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -128,9 +128,33 @@ remove_rules() {
 # seed.ns:21  forward tcp 80 -> 192.168.15.2:80
 remove_rules
 
-# --- host-side veth ends, bridges and namespaces, in one `ip -batch`. A line `-KEY command`
-# runs only if KEY is present (and of that kind), so running this twice is harmless.
-# Deleting a namespace removes its interfaces (and their veth peers) and routes.
+# --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
+# of that kind), so running this twice is harmless. Deleting a namespace removes its
+# interfaces (and their veth peers) and routes.
+filter_batch "$tmp/namespaces" <<'BATCH'
+# seed.ns:10  ns blue
+-netns:blue netns del blue
+# seed.ns:9  ns red
+-netns:red netns del red
+BATCH
+run_batch "$tmp/namespaces"
+
+# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
+# their namespaces, in the background and all in one go (far faster than one by one). Wait for
+# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
+# deleted below.
+veths_left() {
+  ip -o link show type veth | awk -F': ' -v names=" $* " '
+    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+    END { print left + 0 }'
+}
+for ((tries = 0; tries < 200; tries++)); do
+  if [ "$(veths_left veth-red-br veth-blue-br)" -eq 0 ]; then break; fi
+  sleep 0.05
+done
+
+# --- veth ends in the host still there (deleting one end deletes its peer), then bridges,
+# in one `ip -batch`
 filter_batch "$tmp/host" <<'BATCH'
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
 -veth:veth-blue-br link del veth-blue-br
@@ -138,10 +162,6 @@ filter_batch "$tmp/host" <<'BATCH'
 -veth:veth-red-br link del veth-red-br
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
 -bridge:v-net-0 link del v-net-0
-# seed.ns:10  ns blue
--netns:blue netns del blue
-# seed.ns:9  ns red
--netns:red netns del red
 BATCH
 run_batch "$tmp/host"
 

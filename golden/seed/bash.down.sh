@@ -19,9 +19,9 @@ for tool in ip awk iptables iptables-restore; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -43,6 +43,11 @@ has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
 }
 
 # remove_rules: unhook and delete the lab's chains (nsgen-seed-*), if present.
@@ -75,25 +80,6 @@ remove_rules() {
 # seed.ns:21  forward tcp 80 -> 192.168.15.2:80
 remove_rules
 
-# --- veth ends in the host: deleting one end deletes its peer
-
-# seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
-if link_is '' veth-blue-br veth; then
-  ip link del veth-blue-br
-fi
-
-# seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
-if link_is '' veth-red-br veth; then
-  ip link del veth-red-br
-fi
-
-# --- bridges
-
-# seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
-if link_is '' v-net-0 bridge; then
-  ip link del v-net-0
-fi
-
 # --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
 
 # seed.ns:10  ns blue
@@ -104,6 +90,39 @@ fi
 # seed.ns:9  ns red
 if netns_exists red; then
   ip netns del red
+fi
+
+# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
+# their namespaces, in the background and all in one go (far faster than one by one). Wait for
+# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
+# deleted below.
+veths_left() {
+  ip -o link show type veth | awk -F': ' -v names=" $* " '
+    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+    END { print left + 0 }'
+}
+for ((tries = 0; tries < 200; tries++)); do
+  if [ "$(veths_left veth-red-br veth-blue-br)" -eq 0 ]; then break; fi
+  sleep 0.05
+done
+
+# --- veth ends in the host still there: deleting one end deletes its peer
+
+# seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
+if link_is '' veth-blue-br veth; then
+  ip link del veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
+fi
+
+# seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
+if link_is '' veth-red-br veth; then
+  ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
+fi
+
+# --- bridges
+
+# seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
+if link_is '' v-net-0 bridge; then
+  ip link del v-net-0
 fi
 
 # --- forwarding: restore net.ipv4.ip_forward as it was before the first setup

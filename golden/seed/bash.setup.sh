@@ -21,9 +21,9 @@ for tool in ip awk iptables iptables-restore; do
   fi
 done
 
-# netns_exists NAME: true if the network namespace NAME exists.
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
-  ip netns list | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }'
+  [ -e "/run/netns/$1" ]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -112,12 +112,10 @@ trap 'on_error 130' INT TERM
 # need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
 # stops the setup if an interface NAME exists but is something else.
 need_link() {
+  if ! link_exists "$1" "$2"; then return 1; fi
   if link_is "$1" "$2" "$3"; then return 0; fi
-  if link_exists "$1" "$2"; then
-    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
-    on_error 1
-  fi
-  return 1
+  echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  on_error 1
 }
 
 # --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
@@ -156,20 +154,22 @@ ip addr replace 192.168.15.5/24 dev v-net-0
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
 step='seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24'
 if ! need_link '' veth-red-br veth; then
-  ip link add veth-red-br type veth peer name veth-red netns red
+  ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red
   undo_push link '' veth-red-br
+else
+  ip link set veth-red-br master v-net-0 up
 fi
-ip link set veth-red-br master v-net-0 up
 ip -n red link set veth-red up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
 
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
 step='seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24'
 if ! need_link '' veth-blue-br veth; then
-  ip link add veth-blue-br type veth peer name veth-blue netns blue
+  ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue
   undo_push link '' veth-blue-br
+else
+  ip link set veth-blue-br master v-net-0 up
 fi
-ip link set veth-blue-br master v-net-0 up
 ip -n blue link set veth-blue up
 ip -n blue addr replace 192.168.15.2/24 dev veth-blue
 
