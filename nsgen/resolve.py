@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import PurePath
 
@@ -22,6 +23,7 @@ def _origin(statement: ir.Statement) -> plan.Origin:
     return plan.Origin(f"{script_name(statement.span.file)}:{line}", statement.source, line)
 
 
+@functools.cache
 def script_name(file: str) -> str:
     """The lab file's name as scripts cite it: no folders, and only characters safe in any quoting."""
     name = PurePath(file).name if file not in ("-", "") else "<stdin>"

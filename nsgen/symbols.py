@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import ipaddress
 import re
@@ -111,6 +112,7 @@ def _collect_addresses(program: ir.Program, symbols: Symbols) -> None:
 # addresses ---------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)
 def interface_of(text: str) -> ipaddress.IPv4Interface | None:
     """An interface address (prefix optional, /32 when absent), or None if invalid."""
     try:
@@ -119,6 +121,7 @@ def interface_of(text: str) -> ipaddress.IPv4Interface | None:
         return None
 
 
+@functools.lru_cache(maxsize=65536)
 def network_of(text: str, strict: bool = True) -> ipaddress.IPv4Network | None:
     """A network such as 192.168.15.0/24, or None if invalid (or with host bits set when strict)."""
     try:
