@@ -172,19 +172,17 @@ undo_created() {
 # switches the network namespace, unlike `ip -n`, which also copies the mount table).
 # In a namespace this run did not create, routes already there are skipped and the others
 # are added, not replaced (as in the default style): a different route in the way stops setup.
-# Runs in the background: a failure is written to $tmp/failed, read after all have finished.
+# Runs in the background, as the nsenter process itself (exec): its exit status reaches
+# throttle and ns_batches_done, its errors $tmp/ns-NS.err.
 ns_batch() {
   trap - ERR INT TERM EXIT
-  local file="$tmp/ns-$1"
   local -a lines
   mapfile -t lines
   if [ -z "${created_ns[$1]-}" ]; then
     keep_routes "$1"
   fi
-  printf '%s\n' "${lines[@]}" >"$file"
-  if ! nsenter --net="/run/netns/$1" ip -batch "$file" >/dev/null 2>"$file.err"; then
-    echo "nsgen: failed at $(batch_failure "$file" "$(<"$file.err")")" >>"$tmp/failed"
-  fi
+  printf '%s\n' "${lines[@]}" >"$tmp/ns-$1"
+  exec nsenter --net="/run/netns/$1" ip -batch "$tmp/ns-$1" >/dev/null 2>"$tmp/ns-$1.err"
 }
 
 # keep_routes NS: in ns_batch's lines, turn `route replace R` into a comment if NS has route R,
@@ -209,19 +207,29 @@ keep_routes() {
 
 # throttle: after starting a background batch, wait while 8 are running.
 running=0
+batch_failed=0
 throttle() {
   running=$((running + 1))
   if [ "$running" -ge 8 ]; then
-    wait -n || true
+    wait -n || batch_failed=1
     running=$((running - 1))
   fi
 }
 
-# ns_batches_done: wait for the namespace batches; fail if any did (each said why on stderr).
+# ns_batches_done: wait for the namespace batches; if any failed, say which lab-file
+# statement failed in each, and fail.
 ns_batches_done() {
-  wait
-  if [ -s "$tmp/failed" ]; then
-    cat "$tmp/failed" >&2
+  local err
+  while [ "$running" -gt 0 ]; do
+    wait -n || batch_failed=1
+    running=$((running - 1))
+  done
+  if [ "$batch_failed" -ne 0 ]; then
+    for err in "$tmp"/ns-*.err; do
+      if [ -s "$err" ]; then
+        echo "nsgen: failed at $(batch_failure "${err%.err}" "$(<"$err")")" >&2
+      fi
+    done
     return 1
   fi
 }
