@@ -93,7 +93,6 @@ class Route(Statement):
 
     namespace: Word
     destination: Word | None
-    destination_span: Span
     gateway: Word
 
 

@@ -105,7 +105,7 @@ class ToIR(Transformer[Token, Any]):
         destination = next(c for c in children if isinstance(c, ir.Word))
         return ir.Route(*self._head(children), namespace=self._word(self._of(children, "NAME")[0]),
                         destination=None if destination.text == "default" else destination,
-                        destination_span=destination.span, gateway=self._word(self._of(children, "ADDRESS")[0]))
+                        gateway=self._word(self._of(children, "ADDRESS")[0]))
 
     def masquerade(self, children: list[Any]) -> ir.Masquerade:
         names = self._of(children, "NAME")

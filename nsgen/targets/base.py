@@ -11,7 +11,6 @@ class Target:
     """A target: its name, the tools its scripts need, and the values its firewall templates use."""
 
     name = ""
-    summary = ""
     firewall_tools: tuple[str, ...] = ()
 
     def tools(self, plan: LabPlan) -> list[str]:

@@ -12,7 +12,6 @@ class IptablesTarget(Target):
     """Rules in chains PREFIX-pre (nat PREROUTING), PREFIX-post (nat POSTROUTING), PREFIX-fwd (FORWARD)."""
 
     name = "bash"
-    summary = "ip + iptables (one iptables-restore --noflush, lab-named chains)"
     firewall_tools = ("iptables", "iptables-restore")
 
     def rules_home(self, plan: LabPlan) -> str:

@@ -10,7 +10,6 @@ class NftTarget(Target):
     """Rules in `table ip nsgen-LAB`, replaced whole on each load."""
 
     name = "nft"
-    summary = "ip + nftables (one nft -f transaction, a lab-named table)"
     firewall_tools = ("nft",)
 
     def rules_home(self, plan: LabPlan) -> str:
