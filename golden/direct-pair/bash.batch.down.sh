@@ -12,12 +12,14 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "nsgen: lab '$lab' teardown must run as root" >&2
   exit 1
 fi
-for tool in ip awk; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "nsgen: '$tool' is not installed; it is needed for lab '$lab'" >&2
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
-done
+}
+need_tool ip
+need_tool awk
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {

@@ -51,11 +51,21 @@ def _context(plan: LabPlan, target: Target, script: str, style: str) -> dict[str
         "title": {"setup": "Setup", "down": "Teardown", "inspect": "Inspection"}[script],
         "verb": {"setup": "setup", "down": "teardown", "inspect": "inspection"}[script],
         "about": _about(plan, target, script),
-        "tools": target.tools(plan) + (["nsenter"] if style == "batch" and script == "setup" else []),
+        "tools": target.tools(plan) + _style_tools(plan, script, style),
         "state_dir": f"/run/nsgen/{plan.name}",
         **target.firewall_context(plan),
         **style_context(plan, style),
     }
+
+
+def _style_tools(plan: LabPlan, script: str, style: str) -> list[str]:
+    """Tools the scripts' helpers call: awk filters batches and watches veths go; nsenter enters namespaces."""
+    tools = []
+    if style == "batch" or (script == "down" and any(v.inner.netns for v in plan.host_veths)):
+        tools.append("awk")
+    if style == "batch" and script == "setup":
+        tools.append("nsenter")
+    return tools
 
 
 def _count(items: tuple[object, ...], one: str, many: str) -> str | None:

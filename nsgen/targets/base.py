@@ -15,7 +15,7 @@ class Target:
 
     def tools(self, plan: LabPlan) -> list[str]:
         """Commands the scripts call, checked by their preflight."""
-        return ["ip", "awk", *(self.firewall_tools if plan.has_rules else ())]
+        return ["ip", *(self.firewall_tools if plan.has_rules else ())]
 
     def rules_home(self, plan: LabPlan) -> str:
         """Where the lab's rules live, in words for the script header."""
