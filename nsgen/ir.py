@@ -54,6 +54,14 @@ class Lab(Statement):
 
 
 @dataclass(frozen=True)
+class Ipv6(Statement):
+    """`ipv6 link-local`: leave IPv6 link-local addressing on the lab's namespace interfaces
+    to the kernel (by default nsgen sets `addrgenmode none` on them)."""
+
+    setting: Word
+
+
+@dataclass(frozen=True)
 class Ns(Statement):
     """`ns NAME`: a network namespace."""
 

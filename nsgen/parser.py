@@ -16,7 +16,7 @@ from nsgen.transform import ToIR
 
 MAX_SYNTAX_ERRORS = 50
 
-STATEMENT_WORDS = ("lab", "ns", "bridge", "veth", "route", "nat", "forward", "expect")
+STATEMENT_WORDS = ("lab", "ns", "bridge", "veth", "route", "nat", "forward", "expect", "ipv6")
 
 _TERMINAL_WORDS = {
     "NAME": "a name",
@@ -25,6 +25,7 @@ _TERMINAL_WORDS = {
     "PROTOCOL": "`tcp` or `udp`",
     "DEFAULT": "`default`",
     "NO": "`no`",
+    "LINK_LOCAL": "`link-local`",
     "_NL": "the end of the statement",
     "SEMICOLON": "the end of the statement",
     "$END": "the end of the statement",
@@ -188,6 +189,9 @@ def _token_hint(expected: Iterable[str], found: str) -> str | None:
         return "each statement starts with one of: " + ", ".join(STATEMENT_WORDS) + "; see docs/language.md"
     if "ADDRESS" in names:
         return "addresses are IPv4, with an optional prefix: 192.168.15.1/24"
+    if "LINK_LOCAL" in names:
+        return ("`ipv6 link-local` keeps the kernel's IPv6 link-local addresses on the lab's interfaces "
+                "in namespaces (nsgen leaves them out otherwise); see docs/language.md")
     if "NAME" in names and found[:1].isdigit():
         return NAME_HINT
     if names & {"_NL", "SEMICOLON", "$END"}:

@@ -44,12 +44,14 @@ class Bridge:
 
 @dataclass(frozen=True)
 class VethEnd:
-    """One end of a veth pair: where it lives, its name, its address and its bridge, if any."""
+    """One end of a veth pair: where it lives, its name, its address and its bridge, if any.
+    `addrgenmode` is the IPv6 address generation mode set when the end comes up (None: leave it)."""
 
     netns: str | None
     ifname: str
     address: str | None
     master: str | None
+    addrgenmode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,11 @@ class LabPlan:
     def has_rules(self) -> bool:
         """True when the lab needs firewall rules (and so IPv4 forwarding)."""
         return bool(self.masquerades or self.forwards)
+
+    @property
+    def sets_addrgenmode(self) -> bool:
+        """True when a setup script sets an IPv6 address generation mode (so needs IPv6)."""
+        return any(end.addrgenmode for veth in self.veths for end in (veth.outer, veth.inner))
 
     @property
     def host_routes(self) -> tuple[Route, ...]:

@@ -30,16 +30,21 @@ def script_name(file: str) -> str:
     return name if name == "<stdin>" else re.sub(r"[^A-Za-z0-9_.,+@=-]", "_", name)
 
 
+IPV6_MIN_MTU = 1280
+"""Below this MTU the kernel runs no IPv6 on an interface, so there is no mode to set."""
+
+
 def lower(program: ir.Program, symbols: Symbols) -> plan.LabPlan:
     """The plan of a program that passed its checks."""
     statements = program.statements
+    quiet = not any(isinstance(s, ir.Ipv6) for s in statements)
     return plan.LabPlan(
         name=symbols.lab,
         file=script_name(program.file),
         namespaces=tuple(plan.Namespace(s.name.text, _origin(s)) for s in statements
                          if isinstance(s, ir.Ns) and symbols.namespaces[s.name.text] is s),
         bridges=_bridges(symbols),
-        veths=tuple(_veth(s, symbols) for s in statements if isinstance(s, ir.Veth)),
+        veths=tuple(_veth(s, symbols, quiet) for s in statements if isinstance(s, ir.Veth)),
         routes=tuple(_route(s) for s in statements if isinstance(s, ir.Route)),
         masquerades=tuple(_masquerade(s) for s in statements if isinstance(s, ir.Masquerade)),
         forwards=tuple(_forward(s) for s in statements if isinstance(s, ir.Forward)),
@@ -62,16 +67,21 @@ def _bridges(symbols: Symbols) -> tuple[plan.Bridge, ...]:
     return tuple(bridges)
 
 
-def _veth(veth: ir.Veth, symbols: Symbols) -> plan.Veth:
+def _veth(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:
+    """`quiet`: ends in namespaces get `addrgenmode none` (no IPv6 link-local address; see
+    docs/language.md, `ipv6 link-local`), unless their MTU is too small for IPv6 anyway."""
     names = dict(zip((id(veth.left), id(veth.right)), end_ifnames(veth, symbols), strict=True))
     bridge = bridge_of(veth, symbols)
     addresses = {id(end): str(resolve_address(word.text, symbols, bridge))
                  for end, word in addressed_ends(veth, symbols)}
+    mode = "none" if quiet and (veth.mtu is None or veth.mtu.value >= IPV6_MIN_MTU) else None
 
     def end(side: ir.VethEnd) -> plan.VethEnd:
         kind = symbols.kind(side.owner.text) or "bridge"
-        return plan.VethEnd(netns=side.owner.text if kind == "ns" else None, ifname=names[id(side)],
-                            address=addresses.get(id(side)), master=side.owner.text if kind == "bridge" else None)
+        netns = side.owner.text if kind == "ns" else None
+        return plan.VethEnd(netns=netns, ifname=names[id(side)], address=addresses.get(id(side)),
+                            master=side.owner.text if kind == "bridge" else None,
+                            addrgenmode=mode if netns else None)
 
     left, right = end(veth.left), end(veth.right)
     # The host or bridge side is created first, so the other end can be sent into its namespace.

@@ -73,6 +73,9 @@ class ToIR(Transformer[Token, Any]):
     def lab(self, children: list[Any]) -> ir.Lab:
         return ir.Lab(*self._head(children), name=self._word(self._of(children, "NAME")[0]))
 
+    def ipv6(self, children: list[Any]) -> ir.Ipv6:
+        return ir.Ipv6(*self._head(children), setting=self._word(self._of(children, "LINK_LOCAL")[0]))
+
     def ns(self, children: list[Any]) -> ir.Ns:
         return ir.Ns(*self._head(children), name=self._word(self._of(children, "NAME")[0]))
 

@@ -21,6 +21,12 @@ need_tool() {
   fi
 }
 need_tool ip
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -127,7 +133,7 @@ if ! need_link '' veth-a-br veth; then
 else
   ip link set veth-a-br master br0 mtu 9000 up
 fi
-ip -n a link set eth0 mtu 9000 up
+ip -n a link set eth0 addrgenmode none mtu 9000 up
 ip -n a addr replace 10.1.0.2/16 dev eth0
 
 trap - ERR INT TERM

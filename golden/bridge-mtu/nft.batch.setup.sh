@@ -23,6 +23,12 @@ need_tool() {
 need_tool ip
 need_tool awk
 need_tool nsenter
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -256,7 +262,7 @@ ns_batch a <<'BATCH' &
 # bridge-mtu.ns:4  ns a
 link set lo up
 # bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
-link set eth0 mtu 9000 up
+link set eth0 addrgenmode none mtu 9000 up
 addr replace 10.1.0.2/16 dev eth0
 BATCH
 throttle

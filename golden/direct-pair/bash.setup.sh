@@ -21,6 +21,12 @@ need_tool() {
   fi
 }
 need_tool ip
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -118,13 +124,12 @@ ip -n blue link set lo up
 # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
 step='direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24'
 if ! need_link red veth-red veth; then
-  ip -n red link add veth-red up type veth peer name veth-blue netns blue
+  ip -n red link add veth-red type veth peer name veth-blue netns blue
   undo_push link red veth-red
-else
-  ip -n red link set veth-red up
 fi
+ip -n red link set veth-red addrgenmode none up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
-ip -n blue link set veth-blue up
+ip -n blue link set veth-blue addrgenmode none up
 ip -n blue addr replace 192.168.15.2/24 dev veth-blue
 
 trap - ERR INT TERM

@@ -23,6 +23,12 @@ need_tool() {
 need_tool ip
 need_tool awk
 need_tool nsenter
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -250,7 +256,7 @@ run_batch "$tmp/host"
 # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
 step='direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24'
 if ! need_link red veth-red veth; then
-  ip -n red link add veth-red up type veth peer name veth-blue netns blue
+  ip -n red link add veth-red type veth peer name veth-blue netns blue
   undo_push link red veth-red
 fi
 
@@ -261,7 +267,7 @@ ns_batch red <<'BATCH' &
 # direct-pair.ns:2  ns red
 link set lo up
 # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
-link set veth-red up
+link set veth-red addrgenmode none up
 addr replace 192.168.15.1/24 dev veth-red
 BATCH
 throttle
@@ -269,7 +275,7 @@ ns_batch blue <<'BATCH' &
 # direct-pair.ns:2  ns blue
 link set lo up
 # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
-link set veth-blue up
+link set veth-blue addrgenmode none up
 addr replace 192.168.15.2/24 dev veth-blue
 BATCH
 throttle

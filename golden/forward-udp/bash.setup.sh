@@ -23,6 +23,12 @@ need_tool() {
 need_tool ip
 need_tool iptables
 need_tool iptables-restore
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -147,7 +153,7 @@ if ! need_link '' veth-dns-br veth; then
 else
   ip link set veth-dns-br master br0 up
 fi
-ip -n dns link set veth-dns up
+ip -n dns link set veth-dns addrgenmode none up
 ip -n dns addr replace 172.21.0.53/24 dev veth-dns
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)

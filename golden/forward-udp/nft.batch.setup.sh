@@ -24,6 +24,12 @@ need_tool ip
 need_tool nft
 need_tool awk
 need_tool nsenter
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -264,7 +270,7 @@ ns_batch dns <<'BATCH' &
 # forward-udp.ns:2  ns dns
 link set lo up
 # forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
-link set veth-dns up
+link set veth-dns addrgenmode none up
 addr replace 172.21.0.53/24 dev veth-dns
 # forward-udp.ns:5  route dns default via 172.21.0.1
 route replace default via 172.21.0.1

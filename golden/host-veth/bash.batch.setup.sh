@@ -23,6 +23,12 @@ need_tool() {
 need_tool ip
 need_tool awk
 need_tool nsenter
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -253,7 +259,7 @@ ns_batch red <<'BATCH' &
 # host-veth.ns:2  ns red
 link set lo up
 # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
-link set veth-red up
+link set veth-red addrgenmode none up
 addr replace 10.0.0.2/30 dev veth-red
 # host-veth.ns:4  route red default via 10.0.0.1
 route replace default via 10.0.0.1

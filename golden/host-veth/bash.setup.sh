@@ -21,6 +21,12 @@ need_tool() {
   fi
 }
 need_tool ip
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -116,7 +122,7 @@ else
   ip link set veth-red-host up
 fi
 ip addr replace 10.0.0.1/30 dev veth-red-host
-ip -n red link set veth-red up
+ip -n red link set veth-red addrgenmode none up
 ip -n red addr replace 10.0.0.2/30 dev veth-red
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)

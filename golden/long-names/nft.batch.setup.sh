@@ -23,6 +23,12 @@ need_tool() {
 need_tool ip
 need_tool awk
 need_tool nsenter
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -261,7 +267,7 @@ ns_batch tenant-alpha-production <<'BATCH' &
 # long-names.ns:5  ns tenant-alpha-production
 link set lo up
 # long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
-link set veth-tenant690b up
+link set veth-tenant690b addrgenmode none up
 addr replace 10.50.0.2/24 dev veth-tenant690b
 BATCH
 throttle
@@ -269,7 +275,7 @@ ns_batch tenant-beta-production <<'BATCH' &
 # long-names.ns:6  ns tenant-beta-production
 link set lo up
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
-link set eth0 up
+link set eth0 addrgenmode none up
 addr replace 10.50.0.3/24 dev eth0
 BATCH
 throttle

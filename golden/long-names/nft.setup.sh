@@ -21,6 +21,12 @@ need_tool() {
   fi
 }
 need_tool ip
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -135,7 +141,7 @@ if ! need_link '' veth-ten690b-br veth; then
 else
   ip link set veth-ten690b-br master br-tenants up
 fi
-ip -n tenant-alpha-production link set veth-tenant690b up
+ip -n tenant-alpha-production link set veth-tenant690b addrgenmode none up
 ip -n tenant-alpha-production addr replace 10.50.0.2/24 dev veth-tenant690b
 
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
@@ -146,7 +152,7 @@ if ! need_link '' beta-br veth; then
 else
   ip link set beta-br master br-tenants up
 fi
-ip -n tenant-beta-production link set eth0 up
+ip -n tenant-beta-production link set eth0 addrgenmode none up
 ip -n tenant-beta-production addr replace 10.50.0.3/24 dev eth0
 
 trap - ERR INT TERM

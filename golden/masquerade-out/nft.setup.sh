@@ -22,6 +22,12 @@ need_tool() {
 }
 need_tool ip
 need_tool nft
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -135,7 +141,7 @@ if ! need_link '' veth-app-br veth; then
 else
   ip link set veth-app-br master br0 up
 fi
-ip -n app link set veth-app up
+ip -n app link set veth-app addrgenmode none up
 ip -n app addr replace 172.20.0.2/24 dev veth-app
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)

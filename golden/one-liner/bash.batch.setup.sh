@@ -25,6 +25,12 @@ need_tool iptables
 need_tool iptables-restore
 need_tool awk
 need_tool nsenter
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -275,7 +281,7 @@ ns_batch red <<'BATCH' &
 # one-liner.ns:1  ns red
 link set lo up
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
-link set veth-red up
+link set veth-red addrgenmode none up
 addr replace 192.168.15.1/24 dev veth-red
 BATCH
 throttle

@@ -22,6 +22,12 @@ need_tool() {
 }
 need_tool ip
 need_tool nft
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -135,7 +141,7 @@ if ! need_link '' veth-red-br veth; then
 else
   ip link set veth-red-br master v-net-0 up
 fi
-ip -n red link set veth-red up
+ip -n red link set veth-red addrgenmode none up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
 
 # --- firewall: the lab's rules live in its own nft table, ip nsgen-one-liner, loaded in one

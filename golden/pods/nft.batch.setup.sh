@@ -24,6 +24,12 @@ need_tool ip
 need_tool nft
 need_tool awk
 need_tool nsenter
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -274,7 +280,7 @@ ns_batch web <<'BATCH' &
 # pods.ns:9  ns web
 link set lo up
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-link set eth0 up
+link set eth0 addrgenmode none up
 addr replace 10.244.1.10/24 dev eth0
 # pods.ns:11  route web default via 10.244.1.1
 route replace default via 10.244.1.1
@@ -284,7 +290,7 @@ ns_batch api <<'BATCH' &
 # pods.ns:13  ns api
 link set lo up
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-link set eth0 up
+link set eth0 addrgenmode none up
 addr replace 10.244.1.11/24 dev eth0
 # pods.ns:15  route api default via 10.244.1.1
 route replace default via 10.244.1.1
@@ -294,7 +300,7 @@ ns_batch db <<'BATCH' &
 # pods.ns:17  ns db
 link set lo up
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-link set eth0 up
+link set eth0 addrgenmode none up
 addr replace 10.244.1.12/24 dev eth0
 # pods.ns:19  route db default via 10.244.1.1
 route replace default via 10.244.1.1

@@ -22,6 +22,12 @@ need_tool() {
 }
 need_tool ip
 need_tool nft
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -151,7 +157,7 @@ if ! need_link '' veth-web-br veth; then
 else
   ip link set veth-web-br master cni0 up
 fi
-ip -n web link set eth0 up
+ip -n web link set eth0 addrgenmode none up
 ip -n web addr replace 10.244.1.10/24 dev eth0
 
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
@@ -162,7 +168,7 @@ if ! need_link '' veth-api-br veth; then
 else
   ip link set veth-api-br master cni0 up
 fi
-ip -n api link set eth0 up
+ip -n api link set eth0 addrgenmode none up
 ip -n api addr replace 10.244.1.11/24 dev eth0
 
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
@@ -173,7 +179,7 @@ if ! need_link '' veth-db-br veth; then
 else
   ip link set veth-db-br master cni0 up
 fi
-ip -n db link set eth0 up
+ip -n db link set eth0 addrgenmode none up
 ip -n db addr replace 10.244.1.12/24 dev eth0
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)

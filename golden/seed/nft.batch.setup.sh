@@ -24,6 +24,12 @@ need_tool ip
 need_tool nft
 need_tool awk
 need_tool nsenter
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -269,7 +275,7 @@ ns_batch red <<'BATCH' &
 # seed.ns:9  ns red
 link set lo up
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
-link set veth-red up
+link set veth-red addrgenmode none up
 addr replace 192.168.15.1/24 dev veth-red
 # seed.ns:18  route red default via 192.168.15.5
 route replace default via 192.168.15.5
@@ -279,7 +285,7 @@ ns_batch blue <<'BATCH' &
 # seed.ns:10  ns blue
 link set lo up
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
-link set veth-blue up
+link set veth-blue addrgenmode none up
 addr replace 192.168.15.2/24 dev veth-blue
 # seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5
 route replace 192.168.1.0/24 via 192.168.15.5

@@ -22,6 +22,12 @@ need_tool() {
 }
 need_tool ip
 need_tool nft
+# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+# docs/language.md), which needs a kernel with IPv6.
+if [ ! -d /proc/sys/net/ipv6 ]; then
+  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+  exit 1
+fi
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -143,7 +149,7 @@ if ! need_link '' veth-red-br veth; then
 else
   ip link set veth-red-br master v-net-0 up
 fi
-ip -n red link set veth-red up
+ip -n red link set veth-red addrgenmode none up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
 
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
@@ -154,7 +160,7 @@ if ! need_link '' veth-blue-br veth; then
 else
   ip link set veth-blue-br master v-net-0 up
 fi
-ip -n blue link set veth-blue up
+ip -n blue link set veth-blue addrgenmode none up
 ip -n blue addr replace 192.168.15.2/24 dev veth-blue
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target bash, default style).
+# Creates 2 namespaces, 1 bridge, 2 veth pairs.
+# Run it as root. Running it again changes nothing. If a step fails, it names the
+# lab-file line, removes what this run created and exits non-zero.
+# Undo the lab with the script from: nsgen down ipv6-link-local.ns
+set -euo pipefail
+set -o errtrace # the ERR trap below fires inside functions too
+
+lab=ipv6-link-local
+
+# --- preflight: root, and the tools this script calls
+if [ "$(id -u)" -ne 0 ]; then
+  echo "nsgen: lab '$lab' setup must run as root" >&2
+  exit 1
+fi
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+need_tool ip
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# --- failure handling: name the failing lab-file statement, undo what this run created
+# step is the statement being applied; undo lists what this run created, newest last,
+# four fields an entry: kind, namespace ('' is the host), name, extra.
+step='preflight'
+undo=()
+undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+rollback() {
+  local i kind name extra
+  local -a in_ns
+  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
+    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+    in_ns=()
+    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    case $kind in
+      netns) ip netns del "$name" ;;
+      link) ip "${in_ns[@]}" link del "$name" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
+      rules) remove_rules ;;
+    esac
+  done 2>/dev/null
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+trap 'on_error "$?"' ERR
+trap 'on_error 130' INT TERM
+
+# need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
+# stops the setup if an interface NAME exists but is something else.
+need_link() {
+  if ! link_exists "$1" "$2"; then return 1; fi
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  on_error 1
+}
+
+# --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
+
+# ipv6-link-local.ns:4  ns red
+step='ipv6-link-local.ns:4  ns red'
+if ! netns_exists red; then
+  ip netns add red
+  undo_push netns '' red
+fi
+ip -n red link set lo up
+
+# ipv6-link-local.ns:5  ns blue
+step='ipv6-link-local.ns:5  ns blue'
+if ! netns_exists blue; then
+  ip netns add blue
+  undo_push netns '' blue
+fi
+ip -n blue link set lo up
+
+# --- bridges: a Linux bridge is a virtual switch in the host; its address makes the host
+# a member of that subnet (and the namespaces' gateway)
+
+# ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
+step='ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24'
+if ! need_link '' br0 bridge; then
+  ip link add br0 type bridge
+  undo_push link '' br0
+fi
+ip link set br0 up
+ip addr replace 10.9.0.1/24 dev br0
+
+# --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
+# the host or another namespace. Both ends are brought up.
+
+# ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
+step='ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24'
+if ! need_link '' veth-red-br veth; then
+  ip link add veth-red-br master br0 up type veth peer name veth-red netns red
+  undo_push link '' veth-red-br
+else
+  ip link set veth-red-br master br0 up
+fi
+ip -n red link set veth-red up
+ip -n red addr replace 10.9.0.2/24 dev veth-red
+
+# ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
+step='ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24'
+if ! need_link '' veth-blue-br veth; then
+  ip link add veth-blue-br master br0 up type veth peer name veth-blue netns blue
+  undo_push link '' veth-blue-br
+else
+  ip link set veth-blue-br master br0 up
+fi
+ip -n blue link set veth-blue up
+ip -n blue addr replace 10.9.0.3/24 dev veth-blue
+
+trap - ERR INT TERM
+echo "nsgen: lab '$lab' is up" >&2

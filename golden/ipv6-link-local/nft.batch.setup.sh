@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target nft, batch style).
+# Creates 2 namespaces, 1 bridge, 2 veth pairs.
+# Run it as root. Running it again changes nothing. If a step fails, it names the
+# lab-file line, removes what this run created and exits non-zero.
+# Undo the lab with the script from: nsgen down -t nft ipv6-link-local.ns
+set -euo pipefail
+set -o errtrace # the ERR trap below fires inside functions too
+
+lab=ipv6-link-local
+
+# --- preflight: root, and the tools this script calls
+if [ "$(id -u)" -ne 0 ]; then
+  echo "nsgen: lab '$lab' setup must run as root" >&2
+  exit 1
+fi
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+need_tool ip
+need_tool awk
+need_tool nsenter
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# --- failure handling: name the failing lab-file statement, undo what this run created
+# step is the statement being applied; undo lists what this run created, newest last,
+# four fields an entry: kind, namespace ('' is the host), name, extra.
+step='preflight'
+undo=()
+undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+rollback() {
+  local i kind name extra
+  local -a in_ns
+  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
+    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+    in_ns=()
+    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    case $kind in
+      netns) ip netns del "$name" ;;
+      link) ip "${in_ns[@]}" link del "$name" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
+      rules) remove_rules ;;
+    esac
+  done 2>/dev/null
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+trap 'on_error "$?"' ERR
+trap 'on_error 130' INT TERM
+
+# need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
+# stops the setup if an interface NAME exists but is something else.
+need_link() {
+  if ! link_exists "$1" "$2"; then return 1; fi
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  on_error 1
+}
+
+# --- batch helpers: few processes instead of one per step (see docs/performance.md)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# lab_objects: what the host has now, as keys: netns:NAME, link:NAME, and bridge:NAME or veth:NAME.
+lab_objects() {
+  ip netns list | awk '{ print "netns:" $1 }'
+  ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
+  ip -o link show type bridge | awk -F': ' '{ sub(/@.*/, "", $2); print "bridge:" $2 }'
+  ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth:" $2 }'
+}
+
+# filter_batch FILE: read a batch whose lines may start with `+KEY ` (run only if KEY is missing)
+# or `-KEY ` (run only if KEY is present); write the runnable batch to FILE, one line for each
+# line read (skipped ones become comments, so `ip -batch` line numbers still match), and the
+# keys to create to FILE.keys. Stops if an interface exists with another kind than its key says.
+filter_batch() {
+  lab_objects >"$1.have"
+  awk -v keys="$1.keys" '
+    NR == FNR { have[$0] = 1; next }
+    /^# [^(]/ { where = substr($0, 3) }
+    /^[+-]/ {
+      sign = substr($1, 1, 1); key = substr($1, 2); rest = substr($0, length($1) + 2)
+      kind = key; sub(/:.*/, "", kind); name = key; sub(/^[^:]*:/, "", name)
+      if (sign == "+" && !(key in have) && kind != "netns" && (("link:" name) in have)) {
+        print "nsgen: failed at " where ": interface " name " already exists and is not a " kind > "/dev/stderr"
+        exit 3
+      }
+      if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
+      if (sign == "+") print key > keys
+      print rest; next
+    }
+    { print }' "$1.have" - >"$1"
+  touch "$1.keys"
+}
+
+# batch_failure FILE ERROR: the lab-file statement of the batch line that failed, for messages.
+batch_failure() {
+  local line where
+  line=$(printf '%s\n' "$2" | sed -n 's/.*Command failed [^:]*:\([0-9][0-9]*\).*/\1/p' | head -n 1)
+  where=$(head -n "${line:-1}" "$1" | grep '^# [^(]' | tail -n 1 || true)
+  printf '%s (ip -batch %s line %s: %s)\n' "${where#\# }" "${1##*/}" "${line:-?}" "$(printf '%s' "$2" | head -n 1)"
+}
+
+# run_batch FILE: `ip -batch FILE` in the host; on failure, say which lab-file statement failed.
+run_batch() {
+  local err
+  if ! err=$(ip -batch "$1" 2>&1 >/dev/null); then
+    echo "nsgen: failed at $(batch_failure "$1" "$err")" >&2
+    return 1
+  fi
+}
+
+# created_ns remembers which namespaces this run creates (see ns_batch).
+declare -A created_ns=()
+
+# undo_created FILE: put what filter_batch found missing (FILE) on the undo list, before the
+# batch runs, so that a failure part-way through is undone too.
+undo_created() {
+  local kind name
+  while IFS=: read -r kind name; do
+    case $kind in
+      netns) undo_push netns '' "$name" && created_ns[$name]=1 ;;
+      *) undo_push link '' "$name" ;;
+    esac
+  done <"$1"
+}
+
+# ns_batch NS: run stdin as one `ip -batch` inside namespace NS, entered with nsenter (it only
+# switches the network namespace, unlike `ip -n`, which also copies the mount table).
+# In a namespace this run did not create, routes already there are skipped and the others
+# are added, not replaced (as in the default style): a different route in the way stops setup.
+# Runs in the background, as the nsenter process itself (exec): its exit status reaches
+# throttle and ns_batches_done, its errors $tmp/ns-NS.err.
+ns_batch() {
+  trap - ERR INT TERM EXIT
+  local -a lines
+  mapfile -t lines
+  if [ -z "${created_ns[$1]-}" ]; then
+    keep_routes "$1"
+  fi
+  printf '%s\n' "${lines[@]}" >"$tmp/ns-$1"
+  exec nsenter --net="/run/netns/$1" ip -batch "$tmp/ns-$1" >/dev/null 2>"$tmp/ns-$1.err"
+}
+
+# keep_routes NS: in ns_batch's lines, turn `route replace R` into a comment if NS has route R,
+# else into `route add R`.
+keep_routes() {
+  local i dest via gateway rest route
+  local -A present=()
+  while read -r dest via gateway rest; do
+    present["$dest $via $gateway"]=1
+  done < <(ip -n "$1" route show)
+  for i in "${!lines[@]}"; do
+    if [[ ${lines[i]} == "route replace "* ]]; then
+      route=${lines[i]#route replace }
+      if [ -n "${present[${route/\/32 / }]-}" ]; then
+        lines[i]="# (skipped: exists) route $route"
+      else
+        lines[i]="route add $route"
+      fi
+    fi
+  done
+}
+
+# throttle: after starting a background batch, wait while 8 are running.
+running=0
+batch_failed=0
+throttle() {
+  running=$((running + 1))
+  if [ "$running" -ge 8 ]; then
+    wait -n || batch_failed=1
+    running=$((running - 1))
+  fi
+}
+
+# ns_batches_done: wait for the namespace batches; if any failed, say which lab-file
+# statement failed in each, and fail.
+ns_batches_done() {
+  local err
+  while [ "$running" -gt 0 ]; do
+    wait -n || batch_failed=1
+    running=$((running - 1))
+  done
+  if [ "$batch_failed" -ne 0 ]; then
+    for err in "$tmp"/ns-*.err; do
+      if [ -s "$err" ]; then
+        echo "nsgen: failed at $(batch_failure "${err%.err}" "$(<"$err")")" >&2
+      fi
+    done
+    return 1
+  fi
+}
+
+# --- host: namespaces, bridges and veth pairs in one `ip -batch`.
+# A line `+KEY command` runs only if KEY (netns:, bridge: or veth: and a name) is missing, so a
+# second run creates nothing; the other lines are safe to repeat. A veth's host end is created
+# with its peer already in the namespace (`peer name P netns NS`).
+step='host batch'
+filter_batch "$tmp/host" <<'BATCH'
+# ipv6-link-local.ns:4  ns red
++netns:red netns add red
+# ipv6-link-local.ns:5  ns blue
++netns:blue netns add blue
+# ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
++bridge:br0 link add br0 type bridge
+link set br0 up
+addr replace 10.9.0.1/24 dev br0
+# ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
++veth:veth-red-br link add veth-red-br type veth peer name veth-red netns red
+link set veth-red-br master br0 up
+# ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
++veth:veth-blue-br link add veth-blue-br type veth peer name veth-blue netns blue
+link set veth-blue-br master br0 up
+BATCH
+undo_created "$tmp/host.keys"
+run_batch "$tmp/host"
+
+# --- namespaces: each one's steps in one `ip -batch` run inside it (loopback, its veth ends,
+# addresses, then routes), 8 namespaces at a time
+step='namespace batches'
+ns_batch red <<'BATCH' &
+# ipv6-link-local.ns:4  ns red
+link set lo up
+# ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
+link set veth-red up
+addr replace 10.9.0.2/24 dev veth-red
+BATCH
+throttle
+ns_batch blue <<'BATCH' &
+# ipv6-link-local.ns:5  ns blue
+link set lo up
+# ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
+link set veth-blue up
+addr replace 10.9.0.3/24 dev veth-blue
+BATCH
+throttle
+ns_batches_done
+
+trap - ERR INT TERM
+echo "nsgen: lab '$lab' is up" >&2
