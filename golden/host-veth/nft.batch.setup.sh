@@ -93,12 +93,37 @@ on_error() {
 trap 'on_error "$?"' ERR
 trap 'on_error 130' INT TERM
 
-# need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
-# stops the setup if an interface NAME exists but is something else.
-need_link() {
-  if ! link_exists "$1" "$2"; then return 1; fi
+# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
+# failed with "File exists" (the caller then checks what is there); any other failure stops
+# the setup with CMD's message. Trying first costs one process where checking first costs two.
+created() {
+  local status
+  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
+  status=$?
+  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
+  printf '%s\n' "$in_the_way" >&2
+  on_error "$status"
+}
+
+# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
+# NAME as a KIND; else stop the setup and say what is in the way.
+have_link() {
   if link_is "$1" "$2" "$3"; then return 0; fi
-  echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
+# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# very route; else stop the setup: a different route to DESTINATION is in the way.
+have_route() {
+  if has_route "$@"; then return 0; fi
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
   on_error 1
 }
 
@@ -271,9 +296,10 @@ ns_batches_done
 
 # host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2
 step='host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2'
-if ! has_route '' 10.9.0.0/24 10.0.0.2; then
-  ip route add 10.9.0.0/24 via 10.0.0.2
+if created ip route add 10.9.0.0/24 via 10.0.0.2; then
   undo_push route '' 10.9.0.0/24 10.0.0.2
+else
+  have_route '' 10.9.0.0/24 10.0.0.2
 fi
 
 trap - ERR INT TERM

@@ -99,12 +99,37 @@ on_error() {
 trap 'on_error "$?"' ERR
 trap 'on_error 130' INT TERM
 
-# need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
-# stops the setup if an interface NAME exists but is something else.
-need_link() {
-  if ! link_exists "$1" "$2"; then return 1; fi
+# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
+# failed with "File exists" (the caller then checks what is there); any other failure stops
+# the setup with CMD's message. Trying first costs one process where checking first costs two.
+created() {
+  local status
+  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
+  status=$?
+  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
+  printf '%s\n' "$in_the_way" >&2
+  on_error "$status"
+}
+
+# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
+# NAME as a KIND; else stop the setup and say what is in the way.
+have_link() {
   if link_is "$1" "$2" "$3"; then return 0; fi
-  echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
+# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# very route; else stop the setup: a different route to DESTINATION is in the way.
+have_route() {
+  if has_route "$@"; then return 0; fi
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
   on_error 1
 }
 
@@ -139,9 +164,10 @@ ip -n db link set lo up
 
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
 step='pods.ns:7  bridge cni0 ip 10.244.1.1/24'
-if ! need_link '' cni0 bridge; then
-  ip link add cni0 type bridge
+if created ip link add cni0 type bridge; then
   undo_push link '' cni0
+else
+  have_link '' cni0 bridge
 fi
 ip link set cni0 up
 ip addr replace 10.244.1.1/24 dev cni0
@@ -151,10 +177,10 @@ ip addr replace 10.244.1.1/24 dev cni0
 
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
 step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
-if ! need_link '' veth-web-br veth; then
-  ip link add veth-web-br master cni0 up type veth peer name eth0 netns web
+if created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web; then
   undo_push link '' veth-web-br
 else
+  have_link '' veth-web-br veth
   ip link set veth-web-br master cni0 up
 fi
 ip -n web link set eth0 addrgenmode none up
@@ -162,10 +188,10 @@ ip -n web addr replace 10.244.1.10/24 dev eth0
 
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
 step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
-if ! need_link '' veth-api-br veth; then
-  ip link add veth-api-br master cni0 up type veth peer name eth0 netns api
+if created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api; then
   undo_push link '' veth-api-br
 else
+  have_link '' veth-api-br veth
   ip link set veth-api-br master cni0 up
 fi
 ip -n api link set eth0 addrgenmode none up
@@ -173,10 +199,10 @@ ip -n api addr replace 10.244.1.11/24 dev eth0
 
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
 step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
-if ! need_link '' veth-db-br veth; then
-  ip link add veth-db-br master cni0 up type veth peer name eth0 netns db
+if created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db; then
   undo_push link '' veth-db-br
 else
+  have_link '' veth-db-br veth
   ip link set veth-db-br master cni0 up
 fi
 ip -n db link set eth0 addrgenmode none up
@@ -186,23 +212,26 @@ ip -n db addr replace 10.244.1.12/24 dev eth0
 
 # pods.ns:11  route web default via 10.244.1.1
 step='pods.ns:11  route web default via 10.244.1.1'
-if ! has_route web default 10.244.1.1; then
-  ip -n web route add default via 10.244.1.1
+if created ip -n web route add default via 10.244.1.1; then
   undo_push route web default 10.244.1.1
+else
+  have_route web default 10.244.1.1
 fi
 
 # pods.ns:15  route api default via 10.244.1.1
 step='pods.ns:15  route api default via 10.244.1.1'
-if ! has_route api default 10.244.1.1; then
-  ip -n api route add default via 10.244.1.1
+if created ip -n api route add default via 10.244.1.1; then
   undo_push route api default 10.244.1.1
+else
+  have_route api default 10.244.1.1
 fi
 
 # pods.ns:19  route db default via 10.244.1.1
 step='pods.ns:19  route db default via 10.244.1.1'
-if ! has_route db default 10.244.1.1; then
-  ip -n db route add default via 10.244.1.1
+if created ip -n db route add default via 10.244.1.1; then
   undo_push route db default 10.244.1.1
+else
+  have_route db default 10.244.1.1
 fi
 
 # --- firewall: the lab's rules live in its own nft table, ip nsgen-pods, loaded in one

@@ -118,12 +118,37 @@ on_error() {
 trap 'on_error "$?"' ERR
 trap 'on_error 130' INT TERM
 
-# need_link NS NAME KIND: true if NAME is there as a KIND, false if it is missing;
-# stops the setup if an interface NAME exists but is something else.
-need_link() {
-  if ! link_exists "$1" "$2"; then return 1; fi
+# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
+# failed with "File exists" (the caller then checks what is there); any other failure stops
+# the setup with CMD's message. Trying first costs one process where checking first costs two.
+created() {
+  local status
+  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
+  status=$?
+  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
+  printf '%s\n' "$in_the_way" >&2
+  on_error "$status"
+}
+
+# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
+# NAME as a KIND; else stop the setup and say what is in the way.
+have_link() {
   if link_is "$1" "$2" "$3"; then return 0; fi
-  echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
+# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# very route; else stop the setup: a different route to DESTINATION is in the way.
+have_route() {
+  if has_route "$@"; then return 0; fi
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
   on_error 1
 }
 
@@ -150,9 +175,10 @@ ip -n blue link set lo up
 
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
 step='seed.ns:12  bridge v-net-0 ip 192.168.15.5/24'
-if ! need_link '' v-net-0 bridge; then
-  ip link add v-net-0 type bridge
+if created ip link add v-net-0 type bridge; then
   undo_push link '' v-net-0
+else
+  have_link '' v-net-0 bridge
 fi
 ip link set v-net-0 up
 ip addr replace 192.168.15.5/24 dev v-net-0
@@ -162,10 +188,10 @@ ip addr replace 192.168.15.5/24 dev v-net-0
 
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
 step='seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24'
-if ! need_link '' veth-red-br veth; then
-  ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red
+if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; then
   undo_push link '' veth-red-br
 else
+  have_link '' veth-red-br veth
   ip link set veth-red-br master v-net-0 up
 fi
 ip -n red link set veth-red addrgenmode none up
@@ -173,10 +199,10 @@ ip -n red addr replace 192.168.15.1/24 dev veth-red
 
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
 step='seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24'
-if ! need_link '' veth-blue-br veth; then
-  ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue
+if created ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue; then
   undo_push link '' veth-blue-br
 else
+  have_link '' veth-blue-br veth
   ip link set veth-blue-br master v-net-0 up
 fi
 ip -n blue link set veth-blue addrgenmode none up
@@ -186,23 +212,26 @@ ip -n blue addr replace 192.168.15.2/24 dev veth-blue
 
 # seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5
 step='seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5'
-if ! has_route blue 192.168.1.0/24 192.168.15.5; then
-  ip -n blue route add 192.168.1.0/24 via 192.168.15.5
+if created ip -n blue route add 192.168.1.0/24 via 192.168.15.5; then
   undo_push route blue 192.168.1.0/24 192.168.15.5
+else
+  have_route blue 192.168.1.0/24 192.168.15.5
 fi
 
 # seed.ns:17  route blue default via 192.168.15.5
 step='seed.ns:17  route blue default via 192.168.15.5'
-if ! has_route blue default 192.168.15.5; then
-  ip -n blue route add default via 192.168.15.5
+if created ip -n blue route add default via 192.168.15.5; then
   undo_push route blue default 192.168.15.5
+else
+  have_route blue default 192.168.15.5
 fi
 
 # seed.ns:18  route red default via 192.168.15.5
 step='seed.ns:18  route red default via 192.168.15.5'
-if ! has_route red default 192.168.15.5; then
-  ip -n red route add default via 192.168.15.5
+if created ip -n red route add default via 192.168.15.5; then
   undo_push route red default 192.168.15.5
+else
+  have_route red default 192.168.15.5
 fi
 
 # --- firewall: the lab's rules live in its own chains, so nothing else is touched:
