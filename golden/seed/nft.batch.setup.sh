@@ -23,6 +23,7 @@ need_tool() {
 need_tool ip
 need_tool nft
 need_tool awk
+need_tool xargs
 need_tool nsenter
 # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
 # docs/language.md), which needs a kernel with IPv6.
@@ -188,7 +189,7 @@ run_batch() {
   fi
 }
 
-# created_ns remembers which namespaces this run creates (see ns_batch).
+# created_ns remembers which namespaces this run creates (see ns_batches).
 declare -A created_ns=()
 
 # undo_created FILE: put what filter_batch found missing (FILE) on the undo list, before the
@@ -203,31 +204,65 @@ undo_created() {
   done <"$1"
 }
 
-# ns_batch NS: run stdin as one `ip -batch` inside namespace NS, entered with nsenter (it only
-# switches the network namespace, unlike `ip -n`, which also copies the mount table).
-# In a namespace this run did not create, routes already there are skipped and the others
-# are added, not replaced (as in the default style): a different route in the way stops setup.
-# Runs in the background, as the nsenter process itself (exec): its exit status reaches
-# throttle and ns_batches_done, its errors $tmp/ns-NS.err.
-ns_batch() {
-  trap - ERR INT TERM EXIT
-  local -a lines
-  mapfile -t lines
-  if [ -z "${created_ns[$1]-}" ]; then
-    keep_routes "$1"
+# ns_batches: stdin holds every namespace's batch, each after a line `@ NS`. Each batch is
+# written to $tmp/ns/NS and run as one `ip -batch` inside NS, entered with nsenter (it only
+# switches the network namespace, unlike `ip -n`, which also copies the mount table),
+# 8 at a time (xargs -P). In a namespace this run did not create, routes
+# already there are skipped and the others are added, not replaced (as in the default style):
+# a different route in the way stops setup. If a batch fails, say which lab-file statement
+# failed, and fail.
+ns_batches() {
+  local ns line status=0
+  mkdir "$tmp/ns"
+  awk -v dir="$tmp/ns" '
+    /^@ / { if (file) close(file); file = dir "/" $2; print $2; next }
+    { print > file }' >"$tmp/ns.list"
+  local running=0
+  while read -r ns; do
+    if [ -z "${created_ns[$ns]-}" ]; then
+      keep_routes "$ns" "$tmp/ns/$ns" &
+      running=$((running + 1))
+      if [ "$running" -ge 8 ]; then
+        wait -n
+        running=$((running - 1))
+      fi
+    fi
+  done <"$tmp/ns.list"
+  for ((; running > 0; running--)); do
+    wait -n
+  done
+  xargs -d '\n' -P 8 -I{} nsenter --net=/run/netns/{} ip -batch "$tmp/ns/{}" \
+    <"$tmp/ns.list" >/dev/null 2>"$tmp/ns.err" || status=$?
+  if [ "$status" -ne 0 ]; then
+    # ip says `Command failed FILE:LINE` after its error message; lines of other failures
+    # (nsenter, say) are shown as they are.
+    local previous='' named=0
+    while IFS= read -r line; do
+      if [[ $line == "Command failed $tmp/ns/"* ]]; then
+        ns=${line#"Command failed $tmp/ns/"}
+        echo "nsgen: failed at $(batch_failure "$tmp/ns/${ns%:*}" "$previous"$'\n'"$line")" >&2
+        named=1
+      fi
+      previous=$line
+    done <"$tmp/ns.err"
+    if [ "$named" -eq 0 ]; then
+      sed 's/^/nsgen: /' "$tmp/ns.err" >&2
+    fi
+    return 1
   fi
-  printf '%s\n' "${lines[@]}" >"$tmp/ns-$1"
-  exec nsenter --net="/run/netns/$1" ip -batch "$tmp/ns-$1" >/dev/null 2>"$tmp/ns-$1.err"
 }
 
-# keep_routes NS: in ns_batch's lines, turn `route replace R` into a comment if NS has route R,
-# else into `route add R`.
+# keep_routes NS FILE: in NS's batch FILE, turn `route replace R` into a comment if NS has
+# route R, else into `route add R`. Runs in the background, several namespaces at a time.
 keep_routes() {
+  trap - ERR INT TERM EXIT # a background job: failing here must not run the rollback
   local i dest via gateway rest route
+  local -a lines
   local -A present=()
   while read -r dest via gateway rest; do
     present["$dest $via $gateway"]=1
-  done < <(ip -n "$1" route show)
+  done < <(nsenter --net="/run/netns/$1" ip route show)
+  mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
     if [[ ${lines[i]} == "route replace "* ]]; then
       route=${lines[i]#route replace }
@@ -238,35 +273,7 @@ keep_routes() {
       fi
     fi
   done
-}
-
-# throttle: after starting a background batch, wait while 8 are running.
-running=0
-batch_failed=0
-throttle() {
-  running=$((running + 1))
-  if [ "$running" -ge 8 ]; then
-    wait -n || batch_failed=1
-    running=$((running - 1))
-  fi
-}
-
-# ns_batches_done: wait for the namespace batches; if any failed, say which lab-file
-# statement failed in each, and fail.
-ns_batches_done() {
-  local err
-  while [ "$running" -gt 0 ]; do
-    wait -n || batch_failed=1
-    running=$((running - 1))
-  done
-  if [ "$batch_failed" -ne 0 ]; then
-    for err in "$tmp"/ns-*.err; do
-      if [ -s "$err" ]; then
-        echo "nsgen: failed at $(batch_failure "${err%.err}" "$(<"$err")")" >&2
-      fi
-    done
-    return 1
-  fi
+  printf '%s\n' "${lines[@]}" >"$2"
 }
 
 # --- host: namespaces, bridges and veth pairs in one `ip -batch`.
@@ -296,7 +303,8 @@ run_batch "$tmp/host"
 # --- namespaces: each one's steps in one `ip -batch` run inside it (loopback, its veth ends,
 # addresses, then routes), 8 namespaces at a time
 step='namespace batches'
-ns_batch red <<'BATCH' &
+ns_batches <<'BATCH'
+@ red
 # seed.ns:9  ns red
 link set lo up
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
@@ -304,9 +312,7 @@ link set veth-red addrgenmode none up
 addr replace 192.168.15.1/24 dev veth-red
 # seed.ns:18  route red default via 192.168.15.5
 route replace default via 192.168.15.5
-BATCH
-throttle
-ns_batch blue <<'BATCH' &
+@ blue
 # seed.ns:10  ns blue
 link set lo up
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
@@ -317,8 +323,6 @@ route replace 192.168.1.0/24 via 192.168.15.5
 # seed.ns:17  route blue default via 192.168.15.5
 route replace default via 192.168.15.5
 BATCH
-throttle
-ns_batches_done
 
 # --- firewall: the lab's rules live in its own nft table, ip nsgen-seed, loaded in one
 # atomic `nft -f`; nothing else is touched.

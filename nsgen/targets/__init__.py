@@ -59,12 +59,13 @@ def _context(plan: LabPlan, target: Target, script: str, style: str) -> dict[str
 
 
 def _style_tools(plan: LabPlan, script: str, style: str) -> list[str]:
-    """Tools the scripts' helpers call: awk filters batches and watches veths go; nsenter enters namespaces."""
+    """Tools the scripts' helpers call: awk filters and splits batches and watches veths go;
+    xargs runs namespace batches side by side; nsenter enters namespaces."""
     tools = []
     if style == "batch" or (script == "down" and any(v.inner.netns for v in plan.host_veths)):
         tools.append("awk")
     if style == "batch" and script == "setup":
-        tools.append("nsenter")
+        tools += ["xargs", "nsenter"]
     return tools
 
 
