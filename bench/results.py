@@ -17,6 +17,7 @@ class Variant:
     target: str
     kind: str  # "nsgen", "naive" or "mininet"
     style: str = "default"
+    extra: str = ""  # lines put before the lab's own (nsgen variants)
 
 
 NSGEN_VARIANTS = [
@@ -24,6 +25,9 @@ NSGEN_VARIANTS = [
     Variant("default-nft", "nsgen default", "nft", "nsgen", "default"),
     Variant("batch-bash", "nsgen batch", "bash", "nsgen", "batch"),
     Variant("batch-nft", "nsgen batch", "nft", "nsgen", "batch"),
+    # The same lab keeping the kernel's IPv6 link-local addresses: what nsgen's default
+    # `addrgenmode none` saves (docs/language.md, `ipv6 link-local`).
+    Variant("batch-nft-ll", "nsgen batch, `ipv6 link-local`", "nft", "nsgen", "batch", "ipv6 link-local\n"),
 ]
 NAIVE = Variant("naive", "naive reference (tutorial style)", "iptables -A", "naive")
 MININET = Variant("mininet", "Mininet `single,N` lxbr", "-", "mininet")

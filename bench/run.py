@@ -183,8 +183,8 @@ def ensure_mininet(install: bool) -> str | None:
 
 def probe_variant(variant: Variant, workdir: Path, src: Path) -> str | None:
     """Build and tear down a 2-namespace lab with a variant; the reason when it fails."""
-    lab = workdir / "probe.ns"
-    lab.write_text(lab_source(2))
+    lab = workdir / f"probe-{variant.key}.ns"
+    lab.write_text(variant.extra + lab_source(2))
     for command in ("build", "down"):
         argv = nsgen_argv(command, lab, variant.target, variant.style)
         out = workdir / f"probe-{variant.key}-{command}.sh"
@@ -201,6 +201,9 @@ def compile_variant(results: Results, n: int, variant: Variant, lab: Path, src: 
     cell = results.cell(n, variant.key)
     out = lab.parent / variant.key
     out.mkdir(parents=True, exist_ok=True)
+    if variant.extra:
+        lab = out / "lab.ns"
+        lab.write_text(variant.extra + lab_source(n))
     for _ in range(results.repeat):
         seconds, code, err = time_command(
             nsgen_argv("build", lab, variant.target, variant.style), src, out / "apply.sh"
