@@ -46,8 +46,13 @@ the runs is under *Machine*.
 
 The naive reference follows the tutorial's steps only: it neither raises `lo` in the
 namespaces nor sets `ip_forward` nor adds FORWARD accept rules, all of which nsgen's
-scripts do (nsgen also checks before each step that the object is missing, so a rerun is
-harmless), so nsgen does somewhat more work than the reference in every row.
+scripts do (nsgen also makes sure a rerun is harmless), so nsgen does somewhat more work
+than the reference in every row. In one respect nsgen does less: by default it raises the
+interfaces it puts in namespaces with `addrgenmode none`, so they get no IPv6 link-local
+address and send no IPv6 neighbour, router or listener messages, which a bridge floods to
+every port (see `ipv6 link-local` in docs/language.md). The naive reference, like a
+hand-written script, keeps the kernel's default; the row *nsgen batch, `ipv6 link-local`*
+builds the lab that way too, to show what the default saves.
 
 Rerun from the repository root, as root (the run time is under *Machine*):
 
