@@ -136,11 +136,12 @@ lab_objects() {
 
 # filter_batch FILE: read a batch whose lines may start with `+KEY ` (run only if KEY is missing)
 # or `-KEY ` (run only if KEY is present); write the runnable batch to FILE, one line for each
-# line read (skipped ones become comments, so `ip -batch` line numbers still match), and the
-# keys to create to FILE.keys. Stops if an interface exists with another kind than its key says.
+# line read (skipped ones become comments, so `ip -batch` line numbers still match), the keys
+# to create to FILE.keys and those to remove to FILE.gone. Stops if an interface exists with
+# another kind than its key says.
 filter_batch() {
   lab_objects >"$1.have"
-  awk -v keys="$1.keys" '
+  awk -v keys="$1.keys" -v gone="$1.gone" '
     NR == FNR { have[$0] = 1; next }
     /^# [^(]/ { where = substr($0, 3) }
     /^[+-]/ {
@@ -151,11 +152,11 @@ filter_batch() {
         exit 3
       }
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
-      if (sign == "+") print key > keys
+      print key > (sign == "+" ? keys : gone)
       print rest; next
     }
     { print }' "$1.have" - >"$1"
-  touch "$1.keys"
+  touch "$1.keys" "$1.gone"
 }
 
 # batch_failure FILE ERROR: the lab-file statement of the batch line that failed, for messages.
@@ -164,6 +165,25 @@ batch_failure() {
   line=$(printf '%s\n' "$2" | sed -n 's/.*Command failed [^:]*:\([0-9][0-9]*\).*/\1/p' | head -n 1)
   where=$(head -n "${line:-1}" "$1" | grep '^# [^(]' | tail -n 1 || true)
   printf '%s (ip -batch %s line %s: %s)\n' "${where#\# }" "${1##*/}" "${line:-?}" "$(printf '%s' "$2" | head -n 1)"
+}
+
+# explain_failures: read ip's error output; for each `Command failed FILE:LINE` in it, say
+# which lab-file statement failed. Other lines (nsenter's, say) are shown as they are.
+explain_failures() {
+  local line at previous='' named=0
+  local -a lines=()
+  while IFS= read -r line; do
+    lines+=("$line")
+    if [[ $line == "Command failed "*:* ]]; then
+      at=${line#Command failed }
+      echo "nsgen: failed at $(batch_failure "${at%:*}" "$previous"$'\n'"$line")" >&2
+      named=1
+    fi
+    previous=$line
+  done
+  if [ "$named" -eq 0 ] && [ "${#lines[@]}" -gt 0 ]; then
+    printf 'nsgen: %s\n' "${lines[@]}" >&2
+  fi
 }
 
 # run_batch FILE: `ip -batch FILE` in the host; on failure, say which lab-file statement failed.
@@ -198,7 +218,7 @@ undo_created() {
 # a different route in the way stops setup. If a batch fails, say which lab-file statement
 # failed, and fail.
 ns_batches() {
-  local ns line status=0
+  local ns status=0
   mkdir "$tmp/ns"
   awk -v dir="$tmp/ns" '
     /^@ / { if (file) close(file); file = dir "/" $2; print $2; next }
@@ -220,20 +240,7 @@ ns_batches() {
   xargs -d '\n' -P 8 -I{} nsenter --net=/run/netns/{} ip -batch "$tmp/ns/{}" \
     <"$tmp/ns.list" >/dev/null 2>"$tmp/ns.err" || status=$?
   if [ "$status" -ne 0 ]; then
-    # ip says `Command failed FILE:LINE` after its error message; lines of other failures
-    # (nsenter, say) are shown as they are.
-    local previous='' named=0
-    while IFS= read -r line; do
-      if [[ $line == "Command failed $tmp/ns/"* ]]; then
-        ns=${line#"Command failed $tmp/ns/"}
-        echo "nsgen: failed at $(batch_failure "$tmp/ns/${ns%:*}" "$previous"$'\n'"$line")" >&2
-        named=1
-      fi
-      previous=$line
-    done <"$tmp/ns.err"
-    if [ "$named" -eq 0 ]; then
-      sed 's/^/nsgen: /' "$tmp/ns.err" >&2
-    fi
+    explain_failures <"$tmp/ns.err"
     return 1
   fi
 }

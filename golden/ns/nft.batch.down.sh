@@ -61,11 +61,12 @@ lab_objects() {
 
 # filter_batch FILE: read a batch whose lines may start with `+KEY ` (run only if KEY is missing)
 # or `-KEY ` (run only if KEY is present); write the runnable batch to FILE, one line for each
-# line read (skipped ones become comments, so `ip -batch` line numbers still match), and the
-# keys to create to FILE.keys. Stops if an interface exists with another kind than its key says.
+# line read (skipped ones become comments, so `ip -batch` line numbers still match), the keys
+# to create to FILE.keys and those to remove to FILE.gone. Stops if an interface exists with
+# another kind than its key says.
 filter_batch() {
   lab_objects >"$1.have"
-  awk -v keys="$1.keys" '
+  awk -v keys="$1.keys" -v gone="$1.gone" '
     NR == FNR { have[$0] = 1; next }
     /^# [^(]/ { where = substr($0, 3) }
     /^[+-]/ {
@@ -76,11 +77,11 @@ filter_batch() {
         exit 3
       }
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
-      if (sign == "+") print key > keys
+      print key > (sign == "+" ? keys : gone)
       print rest; next
     }
     { print }' "$1.have" - >"$1"
-  touch "$1.keys"
+  touch "$1.keys" "$1.gone"
 }
 
 # batch_failure FILE ERROR: the lab-file statement of the batch line that failed, for messages.
@@ -89,6 +90,25 @@ batch_failure() {
   line=$(printf '%s\n' "$2" | sed -n 's/.*Command failed [^:]*:\([0-9][0-9]*\).*/\1/p' | head -n 1)
   where=$(head -n "${line:-1}" "$1" | grep '^# [^(]' | tail -n 1 || true)
   printf '%s (ip -batch %s line %s: %s)\n' "${where#\# }" "${1##*/}" "${line:-?}" "$(printf '%s' "$2" | head -n 1)"
+}
+
+# explain_failures: read ip's error output; for each `Command failed FILE:LINE` in it, say
+# which lab-file statement failed. Other lines (nsenter's, say) are shown as they are.
+explain_failures() {
+  local line at previous='' named=0
+  local -a lines=()
+  while IFS= read -r line; do
+    lines+=("$line")
+    if [[ $line == "Command failed "*:* ]]; then
+      at=${line#Command failed }
+      echo "nsgen: failed at $(batch_failure "${at%:*}" "$previous"$'\n'"$line")" >&2
+      named=1
+    fi
+    previous=$line
+  done
+  if [ "$named" -eq 0 ] && [ "${#lines[@]}" -gt 0 ]; then
+    printf 'nsgen: %s\n' "${lines[@]}" >&2
+  fi
 }
 
 # run_batch FILE: `ip -batch FILE` in the host; on failure, say which lab-file statement failed.
@@ -100,6 +120,21 @@ run_batch() {
   fi
 }
 
+# run_removals FILE: `ip -force -batch FILE` (deletions), judged by the result: a line whose
+# object went away meanwhile (the kernel removes a namespace's veths in the background) fails
+# harmlessly; fail only if something FILE was to remove is still there.
+run_removals() {
+  local err left
+  err=$(ip -force -batch "$1" 2>&1 >/dev/null) || true
+  left=$(lab_objects | awk 'NR == FNR { have[$0] = 1; next }
+    ($0 in have) { sub(/^[^:]*:/, ""); printf "%s%s", sep, $0; sep = " " }' - "$1.gone")
+  if [ -n "$left" ]; then
+    echo "nsgen: lab '$lab' teardown could not remove: $left" >&2
+    if [ -n "$err" ]; then printf '%s\n' "$err" | explain_failures; fi
+    return 1
+  fi
+}
+
 # --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
 # of that kind), so running this twice is harmless. Deleting a namespace removes its
 # interfaces (and their veth peers) and routes.
@@ -107,6 +142,6 @@ filter_batch "$tmp/namespaces" <<'BATCH'
 # ns.ns:2  ns red
 -netns:red netns del red
 BATCH
-run_batch "$tmp/namespaces"
+run_removals "$tmp/namespaces"
 
 echo "nsgen: lab '$lab' is down" >&2
