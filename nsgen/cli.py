@@ -5,7 +5,10 @@ Exit codes: 0 ok, 1 the lab file has errors (or a lab test failed), 2 usage (bad
 
 from __future__ import annotations
 
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -83,13 +86,32 @@ def _read(file: str) -> tuple[str, str]:
     return data.decode("utf-8-sig", errors="replace"), file
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while compiling and rendering.
+
+    A big lab allocates millions of small objects that stay alive until the script is printed;
+    each generation-2 pass walks all of them, which makes compile time grow faster than the lab
+    (N=10000: a third of the run). They form no garbage cycles worth collecting, so the pause
+    costs no memory; reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _compile(file: str, werror: bool) -> object:
     """Compile, print diagnostics to stderr, and exit 1 on errors; returns the plan."""
     from nsgen.compiler import compile_source
     from nsgen.diagnostics import render
 
     text, name = _read(file)
-    result = compile_source(text, name)
+    with _no_gc():
+        result = compile_source(text, name)
     for diagnostic in result.diagnostics:
         typer.echo(render(diagnostic, text), err=True)
     errors = sum(d.is_error for d in result.diagnostics)
@@ -105,7 +127,8 @@ def _emit(file: str, target: TargetName, script: str, style: Style, output: Path
     from nsgen.targets import render
 
     plan = _compile(file, werror)
-    text = render(plan, target.value, script, style.value)  # type: ignore[arg-type]
+    with _no_gc():
+        text = render(plan, target.value, script, style.value)  # type: ignore[arg-type]
     if output is None:
         sys.stdout.write(text)
         return

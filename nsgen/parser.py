@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
+import lark
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from nsgen import ir
+from nsgen.cache import cache_dir, fingerprint
 from nsgen.diagnostics import Diagnostic, Span, error
 from nsgen.resources import resource_dir
 from nsgen.transform import ToIR
@@ -39,7 +44,27 @@ def lark_parser() -> Lark:
     """The parser, built on first use and kept. It builds IR while parsing (no parse tree),
     keeping every token so that statements know where they start."""
     grammar = (resource_dir("grammar") / "nsgen.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", keep_all_tokens=True, maybe_placeholders=False, transformer=ToIR())
+    options: dict[str, Any] = {"parser": "lalr", "keep_all_tokens": True, "maybe_placeholders": False}
+    cache = _parser_cache_file(grammar, options)
+    if cache is not None:
+        options["cache"] = str(cache)
+    return Lark(grammar, transformer=ToIR(), **options)
+
+
+def _parser_cache_file(grammar: str, options: dict[str, Any]) -> Path | None:
+    """Where Lark keeps the analysed grammar between runs (building the LALR tables takes longer than
+    loading them), or None without a cache folder.
+
+    Lark checks the file against the grammar, its options and its own version before using it, and
+    builds afresh when the file is stale, truncated or unreadable. The name carries the same
+    fingerprint, so checkouts with different grammars (or Lark versions) keep separate files
+    instead of overwriting each other's on every run.
+    """
+    folder = cache_dir()
+    if folder is None:
+        return None
+    key = fingerprint(grammar, repr(sorted(options.items())), lark.__version__, sys.version)
+    return folder / f"parser-{key}.lark"
 
 
 def _parse_program(text: str, file: str) -> ir.Program:

@@ -1,0 +1,30 @@
+"""The user cache folder: things nsgen can rebuild at will, kept only so that it starts faster.
+
+Everything stored there is checked against what it was made from before it is used (the grammar's
+and each template's contents), so a stale entry is rebuilt, never used. Without a usable folder
+(no home, read-only file system) nsgen simply builds everything each run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+
+def cache_dir() -> Path | None:
+    """`$XDG_CACHE_HOME/nsgen` (else `~/.cache/nsgen`), created if missing; None if it is not usable."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    try:
+        # The XDG spec says to ignore a relative XDG_CACHE_HOME.
+        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+        folder = root / "nsgen"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except (OSError, RuntimeError):  # RuntimeError: Path.home() with no home directory
+        return None
+    return folder if os.access(folder, os.W_OK | os.X_OK) else None
+
+
+def fingerprint(*parts: str) -> str:
+    """A short hex digest naming a cache entry by everything that decides its contents."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]

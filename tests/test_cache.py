@@ -1,0 +1,154 @@
+"""The start-up caches: the analysed grammar (and compiled templates) kept in the user cache folder.
+
+A cache may only make nsgen faster: with or without it, stale, corrupt or unwritable, the output is the same.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from nsgen import parser
+from nsgen import render as render_module
+from nsgen.cache import cache_dir
+from nsgen.compiler import compile_source
+from nsgen.targets import render
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = (ROOT / "examples" / "seed.ns").read_text(encoding="utf-8")
+
+
+def _fresh() -> None:
+    """Forget the in-process parser and templates, as a new `nsgen` process would not have them."""
+    parser.lark_parser.cache_clear()
+    render_module.environment.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _isolated() -> Iterator[None]:
+    """Each test starts and ends without a parser built from another cache folder."""
+    _fresh()
+    yield
+    _fresh()
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty XDG cache home; returns nsgen's folder in it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "nsgen"
+
+
+def _scripts() -> list[str]:
+    """Every script of the seed lab, for comparing runs."""
+    result = compile_source(SEED, "seed.ns")
+    assert result.plan is not None
+    return [render(result.plan, target, script, style)
+            for target in ("bash", "nft") for script in ("setup", "down") for style in ("default", "batch")]
+
+
+def test_cache_folder_follows_xdg_cache_home(cache_home: Path) -> None:
+    assert cache_dir() == cache_home
+    assert cache_home.is_dir()
+
+
+def test_relative_xdg_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache_dir() == tmp_path / ".cache" / "nsgen"
+
+
+def test_parser_from_cache_parses_the_same(cache_home: Path) -> None:
+    built = _scripts()
+    assert list(cache_home.glob("parser-*.lark")), "the first run stores the analysed grammar"
+    _fresh()
+    assert _scripts() == built
+
+
+def test_corrupt_parser_cache_is_rebuilt(cache_home: Path) -> None:
+    built = _scripts()
+    for entry in cache_home.glob("parser-*.lark"):
+        entry.write_bytes(b"not a pickle\n")
+    _fresh()
+    assert _scripts() == built
+    _fresh()
+    assert _scripts() == built, "the rebuilt entry is usable"
+
+
+def test_unusable_cache_folder_still_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _scripts()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    _fresh()
+    assert cache_dir() is None
+    assert _scripts() == expected
+
+
+def test_syntax_errors_are_the_same_from_cache(cache_home: Path) -> None:
+    bad = "ns red\nveth red<->blue ip 10.0.0.1/24 mtu\nroute red dflt via 1.2.3.4\n"
+    first = parser.parse(bad, "bad.ns")[1]
+    _fresh()
+    assert parser.parse(bad, "bad.ns")[1] == first
+    assert first, "the lab has syntax errors"
+
+
+@pytest.fixture
+def templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of templates/ that the renderer uses instead of the real one, free to edit."""
+    copy = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", copy)
+    monkeypatch.setattr(render_module, "resource_dir", lambda name: copy)
+    _fresh()
+    return copy
+
+
+def test_compiled_templates_are_cached_and_give_the_same_scripts(cache_home: Path) -> None:
+    built = _scripts()
+    assert list(cache_home.glob("template-*.cache")), "the first run stores compiled templates"
+    _fresh()
+    assert _scripts() == built
+
+
+def test_edited_template_is_never_rendered_stale(cache_home: Path, templates: Path) -> None:
+    before = _scripts()
+    setup = templates / "common" / "setup.sh.j2"
+    setup.write_text(setup.read_text(encoding="utf-8") + "# edited after caching\n", encoding="utf-8")
+    _fresh()
+    after = _scripts()
+    # The default-style setup of both targets is that file; the other scripts do not use it.
+    edited = {0, 4}
+    assert [a == b + "# edited after caching\n" for a, b in zip(after, before, strict=True)] == \
+        [i in edited for i in range(len(before))]
+    assert [a == b for a, b in zip(after, before, strict=True)] == [i not in edited for i in range(len(before))]
+
+
+def test_corrupt_template_cache_is_ignored(cache_home: Path) -> None:
+    built = _scripts()
+    entries = list(cache_home.glob("template-*.cache"))
+    for number, entry in enumerate(entries):
+        # Empty, truncated and foreign contents fail in different places of Jinja's loader.
+        entry.write_bytes([b"", entry.read_bytes()[:20], b"j2 not bytecode"][number % 3])
+    _fresh()
+    assert _scripts() == built
+
+
+def test_cache_folder_removed_while_running_still_renders(cache_home: Path) -> None:
+    expected = _scripts()
+    _fresh()
+    parser.lark_parser()  # the parser and the template cache are set up with the folder present...
+    render_module.environment()
+    shutil.rmtree(cache_home)  # ...which then goes away before any template is stored
+    assert _scripts() == expected
+
+
+def test_environment_changes_get_their_own_cache_entries() -> None:
+    env = render_module.environment()
+    settings = render_module._compile_settings(env)
+    changed = env.overlay(trim_blocks=not env.trim_blocks)
+    assert render_module._compile_settings(changed) != settings
+    assert isinstance(env.bytecode_cache, (jinja2.BytecodeCache, type(None)))
