@@ -22,7 +22,17 @@ def cache_dir() -> Path | None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except (OSError, RuntimeError):  # RuntimeError: Path.home() with no home directory
         return None
-    return folder if os.access(folder, os.W_OK | os.X_OK) else None
+    return folder if os.access(folder, os.W_OK | os.X_OK) and _private(folder) else None
+
+
+def _private(folder: Path) -> bool:
+    """True if only we can change the folder (ours, not group- or world-writable): its files are
+    unpickled, so a folder others can write to (a shared XDG_CACHE_HOME, say) is not used."""
+    try:
+        info = folder.stat()
+    except OSError:
+        return False
+    return info.st_uid == os.geteuid() and not info.st_mode & 0o022
 
 
 def fingerprint(*parts: str) -> str:

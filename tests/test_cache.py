@@ -152,3 +152,13 @@ def test_environment_changes_get_their_own_cache_entries() -> None:
     changed = env.overlay(trim_blocks=not env.trim_blocks)
     assert render_module._compile_settings(changed) != settings
     assert isinstance(env.bytecode_cache, (jinja2.BytecodeCache, type(None)))
+
+
+def test_a_folder_others_can_write_to_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shared = tmp_path / "shared"
+    (shared / "nsgen").mkdir(parents=True)
+    (shared / "nsgen").chmod(0o777)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared))
+    assert cache_dir() is None
+    (shared / "nsgen").chmod(0o700)
+    assert cache_dir() == shared / "nsgen"
