@@ -91,6 +91,7 @@ class Results:
     variants: list[Variant]
     cells: dict[tuple[int, str], Cell] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    cold_compile: dict[tuple[int, str], float] = field(default_factory=dict)  # empty nsgen cache
 
     def loads(self) -> list[float]:
         """1-minute load averages seen just before each measured run."""

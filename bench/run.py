@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 NSGEN_PATHS = ("nsgen", "templates", "grammar")
 MININET_LIMIT = 120.0  # skip a Mininet size whose estimated start+stop exceeds this
 COOLDOWN = 1.0  # seconds between runs, for the kernel's asynchronous namespace clean-up
+COLD_SIZE, COLD_VARIANT = 1000, "batch-nft"  # one compile with an empty cache, for comparison
 
 
 def log(message: str) -> None:
@@ -134,6 +135,9 @@ def nsgen_source(rev: str, workdir: Path) -> tuple[Path, str]:
         check=True,
     )
     subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
+    # Byte-compile it as `pip install` does, so each run does not recompile nsgen's modules
+    # (this environment may set PYTHONDONTWRITEBYTECODE).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src / "nsgen")], check=True)
     last = git("log", "-1", "--format=%h %s", commit.stdout.strip(), "--", *NSGEN_PATHS).stdout.strip()
     return src, f"{commit.stdout.strip()} (last change to nsgen/templates/grammar: {last})"
 
@@ -219,6 +223,21 @@ def compile_variant(results: Results, n: int, variant: Variant, lab: Path, src: 
     return True
 
 
+def cold_compile(results: Results, n: int, variant: Variant, lab: Path, src: Path) -> None:
+    """One compile with an empty nsgen cache folder (the first run after an install or a
+    grammar or template change); the timed runs use the warm cache the probes filled."""
+    out = lab.parent / f"{variant.key}-cold"
+    out.mkdir(parents=True, exist_ok=True)
+    saved = os.environ["XDG_CACHE_HOME"]
+    os.environ["XDG_CACHE_HOME"] = str(out / "empty-cache")
+    try:
+        seconds, code, _ = time_command(nsgen_argv("build", lab, variant.target, variant.style), src, out / "apply.sh")
+    finally:
+        os.environ["XDG_CACHE_HOME"] = saved
+    if not code:
+        results.cold_compile[(n, variant.key)] = seconds
+
+
 def pair_timeout(n: int) -> float:
     """Sandbox time limit for one apply+teardown of an N lab (naive N=1000 needs ~80 s)."""
     return 120.0 + 0.4 * n
@@ -255,7 +274,8 @@ def prepare_size(results: Results, n: int, workdir: Path, src: Path) -> None:
     for variant in results.variants:
         if variant.kind == "nsgen" and not results.cell(n, variant.key).unavailable:
             log(f"N={n}: compiling {variant.key}")
-            compile_variant(results, n, variant, lab, src)
+            if compile_variant(results, n, variant, lab, src) and n == COLD_SIZE and variant.key == COLD_VARIANT:
+                cold_compile(results, n, variant, lab, src)
     mininet = results.cell(n, MININET.key)
     if MININET in results.variants and not mininet.unavailable:
         mininet.unavailable = should_skip_mininet(results, n)
@@ -322,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     variants = [*NSGEN_VARIANTS, NAIVE] + ([] if args.no_mininet else [MININET])
     results = Results(args.sizes, args.compile_only, args.repeat, variants)
     workdir = Path(tempfile.mkdtemp(prefix="nsgen-bench-"))
+    # nsgen's parser and template caches: the benchmark's own, filled by the probes below.
+    os.environ["XDG_CACHE_HOME"] = str(workdir / "xdg-cache")
     log(f"work directory {workdir}; host netns {host_netns()}")
     machine = machine_info()
     started = time.monotonic()
