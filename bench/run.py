@@ -310,7 +310,8 @@ def compile_only(results: Results, workdir: Path, src: Path) -> None:
         for variant in results.variants:
             if variant.kind == "nsgen" and not results.cell(n, variant.key).unavailable:
                 log(f"N={n}: compile only, {variant.key}")
-                compile_variant(results, n, variant, lab, src)
+                if compile_variant(results, n, variant, lab, src) and n == COLD_SIZE and variant.key == COLD_VARIANT:
+                    cold_compile(results, n, variant, lab, src)
 
 
 def setup_variants(results: Results, args: argparse.Namespace, workdir: Path, src: Path) -> None:
