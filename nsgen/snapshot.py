@@ -86,7 +86,8 @@ def links_waiting(runner: Runner) -> list[str]:
 
 def _scope_facts(runner: Runner, netns: str | None) -> list[str]:
     """All facts of one namespace."""
-    links = _json(runner.run(["ip", "-j", "-d", "addr", "show"], netns))
+    links = with_addrgenmode(_json(runner.run(["ip", "-j", "-d", "addr", "show"], netns)),
+                             _json(runner.run(["ip", "-j", "-d", "link", "show"], netns)))
     routes = _json(runner.run(["ip", "-j", "route", "show", "table", "all"], netns))
     forward = runner.run(["cat", "/proc/sys/net/ipv4/ip_forward"], netns).stdout.strip()
     return [
@@ -107,23 +108,35 @@ def _json(result: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
     return [item for item in parsed if isinstance(item, dict)]
 
 
+def with_addrgenmode(links: list[dict[str, Any]], details: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`ip -j -d addr` links with the IPv6 address generation mode that only `ip -j -d link` shows."""
+    modes = {detail.get("ifname"): detail["inet6_addr_gen_mode"] for detail in details
+             if "inet6_addr_gen_mode" in detail}
+    return [{**link, "inet6_addr_gen_mode": modes[link.get("ifname")]} if link.get("ifname") in modes else link
+            for link in links]
+
+
 def link_facts(links: list[dict[str, Any]]) -> list[str]:
-    """`link NAME kind=K master=M up|down mtu=N` per link (from `ip -j -d addr`)."""
+    """`link NAME kind=K master=M up|down mtu=N [addrgenmode=MODE]` per link."""
     facts = []
     for link in links:
         kind = link.get("linkinfo", {}).get("info_kind") or link.get("link_type", "?")
         state = "up" if "UP" in link.get("flags", []) else "down"
         master = link.get("master", "-")
-        facts.append(f"link {link.get('ifname')} kind={kind} master={master} {state} mtu={link.get('mtu')}")
+        mode = f" addrgenmode={link['inet6_addr_gen_mode']}" if "inet6_addr_gen_mode" in link else ""
+        facts.append(f"link {link.get('ifname')} kind={kind} master={master} {state} mtu={link.get('mtu')}{mode}")
     return facts
 
 
 def address_facts(links: list[dict[str, Any]]) -> list[str]:
-    """`addr IFNAME FAMILY ADDRESS/PREFIX` per address, IPv6 link-local left out."""
+    """`addr IFNAME FAMILY ADDRESS/PREFIX` per address. IPv6 link-local ones are left out (the
+    kernel adds them a moment after a link comes up), except on links with addrgenmode none,
+    which must have none."""
     facts = []
     for link in links:
         for info in link.get("addr_info", []):
-            if info.get("family") == "inet6" and info.get("scope") == "link":
+            automatic = link.get("inet6_addr_gen_mode") != "none"
+            if info.get("family") == "inet6" and info.get("scope") == "link" and automatic:
                 continue
             facts.append(f"addr {link.get('ifname')} {info.get('family')} {info.get('local')}/{info.get('prefixlen')}")
     return facts

@@ -159,7 +159,8 @@ else
   have_link '' veth-a-br veth
   ip link set veth-a-br master br0 mtu 9000 up
 fi
-ip -n a link set eth0 addrgenmode none mtu 9000 up
+ip -n a link set eth0 addrgenmode none
+ip -n a link set eth0 mtu 9000 up
 ip -n a addr replace 10.1.0.2/16 dev eth0
 
 trap - ERR INT TERM

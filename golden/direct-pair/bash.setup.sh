@@ -153,9 +153,11 @@ if created ip -n red link add veth-red type veth peer name veth-blue netns blue;
 else
   have_link red veth-red veth
 fi
-ip -n red link set veth-red addrgenmode none up
+ip -n red link set veth-red addrgenmode none
+ip -n red link set veth-red up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
-ip -n blue link set veth-blue addrgenmode none up
+ip -n blue link set veth-blue addrgenmode none
+ip -n blue link set veth-blue up
 ip -n blue addr replace 192.168.15.2/24 dev veth-blue
 
 trap - ERR INT TERM

@@ -174,22 +174,22 @@ batch_failure() {
 }
 
 # explain_failures: read ip's error output; for each `Command failed FILE:LINE` in it, say
-# which lab-file statement failed. Other lines (nsenter's, say) are shown as they are.
+# which lab-file statement failed (with the line before it, ip's message). Other lines
+# (nsenter's, say) are shown as they are.
 explain_failures() {
-  local line at previous='' named=0
-  local -a lines=()
+  local line at previous='' held=0
   while IFS= read -r line; do
-    lines+=("$line")
     if [[ $line == "Command failed "*:* ]]; then
       at=${line#Command failed }
       echo "nsgen: failed at $(batch_failure "${at%:*}" "$previous"$'\n'"$line")" >&2
-      named=1
+      held=0
+    else
+      if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
+      held=1
     fi
     previous=$line
   done
-  if [ "$named" -eq 0 ] && [ "${#lines[@]}" -gt 0 ]; then
-    printf 'nsgen: %s\n' "${lines[@]}" >&2
-  fi
+  if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
 }
 
 # run_batch FILE: `ip -batch FILE` in the host; on failure, say which lab-file statement failed.
@@ -229,20 +229,24 @@ ns_batches() {
   awk -v dir="$tmp/ns" '
     /^@ / { if (file) close(file); file = dir "/" $2; print $2; next }
     { print > file }' >"$tmp/ns.list"
-  local running=0
+  local running=0 unread=0
   while read -r ns; do
     if [ -z "${created_ns[$ns]-}" ]; then
       keep_routes "$ns" "$tmp/ns/$ns" &
       running=$((running + 1))
       if [ "$running" -ge 8 ]; then
-        wait -n
+        wait -n || unread=1
         running=$((running - 1))
       fi
     fi
   done <"$tmp/ns.list"
   for ((; running > 0; running--)); do
-    wait -n
+    wait -n || unread=1
   done
+  if [ "$unread" -ne 0 ]; then
+    echo "nsgen: could not read the routes of a namespace this run did not create (see above)" >&2
+    return 1
+  fi
   xargs -d '\n' -P 8 -I{} nsenter --net=/run/netns/{} ip -batch "$tmp/ns/{}" \
     <"$tmp/ns.list" >/dev/null 2>"$tmp/ns.err" || status=$?
   if [ "$status" -ne 0 ]; then
@@ -308,13 +312,15 @@ ns_batches <<'BATCH'
 # direct-pair.ns:2  ns red
 link set lo up
 # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
-link set veth-red addrgenmode none up
+link set veth-red addrgenmode none
+link set veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 @ blue
 # direct-pair.ns:2  ns blue
 link set lo up
 # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
-link set veth-blue addrgenmode none up
+link set veth-blue addrgenmode none
+link set veth-blue up
 addr replace 192.168.15.2/24 dev veth-blue
 BATCH
 

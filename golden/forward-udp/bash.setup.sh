@@ -179,7 +179,8 @@ else
   have_link '' veth-dns-br veth
   ip link set veth-dns-br master br0 up
 fi
-ip -n dns link set veth-dns addrgenmode none up
+ip -n dns link set veth-dns addrgenmode none
+ip -n dns link set veth-dns up
 ip -n dns addr replace 172.21.0.53/24 dev veth-dns
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)

@@ -147,7 +147,8 @@ else
   ip link set veth-red-host up
 fi
 ip addr replace 10.0.0.1/30 dev veth-red-host
-ip -n red link set veth-red addrgenmode none up
+ip -n red link set veth-red addrgenmode none
+ip -n red link set veth-red up
 ip -n red addr replace 10.0.0.2/30 dev veth-red
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)

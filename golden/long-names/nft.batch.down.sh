@@ -93,22 +93,22 @@ batch_failure() {
 }
 
 # explain_failures: read ip's error output; for each `Command failed FILE:LINE` in it, say
-# which lab-file statement failed. Other lines (nsenter's, say) are shown as they are.
+# which lab-file statement failed (with the line before it, ip's message). Other lines
+# (nsenter's, say) are shown as they are.
 explain_failures() {
-  local line at previous='' named=0
-  local -a lines=()
+  local line at previous='' held=0
   while IFS= read -r line; do
-    lines+=("$line")
     if [[ $line == "Command failed "*:* ]]; then
       at=${line#Command failed }
       echo "nsgen: failed at $(batch_failure "${at%:*}" "$previous"$'\n'"$line")" >&2
-      named=1
+      held=0
+    else
+      if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
+      held=1
     fi
     previous=$line
   done
-  if [ "$named" -eq 0 ] && [ "${#lines[@]}" -gt 0 ]; then
-    printf 'nsgen: %s\n' "${lines[@]}" >&2
-  fi
+  if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
 }
 
 # run_batch FILE: `ip -batch FILE` in the host; on failure, say which lab-file statement failed.

@@ -167,7 +167,8 @@ else
   have_link '' veth-ten690b-br veth
   ip link set veth-ten690b-br master br-tenants up
 fi
-ip -n tenant-alpha-production link set veth-tenant690b addrgenmode none up
+ip -n tenant-alpha-production link set veth-tenant690b addrgenmode none
+ip -n tenant-alpha-production link set veth-tenant690b up
 ip -n tenant-alpha-production addr replace 10.50.0.2/24 dev veth-tenant690b
 
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
@@ -178,7 +179,8 @@ else
   have_link '' beta-br veth
   ip link set beta-br master br-tenants up
 fi
-ip -n tenant-beta-production link set eth0 addrgenmode none up
+ip -n tenant-beta-production link set eth0 addrgenmode none
+ip -n tenant-beta-production link set eth0 up
 ip -n tenant-beta-production addr replace 10.50.0.3/24 dev eth0
 
 trap - ERR INT TERM

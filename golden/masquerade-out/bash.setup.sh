@@ -179,7 +179,8 @@ else
   have_link '' veth-app-br veth
   ip link set veth-app-br master br0 up
 fi
-ip -n app link set veth-app addrgenmode none up
+ip -n app link set veth-app addrgenmode none
+ip -n app link set veth-app up
 ip -n app addr replace 172.20.0.2/24 dev veth-app
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)

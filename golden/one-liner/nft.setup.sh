@@ -167,7 +167,8 @@ else
   have_link '' veth-red-br veth
   ip link set veth-red-br master v-net-0 up
 fi
-ip -n red link set veth-red addrgenmode none up
+ip -n red link set veth-red addrgenmode none
+ip -n red link set veth-red up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
 
 # --- firewall: the lab's rules live in its own nft table, ip nsgen-one-liner, loaded in one

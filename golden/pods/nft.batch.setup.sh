@@ -182,22 +182,22 @@ batch_failure() {
 }
 
 # explain_failures: read ip's error output; for each `Command failed FILE:LINE` in it, say
-# which lab-file statement failed. Other lines (nsenter's, say) are shown as they are.
+# which lab-file statement failed (with the line before it, ip's message). Other lines
+# (nsenter's, say) are shown as they are.
 explain_failures() {
-  local line at previous='' named=0
-  local -a lines=()
+  local line at previous='' held=0
   while IFS= read -r line; do
-    lines+=("$line")
     if [[ $line == "Command failed "*:* ]]; then
       at=${line#Command failed }
       echo "nsgen: failed at $(batch_failure "${at%:*}" "$previous"$'\n'"$line")" >&2
-      named=1
+      held=0
+    else
+      if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
+      held=1
     fi
     previous=$line
   done
-  if [ "$named" -eq 0 ] && [ "${#lines[@]}" -gt 0 ]; then
-    printf 'nsgen: %s\n' "${lines[@]}" >&2
-  fi
+  if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
 }
 
 # run_batch FILE: `ip -batch FILE` in the host; on failure, say which lab-file statement failed.
@@ -237,20 +237,24 @@ ns_batches() {
   awk -v dir="$tmp/ns" '
     /^@ / { if (file) close(file); file = dir "/" $2; print $2; next }
     { print > file }' >"$tmp/ns.list"
-  local running=0
+  local running=0 unread=0
   while read -r ns; do
     if [ -z "${created_ns[$ns]-}" ]; then
       keep_routes "$ns" "$tmp/ns/$ns" &
       running=$((running + 1))
       if [ "$running" -ge 8 ]; then
-        wait -n
+        wait -n || unread=1
         running=$((running - 1))
       fi
     fi
   done <"$tmp/ns.list"
   for ((; running > 0; running--)); do
-    wait -n
+    wait -n || unread=1
   done
+  if [ "$unread" -ne 0 ]; then
+    echo "nsgen: could not read the routes of a namespace this run did not create (see above)" >&2
+    return 1
+  fi
   xargs -d '\n' -P 8 -I{} nsenter --net=/run/netns/{} ip -batch "$tmp/ns/{}" \
     <"$tmp/ns.list" >/dev/null 2>"$tmp/ns.err" || status=$?
   if [ "$status" -ne 0 ]; then
@@ -320,7 +324,8 @@ ns_batches <<'BATCH'
 # pods.ns:9  ns web
 link set lo up
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-link set eth0 addrgenmode none up
+link set eth0 addrgenmode none
+link set eth0 up
 addr replace 10.244.1.10/24 dev eth0
 # pods.ns:11  route web default via 10.244.1.1
 route replace default via 10.244.1.1
@@ -328,7 +333,8 @@ route replace default via 10.244.1.1
 # pods.ns:13  ns api
 link set lo up
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-link set eth0 addrgenmode none up
+link set eth0 addrgenmode none
+link set eth0 up
 addr replace 10.244.1.11/24 dev eth0
 # pods.ns:15  route api default via 10.244.1.1
 route replace default via 10.244.1.1
@@ -336,7 +342,8 @@ route replace default via 10.244.1.1
 # pods.ns:17  ns db
 link set lo up
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-link set eth0 addrgenmode none up
+link set eth0 addrgenmode none
+link set eth0 up
 addr replace 10.244.1.12/24 dev eth0
 # pods.ns:19  route db default via 10.244.1.1
 route replace default via 10.244.1.1

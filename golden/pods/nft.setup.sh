@@ -183,7 +183,8 @@ else
   have_link '' veth-web-br veth
   ip link set veth-web-br master cni0 up
 fi
-ip -n web link set eth0 addrgenmode none up
+ip -n web link set eth0 addrgenmode none
+ip -n web link set eth0 up
 ip -n web addr replace 10.244.1.10/24 dev eth0
 
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
@@ -194,7 +195,8 @@ else
   have_link '' veth-api-br veth
   ip link set veth-api-br master cni0 up
 fi
-ip -n api link set eth0 addrgenmode none up
+ip -n api link set eth0 addrgenmode none
+ip -n api link set eth0 up
 ip -n api addr replace 10.244.1.11/24 dev eth0
 
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
@@ -205,7 +207,8 @@ else
   have_link '' veth-db-br veth
   ip link set veth-db-br master cni0 up
 fi
-ip -n db link set eth0 addrgenmode none up
+ip -n db link set eth0 addrgenmode none
+ip -n db link set eth0 up
 ip -n db addr replace 10.244.1.12/24 dev eth0
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)

@@ -175,7 +175,8 @@ else
   have_link '' veth-red-br veth
   ip link set veth-red-br master v-net-0 up
 fi
-ip -n red link set veth-red addrgenmode none up
+ip -n red link set veth-red addrgenmode none
+ip -n red link set veth-red up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
 
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
@@ -186,7 +187,8 @@ else
   have_link '' veth-blue-br veth
   ip link set veth-blue-br master v-net-0 up
 fi
-ip -n blue link set veth-blue addrgenmode none up
+ip -n blue link set veth-blue addrgenmode none
+ip -n blue link set veth-blue up
 ip -n blue addr replace 192.168.15.2/24 dev veth-blue
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)
