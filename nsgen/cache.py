@@ -19,10 +19,28 @@ def cache_dir() -> Path | None:
         # The XDG spec says to ignore a relative XDG_CACHE_HOME.
         root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
         folder = root / "nsgen"
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not folder.exists():
+            if not _ours(_nearest_existing(folder)):
+                return None  # say, `sudo -E` with the user's HOME: leave their home alone
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except (OSError, RuntimeError):  # RuntimeError: Path.home() with no home directory
         return None
     return folder if os.access(folder, os.W_OK | os.X_OK) and _private(folder) else None
+
+
+def _nearest_existing(path: Path) -> Path:
+    """`path` or its closest ancestor that exists."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _ours(path: Path) -> bool:
+    """True if we own `path` (so folders made in it are ours to make)."""
+    try:
+        return path.stat().st_uid == os.geteuid()
+    except OSError:
+        return False
 
 
 def _private(folder: Path) -> bool:

@@ -5,6 +5,7 @@ A cache may only make nsgen faster: with or without it, stale, corrupt or unwrit
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,12 +147,52 @@ def test_cache_folder_removed_while_running_still_renders(cache_home: Path) -> N
     assert _scripts() == expected
 
 
-def test_environment_changes_get_their_own_cache_entries() -> None:
+def test_environment_changes_get_their_own_cache_entries(cache_home: Path) -> None:
     env = render_module.environment()
     settings = render_module._compile_settings(env)
     changed = env.overlay(trim_blocks=not env.trim_blocks)
     assert render_module._compile_settings(changed) != settings
-    assert isinstance(env.bytecode_cache, (jinja2.BytecodeCache, type(None)))
+    assert isinstance(env.bytecode_cache, render_module._QuietBytecodeCache)
+
+
+def test_a_second_run_loads_the_parser_from_the_cache(cache_home: Path) -> None:
+    _scripts()
+    (entry,) = cache_home.glob("parser-*.lark")
+    stored = entry.stat().st_mtime_ns
+    _fresh()
+    _scripts()
+    assert entry.stat().st_mtime_ns == stored, "Lark rebuilt (and rewrote) the cached parser"
+
+
+def test_a_second_run_loads_compiled_templates_from_the_cache(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _scripts()
+    loaded: list[bool] = []
+    original = render_module._QuietBytecodeCache.load_bytecode
+
+    def spy(self: render_module._QuietBytecodeCache, bucket: jinja2.bccache.Bucket) -> None:
+        original(self, bucket)
+        loaded.append(bucket.code is not None)
+
+    monkeypatch.setattr(render_module._QuietBytecodeCache, "load_bytecode", spy)
+    _fresh()
+    _scripts()
+    assert loaded and all(loaded), f"{loaded.count(False)} of {len(loaded)} templates were compiled again"
+
+
+def test_a_home_that_is_not_ours_gets_no_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sudo -E nsgen ...` keeps the user's HOME: nsgen must not create root-owned folders in it."""
+    home = tmp_path / "someone"
+    home.mkdir()
+    try:
+        os.chown(home, 65534, 65534)
+    except PermissionError:
+        pytest.skip("needs root to give a folder to another user")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(home))
+    assert cache_dir() is None
+    assert not (home / ".cache").exists()
 
 
 def test_a_folder_others_can_write_to_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
