@@ -55,6 +55,19 @@ def check_duplicates(program: ir.Program, symbols: Symbols) -> Iterator[Diagnost
             seen[key] = statement
 
 
+def check_repeated_ipv6(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """`ipv6 link-local` said more than once: harmless, but a sign of a pasted block."""
+    first: ir.Ipv6 | None = None
+    for statement in program.statements:
+        if not isinstance(statement, ir.Ipv6):
+            continue
+        if first is None:
+            first = statement
+            continue
+        yield warning("W130", "`ipv6 link-local` is repeated; it applies to the whole lab once",
+                      statement.span, f"already said at {first.origin}; remove this line")
+
+
 def _name_span(statement: ir.Statement) -> Span:
     name = getattr(statement, "name", None)
     return name.span if isinstance(name, ir.Word) else statement.span
@@ -378,7 +391,7 @@ def check_mtu(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
 CHECKS: tuple[Check, ...] = (
     check_duplicates, check_reserved, check_name_lengths, check_veth_ends, check_routes,
     check_interface_addresses, check_duplicate_addresses, check_bridge_overlap, check_masquerade,
-    check_forwards, check_expectations, check_interface_names, check_mtu,
+    check_forwards, check_expectations, check_interface_names, check_mtu, check_repeated_ipv6,
 )
 
 
