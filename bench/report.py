@@ -71,7 +71,7 @@ class Target:
 
     text: str
     measure: Callable[[Results], tuple[float | None, str]]
-    goal: Callable[[float], bool]
+    goal: Callable[[float], bool] | None  # None: shown for comparison, no verdict
 
 
 def fmt_seconds(value: float | None) -> str:
@@ -170,7 +170,10 @@ def targets_section(results: Results, targets: list[Target]) -> list[str]:
     lines = ["## Targets (issue 5)", "", "| target | measured | met? |", "|---|---|---|"]
     for target in targets:
         value, text = target.measure(results)
-        met = "n/a" if value is None else ("yes" if target.goal(value) else "**no**")
+        if target.goal is None:
+            met = "— (comparison)"
+        else:
+            met = "n/a" if value is None else ("yes" if target.goal(value) else "**no**")
         lines.append(f"| {target.text} | {text} | {met} |")
     return [*lines, ""]
 

@@ -113,10 +113,10 @@ def issue_targets() -> list[Target]:
             lambda v: v >= 10,
         ),
         Target(
-            "batch style, nft, N=100: apply ≥ 10x faster than Mininet's whole `--test none` run"
-            " (start and stop: not the target's definition, shown for comparison)",
+            "batch style, nft, N=100: apply against Mininet's whole `--test none` run (start and"
+            " stop, as the issue's 4.3 s figure was measured; not the start-only row above)",
             speedup_over_whole_run(MININET.key, "batch-nft", 100),
-            lambda v: v >= 10,
+            None,
         ),
         Target("compile N=1000 < 0.5 s wall", slowest_compile(1000), lambda v: v < 0.5),
         Target("compile N=10000 < 12x N=1000", compile_growth(1000, 10000), lambda v: v < 12),
