@@ -88,3 +88,20 @@ def test_small_mtu_has_no_ipv6_to_configure(style: str, tmp_path: Path) -> None:
         shown = sandbox.run(["ip", "-o", "link", "show", "dev", "veth-red"], netns="red")
         assert "mtu 1200" in shown.stdout and "UP" in shown.stdout
         _setup(sandbox, source, style, tmp_path)  # and again: nothing to change
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_many_namespace_ends_on_one_bridge_get_no_link_local_address(style: str, tmp_path: Path) -> None:
+    """40 namespaces at once, where the kernel's link-state work is batched and slower."""
+    count = 40
+    lines = ["bridge br0 ip 10.9.0.1/24"]
+    for i in range(1, count + 1):
+        lines += [f"ns n{i}", f"veth n{i}<->br0 ip 10.9.0.{i + 1}/24"]
+    with Sandbox() as sandbox:
+        _setup(sandbox, "\n".join(lines) + "\n", style, tmp_path)
+        time.sleep(WAIT / 2)
+        with_link_local = [
+            f"n{i}" for i in range(1, count + 1)
+            if "fe80::" in sandbox.run(["ip", "-6", "-o", "addr", "show", "scope", "link"], netns=f"n{i}").stdout
+        ]
+        assert not with_link_local, f"fe80:: addresses in {with_link_local}"
