@@ -149,7 +149,8 @@ ip link set br0 mtu 9000 up
 ip addr replace 10.1.0.1/16 dev br0
 
 # --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up.
+# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
+# go through one `ip -n NS -batch` (one process for them all).
 
 # bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
 step='bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000'
@@ -159,9 +160,11 @@ else
   have_link '' veth-a-br veth
   ip link set veth-a-br master br0 mtu 9000 up
 fi
-ip -n a link set eth0 addrgenmode none
-ip -n a link set eth0 mtu 9000 up
-ip -n a addr replace 10.1.0.2/16 dev eth0
+ip -n a -batch - <<'IP'
+link set eth0 addrgenmode none
+link set eth0 mtu 9000 up
+addr replace 10.1.0.2/16 dev eth0
+IP
 
 trap - ERR INT TERM
 echo "nsgen: lab '$lab' is up" >&2

@@ -144,7 +144,8 @@ fi
 ip -n blue link set lo up
 
 # --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up.
+# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
+# go through one `ip -n NS -batch` (one process for them all).
 
 # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
 step='direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24'
@@ -153,12 +154,16 @@ if created ip -n red link add veth-red type veth peer name veth-blue netns blue;
 else
   have_link red veth-red veth
 fi
-ip -n red link set veth-red addrgenmode none
-ip -n red link set veth-red up
-ip -n red addr replace 192.168.15.1/24 dev veth-red
-ip -n blue link set veth-blue addrgenmode none
-ip -n blue link set veth-blue up
-ip -n blue addr replace 192.168.15.2/24 dev veth-blue
+ip -n red -batch - <<'IP'
+link set veth-red addrgenmode none
+link set veth-red up
+addr replace 192.168.15.1/24 dev veth-red
+IP
+ip -n blue -batch - <<'IP'
+link set veth-blue addrgenmode none
+link set veth-blue up
+addr replace 192.168.15.2/24 dev veth-blue
+IP
 
 trap - ERR INT TERM
 echo "nsgen: lab '$lab' is up" >&2

@@ -157,7 +157,8 @@ ip link set br0 up
 ip addr replace 172.21.0.1/24 dev br0
 
 # --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up.
+# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
+# go through one `ip -n NS -batch` (one process for them all).
 
 # forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
 step='forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24'
@@ -167,9 +168,11 @@ else
   have_link '' veth-dns-br veth
   ip link set veth-dns-br master br0 up
 fi
-ip -n dns link set veth-dns addrgenmode none
-ip -n dns link set veth-dns up
-ip -n dns addr replace 172.21.0.53/24 dev veth-dns
+ip -n dns -batch - <<'IP'
+link set veth-dns addrgenmode none
+link set veth-dns up
+addr replace 172.21.0.53/24 dev veth-dns
+IP
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)
 

@@ -136,7 +136,8 @@ fi
 ip -n red link set lo up
 
 # --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up.
+# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
+# go through one `ip -n NS -batch` (one process for them all).
 
 # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
 step='host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30'
@@ -147,9 +148,11 @@ else
   ip link set veth-red-host up
 fi
 ip addr replace 10.0.0.1/30 dev veth-red-host
-ip -n red link set veth-red addrgenmode none
-ip -n red link set veth-red up
-ip -n red addr replace 10.0.0.2/30 dev veth-red
+ip -n red -batch - <<'IP'
+link set veth-red addrgenmode none
+link set veth-red up
+addr replace 10.0.0.2/30 dev veth-red
+IP
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)
 

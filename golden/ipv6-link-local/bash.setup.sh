@@ -151,7 +151,8 @@ ip link set br0 up
 ip addr replace 10.9.0.1/24 dev br0
 
 # --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up.
+# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
+# go through one `ip -n NS -batch` (one process for them all).
 
 # ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
 step='ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24'
@@ -161,8 +162,10 @@ else
   have_link '' veth-red-br veth
   ip link set veth-red-br master br0 up
 fi
-ip -n red link set veth-red up
-ip -n red addr replace 10.9.0.2/24 dev veth-red
+ip -n red -batch - <<'IP'
+link set veth-red up
+addr replace 10.9.0.2/24 dev veth-red
+IP
 
 # ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
 step='ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24'
@@ -172,8 +175,10 @@ else
   have_link '' veth-blue-br veth
   ip link set veth-blue-br master br0 up
 fi
-ip -n blue link set veth-blue up
-ip -n blue addr replace 10.9.0.3/24 dev veth-blue
+ip -n blue -batch - <<'IP'
+link set veth-blue up
+addr replace 10.9.0.3/24 dev veth-blue
+IP
 
 trap - ERR INT TERM
 echo "nsgen: lab '$lab' is up" >&2

@@ -157,7 +157,8 @@ ip link set br-tenants up
 ip addr replace 10.50.0.1/24 dev br-tenants
 
 # --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up.
+# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
+# go through one `ip -n NS -batch` (one process for them all).
 
 # long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
 step='long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24'
@@ -167,9 +168,11 @@ else
   have_link '' veth-ten690b-br veth
   ip link set veth-ten690b-br master br-tenants up
 fi
-ip -n tenant-alpha-production link set veth-tenant690b addrgenmode none
-ip -n tenant-alpha-production link set veth-tenant690b up
-ip -n tenant-alpha-production addr replace 10.50.0.2/24 dev veth-tenant690b
+ip -n tenant-alpha-production -batch - <<'IP'
+link set veth-tenant690b addrgenmode none
+link set veth-tenant690b up
+addr replace 10.50.0.2/24 dev veth-tenant690b
+IP
 
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
 step='long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24'
@@ -179,9 +182,11 @@ else
   have_link '' beta-br veth
   ip link set beta-br master br-tenants up
 fi
-ip -n tenant-beta-production link set eth0 addrgenmode none
-ip -n tenant-beta-production link set eth0 up
-ip -n tenant-beta-production addr replace 10.50.0.3/24 dev eth0
+ip -n tenant-beta-production -batch - <<'IP'
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.50.0.3/24 dev eth0
+IP
 
 trap - ERR INT TERM
 echo "nsgen: lab '$lab' is up" >&2

@@ -169,7 +169,8 @@ ip link set br0 up
 ip addr replace 172.20.0.1/24 dev br0
 
 # --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up.
+# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
+# go through one `ip -n NS -batch` (one process for them all).
 
 # masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
 step='masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24'
@@ -179,9 +180,11 @@ else
   have_link '' veth-app-br veth
   ip link set veth-app-br master br0 up
 fi
-ip -n app link set veth-app addrgenmode none
-ip -n app link set veth-app up
-ip -n app addr replace 172.20.0.2/24 dev veth-app
+ip -n app -batch - <<'IP'
+link set veth-app addrgenmode none
+link set veth-app up
+addr replace 172.20.0.2/24 dev veth-app
+IP
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)
 

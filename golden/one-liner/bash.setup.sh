@@ -169,7 +169,8 @@ fi
 ip link set v-net-0 up
 
 # --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up.
+# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
+# go through one `ip -n NS -batch` (one process for them all).
 
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
 step='one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1'
@@ -179,9 +180,11 @@ else
   have_link '' veth-red-br veth
   ip link set veth-red-br master v-net-0 up
 fi
-ip -n red link set veth-red addrgenmode none
-ip -n red link set veth-red up
-ip -n red addr replace 192.168.15.1/24 dev veth-red
+ip -n red -batch - <<'IP'
+link set veth-red addrgenmode none
+link set veth-red up
+addr replace 192.168.15.1/24 dev veth-red
+IP
 
 # --- firewall: the lab's rules live in its own chains, so nothing else is touched:
 # nsgen-one-liner-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,

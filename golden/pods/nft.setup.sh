@@ -173,7 +173,8 @@ ip link set cni0 up
 ip addr replace 10.244.1.1/24 dev cni0
 
 # --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up.
+# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
+# go through one `ip -n NS -batch` (one process for them all).
 
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
 step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
@@ -183,9 +184,11 @@ else
   have_link '' veth-web-br veth
   ip link set veth-web-br master cni0 up
 fi
-ip -n web link set eth0 addrgenmode none
-ip -n web link set eth0 up
-ip -n web addr replace 10.244.1.10/24 dev eth0
+ip -n web -batch - <<'IP'
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.244.1.10/24 dev eth0
+IP
 
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
 step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
@@ -195,9 +198,11 @@ else
   have_link '' veth-api-br veth
   ip link set veth-api-br master cni0 up
 fi
-ip -n api link set eth0 addrgenmode none
-ip -n api link set eth0 up
-ip -n api addr replace 10.244.1.11/24 dev eth0
+ip -n api -batch - <<'IP'
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.244.1.11/24 dev eth0
+IP
 
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
 step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
@@ -207,9 +212,11 @@ else
   have_link '' veth-db-br veth
   ip link set veth-db-br master cni0 up
 fi
-ip -n db link set eth0 addrgenmode none
-ip -n db link set eth0 up
-ip -n db addr replace 10.244.1.12/24 dev eth0
+ip -n db -batch - <<'IP'
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.244.1.12/24 dev eth0
+IP
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)
 

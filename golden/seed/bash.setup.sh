@@ -184,7 +184,8 @@ ip link set v-net-0 up
 ip addr replace 192.168.15.5/24 dev v-net-0
 
 # --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up.
+# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
+# go through one `ip -n NS -batch` (one process for them all).
 
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
 step='seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24'
@@ -194,9 +195,11 @@ else
   have_link '' veth-red-br veth
   ip link set veth-red-br master v-net-0 up
 fi
-ip -n red link set veth-red addrgenmode none
-ip -n red link set veth-red up
-ip -n red addr replace 192.168.15.1/24 dev veth-red
+ip -n red -batch - <<'IP'
+link set veth-red addrgenmode none
+link set veth-red up
+addr replace 192.168.15.1/24 dev veth-red
+IP
 
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
 step='seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24'
@@ -206,9 +209,11 @@ else
   have_link '' veth-blue-br veth
   ip link set veth-blue-br master v-net-0 up
 fi
-ip -n blue link set veth-blue addrgenmode none
-ip -n blue link set veth-blue up
-ip -n blue addr replace 192.168.15.2/24 dev veth-blue
+ip -n blue -batch - <<'IP'
+link set veth-blue addrgenmode none
+link set veth-blue up
+addr replace 192.168.15.2/24 dev veth-blue
+IP
 
 # --- routes: added after every interface is up (a gateway must be on an up interface)
 
