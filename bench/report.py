@@ -41,7 +41,8 @@ to namespace i, port 80). It then measures:
   the time from launch to its first `*** Stopping` line (network created and started), its
   *teardown* the rest until exit.
 
-Cells are medians of the runs (min-max in brackets). *Speedup* is the naive reference's
+Cells are medians of the runs (min-max in brackets); compile times of up to 1000 namespaces
+are medians of at least 7 runs, the rest of `--repeat` runs. *Speedup* is the naive reference's
 median divided by the variant's median, both from this same benchmark run; the runs of
 all variants are interleaved (variant after variant, then the next repetition), so a busy
 spell of the machine hits them alike. The machine may be shared: its load average before
