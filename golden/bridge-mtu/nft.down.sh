@@ -80,10 +80,14 @@ if link_is '' veth-a-br veth; then
   ip link del veth-a-br || link_gone '' veth-a-br # gone meanwhile is fine
 fi
 
-# --- bridges
+# --- bridges: only those the lab's setup created (they carry the alias nsgen:LAB); a bridge
+# that was there before is left as it is
+lab_bridge() {
+  [[ $(ip -o link show dev "$1" type bridge 2>/dev/null) == *"alias nsgen:$lab" ]]
+}
 
 # bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
-if link_is '' br0 bridge; then
+if lab_bridge br0; then
   ip link del br0
 fi
 

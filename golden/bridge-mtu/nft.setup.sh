@@ -142,6 +142,7 @@ ip -n a link set lo up
 step='bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000'
 if created ip link add br0 type bridge; then
   undo_push link '' br0
+  ip link set br0 alias nsgen:jumbo # teardown deletes only bridges with it
 else
   have_link '' br0 bridge
 fi

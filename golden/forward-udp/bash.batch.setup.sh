@@ -152,11 +152,16 @@ have_route() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# lab_objects: what the host has now, as keys: netns:NAME, link:NAME, and bridge:NAME or veth:NAME.
+# lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
+# and labbridge:NAME for a bridge this lab's setup created (it carries the alias nsgen:LAB).
 lab_objects() {
   ip netns list | awk '{ print "netns:" $1 }'
   ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
-  ip -o link show type bridge | awk -F': ' '{ sub(/@.*/, "", $2); print "bridge:" $2 }'
+  ip -o link show type bridge | awk -F': ' -v tag="alias nsgen:$lab" '{
+    ours = substr($0, length($0) - length(tag) + 1) == tag
+    sub(/@.*/, "", $2); print "bridge:" $2
+    if (ours) print "labbridge:" $2
+  }'
   ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth:" $2 }'
 }
 
@@ -178,7 +183,7 @@ filter_batch() {
         exit 3
       }
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
-      print key > (sign == "+" ? keys : gone)
+      if (!(key in listed)) { listed[key] = 1; print key > (sign == "+" ? keys : gone) }
       print rest; next
     }
     { print }' "$1.have" - >"$1"
@@ -309,6 +314,7 @@ filter_batch "$tmp/host" <<'BATCH'
 +netns:dns netns add dns
 # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
 +bridge:br0 link add br0 type bridge
++bridge:br0 link set br0 alias nsgen:forward-udp
 link set br0 up
 addr replace 172.21.0.1/24 dev br0
 # forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24

@@ -162,6 +162,7 @@ ip -n dns link set lo up
 step='forward-udp.ns:3  bridge br0 ip 172.21.0.1/24'
 if created ip link add br0 type bridge; then
   undo_push link '' br0
+  ip link set br0 alias nsgen:forward-udp # teardown deletes only bridges with it
 else
   have_link '' br0 bridge
 fi

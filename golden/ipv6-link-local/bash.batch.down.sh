@@ -51,11 +51,16 @@ has_route() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# lab_objects: what the host has now, as keys: netns:NAME, link:NAME, and bridge:NAME or veth:NAME.
+# lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
+# and labbridge:NAME for a bridge this lab's setup created (it carries the alias nsgen:LAB).
 lab_objects() {
   ip netns list | awk '{ print "netns:" $1 }'
   ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
-  ip -o link show type bridge | awk -F': ' '{ sub(/@.*/, "", $2); print "bridge:" $2 }'
+  ip -o link show type bridge | awk -F': ' -v tag="alias nsgen:$lab" '{
+    ours = substr($0, length($0) - length(tag) + 1) == tag
+    sub(/@.*/, "", $2); print "bridge:" $2
+    if (ours) print "labbridge:" $2
+  }'
   ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth:" $2 }'
 }
 
@@ -77,7 +82,7 @@ filter_batch() {
         exit 3
       }
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
-      print key > (sign == "+" ? keys : gone)
+      if (!(key in listed)) { listed[key] = 1; print key > (sign == "+" ? keys : gone) }
       print rest; next
     }
     { print }' "$1.have" - >"$1"
@@ -168,7 +173,7 @@ filter_batch "$tmp/host" <<'BATCH'
 # ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
 -veth:veth-red-br link del veth-red-br
 # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
--bridge:br0 link del br0
+-labbridge:br0 link del br0
 BATCH
 run_removals "$tmp/host"
 

@@ -90,10 +90,14 @@ if link_is '' veth-red-br veth; then
   ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
 fi
 
-# --- bridges
+# --- bridges: only those the lab's setup created (they carry the alias nsgen:LAB); a bridge
+# that was there before is left as it is
+lab_bridge() {
+  [[ $(ip -o link show dev "$1" type bridge 2>/dev/null) == *"alias nsgen:$lab" ]]
+}
 
 # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
-if link_is '' br0 bridge; then
+if lab_bridge br0; then
   ip link del br0
 fi
 

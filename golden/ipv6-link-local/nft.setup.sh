@@ -144,6 +144,7 @@ ip -n blue link set lo up
 step='ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24'
 if created ip link add br0 type bridge; then
   undo_push link '' br0
+  ip link set br0 alias nsgen:ipv6-link-local # teardown deletes only bridges with it
 else
   have_link '' br0 bridge
 fi

@@ -150,6 +150,7 @@ ip -n tenant-beta-production link set lo up
 step='long-names.ns:4  bridge br-tenants ip 10.50.0.1/24'
 if created ip link add br-tenants type bridge; then
   undo_push link '' br-tenants
+  ip link set br-tenants alias nsgen:long-names # teardown deletes only bridges with it
 else
   have_link '' br-tenants bridge
 fi

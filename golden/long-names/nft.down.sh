@@ -90,10 +90,14 @@ if link_is '' veth-ten690b-br veth; then
   ip link del veth-ten690b-br || link_gone '' veth-ten690b-br # gone meanwhile is fine
 fi
 
-# --- bridges
+# --- bridges: only those the lab's setup created (they carry the alias nsgen:LAB); a bridge
+# that was there before is left as it is
+lab_bridge() {
+  [[ $(ip -o link show dev "$1" type bridge 2>/dev/null) == *"alias nsgen:$lab" ]]
+}
 
 # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
-if link_is '' br-tenants bridge; then
+if lab_bridge br-tenants; then
   ip link del br-tenants
 fi
 

@@ -92,10 +92,14 @@ if link_is '' veth-app-br veth; then
   ip link del veth-app-br || link_gone '' veth-app-br # gone meanwhile is fine
 fi
 
-# --- bridges
+# --- bridges: only those the lab's setup created (they carry the alias nsgen:LAB); a bridge
+# that was there before is left as it is
+lab_bridge() {
+  [[ $(ip -o link show dev "$1" type bridge 2>/dev/null) == *"alias nsgen:$lab" ]]
+}
 
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
-if link_is '' br0 bridge; then
+if lab_bridge br0; then
   ip link del br0
 fi
 

@@ -104,10 +104,14 @@ if link_is '' veth-red-br veth; then
   ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
 fi
 
-# --- bridges
+# --- bridges: only those the lab's setup created (they carry the alias nsgen:LAB); a bridge
+# that was there before is left as it is
+lab_bridge() {
+  [[ $(ip -o link show dev "$1" type bridge 2>/dev/null) == *"alias nsgen:$lab" ]]
+}
 
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
-if link_is '' v-net-0 bridge; then
+if lab_bridge v-net-0; then
   ip link del v-net-0
 fi
 

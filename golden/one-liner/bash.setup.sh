@@ -163,6 +163,7 @@ ip -n red link set lo up
 step='one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1'
 if created ip link add v-net-0 type bridge; then
   undo_push link '' v-net-0
+  ip link set v-net-0 alias nsgen:one-liner # teardown deletes only bridges with it
 else
   have_link '' v-net-0 bridge
 fi

@@ -140,11 +140,16 @@ have_route() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# lab_objects: what the host has now, as keys: netns:NAME, link:NAME, and bridge:NAME or veth:NAME.
+# lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
+# and labbridge:NAME for a bridge this lab's setup created (it carries the alias nsgen:LAB).
 lab_objects() {
   ip netns list | awk '{ print "netns:" $1 }'
   ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
-  ip -o link show type bridge | awk -F': ' '{ sub(/@.*/, "", $2); print "bridge:" $2 }'
+  ip -o link show type bridge | awk -F': ' -v tag="alias nsgen:$lab" '{
+    ours = substr($0, length($0) - length(tag) + 1) == tag
+    sub(/@.*/, "", $2); print "bridge:" $2
+    if (ours) print "labbridge:" $2
+  }'
   ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth:" $2 }'
 }
 
@@ -166,7 +171,7 @@ filter_batch() {
         exit 3
       }
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
-      print key > (sign == "+" ? keys : gone)
+      if (!(key in listed)) { listed[key] = 1; print key > (sign == "+" ? keys : gone) }
       print rest; next
     }
     { print }' "$1.have" - >"$1"
@@ -297,6 +302,7 @@ filter_batch "$tmp/host" <<'BATCH'
 +netns:red netns add red
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
 +bridge:v-net-0 link add v-net-0 type bridge
++bridge:v-net-0 link set v-net-0 alias nsgen:one-liner
 link set v-net-0 up
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
 +veth:veth-red-br link add veth-red-br type veth peer name veth-red netns red

@@ -53,11 +53,16 @@ has_route() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# lab_objects: what the host has now, as keys: netns:NAME, link:NAME, and bridge:NAME or veth:NAME.
+# lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
+# and labbridge:NAME for a bridge this lab's setup created (it carries the alias nsgen:LAB).
 lab_objects() {
   ip netns list | awk '{ print "netns:" $1 }'
   ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
-  ip -o link show type bridge | awk -F': ' '{ sub(/@.*/, "", $2); print "bridge:" $2 }'
+  ip -o link show type bridge | awk -F': ' -v tag="alias nsgen:$lab" '{
+    ours = substr($0, length($0) - length(tag) + 1) == tag
+    sub(/@.*/, "", $2); print "bridge:" $2
+    if (ours) print "labbridge:" $2
+  }'
   ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth:" $2 }'
 }
 
@@ -79,7 +84,7 @@ filter_batch() {
         exit 3
       }
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
-      print key > (sign == "+" ? keys : gone)
+      if (!(key in listed)) { listed[key] = 1; print key > (sign == "+" ? keys : gone) }
       print rest; next
     }
     { print }' "$1.have" - >"$1"
@@ -204,7 +209,7 @@ filter_batch "$tmp/host" <<'BATCH'
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
 -veth:veth-web-br link del veth-web-br
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
--bridge:cni0 link del cni0
+-labbridge:cni0 link del cni0
 BATCH
 run_removals "$tmp/host"
 

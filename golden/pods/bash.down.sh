@@ -132,10 +132,14 @@ if link_is '' veth-web-br veth; then
   ip link del veth-web-br || link_gone '' veth-web-br # gone meanwhile is fine
 fi
 
-# --- bridges
+# --- bridges: only those the lab's setup created (they carry the alias nsgen:LAB); a bridge
+# that was there before is left as it is
+lab_bridge() {
+  [[ $(ip -o link show dev "$1" type bridge 2>/dev/null) == *"alias nsgen:$lab" ]]
+}
 
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
-if link_is '' cni0 bridge; then
+if lab_bridge cni0; then
   ip link del cni0
 fi
 

@@ -166,6 +166,7 @@ ip -n db link set lo up
 step='pods.ns:7  bridge cni0 ip 10.244.1.1/24'
 if created ip link add cni0 type bridge; then
   undo_push link '' cni0
+  ip link set cni0 alias nsgen:pods # teardown deletes only bridges with it
 else
   have_link '' cni0 bridge
 fi

@@ -158,6 +158,7 @@ ip -n blue link set lo up
 step='seed.ns:12  bridge v-net-0 ip 192.168.15.5/24'
 if created ip link add v-net-0 type bridge; then
   undo_push link '' v-net-0
+  ip link set v-net-0 alias nsgen:seed # teardown deletes only bridges with it
 else
   have_link '' v-net-0 bridge
 fi

@@ -1,0 +1,62 @@
+"""Teardown deletes only the bridges the lab's setup created, never one that was there before.
+
+Setup marks a bridge it creates with the alias `nsgen:LAB`; teardown deletes a declared bridge
+only if it carries that mark. A bridge the host already had (say one that VMs or Docker use)
+stays, with its other ports; the lab's own bridge goes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nsgen.compiler import compile_source
+from nsgen.sandbox import Sandbox
+from nsgen.styles import STYLES
+from nsgen.targets import render
+
+pytestmark = pytest.mark.sandbox
+
+LAB = """\
+lab keep
+ns red
+ns blue
+bridge shared ip 10.7.0.1/24
+bridge own ip 10.8.0.1/24
+veth red<->shared ip 10.7.0.2/24
+veth blue<->own ip 10.8.0.2/24
+"""
+
+
+def _scripts(workdir: Path, style: str) -> tuple[Path, Path]:
+    result = compile_source(LAB, "keep.ns")
+    assert result.plan is not None, result.diagnostics
+    setup, down = workdir / f"setup-{style}.sh", workdir / f"down-{style}.sh"
+    setup.write_text(render(result.plan, "nft", "setup", style), encoding="utf-8")
+    down.write_text(render(result.plan, "nft", "down", style), encoding="utf-8")
+    return setup, down
+
+
+def _bridges(sandbox: Sandbox) -> str:
+    return sandbox.run(["ip", "-o", "link", "show", "type", "bridge"]).stdout
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_bridge_that_was_there_before_survives_teardown(style: str, tmp_path: Path) -> None:
+    setup, down = _scripts(tmp_path, style)
+    with Sandbox() as sandbox:
+        for command in (["ip", "link", "add", "shared", "type", "bridge"],
+                        ["ip", "link", "add", "vm0", "master", "shared", "type", "veth", "peer", "name", "vm1"]):
+            assert sandbox.run(command).returncode == 0
+        run = sandbox.run(["bash", str(setup)])
+        assert run.returncode == 0, run.stderr
+        assert "alias nsgen:keep" in sandbox.run(["ip", "-o", "link", "show", "dev", "own"]).stdout
+        assert "alias" not in sandbox.run(["ip", "-o", "link", "show", "dev", "shared"]).stdout
+        run = sandbox.run(["bash", str(down)])
+        assert run.returncode == 0, run.stderr
+        left = _bridges(sandbox)
+        assert " shared:" in left, "the host's own bridge was deleted"
+        assert " own:" not in left, "the lab's bridge was left behind"
+        assert "master shared" in sandbox.run(["ip", "-o", "link", "show", "dev", "vm0"]).stdout
+        assert sandbox.run(["bash", str(down)]).returncode == 0  # again: nothing to do
