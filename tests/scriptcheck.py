@@ -39,3 +39,16 @@ def script_problems(scripts: dict[str, str]) -> list[str]:
                 report = report.replace(str(path), name)
             problems.append(f"shellcheck: {report}")
     return problems
+
+
+def write_scripts(source: str, file: str, style: str, workdir: Path, target: str = "nft") -> tuple[Path, Path]:
+    """Compile a lab's source and write its setup and teardown scripts into `workdir`."""
+    from nsgen.compiler import compile_source
+    from nsgen.targets import render
+
+    result = compile_source(source, file)
+    assert result.plan is not None, result.diagnostics
+    setup, down = workdir / f"setup-{target}-{style}.sh", workdir / f"down-{target}-{style}.sh"
+    setup.write_text(render(result.plan, target, "setup", style), encoding="utf-8")
+    down.write_text(render(result.plan, target, "down", style), encoding="utf-8")
+    return setup, down

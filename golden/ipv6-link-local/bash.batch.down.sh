@@ -120,7 +120,7 @@ explain_failures() {
 run_batch() {
   local err
   if ! err=$(ip -batch "$1" 2>&1 >/dev/null); then
-    echo "nsgen: failed at $(batch_failure "$1" "$err")" >&2
+    printf '%s\n' "$err" | explain_failures
     return 1
   fi
 }

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from nsgen.compiler import compile_source
 from nsgen.sandbox import Sandbox
-from nsgen.targets import render
+from tests.scriptcheck import write_scripts
 
 pytestmark = pytest.mark.sandbox
 
@@ -35,15 +34,6 @@ exec {ip} "$@"
 """
 
 
-def _scripts(workdir: Path) -> tuple[Path, Path]:
-    result = compile_source(LAB, "race.ns")
-    assert result.plan is not None, result.diagnostics
-    setup, down = workdir / "setup.sh", workdir / "down.sh"
-    setup.write_text(render(result.plan, "nft", "setup", "batch"), encoding="utf-8")
-    down.write_text(render(result.plan, "nft", "down", "batch"), encoding="utf-8")
-    return setup, down
-
-
 def _wrapper(workdir: Path, text: str) -> str:
     real = shutil.which("ip")
     assert real is not None
@@ -60,7 +50,7 @@ def _links(sandbox: Sandbox) -> str:
 
 
 def test_a_deletion_that_lost_the_race_is_fine(tmp_path: Path) -> None:
-    setup, down = _scripts(tmp_path)
+    setup, down = write_scripts(LAB, "race.ns", "batch", tmp_path)
     path = _wrapper(tmp_path, VANISH)
     with Sandbox() as sandbox:
         assert sandbox.run(["bash", str(setup)]).returncode == 0
@@ -72,7 +62,7 @@ def test_a_deletion_that_lost_the_race_is_fine(tmp_path: Path) -> None:
 
 
 def test_a_deletion_that_did_not_happen_fails(tmp_path: Path) -> None:
-    setup, down = _scripts(tmp_path)
+    setup, down = write_scripts(LAB, "race.ns", "batch", tmp_path)
     path = _wrapper(tmp_path, IGNORE)
     with Sandbox() as sandbox:
         assert sandbox.run(["bash", str(setup)]).returncode == 0

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from nsgen.compiler import compile_source
 from nsgen.sandbox import Sandbox
 from nsgen.styles import STYLES
-from nsgen.targets import render
+from tests.scriptcheck import write_scripts
 
 pytestmark = pytest.mark.sandbox
 
@@ -29,22 +28,13 @@ veth blue<->own ip 10.8.0.2/24
 """
 
 
-def _scripts(workdir: Path, style: str) -> tuple[Path, Path]:
-    result = compile_source(LAB, "keep.ns")
-    assert result.plan is not None, result.diagnostics
-    setup, down = workdir / f"setup-{style}.sh", workdir / f"down-{style}.sh"
-    setup.write_text(render(result.plan, "nft", "setup", style), encoding="utf-8")
-    down.write_text(render(result.plan, "nft", "down", style), encoding="utf-8")
-    return setup, down
-
-
 def _bridges(sandbox: Sandbox) -> str:
     return sandbox.run(["ip", "-o", "link", "show", "type", "bridge"]).stdout
 
 
 @pytest.mark.parametrize("style", STYLES)
 def test_a_bridge_that_was_there_before_survives_teardown(style: str, tmp_path: Path) -> None:
-    setup, down = _scripts(tmp_path, style)
+    setup, down = write_scripts(LAB, "keep.ns", style, tmp_path)
     with Sandbox() as sandbox:
         for command in (["ip", "link", "add", "shared", "type", "bridge"],
                         ["ip", "link", "add", "vm0", "master", "shared", "type", "veth", "peer", "name", "vm1"]):

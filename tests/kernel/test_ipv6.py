@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from nsgen.compiler import compile_source
 from nsgen.sandbox import Sandbox
 from nsgen.styles import STYLES
-from nsgen.targets import render
+from tests.scriptcheck import write_scripts
 
 pytestmark = pytest.mark.sandbox
 
@@ -34,10 +33,7 @@ WAIT = 5.0
 
 
 def _setup(sandbox: Sandbox, source: str, style: str, workdir: Path) -> None:
-    result = compile_source(source, "lab.ns")
-    assert result.plan is not None, result.diagnostics
-    script = workdir / f"setup-{style}.sh"
-    script.write_text(render(result.plan, "nft", "setup", style), encoding="utf-8")
+    script, _ = write_scripts(source, "lab.ns", style, workdir)
     run = sandbox.run(["bash", str(script)], timeout=60)
     assert run.returncode == 0, run.stderr
 
