@@ -107,7 +107,7 @@ def _no_gc() -> Iterator[None]:
 def _compile(file: str, werror: bool) -> object:
     """Compile, print diagnostics to stderr, and exit 1 on errors; returns the plan."""
     from nsgen.compiler import compile_source
-    from nsgen.diagnostics import render
+    from nsgen.compiler.diagnostics import render
 
     text, name = _read(file)
     with _no_gc():
@@ -124,7 +124,7 @@ def _compile(file: str, werror: bool) -> object:
 
 
 def _emit(file: str, target: TargetName, script: str, style: Style, output: Path | None, werror: bool) -> None:
-    from nsgen.targets import render
+    from nsgen.compiler.targets import render
 
     plan = _compile(file, werror)
     with _no_gc():
@@ -174,7 +174,7 @@ TestTargetOpt = Annotated[TestTarget, typer.Option("--target", "-t", help="Which
 @app.command()
 def test(file: FileArg, target: TestTargetOpt = TestTarget.all, style: StyleOpt = Style.default) -> None:
     """Build the lab in a throwaway sandbox, check its `expect` lines, idempotency and teardown."""
-    from nsgen import labtest
+    from nsgen.harness import labtest
 
     raise typer.Exit(labtest.run(file, target.value, style.value))
 

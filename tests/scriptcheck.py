@@ -44,7 +44,7 @@ def script_problems(scripts: dict[str, str]) -> list[str]:
 def write_scripts(source: str, file: str, style: str, workdir: Path, target: str = "nft") -> tuple[Path, Path]:
     """Compile a lab's source and write its setup and teardown scripts into `workdir`."""
     from nsgen.compiler import compile_source
-    from nsgen.targets import render
+    from nsgen.compiler.targets import render
 
     result = compile_source(source, file)
     assert result.plan is not None, result.diagnostics

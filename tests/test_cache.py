@@ -13,11 +13,11 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from nsgen import parser
-from nsgen import render as render_module
+from nsgen.compiler import parser
+from nsgen.compiler import render as render_module
 from nsgen.cache import cache_dir
 from nsgen.compiler import compile_source
-from nsgen.targets import render
+from nsgen.compiler.targets import render
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = (ROOT / "examples" / "seed.ns").read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nsgen.compiler import compile_source
-from nsgen.diagnostics import render
+from nsgen.compiler.diagnostics import render
 from tests.conftest import ROOT, assert_golden
 
 ERRORS = ROOT / "tests" / "errors"
@@ -45,7 +45,7 @@ def test_every_code_has_a_case_and_docs() -> None:
     """Each diagnostic code the compiler can emit has an error case and a line in docs/language.md."""
     import re
 
-    sources = "".join(p.read_text() for p in (ROOT / "nsgen").glob("*.py"))
+    sources = "".join(p.read_text() for p in (ROOT / "nsgen").rglob("*.py"))
     emitted = set(re.findall(r'(?:error|warning)\(\s*"([EW]\d{3})"', sources))
     assert len(emitted) > 20
     cases = {c.split("-")[0] for c in CASES}

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from nsgen.compiler import Compilation, compile_source
-from nsgen.diagnostics import render as render_diagnostic
-from nsgen.styles import STYLES
-from nsgen.targets import TARGETS, render
+from nsgen.compiler.diagnostics import render as render_diagnostic
+from nsgen.compiler.styles import STYLES
+from nsgen.compiler.targets import TARGETS, render
 from tests.conftest import ROOT, assert_golden
 from tests.scriptcheck import shellcheck_binary
 

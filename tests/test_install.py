@@ -32,7 +32,7 @@ def _run(args: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProc
 def checkout_script(target: str) -> str:
     """The setup script of examples/seed.ns as the checkout's own nsgen renders it."""
     from nsgen.compiler import compile_source
-    from nsgen.targets import render
+    from nsgen.compiler.targets import render
 
     result = compile_source((ROOT / "examples" / "seed.ns").read_text(encoding="utf-8"), "seed.ns")
     assert result.plan is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nsgen.compiler import compile_source
-from nsgen.plan import LabPlan, VethEnd
+from nsgen.compiler.plan import LabPlan, VethEnd
 
 LAB = """\
 ns red

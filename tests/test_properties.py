@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from nsgen.compiler import Compilation, compile_source
-from nsgen.diagnostics import render as render_diagnostic
-from nsgen.styles import STYLES
-from nsgen.targets import SCRIPTS, TARGETS, render
+from nsgen.compiler.diagnostics import render as render_diagnostic
+from nsgen.compiler.styles import STYLES
+from nsgen.compiler.targets import SCRIPTS, TARGETS, render
 from tests.scriptcheck import script_problems
 
 ROOT = Path(__file__).resolve().parent.parent

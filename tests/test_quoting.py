@@ -1,4 +1,4 @@
-"""nsgen/render.py: the one rule for values in templates (quote them or fail), and its filters."""
+"""nsgen/compiler/render.py: the one rule for values in templates (quote them or fail), and its filters."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nsgen.compiler import compile_source
-from nsgen.render import Quoted, UnquotedValueError, comment, environment, ip_in, nft, q, words
-from nsgen.styles import STYLES
-from nsgen.targets import SCRIPTS, TARGETS, render
+from nsgen.compiler.render import Quoted, UnquotedValueError, comment, environment, ip_in, nft, q, words
+from nsgen.compiler.styles import STYLES
+from nsgen.compiler.targets import SCRIPTS, TARGETS, render
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_CASES = sorted(p.name for p in (ROOT / "golden").iterdir() if p.is_dir())

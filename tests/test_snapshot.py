@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nsgen.snapshot import (
+from nsgen.harness.snapshot import (
     State,
     address_facts,
     iptables_facts,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from nsgen.labtest import TARGETS
-from nsgen.sandbox import Sandbox, unavailable_reason
+from nsgen.harness.labtest import TARGETS
+from nsgen.harness.sandbox import Sandbox, unavailable_reason
 
 ROOT = Path(__file__).resolve().parents[2]
 _EXPECT = re.compile(r"^\s*expect\b", re.MULTILINE)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nsgen.sandbox import Sandbox
+from nsgen.harness.sandbox import Sandbox
 from tests.scriptcheck import write_scripts
 
 pytestmark = pytest.mark.sandbox

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from nsgen.sandbox import Sandbox
-from nsgen.styles import STYLES
+from nsgen.harness.sandbox import Sandbox
+from nsgen.compiler.styles import STYLES
 from tests.scriptcheck import write_scripts
 
 pytestmark = pytest.mark.sandbox

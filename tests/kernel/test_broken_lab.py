@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nsgen import labtest
+from nsgen.harness import labtest
 
 pytestmark = pytest.mark.sandbox
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from nsgen import labtest
+from nsgen.harness import labtest
 from nsgen.compiler import compile_source
-from nsgen.plan import LabPlan
-from nsgen.sandbox import Sandbox, wait_links_up
-from nsgen.styles import STYLES
-from nsgen.targets import render
+from nsgen.compiler.plan import LabPlan
+from nsgen.harness.sandbox import Sandbox, wait_links_up
+from nsgen.compiler.styles import STYLES
+from nsgen.compiler.targets import render
 
 pytestmark = pytest.mark.sandbox
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nsgen import labtest
-from nsgen.styles import STYLES
+from nsgen.harness import labtest
+from nsgen.compiler.styles import STYLES
 
 pytestmark = pytest.mark.sandbox
 

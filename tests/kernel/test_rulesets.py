@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from nsgen.compiler import compile_source
-from nsgen.sandbox import Sandbox
-from nsgen.targets import ruleset
+from nsgen.harness.sandbox import Sandbox
+from nsgen.compiler.targets import ruleset
 
 pytestmark = pytest.mark.sandbox
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from nsgen.compiler import compile_source
-from nsgen.sandbox import Sandbox, wait_links_up
-from nsgen.snapshot import State
-from nsgen.targets import render
+from nsgen.harness.sandbox import Sandbox, wait_links_up
+from nsgen.harness.snapshot import State
+from nsgen.compiler.targets import render
 
 pytestmark = pytest.mark.sandbox
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from types import TracebackType
 
-from nsgen.snapshot import State, capture, links_waiting
+from nsgen.harness.snapshot import State, capture, links_waiting
 
 HOST = "host"
 """The name expectations use for the sandbox root namespace (the lab's host)."""
@@ -183,7 +183,7 @@ class Sandbox:
         return process
 
     def snapshot(self) -> State:
-        """The sandbox's normalised network state (see `nsgen.snapshot`)."""
+        """The sandbox's normalised network state (see `nsgen.harness.snapshot`)."""
         return capture(self)
 
     def namespaces(self) -> list[str]:

@@ -17,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from nsgen import probe
+from nsgen.harness import probe
 from nsgen.compiler import compile_source
-from nsgen.diagnostics import render as render_diagnostic
-from nsgen.plan import ConnectExpectation, Expectation, LabPlan, PingExpectation
-from nsgen.sandbox import Sandbox, SandboxError, read_line, stop, unavailable_reason, wait_links_up
-from nsgen.snapshot import State
-from nsgen.targets import render
+from nsgen.compiler.diagnostics import render as render_diagnostic
+from nsgen.compiler.plan import ConnectExpectation, Expectation, LabPlan, PingExpectation
+from nsgen.harness.sandbox import Sandbox, SandboxError, read_line, stop, unavailable_reason, wait_links_up
+from nsgen.harness.snapshot import State
+from nsgen.compiler.targets import render
 
 TARGETS = ("bash", "nft")
 POLL_SECONDS = 3.0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nsgen.plan import LabPlan
-from nsgen.targets.base import Target
+from nsgen.compiler.plan import LabPlan
+from nsgen.compiler.targets.base import Target
 
 
 class NftTarget(Target):

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from nsgen import ir
+from nsgen.compiler import ir
 
 IFNAMSIZ = 15
 """Longest interface name the kernel accepts, in bytes."""

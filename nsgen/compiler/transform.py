@@ -10,8 +10,8 @@ from typing import Any
 
 from lark import Token, Transformer
 
-from nsgen import ir
-from nsgen.diagnostics import Span
+from nsgen.compiler import ir
+from nsgen.compiler.diagnostics import Span
 
 
 class _Option:

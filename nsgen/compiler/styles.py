@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nsgen import plan as p
+from nsgen.compiler import plan as p
 
 STYLES = ("default", "batch")
 BATCH_JOBS = 8

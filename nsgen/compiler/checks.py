@@ -5,9 +5,9 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterator
 
-from nsgen import ir
-from nsgen.diagnostics import Diagnostic, Span, error, sort_key, warning
-from nsgen.symbols import (
+from nsgen.compiler import ir
+from nsgen.compiler.diagnostics import Diagnostic, Span, error, sort_key, warning
+from nsgen.compiler.symbols import (
     IFNAMSIZ,
     RESERVED,
     Symbols,

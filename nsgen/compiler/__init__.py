@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nsgen.checks import run_checks
-from nsgen.diagnostics import Diagnostic
-from nsgen.parser import parse
-from nsgen.plan import LabPlan
-from nsgen.resolve import lower
-from nsgen.symbols import collect
+from nsgen.compiler.checks import run_checks
+from nsgen.compiler.diagnostics import Diagnostic
+from nsgen.compiler.parser import parse
+from nsgen.compiler.plan import LabPlan
+from nsgen.compiler.resolve import lower
+from nsgen.compiler.symbols import collect
 
 
 @dataclass

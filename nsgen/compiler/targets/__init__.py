@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from nsgen.plan import LabPlan
-from nsgen.render import render_template
-from nsgen.styles import STYLES, style_context
-from nsgen.targets.base import Target
-from nsgen.targets.iptables import IptablesTarget
-from nsgen.targets.nft import NftTarget
+from nsgen.compiler.plan import LabPlan
+from nsgen.compiler.render import render_template
+from nsgen.compiler.styles import STYLES, style_context
+from nsgen.compiler.targets.base import Target
+from nsgen.compiler.targets.iptables import IptablesTarget
+from nsgen.compiler.targets.nft import NftTarget
 
 TARGETS: dict[str, Target] = {target.name: target for target in (IptablesTarget(), NftTarget())}
 SCRIPTS = ("setup", "down", "inspect")

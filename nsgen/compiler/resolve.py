@@ -6,8 +6,8 @@ import functools
 import re
 from pathlib import PurePath
 
-from nsgen import ir, plan
-from nsgen.symbols import (
+from nsgen.compiler import ir, plan
+from nsgen.compiler.symbols import (
     Symbols,
     addressed_ends,
     bridge_of,

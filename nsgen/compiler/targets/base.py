@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nsgen.plan import LabPlan
+from nsgen.compiler.plan import LabPlan
 
 
 class Target:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nsgen.plan import LabPlan
-from nsgen.targets.base import Target
+from nsgen.compiler.plan import LabPlan
+from nsgen.compiler.targets.base import Target
 
 
 class IptablesTarget(Target):

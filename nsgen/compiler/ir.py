@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nsgen.diagnostics import Span
+from nsgen.compiler.diagnostics import Span
 
 HOST = "host"
 """The root network namespace, as named in veth ends and routes."""

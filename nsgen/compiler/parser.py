@@ -13,11 +13,11 @@ import lark
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from nsgen import ir
+from nsgen.compiler import ir
 from nsgen.cache import cache_dir, fingerprint
-from nsgen.diagnostics import Diagnostic, Span, error
+from nsgen.compiler.diagnostics import Diagnostic, Span, error
 from nsgen.resources import resource_dir
-from nsgen.transform import ToIR
+from nsgen.compiler.transform import ToIR
 
 MAX_SYNTAX_ERRORS = 50
 
