@@ -69,12 +69,22 @@ class Ns(Statement):
 
 
 @dataclass(frozen=True)
+class Option:
+    """An `ip ...` or `mtu N` option as written: its keyword, and its span from keyword to last value."""
+
+    keyword: str
+    span: Span
+
+
+@dataclass(frozen=True)
 class Bridge(Statement):
     """`bridge NAME [ip ADDR] [mtu N]`: a Linux bridge in the host."""
 
     name: Word
     addresses: tuple[Word, ...]
     mtu: Number | None
+    options: tuple[Option, ...] = ()
+    """Every option in the order written (a repeated one is an error; `addresses` joins them all)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,8 @@ class Veth(Statement):
     right: VethEnd
     addresses: tuple[Word, ...]
     mtu: Number | None
+    options: tuple[Option, ...] = ()
+    """Every option in the order written (a repeated one is an error; `addresses` joins them all)."""
 
 
 @dataclass(frozen=True)

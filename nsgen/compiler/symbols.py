@@ -21,6 +21,23 @@ CHAIN_PREFIX_MAX = 22
 RESERVED = (ir.HOST, ir.OUTSIDE)
 
 
+@dataclass(frozen=True)
+class LabInterface:
+    """An interface the lab creates: a bridge or a veth end, where it is, its name and its address."""
+
+    owner: str
+    """The namespace it is in; `host` for bridges and for veth ends in the host or on a bridge."""
+    ifname: str
+    address: ipaddress.IPv4Interface | None
+    word: ir.Word
+    """Its address as written, else the name that declares it (for spans)."""
+    statement: ir.Statement
+    bridge: str | None = None
+    """For a veth end plugged into a bridge (a bridge port), that bridge."""
+    named: bool = False
+    """True when the lab file writes its name (`NS:IFNAME`, or a bridge's name)."""
+
+
 @dataclass
 class Symbols:
     """The names a lab declares, first declaration winning, and its subnets."""
@@ -37,6 +54,10 @@ class Symbols:
     """IP address -> the namespace whose veth end has it."""
     default_routes: set[str] = field(default_factory=set)
     """Namespaces (and `host`) with a default route."""
+    interfaces: list[LabInterface] = field(default_factory=list)
+    """Every bridge and veth end, in source order (declared bridges first)."""
+    routes: dict[str, list[ipaddress.IPv4Network]] = field(default_factory=dict)
+    """Destinations of each namespace's (and the host's) routes; `default` is 0.0.0.0/0."""
 
     def kind(self, name: str) -> str | None:
         """`host`, `ns`, `bridge` (declared or implied), or None for a name never declared."""
@@ -88,25 +109,52 @@ def collect(program: ir.Program) -> Symbols:
 
 
 def _collect_addresses(program: ir.Program, symbols: Symbols) -> None:
-    """Record which subnets each namespace is on, who owns each address, and default routes."""
+    """Record every interface, which subnets each namespace is on, who owns each address, and routes."""
     for name, declared in symbols.bridges.items():
-        for address in declared.addresses[:1]:
-            interface = resolve_address(address.text, symbols, name)
-            if interface is not None:
-                symbols.connected.setdefault(ir.HOST, []).append(interface.network)
+        address = resolve_address(declared.addresses[0].text, symbols, name) if declared.addresses else None
+        word = declared.addresses[0] if declared.addresses else declared.name
+        symbols.interfaces.append(LabInterface(ir.HOST, name, address, word, declared, named=True))
+    for name, veth in symbols.implicit_bridges.items():
+        if name not in symbols.bridges:
+            owner = veth.left.owner if veth.left.owner.text == name else veth.right.owner
+            symbols.interfaces.append(LabInterface(ir.HOST, name, None, owner, veth, named=True))
     for statement in program.statements:
         if isinstance(statement, ir.Veth):
-            bridge = bridge_of(statement, symbols)
-            for end, address in addressed_ends(statement, symbols):
-                interface = resolve_address(address.text, symbols, bridge)
-                if interface is None:
-                    continue
-                owner = end.owner.text
-                symbols.connected.setdefault(owner, []).append(interface.network)
-                if symbols.kind(owner) == "ns":
-                    symbols.namespace_of_address.setdefault(str(interface.ip), owner)
-        elif isinstance(statement, ir.Route) and statement.destination is None:
-            symbols.default_routes.add(statement.namespace.text)
+            symbols.interfaces.extend(_veth_interfaces(statement, symbols))
+        elif isinstance(statement, ir.Route):
+            _collect_route(statement, symbols)
+    for interface in symbols.interfaces:
+        if interface.address is None:
+            continue
+        symbols.connected.setdefault(interface.owner, []).append(interface.address.network)
+        if interface.owner in symbols.namespaces:
+            symbols.namespace_of_address.setdefault(str(interface.address.ip), interface.owner)
+
+
+def _veth_interfaces(veth: ir.Veth, symbols: Symbols) -> list[LabInterface]:
+    """A veth's two ends as interfaces, with the addresses they get."""
+    bridge = bridge_of(veth, symbols)
+    addresses = {id(end): word for end, word in addressed_ends(veth, symbols)}
+    found = []
+    for end, ifname in zip((veth.left, veth.right), end_ifnames(veth, symbols), strict=True):
+        kind = symbols.kind(end.owner.text) or "bridge"
+        word = addresses.get(id(end))
+        address = resolve_address(word.text, symbols, bridge) if word is not None else None
+        found.append(LabInterface(end.owner.text if kind == "ns" else ir.HOST, ifname, address,
+                                  word or end.ifname or end.owner, veth,
+                                  bridge=end.owner.text if kind == "bridge" else None, named=end.ifname is not None))
+    return found
+
+
+def _collect_route(route: ir.Route, symbols: Symbols) -> None:
+    where = route.namespace.text
+    if route.destination is None:
+        symbols.default_routes.add(where)
+        destination: ipaddress.IPv4Network | None = ipaddress.IPv4Network("0.0.0.0/0")
+    else:
+        destination = network_of(route.destination.text, strict=False)
+    if destination is not None:
+        symbols.routes.setdefault(where, []).append(destination)
 
 
 # addresses ---------------------------------------------------------------

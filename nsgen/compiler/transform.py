@@ -17,8 +17,9 @@ from nsgen.compiler.diagnostics import Span
 class _Option:
     """A `ip ...` or `mtu N` option on its way into its statement."""
 
-    def __init__(self, end: int, addresses: tuple[ir.Word, ...] = (), mtu: ir.Number | None = None) -> None:
-        self.end = end
+    def __init__(self, written: ir.Option, addresses: tuple[ir.Word, ...] = (), mtu: ir.Number | None = None) -> None:
+        self.written = written
+        self.end = written.span.end_column
         self.addresses = addresses
         self.mtu = mtu
 
@@ -57,14 +58,22 @@ class ToIR(Transformer[Token, Any]):
         return [c for c in children if isinstance(c, Token) and c.type == kind]
 
     @staticmethod
-    def _options(children: list[Any]) -> tuple[tuple[ir.Word, ...], ir.Number | None]:
+    def _options(children: list[Any]) -> dict[str, Any]:
+        """A statement's `addresses`, `mtu` and `options` fields from its option children."""
         addresses: tuple[ir.Word, ...] = ()
         mtu = None
+        options: tuple[ir.Option, ...] = ()
         for child in children:
             if isinstance(child, _Option):
                 addresses += child.addresses
                 mtu = child.mtu or mtu
-        return addresses, mtu
+                options += (child.written,)
+        return {"addresses": addresses, "mtu": mtu, "options": options}
+
+    def _option(self, children: list[Any], last: Token) -> ir.Option:
+        keyword: Token = children[0]
+        span = Span(self.file, keyword.line or 0, keyword.column or 0, last.end_column or 0)
+        return ir.Option(str(keyword), span)
 
     # grammar rules --------------------------------------------------------
     def start(self, children: list[Any]) -> ir.Program:
@@ -81,25 +90,23 @@ class ToIR(Transformer[Token, Any]):
 
     def ip_option(self, children: list[Any]) -> _Option:
         addresses = self._of(children, "ADDRESS")
-        return _Option(addresses[-1].end_column or 0, addresses=tuple(self._word(t) for t in addresses))
+        return _Option(self._option(children, addresses[-1]), addresses=tuple(self._word(t) for t in addresses))
 
     def mtu_option(self, children: list[Any]) -> _Option:
         number = self._of(children, "INT")[0]
-        return _Option(number.end_column or 0, mtu=self._number(number))
+        return _Option(self._option(children, number), mtu=self._number(number))
 
     def bridge(self, children: list[Any]) -> ir.Bridge:
-        addresses, mtu = self._options(children)
         return ir.Bridge(*self._head(children), name=self._word(self._of(children, "NAME")[0]),
-                         addresses=addresses, mtu=mtu)
+                         **self._options(children))
 
     def veth_end(self, children: list[Any]) -> ir.VethEnd:
         names = self._of(children, "NAME")
         return ir.VethEnd(owner=self._word(names[0]), ifname=self._word(names[1]) if len(names) > 1 else None)
 
     def veth(self, children: list[Any]) -> ir.Veth:
-        addresses, mtu = self._options(children)
         left, right = (c for c in children if isinstance(c, ir.VethEnd))
-        return ir.Veth(*self._head(children), left=left, right=right, addresses=addresses, mtu=mtu)
+        return ir.Veth(*self._head(children), left=left, right=right, **self._options(children))
 
     def destination(self, children: list[Any]) -> ir.Word:
         return self._word(children[0])
