@@ -160,6 +160,41 @@ def check_routes(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
                         gateway.span, _subnets_hint(symbols, where))
 
 
+def check_gateway_is_neighbour(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """A gateway is not its subnet's network or broadcast address, nor the namespace's own. Concerns: route."""
+    for route in _of(program, ir.Route):
+        assert isinstance(route, ir.Route)
+        where, gateway = route.namespace.text, _single_address(route.gateway)
+        if gateway is None:
+            continue
+        own = symbols.interface_with.get((where, gateway))
+        if own is not None and own.address is not None:
+            place = "the host" if where == ir.HOST else f"'{where}'"
+            yield error("E131", f"gateway {gateway} is an address of {place} itself (on {own.ifname})",
+                        route.gateway.span, _neighbour_hint(symbols, where, own.address.network))
+            continue
+        for subnet in symbols.connected.get(where, ()):
+            if subnet.prefixlen <= 30 and gateway in (subnet.network_address, subnet.broadcast_address):
+                what = "network" if gateway == subnet.network_address else "broadcast"
+                yield error("E131", f"gateway {gateway} is the {what} address of {subnet}", route.gateway.span,
+                            _neighbour_hint(symbols, where, subnet))
+                break
+
+
+def _single_address(word: ir.Word) -> ipaddress.IPv4Address | None:
+    """The address a word holds when it is one address without prefix, else None (reported elsewhere)."""
+    interface = interface_of(word.text)
+    return interface.ip if interface is not None and "/" not in word.text else None
+
+
+def _neighbour_hint(symbols: Symbols, where: str, subnet: ipaddress.IPv4Network) -> str:
+    for other in symbols.interfaces:
+        if other.owner != where and other.address is not None and other.address.network == subnet:
+            who = "the host" if other.owner == ir.HOST else f"'{other.owner}'"
+            return f"route via a neighbour's address on {subnet}, e.g. {other.address.ip} ({who} on {other.ifname})"
+    return f"route via a neighbour's address on {subnet}; no other interface of the lab has one yet"
+
+
 def _on_connected_subnet(symbols: Symbols, where: str, gateway: str) -> bool:
     address = ipaddress.IPv4Address(gateway)
     return any(address in subnet for subnet in symbols.connected.get(where, ()))
@@ -389,7 +424,7 @@ def check_mtu(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
 
 
 CHECKS: tuple[Check, ...] = (
-    check_duplicates, check_reserved, check_name_lengths, check_veth_ends, check_routes,
+    check_duplicates, check_reserved, check_name_lengths, check_veth_ends, check_routes, check_gateway_is_neighbour,
     check_interface_addresses, check_duplicate_addresses, check_bridge_overlap, check_masquerade,
     check_forwards, check_expectations, check_interface_names, check_mtu, check_repeated_ipv6,
 )

@@ -58,6 +58,8 @@ class Symbols:
     """Every bridge and veth end, in source order (declared bridges first)."""
     routes: dict[str, list[ipaddress.IPv4Network]] = field(default_factory=dict)
     """Destinations of each namespace's (and the host's) routes; `default` is 0.0.0.0/0."""
+    interface_with: dict[tuple[str, ipaddress.IPv4Address], LabInterface] = field(default_factory=dict)
+    """(namespace or `host`, IP address) -> the interface there that has it (the first, if given twice)."""
 
     def kind(self, name: str) -> str | None:
         """`host`, `ns`, `bridge` (declared or implied), or None for a name never declared."""
@@ -127,6 +129,7 @@ def _collect_addresses(program: ir.Program, symbols: Symbols) -> None:
         if interface.address is None:
             continue
         symbols.connected.setdefault(interface.owner, []).append(interface.address.network)
+        symbols.interface_with.setdefault((interface.owner, interface.address.ip), interface)
         if interface.owner in symbols.namespaces:
             symbols.namespace_of_address.setdefault(str(interface.address.ip), interface.owner)
 
