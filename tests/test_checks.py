@@ -55,3 +55,24 @@ def test_gateway_that_is_no_neighbour(route: str) -> None:
 ])
 def test_gateway_that_is_a_neighbour(lab: str) -> None:
     assert "E131" not in codes(lab)
+
+
+# E132: one namespace (or the host) on overlapping subnets -------------------------------------
+
+
+@pytest.mark.parametrize("lab", [
+    BRIDGED + "bridge br1 ip 10.1.0.1/24\nveth red:eth1<->br1:red-br1 ip 10.0.0.9/24",   # the same subnet twice
+    BRIDGED + "ns green; veth host<->green ip 10.0.0.129/25, 10.0.0.130/25",           # the host: bridge and veth
+    "ns a; ns b; veth a<->b ip 10.0.0.1/30, 10.0.0.2/30; veth a:x<->b:y ip 10.0.0.5/16, 10.0.0.6/16",
+])
+def test_overlapping_subnets_in_one_namespace(lab: str) -> None:
+    assert "E132" in codes(lab)
+
+
+@pytest.mark.parametrize("lab", [
+    BRIDGED,                                                                      # one subnet, many namespaces
+    BRIDGED + "bridge br1 ip 10.1.0.1/24\nveth red:eth1<->br1:red-br1 ip 10.1.0.2/24",  # two subnets in red
+    "bridge br0 ip 10.0.0.1/16\nbridge br1 ip 10.0.5.1/24",                         # two bridges: E108 alone
+])
+def test_separate_subnets_in_one_namespace(lab: str) -> None:
+    assert "E132" not in codes(lab)

@@ -10,6 +10,7 @@ from nsgen.compiler.diagnostics import Diagnostic, Span, error, sort_key, warnin
 from nsgen.compiler.symbols import (
     IFNAMSIZ,
     RESERVED,
+    LabInterface,
     Symbols,
     addressed_ends,
     bridge_of,
@@ -311,6 +312,55 @@ def check_bridge_overlap(program: ir.Program, symbols: Symbols) -> Iterator[Diag
         seen.append((name, network))
 
 
+def check_interface_overlap(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """Two interfaces of one namespace (or the host) on overlapping subnets. Concerns: bridge, veth."""
+    by_owner: dict[str, list[LabInterface]] = {}
+    for interface in symbols.interfaces:
+        if interface.address is not None:
+            by_owner.setdefault(interface.owner, []).append(interface)
+    for owner, interfaces in by_owner.items():
+        for first, second in _overlaps(interfaces):
+            if first.address == second.address or first.ifname == second.ifname:
+                continue  # the same address twice (E107), or one name twice (E114)
+            if isinstance(first.statement, ir.Bridge) and isinstance(second.statement, ir.Bridge):
+                continue  # E108
+            yield _overlap_error(owner, first, second)
+
+
+def _overlaps(interfaces: list[LabInterface]) -> Iterator[tuple[LabInterface, LabInterface]]:
+    """Pairs whose subnets overlap (one contains the other), the one written first first; each interface
+    is paired with at most one earlier-sorted subnet."""
+    def start(interface: LabInterface) -> int:
+        assert interface.address is not None
+        return int(interface.address.network.network_address)
+
+    def end(interface: LabInterface) -> int:
+        assert interface.address is not None
+        return int(interface.address.network.broadcast_address)
+
+    reach, holder = -1, None
+    for interface in sorted(interfaces, key=lambda i: (start(i), -end(i))):
+        if holder is not None and start(interface) <= reach:
+            first, second = sorted((holder, interface), key=lambda i: _where(i.word.span))
+            yield first, second
+        if end(interface) > reach:
+            reach, holder = end(interface), interface
+
+
+def _where(span: Span) -> tuple[int, int]:
+    return span.line, span.column
+
+
+def _overlap_error(owner: str, first: LabInterface, second: LabInterface) -> Diagnostic:
+    assert first.address is not None and second.address is not None
+    place = "the host" if owner == ir.HOST else f"'{owner}'"
+    message = (f"{place} has {second.address.network} on {second.ifname}, "
+               f"which overlaps {first.address.network} on {first.ifname}")
+    hint = (f"{first.ifname} gets its address at {first.statement.origin}; the kernel sends the addresses "
+            f"both subnets hold out of one of the two only: give each interface of {place} its own subnet")
+    return error("E132", message, second.word.span, hint)
+
+
 # NAT --------------------------------------------------------------------------
 
 
@@ -425,7 +475,8 @@ def check_mtu(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
 
 CHECKS: tuple[Check, ...] = (
     check_duplicates, check_reserved, check_name_lengths, check_veth_ends, check_routes, check_gateway_is_neighbour,
-    check_interface_addresses, check_duplicate_addresses, check_bridge_overlap, check_masquerade,
+    check_interface_addresses, check_duplicate_addresses, check_bridge_overlap, check_interface_overlap,
+    check_masquerade,
     check_forwards, check_expectations, check_interface_names, check_mtu, check_repeated_ipv6,
 )
 
