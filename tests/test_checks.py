@@ -76,3 +76,37 @@ def test_overlapping_subnets_in_one_namespace(lab: str) -> None:
 ])
 def test_separate_subnets_in_one_namespace(lab: str) -> None:
     assert "E132" not in codes(lab)
+
+
+# E133: a forward target the host has no route to ----------------------------------------------
+
+ROUTED = """\
+ns router
+ns web
+bridge br0 ip 10.0.0.1/24
+veth router<->br0 ip 10.0.0.2/24
+veth router:eth1<->web ip 10.9.0.1/24, 10.9.0.2/24
+route web default via 10.9.0.1
+forward tcp 80 -> 10.9.0.2:80
+"""
+"""web sits behind router; only a `route host` gets the host's forwarded packets to it."""
+
+
+@pytest.mark.parametrize("lab", [
+    ROUTED,
+    ROUTED + "route host 10.9.1.0/24 via 10.0.0.2",                              # a route elsewhere
+    "ns a\nveth a<->br0 ip 10.0.0.2/24\nroute a default via 10.0.0.1\nforward tcp 80 -> 10.0.0.2",  # no bridge address
+])
+def test_forward_target_without_host_route(lab: str) -> None:
+    assert "E133" in codes(lab)
+
+
+@pytest.mark.parametrize("lab", [
+    ROUTED + "route host 10.9.0.0/24 via 10.0.0.2",
+    ROUTED + "route host 10.9.0.0/16 via 10.0.0.2",                              # a wider route covers it
+    ROUTED + "route host default via 10.0.0.2",                                  # so does the lab's default
+    "ns a; veth host<->a ip 10.0.0.1/30, 10.0.0.2/30; route a default via 10.0.0.1; forward udp 53 -> 10.0.0.2",
+    BRIDGED + "route red default via 10.0.0.1\nforward tcp 80 -> 10.0.0.2",
+])
+def test_forward_target_with_host_route(lab: str) -> None:
+    assert "E133" not in codes(lab)

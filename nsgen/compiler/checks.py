@@ -402,6 +402,43 @@ def _forward_target(forward: ir.Forward, symbols: Symbols) -> Iterator[Diagnosti
                       target.span, f"add `route {owner} default via GATEWAY`")
 
 
+def check_forward_reachable(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """The host has a lab route to each forward target: its own subnet, or a `route host`. Concerns: forward."""
+    known = _network_index(symbols.connected.get(ir.HOST, []) + symbols.routes.get(ir.HOST, []))
+    for forward in _of(program, ir.Forward):
+        assert isinstance(forward, ir.Forward)
+        target = _single_address(forward.target)
+        owner = symbols.namespace_of_address.get(str(target))
+        if target is None or owner is None or _covered(known, target):
+            continue
+        interface = symbols.interface_with[(owner, target)]
+        assert interface.address is not None
+        yield error("E133", f"the host has no route to forward target {target}", forward.target.span,
+                    _host_route_hint(symbols, owner, interface.address.network))
+
+
+def _host_route_hint(symbols: Symbols, owner: str, subnet: ipaddress.IPv4Network) -> str:
+    """Name a namespace on both `subnet` and a subnet of the host, as the gateway of the missing route."""
+    host = symbols.connected.get(ir.HOST, [])
+    routers = {i.owner for i in symbols.interfaces if i.address and i.address.network == subnet} - {owner}
+    for router in symbols.interfaces:
+        if router.owner in routers and router.address and router.address.network in host:
+            return f"add `route host {subnet} via {router.address.ip}` ('{router.owner}', which is on {subnet} too)"
+    return (f"'{owner}' is on {subnet}, where the host has no address: plug '{owner}' into a bridge with an "
+            f"address, or add `route host {subnet} via GATEWAY`")
+
+
+def _network_index(networks: list[ipaddress.IPv4Network]) -> set[tuple[int, int]]:
+    """Networks as (prefix length, address >> host bits), for `_covered`."""
+    return {(n.prefixlen, int(n.network_address) >> (32 - n.prefixlen)) for n in networks}
+
+
+def _covered(index: set[tuple[int, int]], address: ipaddress.IPv4Address) -> bool:
+    """True if a network of the index contains the address (33 lookups, however many networks)."""
+    value = int(address)
+    return any((length, value >> (32 - length)) in index for length in range(33))
+
+
 def _port(number: ir.Number) -> Iterator[Diagnostic]:
     if not 1 <= number.value <= 65535:
         yield error("E115", f"port {number.value} is outside 1-65535", number.span)
@@ -477,7 +514,7 @@ CHECKS: tuple[Check, ...] = (
     check_duplicates, check_reserved, check_name_lengths, check_veth_ends, check_routes, check_gateway_is_neighbour,
     check_interface_addresses, check_duplicate_addresses, check_bridge_overlap, check_interface_overlap,
     check_masquerade,
-    check_forwards, check_expectations, check_interface_names, check_mtu, check_repeated_ipv6,
+    check_forwards, check_forward_reachable, check_expectations, check_interface_names, check_mtu, check_repeated_ipv6,
 )
 
 
