@@ -110,3 +110,26 @@ def test_forward_target_without_host_route(lab: str) -> None:
 ])
 def test_forward_target_with_host_route(lab: str) -> None:
     assert "E133" not in codes(lab)
+
+
+# W134: `in`/`out` naming an interface the host's rules never see -------------------------------
+
+
+@pytest.mark.parametrize("rule", [
+    "nat masquerade 10.0.0.0/24 out veth-red-br",    # a bridge port: the rules see br0
+    "forward tcp 80 -> 10.0.0.2 in veth-red",        # red's own end, inside red
+    "forward tcp 80 -> 10.0.0.2 in veth-blue-br",
+])
+def test_rule_interface_the_host_never_sees(rule: str) -> None:
+    assert "W134" in codes(BRIDGED + "route red default via 10.0.0.1\n" + rule)
+
+
+@pytest.mark.parametrize("lab", [
+    BRIDGED + "nat masquerade 10.0.0.0/24 out eth0",                 # the host's uplink, not in the lab
+    BRIDGED + "nat masquerade 10.0.0.0/24 out br0",                  # a bridge is in the host
+    BRIDGED + "nat masquerade 10.0.0.0/24 out wlan0",                # any name the lab does not use
+    "ns a; veth host<->a ip 10.0.0.1/30, 10.0.0.2/30; nat masquerade 10.0.0.0/30 out veth-a-host",
+    (ROOT / "examples" / "pods.ns").read_text() + "nat masquerade 10.244.1.0/24 out eth0",  # pods' eth0 too
+])
+def test_rule_interface_in_the_host(lab: str) -> None:
+    assert "W134" not in codes(lab)

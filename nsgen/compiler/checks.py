@@ -502,6 +502,38 @@ def check_interface_names(program: ir.Program, symbols: Symbols) -> Iterator[Dia
                 seen[(where, ifname)] = veth
 
 
+def check_rule_interfaces(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """`in`/`out` names a lab interface the host's rules never see: a bridge port, or an end in a namespace.
+
+    Concerns: masquerade, forward."""
+    in_host = {i.ifname for i in symbols.interfaces if i.owner == ir.HOST and i.bridge is None}
+    hidden = {i.ifname: i for i in reversed(symbols.interfaces)  # reversed: the first of a name wins
+              if i.ifname not in in_host and (i.bridge is not None or (i.owner != ir.HOST and not i.named))}
+    for statement in program.statements:
+        if isinstance(statement, ir.Masquerade) and statement.out_interface is not None:
+            word, keyword = statement.out_interface, "out"
+        elif isinstance(statement, ir.Forward) and statement.in_interface is not None:
+            word, keyword = statement.in_interface, "in"
+        else:
+            continue
+        interface = hidden.get(word.text)
+        if interface is not None and interface.bridge is not None:
+            bridge = interface.bridge
+            yield warning("W134", f"'{word.text}' is a port of bridge '{bridge}'; the host's rules see "
+                          f"packets crossing it on '{bridge}'", word.span, f"write `{keyword} {bridge}`")
+        elif interface is not None:
+            yield warning("W134", f"'{word.text}' is an interface in namespace '{interface.owner}'; the host's rules "
+                          "never see it", word.span, _host_side_hint(symbols, interface, keyword))
+
+
+def _host_side_hint(symbols: Symbols, interface: LabInterface, keyword: str) -> str:
+    """`in IF`/`out IF` naming where the namespace end's packets meet the host: its bridge or its host-side peer."""
+    for peer in symbols.interfaces:
+        if peer.statement is interface.statement and peer is not interface and peer.owner == ir.HOST:
+            return f"write `{keyword} {peer.bridge or peer.ifname}`, where its packets enter the host"
+    return "name an interface of the host: its uplink (such as eth0), a bridge, or a host end of a veth"
+
+
 def check_mtu(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """MTUs within what Linux accepts for IPv4 links."""
     for statement in program.statements:
@@ -514,7 +546,8 @@ CHECKS: tuple[Check, ...] = (
     check_duplicates, check_reserved, check_name_lengths, check_veth_ends, check_routes, check_gateway_is_neighbour,
     check_interface_addresses, check_duplicate_addresses, check_bridge_overlap, check_interface_overlap,
     check_masquerade,
-    check_forwards, check_forward_reachable, check_expectations, check_interface_names, check_mtu, check_repeated_ipv6,
+    check_forwards, check_forward_reachable, check_expectations, check_interface_names, check_rule_interfaces,
+    check_mtu, check_repeated_ipv6,
 )
 
 
