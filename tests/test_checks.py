@@ -133,3 +133,30 @@ def test_rule_interface_the_host_never_sees(rule: str) -> None:
 ])
 def test_rule_interface_in_the_host(lab: str) -> None:
     assert "W134" not in codes(lab)
+
+
+# E135: an option given twice ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lab", [
+    "bridge br0 ip 10.0.0.1/24 mtu 1400 mtu 1500",
+    "bridge br0 mtu 1400 ip 10.0.0.1/24 mtu 1400",                  # even with the same value
+    "bridge br0 ip 10.0.0.1/24 ip 10.0.0.2/24",
+    "ns a; ns b; veth a<->b ip 10.0.0.1/30 ip 10.0.0.2/30",
+    "ns a; bridge br0 ip 10.0.0.1/24; veth a<->br0 ip 10.0.0.2/24 mtu 9000 ip 10.0.0.3/24",
+])
+def test_option_given_twice(lab: str) -> None:
+    assert codes(lab).count("E135") == 1 and "E117" not in codes(lab)
+
+
+@pytest.mark.parametrize("lab", [
+    "bridge br0 ip 10.0.0.1/24 mtu 1400",
+    "bridge br0 mtu 1400 ip 10.0.0.1/24",
+    "ns a; ns b; veth a<->b ip 10.0.0.1/30, 10.0.0.2/30 mtu 9000",
+])
+def test_options_given_once(lab: str) -> None:
+    assert "E135" not in codes(lab)
+
+
+def test_too_many_addresses_in_one_option_stays_e117() -> None:
+    assert codes("bridge br0 ip 10.0.0.1/24, 10.0.0.2/24") == ["E117"]

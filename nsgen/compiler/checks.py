@@ -224,14 +224,14 @@ def check_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator
     """Every address on a bridge or veth end is valid, placed, and gets a prefix."""
     for statement in program.statements:
         if isinstance(statement, ir.Bridge):
-            if len(statement.addresses) > 1:
+            if len(statement.addresses) > 1 and not _repeated(statement, "ip"):  # else E135
                 yield error("E117", "a bridge takes one address", statement.addresses[1].span,
                             "give the other addresses to namespaces on the bridge")
             for address in statement.addresses[:1]:
                 yield from _interface_address(address, symbols, statement.name.text)
         elif isinstance(statement, ir.Veth):
             placed = addressed_ends(statement, symbols)
-            for extra in statement.addresses[len(placed):]:
+            for extra in statement.addresses[len(placed):] if not _repeated(statement, "ip") else ():  # else E135
                 yield error("E117", "this address has no end to go on", extra.span, _placement_hint(statement, placed))
             for _end, address in placed:
                 yield from _interface_address(address, symbols, bridge_of(statement, symbols))
@@ -534,6 +534,34 @@ def _host_side_hint(symbols: Symbols, interface: LabInterface, keyword: str) -> 
     return "name an interface of the host: its uplink (such as eth0), a bridge, or a host end of a veth"
 
 
+def check_repeated_options(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """An option given twice on one statement, where one value would be lost. Concerns: bridge, veth."""
+    for statement in program.statements:
+        if not isinstance(statement, (ir.Bridge, ir.Veth)):
+            continue
+        first: dict[str, ir.Option] = {}
+        for option in statement.options:
+            if option.keyword in first:
+                lost = "" if option.keyword == "ip" and isinstance(statement, ir.Veth) else "; one value would be lost"
+                yield error("E135", f"`{option.keyword}` is given twice{lost}", option.span,
+                            _repeated_hint(statement, first[option.keyword], option))
+            first.setdefault(option.keyword, option)
+
+
+def _repeated_hint(statement: ir.Bridge | ir.Veth, first: ir.Option, again: ir.Option) -> str:
+    if again.keyword == "ip" and isinstance(statement, ir.Veth):
+        addresses = ", ".join(a.text for a in statement.addresses)
+        return f"a veth takes its addresses in one option, one per end: `ip {addresses}`"
+    start = statement.span.column
+    said = [statement.source[o.span.column - start : o.span.end_column - start] for o in (first, again)]
+    one = "a bridge takes one address: keep" if again.keyword == "ip" else "keep"
+    return f"{one} `{said[0]}` or `{said[1]}`"
+
+
+def _repeated(statement: ir.Bridge | ir.Veth, keyword: str) -> bool:
+    return sum(option.keyword == keyword for option in statement.options) > 1
+
+
 def check_mtu(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """MTUs within what Linux accepts for IPv4 links."""
     for statement in program.statements:
@@ -547,7 +575,7 @@ CHECKS: tuple[Check, ...] = (
     check_interface_addresses, check_duplicate_addresses, check_bridge_overlap, check_interface_overlap,
     check_masquerade,
     check_forwards, check_forward_reachable, check_expectations, check_interface_names, check_rule_interfaces,
-    check_mtu, check_repeated_ipv6,
+    check_repeated_options, check_mtu, check_repeated_ipv6,
 )
 
 
