@@ -160,3 +160,27 @@ def test_options_given_once(lab: str) -> None:
 
 def test_too_many_addresses_in_one_option_stays_e117() -> None:
     assert codes("bridge br0 ip 10.0.0.1/24, 10.0.0.2/24") == ["E117"]
+
+
+# W136, W137, E138: masquerades -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (["nat masquerade 10.0.0.0/24", "nat masquerade 10.0.0.0/24"], ["W136"]),
+    (["nat masquerade 10.0.0.0/24 out eth0", "nat masquerade 10.0.0.0/24 out eth0"], ["W136"]),
+    (["nat masquerade 10.0.0.0/24", "nat masquerade 10.0.0.0/24 out eth0"], []),       # different rules
+    (["nat masquerade 10.0.0.0/24 out eth0", "nat masquerade 10.0.0.0/24 out eth1"], []),
+    (["nat masquerade 10.0.0.0/24", "nat masquerade 10.0.0.0/25"], []),
+    (["nat masquerade 10.1.0.0/24"], ["W137"]),                                        # nothing of the lab there
+    (["nat masquerade 10.0.0.0/16"], []),                                              # a wider subnet holds it
+    (["nat masquerade 10.0.0.0/30"], []),                                              # so does a narrower one
+    (["nat masquerade 0.0.0.0/0"], ["E138"]),
+    (["nat masquerade 0.0.0.0/0 out eth0"], ["E138"]),
+    (["nat masquerade 0.0.0.0/1"], []),
+])
+def test_masquerades(lines: list[str], expected: list[str]) -> None:
+    assert codes(BRIDGED + "\n".join(lines)) == expected
+
+
+def test_masquerade_subnet_that_gave_a_bare_address_its_prefix() -> None:
+    assert codes("ns red; veth red<->br0 ip 10.5.0.2; nat masquerade 10.5.0.0/24") == ["W116"]

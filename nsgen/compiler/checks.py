@@ -371,6 +371,49 @@ def check_masquerade(program: ir.Program, symbols: Symbols) -> Iterator[Diagnost
         yield from _network_word(statement.subnet, "masquerade subnet")
 
 
+def check_repeated_masquerade(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """The same subnet masqueraded twice through the same `out` (or none). Concerns: masquerade."""
+    seen: dict[tuple[ipaddress.IPv4Network, str | None], ir.Masquerade] = {}
+    for statement in _of(program, ir.Masquerade):
+        assert isinstance(statement, ir.Masquerade)
+        network = network_of(statement.subnet.text)
+        if network is None:
+            continue
+        key = (network, statement.out_interface.text if statement.out_interface else None)
+        if key in seen:
+            first = seen[key]
+            yield warning("W136", f"{network} is already masqueraded{f' out {key[1]}' if key[1] else ''}",
+                          statement.subnet.span, f"see {first.origin}: `{first.source}`; remove this line")
+        seen.setdefault(key, statement)
+
+
+def check_masquerade_everything(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """`nat masquerade 0.0.0.0/0` would rewrite the lab's own traffic too. Concerns: masquerade."""
+    subnets = sorted({i.address.network for i in symbols.interfaces if i.address is not None})
+    example = f"nat masquerade {subnets[0] if subnets else '10.0.0.0/24'} out eth0"
+    for statement in _of(program, ir.Masquerade):
+        assert isinstance(statement, ir.Masquerade)
+        network = network_of(statement.subnet.text)
+        if network is not None and network.prefixlen == 0:
+            yield error("E138", "0.0.0.0/0 cannot be masqueraded: the rule leaves traffic to its own subnet "
+                        "alone, here all traffic (iptables refuses it, nft's matches nothing)", statement.subnet.span,
+                        f"masquerade each lab subnet, with `out IF` for only what leaves the host there: `{example}`")
+
+
+def check_masquerade_in_lab(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """A masquerade subnet that holds no address of the lab matches no lab traffic. Concerns: masquerade."""
+    addresses = [i.address for i in symbols.interfaces if i.address is not None]
+    for statement in _of(program, ir.Masquerade):
+        assert isinstance(statement, ir.Masquerade)
+        network = network_of(statement.subnet.text)
+        if network is None or network.prefixlen == 0 or any(a.ip in network for a in addresses):
+            continue
+        subnets = [str(n) for n in sorted({a.network for a in addresses})]
+        known = f"the lab's subnets are {', '.join(subnets[:4])}" if subnets else "the lab has no address yet"
+        yield warning("W137", f"no address of the lab is in {network}, so this masquerades none of its traffic",
+                      statement.subnet.span, f"{known}; masquerade one of those, or fix the subnet")
+
+
 def check_forwards(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """Ports in range, a target address that belongs to a namespace, no port forwarded twice."""
     seen: dict[tuple[str, int], ir.Forward] = {}
@@ -573,7 +616,7 @@ def check_mtu(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
 CHECKS: tuple[Check, ...] = (
     check_duplicates, check_reserved, check_name_lengths, check_veth_ends, check_routes, check_gateway_is_neighbour,
     check_interface_addresses, check_duplicate_addresses, check_bridge_overlap, check_interface_overlap,
-    check_masquerade,
+    check_masquerade, check_repeated_masquerade, check_masquerade_everything, check_masquerade_in_lab,
     check_forwards, check_forward_reachable, check_expectations, check_interface_names, check_rule_interfaces,
     check_repeated_options, check_mtu, check_repeated_ipv6,
 )
