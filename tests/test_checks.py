@@ -184,3 +184,18 @@ def test_masquerades(lines: list[str], expected: list[str]) -> None:
 
 def test_masquerade_subnet_that_gave_a_bare_address_its_prefix() -> None:
     assert codes("ns red; veth red<->br0 ip 10.5.0.2; nat masquerade 10.5.0.0/24") == ["W116"]
+
+
+# E139: addresses no interface can have ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("address", ["0.0.0.1/8", "127.0.0.2/8", "224.0.0.1/24", "239.1.1.1/24", "240.0.0.1/24",
+                                     "255.255.255.255/32"])
+def test_special_address_on_an_interface(address: str) -> None:
+    assert codes(f"ns a\nbridge br0\nveth a<->br0 ip {address}") == ["E139"]
+
+
+@pytest.mark.parametrize("address", ["1.0.0.1/8", "126.255.255.1/8", "128.0.0.1/8", "223.255.255.1/24",
+                                     "10.0.0.1/8", "100.64.0.1/10", "169.254.0.1/16"])
+def test_ordinary_address_on_an_interface(address: str) -> None:
+    assert "E139" not in codes(f"ns a\nbridge br0\nveth a<->br0 ip {address}")

@@ -238,6 +238,29 @@ def check_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator
             yield from _pair_subnets(statement, symbols, placed)
 
 
+SPECIAL_RANGES = (
+    (ipaddress.IPv4Network("0.0.0.0/8"), "in 'this network' (0.0.0.0/8), which no host has"),
+    (ipaddress.IPv4Network("127.0.0.0/8"), "a loopback address (127.0.0.0/8), which belongs to `lo`"),
+    (ipaddress.IPv4Network("224.0.0.0/4"), "a multicast address (224.0.0.0/4)"),
+    (ipaddress.IPv4Network("240.0.0.0/4"), "a reserved address (240.0.0.0/4, with 255.255.255.255)"),
+)
+"""Ranges no interface address may come from, and what each is."""
+
+
+def check_address_ranges(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """An interface address from a range no interface can use. Concerns: bridge, veth."""
+    for word in _all_interface_addresses(program, symbols):
+        what = _special_range(word.text)
+        if what is not None:
+            yield error("E139", f"{word.text.split('/')[0]} cannot go on an interface: it is {what}", word.span,
+                        "use a private address: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
+
+
+def _special_range(text: str) -> str | None:
+    interface = interface_of(text)
+    return next((what for network, what in SPECIAL_RANGES if interface and interface.ip in network), None)
+
+
 def _placement_hint(veth: ir.Veth, placed: list[tuple[ir.VethEnd, ir.Word]]) -> str:
     if len(placed) == 1:
         return ("toward a bridge only the namespace end takes an address; "
@@ -251,6 +274,8 @@ def _interface_address(word: ir.Word, symbols: Symbols, bridge: str | None) -> I
         yield error("E105", f"'{word.text}' is not a valid IPv4 address", word.span,
                     "four numbers 0-255 and an optional prefix 0-32, e.g. 192.168.15.1/24")
         return
+    if _special_range(word.text) is not None:
+        return  # E139
     if "/" not in word.text:
         resolved = resolve_address(word.text, symbols, bridge)
         if resolved is None:
@@ -614,8 +639,10 @@ def check_mtu(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
 
 
 CHECKS: tuple[Check, ...] = (
-    check_duplicates, check_reserved, check_name_lengths, check_veth_ends, check_routes, check_gateway_is_neighbour,
-    check_interface_addresses, check_duplicate_addresses, check_bridge_overlap, check_interface_overlap,
+    check_duplicates, check_reserved, check_name_lengths, check_veth_ends,
+    check_routes, check_gateway_is_neighbour,
+    check_interface_addresses, check_address_ranges, check_duplicate_addresses, check_bridge_overlap,
+    check_interface_overlap,
     check_masquerade, check_repeated_masquerade, check_masquerade_everything, check_masquerade_in_lab,
     check_forwards, check_forward_reachable, check_expectations, check_interface_names, check_rule_interfaces,
     check_repeated_options, check_mtu, check_repeated_ipv6,
