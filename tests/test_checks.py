@@ -199,3 +199,45 @@ def test_special_address_on_an_interface(address: str) -> None:
                                      "10.0.0.1/8", "100.64.0.1/10", "169.254.0.1/16"])
 def test_ordinary_address_on_an_interface(address: str) -> None:
     assert "E139" not in codes(f"ns a\nbridge br0\nveth a<->br0 ip {address}")
+
+
+# W111: replies to a forwarded connection may not return ----------------------------------------
+
+SEEDLIKE = """\
+ns blue
+bridge v-net-0 ip 192.168.15.5/24
+veth blue<->v-net-0 ip 192.168.15.2/24
+forward tcp 80 -> 192.168.15.2:80 in eth0
+"""
+"""The tutorial's forward; whether blue can answer depends on its routes."""
+
+TWO_BRIDGES = """\
+ns web
+bridge br0 ip 10.0.0.1/24
+bridge lan ip 10.1.0.1/24
+veth web<->br0 ip 10.0.0.2/24
+forward tcp 80 -> 10.0.0.2 in lan
+"""
+"""Connections forwarded from the bridge `lan` come from 10.1.0.0/24."""
+
+
+@pytest.mark.parametrize("lab", [
+    SEEDLIKE,                                                         # no route at all
+    SEEDLIKE.replace(" in eth0", ""),
+    TWO_BRIDGES,
+    TWO_BRIDGES + "route web 10.9.0.0/24 via 10.0.0.1",              # a route, but not to lan's clients
+    TWO_BRIDGES + "route web 10.1.0.0/25 via 10.0.0.1",              # to half of them
+])
+def test_forward_whose_replies_may_not_return(lab: str) -> None:
+    assert "W111" in codes(lab)
+
+
+@pytest.mark.parametrize("lab", [
+    SEEDLIKE + "route blue default via 192.168.15.5",
+    SEEDLIKE + "route blue 192.168.1.0/24 via 192.168.15.5",          # the clients' LAN only, as in seed.ns
+    TWO_BRIDGES + "route web 10.1.0.0/24 via 10.0.0.1",
+    TWO_BRIDGES + "route web 10.0.0.0/8 via 10.0.0.1",
+    TWO_BRIDGES + "route web default via 10.0.0.1",
+])
+def test_forward_whose_replies_return(lab: str) -> None:
+    assert "W111" not in codes(lab)

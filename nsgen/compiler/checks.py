@@ -461,13 +461,49 @@ def _forward_target(forward: ir.Forward, symbols: Symbols) -> Iterator[Diagnosti
         yield error("E105", f"'{target.text}' is not a forward target address", target.span,
                     "the target is one address of a namespace, without prefix, e.g. 192.168.15.2:80")
         return
-    owner = symbols.namespace_of_address.get(target.text)
-    if owner is None:
+    if symbols.namespace_of_address.get(target.text) is None:
         yield error("E110", f"forward target {target.text} belongs to no namespace", target.span,
                     "forward to an address given to a namespace's veth end")
-    elif owner not in symbols.default_routes:
-        yield warning("W111", f"'{owner}' has no default route, so replies to forwarded connections may not return",
-                      target.span, f"add `route {owner} default via GATEWAY`")
+
+
+def check_forward_replies(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """A forward target's namespace has a route for its replies: to the `in` interface's subnet when the lab
+    knows it, else any route of its own. Concerns: forward."""
+    for forward in _of(program, ir.Forward):
+        assert isinstance(forward, ir.Forward)
+        owner = symbols.namespace_of_address.get(str(_single_address(forward.target)))
+        if owner is None:
+            continue
+        routes = symbols.routes.get(owner, [])
+        clients = _arrival_subnet(forward, symbols)
+        gateway = _host_neighbour(symbols, owner) or "GATEWAY"
+        if clients is None and not routes:
+            yield warning("W111", f"'{owner}' has no route of its own, so replies to forwarded connections "
+                          "may not return", forward.target.span, f"add `route {owner} default via {gateway}`, "
+                          "or a route to where the clients are")
+        elif clients is not None and not any(clients.subnet_of(route) for route in routes):
+            assert forward.in_interface is not None
+            yield warning("W111", f"'{owner}' has no route to {clients}, where connections arriving on "
+                          f"{forward.in_interface.text} come from, so replies may not return", forward.target.span,
+                          f"add `route {owner} {clients} via {gateway}`, or `route {owner} default via {gateway}`")
+
+
+def _arrival_subnet(forward: ir.Forward, symbols: Symbols) -> ipaddress.IPv4Network | None:
+    """The subnet of the `in` interface, when that is a bridge or host veth end with an address in the lab."""
+    name = forward.in_interface.text if forward.in_interface else None
+    for interface in symbols.interfaces:
+        if interface.ifname == name and interface.owner == ir.HOST and interface.address is not None:
+            return interface.address.network
+    return None
+
+
+def _host_neighbour(symbols: Symbols, owner: str) -> str | None:
+    """An address of the host on a subnet of `owner`: the gateway a route in `owner` usually takes."""
+    subnets = symbols.connected.get(owner, [])
+    for interface in symbols.interfaces:
+        if interface.owner == ir.HOST and interface.address and interface.address.network in subnets:
+            return str(interface.address.ip)
+    return None
 
 
 def check_forward_reachable(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -644,8 +680,8 @@ CHECKS: tuple[Check, ...] = (
     check_interface_addresses, check_address_ranges, check_duplicate_addresses, check_bridge_overlap,
     check_interface_overlap,
     check_masquerade, check_repeated_masquerade, check_masquerade_everything, check_masquerade_in_lab,
-    check_forwards, check_forward_reachable, check_expectations, check_interface_names, check_rule_interfaces,
-    check_repeated_options, check_mtu, check_repeated_ipv6,
+    check_forwards, check_forward_reachable, check_forward_replies, check_rule_interfaces,
+    check_expectations, check_interface_names, check_repeated_options, check_mtu, check_repeated_ipv6,
 )
 
 
