@@ -62,12 +62,22 @@ def _printable(line: str) -> str:
     return "".join(ch if ch.isprintable() or ch == "\t" else "\N{REPLACEMENT CHARACTER}" for ch in line)
 
 
-def render(diagnostic: Diagnostic, source: str) -> str:
-    """Render like a compiler: `file:line:col: error[E100]: message`, the line, a caret, a hint."""
+def source_lines(source: str) -> list[str]:
+    """The source's lines as spans count them, for `render`: split once, reuse for every diagnostic."""
+    # Lark counts lines by "\n" only; str.splitlines() would also break at form feeds, U+2028...
+    return [line.removesuffix("\r") for line in source.split("\n")]
+
+
+def render(diagnostic: Diagnostic, source: str, lines: list[str] | None = None) -> str:
+    """Render like a compiler: `file:line:col: error[E100]: message`, the line, a caret, a hint.
+
+    `lines` is `source_lines(source)`; pass it when rendering many diagnostics of one source, so
+    the source is split once, not once per diagnostic.
+    """
     span = diagnostic.span
     head = f"{span}: {diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
-    # Lark counts lines by "\n" only; str.splitlines() would also break at form feeds, U+2028...
-    lines = [line.removesuffix("\r") for line in source.split("\n")]
+    if lines is None:
+        lines = source_lines(source)
     out = [head]
     if 1 <= span.line <= len(lines):
         text = lines[span.line - 1]
