@@ -13,10 +13,10 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from nsgen.compiler import parser
-from nsgen.compiler import render as render_module
 from nsgen.cache import cache_dir
-from nsgen.compiler import compile_source
+from nsgen.compiler import compile_source, parser
+from nsgen.compiler import render as render_module
+from nsgen.compiler.styles import STYLES
 from nsgen.compiler.targets import render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ def _scripts() -> list[str]:
     result = compile_source(SEED, "seed.ns")
     assert result.plan is not None
     return [render(result.plan, target, script, style)
-            for target in ("bash", "nft") for script in ("setup", "down") for style in ("default", "batch")]
+            for target in ("iptables", "nft") for script in ("setup", "down") for style in STYLES]
 
 
 def test_cache_folder_follows_xdg_cache_home(cache_home: Path) -> None:
@@ -117,7 +117,7 @@ def test_compiled_templates_are_cached_and_give_the_same_scripts(cache_home: Pat
 
 def test_edited_template_is_never_rendered_stale(cache_home: Path, templates: Path) -> None:
     before = _scripts()
-    setup = templates / "common" / "setup.sh.j2"
+    setup = templates / "default" / "setup.sh.j2"
     setup.write_text(setup.read_text(encoding="utf-8") + "# edited after caching\n", encoding="utf-8")
     _fresh()
     after = _scripts()

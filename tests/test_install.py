@@ -74,10 +74,10 @@ def test_installed_package_is_not_the_checkout(installed: Path, elsewhere: Path)
     for path in (package, grammar, templates):
         assert path.is_relative_to(venv), f"{path} is not inside the venv {venv}"
     assert (grammar / "nsgen.lark").is_file()
-    assert (templates / "common" / "setup.sh.j2").is_file()
+    assert (templates / "default" / "setup.sh.j2").is_file()
 
 
-@pytest.mark.parametrize("target", ["bash", "nft"])
+@pytest.mark.parametrize("target", ["iptables", "bash", "nft"])
 def test_installed_nsgen_builds_the_seed_lab_from_another_folder(installed: Path, elsewhere: Path,
                                                                  target: str) -> None:
     done = _run([str(installed / "nsgen"), "build", "-t", target, str(ROOT / "examples" / "seed.ns")],
@@ -85,7 +85,7 @@ def test_installed_nsgen_builds_the_seed_lab_from_another_folder(installed: Path
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("#!/usr/bin/env bash\n")
     assert "ip netns add" in done.stdout
-    assert ("iptables-restore" if target == "bash" else "nft -f") in done.stdout
+    assert ("iptables-restore" if target != "nft" else "nft -f") in done.stdout
     assert done.stdout == checkout_script(target), "the installed nsgen prints another script than the checkout"
 
 

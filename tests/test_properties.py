@@ -265,7 +265,8 @@ def test_bare_zero_address_on_bridge_is_diagnosed() -> None:
 def test_tab_between_words_renders(script: str) -> None:
     result = compile_source("ns\tred\n", "tab.ns")
     assert result.plan is not None
-    assert re.search(r"^# tab\.ns:1 .*red$", render(result.plan, "bash", script), re.M)
+    # the citation: a comment, or (setup) the step marker that names the statement being applied
+    assert re.search(r"^\s*(# |step=')tab\.ns:1 .*red'?$", render(result.plan, "iptables", script), re.M)
 
 
 @pytest.mark.parametrize("separator", ["\x0b", "\x0c", "\x1c", "\x85", "\u2028"],

@@ -1,64 +1,80 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'jumbo', compiled from bridge-mtu.ns (target nft, default style).
-# Creates 1 namespace, 1 bridge, 1 veth pair.
-# Run it as root. Running it again changes nothing. If a step fails, it names the
-# lab-file line, removes what this run created and exits non-zero.
-# Undo the lab with the script from: nsgen down -t nft bridge-mtu.ns
+# Creates namespace a; bridge br0; veth pair veth-a-br/eth0.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft bridge-mtu.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=jumbo
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' setup must run as root" >&2
-  exit 1
-fi
+main() {
+  preflight
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  step='bridge-mtu.ns:4  ns a'
+  if ! netns_exists a; then
+    ip netns add a
+    undo_push netns '' a
+  fi
+  ip -n a link set lo up
+
+  step='bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000'
+  if created ip link add br0 type bridge; then
+    undo_push link '' br0
+    ip link set br0 alias nsgen:jumbo # teardown deletes only bridges with this mark
+  else
+    have_link '' br0 bridge
+  fi
+  ip link set br0 mtu 9000 up
+  ip addr replace 10.1.0.1/16 dev br0
+
+  step='bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000'
+  if created ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a; then
+    undo_push link '' veth-a-br
+  else
+    have_link '' veth-a-br veth
+    ip link set veth-a-br master br0 mtu 9000 up
+  fi
+  ip -n a -batch - <<'IP'
+link set eth0 addrgenmode none
+link set eth0 mtu 9000 up
+addr replace 10.1.0.2/16 dev eth0
+IP
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
-# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
-# docs/language.md), which needs a kernel with IPv6.
-if [ ! -d /proc/sys/net/ipv6 ]; then
-  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
-  exit 1
-fi
 
-# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
-netns_exists() {
-  [ -e "/run/netns/$1" ]
-}
-
-# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
-link_exists() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
-}
-
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
-has_route() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
-}
-
-# --- failure handling: name the failing lab-file statement, undo what this run created
-# step is the statement being applied; undo lists what this run created, newest last,
-# four fields an entry: kind, namespace ('' is the host), name, extra.
-step='preflight'
-undo=()
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
 undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
@@ -73,8 +89,6 @@ rollback() {
       netns) ip netns del "$name" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
-      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
-      rules) remove_rules ;;
     esac
   done 2>/dev/null
 }
@@ -88,8 +102,6 @@ on_error() {
   rollback
   exit "$status"
 }
-trap 'on_error "$?"' ERR
-trap 'on_error 130' INT TERM
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
@@ -115,57 +127,23 @@ have_link() {
   on_error 1
 }
 
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
-# very route; else stop the setup: a different route to DESTINATION is in the way.
-have_route() {
-  if has_route "$@"; then return 0; fi
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
-  on_error 1
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
 }
 
-# --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
 
-# bridge-mtu.ns:4  ns a
-step='bridge-mtu.ns:4  ns a'
-if ! netns_exists a; then
-  ip netns add a
-  undo_push netns '' a
-fi
-ip -n a link set lo up
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
 
-# --- bridges: a Linux bridge is a virtual switch in the host; its address makes the host
-# a member of that subnet (and the namespaces' gateway)
-
-# bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
-step='bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000'
-if created ip link add br0 type bridge; then
-  undo_push link '' br0
-  ip link set br0 alias nsgen:jumbo # teardown deletes only bridges with it
-else
-  have_link '' br0 bridge
-fi
-ip link set br0 mtu 9000 up
-ip addr replace 10.1.0.1/16 dev br0
-
-# --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
-# go through one `ip -n NS -batch` (one process for them all).
-
-# bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
-step='bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000'
-if created ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a; then
-  undo_push link '' veth-a-br
-else
-  have_link '' veth-a-br veth
-  ip link set veth-a-br master br0 mtu 9000 up
-fi
-ip -n a -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 mtu 9000 up
-addr replace 10.1.0.2/16 dev eth0
-IP
-
-trap - ERR INT TERM
-echo "nsgen: lab '$lab' is up" >&2
+main "$@"

@@ -1,55 +1,49 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'direct-pair', compiled from direct-pair.ns (target nft, batch style).
-# Removes what the setup script creates (2 namespaces, 1 veth pair), in reverse order,
-# and restores net.ipv4.ip_forward. Running it again is harmless.
+# Removes what the setup script creates (namespaces red, blue; veth pair veth-red/veth-blue), in
+# reverse order, and restores the sysctls it set. Running it again is harmless.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=direct-pair
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' teardown must run as root" >&2
-  exit 1
-fi
+main() {
+  preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+
+  # --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
+  # of that kind), so running this twice is harmless. Deleting a namespace removes its
+  # interfaces (and their veth peers) and routes.
+  filter_batch "$tmp/namespaces" <<'BATCH'
+# direct-pair.ns:2  ns blue
+-netns:blue netns del blue
+# direct-pair.ns:2  ns red
+-netns:red netns del red
+BATCH
+  run_removals "$tmp/namespaces"
+
+  echo "nsgen: lab '$lab' is down" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' teardown must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool awk
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
-need_tool awk
-
-# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
-netns_exists() {
-  [ -e "/run/netns/$1" ]
-}
-
-# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
-link_exists() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
-}
-
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
-has_route() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
-}
-
-# --- batch helpers: few processes instead of one per step (see docs/performance.md)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
 # and labbridge:NAME for a bridge this lab's setup created (it carries the alias nsgen:LAB).
@@ -116,15 +110,6 @@ explain_failures() {
   if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
 }
 
-# run_batch FILE: `ip -batch FILE` in the host; on failure, say which lab-file statement failed.
-run_batch() {
-  local err
-  if ! err=$(ip -batch "$1" 2>&1 >/dev/null); then
-    printf '%s\n' "$err" | explain_failures
-    return 1
-  fi
-}
-
 # run_removals FILE: `ip -force -batch FILE` (deletions), judged by the result: a line whose
 # object went away meanwhile (the kernel removes a namespace's veths in the background) fails
 # harmlessly; fail only if something FILE was to remove is still there.
@@ -140,15 +125,4 @@ run_removals() {
   fi
 }
 
-# --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
-# of that kind), so running this twice is harmless. Deleting a namespace removes its
-# interfaces (and their veth peers) and routes.
-filter_batch "$tmp/namespaces" <<'BATCH'
-# direct-pair.ns:2  ns blue
--netns:blue netns del blue
-# direct-pair.ns:2  ns red
--netns:red netns del red
-BATCH
-run_removals "$tmp/namespaces"
-
-echo "nsgen: lab '$lab' is down" >&2
+main "$@"

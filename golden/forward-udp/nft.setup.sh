@@ -1,72 +1,124 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'forward-udp', compiled from forward-udp.ns (target nft, default style).
-# Creates 1 namespace, 1 bridge, 1 veth pair, 1 route; firewall rules in nft table ip nsgen-forward-udp.
-# Run it as root. Running it again changes nothing. If a step fails, it names the
-# lab-file line, removes what this run created and exits non-zero.
-# Undo the lab with the script from: nsgen down -t nft forward-udp.ns
+# Creates namespace dns; bridge br0; veth pair veth-dns-br/veth-dns; route in dns to default; firewall
+# rules in nft table ip nsgen-forward-udp (udp 5353 -> 172.21.0.53:53); net.ipv4.ip_forward=1.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft forward-udp.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=forward-udp
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' setup must run as root" >&2
-  exit 1
+main() {
+  preflight
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  step='forward-udp.ns:2  ns dns'
+  if ! netns_exists dns; then
+    ip netns add dns
+    undo_push netns '' dns
+  fi
+  ip -n dns link set lo up
+
+  step='forward-udp.ns:3  bridge br0 ip 172.21.0.1/24'
+  if created ip link add br0 type bridge; then
+    undo_push link '' br0
+    ip link set br0 alias nsgen:forward-udp # teardown deletes only bridges with this mark
+  else
+    have_link '' br0 bridge
+  fi
+  ip link set br0 up
+  ip addr replace 172.21.0.1/24 dev br0
+
+  step='forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24'
+  if created ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns; then
+    undo_push link '' veth-dns-br
+  else
+    have_link '' veth-dns-br veth
+    ip link set veth-dns-br master br0 up
+  fi
+  ip -n dns -batch - <<'IP'
+link set veth-dns addrgenmode none
+link set veth-dns up
+addr replace 172.21.0.53/24 dev veth-dns
+IP
+
+  step='forward-udp.ns:5  route dns default via 172.21.0.1'
+  if created ip -n dns route add default via 172.21.0.1; then
+    undo_push route dns default 172.21.0.1
+  else
+    have_route dns default 172.21.0.1
+  fi
+
+  step='firewall: nft table ip nsgen-forward-udp'
+  if ! nft list table ip nsgen-forward-udp >/dev/null 2>&1; then
+    undo_push rules '' '' ''
+  fi
+  # The lab's rules live in its own nft table, ip nsgen-forward-udp, loaded in one atomic
+  # `nft -f`; nothing else is touched.
+  # its prerouting chain forwards ports of the host's own addresses (DNAT),
+  # and its forward chain accepts that traffic.
+  # forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
+  nft -f - <<'RULES'
+table ip nsgen-forward-udp
+delete table ip nsgen-forward-udp
+table ip nsgen-forward-udp {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
+		iifname "eth0" fib daddr type local udp dport 5353 dnat to 172.21.0.53:53 comment "forward-udp.ns:6"
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		iifname "eth0" ip daddr 172.21.0.53 udp dport 53 accept comment "forward-udp.ns:6"
+	}
+}
+RULES
+
+# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+# is kept in /run/nsgen/forward-udp, so teardown can restore it.
+step=net.ipv4.ip_forward=1
+if [ ! -e /run/nsgen/forward-udp/net.ipv4.ip_forward ]; then
+  mkdir -p /run/nsgen/forward-udp && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/forward-udp/net.ipv4.ip_forward
+  undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/forward-udp/net.ipv4.ip_forward)"
 fi
+echo 1 >/proc/sys/net/ipv4/ip_forward
+
+trap - ERR INT TERM
+echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool nft
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
-need_tool nft
-# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
-# docs/language.md), which needs a kernel with IPv6.
-if [ ! -d /proc/sys/net/ipv6 ]; then
-  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
-  exit 1
-fi
 
-# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
-netns_exists() {
-  [ -e "/run/netns/$1" ]
-}
-
-# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
-link_exists() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
-}
-
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
-has_route() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
-}
-
-# remove_rules: delete the lab's nft table, ip nsgen-forward-udp, if present.
-remove_rules() {
-  if nft list table ip nsgen-forward-udp >/dev/null 2>&1; then
-    nft delete table ip nsgen-forward-udp
-  fi
-}
-
-# --- failure handling: name the failing lab-file statement, undo what this run created
-# step is the statement being applied; undo lists what this run created, newest last,
-# four fields an entry: kind, namespace ('' is the host), name, extra.
-step='preflight'
-undo=()
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
 undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
@@ -81,7 +133,7 @@ rollback() {
       netns) ip netns del "$name" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
-      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
+      sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/forward-udp/"$name" && rmdir /run/nsgen/forward-udp /run/nsgen ;;
       rules) remove_rules ;;
     esac
   done 2>/dev/null
@@ -96,8 +148,6 @@ on_error() {
   rollback
   exit "$status"
 }
-trap 'on_error "$?"' ERR
-trap 'on_error 130' INT TERM
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
@@ -133,95 +183,37 @@ have_route() {
   on_error 1
 }
 
-# --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
-
-# forward-udp.ns:2  ns dns
-step='forward-udp.ns:2  ns dns'
-if ! netns_exists dns; then
-  ip netns add dns
-  undo_push netns '' dns
-fi
-ip -n dns link set lo up
-
-# --- bridges: a Linux bridge is a virtual switch in the host; its address makes the host
-# a member of that subnet (and the namespaces' gateway)
-
-# forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
-step='forward-udp.ns:3  bridge br0 ip 172.21.0.1/24'
-if created ip link add br0 type bridge; then
-  undo_push link '' br0
-  ip link set br0 alias nsgen:forward-udp # teardown deletes only bridges with it
-else
-  have_link '' br0 bridge
-fi
-ip link set br0 up
-ip addr replace 172.21.0.1/24 dev br0
-
-# --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
-# go through one `ip -n NS -batch` (one process for them all).
-
-# forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
-step='forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24'
-if created ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns; then
-  undo_push link '' veth-dns-br
-else
-  have_link '' veth-dns-br veth
-  ip link set veth-dns-br master br0 up
-fi
-ip -n dns -batch - <<'IP'
-link set veth-dns addrgenmode none
-link set veth-dns up
-addr replace 172.21.0.53/24 dev veth-dns
-IP
-
-# --- routes: added after every interface is up (a gateway must be on an up interface)
-
-# forward-udp.ns:5  route dns default via 172.21.0.1
-step='forward-udp.ns:5  route dns default via 172.21.0.1'
-if created ip -n dns route add default via 172.21.0.1; then
-  undo_push route dns default 172.21.0.1
-else
-  have_route dns default 172.21.0.1
-fi
-
-# --- firewall: the lab's rules live in its own nft table, ip nsgen-forward-udp, loaded in one
-# atomic `nft -f`; nothing else is touched.
-# its prerouting chain forwards ports of the host's own addresses (DNAT),
-# and its forward chain accepts that traffic.
-# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
-step='firewall: nft table ip nsgen-forward-udp'
-if ! nft list table ip nsgen-forward-udp >/dev/null 2>&1; then
-  undo_push rules '' '' ''
-fi
-nft -f - <<'RULES'
-# nft ruleset of lab 'forward-udp': the lab's own table. The first two lines make sure
-# it exists and delete it, so loading this again replaces the table whole, in one transaction.
-table ip nsgen-forward-udp
-delete table ip nsgen-forward-udp
-table ip nsgen-forward-udp {
-	chain prerouting {
-		type nat hook prerouting priority dstnat; policy accept;
-		# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
-		iifname "eth0" fib daddr type local udp dport 5353 dnat to 172.21.0.53:53 comment "forward-udp.ns:6"
-	}
-
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		iifname "eth0" ip daddr 172.21.0.53 udp dport 53 accept comment "forward-udp.ns:6"
-	}
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
 }
-RULES
 
-# --- forwarding: the host must route between the lab and its uplink for NAT to work.
-# The value before the first setup is kept in /run/nsgen/forward-udp so teardown can restore it.
-step='forwarding: net.ipv4.ip_forward=1'
-if [ ! -e /run/nsgen/forward-udp/ip_forward ]; then
-  mkdir -p /run/nsgen/forward-udp
-  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/forward-udp/ip_forward
-  undo_push forwarding '' /run/nsgen/forward-udp "$(cat /run/nsgen/forward-udp/ip_forward)"
-fi
-echo 1 >/proc/sys/net/ipv4/ip_forward
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
 
-trap - ERR INT TERM
-echo "nsgen: lab '$lab' is up" >&2
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-forward-udp, if present.
+remove_rules() {
+  if nft list table ip nsgen-forward-udp >/dev/null 2>&1; then
+    nft delete table ip nsgen-forward-udp
+  fi
+}
+
+main "$@"

@@ -1,67 +1,93 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'host-veth', compiled from host-veth.ns (target nft, batch style).
-# Creates 1 namespace, 1 veth pair, 2 routes.
-# Run it as root. Running it again changes nothing. If a step fails, it names the
-# lab-file line, removes what this run created and exits non-zero.
-# Undo the lab with the script from: nsgen down -t nft host-veth.ns
+# Creates namespace red; veth pair veth-red-host/veth-red; routes in red to default; in the host to
+# 10.9.0.0/24.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft host-veth.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=host-veth
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
+declare -A created_ns=() # namespaces this run creates (see undo_created)
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' setup must run as root" >&2
-  exit 1
-fi
+main() {
+  preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  # --- the host's steps in one `ip -batch`. A line `+KEY command` runs only if KEY (netns:,
+  # bridge: or veth: and a name) is missing, so a second run creates nothing; the other lines
+  # are safe to repeat. A veth's host end is made with its peer already in its namespace.
+  step='host batch'
+  filter_batch "$tmp/host" <<'BATCH'
+# host-veth.ns:2  ns red
++netns:red netns add red
+# host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
++veth:veth-red-host link add veth-red-host type veth peer name veth-red netns red
+link set veth-red-host up
+addr replace 10.0.0.1/30 dev veth-red-host
+BATCH
+  undo_created "$tmp/host.keys"
+  run_batch "$tmp/host"
+
+  # --- each namespace's steps in one `ip -batch` run inside it, 8 namespaces at a time
+  step='namespace batches'
+  ns_batches <<'BATCH'
+@ red
+# host-veth.ns:2  ns red
+link set lo up
+# host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
+link set veth-red addrgenmode none
+link set veth-red up
+addr replace 10.0.0.2/30 dev veth-red
+# host-veth.ns:4  route red default via 10.0.0.1
+route add default via 10.0.0.1
+BATCH
+
+  step='host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2'
+  if created ip route add 10.9.0.0/24 via 10.0.0.2; then
+    undo_push route '' 10.9.0.0/24 10.0.0.2
+  else
+    have_route '' 10.9.0.0/24 10.0.0.2
+  fi
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool awk
+  need_tool xargs
+  need_tool nsenter
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
-need_tool awk
-need_tool xargs
-need_tool nsenter
-# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
-# docs/language.md), which needs a kernel with IPv6.
-if [ ! -d /proc/sys/net/ipv6 ]; then
-  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
-  exit 1
-fi
 
-# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
-netns_exists() {
-  [ -e "/run/netns/$1" ]
-}
-
-# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
-link_exists() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
-}
-
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
-has_route() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
-}
-
-# --- failure handling: name the failing lab-file statement, undo what this run created
-# step is the statement being applied; undo lists what this run created, newest last,
-# four fields an entry: kind, namespace ('' is the host), name, extra.
-step='preflight'
-undo=()
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
 undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
@@ -76,8 +102,6 @@ rollback() {
       netns) ip netns del "$name" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
-      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
-      rules) remove_rules ;;
     esac
   done 2>/dev/null
 }
@@ -91,8 +115,6 @@ on_error() {
   rollback
   exit "$status"
 }
-trap 'on_error "$?"' ERR
-trap 'on_error 130' INT TERM
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
@@ -106,18 +128,6 @@ created() {
   on_error "$status"
 }
 
-# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
-# NAME as a KIND; else stop the setup and say what is in the way.
-have_link() {
-  if link_is "$1" "$2" "$3"; then return 0; fi
-  if link_exists "$1" "$2"; then
-    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
-  else
-    printf '%s\n' "$in_the_way" >&2
-  fi
-  on_error 1
-}
-
 # have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
@@ -128,9 +138,12 @@ have_route() {
   on_error 1
 }
 
-# --- batch helpers: few processes instead of one per step (see docs/performance.md)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
 
 # lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
 # and labbridge:NAME for a bridge this lab's setup created (it carries the alias nsgen:LAB).
@@ -206,9 +219,6 @@ run_batch() {
   fi
 }
 
-# created_ns remembers which namespaces this run creates (see ns_batches).
-declare -A created_ns=()
-
 # undo_created FILE: put what filter_batch found missing (FILE) on the undo list, before the
 # batch runs, so that a failure part-way through is undone too.
 undo_created() {
@@ -225,8 +235,7 @@ undo_created() {
 # written to $tmp/ns/NS and run as one `ip -batch` inside NS, entered with nsenter (it only
 # switches the network namespace, unlike `ip -n`, which also copies the mount table),
 # 8 at a time (xargs -P). In a namespace this run did not create, routes
-# already there are skipped and the others are added, not replaced (as in the default style):
-# a different route in the way stops setup. If a batch fails, say which lab-file statement
+# already there are skipped (as in the default style): a different route in the way stops setup. If a batch fails, say which lab-file statement
 # failed, and fail.
 ns_batches() {
   local ns status=0
@@ -260,8 +269,8 @@ ns_batches() {
   fi
 }
 
-# keep_routes NS FILE: in NS's batch FILE, turn `route replace R` into a comment if NS has
-# route R, else into `route add R`. Runs in the background, several namespaces at a time.
+# keep_routes NS FILE: in NS's batch FILE, turn `route add R` into a comment if NS has
+# route R already. Runs in the background, several namespaces at a time.
 keep_routes() {
   trap - ERR INT TERM EXIT # a background job: failing here must not run the rollback
   local i dest via gateway rest route
@@ -272,58 +281,14 @@ keep_routes() {
   done < <(nsenter --net="/run/netns/$1" ip route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
-    if [[ ${lines[i]} == "route replace "* ]]; then
-      route=${lines[i]#route replace }
+    if [[ ${lines[i]} == "route add "* ]]; then
+      route=${lines[i]#route add }
       if [ -n "${present[${route/\/32 / }]-}" ]; then
         lines[i]="# (skipped: exists) route $route"
-      else
-        lines[i]="route add $route"
       fi
     fi
   done
   printf '%s\n' "${lines[@]}" >"$2"
 }
 
-# --- host: namespaces, bridges and veth pairs in one `ip -batch`.
-# A line `+KEY command` runs only if KEY (netns:, bridge: or veth: and a name) is missing, so a
-# second run creates nothing; the other lines are safe to repeat. A veth's host end is created
-# with its peer already in the namespace (`peer name P netns NS`).
-step='host batch'
-filter_batch "$tmp/host" <<'BATCH'
-# host-veth.ns:2  ns red
-+netns:red netns add red
-# host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
-+veth:veth-red-host link add veth-red-host type veth peer name veth-red netns red
-link set veth-red-host up
-addr replace 10.0.0.1/30 dev veth-red-host
-BATCH
-undo_created "$tmp/host.keys"
-run_batch "$tmp/host"
-
-# --- namespaces: each one's steps in one `ip -batch` run inside it (loopback, its veth ends,
-# addresses, then routes), 8 namespaces at a time
-step='namespace batches'
-ns_batches <<'BATCH'
-@ red
-# host-veth.ns:2  ns red
-link set lo up
-# host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
-link set veth-red addrgenmode none
-link set veth-red up
-addr replace 10.0.0.2/30 dev veth-red
-# host-veth.ns:4  route red default via 10.0.0.1
-route replace default via 10.0.0.1
-BATCH
-
-# --- routes in the host
-
-# host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2
-step='host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2'
-if created ip route add 10.9.0.0/24 via 10.0.0.2; then
-  undo_push route '' 10.9.0.0/24 10.0.0.2
-else
-  have_route '' 10.9.0.0/24 10.0.0.2
-fi
-
-trap - ERR INT TERM
-echo "nsgen: lab '$lab' is up" >&2
+main "$@"

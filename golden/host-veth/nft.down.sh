@@ -1,25 +1,57 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'host-veth', compiled from host-veth.ns (target nft, default style).
-# Removes what the setup script creates (1 namespace, 1 veth pair, 2 routes), in reverse order,
-# and restores net.ipv4.ip_forward. Running it again is harmless.
+# Removes what the setup script creates (namespace red; veth pair veth-red-host/veth-red; routes in
+# red to default; in the host to 10.9.0.0/24), in reverse order, and restores the sysctls it set.
+# Running it again is harmless.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=host-veth
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' teardown must run as root" >&2
-  exit 1
-fi
+main() {
+  preflight
+
+  # host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2
+  if has_route '' 10.9.0.0/24 10.0.0.2; then
+    ip route del 10.9.0.0/24 via 10.0.0.2
+  fi
+
+  # host-veth.ns:2  ns red
+  if netns_exists red; then
+    ip netns del red
+  fi
+
+  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+  # them in the background, all at once (far faster than one by one). Wait for that; one still
+  # there (a process inside keeps its namespace alive) is deleted below.
+  veths_gone veth-red-host
+
+  # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
+  if link_is '' veth-red-host veth; then
+    ip link del veth-red-host || link_gone '' veth-red-host # gone meanwhile is fine
+  fi
+
+  echo "nsgen: lab '$lab' is down" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' teardown must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool awk
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
-need_tool awk
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -40,6 +72,11 @@ link_is() {
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
 }
 
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
 # has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
 has_route() {
   local -a in_ns=()
@@ -47,44 +84,17 @@ has_route() {
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
 }
 
-# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
-link_gone() {
-  ! link_exists "$1" "$2"
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
 }
 
-# --- routes in the host (routes inside the lab's namespaces go with them)
-
-# host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2
-if has_route '' 10.9.0.0/24 10.0.0.2; then
-  ip route del 10.9.0.0/24 via 10.0.0.2
-fi
-
-# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
-
-# host-veth.ns:2  ns red
-if netns_exists red; then
-  ip netns del red
-fi
-
-# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
-# their namespaces, in the background and all in one go (far faster than one by one). Wait for
-# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
-# deleted below.
-veths_left() {
-  ip -o link show type veth | awk -F': ' -v names=" $* " '
-    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
-    END { print left + 0 }'
-}
-for ((tries = 0; tries < 200; tries++)); do
-  if [ "$(veths_left veth-red-host)" -eq 0 ]; then break; fi
-  sleep 0.05
-done
-
-# --- veth ends in the host still there: deleting one end deletes its peer
-
-# host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
-if link_is '' veth-red-host veth; then
-  ip link del veth-red-host || link_gone '' veth-red-host # gone meanwhile is fine
-fi
-
-echo "nsgen: lab '$lab' is down" >&2
+main "$@"

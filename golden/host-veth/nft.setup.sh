@@ -1,64 +1,86 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'host-veth', compiled from host-veth.ns (target nft, default style).
-# Creates 1 namespace, 1 veth pair, 2 routes.
-# Run it as root. Running it again changes nothing. If a step fails, it names the
-# lab-file line, removes what this run created and exits non-zero.
-# Undo the lab with the script from: nsgen down -t nft host-veth.ns
+# Creates namespace red; veth pair veth-red-host/veth-red; routes in red to default; in the host to
+# 10.9.0.0/24.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft host-veth.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=host-veth
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' setup must run as root" >&2
-  exit 1
-fi
+main() {
+  preflight
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  step='host-veth.ns:2  ns red'
+  if ! netns_exists red; then
+    ip netns add red
+    undo_push netns '' red
+  fi
+  ip -n red link set lo up
+
+  step='host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30'
+  if created ip link add veth-red-host up type veth peer name veth-red netns red; then
+    undo_push link '' veth-red-host
+  else
+    have_link '' veth-red-host veth
+    ip link set veth-red-host up
+  fi
+  ip addr replace 10.0.0.1/30 dev veth-red-host
+  ip -n red -batch - <<'IP'
+link set veth-red addrgenmode none
+link set veth-red up
+addr replace 10.0.0.2/30 dev veth-red
+IP
+
+  step='host-veth.ns:4  route red default via 10.0.0.1'
+  if created ip -n red route add default via 10.0.0.1; then
+    undo_push route red default 10.0.0.1
+  else
+    have_route red default 10.0.0.1
+  fi
+
+  step='host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2'
+  if created ip route add 10.9.0.0/24 via 10.0.0.2; then
+    undo_push route '' 10.9.0.0/24 10.0.0.2
+  else
+    have_route '' 10.9.0.0/24 10.0.0.2
+  fi
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
-# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
-# docs/language.md), which needs a kernel with IPv6.
-if [ ! -d /proc/sys/net/ipv6 ]; then
-  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
-  exit 1
-fi
 
-# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
-netns_exists() {
-  [ -e "/run/netns/$1" ]
-}
-
-# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
-link_exists() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
-}
-
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
-has_route() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
-}
-
-# --- failure handling: name the failing lab-file statement, undo what this run created
-# step is the statement being applied; undo lists what this run created, newest last,
-# four fields an entry: kind, namespace ('' is the host), name, extra.
-step='preflight'
-undo=()
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
 undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
@@ -73,8 +95,6 @@ rollback() {
       netns) ip netns del "$name" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
-      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
-      rules) remove_rules ;;
     esac
   done 2>/dev/null
 }
@@ -88,8 +108,6 @@ on_error() {
   rollback
   exit "$status"
 }
-trap 'on_error "$?"' ERR
-trap 'on_error 130' INT TERM
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
@@ -125,52 +143,30 @@ have_route() {
   on_error 1
 }
 
-# --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
 
-# host-veth.ns:2  ns red
-step='host-veth.ns:2  ns red'
-if ! netns_exists red; then
-  ip netns add red
-  undo_push netns '' red
-fi
-ip -n red link set lo up
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
 
-# --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
-# go through one `ip -n NS -batch` (one process for them all).
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
 
-# host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
-step='host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30'
-if created ip link add veth-red-host up type veth peer name veth-red netns red; then
-  undo_push link '' veth-red-host
-else
-  have_link '' veth-red-host veth
-  ip link set veth-red-host up
-fi
-ip addr replace 10.0.0.1/30 dev veth-red-host
-ip -n red -batch - <<'IP'
-link set veth-red addrgenmode none
-link set veth-red up
-addr replace 10.0.0.2/30 dev veth-red
-IP
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
 
-# --- routes: added after every interface is up (a gateway must be on an up interface)
-
-# host-veth.ns:4  route red default via 10.0.0.1
-step='host-veth.ns:4  route red default via 10.0.0.1'
-if created ip -n red route add default via 10.0.0.1; then
-  undo_push route red default 10.0.0.1
-else
-  have_route red default 10.0.0.1
-fi
-
-# host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2
-step='host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2'
-if created ip route add 10.9.0.0/24 via 10.0.0.2; then
-  undo_push route '' 10.9.0.0/24 10.0.0.2
-else
-  have_route '' 10.9.0.0/24 10.0.0.2
-fi
-
-trap - ERR INT TERM
-echo "nsgen: lab '$lab' is up" >&2
+main "$@"

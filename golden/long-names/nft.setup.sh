@@ -1,64 +1,101 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'long-names', compiled from long-names.ns (target nft, default style).
-# Creates 2 namespaces, 1 bridge, 2 veth pairs.
-# Run it as root. Running it again changes nothing. If a step fails, it names the
-# lab-file line, removes what this run created and exits non-zero.
-# Undo the lab with the script from: nsgen down -t nft long-names.ns
+# Creates namespaces tenant-alpha-production, tenant-beta-production; bridge br-tenants; veth pairs
+# veth-ten690b-br/veth-tenant690b, beta-br/eth0.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft long-names.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=long-names
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' setup must run as root" >&2
-  exit 1
-fi
+main() {
+  preflight
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  step='long-names.ns:5  ns tenant-alpha-production'
+  if ! netns_exists tenant-alpha-production; then
+    ip netns add tenant-alpha-production
+    undo_push netns '' tenant-alpha-production
+  fi
+  ip -n tenant-alpha-production link set lo up
+
+  step='long-names.ns:6  ns tenant-beta-production'
+  if ! netns_exists tenant-beta-production; then
+    ip netns add tenant-beta-production
+    undo_push netns '' tenant-beta-production
+  fi
+  ip -n tenant-beta-production link set lo up
+
+  step='long-names.ns:4  bridge br-tenants ip 10.50.0.1/24'
+  if created ip link add br-tenants type bridge; then
+    undo_push link '' br-tenants
+    ip link set br-tenants alias nsgen:long-names # teardown deletes only bridges with this mark
+  else
+    have_link '' br-tenants bridge
+  fi
+  ip link set br-tenants up
+  ip addr replace 10.50.0.1/24 dev br-tenants
+
+  step='long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24'
+  if created ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production; then
+    undo_push link '' veth-ten690b-br
+  else
+    have_link '' veth-ten690b-br veth
+    ip link set veth-ten690b-br master br-tenants up
+  fi
+  ip -n tenant-alpha-production -batch - <<'IP'
+link set veth-tenant690b addrgenmode none
+link set veth-tenant690b up
+addr replace 10.50.0.2/24 dev veth-tenant690b
+IP
+
+  step='long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24'
+  if created ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production; then
+    undo_push link '' beta-br
+  else
+    have_link '' beta-br veth
+    ip link set beta-br master br-tenants up
+  fi
+  ip -n tenant-beta-production -batch - <<'IP'
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.50.0.3/24 dev eth0
+IP
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
-# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
-# docs/language.md), which needs a kernel with IPv6.
-if [ ! -d /proc/sys/net/ipv6 ]; then
-  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
-  exit 1
-fi
 
-# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
-netns_exists() {
-  [ -e "/run/netns/$1" ]
-}
-
-# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
-link_exists() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
-}
-
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
-has_route() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
-}
-
-# --- failure handling: name the failing lab-file statement, undo what this run created
-# step is the statement being applied; undo lists what this run created, newest last,
-# four fields an entry: kind, namespace ('' is the host), name, extra.
-step='preflight'
-undo=()
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
 undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
@@ -73,8 +110,6 @@ rollback() {
       netns) ip netns del "$name" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
-      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
-      rules) remove_rules ;;
     esac
   done 2>/dev/null
 }
@@ -88,8 +123,6 @@ on_error() {
   rollback
   exit "$status"
 }
-trap 'on_error "$?"' ERR
-trap 'on_error 130' INT TERM
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
@@ -115,79 +148,23 @@ have_link() {
   on_error 1
 }
 
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
-# very route; else stop the setup: a different route to DESTINATION is in the way.
-have_route() {
-  if has_route "$@"; then return 0; fi
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
-  on_error 1
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
 }
 
-# --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
 
-# long-names.ns:5  ns tenant-alpha-production
-step='long-names.ns:5  ns tenant-alpha-production'
-if ! netns_exists tenant-alpha-production; then
-  ip netns add tenant-alpha-production
-  undo_push netns '' tenant-alpha-production
-fi
-ip -n tenant-alpha-production link set lo up
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
 
-# long-names.ns:6  ns tenant-beta-production
-step='long-names.ns:6  ns tenant-beta-production'
-if ! netns_exists tenant-beta-production; then
-  ip netns add tenant-beta-production
-  undo_push netns '' tenant-beta-production
-fi
-ip -n tenant-beta-production link set lo up
-
-# --- bridges: a Linux bridge is a virtual switch in the host; its address makes the host
-# a member of that subnet (and the namespaces' gateway)
-
-# long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
-step='long-names.ns:4  bridge br-tenants ip 10.50.0.1/24'
-if created ip link add br-tenants type bridge; then
-  undo_push link '' br-tenants
-  ip link set br-tenants alias nsgen:long-names # teardown deletes only bridges with it
-else
-  have_link '' br-tenants bridge
-fi
-ip link set br-tenants up
-ip addr replace 10.50.0.1/24 dev br-tenants
-
-# --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
-# go through one `ip -n NS -batch` (one process for them all).
-
-# long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
-step='long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24'
-if created ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production; then
-  undo_push link '' veth-ten690b-br
-else
-  have_link '' veth-ten690b-br veth
-  ip link set veth-ten690b-br master br-tenants up
-fi
-ip -n tenant-alpha-production -batch - <<'IP'
-link set veth-tenant690b addrgenmode none
-link set veth-tenant690b up
-addr replace 10.50.0.2/24 dev veth-tenant690b
-IP
-
-# long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
-step='long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24'
-if created ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production; then
-  undo_push link '' beta-br
-else
-  have_link '' beta-br veth
-  ip link set beta-br master br-tenants up
-fi
-ip -n tenant-beta-production -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 up
-addr replace 10.50.0.3/24 dev eth0
-IP
-
-trap - ERR INT TERM
-echo "nsgen: lab '$lab' is up" >&2
+main "$@"

@@ -1,72 +1,125 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'masquerade-out', compiled from masquerade-out.ns (target nft, default style).
-# Creates 1 namespace, 1 bridge, 1 veth pair, 1 route; firewall rules in nft table ip nsgen-masquerade-out.
-# Run it as root. Running it again changes nothing. If a step fails, it names the
-# lab-file line, removes what this run created and exits non-zero.
-# Undo the lab with the script from: nsgen down -t nft masquerade-out.ns
+# Creates namespace app; bridge br0; veth pair veth-app-br/veth-app; route in app to default; firewall
+# rules in nft table ip nsgen-masquerade-out (masquerade 172.20.0.0/24); net.ipv4.ip_forward=1.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft masquerade-out.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=masquerade-out
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' setup must run as root" >&2
-  exit 1
+main() {
+  preflight
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  step='masquerade-out.ns:2  ns app'
+  if ! netns_exists app; then
+    ip netns add app
+    undo_push netns '' app
+  fi
+  ip -n app link set lo up
+
+  step='masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24'
+  if created ip link add br0 type bridge; then
+    undo_push link '' br0
+    ip link set br0 alias nsgen:masquerade-out # teardown deletes only bridges with this mark
+  else
+    have_link '' br0 bridge
+  fi
+  ip link set br0 up
+  ip addr replace 172.20.0.1/24 dev br0
+
+  step='masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24'
+  if created ip link add veth-app-br master br0 up type veth peer name veth-app netns app; then
+    undo_push link '' veth-app-br
+  else
+    have_link '' veth-app-br veth
+    ip link set veth-app-br master br0 up
+  fi
+  ip -n app -batch - <<'IP'
+link set veth-app addrgenmode none
+link set veth-app up
+addr replace 172.20.0.2/24 dev veth-app
+IP
+
+  step='masquerade-out.ns:5  route app default via 172.20.0.1'
+  if created ip -n app route add default via 172.20.0.1; then
+    undo_push route app default 172.20.0.1
+  else
+    have_route app default 172.20.0.1
+  fi
+
+  step='firewall: nft table ip nsgen-masquerade-out'
+  if ! nft list table ip nsgen-masquerade-out >/dev/null 2>&1; then
+    undo_push rules '' '' ''
+  fi
+  # The lab's rules live in its own nft table, ip nsgen-masquerade-out, loaded in one atomic
+  # `nft -f`; nothing else is touched.
+  # Its postrouting chain masquerades the lab's subnets leaving the host,
+  # and its forward chain accepts that traffic.
+  # masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
+  nft -f - <<'RULES'
+table ip nsgen-masquerade-out
+delete table ip nsgen-masquerade-out
+table ip nsgen-masquerade-out {
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
+		ip saddr 172.20.0.0/24 ip daddr != 172.20.0.0/24 oifname "eth0" masquerade comment "masquerade-out.ns:6"
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ip saddr 172.20.0.0/24 oifname "eth0" accept comment "masquerade-out.ns:6"
+		ip daddr 172.20.0.0/24 ct state established,related accept comment "masquerade-out.ns:6"
+	}
+}
+RULES
+
+# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+# is kept in /run/nsgen/masquerade-out, so teardown can restore it.
+step=net.ipv4.ip_forward=1
+if [ ! -e /run/nsgen/masquerade-out/net.ipv4.ip_forward ]; then
+  mkdir -p /run/nsgen/masquerade-out && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/masquerade-out/net.ipv4.ip_forward
+  undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/masquerade-out/net.ipv4.ip_forward)"
 fi
+echo 1 >/proc/sys/net/ipv4/ip_forward
+
+trap - ERR INT TERM
+echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool nft
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
-need_tool nft
-# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
-# docs/language.md), which needs a kernel with IPv6.
-if [ ! -d /proc/sys/net/ipv6 ]; then
-  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
-  exit 1
-fi
 
-# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
-netns_exists() {
-  [ -e "/run/netns/$1" ]
-}
-
-# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
-link_exists() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
-}
-
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
-has_route() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
-}
-
-# remove_rules: delete the lab's nft table, ip nsgen-masquerade-out, if present.
-remove_rules() {
-  if nft list table ip nsgen-masquerade-out >/dev/null 2>&1; then
-    nft delete table ip nsgen-masquerade-out
-  fi
-}
-
-# --- failure handling: name the failing lab-file statement, undo what this run created
-# step is the statement being applied; undo lists what this run created, newest last,
-# four fields an entry: kind, namespace ('' is the host), name, extra.
-step='preflight'
-undo=()
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
 undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
@@ -81,7 +134,7 @@ rollback() {
       netns) ip netns del "$name" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
-      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
+      sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/masquerade-out/"$name" && rmdir /run/nsgen/masquerade-out /run/nsgen ;;
       rules) remove_rules ;;
     esac
   done 2>/dev/null
@@ -96,8 +149,6 @@ on_error() {
   rollback
   exit "$status"
 }
-trap 'on_error "$?"' ERR
-trap 'on_error 130' INT TERM
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
@@ -133,96 +184,37 @@ have_route() {
   on_error 1
 }
 
-# --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
-
-# masquerade-out.ns:2  ns app
-step='masquerade-out.ns:2  ns app'
-if ! netns_exists app; then
-  ip netns add app
-  undo_push netns '' app
-fi
-ip -n app link set lo up
-
-# --- bridges: a Linux bridge is a virtual switch in the host; its address makes the host
-# a member of that subnet (and the namespaces' gateway)
-
-# masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
-step='masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24'
-if created ip link add br0 type bridge; then
-  undo_push link '' br0
-  ip link set br0 alias nsgen:masquerade-out # teardown deletes only bridges with it
-else
-  have_link '' br0 bridge
-fi
-ip link set br0 up
-ip addr replace 172.20.0.1/24 dev br0
-
-# --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
-# go through one `ip -n NS -batch` (one process for them all).
-
-# masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
-step='masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24'
-if created ip link add veth-app-br master br0 up type veth peer name veth-app netns app; then
-  undo_push link '' veth-app-br
-else
-  have_link '' veth-app-br veth
-  ip link set veth-app-br master br0 up
-fi
-ip -n app -batch - <<'IP'
-link set veth-app addrgenmode none
-link set veth-app up
-addr replace 172.20.0.2/24 dev veth-app
-IP
-
-# --- routes: added after every interface is up (a gateway must be on an up interface)
-
-# masquerade-out.ns:5  route app default via 172.20.0.1
-step='masquerade-out.ns:5  route app default via 172.20.0.1'
-if created ip -n app route add default via 172.20.0.1; then
-  undo_push route app default 172.20.0.1
-else
-  have_route app default 172.20.0.1
-fi
-
-# --- firewall: the lab's rules live in its own nft table, ip nsgen-masquerade-out, loaded in one
-# atomic `nft -f`; nothing else is touched.
-# Its postrouting chain masquerades the lab's subnets leaving the host,
-# and its forward chain accepts that traffic.
-# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
-step='firewall: nft table ip nsgen-masquerade-out'
-if ! nft list table ip nsgen-masquerade-out >/dev/null 2>&1; then
-  undo_push rules '' '' ''
-fi
-nft -f - <<'RULES'
-# nft ruleset of lab 'masquerade-out': the lab's own table. The first two lines make sure
-# it exists and delete it, so loading this again replaces the table whole, in one transaction.
-table ip nsgen-masquerade-out
-delete table ip nsgen-masquerade-out
-table ip nsgen-masquerade-out {
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
-		ip saddr 172.20.0.0/24 ip daddr != 172.20.0.0/24 oifname "eth0" masquerade comment "masquerade-out.ns:6"
-	}
-
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		ip saddr 172.20.0.0/24 oifname "eth0" accept comment "masquerade-out.ns:6"
-		ip daddr 172.20.0.0/24 ct state established,related accept comment "masquerade-out.ns:6"
-	}
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
 }
-RULES
 
-# --- forwarding: the host must route between the lab and its uplink for NAT to work.
-# The value before the first setup is kept in /run/nsgen/masquerade-out so teardown can restore it.
-step='forwarding: net.ipv4.ip_forward=1'
-if [ ! -e /run/nsgen/masquerade-out/ip_forward ]; then
-  mkdir -p /run/nsgen/masquerade-out
-  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/masquerade-out/ip_forward
-  undo_push forwarding '' /run/nsgen/masquerade-out "$(cat /run/nsgen/masquerade-out/ip_forward)"
-fi
-echo 1 >/proc/sys/net/ipv4/ip_forward
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
 
-trap - ERR INT TERM
-echo "nsgen: lab '$lab' is up" >&2
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-masquerade-out, if present.
+remove_rules() {
+  if nft list table ip nsgen-masquerade-out >/dev/null 2>&1; then
+    nft delete table ip nsgen-masquerade-out
+  fi
+}
+
+main "$@"

@@ -1,58 +1,51 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'ns', compiled from ns.ns (target nft, default style).
-# Creates 1 namespace.
-# Run it as root. Running it again changes nothing. If a step fails, it names the
-# lab-file line, removes what this run created and exits non-zero.
-# Undo the lab with the script from: nsgen down -t nft ns.ns
+# Creates namespace red.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft ns.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=ns
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' setup must run as root" >&2
-  exit 1
-fi
+main() {
+  preflight
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  step='ns.ns:2  ns red'
+  if ! netns_exists red; then
+    ip netns add red
+    undo_push netns '' red
+  fi
+  ip -n red link set lo up
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
 
-# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
-netns_exists() {
-  [ -e "/run/netns/$1" ]
-}
-
-# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
-link_exists() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
-}
-
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
-has_route() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
-}
-
-# --- failure handling: name the failing lab-file statement, undo what this run created
-# step is the statement being applied; undo lists what this run created, newest last,
-# four fields an entry: kind, namespace ('' is the host), name, extra.
-step='preflight'
-undo=()
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
 undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
@@ -67,8 +60,6 @@ rollback() {
       netns) ip netns del "$name" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
-      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
-      rules) remove_rules ;;
     esac
   done 2>/dev/null
 }
@@ -82,52 +73,10 @@ on_error() {
   rollback
   exit "$status"
 }
-trap 'on_error "$?"' ERR
-trap 'on_error 130' INT TERM
 
-# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
-# failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two.
-created() {
-  local status
-  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
-  status=$?
-  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
-  printf '%s\n' "$in_the_way" >&2
-  on_error "$status"
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
 }
 
-# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
-# NAME as a KIND; else stop the setup and say what is in the way.
-have_link() {
-  if link_is "$1" "$2" "$3"; then return 0; fi
-  if link_exists "$1" "$2"; then
-    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
-  else
-    printf '%s\n' "$in_the_way" >&2
-  fi
-  on_error 1
-}
-
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
-# very route; else stop the setup: a different route to DESTINATION is in the way.
-have_route() {
-  if has_route "$@"; then return 0; fi
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
-  on_error 1
-}
-
-# --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
-
-# ns.ns:2  ns red
-step='ns.ns:2  ns red'
-if ! netns_exists red; then
-  ip netns add red
-  undo_push netns '' red
-fi
-ip -n red link set lo up
-
-trap - ERR INT TERM
-echo "nsgen: lab '$lab' is up" >&2
+main "$@"

@@ -1,26 +1,67 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'one-liner', compiled from one-liner.ns (target nft, default style).
-# Removes what the setup script creates (1 namespace, 1 bridge, 1 veth pair; firewall rules in nft table ip nsgen-one-liner), in reverse order,
-# and restores net.ipv4.ip_forward. Running it again is harmless.
+# Removes what the setup script creates (namespace red; bridge v-net-0; veth pair
+# veth-red-br/veth-red; firewall rules in nft table ip nsgen-one-liner (masquerade 192.168.15.0/24);
+# net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running it again is
+# harmless.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=one-liner
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' teardown must run as root" >&2
-  exit 1
-fi
+main() {
+  preflight
+
+  # firewall: nft table ip nsgen-one-liner
+  remove_rules
+
+  # one-liner.ns:1  ns red
+  if netns_exists red; then
+    ip netns del red
+  fi
+
+  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+  # them in the background, all at once (far faster than one by one). Wait for that; one still
+  # there (a process inside keeps its namespace alive) is deleted below.
+  veths_gone veth-red-br
+
+  # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
+  if link_is '' veth-red-br veth; then
+    ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
+  fi
+  if lab_bridge v-net-0; then # only a bridge this lab's setup created
+    ip link del v-net-0
+  fi
+
+  # restore net.ipv4.ip_forward
+  if [ -e /run/nsgen/one-liner/net.ipv4.ip_forward ]; then
+    cat /run/nsgen/one-liner/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
+    rm -f /run/nsgen/one-liner/net.ipv4.ip_forward
+    rmdir /run/nsgen/one-liner /run/nsgen 2>/dev/null || true
+  fi
+
+  echo "nsgen: lab '$lab' is down" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' teardown must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool nft
+  need_tool awk
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
-need_tool nft
-need_tool awk
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
@@ -41,16 +82,14 @@ link_is() {
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
-has_route() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
-}
-
 # link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
 link_gone() {
   ! link_exists "$1" "$2"
+}
+
+# lab_bridge NAME: true if NAME is a bridge this lab's setup created (it carries the alias nsgen:LAB).
+lab_bridge() {
+  [[ $(ip -o link show dev "$1" type bridge 2>/dev/null) == *"alias nsgen:$lab" ]]
 }
 
 # remove_rules: delete the lab's nft table, ip nsgen-one-liner, if present.
@@ -60,54 +99,17 @@ remove_rules() {
   fi
 }
 
-# --- firewall: remove the lab's rules
-# one-liner.ns:1  nat masquerade 192.168.15.0/24
-remove_rules
-
-# --- namespaces: deleting one removes its interfaces (and their veth peers) and routes
-
-# one-liner.ns:1  ns red
-if netns_exists red; then
-  ip netns del red
-fi
-
-# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
-# their namespaces, in the background and all in one go (far faster than one by one). Wait for
-# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
-# deleted below.
-veths_left() {
-  ip -o link show type veth | awk -F': ' -v names=" $* " '
-    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
-    END { print left + 0 }'
-}
-for ((tries = 0; tries < 200; tries++)); do
-  if [ "$(veths_left veth-red-br)" -eq 0 ]; then break; fi
-  sleep 0.05
-done
-
-# --- veth ends in the host still there: deleting one end deletes its peer
-
-# one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
-if link_is '' veth-red-br veth; then
-  ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
-fi
-
-# --- bridges: only those the lab's setup created (they carry the alias nsgen:LAB); a bridge
-# that was there before is left as it is
-lab_bridge() {
-  [[ $(ip -o link show dev "$1" type bridge 2>/dev/null) == *"alias nsgen:$lab" ]]
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
 }
 
-# one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
-if lab_bridge v-net-0; then
-  ip link del v-net-0
-fi
-
-# --- forwarding: restore net.ipv4.ip_forward as it was before the first setup
-if [ -e /run/nsgen/one-liner/ip_forward ]; then
-  cat /run/nsgen/one-liner/ip_forward >/proc/sys/net/ipv4/ip_forward
-  rm -f /run/nsgen/one-liner/ip_forward
-  rmdir /run/nsgen/one-liner /run/nsgen 2>/dev/null || true
-fi
-
-echo "nsgen: lab '$lab' is down" >&2
+main "$@"

@@ -1,56 +1,103 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'pods', compiled from pods.ns (target nft, batch style).
-# Removes what the setup script creates (3 namespaces, 1 bridge, 3 veth pairs, 3 routes; firewall rules in nft table ip nsgen-pods), in reverse order,
-# and restores net.ipv4.ip_forward. Running it again is harmless.
+# Removes what the setup script creates (namespaces web, api, db; bridge cni0; veth pairs
+# veth-web-br/eth0, veth-api-br/eth0, veth-db-br/eth0; routes in web to default; in api to default; in
+# db to default; firewall rules in nft table ip nsgen-pods (masquerade 10.244.1.0/24, tcp 30080 ->
+# 10.244.1.10:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running
+# it again is harmless.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=pods
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' teardown must run as root" >&2
-  exit 1
-fi
+main() {
+  preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+
+  # firewall: nft table ip nsgen-pods
+  remove_rules
+
+  # --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
+  # of that kind), so running this twice is harmless. Deleting a namespace removes its
+  # interfaces (and their veth peers) and routes.
+  filter_batch "$tmp/namespaces" <<'BATCH'
+# pods.ns:17  ns db
+-netns:db netns del db
+# pods.ns:13  ns api
+-netns:api netns del api
+# pods.ns:9  ns web
+-netns:web netns del web
+BATCH
+  run_removals "$tmp/namespaces"
+
+  # The host's veth ends whose peers were in those namespaces go with them, in the background,
+  # all at once. Wait for that; one still there is deleted below.
+  veths_gone veth-db-br veth-api-br veth-web-br
+
+  # --- the host's veth ends still there (deleting one end deletes its peer), then the bridges
+  # this lab's setup created (`labbridge:`: they carry its mark), in one `ip -batch`
+  filter_batch "$tmp/host" <<'BATCH'
+# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
+-veth:veth-db-br link del veth-db-br
+# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
+-veth:veth-api-br link del veth-api-br
+# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
+-veth:veth-web-br link del veth-web-br
+# pods.ns:7  bridge cni0 ip 10.244.1.1/24
+-labbridge:cni0 link del cni0
+BATCH
+  run_removals "$tmp/host"
+
+  # restore net.ipv4.ip_forward
+  if [ -e /run/nsgen/pods/net.ipv4.ip_forward ]; then
+    cat /run/nsgen/pods/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
+    rm -f /run/nsgen/pods/net.ipv4.ip_forward
+    rmdir /run/nsgen/pods /run/nsgen 2>/dev/null || true
+  fi
+
+  echo "nsgen: lab '$lab' is down" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' teardown must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool nft
+  need_tool awk
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
-need_tool nft
-need_tool awk
 
-# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
-netns_exists() {
-  [ -e "/run/netns/$1" ]
+# remove_rules: delete the lab's nft table, ip nsgen-pods, if present.
+remove_rules() {
+  if nft list table ip nsgen-pods >/dev/null 2>&1; then
+    nft delete table ip nsgen-pods
+  fi
 }
 
-# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
-link_exists() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
 }
-
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
-has_route() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
-}
-
-# --- batch helpers: few processes instead of one per step (see docs/performance.md)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
 # and labbridge:NAME for a bridge this lab's setup created (it carries the alias nsgen:LAB).
@@ -117,15 +164,6 @@ explain_failures() {
   if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
 }
 
-# run_batch FILE: `ip -batch FILE` in the host; on failure, say which lab-file statement failed.
-run_batch() {
-  local err
-  if ! err=$(ip -batch "$1" 2>&1 >/dev/null); then
-    printf '%s\n' "$err" | explain_failures
-    return 1
-  fi
-}
-
 # run_removals FILE: `ip -force -batch FILE` (deletions), judged by the result: a line whose
 # object went away meanwhile (the kernel removes a namespace's veths in the background) fails
 # harmlessly; fail only if something FILE was to remove is still there.
@@ -141,64 +179,4 @@ run_removals() {
   fi
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-pods, if present.
-remove_rules() {
-  if nft list table ip nsgen-pods >/dev/null 2>&1; then
-    nft delete table ip nsgen-pods
-  fi
-}
-
-# --- firewall: remove the lab's rules
-# pods.ns:21  nat masquerade 10.244.1.0/24
-# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
-remove_rules
-
-# --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
-# of that kind), so running this twice is harmless. Deleting a namespace removes its
-# interfaces (and their veth peers) and routes.
-filter_batch "$tmp/namespaces" <<'BATCH'
-# pods.ns:17  ns db
--netns:db netns del db
-# pods.ns:13  ns api
--netns:api netns del api
-# pods.ns:9  ns web
--netns:web netns del web
-BATCH
-run_removals "$tmp/namespaces"
-
-# --- veth ends in the host whose peers were in those namespaces: the kernel removes them with
-# their namespaces, in the background and all in one go (far faster than one by one). Wait for
-# that (polling, at most 10 s); one still there (a process inside keeps its namespace alive) is
-# deleted below.
-veths_left() {
-  ip -o link show type veth | awk -F': ' -v names=" $* " '
-    { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
-    END { print left + 0 }'
-}
-for ((tries = 0; tries < 200; tries++)); do
-  if [ "$(veths_left veth-web-br veth-api-br veth-db-br)" -eq 0 ]; then break; fi
-  sleep 0.05
-done
-
-# --- veth ends in the host still there (deleting one end deletes its peer), then bridges,
-# in one `ip -batch`
-filter_batch "$tmp/host" <<'BATCH'
-# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
--veth:veth-db-br link del veth-db-br
-# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
--veth:veth-api-br link del veth-api-br
-# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
--veth:veth-web-br link del veth-web-br
-# pods.ns:7  bridge cni0 ip 10.244.1.1/24
--labbridge:cni0 link del cni0
-BATCH
-run_removals "$tmp/host"
-
-# --- forwarding: restore net.ipv4.ip_forward as it was before the first setup
-if [ -e /run/nsgen/pods/ip_forward ]; then
-  cat /run/nsgen/pods/ip_forward >/proc/sys/net/ipv4/ip_forward
-  rm -f /run/nsgen/pods/ip_forward
-  rmdir /run/nsgen/pods /run/nsgen 2>/dev/null || true
-fi
-
-echo "nsgen: lab '$lab' is down" >&2
+main "$@"

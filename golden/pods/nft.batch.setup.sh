@@ -1,75 +1,166 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'pods', compiled from pods.ns (target nft, batch style).
-# Creates 3 namespaces, 1 bridge, 3 veth pairs, 3 routes; firewall rules in nft table ip nsgen-pods.
-# Run it as root. Running it again changes nothing. If a step fails, it names the
-# lab-file line, removes what this run created and exits non-zero.
-# Undo the lab with the script from: nsgen down -t nft pods.ns
+# Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
+# veth-db-br/eth0; routes in web to default; in api to default; in db to default; firewall rules in
+# nft table ip nsgen-pods (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
+# net.ipv4.ip_forward=1.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft pods.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=pods
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
+declare -A created_ns=() # namespaces this run creates (see undo_created)
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' setup must run as root" >&2
-  exit 1
+main() {
+  preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  # --- the host's steps in one `ip -batch`. A line `+KEY command` runs only if KEY (netns:,
+  # bridge: or veth: and a name) is missing, so a second run creates nothing; the other lines
+  # are safe to repeat. A veth's host end is made with its peer already in its namespace.
+  step='host batch'
+  filter_batch "$tmp/host" <<'BATCH'
+# pods.ns:9  ns web
++netns:web netns add web
+# pods.ns:13  ns api
++netns:api netns add api
+# pods.ns:17  ns db
++netns:db netns add db
+# pods.ns:7  bridge cni0 ip 10.244.1.1/24
++bridge:cni0 link add cni0 type bridge
++bridge:cni0 link set cni0 alias nsgen:pods
+link set cni0 up
+addr replace 10.244.1.1/24 dev cni0
+# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
++veth:veth-web-br link add veth-web-br type veth peer name eth0 netns web
+link set veth-web-br master cni0 up
+# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
++veth:veth-api-br link add veth-api-br type veth peer name eth0 netns api
+link set veth-api-br master cni0 up
+# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
++veth:veth-db-br link add veth-db-br type veth peer name eth0 netns db
+link set veth-db-br master cni0 up
+BATCH
+  undo_created "$tmp/host.keys"
+  run_batch "$tmp/host"
+
+  # --- each namespace's steps in one `ip -batch` run inside it, 8 namespaces at a time
+  step='namespace batches'
+  ns_batches <<'BATCH'
+@ web
+# pods.ns:9  ns web
+link set lo up
+# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.244.1.10/24 dev eth0
+# pods.ns:11  route web default via 10.244.1.1
+route add default via 10.244.1.1
+@ api
+# pods.ns:13  ns api
+link set lo up
+# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.244.1.11/24 dev eth0
+# pods.ns:15  route api default via 10.244.1.1
+route add default via 10.244.1.1
+@ db
+# pods.ns:17  ns db
+link set lo up
+# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.244.1.12/24 dev eth0
+# pods.ns:19  route db default via 10.244.1.1
+route add default via 10.244.1.1
+BATCH
+
+  step='firewall: nft table ip nsgen-pods'
+  if ! nft list table ip nsgen-pods >/dev/null 2>&1; then
+    undo_push rules '' '' ''
+  fi
+  # The lab's rules live in its own nft table, ip nsgen-pods, loaded in one atomic
+  # `nft -f`; nothing else is touched.
+  # Its postrouting chain masquerades the lab's subnets leaving the host,
+  # its prerouting chain forwards ports of the host's own addresses (DNAT),
+  # and its forward chain accepts that traffic.
+  # pods.ns:21  nat masquerade 10.244.1.0/24
+  # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+  nft -f - <<'RULES'
+table ip nsgen-pods
+delete table ip nsgen-pods
+table ip nsgen-pods {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+		fib daddr type local tcp dport 30080 dnat to 10.244.1.10:80 comment "pods.ns:22"
+	}
+
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		# pods.ns:21  nat masquerade 10.244.1.0/24
+		ip saddr 10.244.1.0/24 ip daddr != 10.244.1.0/24 masquerade comment "pods.ns:21"
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ip saddr 10.244.1.0/24 accept comment "pods.ns:21"
+		ip daddr 10.244.1.0/24 ct state established,related accept comment "pods.ns:21"
+		ip daddr 10.244.1.10 tcp dport 80 accept comment "pods.ns:22"
+	}
+}
+RULES
+
+# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+# is kept in /run/nsgen/pods, so teardown can restore it.
+step=net.ipv4.ip_forward=1
+if [ ! -e /run/nsgen/pods/net.ipv4.ip_forward ]; then
+  mkdir -p /run/nsgen/pods && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/pods/net.ipv4.ip_forward
+  undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/pods/net.ipv4.ip_forward)"
 fi
+echo 1 >/proc/sys/net/ipv4/ip_forward
+
+trap - ERR INT TERM
+echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool nft
+  need_tool awk
+  need_tool xargs
+  need_tool nsenter
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
-need_tool nft
-need_tool awk
-need_tool xargs
-need_tool nsenter
-# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
-# docs/language.md), which needs a kernel with IPv6.
-if [ ! -d /proc/sys/net/ipv6 ]; then
-  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
-  exit 1
-fi
 
-# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
-netns_exists() {
-  [ -e "/run/netns/$1" ]
-}
-
-# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
-link_exists() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
-}
-
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
-has_route() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
-}
-
-# remove_rules: delete the lab's nft table, ip nsgen-pods, if present.
-remove_rules() {
-  if nft list table ip nsgen-pods >/dev/null 2>&1; then
-    nft delete table ip nsgen-pods
-  fi
-}
-
-# --- failure handling: name the failing lab-file statement, undo what this run created
-# step is the statement being applied; undo lists what this run created, newest last,
-# four fields an entry: kind, namespace ('' is the host), name, extra.
-step='preflight'
-undo=()
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
 undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
@@ -84,7 +175,7 @@ rollback() {
       netns) ip netns del "$name" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
-      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
+      sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/pods/"$name" && rmdir /run/nsgen/pods /run/nsgen ;;
       rules) remove_rules ;;
     esac
   done 2>/dev/null
@@ -99,46 +190,13 @@ on_error() {
   rollback
   exit "$status"
 }
-trap 'on_error "$?"' ERR
-trap 'on_error 130' INT TERM
 
-# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
-# failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two.
-created() {
-  local status
-  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
-  status=$?
-  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
-  printf '%s\n' "$in_the_way" >&2
-  on_error "$status"
-}
-
-# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
-# NAME as a KIND; else stop the setup and say what is in the way.
-have_link() {
-  if link_is "$1" "$2" "$3"; then return 0; fi
-  if link_exists "$1" "$2"; then
-    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
-  else
-    printf '%s\n' "$in_the_way" >&2
+# remove_rules: delete the lab's nft table, ip nsgen-pods, if present.
+remove_rules() {
+  if nft list table ip nsgen-pods >/dev/null 2>&1; then
+    nft delete table ip nsgen-pods
   fi
-  on_error 1
 }
-
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
-# very route; else stop the setup: a different route to DESTINATION is in the way.
-have_route() {
-  if has_route "$@"; then return 0; fi
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
-  on_error 1
-}
-
-# --- batch helpers: few processes instead of one per step (see docs/performance.md)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
 # and labbridge:NAME for a bridge this lab's setup created (it carries the alias nsgen:LAB).
@@ -214,9 +272,6 @@ run_batch() {
   fi
 }
 
-# created_ns remembers which namespaces this run creates (see ns_batches).
-declare -A created_ns=()
-
 # undo_created FILE: put what filter_batch found missing (FILE) on the undo list, before the
 # batch runs, so that a failure part-way through is undone too.
 undo_created() {
@@ -233,8 +288,7 @@ undo_created() {
 # written to $tmp/ns/NS and run as one `ip -batch` inside NS, entered with nsenter (it only
 # switches the network namespace, unlike `ip -n`, which also copies the mount table),
 # 8 at a time (xargs -P). In a namespace this run did not create, routes
-# already there are skipped and the others are added, not replaced (as in the default style):
-# a different route in the way stops setup. If a batch fails, say which lab-file statement
+# already there are skipped (as in the default style): a different route in the way stops setup. If a batch fails, say which lab-file statement
 # failed, and fail.
 ns_batches() {
   local ns status=0
@@ -268,8 +322,8 @@ ns_batches() {
   fi
 }
 
-# keep_routes NS FILE: in NS's batch FILE, turn `route replace R` into a comment if NS has
-# route R, else into `route add R`. Runs in the background, several namespaces at a time.
+# keep_routes NS FILE: in NS's batch FILE, turn `route add R` into a comment if NS has
+# route R already. Runs in the background, several namespaces at a time.
 keep_routes() {
   trap - ERR INT TERM EXIT # a background job: failing here must not run the rollback
   local i dest via gateway rest route
@@ -280,128 +334,14 @@ keep_routes() {
   done < <(nsenter --net="/run/netns/$1" ip route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
-    if [[ ${lines[i]} == "route replace "* ]]; then
-      route=${lines[i]#route replace }
+    if [[ ${lines[i]} == "route add "* ]]; then
+      route=${lines[i]#route add }
       if [ -n "${present[${route/\/32 / }]-}" ]; then
         lines[i]="# (skipped: exists) route $route"
-      else
-        lines[i]="route add $route"
       fi
     fi
   done
   printf '%s\n' "${lines[@]}" >"$2"
 }
 
-# --- host: namespaces, bridges and veth pairs in one `ip -batch`.
-# A line `+KEY command` runs only if KEY (netns:, bridge: or veth: and a name) is missing, so a
-# second run creates nothing; the other lines are safe to repeat. A veth's host end is created
-# with its peer already in the namespace (`peer name P netns NS`).
-step='host batch'
-filter_batch "$tmp/host" <<'BATCH'
-# pods.ns:9  ns web
-+netns:web netns add web
-# pods.ns:13  ns api
-+netns:api netns add api
-# pods.ns:17  ns db
-+netns:db netns add db
-# pods.ns:7  bridge cni0 ip 10.244.1.1/24
-+bridge:cni0 link add cni0 type bridge
-+bridge:cni0 link set cni0 alias nsgen:pods
-link set cni0 up
-addr replace 10.244.1.1/24 dev cni0
-# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-+veth:veth-web-br link add veth-web-br type veth peer name eth0 netns web
-link set veth-web-br master cni0 up
-# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-+veth:veth-api-br link add veth-api-br type veth peer name eth0 netns api
-link set veth-api-br master cni0 up
-# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-+veth:veth-db-br link add veth-db-br type veth peer name eth0 netns db
-link set veth-db-br master cni0 up
-BATCH
-undo_created "$tmp/host.keys"
-run_batch "$tmp/host"
-
-# --- namespaces: each one's steps in one `ip -batch` run inside it (loopback, its veth ends,
-# addresses, then routes), 8 namespaces at a time
-step='namespace batches'
-ns_batches <<'BATCH'
-@ web
-# pods.ns:9  ns web
-link set lo up
-# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-link set eth0 addrgenmode none
-link set eth0 up
-addr replace 10.244.1.10/24 dev eth0
-# pods.ns:11  route web default via 10.244.1.1
-route replace default via 10.244.1.1
-@ api
-# pods.ns:13  ns api
-link set lo up
-# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-link set eth0 addrgenmode none
-link set eth0 up
-addr replace 10.244.1.11/24 dev eth0
-# pods.ns:15  route api default via 10.244.1.1
-route replace default via 10.244.1.1
-@ db
-# pods.ns:17  ns db
-link set lo up
-# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-link set eth0 addrgenmode none
-link set eth0 up
-addr replace 10.244.1.12/24 dev eth0
-# pods.ns:19  route db default via 10.244.1.1
-route replace default via 10.244.1.1
-BATCH
-
-# --- firewall: the lab's rules live in its own nft table, ip nsgen-pods, loaded in one
-# atomic `nft -f`; nothing else is touched.
-# Its postrouting chain masquerades the lab's subnets leaving the host,
-# its prerouting chain forwards ports of the host's own addresses (DNAT),
-# and its forward chain accepts that traffic.
-# pods.ns:21  nat masquerade 10.244.1.0/24
-# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
-step='firewall: nft table ip nsgen-pods'
-if ! nft list table ip nsgen-pods >/dev/null 2>&1; then
-  undo_push rules '' '' ''
-fi
-nft -f - <<'RULES'
-# nft ruleset of lab 'pods': the lab's own table. The first two lines make sure
-# it exists and delete it, so loading this again replaces the table whole, in one transaction.
-table ip nsgen-pods
-delete table ip nsgen-pods
-table ip nsgen-pods {
-	chain prerouting {
-		type nat hook prerouting priority dstnat; policy accept;
-		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
-		fib daddr type local tcp dport 30080 dnat to 10.244.1.10:80 comment "pods.ns:22"
-	}
-
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		# pods.ns:21  nat masquerade 10.244.1.0/24
-		ip saddr 10.244.1.0/24 ip daddr != 10.244.1.0/24 masquerade comment "pods.ns:21"
-	}
-
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		ip saddr 10.244.1.0/24 accept comment "pods.ns:21"
-		ip daddr 10.244.1.0/24 ct state established,related accept comment "pods.ns:21"
-		ip daddr 10.244.1.10 tcp dport 80 accept comment "pods.ns:22"
-	}
-}
-RULES
-
-# --- forwarding: the host must route between the lab and its uplink for NAT to work.
-# The value before the first setup is kept in /run/nsgen/pods so teardown can restore it.
-step='forwarding: net.ipv4.ip_forward=1'
-if [ ! -e /run/nsgen/pods/ip_forward ]; then
-  mkdir -p /run/nsgen/pods
-  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/pods/ip_forward
-  undo_push forwarding '' /run/nsgen/pods "$(cat /run/nsgen/pods/ip_forward)"
-fi
-echo 1 >/proc/sys/net/ipv4/ip_forward
-
-trap - ERR INT TERM
-echo "nsgen: lab '$lab' is up" >&2
+main "$@"

@@ -1,72 +1,190 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'pods', compiled from pods.ns (target nft, default style).
-# Creates 3 namespaces, 1 bridge, 3 veth pairs, 3 routes; firewall rules in nft table ip nsgen-pods.
-# Run it as root. Running it again changes nothing. If a step fails, it names the
-# lab-file line, removes what this run created and exits non-zero.
-# Undo the lab with the script from: nsgen down -t nft pods.ns
+# Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
+# veth-db-br/eth0; routes in web to default; in api to default; in db to default; firewall rules in
+# nft table ip nsgen-pods (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
+# net.ipv4.ip_forward=1.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft pods.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=pods
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' setup must run as root" >&2
-  exit 1
+main() {
+  preflight
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  step='pods.ns:9  ns web'
+  if ! netns_exists web; then
+    ip netns add web
+    undo_push netns '' web
+  fi
+  ip -n web link set lo up
+
+  step='pods.ns:13  ns api'
+  if ! netns_exists api; then
+    ip netns add api
+    undo_push netns '' api
+  fi
+  ip -n api link set lo up
+
+  step='pods.ns:17  ns db'
+  if ! netns_exists db; then
+    ip netns add db
+    undo_push netns '' db
+  fi
+  ip -n db link set lo up
+
+  step='pods.ns:7  bridge cni0 ip 10.244.1.1/24'
+  if created ip link add cni0 type bridge; then
+    undo_push link '' cni0
+    ip link set cni0 alias nsgen:pods # teardown deletes only bridges with this mark
+  else
+    have_link '' cni0 bridge
+  fi
+  ip link set cni0 up
+  ip addr replace 10.244.1.1/24 dev cni0
+
+  step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
+  if created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web; then
+    undo_push link '' veth-web-br
+  else
+    have_link '' veth-web-br veth
+    ip link set veth-web-br master cni0 up
+  fi
+  ip -n web -batch - <<'IP'
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.244.1.10/24 dev eth0
+IP
+
+  step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
+  if created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api; then
+    undo_push link '' veth-api-br
+  else
+    have_link '' veth-api-br veth
+    ip link set veth-api-br master cni0 up
+  fi
+  ip -n api -batch - <<'IP'
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.244.1.11/24 dev eth0
+IP
+
+  step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
+  if created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db; then
+    undo_push link '' veth-db-br
+  else
+    have_link '' veth-db-br veth
+    ip link set veth-db-br master cni0 up
+  fi
+  ip -n db -batch - <<'IP'
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.244.1.12/24 dev eth0
+IP
+
+  step='pods.ns:11  route web default via 10.244.1.1'
+  if created ip -n web route add default via 10.244.1.1; then
+    undo_push route web default 10.244.1.1
+  else
+    have_route web default 10.244.1.1
+  fi
+
+  step='pods.ns:15  route api default via 10.244.1.1'
+  if created ip -n api route add default via 10.244.1.1; then
+    undo_push route api default 10.244.1.1
+  else
+    have_route api default 10.244.1.1
+  fi
+
+  step='pods.ns:19  route db default via 10.244.1.1'
+  if created ip -n db route add default via 10.244.1.1; then
+    undo_push route db default 10.244.1.1
+  else
+    have_route db default 10.244.1.1
+  fi
+
+  step='firewall: nft table ip nsgen-pods'
+  if ! nft list table ip nsgen-pods >/dev/null 2>&1; then
+    undo_push rules '' '' ''
+  fi
+  # The lab's rules live in its own nft table, ip nsgen-pods, loaded in one atomic
+  # `nft -f`; nothing else is touched.
+  # Its postrouting chain masquerades the lab's subnets leaving the host,
+  # its prerouting chain forwards ports of the host's own addresses (DNAT),
+  # and its forward chain accepts that traffic.
+  # pods.ns:21  nat masquerade 10.244.1.0/24
+  # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+  nft -f - <<'RULES'
+table ip nsgen-pods
+delete table ip nsgen-pods
+table ip nsgen-pods {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+		fib daddr type local tcp dport 30080 dnat to 10.244.1.10:80 comment "pods.ns:22"
+	}
+
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		# pods.ns:21  nat masquerade 10.244.1.0/24
+		ip saddr 10.244.1.0/24 ip daddr != 10.244.1.0/24 masquerade comment "pods.ns:21"
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ip saddr 10.244.1.0/24 accept comment "pods.ns:21"
+		ip daddr 10.244.1.0/24 ct state established,related accept comment "pods.ns:21"
+		ip daddr 10.244.1.10 tcp dport 80 accept comment "pods.ns:22"
+	}
+}
+RULES
+
+# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+# is kept in /run/nsgen/pods, so teardown can restore it.
+step=net.ipv4.ip_forward=1
+if [ ! -e /run/nsgen/pods/net.ipv4.ip_forward ]; then
+  mkdir -p /run/nsgen/pods && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/pods/net.ipv4.ip_forward
+  undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/pods/net.ipv4.ip_forward)"
 fi
+echo 1 >/proc/sys/net/ipv4/ip_forward
+
+trap - ERR INT TERM
+echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool nft
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
-need_tool nft
-# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
-# docs/language.md), which needs a kernel with IPv6.
-if [ ! -d /proc/sys/net/ipv6 ]; then
-  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
-  exit 1
-fi
 
-# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
-netns_exists() {
-  [ -e "/run/netns/$1" ]
-}
-
-# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
-link_exists() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
-}
-
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
-has_route() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
-}
-
-# remove_rules: delete the lab's nft table, ip nsgen-pods, if present.
-remove_rules() {
-  if nft list table ip nsgen-pods >/dev/null 2>&1; then
-    nft delete table ip nsgen-pods
-  fi
-}
-
-# --- failure handling: name the failing lab-file statement, undo what this run created
-# step is the statement being applied; undo lists what this run created, newest last,
-# four fields an entry: kind, namespace ('' is the host), name, extra.
-step='preflight'
-undo=()
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
 undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
@@ -81,7 +199,7 @@ rollback() {
       netns) ip netns del "$name" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
-      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
+      sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/pods/"$name" && rmdir /run/nsgen/pods /run/nsgen ;;
       rules) remove_rules ;;
     esac
   done 2>/dev/null
@@ -96,8 +214,6 @@ on_error() {
   rollback
   exit "$status"
 }
-trap 'on_error "$?"' ERR
-trap 'on_error 130' INT TERM
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
@@ -133,165 +249,37 @@ have_route() {
   on_error 1
 }
 
-# --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
-
-# pods.ns:9  ns web
-step='pods.ns:9  ns web'
-if ! netns_exists web; then
-  ip netns add web
-  undo_push netns '' web
-fi
-ip -n web link set lo up
-
-# pods.ns:13  ns api
-step='pods.ns:13  ns api'
-if ! netns_exists api; then
-  ip netns add api
-  undo_push netns '' api
-fi
-ip -n api link set lo up
-
-# pods.ns:17  ns db
-step='pods.ns:17  ns db'
-if ! netns_exists db; then
-  ip netns add db
-  undo_push netns '' db
-fi
-ip -n db link set lo up
-
-# --- bridges: a Linux bridge is a virtual switch in the host; its address makes the host
-# a member of that subnet (and the namespaces' gateway)
-
-# pods.ns:7  bridge cni0 ip 10.244.1.1/24
-step='pods.ns:7  bridge cni0 ip 10.244.1.1/24'
-if created ip link add cni0 type bridge; then
-  undo_push link '' cni0
-  ip link set cni0 alias nsgen:pods # teardown deletes only bridges with it
-else
-  have_link '' cni0 bridge
-fi
-ip link set cni0 up
-ip addr replace 10.244.1.1/24 dev cni0
-
-# --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
-# go through one `ip -n NS -batch` (one process for them all).
-
-# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
-if created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web; then
-  undo_push link '' veth-web-br
-else
-  have_link '' veth-web-br veth
-  ip link set veth-web-br master cni0 up
-fi
-ip -n web -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 up
-addr replace 10.244.1.10/24 dev eth0
-IP
-
-# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
-if created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api; then
-  undo_push link '' veth-api-br
-else
-  have_link '' veth-api-br veth
-  ip link set veth-api-br master cni0 up
-fi
-ip -n api -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 up
-addr replace 10.244.1.11/24 dev eth0
-IP
-
-# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
-if created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db; then
-  undo_push link '' veth-db-br
-else
-  have_link '' veth-db-br veth
-  ip link set veth-db-br master cni0 up
-fi
-ip -n db -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 up
-addr replace 10.244.1.12/24 dev eth0
-IP
-
-# --- routes: added after every interface is up (a gateway must be on an up interface)
-
-# pods.ns:11  route web default via 10.244.1.1
-step='pods.ns:11  route web default via 10.244.1.1'
-if created ip -n web route add default via 10.244.1.1; then
-  undo_push route web default 10.244.1.1
-else
-  have_route web default 10.244.1.1
-fi
-
-# pods.ns:15  route api default via 10.244.1.1
-step='pods.ns:15  route api default via 10.244.1.1'
-if created ip -n api route add default via 10.244.1.1; then
-  undo_push route api default 10.244.1.1
-else
-  have_route api default 10.244.1.1
-fi
-
-# pods.ns:19  route db default via 10.244.1.1
-step='pods.ns:19  route db default via 10.244.1.1'
-if created ip -n db route add default via 10.244.1.1; then
-  undo_push route db default 10.244.1.1
-else
-  have_route db default 10.244.1.1
-fi
-
-# --- firewall: the lab's rules live in its own nft table, ip nsgen-pods, loaded in one
-# atomic `nft -f`; nothing else is touched.
-# Its postrouting chain masquerades the lab's subnets leaving the host,
-# its prerouting chain forwards ports of the host's own addresses (DNAT),
-# and its forward chain accepts that traffic.
-# pods.ns:21  nat masquerade 10.244.1.0/24
-# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
-step='firewall: nft table ip nsgen-pods'
-if ! nft list table ip nsgen-pods >/dev/null 2>&1; then
-  undo_push rules '' '' ''
-fi
-nft -f - <<'RULES'
-# nft ruleset of lab 'pods': the lab's own table. The first two lines make sure
-# it exists and delete it, so loading this again replaces the table whole, in one transaction.
-table ip nsgen-pods
-delete table ip nsgen-pods
-table ip nsgen-pods {
-	chain prerouting {
-		type nat hook prerouting priority dstnat; policy accept;
-		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
-		fib daddr type local tcp dport 30080 dnat to 10.244.1.10:80 comment "pods.ns:22"
-	}
-
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		# pods.ns:21  nat masquerade 10.244.1.0/24
-		ip saddr 10.244.1.0/24 ip daddr != 10.244.1.0/24 masquerade comment "pods.ns:21"
-	}
-
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		ip saddr 10.244.1.0/24 accept comment "pods.ns:21"
-		ip daddr 10.244.1.0/24 ct state established,related accept comment "pods.ns:21"
-		ip daddr 10.244.1.10 tcp dport 80 accept comment "pods.ns:22"
-	}
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
 }
-RULES
 
-# --- forwarding: the host must route between the lab and its uplink for NAT to work.
-# The value before the first setup is kept in /run/nsgen/pods so teardown can restore it.
-step='forwarding: net.ipv4.ip_forward=1'
-if [ ! -e /run/nsgen/pods/ip_forward ]; then
-  mkdir -p /run/nsgen/pods
-  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/pods/ip_forward
-  undo_push forwarding '' /run/nsgen/pods "$(cat /run/nsgen/pods/ip_forward)"
-fi
-echo 1 >/proc/sys/net/ipv4/ip_forward
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
 
-trap - ERR INT TERM
-echo "nsgen: lab '$lab' is up" >&2
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-pods, if present.
+remove_rules() {
+  if nft list table ip nsgen-pods >/dev/null 2>&1; then
+    nft delete table ip nsgen-pods
+  fi
+}
+
+main "$@"

@@ -1,72 +1,170 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'seed', compiled from seed.ns (target nft, default style).
-# Creates 2 namespaces, 1 bridge, 2 veth pairs, 3 routes; firewall rules in nft table ip nsgen-seed.
-# Run it as root. Running it again changes nothing. If a step fails, it names the
-# lab-file line, removes what this run created and exits non-zero.
-# Undo the lab with the script from: nsgen down -t nft seed.ns
+# Creates namespaces red, blue; bridge v-net-0; veth pairs veth-red-br/veth-red,
+# veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; firewall rules
+# in nft table ip nsgen-seed (masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
+# net.ipv4.ip_forward=1.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft seed.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-set -o errtrace # the ERR trap below fires inside functions too
+set -o errtrace # the ERR trap fires inside functions too
 
 lab=seed
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
 
-# --- preflight: root, and the tools this script calls
-if [ "$(id -u)" -ne 0 ]; then
-  echo "nsgen: lab '$lab' setup must run as root" >&2
-  exit 1
+main() {
+  preflight
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  step='seed.ns:9  ns red'
+  if ! netns_exists red; then
+    ip netns add red
+    undo_push netns '' red
+  fi
+  ip -n red link set lo up
+
+  step='seed.ns:10  ns blue'
+  if ! netns_exists blue; then
+    ip netns add blue
+    undo_push netns '' blue
+  fi
+  ip -n blue link set lo up
+
+  step='seed.ns:12  bridge v-net-0 ip 192.168.15.5/24'
+  if created ip link add v-net-0 type bridge; then
+    undo_push link '' v-net-0
+    ip link set v-net-0 alias nsgen:seed # teardown deletes only bridges with this mark
+  else
+    have_link '' v-net-0 bridge
+  fi
+  ip link set v-net-0 up
+  ip addr replace 192.168.15.5/24 dev v-net-0
+
+  step='seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24'
+  if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; then
+    undo_push link '' veth-red-br
+  else
+    have_link '' veth-red-br veth
+    ip link set veth-red-br master v-net-0 up
+  fi
+  ip -n red -batch - <<'IP'
+link set veth-red addrgenmode none
+link set veth-red up
+addr replace 192.168.15.1/24 dev veth-red
+IP
+
+  step='seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24'
+  if created ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue; then
+    undo_push link '' veth-blue-br
+  else
+    have_link '' veth-blue-br veth
+    ip link set veth-blue-br master v-net-0 up
+  fi
+  ip -n blue -batch - <<'IP'
+link set veth-blue addrgenmode none
+link set veth-blue up
+addr replace 192.168.15.2/24 dev veth-blue
+IP
+
+  step='seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5'
+  if created ip -n blue route add 192.168.1.0/24 via 192.168.15.5; then
+    undo_push route blue 192.168.1.0/24 192.168.15.5
+  else
+    have_route blue 192.168.1.0/24 192.168.15.5
+  fi
+
+  step='seed.ns:17  route blue default via 192.168.15.5'
+  if created ip -n blue route add default via 192.168.15.5; then
+    undo_push route blue default 192.168.15.5
+  else
+    have_route blue default 192.168.15.5
+  fi
+
+  step='seed.ns:18  route red default via 192.168.15.5'
+  if created ip -n red route add default via 192.168.15.5; then
+    undo_push route red default 192.168.15.5
+  else
+    have_route red default 192.168.15.5
+  fi
+
+  step='firewall: nft table ip nsgen-seed'
+  if ! nft list table ip nsgen-seed >/dev/null 2>&1; then
+    undo_push rules '' '' ''
+  fi
+  # The lab's rules live in its own nft table, ip nsgen-seed, loaded in one atomic
+  # `nft -f`; nothing else is touched.
+  # Its postrouting chain masquerades the lab's subnets leaving the host,
+  # its prerouting chain forwards ports of the host's own addresses (DNAT),
+  # and its forward chain accepts that traffic.
+  # seed.ns:20  nat masquerade 192.168.15.0/24
+  # seed.ns:21  forward tcp 80 -> 192.168.15.2:80
+  nft -f - <<'RULES'
+table ip nsgen-seed
+delete table ip nsgen-seed
+table ip nsgen-seed {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		# seed.ns:21  forward tcp 80 -> 192.168.15.2:80
+		fib daddr type local tcp dport 80 dnat to 192.168.15.2:80 comment "seed.ns:21"
+	}
+
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		# seed.ns:20  nat masquerade 192.168.15.0/24
+		ip saddr 192.168.15.0/24 ip daddr != 192.168.15.0/24 masquerade comment "seed.ns:20"
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ip saddr 192.168.15.0/24 accept comment "seed.ns:20"
+		ip daddr 192.168.15.0/24 ct state established,related accept comment "seed.ns:20"
+		ip daddr 192.168.15.2 tcp dport 80 accept comment "seed.ns:21"
+	}
+}
+RULES
+
+# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+# is kept in /run/nsgen/seed, so teardown can restore it.
+step=net.ipv4.ip_forward=1
+if [ ! -e /run/nsgen/seed/net.ipv4.ip_forward ]; then
+  mkdir -p /run/nsgen/seed && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/seed/net.ipv4.ip_forward
+  undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/seed/net.ipv4.ip_forward)"
 fi
+echo 1 >/proc/sys/net/ipv4/ip_forward
+
+trap - ERR INT TERM
+echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool nft
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
 need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
 }
-need_tool ip
-need_tool nft
-# The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
-# docs/language.md), which needs a kernel with IPv6.
-if [ ! -d /proc/sys/net/ipv6 ]; then
-  echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
-  exit 1
-fi
 
-# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
-netns_exists() {
-  [ -e "/run/netns/$1" ]
-}
-
-# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
-link_exists() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
-}
-
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
-has_route() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
-}
-
-# remove_rules: delete the lab's nft table, ip nsgen-seed, if present.
-remove_rules() {
-  if nft list table ip nsgen-seed >/dev/null 2>&1; then
-    nft delete table ip nsgen-seed
-  fi
-}
-
-# --- failure handling: name the failing lab-file statement, undo what this run created
-# step is the statement being applied; undo lists what this run created, newest last,
-# four fields an entry: kind, namespace ('' is the host), name, extra.
-step='preflight'
-undo=()
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
 undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
@@ -81,7 +179,7 @@ rollback() {
       netns) ip netns del "$name" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
-      forwarding) echo "$extra" >/proc/sys/net/ipv4/ip_forward && rm -f "$name/ip_forward" && rmdir "$name" "${name%/*}" ;;
+      sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/seed/"$name" && rmdir /run/nsgen/seed /run/nsgen ;;
       rules) remove_rules ;;
     esac
   done 2>/dev/null
@@ -96,8 +194,6 @@ on_error() {
   rollback
   exit "$status"
 }
-trap 'on_error "$?"' ERR
-trap 'on_error 130' INT TERM
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
@@ -133,143 +229,37 @@ have_route() {
   on_error 1
 }
 
-# --- namespaces: each has its own interfaces, routes and ARP table; loopback is brought up
-
-# seed.ns:9  ns red
-step='seed.ns:9  ns red'
-if ! netns_exists red; then
-  ip netns add red
-  undo_push netns '' red
-fi
-ip -n red link set lo up
-
-# seed.ns:10  ns blue
-step='seed.ns:10  ns blue'
-if ! netns_exists blue; then
-  ip netns add blue
-  undo_push netns '' blue
-fi
-ip -n blue link set lo up
-
-# --- bridges: a Linux bridge is a virtual switch in the host; its address makes the host
-# a member of that subnet (and the namespaces' gateway)
-
-# seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
-step='seed.ns:12  bridge v-net-0 ip 192.168.15.5/24'
-if created ip link add v-net-0 type bridge; then
-  undo_push link '' v-net-0
-  ip link set v-net-0 alias nsgen:seed # teardown deletes only bridges with it
-else
-  have_link '' v-net-0 bridge
-fi
-ip link set v-net-0 up
-ip addr replace 192.168.15.5/24 dev v-net-0
-
-# --- veth pairs: a virtual cable; one end goes into a namespace, the other into a bridge,
-# the host or another namespace. Both ends are brought up; an end's steps inside a namespace
-# go through one `ip -n NS -batch` (one process for them all).
-
-# seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
-step='seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24'
-if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; then
-  undo_push link '' veth-red-br
-else
-  have_link '' veth-red-br veth
-  ip link set veth-red-br master v-net-0 up
-fi
-ip -n red -batch - <<'IP'
-link set veth-red addrgenmode none
-link set veth-red up
-addr replace 192.168.15.1/24 dev veth-red
-IP
-
-# seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
-step='seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24'
-if created ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue; then
-  undo_push link '' veth-blue-br
-else
-  have_link '' veth-blue-br veth
-  ip link set veth-blue-br master v-net-0 up
-fi
-ip -n blue -batch - <<'IP'
-link set veth-blue addrgenmode none
-link set veth-blue up
-addr replace 192.168.15.2/24 dev veth-blue
-IP
-
-# --- routes: added after every interface is up (a gateway must be on an up interface)
-
-# seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5
-step='seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5'
-if created ip -n blue route add 192.168.1.0/24 via 192.168.15.5; then
-  undo_push route blue 192.168.1.0/24 192.168.15.5
-else
-  have_route blue 192.168.1.0/24 192.168.15.5
-fi
-
-# seed.ns:17  route blue default via 192.168.15.5
-step='seed.ns:17  route blue default via 192.168.15.5'
-if created ip -n blue route add default via 192.168.15.5; then
-  undo_push route blue default 192.168.15.5
-else
-  have_route blue default 192.168.15.5
-fi
-
-# seed.ns:18  route red default via 192.168.15.5
-step='seed.ns:18  route red default via 192.168.15.5'
-if created ip -n red route add default via 192.168.15.5; then
-  undo_push route red default 192.168.15.5
-else
-  have_route red default 192.168.15.5
-fi
-
-# --- firewall: the lab's rules live in its own nft table, ip nsgen-seed, loaded in one
-# atomic `nft -f`; nothing else is touched.
-# Its postrouting chain masquerades the lab's subnets leaving the host,
-# its prerouting chain forwards ports of the host's own addresses (DNAT),
-# and its forward chain accepts that traffic.
-# seed.ns:20  nat masquerade 192.168.15.0/24
-# seed.ns:21  forward tcp 80 -> 192.168.15.2:80
-step='firewall: nft table ip nsgen-seed'
-if ! nft list table ip nsgen-seed >/dev/null 2>&1; then
-  undo_push rules '' '' ''
-fi
-nft -f - <<'RULES'
-# nft ruleset of lab 'seed': the lab's own table. The first two lines make sure
-# it exists and delete it, so loading this again replaces the table whole, in one transaction.
-table ip nsgen-seed
-delete table ip nsgen-seed
-table ip nsgen-seed {
-	chain prerouting {
-		type nat hook prerouting priority dstnat; policy accept;
-		# seed.ns:21  forward tcp 80 -> 192.168.15.2:80
-		fib daddr type local tcp dport 80 dnat to 192.168.15.2:80 comment "seed.ns:21"
-	}
-
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		# seed.ns:20  nat masquerade 192.168.15.0/24
-		ip saddr 192.168.15.0/24 ip daddr != 192.168.15.0/24 masquerade comment "seed.ns:20"
-	}
-
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		ip saddr 192.168.15.0/24 accept comment "seed.ns:20"
-		ip daddr 192.168.15.0/24 ct state established,related accept comment "seed.ns:20"
-		ip daddr 192.168.15.2 tcp dport 80 accept comment "seed.ns:21"
-	}
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
 }
-RULES
 
-# --- forwarding: the host must route between the lab and its uplink for NAT to work.
-# The value before the first setup is kept in /run/nsgen/seed so teardown can restore it.
-step='forwarding: net.ipv4.ip_forward=1'
-if [ ! -e /run/nsgen/seed/ip_forward ]; then
-  mkdir -p /run/nsgen/seed
-  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/seed/ip_forward
-  undo_push forwarding '' /run/nsgen/seed "$(cat /run/nsgen/seed/ip_forward)"
-fi
-echo 1 >/proc/sys/net/ipv4/ip_forward
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
 
-trap - ERR INT TERM
-echo "nsgen: lab '$lab' is up" >&2
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-seed, if present.
+remove_rules() {
+  if nft list table ip nsgen-seed >/dev/null 2>&1; then
+    nft delete table ip nsgen-seed
+  fi
+}
+
+main "$@"

@@ -136,8 +136,6 @@ class LabPlan:
     masquerades: tuple[Masquerade, ...]
     forwards: tuple[Forward, ...]
     expectations: tuple[Expectation, ...]
-    chain_prefix: str
-    table: str
 
     @property
     def has_rules(self) -> bool:

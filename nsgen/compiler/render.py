@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
+import jinja2.runtime
 
 from nsgen.cache import cache_dir, fingerprint
 from nsgen.resources import resource_dir
@@ -57,6 +58,21 @@ def words(values: list[object]) -> Quoted:
 def ip_in(netns: str | None) -> Quoted:
     """The `ip` command for a namespace: `ip -n NS`, or plain `ip` for the host (None)."""
     return Quoted("ip" if netns is None else f"ip -n {q(netns)}")
+
+
+@jinja2.pass_context
+def inline(context: jinja2.runtime.Context, name: str, **values: Any) -> Quoted:
+    """Render templates/<name> with the current values (and `values`) as text for one line:
+    its last newline dropped, so a command can be written inside another line (`if created ...`)."""
+    template = context.environment.get_template(name)
+    return Quoted(template.render({**context.get_all(), **values}).rstrip("\n"))
+
+
+@jinja2.pass_context
+def words_of(context: jinja2.runtime.Context, step: Any, kind: str | None = None, attrs: bool = False) -> Quoted:
+    """A step's words from its one template, templates/steps/<kind>.j2 (the step's own kind unless
+    another is named): every style that writes the step calls this, so each command is written once."""
+    return inline(context, f"steps/{kind or step.kind}.j2", step=step, attrs=attrs)
 
 
 def _finalize(value: Any) -> Any:
@@ -131,6 +147,7 @@ def environment() -> jinja2.Environment:
         comment_end_string="#%>",
     )
     env.filters.update(q=q, nft=nft, comment=comment, ip_in=ip_in, words=words)
+    env.globals.update(words_of=words_of, inline=inline)
     env.bytecode_cache = _bytecode_cache(env)
     return env
 

@@ -11,7 +11,6 @@ from nsgen.compiler.symbols import (
     Symbols,
     addressed_ends,
     bridge_of,
-    chain_prefix,
     end_ifnames,
     network_of,
     resolve_address,
@@ -49,8 +48,6 @@ def lower(program: ir.Program, symbols: Symbols) -> plan.LabPlan:
         masquerades=tuple(_masquerade(s) for s in statements if isinstance(s, ir.Masquerade)),
         forwards=tuple(_forward(s) for s in statements if isinstance(s, ir.Forward)),
         expectations=tuple(_expectation(s) for s in statements if isinstance(s, (ir.ExpectPing, ir.ExpectConnect))),
-        chain_prefix=chain_prefix(symbols.lab),
-        table=f"nsgen-{symbols.lab}",
     )
 
 

@@ -1,61 +1,185 @@
-"""Output styles. `default`: one readable command per step. `batch`: the same lab in few processes.
+"""Output styles: how the one step list (`nsgen.compiler.steps`) becomes a script.
 
-The batch style needs the plan regrouped: one `ip -batch` for the host and one per namespace,
-each namespace's steps in the order they must run (loopback, interfaces, then routes).
+- `default`: one guarded command per step (idempotent, rolled back on failure), a lab statement's
+  steps inside one namespace through one `ip -n NS -batch`.
+- `batch`: the same steps in few processes: one `ip -batch` for the host, one per namespace
+  (entered with nsenter, several at a time); what cannot be batched runs as in `default`.
+- `plain`: the tutorial-shaped list of commands, no guards, no rollback, no helpers: for runbooks.
+
+Each style only groups steps; the words of every step come from its one template in templates/steps/.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nsgen.compiler import plan as p
+from nsgen.compiler.steps import (
+    AddLink,
+    AddNamespace,
+    AddRoute,
+    DeleteLink,
+    DeleteNamespace,
+    Step,
+    Steps,
+)
 
-STYLES = ("default", "batch")
+STYLES = ("default", "batch", "plain")
+GUARDED_STYLES = ("default", "batch")
+"""The styles that promise idempotency, rollback and exact teardown (plain gives them up)."""
 BATCH_JOBS = 8
 """How many namespace batches run at once (each is one nsenter + ip process)."""
 
+_OWN_BLOCK = ("load_rules", "set_sysctl", "remove_rules", "restore_sysctl")
+"""Steps the lab file does not say one by one; each gets a block (and a step marker) of its own."""
+
 
 @dataclass(frozen=True)
-class NamespaceStep:
-    """One statement's share of a namespace's batch: `kind` names its template in templates/batch/ns/."""
+class Unit:
+    """What one template renders: one step, or (`ip_batch`) several steps of one namespace in one
+    `ip -n NS -batch -` here-document."""
 
+    steps: tuple[Step, ...]
+    ip_batch: bool = False
+
+    @property
+    def step(self) -> Step:
+        """The unit's (first) step."""
+        return self.steps[0]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One lab statement's share of a script: its citation (and step marker), then its units."""
+
+    origin_comment: str
     kind: str
-    origin: p.Origin
-    item: Any
-    end: p.VethEnd | None = None
+    units: tuple[Unit, ...]
+
+    @property
+    def step(self) -> Step:
+        """The block's first step."""
+        return self.units[0].step
 
 
 @dataclass(frozen=True)
 class NamespaceBatch:
-    """Everything done inside one namespace, in order."""
+    """Everything done inside one namespace in the batch style, in order."""
 
     name: str
-    steps: tuple[NamespaceStep, ...]
+    steps: tuple[Step, ...]
 
 
-def namespace_batches(plan: p.LabPlan) -> list[NamespaceBatch]:
-    """One batch per namespace: `lo` up, then its veth ends, then its routes."""
-    steps: dict[str, list[NamespaceStep]] = {
-        ns.name: [NamespaceStep("namespace", ns.origin, ns)] for ns in plan.namespaces}
-    for veth in plan.veths:
-        for end in (veth.outer, veth.inner):
-            if end.netns is not None:
-                steps[end.netns].append(NamespaceStep("veth_end", veth.origin, veth, end))
-    for route in plan.routes:
-        if route.netns is not None:
-            steps[route.netns].append(NamespaceStep("route", route.origin, route))
-    return [NamespaceBatch(name, tuple(items)) for name, items in steps.items()]
+def blocks(steps: Sequence[Step], group: bool = True) -> list[Block]:
+    """Consecutive steps of one statement form a block; inside it, two or more consecutive steps
+    that create nothing in the same namespace form an `ip -batch` unit (when `group`)."""
+    found: list[Block] = []
+    current: list[Step] = []
+    for step in steps:
+        if current and _block_key(current[-1]) != _block_key(step):
+            found.append(_block(current, group))
+            current = []
+        current.append(step)
+    if current:
+        found.append(_block(current, group))
+    return found
 
 
-def style_context(plan: p.LabPlan, style: str) -> dict[str, Any]:
-    """Template values a style needs beyond the plan."""
-    if style != "batch":
-        return {"links_in_batches": False}
+def _block_key(step: Step) -> tuple[str, str]:
+    return (step.origin.comment, step.kind if step.kind in _OWN_BLOCK else "")
+
+
+def _block(steps: list[Step], group: bool) -> Block:
+    units: list[Unit] = []
+    run: list[Step] = []
+
+    def flush() -> None:
+        if len(run) > 1 and group:
+            units.append(Unit(tuple(run), ip_batch=True))
+        else:
+            units.extend(Unit((step,)) for step in run)
+        run.clear()
+
+    for step in steps:
+        batchable = not step.creates and step.netns is not None
+        if run and not (batchable and step.netns == run[-1].netns):
+            flush()
+        if batchable:
+            run.append(step)
+        else:
+            flush()
+            units.append(Unit((step,)))
+    flush()
+    return Block(steps[0].origin.comment, steps[0].kind, tuple(units))
+
+
+# batch style ------------------------------------------------------------------------------------
+
+
+def _batch_setup(steps: Steps) -> dict[str, Any]:
+    """Host steps into one keyed `ip -batch`; links made inside a namespace (their peer goes to
+    another) one by one before the namespace batches; routes, rules and sysctls of the host after."""
+    host, before, after = [], [], []
+    inside: dict[str, list[Step]] = {}
+    for step in steps.setup:
+        if step.kind in ("load_rules", "set_sysctl") or (isinstance(step, AddRoute) and step.netns is None):
+            after.append(step)
+        elif isinstance(step, AddLink) and step.netns is not None:
+            before.append(step)
+        elif step.netns is None:
+            host.append(step)
+        else:
+            inside.setdefault(step.netns, []).append(step)
     return {
-        "links_in_batches": True,
-        "batches": namespace_batches(plan),
-        "host_veths_created": [v for v in plan.veths if v.outer.netns is None],
-        "direct_veths": [v for v in plan.veths if v.outer.netns is not None],
+        "host_batch": host,
+        "before": blocks(before),
+        "batches": [NamespaceBatch(name, tuple(items)) for name, items in inside.items()],
+        "after": blocks(after),
         "batch_jobs": BATCH_JOBS,
     }
+
+
+def _batch_teardown(steps: Steps) -> dict[str, Any]:
+    """Namespaces in one `ip -batch`, the host's links in another; rules, routes, sysctls as usual."""
+    namespaces = [s for s in steps.teardown if isinstance(s, DeleteNamespace)]
+    links = [s for s in steps.teardown if isinstance(s, DeleteLink)]
+    first = [s for s in steps.teardown if s.kind in ("remove_rules", "del_route")]
+    last = [s for s in steps.teardown if s.kind == "restore_sysctl"]
+    return {"first": blocks(first), "namespace_batch": namespaces, "link_batch": links, "last": blocks(last)}
+
+
+# context -----------------------------------------------------------------------------------------
+
+
+def style_context(steps: Steps, style: str, script: str) -> dict[str, Any]:
+    """Template values a style needs to render one script."""
+    context: dict[str, Any] = {
+        "steps": steps,
+        "going": _veths_going(steps),
+    }
+    if script == "setup":
+        context["blocks"] = blocks(steps.setup, group=style != "plain")
+        if style == "batch":
+            context.update(_batch_setup(steps))
+    elif script == "down":
+        teardown = steps.teardown if style != "plain" else tuple(_plain_teardown(steps))
+        context["blocks"] = blocks(teardown, group=False)
+        if style == "batch":
+            context.update(_batch_teardown(steps))
+    return context
+
+
+def _veths_going(steps: Steps) -> list[DeleteLink]:
+    """Host veth ends whose peers are in namespaces the teardown deletes: the kernel removes them
+    with the namespaces, in the background."""
+    own = {s.name for s in steps.setup if isinstance(s, AddNamespace)}
+    return [s for s in steps.teardown
+            if isinstance(s, DeleteLink) and s.type == "veth" and s.peer_netns in own]
+
+
+def _plain_teardown(steps: Steps) -> list[Step]:
+    """Plain teardown leaves out the veth ends that go with their namespace (deleting one
+    would fail once the kernel has removed it)."""
+    going = set(_veths_going(steps))
+    return [step for step in steps.teardown if step not in going]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from nsgen.compiler.styles import GUARDED_STYLES
 from nsgen.harness.sandbox import Sandbox
-from nsgen.compiler.styles import STYLES
 from tests.scriptcheck import write_scripts
 
 pytestmark = pytest.mark.sandbox
@@ -32,7 +32,7 @@ def _bridges(sandbox: Sandbox) -> str:
     return sandbox.run(["ip", "-o", "link", "show", "type", "bridge"]).stdout
 
 
-@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("style", GUARDED_STYLES)
 def test_a_bridge_that_was_there_before_survives_teardown(style: str, tmp_path: Path) -> None:
     setup, down = write_scripts(LAB, "keep.ns", style, tmp_path)
     with Sandbox() as sandbox:

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from nsgen.harness import labtest
 from nsgen.compiler import compile_source
 from nsgen.compiler.plan import LabPlan
-from nsgen.harness.sandbox import Sandbox, wait_links_up
-from nsgen.compiler.styles import STYLES
+from nsgen.compiler.styles import GUARDED_STYLES
 from nsgen.compiler.targets import render
+from nsgen.harness import labtest
+from nsgen.harness.sandbox import Sandbox, wait_links_up
 
 pytestmark = pytest.mark.sandbox
 
@@ -97,7 +97,7 @@ def _prepare(sandbox: Sandbox, commands: tuple[tuple[str, ...], ...]) -> None:
         assert result.returncode == 0, f"{' '.join(command)}: {result.stderr}"
 
 
-@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("style", GUARDED_STYLES)
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda fault: fault.name)
 def test_conflict_fails_and_rolls_back(
     fault: Fault, target: str, style: str, plan: LabPlan, sandbox: Sandbox, tmp_path: Path
@@ -113,7 +113,7 @@ def test_conflict_fails_and_rolls_back(
     assert not changes, "rollback left the sandbox changed:\n" + "\n".join(changes)
 
 
-@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("style", GUARDED_STYLES)
 def test_half_built_lab_is_completed(target: str, style: str, plan: LabPlan, sandbox: Sandbox, tmp_path: Path) -> None:
     """With namespace red already there, setup completes the lab and every expectation holds."""
     script = _setup_script(plan, target, style, tmp_path)

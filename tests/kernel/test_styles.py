@@ -1,4 +1,4 @@
-"""The default and batch styles build the same state for the same lab (normalised dumps compared)."""
+"""The default, batch and plain styles build the same state for the same lab (normalised dumps compared)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from nsgen.compiler import compile_source
+from nsgen.compiler.styles import STYLES
+from nsgen.compiler.targets import render
 from nsgen.harness.sandbox import Sandbox, wait_links_up
 from nsgen.harness.snapshot import State
-from nsgen.compiler.targets import render
 
 pytestmark = pytest.mark.sandbox
 
@@ -26,9 +27,11 @@ def _built_state(lab: Path, target: str, style: str, workdir: Path) -> State:
         return sandbox.snapshot()
 
 
-def test_styles_build_the_same_state(golden_lab: Path, target: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+@pytest.mark.parametrize("style", [s for s in STYLES if s != "default"])
+def test_styles_build_the_same_state(golden_lab: Path, target: str, style: str,
+                                     tmp_path_factory: pytest.TempPathFactory) -> None:
     workdir = tmp_path_factory.mktemp("styles", numbered=True)
     default = _built_state(golden_lab, target, "default", workdir)
-    batch = _built_state(golden_lab, target, "batch", workdir)
-    changes = default.diff(batch)
-    assert not changes, "batch style differs from default style:\n" + "\n".join(changes)
+    other = _built_state(golden_lab, target, style, workdir)
+    changes = default.diff(other)
+    assert not changes, f"{style} style differs from default style:\n" + "\n".join(changes)

@@ -1,26 +1,34 @@
 """Targets: how a plan becomes scripts. One module per target, one row in TARGETS.
 
-Every target shares the `ip` part (templates/common/) and brings its own firewall
-templates (templates/<target>/): firewall.sh.j2, remove_rules.sh.j2, rules.j2, inspect_rules.sh.j2.
+Every target shares the step templates (templates/steps/) and the styles (templates/<style>/),
+and brings its own firewall templates (templates/<target>/).
 """
 
 from __future__ import annotations
 
+import re
+import textwrap
 from typing import Any
 
 from nsgen.compiler.plan import LabPlan
 from nsgen.compiler.render import render_template
+from nsgen.compiler.steps import AddLink, AddNamespace, AddRoute, DeleteLink, LoadRules, SetSysctl, Steps, lower
 from nsgen.compiler.styles import STYLES, style_context
 from nsgen.compiler.targets.base import Target
 from nsgen.compiler.targets.iptables import IptablesTarget
 from nsgen.compiler.targets.nft import NftTarget
 
 TARGETS: dict[str, Target] = {target.name: target for target in (IptablesTarget(), NftTarget())}
+TARGET_ALIASES = {"bash": "iptables"}
+"""Old names still accepted: `bash` was the iptables target's name before it had a second target."""
 SCRIPTS = ("setup", "down", "inspect")
+NAMES_SHOWN = 6
+"""How many names of one kind a script's summary lists before it says how many more there are."""
 
 
 def get_target(name: str) -> Target:
-    """The target called `name`; KeyError names the known ones."""
+    """The target called `name` (or an alias of it); KeyError names the known ones."""
+    name = TARGET_ALIASES.get(name, name)
     if name not in TARGETS:
         raise KeyError(f"unknown target {name!r}; known: {', '.join(TARGETS)}")
     return TARGETS[name]
@@ -33,57 +41,205 @@ def render(plan: LabPlan, target: str, script: str, style: str = "default") -> s
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}; known: {', '.join(STYLES)}")
     chosen = get_target(target)
-    folder = "common" if style == "default" or script == "inspect" else style
-    return render_template(f"{folder}/{script}.sh.j2", _context(plan, chosen, script, style))
+    steps = lower(plan)
+    context = _context(plan, steps, chosen, script, style)
+    if script == "inspect":
+        return render_template("inspect.sh.j2", context)
+    text = render_template(f"{style}/{script}.sh.j2", context)
+    if style == "plain":
+        return text
+    return _with_helpers(_indent_main(text), context)
 
 
 def ruleset(plan: LabPlan, target: str) -> str:
     """The firewall input the setup script loads: iptables-restore text or an nft file."""
     chosen = get_target(target)
-    return render_template(f"{chosen.name}/rules.j2", _context(plan, chosen, "setup", "default"))
+    steps = lower(plan)
+    return render_template(f"{chosen.name}/rules.j2", _context(plan, steps, chosen, "setup", "default"))
 
 
-def _context(plan: LabPlan, target: Target, script: str, style: str) -> dict[str, Any]:
+def _context(plan: LabPlan, steps: Steps, target: Target, script: str, style: str) -> dict[str, Any]:
     return {
         "plan": plan,
         "target": target,
         "style": style,
         "title": {"setup": "Setup", "down": "Teardown", "inspect": "Inspection"}[script],
         "verb": {"setup": "setup", "down": "teardown", "inspect": "inspection"}[script],
-        "about": _about(plan, target, script),
-        "tools": target.tools(plan) + _style_tools(plan, script, style),
-        "state_dir": f"/run/nsgen/{plan.name}",
+        "about": _about(plan, steps, target, script, style),
+        "tools": target.tools(plan) + _style_tools(script, style, steps),
+        "state_dir": steps.state_dir,
         **target.firewall_context(plan),
-        **style_context(plan, style),
+        **style_context(steps, style, script),
     }
 
 
-def _style_tools(plan: LabPlan, script: str, style: str) -> list[str]:
+def _style_tools(script: str, style: str, steps: Steps) -> list[str]:
     """Tools the scripts' helpers call: awk filters and splits batches and watches veths go;
     xargs runs namespace batches side by side; nsenter enters namespaces."""
     tools = []
-    if style == "batch" or (script == "down" and any(v.inner.netns for v in plan.host_veths)):
+    going = any(isinstance(s, DeleteLink) and s.type == "veth" and s.peer_netns for s in steps.teardown)
+    if style == "batch" or (script == "down" and style != "plain" and going):
         tools.append("awk")
     if style == "batch" and script == "setup":
         tools += ["xargs", "nsenter"]
     return tools
 
 
-def _count(items: tuple[object, ...], one: str, many: str) -> str | None:
-    return None if not items else f"{len(items)} {one if len(items) == 1 else many}"
+# the summary at the top of each script --------------------------------------------------------
 
 
-def _about(plan: LabPlan, target: Target, script: str) -> list[str]:
-    """The header lines that say what the script does."""
-    parts = [_count(plan.namespaces, "namespace", "namespaces"), _count(plan.bridges, "bridge", "bridges"),
-             _count(plan.veths, "veth pair", "veth pairs"), _count(plan.routes, "route", "routes")]
-    made = ", ".join(p for p in parts if p) or "nothing"
-    rules = f"; firewall rules in {target.rules_home(plan)}" if plan.has_rules else ""
+def _listed(items: list[str], separator: str = ", ") -> str:
+    """The first NAMES_SHOWN items, and how many more there are."""
+    more = f" and {len(items) - NAMES_SHOWN} more" if len(items) > NAMES_SHOWN else ""
+    return separator.join(items[:NAMES_SHOWN]) + more
+
+
+def _names(kind: str, kinds: str, names: list[str]) -> str | None:
+    return f"{kind if len(names) == 1 else kinds} {_listed(names)}" if names else None
+
+
+def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
+    """What setup creates, named: namespaces, bridges, veth pairs, routes, rules, sysctls."""
+    links = steps.of(AddLink)
+    parts = [
+        _names("namespace", "namespaces", [s.name for s in steps.of(AddNamespace)]),
+        _names("bridge", "bridges", [s.ifname for s in links if s.type == "bridge"]),
+        _names("veth pair", "veth pairs", [f"{s.ifname}/{s.peer}" for s in links if s.type == "veth"]),
+        _routes(steps.of(AddRoute)),
+    ]
+    if steps.of(LoadRules):
+        rules = [f"masquerade {m.subnet}" for m in plan.masquerades]
+        rules += [f"{f.protocol} {f.port} -> {f.target}:{f.target_port}" for f in plan.forwards]
+        parts.append(f"firewall rules in {target.rules_home(plan)} ({_listed(rules)})")
+    parts += [f"{s.key}={s.value}" for s in steps.of(SetSysctl)]
+    return [p for p in parts if p]
+
+
+def _routes(routes: list[AddRoute]) -> str | None:
+    """`routes in blue to 10.0.0.0/8, default; in red to default`."""
+    where: dict[str, list[str]] = {}
+    for route in routes:
+        where.setdefault(route.netns or "the host", []).append(route.destination)
+    places = [f"in {name} to {', '.join(destinations)}" for name, destinations in where.items()]
+    return f"{'route' if len(routes) == 1 else 'routes'} {_listed(places, '; ')}" if places else None
+
+
+def _about(plan: LabPlan, steps: Steps, target: Target, script: str, style: str) -> list[str]:
+    """The header lines that say what the script does, naming what it creates."""
+    made = "; ".join(_made(plan, steps, target)) or "nothing"
+    if script == "setup":
+        if style == "plain":
+            return _wrap(f"Creates {made}. {_how(plan, target, style)}")
+        return _wrap(f"Creates {made}.") + _wrap(_how(plan, target, style))
     if script == "down":
-        return [f"Removes what the setup script creates ({made}{rules}), in reverse order,",
-                "and restores net.ipv4.ip_forward. Running it again is harmless."]
-    return [f"Creates {made}{rules}.",
-            "Run it as root. Running it again changes nothing. If a step fails, it names the",
-            "lab-file line, removes what this run created and exits non-zero.",
-            f"Undo the lab with the script from: nsgen down{' -t ' + target.name if target.name != 'bash' else ''} "
-            f"{plan.file}"]
+        again = (" Plain style: run it once, after the plain setup ran to its end." if style == "plain"
+                 else " Running it again is harmless.")
+        return _wrap(f"Removes what the setup script creates ({made}), in reverse order, and restores the "
+                     f"sysctls it set.{again}")
+    return []
+
+
+def _wrap(text: str) -> list[str]:
+    return textwrap.wrap(text, 100, break_on_hyphens=False, break_long_words=False)
+
+
+def _how(plan: LabPlan, target: Target, style: str) -> str:
+    """How to run a setup script, what it promises, and how to undo it."""
+    down = f"nsgen down{' -t ' + target.name if target.name != 'iptables' else ''}" \
+           f"{' --style plain' if style == 'plain' else ''} {plan.file}"
+    if style == "plain":
+        return f"Plain style: no checks, no rollback; run it once, as root. Undo: {down}"
+    return ("Run it as root. Running it again changes nothing. If a step fails, it names the lab-file "
+            f"line, removes what this run created and exits non-zero. Undo: {down}")
+
+
+# layout: main first, helpers after it ------------------------------------------------------------
+
+_HEREDOC = re.compile(r"<<-?\s*'?([A-Za-z_]+)'?")
+_MAIN_START = "main() {\n"
+
+
+def _indent_main(text: str) -> str:
+    """Indent the body of `main() { ... }` by two spaces, leaving here-documents as they are."""
+    head, found, rest = text.partition(_MAIN_START)
+    if not found:
+        return text
+    body, end, tail = rest.partition("\n}\n")
+    out: list[str] = []
+    terminator = None
+    for line in body.split("\n"):
+        if terminator is not None:
+            out.append(line)
+            if line == terminator:
+                terminator = None
+            continue
+        out.append("  " + line if line else line)
+        opened = _HEREDOC.search(line) if not line.lstrip().startswith("#") else None
+        if opened:
+            terminator = opened.group(1)
+    return head + found + "\n".join(out) + end + tail
+
+
+HELPERS = (
+    "preflight", "need_tool", "undo_push", "rollback", "on_error", "created", "have_link", "have_route",
+    "netns_exists", "link_exists", "link_is", "link_gone", "has_route", "lab_bridge", "remove_rules",
+    "veths_gone", "lab_objects", "filter_batch", "batch_failure", "explain_failures", "run_batch",
+    "run_removals", "undo_created", "ns_batches", "keep_routes",
+)
+"""Shell functions scripts may call, in the order they are written after `main`; each is
+templates/helpers/<name>.sh.j2 (remove_rules: the target's). A script carries only those it calls."""
+
+def _code(line: str) -> str:
+    """A line of shell without its comment and the literal text of its double-quoted strings
+    (messages); command substitutions inside them stay. Single-quoted text stays too: in these
+    scripts it is code run later (trap handlers, awk programs)."""
+    out: list[str] = []
+    quote, depth, previous = "", 0, " "
+    for char in line:
+        if quote == "'":
+            quote = "" if char == "'" else quote
+            out.append(char)
+        elif quote == '"' and depth == 0:
+            if char == '"':
+                quote = ""
+            elif char == "(" and previous == "$":
+                depth = 1
+        elif depth:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            out.append(char)
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and previous in " \t":
+            break
+        else:
+            out.append(char)
+        previous = char
+    return "".join(out)
+
+
+def _calls(text: str) -> set[str]:
+    """Helper names used as words in the code of `text` (comments and quoted strings left out)."""
+    words = {word for line in text.split("\n") for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", _code(line))}
+    return words & set(HELPERS)
+
+
+def _helper(name: str, context: dict[str, Any]) -> str:
+    folder = context["target"].name if name == "remove_rules" else "helpers"
+    return render_template(f"{folder}/{name}.sh.j2", {**context, "guarded": True})
+
+
+def _with_helpers(text: str, context: dict[str, Any]) -> str:
+    """Put the helpers the script calls (and those they call) after `main`, before its call."""
+    needed: dict[str, str] = {}
+    pending = _calls(text)
+    while pending:
+        name = pending.pop()
+        if name in needed:
+            continue
+        needed[name] = _helper(name, context)
+        pending |= _calls(needed[name]) - set(needed)
+    body = "".join("\n" + needed[name] for name in HELPERS if name in needed)
+    head, found, tail = text.rpartition('\nmain "$@"\n')
+    if not found:
+        raise ValueError("a script template must end with `main \"$@\"`")
+    return head + body + found + tail

@@ -1,4 +1,4 @@
-"""What every target provides on top of the shared `ip` templates."""
+"""What every target provides on top of the shared `ip` steps: its firewall, and what it supports."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from nsgen.compiler.plan import LabPlan
 
 
 class Target:
-    """A target: its name, the tools its scripts need, and the values its firewall templates use."""
+    """A target: its name, the tools its firewall needs, and the values its firewall templates use.
+
+    Its templates live in templates/<name>/: load_rules.sh.j2 (load the lab's rules in one
+    transaction), rules_present.j2 (a test: are the lab's rules loaded?), remove_rules.sh.j2
+    (unhook and delete them; guarded unless `plain`), rules.j2 (the ruleset) and inspect_rules.sh.j2.
+    """
 
     name = ""
     firewall_tools: tuple[str, ...] = ()

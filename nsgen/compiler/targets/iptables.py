@@ -1,24 +1,25 @@
-"""The `bash` target: `ip` for the lab, iptables for NAT, in lab-named chains."""
+"""The `iptables` target (formerly `bash`): `ip` for the lab, iptables for NAT, in lab-named chains."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from nsgen.compiler.plan import LabPlan
+from nsgen.compiler.symbols import chain_prefix
 from nsgen.compiler.targets.base import Target
 
 
 class IptablesTarget(Target):
     """Rules in chains PREFIX-pre (nat PREROUTING), PREFIX-post (nat POSTROUTING), PREFIX-fwd (FORWARD)."""
 
-    name = "bash"
+    name = "iptables"
     firewall_tools = ("iptables", "iptables-restore")
 
     def rules_home(self, plan: LabPlan) -> str:
-        return f"chains {plan.chain_prefix}-*"
+        return f"chains {chain_prefix(plan.name)}-*"
 
     def firewall_context(self, plan: LabPlan) -> dict[str, Any]:
-        prefix = plan.chain_prefix
+        prefix = chain_prefix(plan.name)
         chains = {"prefix": prefix, "pre": f"{prefix}-pre", "post": f"{prefix}-post", "fwd": f"{prefix}-fwd"}
         jumps = []
         if plan.forwards:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from nsgen.compiler.plan import LabPlan
 from nsgen.compiler.targets.base import Target
 
@@ -13,4 +15,12 @@ class NftTarget(Target):
     firewall_tools = ("nft",)
 
     def rules_home(self, plan: LabPlan) -> str:
-        return f"nft table ip {plan.table}"
+        return f"nft table ip {table_name(plan)}"
+
+    def firewall_context(self, plan: LabPlan) -> dict[str, Any]:
+        return {"table": table_name(plan)}
+
+
+def table_name(plan: LabPlan) -> str:
+    """The lab's own nft table (nft allows long names)."""
+    return f"nsgen-{plan.name}"

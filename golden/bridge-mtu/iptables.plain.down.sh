@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'jumbo', compiled from bridge-mtu.ns (target iptables, plain style).
+# Removes what the setup script creates (namespace a; bridge br0; veth pair veth-a-br/eth0), in
+# reverse order, and restores the sysctls it set. Plain style: run it once, after the plain setup ran
+# to its end.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+
+# bridge-mtu.ns:4  ns a
+ip netns del a
+# bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
+ip link del br0

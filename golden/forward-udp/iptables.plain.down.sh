@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'forward-udp', compiled from forward-udp.ns (target iptables, plain style).
+# Removes what the setup script creates (namespace dns; bridge br0; veth pair veth-dns-br/veth-dns;
+# route in dns to default; firewall rules in chains nsgen-forward-udp-* (udp 5353 -> 172.21.0.53:53);
+# net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Plain style: run it once,
+# after the plain setup ran to its end.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+
+# firewall: chains nsgen-forward-udp-*
+iptables -t nat -D PREROUTING -j nsgen-forward-udp-pre
+iptables -t nat -F nsgen-forward-udp-pre
+iptables -t nat -X nsgen-forward-udp-pre
+iptables -t filter -D FORWARD -j nsgen-forward-udp-fwd
+iptables -t filter -F nsgen-forward-udp-fwd
+iptables -t filter -X nsgen-forward-udp-fwd
+# forward-udp.ns:2  ns dns
+ip netns del dns
+# forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
+ip link del br0
+# restore net.ipv4.ip_forward
+cat /run/nsgen/forward-udp/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
+rm -f /run/nsgen/forward-udp/net.ipv4.ip_forward
+rmdir /run/nsgen/forward-udp /run/nsgen 2>/dev/null || true

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'forward-udp', compiled from forward-udp.ns (target iptables, plain style).
+# Creates namespace dns; bridge br0; veth pair veth-dns-br/veth-dns; route in dns to default; firewall
+# rules in chains nsgen-forward-udp-* (udp 5353 -> 172.21.0.53:53); net.ipv4.ip_forward=1. Plain
+# style: no checks, no rollback; run it once, as root. Undo: nsgen down --style plain forward-udp.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+
+# forward-udp.ns:2  ns dns
+ip netns add dns
+ip -n dns link set lo up
+# forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
+ip link add br0 type bridge
+ip link set br0 alias nsgen:forward-udp # nsgen's teardown deletes only bridges with this mark
+ip link set br0 up
+ip addr replace 172.21.0.1/24 dev br0
+# forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
+ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns
+ip -n dns link set veth-dns addrgenmode none
+ip -n dns link set veth-dns up
+ip -n dns addr replace 172.21.0.53/24 dev veth-dns
+# forward-udp.ns:5  route dns default via 172.21.0.1
+ip -n dns route add default via 172.21.0.1
+# firewall: chains nsgen-forward-udp-*
+iptables-restore --noflush <<'RULES'
+*nat
+:nsgen-forward-udp-pre - [0:0]
+# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
+-A nsgen-forward-udp-pre -i eth0 -p udp -m addrtype --dst-type LOCAL -m udp --dport 5353 -m comment --comment "forward-udp.ns:6" -j DNAT --to-destination 172.21.0.53:53
+COMMIT
+*filter
+:nsgen-forward-udp-fwd - [0:0]
+-A nsgen-forward-udp-fwd -i eth0 -d 172.21.0.53/32 -p udp -m udp --dport 53 -m comment --comment "forward-udp.ns:6" -j ACCEPT
+COMMIT
+RULES
+iptables -t nat -A PREROUTING -j nsgen-forward-udp-pre
+iptables -t filter -I FORWARD -j nsgen-forward-udp-fwd
+# net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
+mkdir -p /run/nsgen/forward-udp && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/forward-udp/net.ipv4.ip_forward
+echo 1 >/proc/sys/net/ipv4/ip_forward

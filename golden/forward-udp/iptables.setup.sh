@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'forward-udp', compiled from forward-udp.ns (target iptables, default style).
+# Creates namespace dns; bridge br0; veth pair veth-dns-br/veth-dns; route in dns to default; firewall
+# rules in chains nsgen-forward-udp-* (udp 5353 -> 172.21.0.53:53); net.ipv4.ip_forward=1.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down forward-udp.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=forward-udp
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
+
+main() {
+  preflight
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  step='forward-udp.ns:2  ns dns'
+  if ! netns_exists dns; then
+    ip netns add dns
+    undo_push netns '' dns
+  fi
+  ip -n dns link set lo up
+
+  step='forward-udp.ns:3  bridge br0 ip 172.21.0.1/24'
+  if created ip link add br0 type bridge; then
+    undo_push link '' br0
+    ip link set br0 alias nsgen:forward-udp # teardown deletes only bridges with this mark
+  else
+    have_link '' br0 bridge
+  fi
+  ip link set br0 up
+  ip addr replace 172.21.0.1/24 dev br0
+
+  step='forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24'
+  if created ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns; then
+    undo_push link '' veth-dns-br
+  else
+    have_link '' veth-dns-br veth
+    ip link set veth-dns-br master br0 up
+  fi
+  ip -n dns -batch - <<'IP'
+link set veth-dns addrgenmode none
+link set veth-dns up
+addr replace 172.21.0.53/24 dev veth-dns
+IP
+
+  step='forward-udp.ns:5  route dns default via 172.21.0.1'
+  if created ip -n dns route add default via 172.21.0.1; then
+    undo_push route dns default 172.21.0.1
+  else
+    have_route dns default 172.21.0.1
+  fi
+
+  step='firewall: chains nsgen-forward-udp-*'
+  if ! iptables -t filter -S nsgen-forward-udp-fwd >/dev/null 2>&1; then
+    undo_push rules '' '' ''
+  fi
+  # The lab's rules live in its own chains, so nothing else is touched:
+  # nsgen-forward-udp-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+  # nsgen-forward-udp-fwd (filter FORWARD, inserted first) lets that traffic through.
+  # forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
+  iptables-restore --noflush <<'RULES'
+*nat
+:nsgen-forward-udp-pre - [0:0]
+# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
+-A nsgen-forward-udp-pre -i eth0 -p udp -m addrtype --dst-type LOCAL -m udp --dport 5353 -m comment --comment "forward-udp.ns:6" -j DNAT --to-destination 172.21.0.53:53
+COMMIT
+*filter
+:nsgen-forward-udp-fwd - [0:0]
+-A nsgen-forward-udp-fwd -i eth0 -d 172.21.0.53/32 -p udp -m udp --dport 53 -m comment --comment "forward-udp.ns:6" -j ACCEPT
+COMMIT
+RULES
+  iptables -t nat -C PREROUTING -j nsgen-forward-udp-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-forward-udp-pre
+  iptables -t filter -C FORWARD -j nsgen-forward-udp-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-forward-udp-fwd
+
+  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+  # is kept in /run/nsgen/forward-udp, so teardown can restore it.
+  step=net.ipv4.ip_forward=1
+  if [ ! -e /run/nsgen/forward-udp/net.ipv4.ip_forward ]; then
+    mkdir -p /run/nsgen/forward-udp && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/forward-udp/net.ipv4.ip_forward
+    undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/forward-udp/net.ipv4.ip_forward)"
+  fi
+  echo 1 >/proc/sys/net/ipv4/ip_forward
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
+undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+rollback() {
+  local i kind name extra
+  local -a in_ns
+  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
+    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+    in_ns=()
+    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    case $kind in
+      netns) ip netns del "$name" ;;
+      link) ip "${in_ns[@]}" link del "$name" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/forward-udp/"$name" && rmdir /run/nsgen/forward-udp /run/nsgen ;;
+      rules) remove_rules ;;
+    esac
+  done 2>/dev/null
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+
+# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
+# failed with "File exists" (the caller then checks what is there); any other failure stops
+# the setup with CMD's message. Trying first costs one process where checking first costs two.
+created() {
+  local status
+  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
+  status=$?
+  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
+  printf '%s\n' "$in_the_way" >&2
+  on_error "$status"
+}
+
+# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
+# NAME as a KIND; else stop the setup and say what is in the way.
+have_link() {
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
+# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# very route; else stop the setup: a different route to DESTINATION is in the way.
+have_route() {
+  if has_route "$@"; then return 0; fi
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
+  on_error 1
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-forward-udp-*), if present.
+remove_rules() {
+  while iptables -t nat -C PREROUTING -j nsgen-forward-udp-pre 2>/dev/null; do
+    iptables -t nat -D PREROUTING -j nsgen-forward-udp-pre
+  done
+  if iptables -t nat -S nsgen-forward-udp-pre >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-forward-udp-pre
+    iptables -t nat -X nsgen-forward-udp-pre
+  fi
+  while iptables -t filter -C FORWARD -j nsgen-forward-udp-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-forward-udp-fwd
+  done
+  if iptables -t filter -S nsgen-forward-udp-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-forward-udp-fwd
+    iptables -t filter -X nsgen-forward-udp-fwd
+  fi
+}
+
+main "$@"

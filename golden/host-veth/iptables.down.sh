@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'host-veth', compiled from host-veth.ns (target iptables, default style).
+# Removes what the setup script creates (namespace red; veth pair veth-red-host/veth-red; routes in
+# red to default; in the host to 10.9.0.0/24), in reverse order, and restores the sysctls it set.
+# Running it again is harmless.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=host-veth
+
+main() {
+  preflight
+
+  # host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2
+  if has_route '' 10.9.0.0/24 10.0.0.2; then
+    ip route del 10.9.0.0/24 via 10.0.0.2
+  fi
+
+  # host-veth.ns:2  ns red
+  if netns_exists red; then
+    ip netns del red
+  fi
+
+  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+  # them in the background, all at once (far faster than one by one). Wait for that; one still
+  # there (a process inside keeps its namespace alive) is deleted below.
+  veths_gone veth-red-host
+
+  # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
+  if link_is '' veth-red-host veth; then
+    ip link del veth-red-host || link_gone '' veth-red-host # gone meanwhile is fine
+  fi
+
+  echo "nsgen: lab '$lab' is down" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' teardown must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool awk
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+}
+
+main "$@"

@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'masquerade-out', compiled from masquerade-out.ns (target iptables, default style).
+# Creates namespace app; bridge br0; veth pair veth-app-br/veth-app; route in app to default; firewall
+# rules in chains nsgen-masquerade-out-* (masquerade 172.20.0.0/24); net.ipv4.ip_forward=1.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down masquerade-out.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=masquerade-out
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
+
+main() {
+  preflight
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  step='masquerade-out.ns:2  ns app'
+  if ! netns_exists app; then
+    ip netns add app
+    undo_push netns '' app
+  fi
+  ip -n app link set lo up
+
+  step='masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24'
+  if created ip link add br0 type bridge; then
+    undo_push link '' br0
+    ip link set br0 alias nsgen:masquerade-out # teardown deletes only bridges with this mark
+  else
+    have_link '' br0 bridge
+  fi
+  ip link set br0 up
+  ip addr replace 172.20.0.1/24 dev br0
+
+  step='masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24'
+  if created ip link add veth-app-br master br0 up type veth peer name veth-app netns app; then
+    undo_push link '' veth-app-br
+  else
+    have_link '' veth-app-br veth
+    ip link set veth-app-br master br0 up
+  fi
+  ip -n app -batch - <<'IP'
+link set veth-app addrgenmode none
+link set veth-app up
+addr replace 172.20.0.2/24 dev veth-app
+IP
+
+  step='masquerade-out.ns:5  route app default via 172.20.0.1'
+  if created ip -n app route add default via 172.20.0.1; then
+    undo_push route app default 172.20.0.1
+  else
+    have_route app default 172.20.0.1
+  fi
+
+  step='firewall: chains nsgen-masquerade-out-*'
+  if ! iptables -t filter -S nsgen-masquerade-out-fwd >/dev/null 2>&1; then
+    undo_push rules '' '' ''
+  fi
+  # The lab's rules live in its own chains, so nothing else is touched:
+  # nsgen-masquerade-out-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
+  # nsgen-masquerade-out-fwd (filter FORWARD, inserted first) lets that traffic through.
+  # masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
+  iptables-restore --noflush <<'RULES'
+*nat
+:nsgen-masquerade-out-post - [0:0]
+# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
+-A nsgen-masquerade-out-post -s 172.20.0.0/24 ! -d 172.20.0.0/24 -o eth0 -m comment --comment "masquerade-out.ns:6" -j MASQUERADE
+COMMIT
+*filter
+:nsgen-masquerade-out-fwd - [0:0]
+-A nsgen-masquerade-out-fwd -s 172.20.0.0/24 -o eth0 -m comment --comment "masquerade-out.ns:6" -j ACCEPT
+-A nsgen-masquerade-out-fwd -d 172.20.0.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "masquerade-out.ns:6" -j ACCEPT
+COMMIT
+RULES
+  iptables -t nat -C POSTROUTING -j nsgen-masquerade-out-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-masquerade-out-post
+  iptables -t filter -C FORWARD -j nsgen-masquerade-out-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-masquerade-out-fwd
+
+  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+  # is kept in /run/nsgen/masquerade-out, so teardown can restore it.
+  step=net.ipv4.ip_forward=1
+  if [ ! -e /run/nsgen/masquerade-out/net.ipv4.ip_forward ]; then
+    mkdir -p /run/nsgen/masquerade-out && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/masquerade-out/net.ipv4.ip_forward
+    undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/masquerade-out/net.ipv4.ip_forward)"
+  fi
+  echo 1 >/proc/sys/net/ipv4/ip_forward
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
+undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+rollback() {
+  local i kind name extra
+  local -a in_ns
+  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
+    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+    in_ns=()
+    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    case $kind in
+      netns) ip netns del "$name" ;;
+      link) ip "${in_ns[@]}" link del "$name" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/masquerade-out/"$name" && rmdir /run/nsgen/masquerade-out /run/nsgen ;;
+      rules) remove_rules ;;
+    esac
+  done 2>/dev/null
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+
+# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
+# failed with "File exists" (the caller then checks what is there); any other failure stops
+# the setup with CMD's message. Trying first costs one process where checking first costs two.
+created() {
+  local status
+  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
+  status=$?
+  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
+  printf '%s\n' "$in_the_way" >&2
+  on_error "$status"
+}
+
+# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
+# NAME as a KIND; else stop the setup and say what is in the way.
+have_link() {
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
+# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# very route; else stop the setup: a different route to DESTINATION is in the way.
+have_route() {
+  if has_route "$@"; then return 0; fi
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
+  on_error 1
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-masquerade-out-*), if present.
+remove_rules() {
+  while iptables -t nat -C POSTROUTING -j nsgen-masquerade-out-post 2>/dev/null; do
+    iptables -t nat -D POSTROUTING -j nsgen-masquerade-out-post
+  done
+  if iptables -t nat -S nsgen-masquerade-out-post >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-masquerade-out-post
+    iptables -t nat -X nsgen-masquerade-out-post
+  fi
+  while iptables -t filter -C FORWARD -j nsgen-masquerade-out-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-masquerade-out-fwd
+  done
+  if iptables -t filter -S nsgen-masquerade-out-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-masquerade-out-fwd
+    iptables -t filter -X nsgen-masquerade-out-fwd
+  fi
+}
+
+main "$@"

@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'one-liner', compiled from one-liner.ns (target iptables, batch style).
+# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; firewall rules in chains
+# nsgen-one-liner-* (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down one-liner.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=one-liner
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
+declare -A created_ns=() # namespaces this run creates (see undo_created)
+
+main() {
+  preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  # --- the host's steps in one `ip -batch`. A line `+KEY command` runs only if KEY (netns:,
+  # bridge: or veth: and a name) is missing, so a second run creates nothing; the other lines
+  # are safe to repeat. A veth's host end is made with its peer already in its namespace.
+  step='host batch'
+  filter_batch "$tmp/host" <<'BATCH'
+# one-liner.ns:1  ns red
++netns:red netns add red
+# one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
++bridge:v-net-0 link add v-net-0 type bridge
++bridge:v-net-0 link set v-net-0 alias nsgen:one-liner
+link set v-net-0 up
++veth:veth-red-br link add veth-red-br type veth peer name veth-red netns red
+link set veth-red-br master v-net-0 up
+BATCH
+  undo_created "$tmp/host.keys"
+  run_batch "$tmp/host"
+
+  # --- each namespace's steps in one `ip -batch` run inside it, 8 namespaces at a time
+  step='namespace batches'
+  ns_batches <<'BATCH'
+@ red
+# one-liner.ns:1  ns red
+link set lo up
+# one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
+link set veth-red addrgenmode none
+link set veth-red up
+addr replace 192.168.15.1/24 dev veth-red
+BATCH
+
+  step='firewall: chains nsgen-one-liner-*'
+  if ! iptables -t filter -S nsgen-one-liner-fwd >/dev/null 2>&1; then
+    undo_push rules '' '' ''
+  fi
+  # The lab's rules live in its own chains, so nothing else is touched:
+  # nsgen-one-liner-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
+  # nsgen-one-liner-fwd (filter FORWARD, inserted first) lets that traffic through.
+  # one-liner.ns:1  nat masquerade 192.168.15.0/24
+  iptables-restore --noflush <<'RULES'
+*nat
+:nsgen-one-liner-post - [0:0]
+# one-liner.ns:1  nat masquerade 192.168.15.0/24
+-A nsgen-one-liner-post -s 192.168.15.0/24 ! -d 192.168.15.0/24 -m comment --comment "one-liner.ns:1" -j MASQUERADE
+COMMIT
+*filter
+:nsgen-one-liner-fwd - [0:0]
+-A nsgen-one-liner-fwd -s 192.168.15.0/24 -m comment --comment "one-liner.ns:1" -j ACCEPT
+-A nsgen-one-liner-fwd -d 192.168.15.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "one-liner.ns:1" -j ACCEPT
+COMMIT
+RULES
+  iptables -t nat -C POSTROUTING -j nsgen-one-liner-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-one-liner-post
+  iptables -t filter -C FORWARD -j nsgen-one-liner-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-one-liner-fwd
+
+  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+  # is kept in /run/nsgen/one-liner, so teardown can restore it.
+  step=net.ipv4.ip_forward=1
+  if [ ! -e /run/nsgen/one-liner/net.ipv4.ip_forward ]; then
+    mkdir -p /run/nsgen/one-liner && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/one-liner/net.ipv4.ip_forward
+    undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/one-liner/net.ipv4.ip_forward)"
+  fi
+  echo 1 >/proc/sys/net/ipv4/ip_forward
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
+  need_tool awk
+  need_tool xargs
+  need_tool nsenter
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
+undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+rollback() {
+  local i kind name extra
+  local -a in_ns
+  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
+    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+    in_ns=()
+    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    case $kind in
+      netns) ip netns del "$name" ;;
+      link) ip "${in_ns[@]}" link del "$name" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/one-liner/"$name" && rmdir /run/nsgen/one-liner /run/nsgen ;;
+      rules) remove_rules ;;
+    esac
+  done 2>/dev/null
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-one-liner-*), if present.
+remove_rules() {
+  while iptables -t nat -C POSTROUTING -j nsgen-one-liner-post 2>/dev/null; do
+    iptables -t nat -D POSTROUTING -j nsgen-one-liner-post
+  done
+  if iptables -t nat -S nsgen-one-liner-post >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-one-liner-post
+    iptables -t nat -X nsgen-one-liner-post
+  fi
+  while iptables -t filter -C FORWARD -j nsgen-one-liner-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-one-liner-fwd
+  done
+  if iptables -t filter -S nsgen-one-liner-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-one-liner-fwd
+    iptables -t filter -X nsgen-one-liner-fwd
+  fi
+}
+
+# lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
+# and labbridge:NAME for a bridge this lab's setup created (it carries the alias nsgen:LAB).
+lab_objects() {
+  ip netns list | awk '{ print "netns:" $1 }'
+  ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
+  ip -o link show type bridge | awk -F': ' -v tag="alias nsgen:$lab" '{
+    ours = substr($0, length($0) - length(tag) + 1) == tag
+    sub(/@.*/, "", $2); print "bridge:" $2
+    if (ours) print "labbridge:" $2
+  }'
+  ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth:" $2 }'
+}
+
+# filter_batch FILE: read a batch whose lines may start with `+KEY ` (run only if KEY is missing)
+# or `-KEY ` (run only if KEY is present); write the runnable batch to FILE, one line for each
+# line read (skipped ones become comments, so `ip -batch` line numbers still match), the keys
+# to create to FILE.keys and those to remove to FILE.gone. Stops if an interface exists with
+# another kind than its key says.
+filter_batch() {
+  lab_objects >"$1.have"
+  awk -v keys="$1.keys" -v gone="$1.gone" '
+    NR == FNR { have[$0] = 1; next }
+    /^# [^(]/ { where = substr($0, 3) }
+    /^[+-]/ {
+      sign = substr($1, 1, 1); key = substr($1, 2); rest = substr($0, length($1) + 2)
+      kind = key; sub(/:.*/, "", kind); name = key; sub(/^[^:]*:/, "", name)
+      if (sign == "+" && !(key in have) && kind != "netns" && (("link:" name) in have)) {
+        print "nsgen: failed at " where ": interface " name " already exists and is not a " kind > "/dev/stderr"
+        exit 3
+      }
+      if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
+      if (!(key in listed)) { listed[key] = 1; print key > (sign == "+" ? keys : gone) }
+      print rest; next
+    }
+    { print }' "$1.have" - >"$1"
+  touch "$1.keys" "$1.gone"
+}
+
+# batch_failure FILE ERROR: the lab-file statement of the batch line that failed, for messages.
+batch_failure() {
+  local line where
+  line=$(printf '%s\n' "$2" | sed -n 's/.*Command failed [^:]*:\([0-9][0-9]*\).*/\1/p' | head -n 1)
+  where=$(head -n "${line:-1}" "$1" | grep '^# [^(]' | tail -n 1 || true)
+  printf '%s (ip -batch %s line %s: %s)\n' "${where#\# }" "${1##*/}" "${line:-?}" "$(printf '%s' "$2" | head -n 1)"
+}
+
+# explain_failures: read ip's error output; for each `Command failed FILE:LINE` in it, say
+# which lab-file statement failed (with the line before it, ip's message). Other lines
+# (nsenter's, say) are shown as they are.
+explain_failures() {
+  local line at previous='' held=0
+  while IFS= read -r line; do
+    if [[ $line == "Command failed "*:* ]]; then
+      at=${line#Command failed }
+      echo "nsgen: failed at $(batch_failure "${at%:*}" "$previous"$'\n'"$line")" >&2
+      held=0
+    else
+      if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
+      held=1
+    fi
+    previous=$line
+  done
+  if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
+}
+
+# run_batch FILE: `ip -batch FILE` in the host; on failure, say which lab-file statement failed.
+run_batch() {
+  local err
+  if ! err=$(ip -batch "$1" 2>&1 >/dev/null); then
+    printf '%s\n' "$err" | explain_failures
+    return 1
+  fi
+}
+
+# undo_created FILE: put what filter_batch found missing (FILE) on the undo list, before the
+# batch runs, so that a failure part-way through is undone too.
+undo_created() {
+  local kind name
+  while IFS=: read -r kind name; do
+    case $kind in
+      netns) undo_push netns '' "$name" && created_ns[$name]=1 ;;
+      *) undo_push link '' "$name" ;;
+    esac
+  done <"$1"
+}
+
+# ns_batches: stdin holds every namespace's batch, each after a line `@ NS`. Each batch is
+# written to $tmp/ns/NS and run as one `ip -batch` inside NS, entered with nsenter (it only
+# switches the network namespace, unlike `ip -n`, which also copies the mount table),
+# 8 at a time (xargs -P). In a namespace this run did not create, routes
+# already there are skipped (as in the default style): a different route in the way stops setup. If a batch fails, say which lab-file statement
+# failed, and fail.
+ns_batches() {
+  local ns status=0
+  mkdir "$tmp/ns"
+  awk -v dir="$tmp/ns" '
+    /^@ / { if (file) close(file); file = dir "/" $2; print $2; next }
+    { print > file }' >"$tmp/ns.list"
+  local running=0 unread=0
+  while read -r ns; do
+    if [ -z "${created_ns[$ns]-}" ]; then
+      keep_routes "$ns" "$tmp/ns/$ns" &
+      running=$((running + 1))
+      if [ "$running" -ge 8 ]; then
+        wait -n || unread=1
+        running=$((running - 1))
+      fi
+    fi
+  done <"$tmp/ns.list"
+  for ((; running > 0; running--)); do
+    wait -n || unread=1
+  done
+  if [ "$unread" -ne 0 ]; then
+    echo "nsgen: could not read the routes of a namespace this run did not create (see above)" >&2
+    return 1
+  fi
+  xargs -d '\n' -P 8 -I{} nsenter --net=/run/netns/{} ip -batch "$tmp/ns/{}" \
+    <"$tmp/ns.list" >/dev/null 2>"$tmp/ns.err" || status=$?
+  if [ "$status" -ne 0 ]; then
+    explain_failures <"$tmp/ns.err"
+    return 1
+  fi
+}
+
+# keep_routes NS FILE: in NS's batch FILE, turn `route add R` into a comment if NS has
+# route R already. Runs in the background, several namespaces at a time.
+keep_routes() {
+  trap - ERR INT TERM EXIT # a background job: failing here must not run the rollback
+  local i dest via gateway rest route
+  local -a lines
+  local -A present=()
+  while read -r dest via gateway rest; do
+    present["$dest $via $gateway"]=1
+  done < <(nsenter --net="/run/netns/$1" ip route show)
+  mapfile -t lines <"$2"
+  for i in "${!lines[@]}"; do
+    if [[ ${lines[i]} == "route add "* ]]; then
+      route=${lines[i]#route add }
+      if [ -n "${present[${route/\/32 / }]-}" ]; then
+        lines[i]="# (skipped: exists) route $route"
+      fi
+    fi
+  done
+  printf '%s\n' "${lines[@]}" >"$2"
+}
+
+main "$@"

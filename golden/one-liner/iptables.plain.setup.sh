@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'one-liner', compiled from one-liner.ns (target iptables, plain style).
+# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; firewall rules in chains
+# nsgen-one-liner-* (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1. Plain style: no checks, no
+# rollback; run it once, as root. Undo: nsgen down --style plain one-liner.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+
+# one-liner.ns:1  ns red
+ip netns add red
+ip -n red link set lo up
+# one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
+ip link add v-net-0 type bridge
+ip link set v-net-0 alias nsgen:one-liner # nsgen's teardown deletes only bridges with this mark
+ip link set v-net-0 up
+ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red
+ip -n red link set veth-red addrgenmode none
+ip -n red link set veth-red up
+ip -n red addr replace 192.168.15.1/24 dev veth-red
+# firewall: chains nsgen-one-liner-*
+iptables-restore --noflush <<'RULES'
+*nat
+:nsgen-one-liner-post - [0:0]
+# one-liner.ns:1  nat masquerade 192.168.15.0/24
+-A nsgen-one-liner-post -s 192.168.15.0/24 ! -d 192.168.15.0/24 -m comment --comment "one-liner.ns:1" -j MASQUERADE
+COMMIT
+*filter
+:nsgen-one-liner-fwd - [0:0]
+-A nsgen-one-liner-fwd -s 192.168.15.0/24 -m comment --comment "one-liner.ns:1" -j ACCEPT
+-A nsgen-one-liner-fwd -d 192.168.15.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "one-liner.ns:1" -j ACCEPT
+COMMIT
+RULES
+iptables -t nat -A POSTROUTING -j nsgen-one-liner-post
+iptables -t filter -I FORWARD -j nsgen-one-liner-fwd
+# net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
+mkdir -p /run/nsgen/one-liner && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/one-liner/net.ipv4.ip_forward
+echo 1 >/proc/sys/net/ipv4/ip_forward

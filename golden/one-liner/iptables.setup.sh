@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'one-liner', compiled from one-liner.ns (target iptables, default style).
+# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; firewall rules in chains
+# nsgen-one-liner-* (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down one-liner.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=one-liner
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
+
+main() {
+  preflight
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  step='one-liner.ns:1  ns red'
+  if ! netns_exists red; then
+    ip netns add red
+    undo_push netns '' red
+  fi
+  ip -n red link set lo up
+
+  step='one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1'
+  if created ip link add v-net-0 type bridge; then
+    undo_push link '' v-net-0
+    ip link set v-net-0 alias nsgen:one-liner # teardown deletes only bridges with this mark
+  else
+    have_link '' v-net-0 bridge
+  fi
+  ip link set v-net-0 up
+  if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; then
+    undo_push link '' veth-red-br
+  else
+    have_link '' veth-red-br veth
+    ip link set veth-red-br master v-net-0 up
+  fi
+  ip -n red -batch - <<'IP'
+link set veth-red addrgenmode none
+link set veth-red up
+addr replace 192.168.15.1/24 dev veth-red
+IP
+
+  step='firewall: chains nsgen-one-liner-*'
+  if ! iptables -t filter -S nsgen-one-liner-fwd >/dev/null 2>&1; then
+    undo_push rules '' '' ''
+  fi
+  # The lab's rules live in its own chains, so nothing else is touched:
+  # nsgen-one-liner-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
+  # nsgen-one-liner-fwd (filter FORWARD, inserted first) lets that traffic through.
+  # one-liner.ns:1  nat masquerade 192.168.15.0/24
+  iptables-restore --noflush <<'RULES'
+*nat
+:nsgen-one-liner-post - [0:0]
+# one-liner.ns:1  nat masquerade 192.168.15.0/24
+-A nsgen-one-liner-post -s 192.168.15.0/24 ! -d 192.168.15.0/24 -m comment --comment "one-liner.ns:1" -j MASQUERADE
+COMMIT
+*filter
+:nsgen-one-liner-fwd - [0:0]
+-A nsgen-one-liner-fwd -s 192.168.15.0/24 -m comment --comment "one-liner.ns:1" -j ACCEPT
+-A nsgen-one-liner-fwd -d 192.168.15.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "one-liner.ns:1" -j ACCEPT
+COMMIT
+RULES
+  iptables -t nat -C POSTROUTING -j nsgen-one-liner-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-one-liner-post
+  iptables -t filter -C FORWARD -j nsgen-one-liner-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-one-liner-fwd
+
+  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+  # is kept in /run/nsgen/one-liner, so teardown can restore it.
+  step=net.ipv4.ip_forward=1
+  if [ ! -e /run/nsgen/one-liner/net.ipv4.ip_forward ]; then
+    mkdir -p /run/nsgen/one-liner && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/one-liner/net.ipv4.ip_forward
+    undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/one-liner/net.ipv4.ip_forward)"
+  fi
+  echo 1 >/proc/sys/net/ipv4/ip_forward
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
+undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+rollback() {
+  local i kind name extra
+  local -a in_ns
+  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
+    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+    in_ns=()
+    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    case $kind in
+      netns) ip netns del "$name" ;;
+      link) ip "${in_ns[@]}" link del "$name" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/one-liner/"$name" && rmdir /run/nsgen/one-liner /run/nsgen ;;
+      rules) remove_rules ;;
+    esac
+  done 2>/dev/null
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+
+# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
+# failed with "File exists" (the caller then checks what is there); any other failure stops
+# the setup with CMD's message. Trying first costs one process where checking first costs two.
+created() {
+  local status
+  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
+  status=$?
+  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
+  printf '%s\n' "$in_the_way" >&2
+  on_error "$status"
+}
+
+# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
+# NAME as a KIND; else stop the setup and say what is in the way.
+have_link() {
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-one-liner-*), if present.
+remove_rules() {
+  while iptables -t nat -C POSTROUTING -j nsgen-one-liner-post 2>/dev/null; do
+    iptables -t nat -D POSTROUTING -j nsgen-one-liner-post
+  done
+  if iptables -t nat -S nsgen-one-liner-post >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-one-liner-post
+    iptables -t nat -X nsgen-one-liner-post
+  fi
+  while iptables -t filter -C FORWARD -j nsgen-one-liner-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-one-liner-fwd
+  done
+  if iptables -t filter -S nsgen-one-liner-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-one-liner-fwd
+    iptables -t filter -X nsgen-one-liner-fwd
+  fi
+}
+
+main "$@"

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'pods', compiled from pods.ns (target iptables, default style).
+# Removes what the setup script creates (namespaces web, api, db; bridge cni0; veth pairs
+# veth-web-br/eth0, veth-api-br/eth0, veth-db-br/eth0; routes in web to default; in api to default; in
+# db to default; firewall rules in chains nsgen-pods-* (masquerade 10.244.1.0/24, tcp 30080 ->
+# 10.244.1.10:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running
+# it again is harmless.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=pods
+
+main() {
+  preflight
+
+  # firewall: chains nsgen-pods-*
+  remove_rules
+
+  # pods.ns:17  ns db
+  if netns_exists db; then
+    ip netns del db
+  fi
+
+  # pods.ns:13  ns api
+  if netns_exists api; then
+    ip netns del api
+  fi
+
+  # pods.ns:9  ns web
+  if netns_exists web; then
+    ip netns del web
+  fi
+
+  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+  # them in the background, all at once (far faster than one by one). Wait for that; one still
+  # there (a process inside keeps its namespace alive) is deleted below.
+  veths_gone veth-db-br veth-api-br veth-web-br
+
+  # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
+  if link_is '' veth-db-br veth; then
+    ip link del veth-db-br || link_gone '' veth-db-br # gone meanwhile is fine
+  fi
+
+  # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
+  if link_is '' veth-api-br veth; then
+    ip link del veth-api-br || link_gone '' veth-api-br # gone meanwhile is fine
+  fi
+
+  # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
+  if link_is '' veth-web-br veth; then
+    ip link del veth-web-br || link_gone '' veth-web-br # gone meanwhile is fine
+  fi
+
+  # pods.ns:7  bridge cni0 ip 10.244.1.1/24
+  if lab_bridge cni0; then # only a bridge this lab's setup created
+    ip link del cni0
+  fi
+
+  # restore net.ipv4.ip_forward
+  if [ -e /run/nsgen/pods/net.ipv4.ip_forward ]; then
+    cat /run/nsgen/pods/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
+    rm -f /run/nsgen/pods/net.ipv4.ip_forward
+    rmdir /run/nsgen/pods /run/nsgen 2>/dev/null || true
+  fi
+
+  echo "nsgen: lab '$lab' is down" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' teardown must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
+  need_tool awk
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
+# lab_bridge NAME: true if NAME is a bridge this lab's setup created (it carries the alias nsgen:LAB).
+lab_bridge() {
+  [[ $(ip -o link show dev "$1" type bridge 2>/dev/null) == *"alias nsgen:$lab" ]]
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-pods-*), if present.
+remove_rules() {
+  while iptables -t nat -C PREROUTING -j nsgen-pods-pre 2>/dev/null; do
+    iptables -t nat -D PREROUTING -j nsgen-pods-pre
+  done
+  if iptables -t nat -S nsgen-pods-pre >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-pods-pre
+    iptables -t nat -X nsgen-pods-pre
+  fi
+  while iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null; do
+    iptables -t nat -D POSTROUTING -j nsgen-pods-post
+  done
+  if iptables -t nat -S nsgen-pods-post >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-pods-post
+    iptables -t nat -X nsgen-pods-post
+  fi
+  while iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-pods-fwd
+  done
+  if iptables -t filter -S nsgen-pods-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-pods-fwd
+    iptables -t filter -X nsgen-pods-fwd
+  fi
+}
+
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+}
+
+main "$@"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'pods', compiled from pods.ns (target iptables, plain style).
+# Removes what the setup script creates (namespaces web, api, db; bridge cni0; veth pairs
+# veth-web-br/eth0, veth-api-br/eth0, veth-db-br/eth0; routes in web to default; in api to default; in
+# db to default; firewall rules in chains nsgen-pods-* (masquerade 10.244.1.0/24, tcp 30080 ->
+# 10.244.1.10:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Plain
+# style: run it once, after the plain setup ran to its end.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+
+# firewall: chains nsgen-pods-*
+iptables -t nat -D PREROUTING -j nsgen-pods-pre
+iptables -t nat -F nsgen-pods-pre
+iptables -t nat -X nsgen-pods-pre
+iptables -t nat -D POSTROUTING -j nsgen-pods-post
+iptables -t nat -F nsgen-pods-post
+iptables -t nat -X nsgen-pods-post
+iptables -t filter -D FORWARD -j nsgen-pods-fwd
+iptables -t filter -F nsgen-pods-fwd
+iptables -t filter -X nsgen-pods-fwd
+# pods.ns:17  ns db
+ip netns del db
+# pods.ns:13  ns api
+ip netns del api
+# pods.ns:9  ns web
+ip netns del web
+# pods.ns:7  bridge cni0 ip 10.244.1.1/24
+ip link del cni0
+# restore net.ipv4.ip_forward
+cat /run/nsgen/pods/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
+rm -f /run/nsgen/pods/net.ipv4.ip_forward
+rmdir /run/nsgen/pods /run/nsgen 2>/dev/null || true

@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'pods', compiled from pods.ns (target iptables, default style).
+# Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
+# veth-db-br/eth0; routes in web to default; in api to default; in db to default; firewall rules in
+# chains nsgen-pods-* (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down pods.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=pods
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
+
+main() {
+  preflight
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  step='pods.ns:9  ns web'
+  if ! netns_exists web; then
+    ip netns add web
+    undo_push netns '' web
+  fi
+  ip -n web link set lo up
+
+  step='pods.ns:13  ns api'
+  if ! netns_exists api; then
+    ip netns add api
+    undo_push netns '' api
+  fi
+  ip -n api link set lo up
+
+  step='pods.ns:17  ns db'
+  if ! netns_exists db; then
+    ip netns add db
+    undo_push netns '' db
+  fi
+  ip -n db link set lo up
+
+  step='pods.ns:7  bridge cni0 ip 10.244.1.1/24'
+  if created ip link add cni0 type bridge; then
+    undo_push link '' cni0
+    ip link set cni0 alias nsgen:pods # teardown deletes only bridges with this mark
+  else
+    have_link '' cni0 bridge
+  fi
+  ip link set cni0 up
+  ip addr replace 10.244.1.1/24 dev cni0
+
+  step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
+  if created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web; then
+    undo_push link '' veth-web-br
+  else
+    have_link '' veth-web-br veth
+    ip link set veth-web-br master cni0 up
+  fi
+  ip -n web -batch - <<'IP'
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.244.1.10/24 dev eth0
+IP
+
+  step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
+  if created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api; then
+    undo_push link '' veth-api-br
+  else
+    have_link '' veth-api-br veth
+    ip link set veth-api-br master cni0 up
+  fi
+  ip -n api -batch - <<'IP'
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.244.1.11/24 dev eth0
+IP
+
+  step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
+  if created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db; then
+    undo_push link '' veth-db-br
+  else
+    have_link '' veth-db-br veth
+    ip link set veth-db-br master cni0 up
+  fi
+  ip -n db -batch - <<'IP'
+link set eth0 addrgenmode none
+link set eth0 up
+addr replace 10.244.1.12/24 dev eth0
+IP
+
+  step='pods.ns:11  route web default via 10.244.1.1'
+  if created ip -n web route add default via 10.244.1.1; then
+    undo_push route web default 10.244.1.1
+  else
+    have_route web default 10.244.1.1
+  fi
+
+  step='pods.ns:15  route api default via 10.244.1.1'
+  if created ip -n api route add default via 10.244.1.1; then
+    undo_push route api default 10.244.1.1
+  else
+    have_route api default 10.244.1.1
+  fi
+
+  step='pods.ns:19  route db default via 10.244.1.1'
+  if created ip -n db route add default via 10.244.1.1; then
+    undo_push route db default 10.244.1.1
+  else
+    have_route db default 10.244.1.1
+  fi
+
+  step='firewall: chains nsgen-pods-*'
+  if ! iptables -t filter -S nsgen-pods-fwd >/dev/null 2>&1; then
+    undo_push rules '' '' ''
+  fi
+  # The lab's rules live in its own chains, so nothing else is touched:
+  # nsgen-pods-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
+  # nsgen-pods-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+  # nsgen-pods-fwd (filter FORWARD, inserted first) lets that traffic through.
+  # pods.ns:21  nat masquerade 10.244.1.0/24
+  # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+  iptables-restore --noflush <<'RULES'
+*nat
+:nsgen-pods-pre - [0:0]
+:nsgen-pods-post - [0:0]
+# pods.ns:21  nat masquerade 10.244.1.0/24
+-A nsgen-pods-post -s 10.244.1.0/24 ! -d 10.244.1.0/24 -m comment --comment "pods.ns:21" -j MASQUERADE
+# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+-A nsgen-pods-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 30080 -m comment --comment "pods.ns:22" -j DNAT --to-destination 10.244.1.10:80
+COMMIT
+*filter
+:nsgen-pods-fwd - [0:0]
+-A nsgen-pods-fwd -s 10.244.1.0/24 -m comment --comment "pods.ns:21" -j ACCEPT
+-A nsgen-pods-fwd -d 10.244.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "pods.ns:21" -j ACCEPT
+-A nsgen-pods-fwd -d 10.244.1.10/32 -p tcp -m tcp --dport 80 -m comment --comment "pods.ns:22" -j ACCEPT
+COMMIT
+RULES
+  iptables -t nat -C PREROUTING -j nsgen-pods-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-pods-pre
+  iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-pods-post
+  iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-pods-fwd
+
+  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+  # is kept in /run/nsgen/pods, so teardown can restore it.
+  step=net.ipv4.ip_forward=1
+  if [ ! -e /run/nsgen/pods/net.ipv4.ip_forward ]; then
+    mkdir -p /run/nsgen/pods && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/pods/net.ipv4.ip_forward
+    undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/pods/net.ipv4.ip_forward)"
+  fi
+  echo 1 >/proc/sys/net/ipv4/ip_forward
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
+undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+rollback() {
+  local i kind name extra
+  local -a in_ns
+  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
+    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+    in_ns=()
+    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    case $kind in
+      netns) ip netns del "$name" ;;
+      link) ip "${in_ns[@]}" link del "$name" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/pods/"$name" && rmdir /run/nsgen/pods /run/nsgen ;;
+      rules) remove_rules ;;
+    esac
+  done 2>/dev/null
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+
+# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
+# failed with "File exists" (the caller then checks what is there); any other failure stops
+# the setup with CMD's message. Trying first costs one process where checking first costs two.
+created() {
+  local status
+  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
+  status=$?
+  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
+  printf '%s\n' "$in_the_way" >&2
+  on_error "$status"
+}
+
+# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
+# NAME as a KIND; else stop the setup and say what is in the way.
+have_link() {
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
+# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# very route; else stop the setup: a different route to DESTINATION is in the way.
+have_route() {
+  if has_route "$@"; then return 0; fi
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
+  on_error 1
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-pods-*), if present.
+remove_rules() {
+  while iptables -t nat -C PREROUTING -j nsgen-pods-pre 2>/dev/null; do
+    iptables -t nat -D PREROUTING -j nsgen-pods-pre
+  done
+  if iptables -t nat -S nsgen-pods-pre >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-pods-pre
+    iptables -t nat -X nsgen-pods-pre
+  fi
+  while iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null; do
+    iptables -t nat -D POSTROUTING -j nsgen-pods-post
+  done
+  if iptables -t nat -S nsgen-pods-post >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-pods-post
+    iptables -t nat -X nsgen-pods-post
+  fi
+  while iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-pods-fwd
+  done
+  if iptables -t filter -S nsgen-pods-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-pods-fwd
+    iptables -t filter -X nsgen-pods-fwd
+  fi
+}
+
+main "$@"

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'seed', compiled from seed.ns (target iptables, batch style).
+# Removes what the setup script creates (namespaces red, blue; bridge v-net-0; veth pairs
+# veth-red-br/veth-red, veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to
+# default; firewall rules in chains nsgen-seed-* (masquerade 192.168.15.0/24, tcp 80 ->
+# 192.168.15.2:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running
+# it again is harmless.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=seed
+
+main() {
+  preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+
+  # firewall: chains nsgen-seed-*
+  remove_rules
+
+  # --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
+  # of that kind), so running this twice is harmless. Deleting a namespace removes its
+  # interfaces (and their veth peers) and routes.
+  filter_batch "$tmp/namespaces" <<'BATCH'
+# seed.ns:10  ns blue
+-netns:blue netns del blue
+# seed.ns:9  ns red
+-netns:red netns del red
+BATCH
+  run_removals "$tmp/namespaces"
+
+  # The host's veth ends whose peers were in those namespaces go with them, in the background,
+  # all at once. Wait for that; one still there is deleted below.
+  veths_gone veth-blue-br veth-red-br
+
+  # --- the host's veth ends still there (deleting one end deletes its peer), then the bridges
+  # this lab's setup created (`labbridge:`: they carry its mark), in one `ip -batch`
+  filter_batch "$tmp/host" <<'BATCH'
+# seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
+-veth:veth-blue-br link del veth-blue-br
+# seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
+-veth:veth-red-br link del veth-red-br
+# seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
+-labbridge:v-net-0 link del v-net-0
+BATCH
+  run_removals "$tmp/host"
+
+  # restore net.ipv4.ip_forward
+  if [ -e /run/nsgen/seed/net.ipv4.ip_forward ]; then
+    cat /run/nsgen/seed/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
+    rm -f /run/nsgen/seed/net.ipv4.ip_forward
+    rmdir /run/nsgen/seed /run/nsgen 2>/dev/null || true
+  fi
+
+  echo "nsgen: lab '$lab' is down" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' teardown must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
+  need_tool awk
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-seed-*), if present.
+remove_rules() {
+  while iptables -t nat -C PREROUTING -j nsgen-seed-pre 2>/dev/null; do
+    iptables -t nat -D PREROUTING -j nsgen-seed-pre
+  done
+  if iptables -t nat -S nsgen-seed-pre >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-seed-pre
+    iptables -t nat -X nsgen-seed-pre
+  fi
+  while iptables -t nat -C POSTROUTING -j nsgen-seed-post 2>/dev/null; do
+    iptables -t nat -D POSTROUTING -j nsgen-seed-post
+  done
+  if iptables -t nat -S nsgen-seed-post >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-seed-post
+    iptables -t nat -X nsgen-seed-post
+  fi
+  while iptables -t filter -C FORWARD -j nsgen-seed-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-seed-fwd
+  done
+  if iptables -t filter -S nsgen-seed-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-seed-fwd
+    iptables -t filter -X nsgen-seed-fwd
+  fi
+}
+
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+}
+
+# lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
+# and labbridge:NAME for a bridge this lab's setup created (it carries the alias nsgen:LAB).
+lab_objects() {
+  ip netns list | awk '{ print "netns:" $1 }'
+  ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
+  ip -o link show type bridge | awk -F': ' -v tag="alias nsgen:$lab" '{
+    ours = substr($0, length($0) - length(tag) + 1) == tag
+    sub(/@.*/, "", $2); print "bridge:" $2
+    if (ours) print "labbridge:" $2
+  }'
+  ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth:" $2 }'
+}
+
+# filter_batch FILE: read a batch whose lines may start with `+KEY ` (run only if KEY is missing)
+# or `-KEY ` (run only if KEY is present); write the runnable batch to FILE, one line for each
+# line read (skipped ones become comments, so `ip -batch` line numbers still match), the keys
+# to create to FILE.keys and those to remove to FILE.gone. Stops if an interface exists with
+# another kind than its key says.
+filter_batch() {
+  lab_objects >"$1.have"
+  awk -v keys="$1.keys" -v gone="$1.gone" '
+    NR == FNR { have[$0] = 1; next }
+    /^# [^(]/ { where = substr($0, 3) }
+    /^[+-]/ {
+      sign = substr($1, 1, 1); key = substr($1, 2); rest = substr($0, length($1) + 2)
+      kind = key; sub(/:.*/, "", kind); name = key; sub(/^[^:]*:/, "", name)
+      if (sign == "+" && !(key in have) && kind != "netns" && (("link:" name) in have)) {
+        print "nsgen: failed at " where ": interface " name " already exists and is not a " kind > "/dev/stderr"
+        exit 3
+      }
+      if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
+      if (!(key in listed)) { listed[key] = 1; print key > (sign == "+" ? keys : gone) }
+      print rest; next
+    }
+    { print }' "$1.have" - >"$1"
+  touch "$1.keys" "$1.gone"
+}
+
+# batch_failure FILE ERROR: the lab-file statement of the batch line that failed, for messages.
+batch_failure() {
+  local line where
+  line=$(printf '%s\n' "$2" | sed -n 's/.*Command failed [^:]*:\([0-9][0-9]*\).*/\1/p' | head -n 1)
+  where=$(head -n "${line:-1}" "$1" | grep '^# [^(]' | tail -n 1 || true)
+  printf '%s (ip -batch %s line %s: %s)\n' "${where#\# }" "${1##*/}" "${line:-?}" "$(printf '%s' "$2" | head -n 1)"
+}
+
+# explain_failures: read ip's error output; for each `Command failed FILE:LINE` in it, say
+# which lab-file statement failed (with the line before it, ip's message). Other lines
+# (nsenter's, say) are shown as they are.
+explain_failures() {
+  local line at previous='' held=0
+  while IFS= read -r line; do
+    if [[ $line == "Command failed "*:* ]]; then
+      at=${line#Command failed }
+      echo "nsgen: failed at $(batch_failure "${at%:*}" "$previous"$'\n'"$line")" >&2
+      held=0
+    else
+      if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
+      held=1
+    fi
+    previous=$line
+  done
+  if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
+}
+
+# run_removals FILE: `ip -force -batch FILE` (deletions), judged by the result: a line whose
+# object went away meanwhile (the kernel removes a namespace's veths in the background) fails
+# harmlessly; fail only if something FILE was to remove is still there.
+run_removals() {
+  local err left
+  err=$(ip -force -batch "$1" 2>&1 >/dev/null) || true
+  left=$(lab_objects | awk 'NR == FNR { have[$0] = 1; next }
+    ($0 in have) { sub(/^[^:]*:/, ""); printf "%s%s", sep, $0; sep = " " }' - "$1.gone")
+  if [ -n "$left" ]; then
+    echo "nsgen: lab '$lab' teardown could not remove: $left" >&2
+    if [ -n "$err" ]; then printf '%s\n' "$err" | explain_failures; fi
+    return 1
+  fi
+}
+
+main "$@"

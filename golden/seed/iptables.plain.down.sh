@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'seed', compiled from seed.ns (target iptables, plain style).
+# Removes what the setup script creates (namespaces red, blue; bridge v-net-0; veth pairs
+# veth-red-br/veth-red, veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to
+# default; firewall rules in chains nsgen-seed-* (masquerade 192.168.15.0/24, tcp 80 ->
+# 192.168.15.2:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Plain
+# style: run it once, after the plain setup ran to its end.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+
+# firewall: chains nsgen-seed-*
+iptables -t nat -D PREROUTING -j nsgen-seed-pre
+iptables -t nat -F nsgen-seed-pre
+iptables -t nat -X nsgen-seed-pre
+iptables -t nat -D POSTROUTING -j nsgen-seed-post
+iptables -t nat -F nsgen-seed-post
+iptables -t nat -X nsgen-seed-post
+iptables -t filter -D FORWARD -j nsgen-seed-fwd
+iptables -t filter -F nsgen-seed-fwd
+iptables -t filter -X nsgen-seed-fwd
+# seed.ns:10  ns blue
+ip netns del blue
+# seed.ns:9  ns red
+ip netns del red
+# seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
+ip link del v-net-0
+# restore net.ipv4.ip_forward
+cat /run/nsgen/seed/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
+rm -f /run/nsgen/seed/net.ipv4.ip_forward
+rmdir /run/nsgen/seed /run/nsgen 2>/dev/null || true

@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'seed', compiled from seed.ns (target iptables, default style).
+# Creates namespaces red, blue; bridge v-net-0; veth pairs veth-red-br/veth-red,
+# veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; firewall rules
+# in chains nsgen-seed-* (masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
+# net.ipv4.ip_forward=1.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down seed.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=seed
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
+
+main() {
+  preflight
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT TERM
+
+  step='seed.ns:9  ns red'
+  if ! netns_exists red; then
+    ip netns add red
+    undo_push netns '' red
+  fi
+  ip -n red link set lo up
+
+  step='seed.ns:10  ns blue'
+  if ! netns_exists blue; then
+    ip netns add blue
+    undo_push netns '' blue
+  fi
+  ip -n blue link set lo up
+
+  step='seed.ns:12  bridge v-net-0 ip 192.168.15.5/24'
+  if created ip link add v-net-0 type bridge; then
+    undo_push link '' v-net-0
+    ip link set v-net-0 alias nsgen:seed # teardown deletes only bridges with this mark
+  else
+    have_link '' v-net-0 bridge
+  fi
+  ip link set v-net-0 up
+  ip addr replace 192.168.15.5/24 dev v-net-0
+
+  step='seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24'
+  if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; then
+    undo_push link '' veth-red-br
+  else
+    have_link '' veth-red-br veth
+    ip link set veth-red-br master v-net-0 up
+  fi
+  ip -n red -batch - <<'IP'
+link set veth-red addrgenmode none
+link set veth-red up
+addr replace 192.168.15.1/24 dev veth-red
+IP
+
+  step='seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24'
+  if created ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue; then
+    undo_push link '' veth-blue-br
+  else
+    have_link '' veth-blue-br veth
+    ip link set veth-blue-br master v-net-0 up
+  fi
+  ip -n blue -batch - <<'IP'
+link set veth-blue addrgenmode none
+link set veth-blue up
+addr replace 192.168.15.2/24 dev veth-blue
+IP
+
+  step='seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5'
+  if created ip -n blue route add 192.168.1.0/24 via 192.168.15.5; then
+    undo_push route blue 192.168.1.0/24 192.168.15.5
+  else
+    have_route blue 192.168.1.0/24 192.168.15.5
+  fi
+
+  step='seed.ns:17  route blue default via 192.168.15.5'
+  if created ip -n blue route add default via 192.168.15.5; then
+    undo_push route blue default 192.168.15.5
+  else
+    have_route blue default 192.168.15.5
+  fi
+
+  step='seed.ns:18  route red default via 192.168.15.5'
+  if created ip -n red route add default via 192.168.15.5; then
+    undo_push route red default 192.168.15.5
+  else
+    have_route red default 192.168.15.5
+  fi
+
+  step='firewall: chains nsgen-seed-*'
+  if ! iptables -t filter -S nsgen-seed-fwd >/dev/null 2>&1; then
+    undo_push rules '' '' ''
+  fi
+  # The lab's rules live in its own chains, so nothing else is touched:
+  # nsgen-seed-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
+  # nsgen-seed-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+  # nsgen-seed-fwd (filter FORWARD, inserted first) lets that traffic through.
+  # seed.ns:20  nat masquerade 192.168.15.0/24
+  # seed.ns:21  forward tcp 80 -> 192.168.15.2:80
+  iptables-restore --noflush <<'RULES'
+*nat
+:nsgen-seed-pre - [0:0]
+:nsgen-seed-post - [0:0]
+# seed.ns:20  nat masquerade 192.168.15.0/24
+-A nsgen-seed-post -s 192.168.15.0/24 ! -d 192.168.15.0/24 -m comment --comment "seed.ns:20" -j MASQUERADE
+# seed.ns:21  forward tcp 80 -> 192.168.15.2:80
+-A nsgen-seed-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 80 -m comment --comment "seed.ns:21" -j DNAT --to-destination 192.168.15.2:80
+COMMIT
+*filter
+:nsgen-seed-fwd - [0:0]
+-A nsgen-seed-fwd -s 192.168.15.0/24 -m comment --comment "seed.ns:20" -j ACCEPT
+-A nsgen-seed-fwd -d 192.168.15.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "seed.ns:20" -j ACCEPT
+-A nsgen-seed-fwd -d 192.168.15.2/32 -p tcp -m tcp --dport 80 -m comment --comment "seed.ns:21" -j ACCEPT
+COMMIT
+RULES
+  iptables -t nat -C PREROUTING -j nsgen-seed-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-seed-pre
+  iptables -t nat -C POSTROUTING -j nsgen-seed-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-seed-post
+  iptables -t filter -C FORWARD -j nsgen-seed-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-seed-fwd
+
+  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+  # is kept in /run/nsgen/seed, so teardown can restore it.
+  step=net.ipv4.ip_forward=1
+  if [ ! -e /run/nsgen/seed/net.ipv4.ip_forward ]; then
+    mkdir -p /run/nsgen/seed && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/seed/net.ipv4.ip_forward
+    undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/seed/net.ipv4.ip_forward)"
+  fi
+  echo 1 >/proc/sys/net/ipv4/ip_forward
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
+# last; NS '' is the host).
+undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+rollback() {
+  local i kind name extra
+  local -a in_ns
+  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
+    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+    in_ns=()
+    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    case $kind in
+      netns) ip netns del "$name" ;;
+      link) ip "${in_ns[@]}" link del "$name" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/seed/"$name" && rmdir /run/nsgen/seed /run/nsgen ;;
+      rules) remove_rules ;;
+    esac
+  done 2>/dev/null
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+
+# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
+# failed with "File exists" (the caller then checks what is there); any other failure stops
+# the setup with CMD's message. Trying first costs one process where checking first costs two.
+created() {
+  local status
+  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
+  status=$?
+  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
+  printf '%s\n' "$in_the_way" >&2
+  on_error "$status"
+}
+
+# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
+# NAME as a KIND; else stop the setup and say what is in the way.
+have_link() {
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
+# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# very route; else stop the setup: a different route to DESTINATION is in the way.
+have_route() {
+  if has_route "$@"; then return 0; fi
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
+  on_error 1
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-seed-*), if present.
+remove_rules() {
+  while iptables -t nat -C PREROUTING -j nsgen-seed-pre 2>/dev/null; do
+    iptables -t nat -D PREROUTING -j nsgen-seed-pre
+  done
+  if iptables -t nat -S nsgen-seed-pre >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-seed-pre
+    iptables -t nat -X nsgen-seed-pre
+  fi
+  while iptables -t nat -C POSTROUTING -j nsgen-seed-post 2>/dev/null; do
+    iptables -t nat -D POSTROUTING -j nsgen-seed-post
+  done
+  if iptables -t nat -S nsgen-seed-post >/dev/null 2>&1; then
+    iptables -t nat -F nsgen-seed-post
+    iptables -t nat -X nsgen-seed-post
+  fi
+  while iptables -t filter -C FORWARD -j nsgen-seed-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-seed-fwd
+  done
+  if iptables -t filter -S nsgen-seed-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-seed-fwd
+    iptables -t filter -X nsgen-seed-fwd
+  fi
+}
+
+main "$@"

@@ -1,0 +1,300 @@
+"""The lab as one ordered list of typed steps: what every style renders, setup, teardown and inspect alike.
+
+`lower` turns a plan into steps. Each step knows where it runs (`netns`: a namespace, or None for
+the host), the lab-file statement it comes from (`origin`) and, when it creates something, the
+step that undoes it (`undo`). Steps are ordered so each one's prerequisites come first: namespaces,
+then bridges, veth pairs, routes, the firewall and last the sysctls; within each, in lab order.
+
+A step's `kind` names its template: templates/steps/<kind>.j2 holds the `ip` words of the step
+(without `ip` or `-n NS`), the one place that command is written; styles decide how to run it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, TypeVar
+
+from nsgen.compiler import plan as p
+
+STATE_ROOT = "/run/nsgen"
+"""Where setup scripts keep what teardown needs (original sysctl values), one folder per lab."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing a script does, where, and because of which lab-file statement."""
+
+    origin: p.Origin
+    netns: str | None
+
+    kind: ClassVar[str] = ""
+    creates: ClassVar[bool] = False
+    """True for steps that make something new (guarded and undone); False for steps safe to repeat."""
+
+    def undo(self) -> Step | None:
+        """The step that removes what this one created, or None."""
+        return None
+
+
+@dataclass(frozen=True)
+class AddNamespace(Step):
+    """`ip netns add NAME` (runs in the host)."""
+
+    name: str
+    kind: ClassVar[str] = "add_namespace"
+    creates: ClassVar[bool] = True
+
+    def undo(self) -> Step:
+        return DeleteNamespace(self.origin, None, self.name)
+
+
+@dataclass(frozen=True)
+class AddLink(Step):
+    """`ip link add IFNAME [master M] [mtu N] [up] type TYPE [peer name P [netns NS]]`.
+
+    `mark` is the alias a bridge gets when this run creates it (teardown deletes only bridges with it).
+    """
+
+    ifname: str
+    type: str
+    master: str | None = None
+    mtu: int | None = None
+    up: bool = False
+    peer: str | None = None
+    peer_netns: str | None = None
+    mark: str | None = None
+    kind: ClassVar[str] = "add_link"
+    creates: ClassVar[bool] = True
+
+    def undo(self) -> Step:
+        return DeleteLink(self.origin, self.netns, self.ifname, self.type, self.mark, self.peer_netns)
+
+
+@dataclass(frozen=True)
+class SetLink(Step):
+    """`ip link set IFNAME addrgenmode MODE`, or `ip link set IFNAME [master M] [mtu N] [up]`.
+
+    The IPv6 address generation mode goes in a request of its own, before `up`: in one request
+    the kernel raises the link before it reads the mode, so a link-local address may come first.
+    """
+
+    ifname: str
+    master: str | None = None
+    mtu: int | None = None
+    up: bool = False
+    addrgenmode: str | None = None
+    kind: ClassVar[str] = "set_link"
+
+
+@dataclass(frozen=True)
+class AddAddress(Step):
+    """`ip addr replace ADDRESS dev IFNAME` (replace: a rerun keeps one copy)."""
+
+    ifname: str
+    address: str
+    kind: ClassVar[str] = "add_address"
+
+
+@dataclass(frozen=True)
+class AddRoute(Step):
+    """`ip route add DESTINATION via GATEWAY`."""
+
+    destination: str
+    gateway: str
+    kind: ClassVar[str] = "add_route"
+    creates: ClassVar[bool] = True
+
+    def undo(self) -> Step:
+        return DeleteRoute(self.origin, self.netns, self.destination, self.gateway)
+
+
+@dataclass(frozen=True)
+class LoadRules(Step):
+    """The lab's firewall rules in one transaction (the target decides the tool and where they live)."""
+
+    masquerades: tuple[p.Masquerade, ...]
+    forwards: tuple[p.Forward, ...]
+    kind: ClassVar[str] = "load_rules"
+    creates: ClassVar[bool] = True
+
+    @property
+    def rules(self) -> tuple[p.Masquerade | p.Forward, ...]:
+        """Every rule statement, in lab order of kind (masquerades, then forwards)."""
+        return self.masquerades + self.forwards
+
+    def undo(self) -> Step:
+        return RemoveRules(self.origin, self.netns)
+
+
+@dataclass(frozen=True)
+class SetSysctl(Step):
+    """Write VALUE to /proc/sys/KEY, keeping the value found before the lab's first setup in `record`."""
+
+    key: str
+    value: str
+    record: str
+    reason: str
+    kind: ClassVar[str] = "set_sysctl"
+    creates: ClassVar[bool] = True
+
+    @property
+    def path(self) -> str:
+        """The sysctl's file under /proc/sys."""
+        return "/proc/sys/" + self.key.replace(".", "/")
+
+    def undo(self) -> Step:
+        return RestoreSysctl(self.origin, self.netns, self.key, self.record)
+
+
+# what teardown does -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeleteNamespace(Step):
+    """`ip netns del NAME`: its interfaces (and their veth peers) and routes go with it."""
+
+    name: str
+    kind: ClassVar[str] = "del_namespace"
+
+
+@dataclass(frozen=True)
+class DeleteLink(Step):
+    """`ip link del IFNAME` (a veth's peer goes with it); a bridge only if it carries `mark`."""
+
+    ifname: str
+    type: str
+    mark: str | None = None
+    peer_netns: str | None = None
+    kind: ClassVar[str] = "del_link"
+
+
+@dataclass(frozen=True)
+class DeleteRoute(Step):
+    """`ip route del DESTINATION via GATEWAY`."""
+
+    destination: str
+    gateway: str
+    kind: ClassVar[str] = "del_route"
+
+
+@dataclass(frozen=True)
+class RemoveRules(Step):
+    """Unhook and delete the lab's own firewall chains or table."""
+
+    kind: ClassVar[str] = "remove_rules"
+
+
+@dataclass(frozen=True)
+class RestoreSysctl(Step):
+    """Put back the value a sysctl had before the lab's first setup, from its record."""
+
+    key: str
+    record: str
+    kind: ClassVar[str] = "restore_sysctl"
+
+    @property
+    def path(self) -> str:
+        """The sysctl's file under /proc/sys."""
+        return "/proc/sys/" + self.key.replace(".", "/")
+
+
+S = TypeVar("S", bound=Step)
+
+
+# lowering -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A lab's steps, in the order setup runs them, with the teardown derived from them."""
+
+    lab: str
+    state_dir: str
+    setup: tuple[Step, ...]
+    teardown: tuple[Step, ...] = field(default=())
+
+    def of(self, kind: type[S]) -> list[S]:
+        """The setup steps of one kind, in order."""
+        return [step for step in self.setup if isinstance(step, kind)]
+
+    def of_kind(self, kind: str) -> list[Step]:
+        """The setup steps whose template is `kind`, in order (for templates)."""
+        return [step for step in self.setup if step.kind == kind]
+
+
+_TEARDOWN_ORDER: tuple[type[Step], ...] = (
+    RemoveRules, DeleteRoute, DeleteNamespace, DeleteLink, RestoreSysctl,
+)
+"""Teardown runs the undo steps in this order of kind (each kind newest first): rules, host routes,
+then namespaces (the kernel removes their veth peers in the background, all at once), then the
+host's own links, last the sysctls."""
+
+
+def lower(lab: p.LabPlan) -> Steps:
+    """The lab's setup steps, and its teardown: the undo of every step, except what dies with a
+    namespace the lab deletes anyway."""
+    setup = (
+        [step for ns in lab.namespaces for step in _namespace(ns)]
+        + [step for bridge in lab.bridges for step in _bridge(bridge, lab.name)]
+        + [step for veth in lab.veths for step in _veth(veth)]
+        + [AddRoute(r.origin, r.netns, r.destination, r.gateway) for r in lab.routes]
+        + _firewall(lab)
+    )
+    state_dir = f"{STATE_ROOT}/{lab.name}"
+    return Steps(lab.name, state_dir, tuple(setup), _teardown(setup, lab))
+
+
+def _namespace(ns: p.Namespace) -> list[Step]:
+    return [AddNamespace(ns.origin, None, ns.name), SetLink(ns.origin, ns.name, "lo", up=True)]
+
+
+def _bridge(bridge: p.Bridge, lab: str) -> list[Step]:
+    steps: list[Step] = [
+        AddLink(bridge.origin, None, bridge.name, "bridge", mark=f"nsgen:{lab}"),
+        SetLink(bridge.origin, None, bridge.name, mtu=bridge.mtu, up=True),
+    ]
+    if bridge.address:
+        steps.append(AddAddress(bridge.origin, None, bridge.name, bridge.address))
+    return steps
+
+
+def _veth(veth: p.Veth) -> list[Step]:
+    """The pair is made from its outer end, the peer sent straight into its namespace. The outer
+    end comes up as it is made unless it needs an address generation mode first."""
+    outer, inner = veth.outer, veth.inner
+    raised = not outer.addrgenmode
+    steps: list[Step] = [AddLink(veth.origin, outer.netns, outer.ifname, "veth", master=outer.master,
+                                 mtu=veth.mtu, up=raised, peer=inner.ifname, peer_netns=inner.netns)]
+    steps += _end(veth, outer, raise_it=not raised)
+    steps += _end(veth, inner, raise_it=True)
+    return steps
+
+
+def _end(veth: p.Veth, end: p.VethEnd, raise_it: bool) -> list[Step]:
+    steps: list[Step] = []
+    if end.addrgenmode:
+        steps.append(SetLink(veth.origin, end.netns, end.ifname, addrgenmode=end.addrgenmode))
+    if raise_it:
+        steps.append(SetLink(veth.origin, end.netns, end.ifname, master=end.master, mtu=veth.mtu, up=True))
+    if end.address:
+        steps.append(AddAddress(veth.origin, end.netns, end.ifname, end.address))
+    return steps
+
+
+def _firewall(lab: p.LabPlan) -> list[Step]:
+    """NAT needs the lab's rules and IPv4 forwarding in the host."""
+    if not (lab.masquerades or lab.forwards):
+        return []
+    first = (lab.masquerades[0] if lab.masquerades else lab.forwards[0]).origin
+    record = f"{STATE_ROOT}/{lab.name}/net.ipv4.ip_forward"
+    return [
+        LoadRules(first, None, lab.masquerades, lab.forwards),
+        SetSysctl(first, None, "net.ipv4.ip_forward", "1", record,
+                  "the host must route between the lab and its uplink for NAT to work"),
+    ]
+
+
+def _teardown(setup: list[Step], lab: p.LabPlan) -> tuple[Step, ...]:
+    own = {ns.name for ns in lab.namespaces}
+    undos = [u for step in reversed(setup) if (u := step.undo()) is not None and u.netns not in own]
+    return tuple(sorted(undos, key=lambda u: _TEARDOWN_ORDER.index(type(u))))
