@@ -1,14 +1,14 @@
-"""The pipeline in one call: parse, transform, check, lower."""
+"""The compiler: grammar -> IR -> checks -> plan -> steps -> scripts. `compile_source` runs it up to the plan."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nsgen.compiler.checks import run_checks
-from nsgen.compiler.diagnostics import Diagnostic
+from nsgen.compiler.diagnostics import Diagnostic, sort_key
 from nsgen.compiler.parser import parse
 from nsgen.compiler.plan import LabPlan
 from nsgen.compiler.resolve import lower
+from nsgen.compiler.statements import CHECKS, LOWERING
 from nsgen.compiler.symbols import collect
 
 
@@ -25,13 +25,19 @@ class Compilation:
         return not any(d.is_error for d in self.diagnostics)
 
 
-def compile_source(text: str, file: str) -> Compilation:
-    """Compile the text of a lab file; `file` is how diagnostics and scripts name it."""
+def compile_source(text: str, file: str, target: str | None = None) -> Compilation:
+    """Compile the text of a lab file; `file` is how diagnostics and scripts name it. With a
+    `target`, what that target cannot express is refused too (before any script is written)."""
     program, syntax = parse(text, file)
     if program is None:
         return Compilation(None, syntax)
     symbols = collect(program)
-    diagnostics = run_checks(program, symbols)
+    found = [d for check in CHECKS for d in check(program, symbols)]
+    if target is not None:
+        from nsgen.compiler.targets import get_target, unsupported
+
+        found += unsupported(program, get_target(target))
+    diagnostics = sorted(found, key=sort_key)
     if any(d.is_error for d in diagnostics):
         return Compilation(None, diagnostics)
-    return Compilation(lower(program, symbols), diagnostics)
+    return Compilation(lower(program, symbols, LOWERING), diagnostics)

@@ -13,15 +13,18 @@ import lark
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from nsgen.compiler import ir
 from nsgen.cache import cache_dir, fingerprint
+from nsgen.compiler import ir
 from nsgen.compiler.diagnostics import Diagnostic, Span, error
-from nsgen.resources import resource_dir
+from nsgen.compiler.statements import KEYWORDS, statement_rule
 from nsgen.compiler.transform import ToIR
+from nsgen.resources import resource_dir
 
 MAX_SYNTAX_ERRORS = 50
 
-STATEMENT_WORDS = ("lab", "ns", "bridge", "veth", "route", "nat", "forward", "expect", "ipv6")
+STATEMENT_WORDS = KEYWORDS
+_STATEMENT_TERMINALS = {word.upper() for word in KEYWORDS}
+"""Lark names a keyword's terminal after the word: when all of them are expected, a statement is."""
 
 _TERMINAL_WORDS = {
     "NAME": "a name",
@@ -43,7 +46,7 @@ NAME_HINT = "names start with a letter or '_' and use letters, digits, '_', '.' 
 def lark_parser() -> Lark:
     """The parser, built on first use and kept. It builds IR while parsing (no parse tree),
     keeping every token so that statements know where they start."""
-    grammar = (resource_dir("grammar") / "nsgen.lark").read_text(encoding="utf-8")
+    grammar = (resource_dir("grammar") / "nsgen.lark").read_text(encoding="utf-8") + statement_rule()
     options: dict[str, Any] = {"parser": "lalr", "keep_all_tokens": True, "maybe_placeholders": False}
     cache = _parser_cache_file(grammar, options)
     if cache is not None:
@@ -168,7 +171,7 @@ def _show_char(char: str) -> str:
 def _describe(expected: Iterable[str]) -> str:
     """The expected terminals in the language's words, or 'a statement'."""
     names = set(expected)
-    if {"LAB", "NS", "BRIDGE", "VETH"} <= names:
+    if names >= _STATEMENT_TERMINALS:
         return "a statement (" + ", ".join(STATEMENT_WORDS) + ")"
     words = sorted({_terminal_word(name) for name in names})
     if not words:
@@ -210,7 +213,7 @@ def _character_hint(text: str, pos: int, allowed: Iterable[str]) -> str | None:
 def _token_hint(expected: Iterable[str], found: str) -> str | None:
     """A hint for a misplaced token: the statement forms, or what an address looks like."""
     names = set(expected)
-    if {"LAB", "NS", "BRIDGE", "VETH"} <= names:
+    if names >= _STATEMENT_TERMINALS:
         return "each statement starts with one of: " + ", ".join(STATEMENT_WORDS) + "; see docs/language.md"
     if "ADDRESS" in names:
         return "addresses are IPv4, with an optional prefix: 192.168.15.1/24"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any, TypeVar
 
 from nsgen.compiler import ir, plan
 from nsgen.compiler.symbols import (
@@ -33,35 +36,94 @@ IPV6_MIN_MTU = 1280
 """Below this MTU the kernel runs no IPv6 on an interface, so there is no mode to set."""
 
 
-def lower(program: ir.Program, symbols: Symbols) -> plan.LabPlan:
-    """The plan of a program that passed its checks."""
-    statements = program.statements
-    quiet = not any(isinstance(s, ir.Ipv6) for s in statements)
+@dataclass(frozen=True)
+class Context:
+    """What lowering one statement may look at: the lab's symbols, and whether its interfaces in
+    namespaces get `addrgenmode none` (`quiet`: the lab has no `ipv6 link-local`)."""
+
+    symbols: Symbols
+    quiet: bool
+
+
+PlanItem = plan.Namespace | plan.Bridge | plan.Veth | plan.Route | plan.Masquerade | plan.Forward | plan.Expectation
+Lowering = Callable[[Any, Context], Iterable[PlanItem]]
+"""A statement kind's lowering: one statement in, the plan items it makes out."""
+
+T = TypeVar("T")
+
+
+def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.Statement], Lowering]) -> plan.LabPlan:
+    """The plan of a program that passed its checks: each statement lowered by its kind's
+    lowering (from the statement registry), the items sorted into the plan's fields."""
+    context = Context(symbols, quiet=not any(isinstance(s, ir.Ipv6) for s in program.statements))
+    items = [item for statement in program.statements for item in lowering[type(statement)](statement, context)]
+
+    def of(kind: type[T] | tuple[type, ...]) -> tuple[T, ...]:
+        return tuple(item for item in items if isinstance(item, kind))  # type: ignore[misc]
+
+    bridges: tuple[plan.Bridge, ...] = of(plan.Bridge)
     return plan.LabPlan(
         name=symbols.lab,
         file=script_name(program.file),
-        namespaces=tuple(plan.Namespace(s.name.text, _origin(s)) for s in statements
-                         if isinstance(s, ir.Ns) and symbols.namespaces[s.name.text] is s),
-        bridges=_bridges(symbols),
-        veths=tuple(_veth(s, symbols, quiet) for s in statements if isinstance(s, ir.Veth)),
-        routes=tuple(_route(s) for s in statements if isinstance(s, ir.Route)),
-        masquerades=tuple(_masquerade(s) for s in statements if isinstance(s, ir.Masquerade)),
-        forwards=tuple(_forward(s) for s in statements if isinstance(s, ir.Forward)),
-        expectations=tuple(_expectation(s) for s in statements if isinstance(s, (ir.ExpectPing, ir.ExpectConnect))),
+        namespaces=of(plan.Namespace),
+        bridges=tuple(b for b in bridges if not b.implicit) + tuple(b for b in bridges if b.implicit),
+        veths=of(plan.Veth),
+        routes=of(plan.Route),
+        masquerades=of(plan.Masquerade),
+        forwards=of(plan.Forward),
+        expectations=of((plan.PingExpectation, plan.ConnectExpectation)),
     )
 
 
-def _bridges(symbols: Symbols) -> tuple[plan.Bridge, ...]:
-    bridges = []
-    for name in symbols.all_bridges():
-        declared = symbols.bridges.get(name)
-        if declared is None:
-            bridges.append(plan.Bridge(name, None, None, True, _origin(symbols.implicit_bridges[name])))
-            continue
-        address = resolve_address(declared.addresses[0].text, symbols, name) if declared.addresses else None
-        mtu = declared.mtu.value if declared.mtu else None
-        bridges.append(plan.Bridge(name, str(address) if address else None, mtu, False, _origin(declared)))
-    return tuple(bridges)
+def lower_nothing(statement: ir.Statement, context: Context) -> Iterable[PlanItem]:
+    """For statements that set something for the whole lab (`lab`, `ipv6`): nothing of their own."""
+    return ()
+
+
+def lower_ns(statement: ir.Ns, context: Context) -> Iterable[PlanItem]:
+    """A namespace, once (a second declaration is an error before lowering)."""
+    if context.symbols.namespaces[statement.name.text] is statement:
+        yield plan.Namespace(statement.name.text, _origin(statement))
+
+
+def lower_bridge(statement: ir.Bridge, context: Context) -> Iterable[PlanItem]:
+    """A declared bridge with its address (its prefix resolved) and MTU."""
+    name = statement.name.text
+    if context.symbols.bridges.get(name) is not statement:
+        return
+    address = resolve_address(statement.addresses[0].text, context.symbols, name) if statement.addresses else None
+    mtu = statement.mtu.value if statement.mtu else None
+    yield plan.Bridge(name, str(address) if address else None, mtu, False, _origin(statement))
+
+
+def lower_veth(statement: ir.Veth, context: Context) -> Iterable[PlanItem]:
+    """The pair, after the bridge its end names if no `bridge` line declares it."""
+    symbols = context.symbols
+    for end in (statement.left, statement.right):
+        name = end.owner.text
+        if name not in symbols.bridges and symbols.implicit_bridges.get(name) is statement:
+            yield plan.Bridge(name, None, None, True, _origin(statement))
+    yield _veth(statement, symbols, context.quiet)
+
+
+def lower_route(statement: ir.Route, context: Context) -> Iterable[PlanItem]:
+    """A route in a namespace or the host."""
+    yield _route(statement)
+
+
+def lower_masquerade(statement: ir.Masquerade, context: Context) -> Iterable[PlanItem]:
+    """Source NAT of a subnet."""
+    yield _masquerade(statement)
+
+
+def lower_forward(statement: ir.Forward, context: Context) -> Iterable[PlanItem]:
+    """A port forward (DNAT)."""
+    yield _forward(statement)
+
+
+def lower_expectation(statement: ir.ExpectPing | ir.ExpectConnect, context: Context) -> Iterable[PlanItem]:
+    """An expectation for `nsgen test`."""
+    yield _expectation(statement)
 
 
 def _veth(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:

@@ -6,10 +6,14 @@ and brings its own firewall templates (templates/<target>/).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import textwrap
+from collections.abc import Iterator
 from typing import Any
 
+from nsgen.compiler import ir
+from nsgen.compiler.diagnostics import Diagnostic, error
 from nsgen.compiler.plan import LabPlan
 from nsgen.compiler.render import render_template
 from nsgen.compiler.steps import AddLink, AddNamespace, AddRoute, DeleteLink, LoadRules, SetSysctl, Steps, lower
@@ -32,6 +36,59 @@ def get_target(name: str) -> Target:
     if name not in TARGETS:
         raise KeyError(f"unknown target {name!r}; known: {', '.join(TARGETS)}")
     return TARGETS[name]
+
+
+# what a target cannot express -------------------------------------------------------------------
+
+_OPTIONS = {"out_interface": "out", "in_interface": "in", "mtu": "mtu", "addresses": "ip", "seen_from": "from"}
+"""IR fields that hold an option, and the option's word in the language."""
+
+
+def unsupported(program: ir.Program, target: Target) -> list[Diagnostic]:
+    """E150 for each statement, option or address family of the lab that `target` cannot express:
+    refused before anything is rendered, so no half-written script comes out."""
+    from nsgen.compiler.statements import REGISTRY
+
+    rule_of = {kind.node: kind.rule for kind in REGISTRY}
+    others = [name for name, other in TARGETS.items() if other is not target]
+    hint = f"use another target ({', '.join('-t ' + name for name in others)})" if others else None
+    found = []
+    for statement in program.statements:
+        rule = rule_of[type(statement)]
+        if target.statements is not None and rule not in target.statements:
+            found.append(error("E150", f"target {target.name} cannot express `{rule.replace('_', ' ')}`",
+                               statement.span, hint))
+            continue
+        for option, word in _options(statement):
+            if target.options is not None and option not in target.options:
+                found.append(error("E150", f"target {target.name} cannot express the option `{option}`",
+                                   word.span, hint))
+        for family, word in _families(statement):
+            if family not in target.families:
+                found.append(error("E150", f"target {target.name} cannot express {family} addresses",
+                                   word.span, hint))
+    return found
+
+
+def _options(statement: ir.Statement) -> Iterator[tuple[str, ir.Word | ir.Number]]:
+    for name, option in _OPTIONS.items():
+        value = getattr(statement, name, None)
+        values = value if isinstance(value, tuple) else (value,)
+        for item in values:
+            if isinstance(item, (ir.Word, ir.Number)):
+                yield option, item
+
+
+def _families(statement: ir.Statement) -> Iterator[tuple[str, ir.Word]]:
+    """The address family of each address the statement holds (written with or without prefix)."""
+    for value in vars(statement).values():
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, ir.Word):
+                try:
+                    version = ipaddress.ip_interface(item.text).version
+                except ValueError:
+                    continue
+                yield f"ipv{version}", item
 
 
 def render(plan: LabPlan, target: str, script: str, style: str = "default") -> str:

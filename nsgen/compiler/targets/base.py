@@ -17,6 +17,12 @@ class Target:
 
     name = ""
     firewall_tools: tuple[str, ...] = ()
+    statements: frozenset[str] | None = None
+    """The grammar rules (statement kinds) it can express; None: every registered one."""
+    options: frozenset[str] | None = None
+    """The statement options (`in`, `out`, `mtu`, ...) it can express; None: all of them."""
+    families: frozenset[str] = frozenset({"ipv4"})
+    """The address families its scripts handle."""
 
     def tools(self, plan: LabPlan) -> list[str]:
         """Commands the scripts call, checked by their preflight."""
