@@ -469,41 +469,35 @@ def _forward_target(forward: ir.Forward, symbols: Symbols) -> Iterator[Diagnosti
 def check_forward_replies(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """A forward target's namespace has a route for its replies: to the `in` interface's subnet when the lab
     knows it, else any route of its own. Concerns: forward."""
+    host_subnets = {i.ifname: i.address.network for i in reversed(symbols.interfaces)
+                    if i.owner == ir.HOST and i.address is not None}  # reversed: the first of a name wins
     for forward in _of(program, ir.Forward):
         assert isinstance(forward, ir.Forward)
         owner = symbols.namespace_of_address.get(str(_single_address(forward.target)))
         if owner is None:
             continue
         routes = symbols.routes.get(owner, [])
-        clients = _arrival_subnet(forward, symbols)
-        gateway = _host_neighbour(symbols, owner) or "GATEWAY"
+        arrival = forward.in_interface.text if forward.in_interface else None
+        clients = host_subnets.get(arrival) if arrival else None
         if clients is None and not routes:
+            gateway = _host_neighbour(symbols, owner)
             yield warning("W111", f"'{owner}' has no route of its own, so replies to forwarded connections "
                           "may not return", forward.target.span, f"add `route {owner} default via {gateway}`, "
                           "or a route to where the clients are")
         elif clients is not None and not any(clients.subnet_of(route) for route in routes):
-            assert forward.in_interface is not None
+            gateway = _host_neighbour(symbols, owner)
             yield warning("W111", f"'{owner}' has no route to {clients}, where connections arriving on "
-                          f"{forward.in_interface.text} come from, so replies may not return", forward.target.span,
+                          f"{arrival} come from, so replies may not return", forward.target.span,
                           f"add `route {owner} {clients} via {gateway}`, or `route {owner} default via {gateway}`")
 
 
-def _arrival_subnet(forward: ir.Forward, symbols: Symbols) -> ipaddress.IPv4Network | None:
-    """The subnet of the `in` interface, when that is a bridge or host veth end with an address in the lab."""
-    name = forward.in_interface.text if forward.in_interface else None
-    for interface in symbols.interfaces:
-        if interface.ifname == name and interface.owner == ir.HOST and interface.address is not None:
-            return interface.address.network
-    return None
-
-
-def _host_neighbour(symbols: Symbols, owner: str) -> str | None:
-    """An address of the host on a subnet of `owner`: the gateway a route in `owner` usually takes."""
+def _host_neighbour(symbols: Symbols, owner: str) -> str:
+    """An address of the host on a subnet of `owner` (the gateway a route in `owner` usually takes), or GATEWAY."""
     subnets = symbols.connected.get(owner, [])
     for interface in symbols.interfaces:
         if interface.owner == ir.HOST and interface.address and interface.address.network in subnets:
             return str(interface.address.ip)
-    return None
+    return "GATEWAY"
 
 
 def check_forward_reachable(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
