@@ -345,7 +345,8 @@ def check_interface_overlap(program: ir.Program, symbols: Symbols) -> Iterator[D
             by_owner.setdefault(interface.owner, []).append(interface)
     for owner, interfaces in by_owner.items():
         for first, second in _overlaps(interfaces):
-            if first.address == second.address or first.ifname == second.ifname:
+            assert first.address is not None and second.address is not None
+            if first.address.ip == second.address.ip or first.ifname == second.ifname:
                 continue  # the same address twice (E107), or one name twice (E114)
             if isinstance(first.statement, ir.Bridge) and isinstance(second.statement, ir.Bridge):
                 continue  # E108
@@ -366,14 +367,10 @@ def _overlaps(interfaces: list[LabInterface]) -> Iterator[tuple[LabInterface, La
     reach, holder = -1, None
     for interface in sorted(interfaces, key=lambda i: (start(i), -end(i))):
         if holder is not None and start(interface) <= reach:
-            first, second = sorted((holder, interface), key=lambda i: _where(i.word.span))
+            first, second = sorted((holder, interface), key=lambda i: i.word.span)
             yield first, second
         if end(interface) > reach:
             reach, holder = end(interface), interface
-
-
-def _where(span: Span) -> tuple[int, int]:
-    return span.line, span.column
 
 
 def _overlap_error(owner: str, first: LabInterface, second: LabInterface) -> Diagnostic:
@@ -413,7 +410,7 @@ def check_repeated_masquerade(program: ir.Program, symbols: Symbols) -> Iterator
 
 
 def check_masquerade_everything(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """`nat masquerade 0.0.0.0/0` would rewrite the lab's own traffic too. Concerns: masquerade."""
+    """`nat masquerade 0.0.0.0/0`: iptables refuses its rule, nft's matches nothing. Concerns: masquerade."""
     subnets = sorted({i.address.network for i in symbols.interfaces if i.address is not None})
     example = f"nat masquerade {subnets[0] if subnets else '10.0.0.0/24'} out eth0"
     for statement in _of(program, ir.Masquerade):
@@ -633,7 +630,7 @@ def _host_side_hint(symbols: Symbols, interface: LabInterface, keyword: str) -> 
 
 
 def check_repeated_options(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """An option given twice on one statement, where one value would be lost. Concerns: bridge, veth."""
+    """An option given twice on one bridge or veth (`mtu 1400 mtu 1500`). Concerns: bridge, veth."""
     for statement in program.statements:
         if not isinstance(statement, (ir.Bridge, ir.Veth)):
             continue

@@ -52,8 +52,6 @@ class Symbols:
     """Subnets each namespace (and `host`) has an address on."""
     namespace_of_address: dict[str, str] = field(default_factory=dict)
     """IP address -> the namespace whose veth end has it."""
-    default_routes: set[str] = field(default_factory=set)
-    """Namespaces (and `host`) with a default route."""
     interfaces: list[LabInterface] = field(default_factory=list)
     """Every bridge and veth end, in source order (declared bridges first)."""
     routes: dict[str, list[ipaddress.IPv4Network]] = field(default_factory=dict)
@@ -150,12 +148,9 @@ def _veth_interfaces(veth: ir.Veth, symbols: Symbols) -> list[LabInterface]:
 
 
 def _collect_route(route: ir.Route, symbols: Symbols) -> None:
+    """Record a route's destination (`default` as 0.0.0.0/0) under its namespace."""
     where = route.namespace.text
-    if route.destination is None:
-        symbols.default_routes.add(where)
-        destination: ipaddress.IPv4Network | None = ipaddress.IPv4Network("0.0.0.0/0")
-    else:
-        destination = network_of(route.destination.text, strict=False)
+    destination = network_of("0.0.0.0/0" if route.destination is None else route.destination.text, strict=False)
     if destination is not None:
         symbols.routes.setdefault(where, []).append(destination)
 
