@@ -1,10 +1,15 @@
-"""A throwaway kernel sandbox: a fresh network and mount namespace that labs build in and die with.
+"""A throwaway kernel sandbox: fresh network, mount and pid namespaces that labs build in and die with.
 
-The sandbox is a small holder process started with `unshare --net --mount --fork`. Before it
-reports ready it makes mount propagation private, puts a tmpfs over `/run` (so `ip netns add`
-files live and die with it) and raises loopback; optionally it gives the sandbox root an uplink
-the way the tutorial's host has one. Every command then runs inside it with
-`nsenter --target PID --net --mount`; nothing here ever runs a network command on the real host.
+The sandbox is a small holder process started with
+`unshare --net --mount --pid --fork --mount-proc --kill-child`. Before it reports ready it checks
+that it is not in this process's network namespace, makes mount propagation private, makes
+`/proc/sys` read-only except `/proc/sys/net` (which shows the network namespace of whoever reads
+it), puts a tmpfs over `/run` (so `ip netns add` files live and die with it) and raises loopback;
+optionally it gives the sandbox root an uplink the way the tutorial's host has one, and a private
+`/tmp` and `HOME` for tools that clean up by broad name (Mininet). Every command then runs inside
+it with `nsenter --target PID --net --mount --pid`; nothing here ever runs a network command on
+the real host. The holder is the sandbox's PID 1: when it ends, every process left in the
+sandbox ends with it.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ import functools
 import os
 import select
 import shutil
+import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from types import TracebackType
 
 from nsgen.harness.snapshot import State, capture, links_waiting
@@ -30,10 +37,25 @@ UPLINK_INTERFACE = "eth0"
 HOST_UPLINK_ADDRESS = "192.168.1.2/24"
 OUTSIDE_ADDRESS = "192.168.1.3/24"
 
+PRIVATE_HOME = "/tmp/home"
+"""`HOME` of commands in a sandbox with a private `/tmp` and `HOME`."""
+
+TIMED_OUT = 124
+"""The exit status `Sandbox.run` reports for a command it ended at its time limit."""
+
 # Constant shell text, no values assembled in: the recipe from docs/testing.md, in this order.
+# `$1` is this process's network namespace (`net:[...]`): the holder refuses to go on in it.
 # `set -e` stops before anything else runs if any step of the isolation fails.
 _PREPARE = """set -e
+if [ "$(readlink /proc/self/ns/net)" = "$1" ]; then
+  echo "the sandbox shares the host's network namespace; stopped before any command" >&2
+  exit 97
+fi
 mount --make-rprivate /
+mount --bind /proc/sys /proc/sys
+mount -o remount,bind,ro /proc/sys
+mount --bind /proc/sys/net /proc/sys/net
+mount -o remount,bind,rw /proc/sys/net
 mount -t tmpfs tmpfs /run
 mkdir -p /run/netns
 ip link set lo up
@@ -46,17 +68,30 @@ ip -n outside link set lo up
 ip -n outside addr add 192.168.1.3/24 dev eth0
 ip -n outside link set eth0 up
 """
-# The holder ends when its stdin closes: when the Sandbox closes it, or when Python dies.
-_HOLD = """echo "ready $$"
-exec cat >/dev/null
+_PRIVATE_TMP_HOME = """mount -t tmpfs tmpfs /tmp
+mkdir -p /tmp/home
+"""
+# The holder ends when its stdin closes: when the Sandbox closes it, or when Python dies. It is
+# the sandbox's PID 1, so it stays a shell: bash reaps the orphans the kernel hands it.
+_HOLD = """echo ready
+while read -r _; do :; done
 """
 
 _START_TIMEOUT = 10.0
 _REQUIRED_TOOLS = ("unshare", "nsenter", "ip", "mount")
+_UNSHARE = ["unshare", "--net", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child"]
 
 
 class SandboxError(RuntimeError):
     """The sandbox could not be started, or is gone."""
+
+
+class Completed(subprocess.CompletedProcess[str]):
+    """A finished sandbox command; `timed_out` when `Sandbox.run` ended it at its time limit."""
+
+    def __init__(self, args: list[str], returncode: int, stdout: str, stderr: str, timed_out: bool = False) -> None:
+        super().__init__(args, returncode, stdout, stderr)
+        self.timed_out = timed_out
 
 
 @functools.cache
@@ -68,14 +103,10 @@ def unavailable_reason() -> str | None:
     if missing:
         return f"the kernel sandbox needs {', '.join(missing)} (apt-get install util-linux iproute2)"
     probe = subprocess.run(
-        ["unshare", "--net", "--mount", "--fork", "--", "true"],
-        capture_output=True,
-        text=True,
-        timeout=_START_TIMEOUT,
-        check=False,
+        [*_UNSHARE, "--", "true"], capture_output=True, text=True, timeout=_START_TIMEOUT, check=False
     )
     if probe.returncode != 0:
-        return f"unshare --net --mount failed here: {probe.stderr.strip()}"
+        return f"{' '.join(_UNSHARE)} failed here: {probe.stderr.strip()}"
     return None
 
 
@@ -85,11 +116,16 @@ def _netns_id(pid: int) -> str:
 
 
 class Sandbox:
-    """A fresh network + mount namespace; use as a context manager, run commands with `run`."""
+    """Fresh network, mount and pid namespaces; use as a context manager, run commands with `run`."""
 
-    def __init__(self, uplink: bool = False) -> None:
-        """Prepare (not start) a sandbox; `uplink` adds `eth0` 192.168.1.2/24 and `outside`."""
+    def __init__(self, uplink: bool = False, private_tmp_home: bool = False) -> None:
+        """Prepare (not start) a sandbox.
+
+        `uplink` adds `eth0` 192.168.1.2/24 and `outside`; `private_tmp_home` puts a tmpfs over
+        `/tmp` (hiding the real one) and runs commands with `HOME=/tmp/home`.
+        """
         self.uplink = uplink
+        self.private_tmp_home = private_tmp_home
         self._holder: subprocess.Popen[str] | None = None
         self._pid = 0
         self._netns = ""
@@ -112,19 +148,24 @@ class Sandbox:
         reason = unavailable_reason()
         if reason:
             raise SandboxError(reason)
-        script = _PREPARE + (_UPLINK if self.uplink else "") + _HOLD
+        script = _PREPARE + (_UPLINK if self.uplink else "") + (_PRIVATE_TMP_HOME if self.private_tmp_home else "")
         self._holder = subprocess.Popen(
-            ["unshare", "--net", "--mount", "--fork", "--kill-child", "--", "bash", "-c", script],
+            [*_UNSHARE, "--", "bash", "-c", script + _HOLD, "sandbox", _netns_id(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         line = read_line(self._holder, _START_TIMEOUT)
-        if not line.startswith("ready "):
+        if line.strip() != "ready":
             self.close()
             raise SandboxError(f"sandbox did not start: {line.strip() or 'no answer'}")
-        self._pid = int(line.split()[1])
+        # `$$` in the holder is 1 (its own pid namespace); commands enter it by its pid out here.
+        holder = _children(self._holder.pid)
+        if len(holder) != 1:
+            self.close()
+            raise SandboxError("sandbox did not start: cannot find the holder's process")
+        self._pid = holder[0]
         self._netns = _netns_id(self._pid)
         if self._netns == _netns_id(os.getpid()):
             self.close()
@@ -132,7 +173,7 @@ class Sandbox:
 
     @property
     def pid(self) -> int:
-        """The holder's PID (the process whose namespaces commands enter)."""
+        """The holder's PID as this process sees it (the process whose namespaces commands enter)."""
         return self._pid
 
     def _check_alive(self) -> None:
@@ -149,10 +190,16 @@ class Sandbox:
     def argv(self, command: Sequence[str], netns: str | None = None) -> list[str]:
         """The full argv that runs `command` in the sandbox root, or in its namespace `netns`."""
         self._check_alive()
-        enter = ["nsenter", f"--target={self._pid}", "--net", "--mount", "--"]
+        # With --pid, nsenter forks: the command runs as its child in the sandbox's pid namespace
+        # (so the sandbox's own /proc describes it), and nsenter waits for it.
+        enter = ["nsenter", f"--target={self._pid}", "--net", "--mount", "--pid", "--"]
         if netns in (None, HOST):
             return [*enter, *command]
         return [*enter, "nsenter", f"--net=/run/netns/{netns}", "--", *command]
+
+    def _env(self) -> dict[str, str] | None:
+        """The environment of sandbox commands: ours, with the private HOME when there is one."""
+        return {**os.environ, "HOME": PRIVATE_HOME} if self.private_tmp_home else None
 
     def run(
         self,
@@ -160,24 +207,43 @@ class Sandbox:
         netns: str | None = None,
         timeout: float = 30.0,
         input: str | None = None,
-    ) -> subprocess.CompletedProcess[str]:
-        """Run a command to completion inside the sandbox; a timeout counts as exit 124."""
+    ) -> Completed:
+        """Run a command to completion inside the sandbox (stdin: `input`, or nothing).
+
+        At `timeout` seconds the command and everything it started are ended; that counts as
+        exit 124 (`TIMED_OUT`) with `timed_out` set.
+        """
         argv = self.argv(command, netns)
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL if input is None else subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=self._env(),
+            start_new_session=True,
+        )
         try:
-            return subprocess.run(argv, input=input, capture_output=True, text=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired as expired:
-            return subprocess.CompletedProcess(
-                argv, 124, _text(expired.stdout), _text(expired.stderr) + f"\ntimed out after {timeout} s"
-            )
+            stdout, stderr = process.communicate(input, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            stop(process)
+            stdout, stderr = process.communicate()
+            return Completed(argv, TIMED_OUT, stdout, stderr + f"\ntimed out after {timeout} s", timed_out=True)
+        except BaseException:
+            stop(process)
+            raise
+        return Completed(argv, process.returncode, stdout, stderr)
 
     def popen(self, command: Sequence[str], netns: str | None = None) -> subprocess.Popen[str]:
-        """Start a background process in the sandbox; `close` ends it (by its PID) if still running."""
+        """Start a background process in the sandbox; `stop` ends it, and `close` does if still running."""
         process = subprocess.Popen(
             self.argv(command, netns),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env=self._env(),
+            start_new_session=True,
         )
         self._children.append(process)
         return process
@@ -204,7 +270,7 @@ class Sandbox:
         try:
             holder.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            holder.kill()  # unshare --kill-child takes the holder with it
+            holder.kill()  # unshare --kill-child takes the holder, and so the whole sandbox, with it
             holder.wait(timeout=5)
         for stream in (holder.stdout, holder.stderr):
             if stream:
@@ -212,14 +278,69 @@ class Sandbox:
 
 
 def stop(process: subprocess.Popen[str], grace: float = 2.0) -> None:
-    """End one process we started, by its PID: SIGTERM, then SIGKILL after `grace` seconds."""
-    if process.poll() is None:
-        process.terminate()
+    """End a process we started: SIGTERM, then SIGKILL after `grace` seconds.
+
+    A process that leads a process group of its own (sandbox commands do) is ended with what it
+    started: the rest of its group is signalled first, by pid, so an `nsenter` waiting for its
+    command reaps it and exits by itself; the leader is signalled only if it is alone or stays.
+    """
+    for number in (signal.SIGTERM, signal.SIGKILL):
+        if process.poll() is not None:
+            return
+        members = _group_members(process.pid)
+        for pid in members or [process.pid]:
+            _signal(pid, process.pid, number)
         try:
             process.wait(timeout=grace)
+            return
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=grace)
+            continue
+    process.kill()
+    process.wait(timeout=grace)
+
+
+def _processes() -> Iterator[tuple[int, int, int]]:
+    """(pid, parent pid, process group) of every process this process can see in /proc."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        # Fields after the command name (which may hold spaces and parentheses): state ppid pgrp ...
+        fields = stat.rpartition(")")[2].split()
+        yield int(entry.name), int(fields[1]), int(fields[2])
+
+
+def _children(pid: int) -> list[int]:
+    """The pids of a process's children."""
+    return sorted(child for child, parent, _ in _processes() if parent == pid)
+
+
+def _group_members(leader: int) -> list[int]:
+    """The other processes of the group `leader` leads, or [] when it leads none (or has ended)."""
+    try:
+        if os.getpgid(leader) != leader:
+            return []
+    except ProcessLookupError:
+        return []
+    return sorted(pid for pid, _, group in _processes() if group == leader and pid != leader)
+
+
+def _signal(pid: int, group: int, number: int) -> None:
+    """Send a signal to `pid` only if it is still in process group `group` (a pidfd pins it)."""
+    try:
+        descriptor = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    try:
+        if os.getpgid(pid) == group:
+            signal.pidfd_send_signal(descriptor, number)
+    except ProcessLookupError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def read_line(process: subprocess.Popen[str], timeout: float) -> str:
@@ -232,13 +353,6 @@ def read_line(process: subprocess.Popen[str], timeout: float) -> str:
     if process.poll() is None:
         return f"no answer within {timeout} s"
     return process.stderr.read()
-
-
-def _text(output: bytes | str | None) -> str:
-    """Captured output as text, whatever subprocess handed back."""
-    if output is None:
-        return ""
-    return output.decode(errors="replace") if isinstance(output, bytes) else output
 
 
 def wait_links_up(sandbox: Sandbox, timeout: float = 3.0, interval: float = 0.05) -> bool:
