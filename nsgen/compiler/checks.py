@@ -1,4 +1,9 @@
-"""Semantic checks: each a small function from the program to diagnostics; all run, all collected."""
+"""Checks several statements share, and the helpers statements' own checks use.
+
+A check is a small function from the program to diagnostics. Checks that concern one statement
+live in its module (`nsgen.compiler.statements`); each statement's registry entry names the checks
+that concern it, and `compile_source` runs them all and collects every diagnostic.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import ipaddress
 from collections.abc import Callable, Iterator
 
 from nsgen.compiler import ir
-from nsgen.compiler.diagnostics import Diagnostic, Span, error, sort_key, warning
+from nsgen.compiler.diagnostics import Diagnostic, Span, error, warning
 from nsgen.compiler.symbols import (
     IFNAMSIZ,
     RESERVED,
@@ -27,11 +32,11 @@ NAME_MAX = 255
 MTU_RANGE = (68, 65535)
 
 
-def _of(program: ir.Program, kind: type[ir.Statement]) -> Iterator[ir.Statement]:
+def statements_of(program: ir.Program, kind: type[ir.Statement]) -> Iterator[ir.Statement]:
     return (s for s in program.statements if isinstance(s, kind))
 
 
-def _veths(program: ir.Program) -> Iterator[ir.Veth]:
+def veths_of(program: ir.Program) -> Iterator[ir.Veth]:
     return (s for s in program.statements if isinstance(s, ir.Veth))
 
 
@@ -54,19 +59,6 @@ def check_duplicates(program: ir.Program, symbols: Symbols) -> Iterator[Diagnost
                         f"first declared at {first.origin}: `{first.source}`; remove one or rename it")
         else:
             seen[key] = statement
-
-
-def check_repeated_ipv6(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """`ipv6 link-local` said more than once: harmless, but a sign of a pasted block."""
-    first: ir.Ipv6 | None = None
-    for statement in program.statements:
-        if not isinstance(statement, ir.Ipv6):
-            continue
-        if first is None:
-            first = statement
-            continue
-        yield warning("W130", "`ipv6 link-local` is repeated; it applies to the whole lab once",
-                      statement.span, f"already said at {first.origin}; remove this line")
 
 
 def _name_span(statement: ir.Statement) -> Span:
@@ -110,105 +102,19 @@ def _ifname_length(word: ir.Word, what: str) -> Iterator[Diagnostic]:
 # references ---------------------------------------------------------------
 
 
-def _unknown(word: ir.Word, symbols: Symbols, what: str, extra: tuple[str, ...] = ()) -> Diagnostic:
+def unknown_name(word: ir.Word, symbols: Symbols, what: str, extra: tuple[str, ...] = ()) -> Diagnostic:
     candidates = list(symbols.namespaces) + list(extra)
     hint = did_you_mean(word.text, candidates) or f"declare it first: `ns {word.text}`"
     return error("E100", f"unknown {what} '{word.text}'", word.span, hint)
 
 
-def check_veth_ends(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """Veth ends: implied bridges (warning), `outside`, loops, and bridge-to-bridge pairs."""
-    for veth in _veths(program):
-        left, right = veth.left.owner.text, veth.right.owner.text
-        for end in (veth.left, veth.right):
-            name = end.owner.text
-            if name == ir.OUTSIDE:
-                yield error("E102", "'outside' is the LAN that `nsgen test` adds; a lab cannot plug into it",
-                            end.owner.span, "connect the host instead: the uplink is the host's eth0")
-            elif name in symbols.implicit_bridges and name not in symbols.bridges \
-                    and symbols.implicit_bridges[name] is veth:
-                close = did_you_mean(name, list(symbols.namespaces) + list(symbols.bridges))
-                declare = f"declare it to give it an address: `bridge {name} ip ADDRESS/PREFIX`"
-                hint = f"{close} If not, {declare}" if close else declare
-                yield warning("W116", f"'{name}' is not declared; it becomes a bridge", end.owner.span, hint)
-        if left == right:
-            yield error("E113", f"veth connects '{left}' to itself", veth.right.owner.span,
-                        "a veth joins two different namespaces, or a namespace and a bridge")
-        elif symbols.kind(left) == symbols.kind(right) == "bridge":
-            yield error("E124", "a veth cannot join two bridges", veth.span,
-                        "plug namespaces into bridges: `veth NS<->BRIDGE`")
-
-
-def check_routes(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """A route's namespace exists, its destination is a network, its gateway is reachable."""
-    for route in _of(program, ir.Route):
-        assert isinstance(route, ir.Route)
-        where = route.namespace.text
-        kind = symbols.kind(where)
-        if kind is None:
-            yield _unknown(route.namespace, symbols, "namespace", (ir.HOST,))
-        elif kind == "bridge":
-            yield error("E121", f"'{where}' is a bridge; routes belong to a namespace or `host`",
-                        route.namespace.span, "give the route to a namespace plugged into that bridge")
-        if route.destination is not None:
-            yield from _network_word(route.destination, "route destination")
-        gateway = route.gateway
-        if "/" in gateway.text or interface_of(gateway.text) is None:
-            yield error("E105", f"'{gateway.text}' is not a gateway address", gateway.span,
-                        "a gateway is one IPv4 address without prefix, e.g. 192.168.15.5")
-        elif kind in ("ns", "host") and not _on_connected_subnet(symbols, where, gateway.text):
-            yield error("E109", f"gateway {gateway.text} is on no subnet that '{where}' is connected to",
-                        gateway.span, _subnets_hint(symbols, where))
-
-
-def check_gateway_is_neighbour(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """A gateway is not its subnet's network or broadcast address, nor the namespace's own. Concerns: route."""
-    for route in _of(program, ir.Route):
-        assert isinstance(route, ir.Route)
-        where, gateway = route.namespace.text, _single_address(route.gateway)
-        if gateway is None:
-            continue
-        own = symbols.interface_with.get((where, gateway))
-        if own is not None and own.address is not None:
-            place = "the host" if where == ir.HOST else f"'{where}'"
-            yield error("E131", f"gateway {gateway} is an address of {place} itself (on {own.ifname})",
-                        route.gateway.span, _neighbour_hint(symbols, where, own.address.network))
-            continue
-        for subnet in symbols.connected.get(where, ()):
-            if subnet.prefixlen <= 30 and gateway in (subnet.network_address, subnet.broadcast_address):
-                what = "network" if gateway == subnet.network_address else "broadcast"
-                yield error("E131", f"gateway {gateway} is the {what} address of {subnet}", route.gateway.span,
-                            _neighbour_hint(symbols, where, subnet))
-                break
-
-
-def _single_address(word: ir.Word) -> ipaddress.IPv4Address | None:
+def single_address(word: ir.Word) -> ipaddress.IPv4Address | None:
     """The address a word holds when it is one address without prefix, else None (reported elsewhere)."""
     interface = interface_of(word.text)
     return interface.ip if interface is not None and "/" not in word.text else None
 
 
-def _neighbour_hint(symbols: Symbols, where: str, subnet: ipaddress.IPv4Network) -> str:
-    for other in symbols.interfaces:
-        if other.owner != where and other.address is not None and other.address.network == subnet:
-            who = "the host" if other.owner == ir.HOST else f"'{other.owner}'"
-            return f"route via a neighbour's address on {subnet}, e.g. {other.address.ip} ({who} on {other.ifname})"
-    return f"route via a neighbour's address on {subnet}; no other interface of the lab has one yet"
-
-
-def _on_connected_subnet(symbols: Symbols, where: str, gateway: str) -> bool:
-    address = ipaddress.IPv4Address(gateway)
-    return any(address in subnet for subnet in symbols.connected.get(where, ()))
-
-
-def _subnets_hint(symbols: Symbols, where: str) -> str:
-    subnets = sorted({str(s) for s in symbols.connected.get(where, ())})
-    if not subnets:
-        return f"'{where}' has no address yet: give it one on a veth, then route via a neighbour on that subnet"
-    return f"'{where}' is on {', '.join(subnets)}; the gateway must be an address there"
-
-
-def _network_word(word: ir.Word, what: str) -> Iterator[Diagnostic]:
+def network_word(word: ir.Word, what: str) -> Iterator[Diagnostic]:
     if network_of(word.text, strict=False) is None:
         yield error("E105", f"'{word.text}' is not a valid {what}", word.span,
                     "write a network such as 192.168.1.0/24, or `default`")
@@ -325,18 +231,6 @@ def _all_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator[
             yield from (word for _end, word in addressed_ends(statement, symbols))
 
 
-def check_bridge_overlap(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """Two bridges whose subnets overlap: the host could not tell where to send packets."""
-    seen: list[tuple[str, ipaddress.IPv4Network]] = []
-    for name, network in symbols.bridge_subnets.items():
-        for other, other_network in seen:
-            if network.overlaps(other_network):
-                bridge = symbols.bridges[name]
-                message = f"bridge '{name}' subnet {network} overlaps bridge '{other}' subnet {other_network}"
-                yield error("E108", message, bridge.addresses[0].span, "give each bridge its own subnet")
-        seen.append((name, network))
-
-
 def check_interface_overlap(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """Two interfaces of one namespace (or the host) on overlapping subnets. Concerns: bridge, veth."""
     by_owner: dict[str, list[LabInterface]] = {}
@@ -383,195 +277,13 @@ def _overlap_error(owner: str, first: LabInterface, second: LabInterface) -> Dia
     return error("E132", message, second.word.span, hint)
 
 
-# NAT --------------------------------------------------------------------------
+# ports ------------------------------------------------------------------------
 
 
-def check_masquerade(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """A masquerade subnet is a valid network."""
-    for statement in _of(program, ir.Masquerade):
-        assert isinstance(statement, ir.Masquerade)
-        yield from _network_word(statement.subnet, "masquerade subnet")
-
-
-def check_repeated_masquerade(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """The same subnet masqueraded twice through the same `out` (or none). Concerns: masquerade."""
-    seen: dict[tuple[ipaddress.IPv4Network, str | None], ir.Masquerade] = {}
-    for statement in _of(program, ir.Masquerade):
-        assert isinstance(statement, ir.Masquerade)
-        network = network_of(statement.subnet.text)
-        if network is None:
-            continue
-        key = (network, statement.out_interface.text if statement.out_interface else None)
-        if key in seen:
-            first = seen[key]
-            yield warning("W136", f"{network} is already masqueraded{f' out {key[1]}' if key[1] else ''}",
-                          statement.subnet.span, f"see {first.origin}: `{first.source}`; remove this line")
-        seen.setdefault(key, statement)
-
-
-def check_masquerade_everything(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """`nat masquerade 0.0.0.0/0`: iptables refuses its rule, nft's matches nothing. Concerns: masquerade."""
-    subnets = sorted({i.address.network for i in symbols.interfaces if i.address is not None})
-    example = f"nat masquerade {subnets[0] if subnets else '10.0.0.0/24'} out eth0"
-    for statement in _of(program, ir.Masquerade):
-        assert isinstance(statement, ir.Masquerade)
-        network = network_of(statement.subnet.text)
-        if network is not None and network.prefixlen == 0:
-            yield error("E138", "0.0.0.0/0 cannot be masqueraded: the rule leaves traffic to its own subnet "
-                        "alone, here all traffic (iptables refuses it, nft's matches nothing)", statement.subnet.span,
-                        f"masquerade each lab subnet, with `out IF` for only what leaves the host there: `{example}`")
-
-
-def check_masquerade_in_lab(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """A masquerade subnet that holds no address of the lab matches no lab traffic. Concerns: masquerade."""
-    addresses = [i.address for i in symbols.interfaces if i.address is not None]
-    for statement in _of(program, ir.Masquerade):
-        assert isinstance(statement, ir.Masquerade)
-        network = network_of(statement.subnet.text)
-        if network is None or network.prefixlen == 0 or any(a.ip in network for a in addresses):
-            continue
-        subnets = [str(n) for n in sorted({a.network for a in addresses})]
-        known = f"the lab's subnets are {', '.join(subnets[:4])}" if subnets else "the lab has no address yet"
-        yield warning("W137", f"no address of the lab is in {network}, so this masquerades none of its traffic",
-                      statement.subnet.span, f"{known}; masquerade one of those, or fix the subnet")
-
-
-def check_forwards(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """Ports in range, a target address that belongs to a namespace, no port forwarded twice."""
-    seen: dict[tuple[str, int], ir.Forward] = {}
-    for statement in _of(program, ir.Forward):
-        assert isinstance(statement, ir.Forward)
-        yield from _port(statement.port)
-        if statement.target_port is not None:
-            yield from _port(statement.target_port)
-        key = (statement.protocol.text, statement.port.value)
-        if key in seen:
-            yield error("E128", f"{key[0]} port {key[1]} is already forwarded", statement.port.span,
-                        f"see {seen[key].origin}: `{seen[key].source}`")
-        seen.setdefault(key, statement)
-        yield from _forward_target(statement, symbols)
-
-
-def _forward_target(forward: ir.Forward, symbols: Symbols) -> Iterator[Diagnostic]:
-    target = forward.target
-    if "/" in target.text or interface_of(target.text) is None:
-        yield error("E105", f"'{target.text}' is not a forward target address", target.span,
-                    "the target is one address of a namespace, without prefix, e.g. 192.168.15.2:80")
-        return
-    if symbols.namespace_of_address.get(target.text) is None:
-        yield error("E110", f"forward target {target.text} belongs to no namespace", target.span,
-                    "forward to an address given to a namespace's veth end")
-
-
-def check_forward_replies(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """A forward target's namespace has a route for its replies: to the `in` interface's subnet when the lab
-    knows it, else any route of its own. Concerns: forward."""
-    host_subnets = {i.ifname: i.address.network for i in reversed(symbols.interfaces)
-                    if i.owner == ir.HOST and i.address is not None}  # reversed: the first of a name wins
-    for forward in _of(program, ir.Forward):
-        assert isinstance(forward, ir.Forward)
-        owner = symbols.namespace_of_address.get(str(_single_address(forward.target)))
-        if owner is None:
-            continue
-        routes = symbols.routes.get(owner, [])
-        arrival = forward.in_interface.text if forward.in_interface else None
-        clients = host_subnets.get(arrival) if arrival else None
-        if clients is None and not routes:
-            gateway = _host_neighbour(symbols, owner)
-            yield warning("W111", f"'{owner}' has no route of its own, so replies to forwarded connections "
-                          "may not return", forward.target.span, f"add `route {owner} default via {gateway}`, "
-                          "or a route to where the clients are")
-        elif clients is not None and not any(clients.subnet_of(route) for route in routes):
-            gateway = _host_neighbour(symbols, owner)
-            yield warning("W111", f"'{owner}' has no route to {clients}, where connections arriving on "
-                          f"{arrival} come from, so replies may not return", forward.target.span,
-                          f"add `route {owner} {clients} via {gateway}`, or `route {owner} default via {gateway}`")
-
-
-def _host_neighbour(symbols: Symbols, owner: str) -> str:
-    """An address of the host on a subnet of `owner` (the gateway a route in `owner` usually takes), or GATEWAY."""
-    subnets = symbols.connected.get(owner, [])
-    for interface in symbols.interfaces:
-        if interface.owner == ir.HOST and interface.address and interface.address.network in subnets:
-            return str(interface.address.ip)
-    return "GATEWAY"
-
-
-def check_forward_reachable(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """The host has a lab route to each forward target: its own subnet, or a `route host`. Concerns: forward."""
-    known = _network_index(symbols.connected.get(ir.HOST, []) + symbols.routes.get(ir.HOST, []))
-    for forward in _of(program, ir.Forward):
-        assert isinstance(forward, ir.Forward)
-        target = _single_address(forward.target)
-        owner = symbols.namespace_of_address.get(str(target))
-        if target is None or owner is None or _covered(known, target):
-            continue
-        interface = symbols.interface_with[(owner, target)]
-        assert interface.address is not None
-        yield error("E133", f"the host has no route to forward target {target}", forward.target.span,
-                    _host_route_hint(symbols, owner, interface.address.network))
-
-
-def _host_route_hint(symbols: Symbols, owner: str, subnet: ipaddress.IPv4Network) -> str:
-    """Name a namespace on both `subnet` and a subnet of the host, as the gateway of the missing route."""
-    host = symbols.connected.get(ir.HOST, [])
-    routers = {i.owner for i in symbols.interfaces if i.address and i.address.network == subnet} - {owner}
-    for router in symbols.interfaces:
-        if router.owner in routers and router.address and router.address.network in host:
-            return f"add `route host {subnet} via {router.address.ip}` ('{router.owner}', which is on {subnet} too)"
-    return (f"'{owner}' is on {subnet}, where the host has no address: plug '{owner}' into a bridge with an "
-            f"address, or add `route host {subnet} via GATEWAY`")
-
-
-def _network_index(networks: list[ipaddress.IPv4Network]) -> set[tuple[int, int]]:
-    """Networks as (prefix length, address >> host bits), for `_covered`."""
-    return {(n.prefixlen, int(n.network_address) >> (32 - n.prefixlen)) for n in networks}
-
-
-def _covered(index: set[tuple[int, int]], address: ipaddress.IPv4Address) -> bool:
-    """True if a network of the index contains the address (33 lookups, however many networks)."""
-    value = int(address)
-    return any((length, value >> (32 - length)) in index for length in range(33))
-
-
-def _port(number: ir.Number) -> Iterator[Diagnostic]:
+def port_range(number: ir.Number) -> Iterator[Diagnostic]:
+    """E115 for a port outside 1-65535."""
     if not 1 <= number.value <= 65535:
         yield error("E115", f"port {number.value} is outside 1-65535", number.span)
-
-
-# expectations -------------------------------------------------------------------
-
-
-def check_expectations(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """Expectations name known namespaces (or `host`/`outside`), valid addresses and ports."""
-    extra = RESERVED
-    for statement in program.statements:
-        if isinstance(statement, ir.ExpectPing):
-            yield from _known_ns(statement.source_ns, symbols, extra)
-            yield from _bare_address(statement.address)
-        elif isinstance(statement, ir.ExpectConnect):
-            yield from _known_ns(statement.source_ns, symbols, extra)
-            yield from _known_ns(statement.listener_ns, symbols, extra)
-            yield from _bare_address(statement.address)
-            yield from _port(statement.port)
-            if statement.listener_port is not None:
-                yield from _port(statement.listener_port)
-            if statement.seen_from is not None:
-                yield from _bare_address(statement.seen_from)
-                if statement.negated:
-                    yield error("E129", "`from` cannot go with `no`", statement.seen_from.span,
-                                "a connection that must fail has no source to check")
-
-
-def _known_ns(word: ir.Word, symbols: Symbols, extra: tuple[str, ...]) -> Iterator[Diagnostic]:
-    if word.text not in symbols.namespaces and word.text not in extra:
-        yield _unknown(word, symbols, "namespace", extra)
-
-
-def _bare_address(word: ir.Word) -> Iterator[Diagnostic]:
-    if "/" in word.text or interface_of(word.text) is None:
-        yield error("E105", f"'{word.text}' is not a single IPv4 address", word.span,
-                    "e.g. 192.168.15.2, without prefix")
 
 
 # interfaces -----------------------------------------------------------------------
@@ -580,7 +292,7 @@ def _bare_address(word: ir.Word) -> Iterator[Diagnostic]:
 def check_interface_names(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """Two interfaces with one name in one namespace (defaults included), or one named `lo`."""
     seen: dict[tuple[str, str], ir.Statement] = {(ir.HOST, name): symbols.bridges[name] for name in symbols.bridges}
-    for veth in _veths(program):
+    for veth in veths_of(program):
         if veth.left.owner.text == veth.right.owner.text:
             continue  # reported as E113
         for end, ifname in zip((veth.left, veth.right), end_ifnames(veth, symbols), strict=True):
@@ -665,19 +377,8 @@ def check_mtu(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
             yield error("E118", f"mtu {mtu.value} is outside {MTU_RANGE[0]}-{MTU_RANGE[1]}", mtu.span)
 
 
-CHECKS: tuple[Check, ...] = (
-    check_duplicates, check_reserved, check_name_lengths, check_veth_ends,
-    check_routes, check_gateway_is_neighbour,
-    check_interface_addresses, check_address_ranges, check_duplicate_addresses, check_bridge_overlap,
-    check_interface_overlap,
-    check_masquerade, check_repeated_masquerade, check_masquerade_everything, check_masquerade_in_lab,
-    check_forwards, check_forward_reachable, check_forward_replies, check_rule_interfaces,
-    check_expectations, check_interface_names, check_repeated_options, check_mtu, check_repeated_ipv6,
+LINK_CHECKS: tuple[Check, ...] = (
+    check_name_lengths, check_interface_addresses, check_address_ranges, check_duplicate_addresses,
+    check_interface_overlap, check_interface_names, check_repeated_options, check_mtu,
 )
-
-
-def run_checks(program: ir.Program, symbols: Symbols) -> list[Diagnostic]:
-    """Every check's diagnostics, in source order."""
-    found = [d for check in CHECKS for d in check(program, symbols)]
-    return sorted(found, key=sort_key)
-
+"""The checks every statement that makes interfaces (names, addresses, options, MTU) shares."""

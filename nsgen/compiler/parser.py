@@ -16,8 +16,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from nsgen.cache import cache_dir, fingerprint
 from nsgen.compiler import ir
 from nsgen.compiler.diagnostics import Diagnostic, Span, error
-from nsgen.compiler.statements import KEYWORDS, statement_rule
-from nsgen.compiler.transform import ToIR
+from nsgen.compiler.statements import KEYWORDS, TRANSFORMS, statement_rule
+from nsgen.compiler.transform import ToIR, with_statements
 from nsgen.resources import resource_dir
 
 MAX_SYNTAX_ERRORS = 50
@@ -51,7 +51,7 @@ def lark_parser() -> Lark:
     cache = _parser_cache_file(grammar, options)
     if cache is not None:
         options["cache"] = str(cache)
-    return Lark(grammar, transformer=ToIR(), **options)
+    return Lark(grammar, transformer=with_statements(TRANSFORMS), **options)
 
 
 def _parser_cache_file(grammar: str, options: dict[str, Any]) -> Path | None:

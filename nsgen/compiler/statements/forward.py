@@ -1,0 +1,138 @@
+"""`forward tcp|udp PORT -> ADDRESS[:PORT] [in IFNAME]`: DNAT of a port of the host's own addresses."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from typing import Any
+
+from nsgen.compiler import checks, ir, plan
+from nsgen.compiler.checks import port_range, single_address, statements_of
+from nsgen.compiler.diagnostics import Diagnostic, error, warning
+from nsgen.compiler.resolve import Context, origin_of
+from nsgen.compiler.statements import StatementKind
+from nsgen.compiler.symbols import Symbols, interface_of
+from nsgen.compiler.transform import ToIR
+
+
+def transform(self: ToIR, children: list[Any]) -> ir.Forward:
+    """`forward PROTO PORT -> ADDRESS[:PORT] [in IFNAME]`."""
+    ints = self.tokens(children, "INT")
+    names = self.tokens(children, "NAME")
+    return ir.Forward(*self.head(children), protocol=self.word(self.tokens(children, "PROTOCOL")[0]),
+                      port=self.number(ints[0]), target=self.word(self.tokens(children, "ADDRESS")[0]),
+                      target_port=self.number(ints[1]) if len(ints) > 1 else None,
+                      in_interface=self.word(names[0]) if names else None)
+
+
+def check_forwards(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """Ports in range, a target address that belongs to a namespace, no port forwarded twice."""
+    seen: dict[tuple[str, int], ir.Forward] = {}
+    for statement in statements_of(program, ir.Forward):
+        assert isinstance(statement, ir.Forward)
+        yield from port_range(statement.port)
+        if statement.target_port is not None:
+            yield from port_range(statement.target_port)
+        key = (statement.protocol.text, statement.port.value)
+        if key in seen:
+            yield error("E128", f"{key[0]} port {key[1]} is already forwarded", statement.port.span,
+                        f"see {seen[key].origin}: `{seen[key].source}`")
+        seen.setdefault(key, statement)
+        yield from _forward_target(statement, symbols)
+
+
+def _forward_target(forward: ir.Forward, symbols: Symbols) -> Iterator[Diagnostic]:
+    target = forward.target
+    if "/" in target.text or interface_of(target.text) is None:
+        yield error("E105", f"'{target.text}' is not a forward target address", target.span,
+                    "the target is one address of a namespace, without prefix, e.g. 192.168.15.2:80")
+        return
+    if symbols.namespace_of_address.get(target.text) is None:
+        yield error("E110", f"forward target {target.text} belongs to no namespace", target.span,
+                    "forward to an address given to a namespace's veth end")
+
+
+def check_forward_replies(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """A forward target's namespace has a route for its replies: to the `in` interface's subnet when the lab
+    knows it, else any route of its own. Concerns: forward."""
+    host_subnets = {i.ifname: i.address.network for i in reversed(symbols.interfaces)
+                    if i.owner == ir.HOST and i.address is not None}  # reversed: the first of a name wins
+    for forward in statements_of(program, ir.Forward):
+        assert isinstance(forward, ir.Forward)
+        owner = symbols.namespace_of_address.get(str(single_address(forward.target)))
+        if owner is None:
+            continue
+        routes = symbols.routes.get(owner, [])
+        arrival = forward.in_interface.text if forward.in_interface else None
+        clients = host_subnets.get(arrival) if arrival else None
+        if clients is None and not routes:
+            gateway = _host_neighbour(symbols, owner)
+            yield warning("W111", f"'{owner}' has no route of its own, so replies to forwarded connections "
+                          "may not return", forward.target.span, f"add `route {owner} default via {gateway}`, "
+                          "or a route to where the clients are")
+        elif clients is not None and not any(clients.subnet_of(route) for route in routes):
+            gateway = _host_neighbour(symbols, owner)
+            yield warning("W111", f"'{owner}' has no route to {clients}, where connections arriving on "
+                          f"{arrival} come from, so replies may not return", forward.target.span,
+                          f"add `route {owner} {clients} via {gateway}`, or `route {owner} default via {gateway}`")
+
+
+def _host_neighbour(symbols: Symbols, owner: str) -> str:
+    """An address of the host on a subnet of `owner` (the gateway a route in `owner` usually takes), or GATEWAY."""
+    subnets = symbols.connected.get(owner, [])
+    for interface in symbols.interfaces:
+        if interface.owner == ir.HOST and interface.address and interface.address.network in subnets:
+            return str(interface.address.ip)
+    return "GATEWAY"
+
+
+def check_forward_reachable(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """The host has a lab route to each forward target: its own subnet, or a `route host`. Concerns: forward."""
+    known = _network_index(symbols.connected.get(ir.HOST, []) + symbols.routes.get(ir.HOST, []))
+    for forward in statements_of(program, ir.Forward):
+        assert isinstance(forward, ir.Forward)
+        target = single_address(forward.target)
+        owner = symbols.namespace_of_address.get(str(target))
+        if target is None or owner is None or _covered(known, target):
+            continue
+        interface = symbols.interface_with[(owner, target)]
+        assert interface.address is not None
+        yield error("E133", f"the host has no route to forward target {target}", forward.target.span,
+                    _host_route_hint(symbols, owner, interface.address.network))
+
+
+def _host_route_hint(symbols: Symbols, owner: str, subnet: ipaddress.IPv4Network) -> str:
+    """Name a namespace on both `subnet` and a subnet of the host, as the gateway of the missing route."""
+    host = symbols.connected.get(ir.HOST, [])
+    routers = {i.owner for i in symbols.interfaces if i.address and i.address.network == subnet} - {owner}
+    for router in symbols.interfaces:
+        if router.owner in routers and router.address and router.address.network in host:
+            return f"add `route host {subnet} via {router.address.ip}` ('{router.owner}', which is on {subnet} too)"
+    return (f"'{owner}' is on {subnet}, where the host has no address: plug '{owner}' into a bridge with an "
+            f"address, or add `route host {subnet} via GATEWAY`")
+
+
+def _network_index(networks: list[ipaddress.IPv4Network]) -> set[tuple[int, int]]:
+    """Networks as (prefix length, address >> host bits), for `_covered`."""
+    return {(n.prefixlen, int(n.network_address) >> (32 - n.prefixlen)) for n in networks}
+
+
+def _covered(index: set[tuple[int, int]], address: ipaddress.IPv4Address) -> bool:
+    """True if a network of the index contains the address (33 lookups, however many networks)."""
+    value = int(address)
+    return any((length, value >> (32 - length)) in index for length in range(33))
+
+
+def lower(statement: ir.Forward, context: Context) -> Iterator[plan.Forward]:
+    """The forward, its target port defaulting to the port forwarded."""
+    target_port = statement.target_port.value if statement.target_port else statement.port.value
+    in_interface = statement.in_interface.text if statement.in_interface else None
+    yield plan.Forward(statement.protocol.text, statement.port.value, statement.target.text, target_port,
+                       in_interface, origin_of(statement))
+
+
+KINDS = (
+    StatementKind(70, "forward", "forward", ir.Forward, transform,
+                  (check_forwards, check_forward_reachable, check_forward_replies, checks.check_rule_interfaces,
+                   checks.check_name_lengths), lower, "### `forward"),
+)

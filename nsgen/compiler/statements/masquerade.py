@@ -1,0 +1,85 @@
+"""`nat masquerade SUBNET [out IFNAME]`: source NAT of a subnet leaving the host."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from typing import Any
+
+from nsgen.compiler import checks, ir, plan
+from nsgen.compiler.checks import network_word, statements_of
+from nsgen.compiler.diagnostics import Diagnostic, error, warning
+from nsgen.compiler.resolve import Context, origin_of
+from nsgen.compiler.statements import StatementKind
+from nsgen.compiler.symbols import Symbols, network_of
+from nsgen.compiler.transform import ToIR
+
+
+def transform(self: ToIR, children: list[Any]) -> ir.Masquerade:
+    """`nat masquerade SUBNET [out IFNAME]`."""
+    names = self.tokens(children, "NAME")
+    return ir.Masquerade(*self.head(children), subnet=self.word(self.tokens(children, "ADDRESS")[0]),
+                         out_interface=self.word(names[0]) if names else None)
+
+
+def check_masquerade(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """A masquerade subnet is a valid network."""
+    for statement in statements_of(program, ir.Masquerade):
+        assert isinstance(statement, ir.Masquerade)
+        yield from network_word(statement.subnet, "masquerade subnet")
+
+
+def check_repeated_masquerade(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """The same subnet masqueraded twice through the same `out` (or none). Concerns: masquerade."""
+    seen: dict[tuple[ipaddress.IPv4Network, str | None], ir.Masquerade] = {}
+    for statement in statements_of(program, ir.Masquerade):
+        assert isinstance(statement, ir.Masquerade)
+        network = network_of(statement.subnet.text)
+        if network is None:
+            continue
+        key = (network, statement.out_interface.text if statement.out_interface else None)
+        if key in seen:
+            first = seen[key]
+            yield warning("W136", f"{network} is already masqueraded{f' out {key[1]}' if key[1] else ''}",
+                          statement.subnet.span, f"see {first.origin}: `{first.source}`; remove this line")
+        seen.setdefault(key, statement)
+
+
+def check_masquerade_everything(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """`nat masquerade 0.0.0.0/0`: iptables refuses its rule, nft's matches nothing. Concerns: masquerade."""
+    subnets = sorted({i.address.network for i in symbols.interfaces if i.address is not None})
+    example = f"nat masquerade {subnets[0] if subnets else '10.0.0.0/24'} out eth0"
+    for statement in statements_of(program, ir.Masquerade):
+        assert isinstance(statement, ir.Masquerade)
+        network = network_of(statement.subnet.text)
+        if network is not None and network.prefixlen == 0:
+            yield error("E138", "0.0.0.0/0 cannot be masqueraded: the rule leaves traffic to its own subnet "
+                        "alone, here all traffic (iptables refuses it, nft's matches nothing)", statement.subnet.span,
+                        f"masquerade each lab subnet, with `out IF` for only what leaves the host there: `{example}`")
+
+
+def check_masquerade_in_lab(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """A masquerade subnet that holds no address of the lab matches no lab traffic. Concerns: masquerade."""
+    addresses = [i.address for i in symbols.interfaces if i.address is not None]
+    for statement in statements_of(program, ir.Masquerade):
+        assert isinstance(statement, ir.Masquerade)
+        network = network_of(statement.subnet.text)
+        if network is None or network.prefixlen == 0 or any(a.ip in network for a in addresses):
+            continue
+        subnets = [str(n) for n in sorted({a.network for a in addresses})]
+        known = f"the lab's subnets are {', '.join(subnets[:4])}" if subnets else "the lab has no address yet"
+        yield warning("W137", f"no address of the lab is in {network}, so this masquerades none of its traffic",
+                      statement.subnet.span, f"{known}; masquerade one of those, or fix the subnet")
+
+
+def lower(statement: ir.Masquerade, context: Context) -> Iterator[plan.Masquerade]:
+    """The subnet (as a network) and the interface it leaves by, if given."""
+    out = statement.out_interface.text if statement.out_interface else None
+    yield plan.Masquerade(str(network_of(statement.subnet.text)), out, origin_of(statement))
+
+
+KINDS = (
+    StatementKind(60, "nat", "masquerade", ir.Masquerade, transform,
+                  (check_masquerade, check_repeated_masquerade, check_masquerade_everything, check_masquerade_in_lab,
+                   checks.check_rule_interfaces, checks.check_name_lengths), lower, "### `nat masquerade"),
+)

@@ -1,0 +1,83 @@
+"""`veth A<->B [ip ADDRESS[, ADDRESS]] [mtu N]`: a veth pair between namespaces, bridges and the host."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from nsgen.compiler import checks, ir, plan
+from nsgen.compiler.checks import veths_of
+from nsgen.compiler.diagnostics import Diagnostic, error, warning
+from nsgen.compiler.resolve import Context, PlanItem, origin_of
+from nsgen.compiler.statements import StatementKind
+from nsgen.compiler.symbols import Symbols, addressed_ends, bridge_of, did_you_mean, end_ifnames, resolve_address
+from nsgen.compiler.transform import ToIR
+
+IPV6_MIN_MTU = 1280
+"""Below this MTU the kernel runs no IPv6 on an interface, so there is no mode to set."""
+
+
+def transform(self: ToIR, children: list[Any]) -> ir.Veth:
+    """`veth END<->END OPTION...` (each end from the `veth_end` rule)."""
+    left, right = (c for c in children if isinstance(c, ir.VethEnd))
+    return ir.Veth(*self.head(children), left=left, right=right, **self.options(children))
+
+
+def check_veth_ends(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """Veth ends: implied bridges (warning), `outside`, loops, and bridge-to-bridge pairs."""
+    for veth in veths_of(program):
+        left, right = veth.left.owner.text, veth.right.owner.text
+        for end in (veth.left, veth.right):
+            name = end.owner.text
+            if name == ir.OUTSIDE:
+                yield error("E102", "'outside' is the LAN that `nsgen test` adds; a lab cannot plug into it",
+                            end.owner.span, "connect the host instead: the uplink is the host's eth0")
+            elif name in symbols.implicit_bridges and name not in symbols.bridges \
+                    and symbols.implicit_bridges[name] is veth:
+                close = did_you_mean(name, list(symbols.namespaces) + list(symbols.bridges))
+                declare = f"declare it to give it an address: `bridge {name} ip ADDRESS/PREFIX`"
+                hint = f"{close} If not, {declare}" if close else declare
+                yield warning("W116", f"'{name}' is not declared; it becomes a bridge", end.owner.span, hint)
+        if left == right:
+            yield error("E113", f"veth connects '{left}' to itself", veth.right.owner.span,
+                        "a veth joins two different namespaces, or a namespace and a bridge")
+        elif symbols.kind(left) == symbols.kind(right) == "bridge":
+            yield error("E124", "a veth cannot join two bridges", veth.span,
+                        "plug namespaces into bridges: `veth NS<->BRIDGE`")
+
+
+def lower(statement: ir.Veth, context: Context) -> Iterator[PlanItem]:
+    """The pair, after the bridge its end names if no `bridge` line declares it."""
+    symbols = context.symbols
+    for end in (statement.left, statement.right):
+        name = end.owner.text
+        if name not in symbols.bridges and symbols.implicit_bridges.get(name) is statement:
+            yield plan.Bridge(name, None, None, True, origin_of(statement))
+    yield _pair(statement, symbols, context.quiet)
+
+
+def _pair(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:
+    """`quiet`: ends in namespaces get `addrgenmode none` (no IPv6 link-local address; see
+    docs/language.md, `ipv6 link-local`), unless their MTU is too small for IPv6 anyway."""
+    names = dict(zip((id(veth.left), id(veth.right)), end_ifnames(veth, symbols), strict=True))
+    bridge = bridge_of(veth, symbols)
+    addresses = {id(end): str(resolve_address(word.text, symbols, bridge))
+                 for end, word in addressed_ends(veth, symbols)}
+    mode = "none" if quiet and (veth.mtu is None or veth.mtu.value >= IPV6_MIN_MTU) else None
+
+    def end(side: ir.VethEnd) -> plan.VethEnd:
+        kind = symbols.kind(side.owner.text) or "bridge"
+        netns = side.owner.text if kind == "ns" else None
+        return plan.VethEnd(netns=netns, ifname=names[id(side)], address=addresses.get(id(side)),
+                            master=side.owner.text if kind == "bridge" else None,
+                            addrgenmode=mode if netns else None)
+
+    left, right = end(veth.left), end(veth.right)
+    # The host or bridge side is created first, so the other end can be sent into its namespace.
+    outer, inner = (right, left) if right.netns is None and (left.netns is not None or right.master) else (left, right)
+    return plan.Veth(outer=outer, inner=inner, mtu=veth.mtu.value if veth.mtu else None, origin=origin_of(veth))
+
+
+KINDS = (
+    StatementKind(40, "veth", "veth", ir.Veth, transform, (check_veth_ends, *checks.LINK_CHECKS), lower, "### `veth"),
+)
