@@ -1,8 +1,10 @@
 """Measurements: nsgen compile time, apply/teardown of a script pair, Mininet start/stop.
 
-All apply and teardown times are taken inside the sandbox with bash's
-``$EPOCHREALTIME`` around ``bash SCRIPT``, so they include bash's own start but
-not the sandbox set-up.
+Every measured run gets a fresh sandbox of its own, nsgen's (`nsgen.harness.sandbox`: new
+network, mount and pid namespaces, tmpfs on /run, /proc/sys read-only except /proc/sys/net), so
+runs cannot see each other's state and nothing reaches the host. All apply and teardown times
+are taken inside the sandbox with bash's ``$EPOCHREALTIME`` around ``bash SCRIPT``, so they
+include bash's own start but not the sandbox set-up.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from labgen import BRIDGE, BRIDGE_ADDRESS, PREFIX, address, namespace
-from sandbox import SandboxResult, run_sandboxed
+
+from nsgen.harness.sandbox import Sandbox
 
 MININET = Path("/usr/bin/mn")
 
@@ -86,6 +89,7 @@ mark check_down "$(check_down)"
 """
 
 MININET_DRIVER = r"""
+cd /tmp
 mark() {{ echo "BENCH $*"; }}
 mark start_at "$EPOCHREALTIME"
 PYTHONUNBUFFERED=1 timeout {limit} mn --switch lxbr --controller none --topo single,{n} \
@@ -104,6 +108,35 @@ rc=${{PIPESTATUS[0]}}
 mark end_at "$rc" "$EPOCHREALTIME"
 [ "$rc" -eq 0 ] || tail -n 20 /tmp/mn.log >&2
 """
+
+
+@dataclass
+class SandboxResult:
+    """What a sandboxed driver printed and how it ended (returncode None: timed out)."""
+
+    returncode: int | None
+    stdout: str
+    stderr: str
+    timed_out: bool
+
+    def marks(self) -> dict[str, list[str]]:
+        """Lines of the form ``BENCH key value...`` as {key: [values...]} (last wins)."""
+        found: dict[str, list[str]] = {}
+        for line in self.stdout.splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[0] == "BENCH":
+                found[parts[1]] = parts[2:]
+        return found
+
+
+def run_sandboxed(body: str, timeout: float, private_tmp_home: bool = False) -> SandboxResult:
+    """Run ``body`` (bash) in a fresh sandbox, ended after ``timeout`` s; optionally with a
+    private /tmp and HOME (for Mininet, which cleans up by broad name). A sandbox that cannot be
+    made, or that would share this process's network namespace, raises SandboxError: the
+    benchmark stops before running anything."""
+    with Sandbox(private_tmp_home=private_tmp_home) as sandbox:
+        done = sandbox.run(["bash", "-c", body], timeout=timeout)
+    return SandboxResult(None if done.timed_out else done.returncode, done.stdout, done.stderr, done.timed_out)
 
 
 @dataclass

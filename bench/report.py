@@ -24,8 +24,9 @@ to namespace i, port 80). It then measures:
   templates in a cache folder (`~/.cache/nsgen`; here the benchmark's own, filled by a first
   small build of each variant); one compile with an empty cache is shown for comparison.
 - **apply / teardown**: wall time of `bash apply.sh` / `bash down.sh`, timed inside a
-  fresh sandbox per run (`unshare --net --mount --pid --fork`, private mounts, tmpfs on
-  `/run`, read-only `/proc/sys` except `/proc/sys/net`). After apply the benchmark polls
+  fresh sandbox per run (the one `nsgen test` uses, `nsgen/harness/sandbox.py`:
+  `unshare --net --mount --pid --fork`, private mounts, tmpfs on `/run`, read-only `/proc/sys`
+  except `/proc/sys/net`). After apply the benchmark polls
   until every bridge port is UP (*ports UP after apply*: seconds after the script ended)
   and checks the state (namespaces, bridge ports, one namespace's address and route at
   each end, DNAT and MASQUERADE rules). After teardown it polls until the kernel has

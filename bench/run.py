@@ -6,8 +6,8 @@ Run as root from the repository root:
 
 Smoke test (seconds): python bench/run.py --sizes 3 --repeat 1 --no-mininet --out /tmp/x.md
 
-Every apply runs in a fresh sandbox (see sandbox.py); nothing touches the host's
-interfaces, routes, sysctls or firewall, and no traffic is sent.
+Every apply runs in a fresh sandbox (nsgen's own, nsgen/harness/sandbox.py); nothing touches
+the host's interfaces, routes, sysctls or firewall, and no traffic is sent.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from measure import MININET as MN_PATH
 from measure import nsgen_argv, run_mininet, run_pair, time_command
 from report import render
 from results import MININET, NAIVE, NSGEN_VARIANTS, Results, Variant, median
-from sandbox import host_netns
 from targets import issue_targets
 
 REPO = Path(__file__).resolve().parent.parent
@@ -351,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="nsgen-bench-"))
     # nsgen's parser and template caches: the benchmark's own, filled by the probes below.
     os.environ["XDG_CACHE_HOME"] = str(workdir / "xdg-cache")
-    log(f"work directory {workdir}; host netns {host_netns()}")
+    log(f"work directory {workdir}; host netns {os.readlink('/proc/self/ns/net')}")
     machine = machine_info()
     started = time.monotonic()
     try:
