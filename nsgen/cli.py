@@ -1,21 +1,28 @@
 """The `nsgen` command: read a lab file, compile it, print a script or diagnostics, set the exit code.
 
-Exit codes: 0 ok, 1 the lab file has errors (or a lab test failed), 2 usage (bad option, missing file).
+Exit codes: 0 ok, 1 the lab file has errors (or a lab test failed), 2 usage (bad option, unreadable
+file, no sandbox for `nsgen test`).
 """
 
 from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from nsgen import __version__
+from nsgen.source import LabSource, SourceError, read_lab
+
+if TYPE_CHECKING:
+    from nsgen.compiler.diagnostics import Diagnostic
+    from nsgen.compiler.plan import LabPlan
+    from nsgen.harness.labtest import LabTestReport
 
 app = typer.Typer(
     name="nsgen",
@@ -72,18 +79,33 @@ def main(
     """nsgen: network-namespace labs from a few lines of text."""
 
 
-def _read(file: str) -> tuple[str, str]:
-    """The lab text and the name diagnostics use for it; usage error (exit 2) if unreadable."""
-    if file == "-":
-        return sys.stdin.buffer.read().decode("utf-8-sig", errors="replace"), "<stdin>"
+def _error(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def _read(file: str) -> LabSource:
+    """The lab file (or stdin); a usage error (exit 2) if it cannot be read."""
     try:
-        data = Path(file).read_bytes()
-    except OSError as exc:
-        typer.echo(f"nsgen: cannot read {file}: {exc.strerror or exc}", err=True)
-        typer.echo("hint: give the path of a lab file, e.g. examples/seed.ns", err=True)
+        return read_lab(file)
+    except SourceError as error:
+        _error(f"nsgen: {error}")
+        _error(f"hint: {error.hint}")
         raise typer.Exit(2) from None
-    # utf-8-sig: a byte-order mark some editors write is not part of the lab.
-    return data.decode("utf-8-sig", errors="replace"), file
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], text: str) -> None:
+    from nsgen.compiler.diagnostics import render
+
+    for diagnostic in diagnostics:
+        _error(render(diagnostic, text))
+
+
+def _summary(diagnostics: Sequence[Diagnostic], werror: bool) -> tuple[bool, str]:
+    """Whether the diagnostics stop the command, and how many errors and warnings there are."""
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    text = f"{errors} error(s), {warnings} warning(s)" + (" (warnings are errors: --werror)" if werror else "")
+    return bool(errors or (werror and warnings)), text
 
 
 @contextmanager
@@ -104,21 +126,16 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _compile(file: str, werror: bool) -> object:
+def _compile(source: LabSource, werror: bool) -> LabPlan:
     """Compile, print diagnostics to stderr, and exit 1 on errors; returns the plan."""
     from nsgen.compiler import compile_source
-    from nsgen.compiler.diagnostics import render
 
-    text, name = _read(file)
     with _no_gc():
-        result = compile_source(text, name)
-    for diagnostic in result.diagnostics:
-        typer.echo(render(diagnostic, text), err=True)
-    errors = sum(d.is_error for d in result.diagnostics)
-    warnings = len(result.diagnostics) - errors
-    if errors or (werror and warnings):
-        summary = f"{errors} error(s), {warnings} warning(s)" + (" (warnings are errors: --werror)" if werror else "")
-        typer.echo(f"nsgen: {name}: {summary}; no script written", err=True)
+        result = compile_source(source.text, source.name)
+    _print_diagnostics(result.diagnostics, source.text)
+    stop, summary = _summary(result.diagnostics, werror)
+    if stop or result.plan is None:
+        _error(f"nsgen: {source.name}: {summary}; no script written")
         raise typer.Exit(1)
     return result.plan
 
@@ -126,9 +143,9 @@ def _compile(file: str, werror: bool) -> object:
 def _emit(file: str, target: TargetName, script: str, style: Style, output: Path | None, werror: bool) -> None:
     from nsgen.compiler.targets import render
 
-    plan = _compile(file, werror)
+    plan = _compile(_read(file), werror)
     with _no_gc():
-        text = render(plan, target.value, script, style.value)  # type: ignore[arg-type]
+        text = render(plan, target.value, script, style.value)
     if output is None:
         sys.stdout.write(text)
         return
@@ -164,8 +181,9 @@ def inspect(file: FileArg, target: TargetOpt = TargetName.bash, output: OutOpt =
 @app.command()
 def check(file: FileArg, werror: WerrorOpt = False) -> None:
     """Validate the lab file only: print every error and warning."""
-    _compile(file, werror)
-    typer.echo(f"nsgen: {file if file != '-' else '<stdin>'}: ok", err=True)
+    source = _read(file)
+    _compile(source, werror)
+    _error(f"nsgen: {source.name}: ok")
 
 
 TestTargetOpt = Annotated[TestTarget, typer.Option("--target", "-t", help="Which target(s) to test.")]
@@ -174,9 +192,39 @@ TestTargetOpt = Annotated[TestTarget, typer.Option("--target", "-t", help="Which
 @app.command()
 def test(file: FileArg, target: TestTargetOpt = TestTarget.all, style: StyleOpt = Style.default) -> None:
     """Build the lab in a throwaway sandbox, check its `expect` lines, idempotency and teardown."""
-    from nsgen.harness import labtest
+    raise typer.Exit(run_test(file, target.value, style.value))
 
-    raise typer.Exit(labtest.run(file, target.value, style.value))
+
+def run_test(file: str, target: str, style: str = "default") -> int:
+    """`nsgen test FILE`: prove the lab, print the table (stdout) and the rest (stderr); the exit code."""
+    from nsgen.harness.labtest import prove_lab
+
+    try:
+        source = read_lab(file)
+    except SourceError as error:
+        _error(f"nsgen test: {error}")
+        _error(f"hint: {error.hint}")
+        return 2
+    return _show_report(prove_lab(source.text, source.name, target, style), source)
+
+
+def _show_report(report: LabTestReport, source: LabSource) -> int:
+    """Print a lab test's diagnostics, table, failure details and message; its exit code:
+    0 passed, 1 a check failed or the lab has errors, 2 the test could not run."""
+    from nsgen.harness.labtest import Outcome, format_details, format_table
+
+    _print_diagnostics(report.diagnostics, source.text)
+    if report.outcome is Outcome.BAD_LAB:
+        _error(f"nsgen: {source.name}: {_summary(report.diagnostics, False)[1]}; not tested")
+    if report.rows:
+        typer.echo(format_table(report.rows))
+        details = format_details(report.rows)
+        if details:
+            _error(details)
+    if report.message:
+        _error(f"nsgen test: {report.message}")
+    codes = {Outcome.PASSED: 0, Outcome.FAILED: 1, Outcome.BAD_LAB: 1}
+    return codes.get(report.outcome, 2)
 
 
 def run() -> None:

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from nsgen import __version__
 from nsgen.cli import app
+from nsgen.source import STDIN_NAME, SourceError, read_lab
 from tests.scriptcheck import script_problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +95,7 @@ def test_nft_target_loads_one_nft_file(nsgen: Run, option: str) -> None:
     out = nsgen("build", option, "nft", str(SEED))
     assert out.code == 0, out.stderr
     assert out.stdout.startswith(SHEBANG)
-    assert re.search(r"^nft -f ", out.stdout, re.M)
+    assert re.search(r"^\s*nft -f ", out.stdout, re.M)
     assert "iptables" not in out.stdout
 
 
@@ -141,7 +142,7 @@ def test_lab_error_exits_1_with_located_diagnostic_and_no_script(nsgen: Run, com
     assert_no_traceback(out)
 
 
-@pytest.mark.parametrize("command", ["build", "down", "inspect", "check"])
+@pytest.mark.parametrize("command", ["build", "down", "inspect", "check", "test"])
 def test_missing_file_exits_2(nsgen: Run, command: str) -> None:
     out = nsgen(command, "no-such-lab.ns")
     assert out.code == 2
@@ -159,13 +160,19 @@ def test_folder_as_file_exits_2(nsgen: Run, tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [
     ["build", "--frobnicate", str(SEED)],
     ["build", "-t", "pf", str(SEED)],
-    ["down", "--target", "iptables", str(SEED)],
+    ["down", "--target", "ipfw", str(SEED)],
     ["build", "--style", "fancy", str(SEED)],
     ["check", "-t", "nft", str(SEED)],
     ["build"],
     ["frobnicate", str(SEED)],
+    ["biuld", str(SEED)],
+    ["test", "-t", "ipfw", str(SEED)],
+    ["test", "--style", "fancy", str(SEED)],
+    ["-t", "nft"],
+    ["--frobnicate", str(SEED)],
 ], ids=["unknown-option", "unknown-target", "unknown-target-down", "unknown-style", "check-has-no-target",
-        "missing-file-argument", "unknown-command"])
+        "missing-file-argument", "unknown-command", "mistyped-command", "test-unknown-target", "test-unknown-style",
+        "no-command-missing-file-argument", "no-command-unknown-option"])
 def test_usage_errors_exit_2(nsgen: Run, args: list[str]) -> None:
     out = nsgen(*args)
     assert out.code == 2, (out.stdout, out.stderr)
@@ -294,3 +301,62 @@ def test_installed_shellcheck_is_usable() -> None:
     found = shellcheck_binary()
     assert shutil.which(found) or Path(found).is_file()
     assert subprocess.run([found, "--version"], capture_output=True, check=False).returncode == 0
+
+
+# the lab-file reader ---------------------------------------------------------------------------------
+
+def _lab_copy(folder: Path) -> Path:
+    lab = folder / "lab.ns"
+    shutil.copy(SEED, lab)
+    return lab
+
+
+def test_reader_names_stdin_and_drops_the_byte_order_mark() -> None:
+    import io
+
+    source = read_lab("-", io.BytesIO("\ufeffns red\n".encode()))
+    assert (source.text, source.name, source.path) == ("ns red\n", STDIN_NAME, None)
+
+
+def test_reader_keeps_the_name_it_was_given(tmp_path: Path) -> None:
+    lab = _lab_copy(tmp_path)
+    source = read_lab(str(lab))
+    assert (source.name, source.path, source.text) == (str(lab), lab, SEED.read_text(encoding="utf-8"))
+    assert source.is_file(lab) and not source.is_file(tmp_path / "other.ns")
+
+
+@pytest.mark.parametrize("what", ["missing", "folder"])
+def test_reader_error_says_which_file(tmp_path: Path, what: str) -> None:
+    path = tmp_path / "missing.ns" if what == "missing" else tmp_path
+    with pytest.raises(SourceError, match=re.escape(f"cannot read {path}: ")):
+        read_lab(str(path))
+
+
+# nsgen test, without a sandbox ---------------------------------------------------------------------------
+
+def test_test_reads_standard_input(nsgen: Run) -> None:
+    """`nsgen test -` compiles what it reads from stdin: here a lab with an error, so exit 1."""
+    out = nsgen("test", "-", input="ns red\nroute bleu default via 10.0.0.1\n")
+    assert out.code == 1
+    assert re.search(r"^<stdin>:2:7: error\[E100\]", out.stderr, re.M), out.stderr
+    assert "not tested" in out.stderr and out.stdout == ""
+
+
+def test_test_without_a_sandbox_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nsgen.harness import labtest
+
+    monkeypatch.setattr(labtest, "unavailable_reason", lambda: "no sandbox in this test")
+    out = run_in_process("test", str(SEED))
+    assert out.code == 2
+    assert f"cannot test {SEED}: no sandbox in this test" in out.stderr and out.stdout == ""
+
+
+def test_test_report_exit_codes() -> None:
+    """The CLI maps every outcome of the library's report to an exit code."""
+    from nsgen.cli import _show_report
+    from nsgen.harness.labtest import LabTestReport, Outcome
+
+    source = read_lab("-", __import__("io").BytesIO(b"ns red\n"))
+    codes = {outcome: _show_report(LabTestReport(outcome), source) for outcome in Outcome}
+    assert codes == {Outcome.PASSED: 0, Outcome.FAILED: 1, Outcome.BAD_LAB: 1, Outcome.UNKNOWN_TARGET: 2,
+                     Outcome.NO_SANDBOX: 2, Outcome.SANDBOX_FAILED: 2}

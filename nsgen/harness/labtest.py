@@ -2,7 +2,8 @@
 
 For each target, in a new sandbox with the tutorial's uplink: snapshot, setup, expectations,
 snapshot A, setup again (exit 0 and state A again), teardown (state as before setup), teardown
-again (exit 0). Every step is one row of the results table.
+again (exit 0). Every step is one row of the results table. Nothing here prints: `prove_lab`
+returns a `LabTestReport`, and the CLI shows it and chooses the exit code.
 """
 
 from __future__ import annotations
@@ -15,17 +16,26 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
-from nsgen.harness import probe
-from nsgen.compiler import compile_source
-from nsgen.compiler.diagnostics import render as render_diagnostic
+from nsgen.compiler import compile_source, styles
+from nsgen.compiler import targets as _targets
+from nsgen.compiler.diagnostics import Diagnostic
 from nsgen.compiler.plan import ConnectExpectation, Expectation, LabPlan, PingExpectation
+from nsgen.compiler.targets import render
+from nsgen.harness import probe
 from nsgen.harness.sandbox import Sandbox, SandboxError, read_line, stop, unavailable_reason, wait_links_up
 from nsgen.harness.snapshot import State
-from nsgen.compiler.targets import render
 
-TARGETS = ("bash", "nft")
+TARGETS: tuple[str, ...] = tuple(_targets.TARGETS)
+"""The targets `nsgen test` proves, by their canonical names (the compiler's registry)."""
+TARGET_ALIASES: dict[str, str] = dict(getattr(_targets, "TARGET_ALIASES", {}))
+"""Old target names still accepted, and the target each names."""
+RERUN_STYLES: tuple[str, ...] = tuple(getattr(styles, "GUARDED_STYLES", styles.STYLES))
+"""Styles whose scripts promise a harmless second run and an exact teardown; the others (plain)
+are tested by setup, expectations and one teardown only."""
+ALL = "all"
 POLL_SECONDS = 3.0
 """How long a positive expectation keeps trying (links come up asynchronously)."""
 NEGATIVE_SECONDS = 1.0
@@ -36,7 +46,7 @@ _PROBE = Path(probe.__file__).resolve()
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One row of the results table; `details` (full stderr, full diff) goes to stderr on failure."""
+    """One row of the results table; `details` (full stderr, full diff) is shown after it on failure."""
 
     target: str
     check: str
@@ -47,42 +57,78 @@ class CheckResult:
     details: str = ""
 
 
-def run(path: str, target: str, style: str = "default") -> int:
-    """`nsgen test PATH --target bash|nft|all`: 0 all passed, 1 a failure or bad input, 2 no sandbox."""
-    targets = TARGETS if target == "all" else (target,)
-    if any(name not in TARGETS for name in targets):
-        print(f"nsgen test: unknown target '{target}' (use bash, nft or all)", file=sys.stderr)
-        return 1
-    plan = _compile(path)
-    if plan is None:
-        return 1
+class Outcome(str, Enum):
+    """How a lab test ended."""
+
+    PASSED = "passed"
+    """Every check passed."""
+    FAILED = "failed"
+    """A check failed (the rows say which)."""
+    BAD_LAB = "bad lab"
+    """The lab file has errors (the diagnostics say which); nothing was run."""
+    UNKNOWN_TARGET = "unknown target"
+    """No target of that name; nothing was run."""
+    NO_SANDBOX = "no sandbox"
+    """No sandbox can be made here (not root, tools missing, ...); nothing was run."""
+    SANDBOX_FAILED = "sandbox failed"
+    """A sandbox broke down during the test."""
+
+
+@dataclass(frozen=True)
+class LabTestReport:
+    """What `nsgen test` found: the outcome, the table's rows, the lab's diagnostics and, for an
+    outcome without rows, a message saying why."""
+
+    outcome: Outcome
+    rows: tuple[CheckResult, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    message: str = ""
+
+    @property
+    def passed(self) -> bool:
+        """True when every check passed."""
+        return self.outcome is Outcome.PASSED
+
+
+def target_names(target: str) -> tuple[str, ...] | None:
+    """The canonical targets `target` stands for (`all`: every one; an old name: its target), or
+    None when there is no such target."""
+    if target == ALL:
+        return TARGETS
+    name = TARGET_ALIASES.get(target, target)
+    return (name,) if name in TARGETS else None
+
+
+def prove_lab(text: str, file: str, target: str = ALL, style: str = "default") -> LabTestReport:
+    """`nsgen test`: compile the lab text (`file` names it), then prove each target in a sandbox."""
+    names = target_names(target)
+    if names is None:
+        choices = ", ".join([*TARGETS, ALL])
+        aliases = "".join(f"; {old} is the old name of {new}" for old, new in TARGET_ALIASES.items())
+        return LabTestReport(Outcome.UNKNOWN_TARGET, message=f"unknown target '{target}' (use {choices}{aliases})")
+    compilation = compile_source(text, file)
+    diagnostics = tuple(compilation.diagnostics)
+    if not compilation.ok or compilation.plan is None:
+        return LabTestReport(Outcome.BAD_LAB, diagnostics=diagnostics)
     reason = unavailable_reason()
     if reason:
-        print(f"nsgen test: cannot test {path}: {reason}", file=sys.stderr)
-        return 2
-    results: list[CheckResult] = []
+        return LabTestReport(Outcome.NO_SANDBOX, diagnostics=diagnostics, message=f"cannot test {file}: {reason}")
+    rows: list[CheckResult] = []
     try:
-        for name in targets:
-            results.extend(check_lab(plan, name, style))
+        for name in names:
+            rows.extend(check_lab(compilation.plan, name, style))
     except SandboxError as error:
-        print(f"nsgen test: the sandbox failed: {error}", file=sys.stderr)
-        return 2
-    print(format_table(results))
-    _print_details(results)
-    return 0 if all(result.passed for result in results) else 1
+        return LabTestReport(Outcome.SANDBOX_FAILED, tuple(rows), diagnostics, f"the sandbox failed: {error}")
+    outcome = Outcome.PASSED if all(row.passed for row in rows) else Outcome.FAILED
+    return LabTestReport(outcome, tuple(rows), diagnostics)
 
 
-def _compile(path: str) -> LabPlan | None:
-    """Read and compile the lab, printing every diagnostic to stderr; None on any error."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"nsgen test: cannot read {path}: {error}", file=sys.stderr)
-        return None
-    compilation = compile_source(text, path)
-    for diagnostic in compilation.diagnostics:
-        print(render_diagnostic(diagnostic, text), file=sys.stderr)
-    return compilation.plan if compilation.ok else None
+def run(path: str, target: str, style: str = "default") -> int:
+    """Deprecated: `nsgen test PATH` as a function that prints like the command and returns its
+    exit code. Kept for callers of the old interface; use `prove_lab`."""
+    from nsgen.cli import run_test
+
+    return run_test(path, target, style)
 
 
 def check_lab(plan: LabPlan, target: str, style: str = "default") -> list[CheckResult]:
@@ -93,7 +139,7 @@ def check_lab(plan: LabPlan, target: str, style: str = "default") -> list[CheckR
         setup_path = _write_script(Path(workdir), "setup.sh", setup)
         down_path = _write_script(Path(workdir), "down.sh", down)
         with Sandbox(uplink=True) as sandbox:
-            return _steps(_Run(sandbox, plan, target, setup_path, down_path))
+            return _steps(_Run(sandbox, plan, target, setup_path, down_path, style in RERUN_STYLES))
 
 
 @dataclass
@@ -105,6 +151,8 @@ class _Run:
     target: str
     setup: Path
     down: Path
+    reruns: bool
+    """Whether the style promises a harmless second run and an exact teardown (plain does not)."""
 
     def script(self, check: str, path: Path) -> tuple[CheckResult, bool]:
         """Run a script in the sandbox root; a result row (pass = exit 0) and whether it exited 0."""
@@ -121,14 +169,16 @@ class _Run:
 
 
 def _steps(lab: _Run) -> list[CheckResult]:
-    """snapshot, setup, expectations, setup again, teardown, teardown again."""
+    """snapshot, setup, expectations, setup again, teardown, teardown again (the second runs and
+    the state comparison only for styles that promise them)."""
     before = lab.sandbox.snapshot()
     row, built = lab.script("setup", lab.setup)
     rows = [row]
     if built:
         wait_links_up(lab.sandbox)
         rows += [check_expectation(lab.sandbox, lab.target, e) for e in lab.plan.expectations]
-        rows.append(_setup_again(lab))
+        if lab.reruns:
+            rows.append(_setup_again(lab))
     else:
         rows += [_not_run(lab.target, e) for e in lab.plan.expectations]
     rows += _teardown(lab, before)
@@ -149,6 +199,8 @@ def _teardown(lab: _Run, before: State) -> list[CheckResult]:
     """Teardown must restore the state from before setup; a second teardown must exit 0."""
     row, ok = lab.script("teardown", lab.down)
     rows = [row]
+    if not lab.reruns:
+        return rows
     if ok:
         changes = before.diff(lab.sandbox.snapshot())
         reason = _changes_reason(changes, "sandbox as before setup")
@@ -172,8 +224,7 @@ def _ping(sandbox: Sandbox, expectation: PingExpectation) -> tuple[bool, str]:
     address = expectation.address.split("/")[0]
     if expectation.negated:
         burst = ["ping", "-n", "-q", "-c", "3", "-i", "0.2", "-w", str(int(NEGATIVE_SECONDS)), address]
-        result = sandbox.run(burst, expectation.netns, timeout=NEGATIVE_SECONDS + 5)
-        if result.returncode == 0:
+        if sandbox.run(burst, expectation.netns, timeout=NEGATIVE_SECONDS + 5).returncode == 0:
             return False, f"{address} answered, but the lab says it must not"
         return True, f"no reply from {address}, as expected"
     once = ["ping", "-n", "-q", "-c", "1", "-W", "1", address]
@@ -302,7 +353,7 @@ def _write_script(directory: Path, name: str, text: str) -> Path:
 _COLUMNS = ("TARGET", "CHECK", "WHERE", "STATEMENT", "RESULT", "REASON")
 
 
-def format_table(results: list[CheckResult]) -> str:
+def format_table(results: list[CheckResult] | tuple[CheckResult, ...]) -> str:
     """The results as an aligned text table, one row per check, and a summary line."""
     rows = [_COLUMNS] + [
         (r.target, r.check, r.where, r.statement, "PASS" if r.passed else "FAIL", r.reason) for r in results
@@ -316,9 +367,11 @@ def format_table(results: list[CheckResult]) -> str:
     return "\n".join(lines)
 
 
-def _print_details(results: list[CheckResult]) -> None:
-    """For each failed check with more to say, its full output on stderr."""
-    for result in results:
-        if not result.passed and result.details.strip():
-            print(f"--- {result.target} {result.check} ({result.where}):", file=sys.stderr)
-            print(result.details.rstrip(), file=sys.stderr)
+def format_details(results: list[CheckResult] | tuple[CheckResult, ...]) -> str:
+    """For each failed check with more to say, a heading and its full output; empty when none has."""
+    blocks = [
+        f"--- {result.target} {result.check} ({result.where}):\n{result.details.rstrip()}"
+        for result in results
+        if not result.passed and result.details.strip()
+    ]
+    return "\n".join(blocks)
