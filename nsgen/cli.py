@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -93,11 +93,17 @@ def _read(file: str) -> LabSource:
         raise typer.Exit(2) from None
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic], text: str) -> None:
-    from nsgen.compiler.diagnostics import render
+def render_diagnostics(diagnostics: Iterable[Diagnostic], text: str) -> list[str]:
+    """Every diagnostic rendered with its source line; the source is split once for all of them."""
+    from nsgen.compiler.diagnostics import render, source_lines
 
-    for diagnostic in diagnostics:
-        _error(render(diagnostic, text))
+    lines = source_lines(text)
+    return [render(diagnostic, text, lines) for diagnostic in diagnostics]
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], text: str) -> None:
+    if diagnostics:
+        _error("\n".join(render_diagnostics(diagnostics, text)))
 
 
 def _summary(diagnostics: Sequence[Diagnostic], werror: bool) -> tuple[bool, str]:
@@ -140,10 +146,20 @@ def _compile(source: LabSource, werror: bool) -> LabPlan:
     return result.plan
 
 
+def _refuse_to_overwrite(source: LabSource, output: Path | None) -> None:
+    """Usage error (exit 2) when `-o` names the lab file being read."""
+    if output is not None and source.is_file(output):
+        _error(f"nsgen: -o {output} is the lab file {source.name} itself; refusing to overwrite it")
+        _error("hint: write the script to a file of its own, e.g. -o setup.sh")
+        raise typer.Exit(2)
+
+
 def _emit(file: str, target: TargetName, script: str, style: Style, output: Path | None, werror: bool) -> None:
     from nsgen.compiler.targets import render
 
-    plan = _compile(_read(file), werror)
+    source = _read(file)
+    _refuse_to_overwrite(source, output)
+    plan = _compile(source, werror)
     with _no_gc():
         text = render(plan, target.value, script, style.value)
     if output is None:

@@ -19,7 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from nsgen import __version__
-from nsgen.cli import app
+from nsgen.cli import app, render_diagnostics
+from nsgen.compiler import compile_source
 from nsgen.source import STDIN_NAME, SourceError, read_lab
 from tests.scriptcheck import script_problems
 
@@ -303,13 +304,40 @@ def test_installed_shellcheck_is_usable() -> None:
     assert subprocess.run([found, "--version"], capture_output=True, check=False).returncode == 0
 
 
-# the lab-file reader ---------------------------------------------------------------------------------
+# -o never overwrites the lab file --------------------------------------------------------------------
 
 def _lab_copy(folder: Path) -> Path:
     lab = folder / "lab.ns"
     shutil.copy(SEED, lab)
     return lab
 
+
+@pytest.mark.parametrize("spelling", ["same", "dotted", "absolute", "symlink", "hardlink"])
+@pytest.mark.parametrize("command", ["build", "down", "inspect"])
+def test_output_over_the_lab_file_is_refused(nsgen: Run, tmp_path: Path, spelling: str, command: str) -> None:
+    lab = _lab_copy(tmp_path)
+    output = {"same": "lab.ns", "dotted": "./sub/../lab.ns", "absolute": str(lab), "symlink": "link.ns",
+              "hardlink": "hard.ns"}[spelling]
+    (tmp_path / "sub").mkdir()
+    if spelling == "symlink":
+        (tmp_path / "link.ns").symlink_to(lab)
+    if spelling == "hardlink":
+        os.link(lab, tmp_path / "hard.ns")
+    out = nsgen(command, "lab.ns", "-o", output)
+    assert out.code == 2, out.stderr
+    assert "refusing to overwrite" in out.stderr and out.stdout == ""
+    assert lab.read_bytes() == SEED.read_bytes()
+    assert_no_traceback(out)
+
+
+def test_output_beside_the_lab_file_is_written(nsgen: Run, tmp_path: Path) -> None:
+    _lab_copy(tmp_path)
+    out = nsgen("build", "lab.ns", "-o", "lab.sh")
+    assert out.code == 0, out.stderr
+    assert (tmp_path / "lab.sh").read_text(encoding="utf-8").startswith(SHEBANG)
+
+
+# the lab-file reader ---------------------------------------------------------------------------------
 
 def test_reader_names_stdin_and_drops_the_byte_order_mark() -> None:
     import io
@@ -360,3 +388,25 @@ def test_test_report_exit_codes() -> None:
     codes = {outcome: _show_report(LabTestReport(outcome), source) for outcome in Outcome}
     assert codes == {Outcome.PASSED: 0, Outcome.FAILED: 1, Outcome.BAD_LAB: 1, Outcome.UNKNOWN_TARGET: 2,
                      Outcome.NO_SANDBOX: 2, Outcome.SANDBOX_FAILED: 2}
+
+
+# diagnostics are rendered in linear time --------------------------------------------------------------
+
+class _CountingText(str):
+    """Lab text that counts how often it is split into lines."""
+
+    splits = 0
+
+    def split(self, sep: str | None = None, maxsplit: int = -1) -> list[str]:  # type: ignore[override]
+        type(self).splits += 1
+        return super().split(sep, maxsplit)
+
+
+def test_many_diagnostics_split_the_source_once() -> None:
+    text = "ns red\n" * 2000
+    diagnostics = compile_source(text, "dup.ns").diagnostics
+    assert len(diagnostics) >= 1999
+    _CountingText.splits = 0
+    rendered = render_diagnostics(diagnostics, _CountingText(text))
+    assert _CountingText.splits == 1
+    assert len(rendered) == len(diagnostics) and rendered[-1].startswith("dup.ns:2000:")
