@@ -76,9 +76,11 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# lab_bridge NAME: true if NAME is a bridge this lab's setup created (it carries the alias nsgen:LAB).
+# lab_bridge NAME: true if NAME is a bridge this lab's setup created: it carries the alias
+# nsgen:jumbo (matched as the alias field, whatever else, altnames say, is listed).
 lab_bridge() {
-  [[ $(ip -o link show dev "$1" type bridge 2>/dev/null) == *"alias nsgen:$lab" ]]
+  ip link show dev "$1" type bridge 2>/dev/null |
+    awk -v mark=nsgen:jumbo '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.

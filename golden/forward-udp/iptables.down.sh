@@ -90,9 +90,11 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# lab_bridge NAME: true if NAME is a bridge this lab's setup created (it carries the alias nsgen:LAB).
+# lab_bridge NAME: true if NAME is a bridge this lab's setup created: it carries the alias
+# nsgen:forward-udp (matched as the alias field, whatever else, altnames say, is listed).
 lab_bridge() {
-  [[ $(ip -o link show dev "$1" type bridge 2>/dev/null) == *"alias nsgen:$lab" ]]
+  ip link show dev "$1" type bridge 2>/dev/null |
+    awk -v mark=nsgen:forward-udp '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
 # remove_rules: unhook and delete the lab's chains (nsgen-forward-udp-*), if present.

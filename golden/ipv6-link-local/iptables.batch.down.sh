@@ -76,12 +76,15 @@ veths_gone() {
 }
 
 # lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
-# and labbridge:NAME for a bridge this lab's setup created (it carries the alias nsgen:LAB).
+# and labbridge:NAME for a bridge this lab's setup created: it carries the alias nsgen:ipv6-link-local
+# (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   ip netns list | awk '{ print "netns:" $1 }'
   ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
-  ip -o link show type bridge | awk -F': ' -v tag="alias nsgen:$lab" '{
-    ours = substr($0, length($0) - length(tag) + 1) == tag
+  ip -o link show type bridge | awk -F': ' -v mark=nsgen:ipv6-link-local '{
+    ours = 0
+    n = split($0, detail, /\\/)
+    for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
     sub(/@.*/, "", $2); print "bridge:" $2
     if (ours) print "labbridge:" $2
   }'

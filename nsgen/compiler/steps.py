@@ -11,6 +11,7 @@ A step's `kind` names its template: templates/steps/<kind>.j2 holds the `ip` wor
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
@@ -18,6 +19,20 @@ from nsgen.compiler import plan as p
 
 STATE_ROOT = "/run/nsgen"
 """Where setup scripts keep what teardown needs (original sysctl values), one folder per lab."""
+
+ALIAS_MAX = 255
+"""Longest interface alias the kernel keeps (IFALIASZ 256, with its NUL)."""
+
+
+def lab_mark(lab: str) -> str:
+    """The alias that marks links this lab's setup created: `nsgen:LAB`, or for a lab name too long
+    for an alias, `nsgen:` and the name's start and a hash of the whole name."""
+    mark = f"nsgen:{lab}"
+    if len(mark.encode()) <= ALIAS_MAX:
+        return mark
+    digest = hashlib.sha256(lab.encode()).hexdigest()[:16]
+    keep = lab.encode()[: ALIAS_MAX - len("nsgen:") - len(digest) - 1].decode(errors="ignore")
+    return f"nsgen:{keep}~{digest}"
 
 
 @dataclass(frozen=True)
@@ -210,6 +225,8 @@ class Steps:
 
     lab: str
     state_dir: str
+    mark: str
+    """The alias of the links this lab's setup creates (see `lab_mark`)."""
     setup: tuple[Step, ...]
     teardown: tuple[Step, ...] = field(default=())
 
@@ -241,7 +258,7 @@ def lower(lab: p.LabPlan) -> Steps:
         + _firewall(lab)
     )
     state_dir = f"{STATE_ROOT}/{lab.name}"
-    return Steps(lab.name, state_dir, tuple(setup), _teardown(setup, lab))
+    return Steps(lab.name, state_dir, lab_mark(lab.name), tuple(setup), _teardown(setup, lab))
 
 
 def _namespace(ns: p.Namespace) -> list[Step]:
@@ -250,7 +267,7 @@ def _namespace(ns: p.Namespace) -> list[Step]:
 
 def _bridge(bridge: p.Bridge, lab: str) -> list[Step]:
     steps: list[Step] = [
-        AddLink(bridge.origin, None, bridge.name, "bridge", mark=f"nsgen:{lab}"),
+        AddLink(bridge.origin, None, bridge.name, "bridge", mark=lab_mark(lab)),
         SetLink(bridge.origin, None, bridge.name, mtu=bridge.mtu, up=True),
     ]
     if bridge.address:

@@ -50,3 +50,31 @@ def test_a_bridge_that_was_there_before_survives_teardown(style: str, tmp_path: 
         assert " own:" not in left, "the lab's bridge was left behind"
         assert "master shared" in sandbox.run(["ip", "-o", "link", "show", "dev", "vm0"]).stdout
         assert sandbox.run(["bash", str(down)]).returncode == 0  # again: nothing to do
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_a_lab_bridge_with_an_altname_is_still_removed(style: str, target: str, tmp_path: Path) -> None:
+    """The mark is matched as the alias field: an altname listed after it does not hide it."""
+    setup, down = write_scripts(LAB, "keep.ns", style, tmp_path, target)
+    with Sandbox() as sandbox:
+        assert sandbox.run(["bash", str(setup)]).returncode == 0
+        altname = sandbox.run(["ip", "link", "property", "add", "dev", "own", "altname", "own-alt"])
+        assert altname.returncode == 0, altname.stderr
+        assert "altname own-alt" in sandbox.run(["ip", "-o", "link", "show", "dev", "own"]).stdout
+        run = sandbox.run(["bash", str(down)])
+        assert run.returncode == 0, run.stderr
+        assert " own:" not in _bridges(sandbox), "the lab's bridge with an altname was left behind"
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_a_lab_name_too_long_for_an_alias_still_marks_and_removes_its_bridge(style: str, tmp_path: Path) -> None:
+    """An alias holds 255 bytes: a 250-byte lab name gets a shortened mark with a hash of the name."""
+    name = "l" * 250
+    setup, down = write_scripts(LAB.replace("lab keep", f"lab {name}"), "long.ns", style, tmp_path)
+    with Sandbox() as sandbox:
+        run = sandbox.run(["bash", str(setup)])
+        assert run.returncode == 0, run.stderr
+        assert "alias nsgen:lll" in sandbox.run(["ip", "-o", "link", "show", "dev", "own"]).stdout
+        run = sandbox.run(["bash", str(down)])
+        assert run.returncode == 0, run.stderr
+        assert " own:" not in _bridges(sandbox)
