@@ -1,32 +1,78 @@
 """The `nsgen` command: read a lab file, compile it, print a script or diagnostics, set the exit code.
 
 Exit codes: 0 ok, 1 the lab file has errors (or a lab test failed), 2 usage (bad option, unreadable
-file, no sandbox for `nsgen test`).
+file, no sandbox for `nsgen test`). A lab file given without a command is built: `nsgen lab.ns`
+is `nsgen build lab.ns`.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from nsgen import __version__
+from nsgen.compiler import targets as _targets
+from nsgen.compiler.styles import STYLES
 from nsgen.source import LabSource, SourceError, read_lab
 
 if TYPE_CHECKING:
+    from typer._click import Context as ClickContext  # the Context click's own methods take
+
     from nsgen.compiler.diagnostics import Diagnostic
     from nsgen.compiler.plan import LabPlan
     from nsgen.harness.labtest import LabTestReport
 
+TARGETS: tuple[str, ...] = tuple(_targets.TARGETS)
+"""The targets, by their canonical names, from the compiler's registry."""
+TARGET_ALIASES: dict[str, str] = dict(getattr(_targets, "TARGET_ALIASES", {}))
+"""Old target names still accepted, and the target each names."""
+DEFAULT_TARGET = TARGET_ALIASES.get("bash", "bash")
+"""The ip + iptables target, under its canonical name (`bash` is its old one)."""
+ALL_TARGETS = "all"
+
+_TARGET_ABOUT = {"iptables": "ip + iptables", "bash": "ip + iptables", "nft": "ip + nftables"}
+_STYLE_ABOUT = {
+    "default": "one readable command per step, guarded, with rollback",
+    "batch": "few processes, for big labs",
+    "plain": "the tutorial-shaped list of commands, no guards or rollback, for runbooks",
+}
+
+
+class _BuildWhenNoCommand(TyperGroup):
+    """The `nsgen` group: arguments that do not start with a command are `build`'s."""
+
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
+        """Put `build` in front of a lab file (or a build option) given without a command."""
+        if args and self._starts_a_build(ctx, args[0]):
+            args = ["build", *args]
+        return super().parse_args(ctx, args)
+
+    def _starts_a_build(self, ctx: ClickContext, first: str) -> bool:
+        """True for `-` (stdin), an option that is not the group's own (`--target`, `-o`, ...), and
+        what looks like a path. A bare word that names no file stays a command name, so a mistyped
+        command is reported as one."""
+        if first in self.commands:
+            return False
+        if first.startswith("-"):
+            own = {name for param in self.get_params(ctx) for name in (*param.opts, *param.secondary_opts)}
+            return first.split("=", 1)[0] not in own
+        return "." in first or "/" in first or os.path.exists(first)
+
+
 app = typer.Typer(
     name="nsgen",
-    help="Compile a network-namespace lab file into a reviewable bash script (ip + iptables, or ip + nft).",
+    cls=_BuildWhenNoCommand,
+    help="Compile a network-namespace lab file into a reviewable bash script (ip + iptables, or ip + nft)."
+    "\n\nA lab file given without a command is built, with build's options: `nsgen lab.ns`, "
+    "`nsgen -t nft lab.ns -o setup.sh` and `nsgen -t nft -` (standard input) are `nsgen build ...`.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -34,35 +80,46 @@ app = typer.Typer(
 )
 
 
-class TargetName(str, Enum):
-    """Firewall back end of the generated scripts."""
-
-    bash = "bash"
-    nft = "nft"
+def _aliases_text(aliases: Mapping[str, str]) -> str:
+    """`; bash is the old name of iptables` for each alias."""
+    return "".join(f"; {old} is the old name of {new}" for old, new in aliases.items())
 
 
-class TestTarget(str, Enum):
-    """Targets `nsgen test` can run."""
+def _choice(names: Sequence[str], aliases: Mapping[str, str] | None = None) -> Callable[[str], str]:
+    """An option callback that accepts `names`, and `aliases` as the name each stands for."""
+    known = dict(aliases or {})
 
-    bash = "bash"
-    nft = "nft"
-    all = "all"
+    def check(value: str) -> str:
+        if value in names:
+            return value
+        if value in known:
+            return known[value]
+        shown = ", ".join(repr(name) for name in names)
+        raise typer.BadParameter(f"{value!r} is not one of {shown}{_aliases_text(known)}.")
+
+    return check
 
 
-class Style(str, Enum):
-    """Output style: one readable command per step, or batched for big labs."""
+def _metavar(names: Iterable[str]) -> str:
+    return "<" + "|".join(names) + ">"
 
-    default = "default"
-    batch = "batch"
 
+_TARGET_HELP = "; ".join(f"{name}: {_TARGET_ABOUT.get(name, name)}" for name in TARGETS) + (
+    f" ({_aliases_text(TARGET_ALIASES).removeprefix('; ')})." if TARGET_ALIASES else "."
+)
+_STYLE_HELP = "; ".join(f"{name}: {_STYLE_ABOUT.get(name, 'see docs/language.md')}" for name in STYLES) + "."
 
 FileArg = Annotated[str, typer.Argument(help="The lab file (.ns); '-' reads standard input.", metavar="FILE",
                                            show_default=False)]
-TargetOpt = Annotated[TargetName, typer.Option("--target", "-t", help="bash: ip + iptables; nft: ip + nftables.")]
+TargetOpt = Annotated[str, typer.Option("--target", "-t", help=_TARGET_HELP, metavar=_metavar(TARGETS),
+                                        callback=_choice(TARGETS, TARGET_ALIASES))]
 OutOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the script here (made executable).")]
-StyleOpt = Annotated[Style, typer.Option(
-    "--style", help="default: one readable command per step; batch: few processes, for big labs.")]
+StyleOpt = Annotated[str, typer.Option("--style", help=_STYLE_HELP, metavar=_metavar(STYLES), callback=_choice(STYLES))]
 WerrorOpt = Annotated[bool, typer.Option("--werror", help="Treat warnings as errors.")]
+TestTargetOpt = Annotated[str, typer.Option(
+    "--target", "-t", metavar=_metavar([*TARGETS, ALL_TARGETS]),
+    callback=_choice([*TARGETS, ALL_TARGETS], TARGET_ALIASES),
+    help=f"Which target to test, or all of them{_aliases_text(TARGET_ALIASES)}.")]
 
 
 def _version(value: bool) -> None:
@@ -154,14 +211,14 @@ def _refuse_to_overwrite(source: LabSource, output: Path | None) -> None:
         raise typer.Exit(2)
 
 
-def _emit(file: str, target: TargetName, script: str, style: Style, output: Path | None, werror: bool) -> None:
+def _emit(file: str, target: str, script: str, style: str, output: Path | None, werror: bool) -> None:
     from nsgen.compiler.targets import render
 
     source = _read(file)
     _refuse_to_overwrite(source, output)
     plan = _compile(source, werror)
     with _no_gc():
-        text = render(plan, target.value, script, style.value)
+        text = render(plan, target, script, style)
     if output is None:
         sys.stdout.write(text)
         return
@@ -169,29 +226,29 @@ def _emit(file: str, target: TargetName, script: str, style: Style, output: Path
         output.write_text(text, encoding="utf-8")
         output.chmod(0o755)
     except OSError as exc:
-        typer.echo(f"nsgen: cannot write {output}: {exc.strerror or exc}", err=True)
+        _error(f"nsgen: cannot write {output}: {exc.strerror or exc}")
         raise typer.Exit(2) from None
 
 
 @app.command()
-def build(file: FileArg, target: TargetOpt = TargetName.bash, output: OutOpt = None,
-          style: StyleOpt = Style.default, werror: WerrorOpt = False) -> None:
-    """Print the setup script that builds the lab."""
+def build(file: FileArg, target: TargetOpt = DEFAULT_TARGET, output: OutOpt = None,
+          style: StyleOpt = "default", werror: WerrorOpt = False) -> None:
+    """Print the setup script that builds the lab (also: `nsgen FILE` with no command)."""
     _emit(file, target, "setup", style, output, werror)
 
 
 @app.command()
-def down(file: FileArg, target: TargetOpt = TargetName.bash, output: OutOpt = None,
-         style: StyleOpt = Style.default, werror: WerrorOpt = False) -> None:
+def down(file: FileArg, target: TargetOpt = DEFAULT_TARGET, output: OutOpt = None,
+         style: StyleOpt = "default", werror: WerrorOpt = False) -> None:
     """Print the teardown script: removes what setup creates; safe to run twice."""
     _emit(file, target, "down", style, output, werror)
 
 
 @app.command()
-def inspect(file: FileArg, target: TargetOpt = TargetName.bash, output: OutOpt = None,
+def inspect(file: FileArg, target: TargetOpt = DEFAULT_TARGET, output: OutOpt = None,
             werror: WerrorOpt = False) -> None:
     """Print a read-only script showing each namespace's links, addresses, routes, ARP table and the rules."""
-    _emit(file, target, "inspect", Style.default, output, werror)
+    _emit(file, target, "inspect", "default", output, werror)
 
 
 @app.command()
@@ -202,13 +259,10 @@ def check(file: FileArg, werror: WerrorOpt = False) -> None:
     _error(f"nsgen: {source.name}: ok")
 
 
-TestTargetOpt = Annotated[TestTarget, typer.Option("--target", "-t", help="Which target(s) to test.")]
-
-
 @app.command()
-def test(file: FileArg, target: TestTargetOpt = TestTarget.all, style: StyleOpt = Style.default) -> None:
+def test(file: FileArg, target: TestTargetOpt = ALL_TARGETS, style: StyleOpt = "default") -> None:
     """Build the lab in a throwaway sandbox, check its `expect` lines, idempotency and teardown."""
-    raise typer.Exit(run_test(file, target.value, style.value))
+    raise typer.Exit(run_test(file, target, style))
 
 
 def run_test(file: str, target: str, style: str = "default") -> int:

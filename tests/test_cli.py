@@ -19,8 +19,9 @@ import pytest
 from typer.testing import CliRunner
 
 from nsgen import __version__
-from nsgen.cli import app, render_diagnostics
+from nsgen.cli import TARGET_ALIASES, TARGETS, app, render_diagnostics
 from nsgen.compiler import compile_source
+from nsgen.compiler.styles import STYLES
 from nsgen.source import STDIN_NAME, SourceError, read_lab
 from tests.scriptcheck import script_problems
 
@@ -225,7 +226,7 @@ def test_help(nsgen: Run, command: str | None) -> None:
 
 # scripts that pass shellcheck --------------------------------------------------------------------
 
-@pytest.mark.parametrize("target", ["bash", "nft"])
+@pytest.mark.parametrize("target", [*TARGETS, *TARGET_ALIASES])
 @pytest.mark.parametrize("command", ["down", "inspect"])
 def test_down_and_inspect_pass_shellcheck(nsgen: Run, command: str, target: str) -> None:
     out = nsgen(command, "-t", target, str(SEED))
@@ -304,6 +305,107 @@ def test_installed_shellcheck_is_usable() -> None:
     assert subprocess.run([found, "--version"], capture_output=True, check=False).returncode == 0
 
 
+# a lab file without a command is built --------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    [str(SEED)],
+    ["--target", "nft", str(SEED)],
+    ["-t", "nft", str(SEED)],
+    [str(SEED), "-t", "nft", "--style", "batch"],
+    ["--style", "batch", str(SEED)],
+    ["--werror", str(ROOT / "golden" / "ns" / "ns.ns")],
+], ids=["file", "long-target-first", "short-target-first", "options-after", "style-first", "werror-first"])
+def test_file_without_command_is_build(nsgen: Run, args: list[str]) -> None:
+    out = nsgen(*args)
+    assert out.code == 0, out.stderr
+    assert out.stdout.startswith(SHEBANG)
+    assert out == nsgen("build", *args)
+
+
+def test_dash_without_command_builds_standard_input(nsgen: Run) -> None:
+    out = nsgen("-t", "nft", "-", input=SEED.read_text(encoding="utf-8"))
+    assert out.code == 0, out.stderr
+    assert "compiled from <stdin>" in out.stdout and re.search(r"^\s*nft -f ", out.stdout, re.M)
+
+
+def test_file_without_command_writes_output(nsgen: Run, tmp_path: Path) -> None:
+    out = nsgen(str(SEED), "-o", "out.sh")
+    assert (out.code, out.stdout, out.stderr) == (0, "", "")
+    assert (tmp_path / "out.sh").read_text(encoding="utf-8") == nsgen("build", str(SEED)).stdout
+
+
+def test_relative_file_without_command(nsgen: Run, tmp_path: Path) -> None:
+    """A lab file in the current folder, named without a dot or slash, is built too."""
+    shutil.copy(SEED, tmp_path / "seedlab")
+    out = nsgen("seedlab")
+    assert out.code == 0, out.stderr
+    assert out.stdout == nsgen("build", str(SEED)).stdout.replace("seed.ns", "seedlab")
+
+
+def test_mistyped_command_is_reported_as_a_command(nsgen: Run) -> None:
+    out = nsgen("biuld", str(SEED))
+    assert out.code == 2
+    assert "No such command 'biuld'" in out.stderr and "build" in out.stderr
+
+
+def test_no_arguments_shows_help(nsgen: Run) -> None:
+    out = nsgen()
+    assert out.code == 2
+    assert "Usage:" in out.stdout + out.stderr and "Commands" in out.stdout + out.stderr
+
+
+def test_top_level_help_explains_the_short_form(nsgen: Run) -> None:
+    out = nsgen("--help")
+    assert out.code == 0
+    text = " ".join(out.stdout.split())
+    assert "without a command is built" in text and "`nsgen lab.ns`" in text
+
+
+# targets and styles ------------------------------------------------------------------------------------
+
+def test_targets_come_from_the_compiler() -> None:
+    from nsgen.compiler import targets
+
+    assert tuple(targets.TARGETS) == TARGETS
+    assert all(new in TARGETS for new in TARGET_ALIASES.values())
+
+
+@pytest.mark.parametrize(("alias", "target"), sorted(TARGET_ALIASES.items()))
+def test_old_target_name_builds_the_same_script(nsgen: Run, alias: str, target: str) -> None:
+    old, new = nsgen("build", "-t", alias, str(SEED)), nsgen("build", "-t", target, str(SEED))
+    assert old.code == new.code == 0, old.stderr + new.stderr
+    assert old.stdout == new.stdout
+
+
+@pytest.mark.parametrize("command", ["build", "down", "inspect", "test"])
+def test_help_names_targets_and_old_names(nsgen: Run, command: str) -> None:
+    out = nsgen(command, "--help")
+    assert all(name in out.stdout for name in TARGETS)
+    for alias, target in TARGET_ALIASES.items():
+        assert f"{alias} is the old name of {target}" in " ".join(out.stdout.split())
+
+
+@pytest.mark.parametrize("command", ["build", "down", "test"])
+def test_help_lists_every_style(nsgen: Run, command: str) -> None:
+    out = nsgen(command, "--help")
+    assert "<" + "|".join(STYLES) + ">" in out.stdout
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("command", ["build", "down"])
+def test_every_style_builds(nsgen: Run, command: str, style: str) -> None:
+    out = nsgen(command, "--style", style, str(SEED))
+    assert out.code == 0, out.stderr
+    assert out.stdout.startswith(SHEBANG) and f"{style} style" in out.stdout
+
+
+@pytest.mark.skipif("plain" not in STYLES, reason="the compiler has no plain style")
+def test_plain_style_is_described() -> None:
+    out = run_in_process("build", "--help")
+    assert "plain: the tutorial-shaped list of commands, no guards or rollback, for runbooks" in " ".join(
+        out.stdout.split())
+
+
 # -o never overwrites the lab file --------------------------------------------------------------------
 
 def _lab_copy(folder: Path) -> Path:
@@ -313,8 +415,8 @@ def _lab_copy(folder: Path) -> Path:
 
 
 @pytest.mark.parametrize("spelling", ["same", "dotted", "absolute", "symlink", "hardlink"])
-@pytest.mark.parametrize("command", ["build", "down", "inspect"])
-def test_output_over_the_lab_file_is_refused(nsgen: Run, tmp_path: Path, spelling: str, command: str) -> None:
+@pytest.mark.parametrize("command", ["build", "down", "inspect", None], ids=["build", "down", "inspect", "none"])
+def test_output_over_the_lab_file_is_refused(nsgen: Run, tmp_path: Path, spelling: str, command: str | None) -> None:
     lab = _lab_copy(tmp_path)
     output = {"same": "lab.ns", "dotted": "./sub/../lab.ns", "absolute": str(lab), "symlink": "link.ns",
               "hardlink": "hard.ns"}[spelling]
@@ -323,7 +425,7 @@ def test_output_over_the_lab_file_is_refused(nsgen: Run, tmp_path: Path, spellin
         (tmp_path / "link.ns").symlink_to(lab)
     if spelling == "hardlink":
         os.link(lab, tmp_path / "hard.ns")
-    out = nsgen(command, "lab.ns", "-o", output)
+    out = nsgen(*([command] if command else []), "lab.ns", "-o", output)
     assert out.code == 2, out.stderr
     assert "refusing to overwrite" in out.stderr and out.stdout == ""
     assert lab.read_bytes() == SEED.read_bytes()
