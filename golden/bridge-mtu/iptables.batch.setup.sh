@@ -32,7 +32,8 @@ main() {
 link set br0 mtu 9000 up
 addr replace 10.1.0.1/16 dev br0
 # bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
-+veth:veth-a-br link add veth-a-br type veth peer name eth0 netns a
++labveth:veth-a-br link add veth-a-br type veth peer name eth0 netns a
++labveth:veth-a-br link set veth-a-br alias nsgen:jumbo
 link set veth-a-br master br0 mtu 9000 up
 BATCH
   undo_created "$tmp/host.keys"
@@ -111,26 +112,28 @@ on_error() {
 }
 
 # lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
-# and labbridge:NAME for a bridge this lab's setup created: it carries the alias nsgen:jumbo
-# (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
+# and labbridge:NAME or labveth:NAME for one this lab's setup created: it carries the alias
+# nsgen:jumbo (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
+  local kind
   ip netns list | awk '{ print "netns:" $1 }'
   ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
-  ip -o link show type bridge | awk -F': ' -v mark=nsgen:jumbo '{
-    ours = 0
-    n = split($0, detail, /\\/)
-    for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
-    sub(/@.*/, "", $2); print "bridge:" $2
-    if (ours) print "labbridge:" $2
-  }'
-  ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth:" $2 }'
+  for kind in bridge veth; do
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:jumbo '{
+      ours = 0
+      n = split($0, detail, /\\/)
+      for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
+      sub(/@.*/, "", $2); print kind ":" $2
+      if (ours) print "lab" kind ":" $2
+    }'
+  done
 }
 
 # filter_batch FILE: read a batch whose lines may start with `+KEY ` (run only if KEY is missing)
 # or `-KEY ` (run only if KEY is present); write the runnable batch to FILE, one line for each
 # line read (skipped ones become comments, so `ip -batch` line numbers still match), the keys
 # to create to FILE.keys and those to remove to FILE.gone. Stops if an interface exists with
-# another kind than its key says.
+# another kind than its key says, or (keys labveth:) exists without this lab's mark.
 filter_batch() {
   lab_objects >"$1.have"
   awk -v keys="$1.keys" -v gone="$1.gone" '
@@ -140,7 +143,8 @@ filter_batch() {
       sign = substr($1, 1, 1); key = substr($1, 2); rest = substr($0, length($1) + 2)
       kind = key; sub(/:.*/, "", kind); name = key; sub(/^[^:]*:/, "", name)
       if (sign == "+" && !(key in have) && kind != "netns" && (("link:" name) in have)) {
-        print "nsgen: failed at " where ": interface " name " already exists and is not a " kind > "/dev/stderr"
+        what = kind ~ /^lab/ ? "was not made by this lab (nsgen does not take over interfaces it did not create)" : "is not a " kind
+        print "nsgen: failed at " where ": interface " name " already exists and " what > "/dev/stderr"
         exit 3
       }
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }

@@ -22,13 +22,13 @@ main() {
   veths_gone veth-a-br
 
   # bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
-  if link_is '' veth-a-br veth; then
+  if lab_link veth-a-br veth; then # only if this lab's setup created it
     ip link del veth-a-br || link_gone '' veth-a-br # gone meanwhile is fine
   fi
 
   # bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
-  if lab_bridge br0; then # only a bridge this lab's setup created
-    ip link del br0
+  if lab_link br0 bridge; then # only if this lab's setup created it
+    ip link del br0 || link_gone '' br0 # gone meanwhile is fine
   fi
 
   echo "nsgen: lab '$lab' is down" >&2
@@ -64,22 +64,15 @@ link_exists() {
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
 }
 
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
 # link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
 link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# lab_bridge NAME: true if NAME is a bridge this lab's setup created: it carries the alias
-# nsgen:jumbo (matched as the alias field, whatever else, altnames say, is listed).
-lab_bridge() {
-  ip link show dev "$1" type bridge 2>/dev/null |
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:jumbo (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:jumbo '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'jumbo', compiled from bridge-mtu.ns (target iptables, plain style).
-# Creates namespace a; bridge br0; veth pair veth-a-br/eth0. Plain style: no checks, no rollback; run
+# Creates namespace a; bridge br0; veth pair veth-a-br/eth0. Plain style: no checks or rollback; run
 # it once, as root. Undo: nsgen down --style plain bridge-mtu.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
@@ -10,11 +10,12 @@ ip netns add a
 ip -n a link set lo up
 # bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
 ip link add br0 type bridge
-ip link set br0 alias nsgen:jumbo # nsgen's teardown deletes only bridges with this mark
+ip link set br0 alias nsgen:jumbo # nsgen's teardown deletes only links with this mark
 ip link set br0 mtu 9000 up
 ip addr replace 10.1.0.1/16 dev br0
 # bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
 ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a
+ip link set veth-a-br alias nsgen:jumbo # nsgen's teardown deletes only links with this mark
 ip -n a link set eth0 addrgenmode none
 ip -n a link set eth0 mtu 9000 up
 ip -n a addr replace 10.1.0.2/16 dev eth0

@@ -26,7 +26,7 @@ main() {
   step='bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000'
   if created ip link add br0 type bridge; then
     undo_push link '' br0
-    ip link set br0 alias nsgen:jumbo # teardown deletes only bridges with this mark
+    ip link set br0 alias nsgen:jumbo # teardown deletes only links with this mark
   else
     have_link '' br0 bridge
   fi
@@ -36,8 +36,9 @@ main() {
   step='bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000'
   if created ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a; then
     undo_push link '' veth-a-br
+    ip link set veth-a-br alias nsgen:jumbo # teardown deletes only links with this mark
   else
-    have_link '' veth-a-br veth
+    have_own_link veth-a-br veth
     ip link set veth-a-br master br0 mtu 9000 up
   fi
   ip -n a -batch - <<'IP'
@@ -127,6 +128,19 @@ have_link() {
   on_error 1
 }
 
+# have_own_link NAME KIND: after `created` met "File exists" in the host: go on only if NAME is a
+# KIND this lab's setup created (it carries the lab's mark); else stop the setup: nsgen never takes
+# over an interface it did not create (a container's eth0, another bridge's port, ...).
+have_own_link() {
+  if lab_link "$1" "$2"; then return 0; fi
+  if link_exists '' "$1"; then
+    echo "nsgen: interface '$1' already exists in the host and was not made by lab '$lab'; nsgen does not take over interfaces it did not create: give this end another name" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
@@ -144,6 +158,13 @@ link_is() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:jumbo (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:jumbo '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
 main "$@"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'direct-pair', compiled from direct-pair.ns (target iptables, plain style).
-# Creates namespaces red, blue; veth pair veth-red/veth-blue. Plain style: no checks, no rollback; run
+# Creates namespaces red, blue; veth pair veth-red/veth-blue. Plain style: no checks or rollback; run
 # it once, as root. Undo: nsgen down --style plain direct-pair.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'forward-udp', compiled from forward-udp.ns (target nft, plain style).
-# Creates namespace dns; bridge br0; veth pair veth-dns-br/veth-dns; route in dns to default; firewall
-# rules in nft table ip nsgen-forward-udp (udp 5353 -> 172.21.0.53:53); net.ipv4.ip_forward=1. Plain
-# style: no checks, no rollback; run it once, as root. Undo: nsgen down -t nft --style plain
-# forward-udp.ns
+# Creates namespace dns; bridge br0; veth pair veth-dns-br/veth-dns; route in dns to default; rules in
+# nft table ip nsgen-forward-udp (udp 5353 -> 172.21.0.53:53); net.ipv4.ip_forward=1. Plain style: no
+# checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain forward-udp.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
@@ -12,17 +11,17 @@ ip netns add dns
 ip -n dns link set lo up
 # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
 ip link add br0 type bridge
-ip link set br0 alias nsgen:forward-udp # nsgen's teardown deletes only bridges with this mark
+ip link set br0 alias nsgen:forward-udp # nsgen's teardown deletes only links with this mark
 ip link set br0 up
 ip addr replace 172.21.0.1/24 dev br0
 # forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
 ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns
+ip link set veth-dns-br alias nsgen:forward-udp # nsgen's teardown deletes only links with this mark
 ip -n dns link set veth-dns addrgenmode none
 ip -n dns link set veth-dns up
 ip -n dns addr replace 172.21.0.53/24 dev veth-dns
 # forward-udp.ns:5  route dns default via 172.21.0.1
 ip -n dns route add default via 172.21.0.1
-# firewall: nft table ip nsgen-forward-udp
 nft -f - <<'RULES'
 table ip nsgen-forward-udp
 delete table ip nsgen-forward-udp

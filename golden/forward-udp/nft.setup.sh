@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'forward-udp', compiled from forward-udp.ns (target nft, default style).
-# Creates namespace dns; bridge br0; veth pair veth-dns-br/veth-dns; route in dns to default; firewall
-# rules in nft table ip nsgen-forward-udp (udp 5353 -> 172.21.0.53:53); net.ipv4.ip_forward=1.
+# Creates namespace dns; bridge br0; veth pair veth-dns-br/veth-dns; route in dns to default; rules in
+# nft table ip nsgen-forward-udp (udp 5353 -> 172.21.0.53:53); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft forward-udp.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -27,7 +27,7 @@ main() {
   step='forward-udp.ns:3  bridge br0 ip 172.21.0.1/24'
   if created ip link add br0 type bridge; then
     undo_push link '' br0
-    ip link set br0 alias nsgen:forward-udp # teardown deletes only bridges with this mark
+    ip link set br0 alias nsgen:forward-udp # teardown deletes only links with this mark
   else
     have_link '' br0 bridge
   fi
@@ -37,8 +37,9 @@ main() {
   step='forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24'
   if created ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns; then
     undo_push link '' veth-dns-br
+    ip link set veth-dns-br alias nsgen:forward-udp # teardown deletes only links with this mark
   else
-    have_link '' veth-dns-br veth
+    have_own_link veth-dns-br veth
     ip link set veth-dns-br master br0 up
   fi
   ip -n dns -batch - <<'IP'
@@ -173,6 +174,19 @@ have_link() {
   on_error 1
 }
 
+# have_own_link NAME KIND: after `created` met "File exists" in the host: go on only if NAME is a
+# KIND this lab's setup created (it carries the lab's mark); else stop the setup: nsgen never takes
+# over an interface it did not create (a container's eth0, another bridge's port, ...).
+have_own_link() {
+  if lab_link "$1" "$2"; then return 0; fi
+  if link_exists '' "$1"; then
+    echo "nsgen: interface '$1' already exists in the host and was not made by lab '$lab'; nsgen does not take over interfaces it did not create: give this end another name" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
 # have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
@@ -207,6 +221,13 @@ has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:forward-udp (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:forward-udp '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
 # remove_rules: delete the lab's nft table, ip nsgen-forward-udp, if present.

@@ -27,8 +27,9 @@ main() {
   step='host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30'
   if created ip link add veth-red-host up type veth peer name veth-red netns red; then
     undo_push link '' veth-red-host
+    ip link set veth-red-host alias nsgen:host-veth # teardown deletes only links with this mark
   else
-    have_link '' veth-red-host veth
+    have_own_link veth-red-host veth
     ip link set veth-red-host up
   fi
   ip addr replace 10.0.0.1/30 dev veth-red-host
@@ -121,12 +122,13 @@ created() {
   on_error "$status"
 }
 
-# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
-# NAME as a KIND; else stop the setup and say what is in the way.
-have_link() {
-  if link_is "$1" "$2" "$3"; then return 0; fi
-  if link_exists "$1" "$2"; then
-    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+# have_own_link NAME KIND: after `created` met "File exists" in the host: go on only if NAME is a
+# KIND this lab's setup created (it carries the lab's mark); else stop the setup: nsgen never takes
+# over an interface it did not create (a container's eth0, another bridge's port, ...).
+have_own_link() {
+  if lab_link "$1" "$2"; then return 0; fi
+  if link_exists '' "$1"; then
+    echo "nsgen: interface '$1' already exists in the host and was not made by lab '$lab'; nsgen does not take over interfaces it did not create: give this end another name" >&2
   else
     printf '%s\n' "$in_the_way" >&2
   fi
@@ -155,18 +157,18 @@ link_exists() {
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
 }
 
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
 # has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:host-veth (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:host-veth '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
 main "$@"

@@ -28,7 +28,7 @@ main() {
   veths_gone veth-red-host
 
   # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
-  if link_is '' veth-red-host veth; then
+  if lab_link veth-red-host veth; then # only if this lab's setup created it
     ip link del veth-red-host || link_gone '' veth-red-host # gone meanwhile is fine
   fi
 
@@ -65,13 +65,6 @@ link_exists() {
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
 }
 
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
 # link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
 link_gone() {
   ! link_exists "$1" "$2"
@@ -82,6 +75,13 @@ has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:host-veth (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:host-veth '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.

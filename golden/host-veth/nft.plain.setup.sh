@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'host-veth', compiled from host-veth.ns (target nft, plain style).
 # Creates namespace red; veth pair veth-red-host/veth-red; routes in red to default; in the host to
-# 10.9.0.0/24. Plain style: no checks, no rollback; run it once, as root. Undo: nsgen down -t nft
+# 10.9.0.0/24. Plain style: no checks or rollback; run it once, as root. Undo: nsgen down -t nft
 # --style plain host-veth.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
@@ -11,6 +11,7 @@ ip netns add red
 ip -n red link set lo up
 # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
 ip link add veth-red-host up type veth peer name veth-red netns red
+ip link set veth-red-host alias nsgen:host-veth # nsgen's teardown deletes only links with this mark
 ip addr replace 10.0.0.1/30 dev veth-red-host
 ip -n red link set veth-red addrgenmode none
 ip -n red link set veth-red up

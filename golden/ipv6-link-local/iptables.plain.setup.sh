@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target iptables, plain style).
 # Creates namespaces red, blue; bridge br0; veth pairs veth-red-br/veth-red, veth-blue-br/veth-blue.
-# Plain style: no checks, no rollback; run it once, as root. Undo: nsgen down --style plain
+# Plain style: no checks or rollback; run it once, as root. Undo: nsgen down --style plain
 # ipv6-link-local.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
@@ -14,14 +14,16 @@ ip netns add blue
 ip -n blue link set lo up
 # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
 ip link add br0 type bridge
-ip link set br0 alias nsgen:ipv6-link-local # nsgen's teardown deletes only bridges with this mark
+ip link set br0 alias nsgen:ipv6-link-local # nsgen's teardown deletes only links with this mark
 ip link set br0 up
 ip addr replace 10.9.0.1/24 dev br0
 # ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
 ip link add veth-red-br master br0 up type veth peer name veth-red netns red
+ip link set veth-red-br alias nsgen:ipv6-link-local # nsgen's teardown deletes only links with this mark
 ip -n red link set veth-red up
 ip -n red addr replace 10.9.0.2/24 dev veth-red
 # ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
 ip link add veth-blue-br master br0 up type veth peer name veth-blue netns blue
+ip link set veth-blue-br alias nsgen:ipv6-link-local # nsgen's teardown deletes only links with this mark
 ip -n blue link set veth-blue up
 ip -n blue addr replace 10.9.0.3/24 dev veth-blue

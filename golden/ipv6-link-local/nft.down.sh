@@ -28,18 +28,18 @@ main() {
   veths_gone veth-blue-br veth-red-br
 
   # ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
-  if link_is '' veth-blue-br veth; then
+  if lab_link veth-blue-br veth; then # only if this lab's setup created it
     ip link del veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
   fi
 
   # ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
-  if link_is '' veth-red-br veth; then
+  if lab_link veth-red-br veth; then # only if this lab's setup created it
     ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
   fi
 
   # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
-  if lab_bridge br0; then # only a bridge this lab's setup created
-    ip link del br0
+  if lab_link br0 bridge; then # only if this lab's setup created it
+    ip link del br0 || link_gone '' br0 # gone meanwhile is fine
   fi
 
   echo "nsgen: lab '$lab' is down" >&2
@@ -75,22 +75,15 @@ link_exists() {
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
 }
 
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
 # link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
 link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# lab_bridge NAME: true if NAME is a bridge this lab's setup created: it carries the alias
-# nsgen:ipv6-link-local (matched as the alias field, whatever else, altnames say, is listed).
-lab_bridge() {
-  ip link show dev "$1" type bridge 2>/dev/null |
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:ipv6-link-local (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 

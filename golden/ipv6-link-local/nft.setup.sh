@@ -33,7 +33,7 @@ main() {
   step='ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24'
   if created ip link add br0 type bridge; then
     undo_push link '' br0
-    ip link set br0 alias nsgen:ipv6-link-local # teardown deletes only bridges with this mark
+    ip link set br0 alias nsgen:ipv6-link-local # teardown deletes only links with this mark
   else
     have_link '' br0 bridge
   fi
@@ -43,8 +43,9 @@ main() {
   step='ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24'
   if created ip link add veth-red-br master br0 up type veth peer name veth-red netns red; then
     undo_push link '' veth-red-br
+    ip link set veth-red-br alias nsgen:ipv6-link-local # teardown deletes only links with this mark
   else
-    have_link '' veth-red-br veth
+    have_own_link veth-red-br veth
     ip link set veth-red-br master br0 up
   fi
   ip -n red -batch - <<'IP'
@@ -55,8 +56,9 @@ IP
   step='ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24'
   if created ip link add veth-blue-br master br0 up type veth peer name veth-blue netns blue; then
     undo_push link '' veth-blue-br
+    ip link set veth-blue-br alias nsgen:ipv6-link-local # teardown deletes only links with this mark
   else
-    have_link '' veth-blue-br veth
+    have_own_link veth-blue-br veth
     ip link set veth-blue-br master br0 up
   fi
   ip -n blue -batch - <<'IP'
@@ -139,6 +141,19 @@ have_link() {
   on_error 1
 }
 
+# have_own_link NAME KIND: after `created` met "File exists" in the host: go on only if NAME is a
+# KIND this lab's setup created (it carries the lab's mark); else stop the setup: nsgen never takes
+# over an interface it did not create (a container's eth0, another bridge's port, ...).
+have_own_link() {
+  if lab_link "$1" "$2"; then return 0; fi
+  if link_exists '' "$1"; then
+    echo "nsgen: interface '$1' already exists in the host and was not made by lab '$lab'; nsgen does not take over interfaces it did not create: give this end another name" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
@@ -156,6 +171,13 @@ link_is() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:ipv6-link-local (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
 main "$@"

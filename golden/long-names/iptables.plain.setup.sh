@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'long-names', compiled from long-names.ns (target iptables, plain style).
 # Creates namespaces tenant-alpha-production, tenant-beta-production; bridge br-tenants; veth pairs
-# veth-ten690b-br/veth-tenant690b, beta-br/eth0. Plain style: no checks, no rollback; run it once, as
+# veth-ten690b-br/veth-tenant690b, beta-br/eth0. Plain style: no checks or rollback; run it once, as
 # root. Undo: nsgen down --style plain long-names.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
@@ -14,16 +14,18 @@ ip netns add tenant-beta-production
 ip -n tenant-beta-production link set lo up
 # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
 ip link add br-tenants type bridge
-ip link set br-tenants alias nsgen:long-names # nsgen's teardown deletes only bridges with this mark
+ip link set br-tenants alias nsgen:long-names # nsgen's teardown deletes only links with this mark
 ip link set br-tenants up
 ip addr replace 10.50.0.1/24 dev br-tenants
 # long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
 ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production
+ip link set veth-ten690b-br alias nsgen:long-names # nsgen's teardown deletes only links with this mark
 ip -n tenant-alpha-production link set veth-tenant690b addrgenmode none
 ip -n tenant-alpha-production link set veth-tenant690b up
 ip -n tenant-alpha-production addr replace 10.50.0.2/24 dev veth-tenant690b
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
 ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production
+ip link set beta-br alias nsgen:long-names # nsgen's teardown deletes only links with this mark
 ip -n tenant-beta-production link set eth0 addrgenmode none
 ip -n tenant-beta-production link set eth0 up
 ip -n tenant-beta-production addr replace 10.50.0.3/24 dev eth0

@@ -34,7 +34,7 @@ main() {
   step='long-names.ns:4  bridge br-tenants ip 10.50.0.1/24'
   if created ip link add br-tenants type bridge; then
     undo_push link '' br-tenants
-    ip link set br-tenants alias nsgen:long-names # teardown deletes only bridges with this mark
+    ip link set br-tenants alias nsgen:long-names # teardown deletes only links with this mark
   else
     have_link '' br-tenants bridge
   fi
@@ -44,8 +44,9 @@ main() {
   step='long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24'
   if created ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production; then
     undo_push link '' veth-ten690b-br
+    ip link set veth-ten690b-br alias nsgen:long-names # teardown deletes only links with this mark
   else
-    have_link '' veth-ten690b-br veth
+    have_own_link veth-ten690b-br veth
     ip link set veth-ten690b-br master br-tenants up
   fi
   ip -n tenant-alpha-production -batch - <<'IP'
@@ -57,8 +58,9 @@ IP
   step='long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24'
   if created ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production; then
     undo_push link '' beta-br
+    ip link set beta-br alias nsgen:long-names # teardown deletes only links with this mark
   else
-    have_link '' beta-br veth
+    have_own_link beta-br veth
     ip link set beta-br master br-tenants up
   fi
   ip -n tenant-beta-production -batch - <<'IP'
@@ -148,6 +150,19 @@ have_link() {
   on_error 1
 }
 
+# have_own_link NAME KIND: after `created` met "File exists" in the host: go on only if NAME is a
+# KIND this lab's setup created (it carries the lab's mark); else stop the setup: nsgen never takes
+# over an interface it did not create (a container's eth0, another bridge's port, ...).
+have_own_link() {
+  if lab_link "$1" "$2"; then return 0; fi
+  if link_exists '' "$1"; then
+    echo "nsgen: interface '$1' already exists in the host and was not made by lab '$lab'; nsgen does not take over interfaces it did not create: give this end another name" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
@@ -165,6 +180,13 @@ link_is() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:long-names (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
 main "$@"

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'masquerade-out', compiled from masquerade-out.ns (target iptables, plain style).
-# Creates namespace app; bridge br0; veth pair veth-app-br/veth-app; route in app to default; firewall
-# rules in chains nsgen-masquerade-out-* (masquerade 172.20.0.0/24); net.ipv4.ip_forward=1. Plain
-# style: no checks, no rollback; run it once, as root. Undo: nsgen down --style plain
-# masquerade-out.ns
+# Creates namespace app; bridge br0; veth pair veth-app-br/veth-app; route in app to default; rules in
+# chains nsgen-masquerade-out-* (masquerade 172.20.0.0/24); net.ipv4.ip_forward=1. Plain style: no
+# checks or rollback; run it once, as root. Undo: nsgen down --style plain masquerade-out.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
@@ -12,17 +11,17 @@ ip netns add app
 ip -n app link set lo up
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
 ip link add br0 type bridge
-ip link set br0 alias nsgen:masquerade-out # nsgen's teardown deletes only bridges with this mark
+ip link set br0 alias nsgen:masquerade-out # nsgen's teardown deletes only links with this mark
 ip link set br0 up
 ip addr replace 172.20.0.1/24 dev br0
 # masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
 ip link add veth-app-br master br0 up type veth peer name veth-app netns app
+ip link set veth-app-br alias nsgen:masquerade-out # nsgen's teardown deletes only links with this mark
 ip -n app link set veth-app addrgenmode none
 ip -n app link set veth-app up
 ip -n app addr replace 172.20.0.2/24 dev veth-app
 # masquerade-out.ns:5  route app default via 172.20.0.1
 ip -n app route add default via 172.20.0.1
-# firewall: chains nsgen-masquerade-out-*
 iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-masquerade-out-post - [0:0]

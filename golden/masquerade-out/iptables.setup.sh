@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'masquerade-out', compiled from masquerade-out.ns (target iptables, default style).
-# Creates namespace app; bridge br0; veth pair veth-app-br/veth-app; route in app to default; firewall
-# rules in chains nsgen-masquerade-out-* (masquerade 172.20.0.0/24); net.ipv4.ip_forward=1.
+# Creates namespace app; bridge br0; veth pair veth-app-br/veth-app; route in app to default; rules in
+# chains nsgen-masquerade-out-* (masquerade 172.20.0.0/24); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down masquerade-out.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -27,7 +27,7 @@ main() {
   step='masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24'
   if created ip link add br0 type bridge; then
     undo_push link '' br0
-    ip link set br0 alias nsgen:masquerade-out # teardown deletes only bridges with this mark
+    ip link set br0 alias nsgen:masquerade-out # teardown deletes only links with this mark
   else
     have_link '' br0 bridge
   fi
@@ -37,8 +37,9 @@ main() {
   step='masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24'
   if created ip link add veth-app-br master br0 up type veth peer name veth-app netns app; then
     undo_push link '' veth-app-br
+    ip link set veth-app-br alias nsgen:masquerade-out # teardown deletes only links with this mark
   else
-    have_link '' veth-app-br veth
+    have_own_link veth-app-br veth
     ip link set veth-app-br master br0 up
   fi
   ip -n app -batch - <<'IP'
@@ -171,6 +172,19 @@ have_link() {
   on_error 1
 }
 
+# have_own_link NAME KIND: after `created` met "File exists" in the host: go on only if NAME is a
+# KIND this lab's setup created (it carries the lab's mark); else stop the setup: nsgen never takes
+# over an interface it did not create (a container's eth0, another bridge's port, ...).
+have_own_link() {
+  if lab_link "$1" "$2"; then return 0; fi
+  if link_exists '' "$1"; then
+    echo "nsgen: interface '$1' already exists in the host and was not made by lab '$lab'; nsgen does not take over interfaces it did not create: give this end another name" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
 # have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
@@ -205,6 +219,13 @@ has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:masquerade-out (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:masquerade-out '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
 # remove_rules: unhook and delete the lab's chains (nsgen-masquerade-out-*), if present.

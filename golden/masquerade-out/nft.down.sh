@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'masquerade-out', compiled from masquerade-out.ns (target nft, default style).
 # Removes what the setup script creates (namespace app; bridge br0; veth pair veth-app-br/veth-app;
-# route in app to default; firewall rules in nft table ip nsgen-masquerade-out (masquerade
-# 172.20.0.0/24); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running
-# it again is harmless.
+# route in app to default; rules in nft table ip nsgen-masquerade-out (masquerade 172.20.0.0/24);
+# net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running it again is
+# harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -27,13 +27,13 @@ main() {
   veths_gone veth-app-br
 
   # masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
-  if link_is '' veth-app-br veth; then
+  if lab_link veth-app-br veth; then # only if this lab's setup created it
     ip link del veth-app-br || link_gone '' veth-app-br # gone meanwhile is fine
   fi
 
   # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
-  if lab_bridge br0; then # only a bridge this lab's setup created
-    ip link del br0
+  if lab_link br0 bridge; then # only if this lab's setup created it
+    ip link del br0 || link_gone '' br0 # gone meanwhile is fine
   fi
 
   # restore net.ipv4.ip_forward
@@ -77,22 +77,15 @@ link_exists() {
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
 }
 
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
 # link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
 link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# lab_bridge NAME: true if NAME is a bridge this lab's setup created: it carries the alias
-# nsgen:masquerade-out (matched as the alias field, whatever else, altnames say, is listed).
-lab_bridge() {
-  ip link show dev "$1" type bridge 2>/dev/null |
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:masquerade-out (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:masquerade-out '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 

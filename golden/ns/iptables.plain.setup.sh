@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'ns', compiled from ns.ns (target iptables, plain style).
-# Creates namespace red. Plain style: no checks, no rollback; run it once, as root. Undo: nsgen down
+# Creates namespace red. Plain style: no checks or rollback; run it once, as root. Undo: nsgen down
 # --style plain ns.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail

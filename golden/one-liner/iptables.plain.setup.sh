@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'one-liner', compiled from one-liner.ns (target iptables, plain style).
-# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; firewall rules in chains
-# nsgen-one-liner-* (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1. Plain style: no checks, no
+# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in chains
+# nsgen-one-liner-* (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1. Plain style: no checks or
 # rollback; run it once, as root. Undo: nsgen down --style plain one-liner.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
@@ -11,13 +11,13 @@ ip netns add red
 ip -n red link set lo up
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
 ip link add v-net-0 type bridge
-ip link set v-net-0 alias nsgen:one-liner # nsgen's teardown deletes only bridges with this mark
+ip link set v-net-0 alias nsgen:one-liner # nsgen's teardown deletes only links with this mark
 ip link set v-net-0 up
 ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red
+ip link set veth-red-br alias nsgen:one-liner # nsgen's teardown deletes only links with this mark
 ip -n red link set veth-red addrgenmode none
 ip -n red link set veth-red up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
-# firewall: chains nsgen-one-liner-*
 iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-one-liner-post - [0:0]

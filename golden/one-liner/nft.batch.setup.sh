@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'one-liner', compiled from one-liner.ns (target nft, batch style).
-# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; firewall rules in nft table
-# ip nsgen-one-liner (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1.
+# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in nft table ip
+# nsgen-one-liner (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft one-liner.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -31,7 +31,8 @@ main() {
 +bridge:v-net-0 link add v-net-0 type bridge
 +bridge:v-net-0 link set v-net-0 alias nsgen:one-liner
 link set v-net-0 up
-+veth:veth-red-br link add veth-red-br type veth peer name veth-red netns red
++labveth:veth-red-br link add veth-red-br type veth peer name veth-red netns red
++labveth:veth-red-br link set veth-red-br alias nsgen:one-liner
 link set veth-red-br master v-net-0 up
 BATCH
   undo_created "$tmp/host.keys"
@@ -156,26 +157,28 @@ remove_rules() {
 }
 
 # lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
-# and labbridge:NAME for a bridge this lab's setup created: it carries the alias nsgen:one-liner
-# (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
+# and labbridge:NAME or labveth:NAME for one this lab's setup created: it carries the alias
+# nsgen:one-liner (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
+  local kind
   ip netns list | awk '{ print "netns:" $1 }'
   ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
-  ip -o link show type bridge | awk -F': ' -v mark=nsgen:one-liner '{
-    ours = 0
-    n = split($0, detail, /\\/)
-    for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
-    sub(/@.*/, "", $2); print "bridge:" $2
-    if (ours) print "labbridge:" $2
-  }'
-  ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth:" $2 }'
+  for kind in bridge veth; do
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:one-liner '{
+      ours = 0
+      n = split($0, detail, /\\/)
+      for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
+      sub(/@.*/, "", $2); print kind ":" $2
+      if (ours) print "lab" kind ":" $2
+    }'
+  done
 }
 
 # filter_batch FILE: read a batch whose lines may start with `+KEY ` (run only if KEY is missing)
 # or `-KEY ` (run only if KEY is present); write the runnable batch to FILE, one line for each
 # line read (skipped ones become comments, so `ip -batch` line numbers still match), the keys
 # to create to FILE.keys and those to remove to FILE.gone. Stops if an interface exists with
-# another kind than its key says.
+# another kind than its key says, or (keys labveth:) exists without this lab's mark.
 filter_batch() {
   lab_objects >"$1.have"
   awk -v keys="$1.keys" -v gone="$1.gone" '
@@ -185,7 +188,8 @@ filter_batch() {
       sign = substr($1, 1, 1); key = substr($1, 2); rest = substr($0, length($1) + 2)
       kind = key; sub(/:.*/, "", kind); name = key; sub(/^[^:]*:/, "", name)
       if (sign == "+" && !(key in have) && kind != "netns" && (("link:" name) in have)) {
-        print "nsgen: failed at " where ": interface " name " already exists and is not a " kind > "/dev/stderr"
+        what = kind ~ /^lab/ ? "was not made by this lab (nsgen does not take over interfaces it did not create)" : "is not a " kind
+        print "nsgen: failed at " where ": interface " name " already exists and " what > "/dev/stderr"
         exit 3
       }
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'one-liner', compiled from one-liner.ns (target nft, default style).
 # Removes what the setup script creates (namespace red; bridge v-net-0; veth pair
-# veth-red-br/veth-red; firewall rules in nft table ip nsgen-one-liner (masquerade 192.168.15.0/24);
+# veth-red-br/veth-red; rules in nft table ip nsgen-one-liner (masquerade 192.168.15.0/24);
 # net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running it again is
 # harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -27,11 +27,11 @@ main() {
   veths_gone veth-red-br
 
   # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
-  if link_is '' veth-red-br veth; then
+  if lab_link veth-red-br veth; then # only if this lab's setup created it
     ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
   fi
-  if lab_bridge v-net-0; then # only a bridge this lab's setup created
-    ip link del v-net-0
+  if lab_link v-net-0 bridge; then # only if this lab's setup created it
+    ip link del v-net-0 || link_gone '' v-net-0 # gone meanwhile is fine
   fi
 
   # restore net.ipv4.ip_forward
@@ -75,22 +75,15 @@ link_exists() {
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
 }
 
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
 # link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
 link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# lab_bridge NAME: true if NAME is a bridge this lab's setup created: it carries the alias
-# nsgen:one-liner (matched as the alias field, whatever else, altnames say, is listed).
-lab_bridge() {
-  ip link show dev "$1" type bridge 2>/dev/null |
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:one-liner (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:one-liner '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 

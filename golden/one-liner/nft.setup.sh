@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'one-liner', compiled from one-liner.ns (target nft, default style).
-# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; firewall rules in nft table
-# ip nsgen-one-liner (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1.
+# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in nft table ip
+# nsgen-one-liner (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft one-liner.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -27,15 +27,16 @@ main() {
   step='one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1'
   if created ip link add v-net-0 type bridge; then
     undo_push link '' v-net-0
-    ip link set v-net-0 alias nsgen:one-liner # teardown deletes only bridges with this mark
+    ip link set v-net-0 alias nsgen:one-liner # teardown deletes only links with this mark
   else
     have_link '' v-net-0 bridge
   fi
   ip link set v-net-0 up
   if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; then
     undo_push link '' veth-red-br
+    ip link set veth-red-br alias nsgen:one-liner # teardown deletes only links with this mark
   else
-    have_link '' veth-red-br veth
+    have_own_link veth-red-br veth
     ip link set veth-red-br master v-net-0 up
   fi
   ip -n red -batch - <<'IP'
@@ -164,6 +165,19 @@ have_link() {
   on_error 1
 }
 
+# have_own_link NAME KIND: after `created` met "File exists" in the host: go on only if NAME is a
+# KIND this lab's setup created (it carries the lab's mark); else stop the setup: nsgen never takes
+# over an interface it did not create (a container's eth0, another bridge's port, ...).
+have_own_link() {
+  if lab_link "$1" "$2"; then return 0; fi
+  if link_exists '' "$1"; then
+    echo "nsgen: interface '$1' already exists in the host and was not made by lab '$lab'; nsgen does not take over interfaces it did not create: give this end another name" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
@@ -181,6 +195,13 @@ link_is() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:one-liner (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:one-liner '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
 # remove_rules: delete the lab's nft table, ip nsgen-one-liner, if present.

@@ -2,9 +2,9 @@
 # Teardown of nsgen lab 'pods', compiled from pods.ns (target iptables, default style).
 # Removes what the setup script creates (namespaces web, api, db; bridge cni0; veth pairs
 # veth-web-br/eth0, veth-api-br/eth0, veth-db-br/eth0; routes in web to default; in api to default; in
-# db to default; firewall rules in chains nsgen-pods-* (masquerade 10.244.1.0/24, tcp 30080 ->
-# 10.244.1.10:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running
-# it again is harmless.
+# db to default; rules in chains nsgen-pods-* (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
+# net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running it again is
+# harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -38,23 +38,23 @@ main() {
   veths_gone veth-db-br veth-api-br veth-web-br
 
   # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-  if link_is '' veth-db-br veth; then
+  if lab_link veth-db-br veth; then # only if this lab's setup created it
     ip link del veth-db-br || link_gone '' veth-db-br # gone meanwhile is fine
   fi
 
   # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-  if link_is '' veth-api-br veth; then
+  if lab_link veth-api-br veth; then # only if this lab's setup created it
     ip link del veth-api-br || link_gone '' veth-api-br # gone meanwhile is fine
   fi
 
   # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-  if link_is '' veth-web-br veth; then
+  if lab_link veth-web-br veth; then # only if this lab's setup created it
     ip link del veth-web-br || link_gone '' veth-web-br # gone meanwhile is fine
   fi
 
   # pods.ns:7  bridge cni0 ip 10.244.1.1/24
-  if lab_bridge cni0; then # only a bridge this lab's setup created
-    ip link del cni0
+  if lab_link cni0 bridge; then # only if this lab's setup created it
+    ip link del cni0 || link_gone '' cni0 # gone meanwhile is fine
   fi
 
   # restore net.ipv4.ip_forward
@@ -99,22 +99,15 @@ link_exists() {
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
 }
 
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
 # link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
 link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# lab_bridge NAME: true if NAME is a bridge this lab's setup created: it carries the alias
-# nsgen:pods (matched as the alias field, whatever else, altnames say, is listed).
-lab_bridge() {
-  ip link show dev "$1" type bridge 2>/dev/null |
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:pods (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 

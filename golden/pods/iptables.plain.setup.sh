@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'pods', compiled from pods.ns (target iptables, plain style).
 # Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
-# veth-db-br/eth0; routes in web to default; in api to default; in db to default; firewall rules in
-# chains nsgen-pods-* (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1.
-# Plain style: no checks, no rollback; run it once, as root. Undo: nsgen down --style plain pods.ns
+# veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in chains
+# nsgen-pods-* (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1. Plain
+# style: no checks or rollback; run it once, as root. Undo: nsgen down --style plain pods.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
@@ -18,21 +18,24 @@ ip netns add db
 ip -n db link set lo up
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
 ip link add cni0 type bridge
-ip link set cni0 alias nsgen:pods # nsgen's teardown deletes only bridges with this mark
+ip link set cni0 alias nsgen:pods # nsgen's teardown deletes only links with this mark
 ip link set cni0 up
 ip addr replace 10.244.1.1/24 dev cni0
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
 ip link add veth-web-br master cni0 up type veth peer name eth0 netns web
+ip link set veth-web-br alias nsgen:pods # nsgen's teardown deletes only links with this mark
 ip -n web link set eth0 addrgenmode none
 ip -n web link set eth0 up
 ip -n web addr replace 10.244.1.10/24 dev eth0
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
 ip link add veth-api-br master cni0 up type veth peer name eth0 netns api
+ip link set veth-api-br alias nsgen:pods # nsgen's teardown deletes only links with this mark
 ip -n api link set eth0 addrgenmode none
 ip -n api link set eth0 up
 ip -n api addr replace 10.244.1.11/24 dev eth0
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
 ip link add veth-db-br master cni0 up type veth peer name eth0 netns db
+ip link set veth-db-br alias nsgen:pods # nsgen's teardown deletes only links with this mark
 ip -n db link set eth0 addrgenmode none
 ip -n db link set eth0 up
 ip -n db addr replace 10.244.1.12/24 dev eth0
@@ -42,7 +45,6 @@ ip -n web route add default via 10.244.1.1
 ip -n api route add default via 10.244.1.1
 # pods.ns:19  route db default via 10.244.1.1
 ip -n db route add default via 10.244.1.1
-# firewall: chains nsgen-pods-*
 iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-pods-pre - [0:0]

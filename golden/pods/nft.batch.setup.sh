@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'pods', compiled from pods.ns (target nft, batch style).
 # Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
-# veth-db-br/eth0; routes in web to default; in api to default; in db to default; firewall rules in
-# nft table ip nsgen-pods (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
-# net.ipv4.ip_forward=1.
+# veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in nft table
+# ip nsgen-pods (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft pods.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -39,13 +38,16 @@ main() {
 link set cni0 up
 addr replace 10.244.1.1/24 dev cni0
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-+veth:veth-web-br link add veth-web-br type veth peer name eth0 netns web
++labveth:veth-web-br link add veth-web-br type veth peer name eth0 netns web
++labveth:veth-web-br link set veth-web-br alias nsgen:pods
 link set veth-web-br master cni0 up
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-+veth:veth-api-br link add veth-api-br type veth peer name eth0 netns api
++labveth:veth-api-br link add veth-api-br type veth peer name eth0 netns api
++labveth:veth-api-br link set veth-api-br alias nsgen:pods
 link set veth-api-br master cni0 up
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-+veth:veth-db-br link add veth-db-br type veth peer name eth0 netns db
++labveth:veth-db-br link add veth-db-br type veth peer name eth0 netns db
++labveth:veth-db-br link set veth-db-br alias nsgen:pods
 link set veth-db-br master cni0 up
 BATCH
   undo_created "$tmp/host.keys"
@@ -199,26 +201,28 @@ remove_rules() {
 }
 
 # lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
-# and labbridge:NAME for a bridge this lab's setup created: it carries the alias nsgen:pods
-# (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
+# and labbridge:NAME or labveth:NAME for one this lab's setup created: it carries the alias
+# nsgen:pods (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
+  local kind
   ip netns list | awk '{ print "netns:" $1 }'
   ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
-  ip -o link show type bridge | awk -F': ' -v mark=nsgen:pods '{
-    ours = 0
-    n = split($0, detail, /\\/)
-    for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
-    sub(/@.*/, "", $2); print "bridge:" $2
-    if (ours) print "labbridge:" $2
-  }'
-  ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth:" $2 }'
+  for kind in bridge veth; do
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:pods '{
+      ours = 0
+      n = split($0, detail, /\\/)
+      for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
+      sub(/@.*/, "", $2); print kind ":" $2
+      if (ours) print "lab" kind ":" $2
+    }'
+  done
 }
 
 # filter_batch FILE: read a batch whose lines may start with `+KEY ` (run only if KEY is missing)
 # or `-KEY ` (run only if KEY is present); write the runnable batch to FILE, one line for each
 # line read (skipped ones become comments, so `ip -batch` line numbers still match), the keys
 # to create to FILE.keys and those to remove to FILE.gone. Stops if an interface exists with
-# another kind than its key says.
+# another kind than its key says, or (keys labveth:) exists without this lab's mark.
 filter_batch() {
   lab_objects >"$1.have"
   awk -v keys="$1.keys" -v gone="$1.gone" '
@@ -228,7 +232,8 @@ filter_batch() {
       sign = substr($1, 1, 1); key = substr($1, 2); rest = substr($0, length($1) + 2)
       kind = key; sub(/:.*/, "", kind); name = key; sub(/^[^:]*:/, "", name)
       if (sign == "+" && !(key in have) && kind != "netns" && (("link:" name) in have)) {
-        print "nsgen: failed at " where ": interface " name " already exists and is not a " kind > "/dev/stderr"
+        what = kind ~ /^lab/ ? "was not made by this lab (nsgen does not take over interfaces it did not create)" : "is not a " kind
+        print "nsgen: failed at " where ": interface " name " already exists and " what > "/dev/stderr"
         exit 3
       }
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'pods', compiled from pods.ns (target nft, default style).
 # Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
-# veth-db-br/eth0; routes in web to default; in api to default; in db to default; firewall rules in
-# nft table ip nsgen-pods (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
-# net.ipv4.ip_forward=1.
+# veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in nft table
+# ip nsgen-pods (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft pods.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -43,7 +42,7 @@ main() {
   step='pods.ns:7  bridge cni0 ip 10.244.1.1/24'
   if created ip link add cni0 type bridge; then
     undo_push link '' cni0
-    ip link set cni0 alias nsgen:pods # teardown deletes only bridges with this mark
+    ip link set cni0 alias nsgen:pods # teardown deletes only links with this mark
   else
     have_link '' cni0 bridge
   fi
@@ -53,8 +52,9 @@ main() {
   step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
   if created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web; then
     undo_push link '' veth-web-br
+    ip link set veth-web-br alias nsgen:pods # teardown deletes only links with this mark
   else
-    have_link '' veth-web-br veth
+    have_own_link veth-web-br veth
     ip link set veth-web-br master cni0 up
   fi
   ip -n web -batch - <<'IP'
@@ -66,8 +66,9 @@ IP
   step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
   if created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api; then
     undo_push link '' veth-api-br
+    ip link set veth-api-br alias nsgen:pods # teardown deletes only links with this mark
   else
-    have_link '' veth-api-br veth
+    have_own_link veth-api-br veth
     ip link set veth-api-br master cni0 up
   fi
   ip -n api -batch - <<'IP'
@@ -79,8 +80,9 @@ IP
   step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
   if created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db; then
     undo_push link '' veth-db-br
+    ip link set veth-db-br alias nsgen:pods # teardown deletes only links with this mark
   else
-    have_link '' veth-db-br veth
+    have_own_link veth-db-br veth
     ip link set veth-db-br master cni0 up
   fi
   ip -n db -batch - <<'IP'
@@ -239,6 +241,19 @@ have_link() {
   on_error 1
 }
 
+# have_own_link NAME KIND: after `created` met "File exists" in the host: go on only if NAME is a
+# KIND this lab's setup created (it carries the lab's mark); else stop the setup: nsgen never takes
+# over an interface it did not create (a container's eth0, another bridge's port, ...).
+have_own_link() {
+  if lab_link "$1" "$2"; then return 0; fi
+  if link_exists '' "$1"; then
+    echo "nsgen: interface '$1' already exists in the host and was not made by lab '$lab'; nsgen does not take over interfaces it did not create: give this end another name" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
 # have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
@@ -273,6 +288,13 @@ has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:pods (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
 # remove_rules: delete the lab's nft table, ip nsgen-pods, if present.

@@ -2,9 +2,9 @@
 # Teardown of nsgen lab 'seed', compiled from seed.ns (target nft, batch style).
 # Removes what the setup script creates (namespaces red, blue; bridge v-net-0; veth pairs
 # veth-red-br/veth-red, veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to
-# default; firewall rules in nft table ip nsgen-seed (masquerade 192.168.15.0/24, tcp 80 ->
-# 192.168.15.2:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running
-# it again is harmless.
+# default; rules in nft table ip nsgen-seed (masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
+# net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running it again is
+# harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -35,12 +35,12 @@ BATCH
   veths_gone veth-blue-br veth-red-br
 
   # --- the host's veth ends still there (deleting one end deletes its peer), then the bridges
-  # this lab's setup created (`labbridge:`: they carry its mark), in one `ip -batch`
+  # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
--veth:veth-blue-br link del veth-blue-br
+-labveth:veth-blue-br link del veth-blue-br
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
--veth:veth-red-br link del veth-red-br
+-labveth:veth-red-br link del veth-red-br
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
 -labbridge:v-net-0 link del v-net-0
 BATCH
@@ -96,26 +96,28 @@ veths_gone() {
 }
 
 # lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
-# and labbridge:NAME for a bridge this lab's setup created: it carries the alias nsgen:seed
-# (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
+# and labbridge:NAME or labveth:NAME for one this lab's setup created: it carries the alias
+# nsgen:seed (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
+  local kind
   ip netns list | awk '{ print "netns:" $1 }'
   ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
-  ip -o link show type bridge | awk -F': ' -v mark=nsgen:seed '{
-    ours = 0
-    n = split($0, detail, /\\/)
-    for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
-    sub(/@.*/, "", $2); print "bridge:" $2
-    if (ours) print "labbridge:" $2
-  }'
-  ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth:" $2 }'
+  for kind in bridge veth; do
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:seed '{
+      ours = 0
+      n = split($0, detail, /\\/)
+      for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
+      sub(/@.*/, "", $2); print kind ":" $2
+      if (ours) print "lab" kind ":" $2
+    }'
+  done
 }
 
 # filter_batch FILE: read a batch whose lines may start with `+KEY ` (run only if KEY is missing)
 # or `-KEY ` (run only if KEY is present); write the runnable batch to FILE, one line for each
 # line read (skipped ones become comments, so `ip -batch` line numbers still match), the keys
 # to create to FILE.keys and those to remove to FILE.gone. Stops if an interface exists with
-# another kind than its key says.
+# another kind than its key says, or (keys labveth:) exists without this lab's mark.
 filter_batch() {
   lab_objects >"$1.have"
   awk -v keys="$1.keys" -v gone="$1.gone" '
@@ -125,7 +127,8 @@ filter_batch() {
       sign = substr($1, 1, 1); key = substr($1, 2); rest = substr($0, length($1) + 2)
       kind = key; sub(/:.*/, "", kind); name = key; sub(/^[^:]*:/, "", name)
       if (sign == "+" && !(key in have) && kind != "netns" && (("link:" name) in have)) {
-        print "nsgen: failed at " where ": interface " name " already exists and is not a " kind > "/dev/stderr"
+        what = kind ~ /^lab/ ? "was not made by this lab (nsgen does not take over interfaces it did not create)" : "is not a " kind
+        print "nsgen: failed at " where ": interface " name " already exists and " what > "/dev/stderr"
         exit 3
       }
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }

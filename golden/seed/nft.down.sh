@@ -2,9 +2,9 @@
 # Teardown of nsgen lab 'seed', compiled from seed.ns (target nft, default style).
 # Removes what the setup script creates (namespaces red, blue; bridge v-net-0; veth pairs
 # veth-red-br/veth-red, veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to
-# default; firewall rules in nft table ip nsgen-seed (masquerade 192.168.15.0/24, tcp 80 ->
-# 192.168.15.2:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running
-# it again is harmless.
+# default; rules in nft table ip nsgen-seed (masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
+# net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running it again is
+# harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -33,18 +33,18 @@ main() {
   veths_gone veth-blue-br veth-red-br
 
   # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
-  if link_is '' veth-blue-br veth; then
+  if lab_link veth-blue-br veth; then # only if this lab's setup created it
     ip link del veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
   fi
 
   # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
-  if link_is '' veth-red-br veth; then
+  if lab_link veth-red-br veth; then # only if this lab's setup created it
     ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
   fi
 
   # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
-  if lab_bridge v-net-0; then # only a bridge this lab's setup created
-    ip link del v-net-0
+  if lab_link v-net-0 bridge; then # only if this lab's setup created it
+    ip link del v-net-0 || link_gone '' v-net-0 # gone meanwhile is fine
   fi
 
   # restore net.ipv4.ip_forward
@@ -88,22 +88,15 @@ link_exists() {
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
 }
 
-# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
-link_is() {
-  local -a in_ns=()
-  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
-}
-
 # link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
 link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# lab_bridge NAME: true if NAME is a bridge this lab's setup created: it carries the alias
-# nsgen:seed (matched as the alias field, whatever else, altnames say, is listed).
-lab_bridge() {
-  ip link show dev "$1" type bridge 2>/dev/null |
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:seed (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:seed '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'seed', compiled from seed.ns (target nft, plain style).
 # Creates namespaces red, blue; bridge v-net-0; veth pairs veth-red-br/veth-red,
-# veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; firewall rules
-# in nft table ip nsgen-seed (masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
-# net.ipv4.ip_forward=1. Plain style: no checks, no rollback; run it once, as root. Undo: nsgen down
-# -t nft --style plain seed.ns
+# veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; rules in nft
+# table ip nsgen-seed (masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80); net.ipv4.ip_forward=1.
+# Plain style: no checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain
+# seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
@@ -16,16 +16,18 @@ ip netns add blue
 ip -n blue link set lo up
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
 ip link add v-net-0 type bridge
-ip link set v-net-0 alias nsgen:seed # nsgen's teardown deletes only bridges with this mark
+ip link set v-net-0 alias nsgen:seed # nsgen's teardown deletes only links with this mark
 ip link set v-net-0 up
 ip addr replace 192.168.15.5/24 dev v-net-0
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
 ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red
+ip link set veth-red-br alias nsgen:seed # nsgen's teardown deletes only links with this mark
 ip -n red link set veth-red addrgenmode none
 ip -n red link set veth-red up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
 ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue
+ip link set veth-blue-br alias nsgen:seed # nsgen's teardown deletes only links with this mark
 ip -n blue link set veth-blue addrgenmode none
 ip -n blue link set veth-blue up
 ip -n blue addr replace 192.168.15.2/24 dev veth-blue
@@ -35,7 +37,6 @@ ip -n blue route add 192.168.1.0/24 via 192.168.15.5
 ip -n blue route add default via 192.168.15.5
 # seed.ns:18  route red default via 192.168.15.5
 ip -n red route add default via 192.168.15.5
-# firewall: nft table ip nsgen-seed
 nft -f - <<'RULES'
 table ip nsgen-seed
 delete table ip nsgen-seed

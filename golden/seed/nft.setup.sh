@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'seed', compiled from seed.ns (target nft, default style).
 # Creates namespaces red, blue; bridge v-net-0; veth pairs veth-red-br/veth-red,
-# veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; firewall rules
-# in nft table ip nsgen-seed (masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
-# net.ipv4.ip_forward=1.
+# veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; rules in nft
+# table ip nsgen-seed (masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -36,7 +35,7 @@ main() {
   step='seed.ns:12  bridge v-net-0 ip 192.168.15.5/24'
   if created ip link add v-net-0 type bridge; then
     undo_push link '' v-net-0
-    ip link set v-net-0 alias nsgen:seed # teardown deletes only bridges with this mark
+    ip link set v-net-0 alias nsgen:seed # teardown deletes only links with this mark
   else
     have_link '' v-net-0 bridge
   fi
@@ -46,8 +45,9 @@ main() {
   step='seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24'
   if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; then
     undo_push link '' veth-red-br
+    ip link set veth-red-br alias nsgen:seed # teardown deletes only links with this mark
   else
-    have_link '' veth-red-br veth
+    have_own_link veth-red-br veth
     ip link set veth-red-br master v-net-0 up
   fi
   ip -n red -batch - <<'IP'
@@ -59,8 +59,9 @@ IP
   step='seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24'
   if created ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue; then
     undo_push link '' veth-blue-br
+    ip link set veth-blue-br alias nsgen:seed # teardown deletes only links with this mark
   else
-    have_link '' veth-blue-br veth
+    have_own_link veth-blue-br veth
     ip link set veth-blue-br master v-net-0 up
   fi
   ip -n blue -batch - <<'IP'
@@ -219,6 +220,19 @@ have_link() {
   on_error 1
 }
 
+# have_own_link NAME KIND: after `created` met "File exists" in the host: go on only if NAME is a
+# KIND this lab's setup created (it carries the lab's mark); else stop the setup: nsgen never takes
+# over an interface it did not create (a container's eth0, another bridge's port, ...).
+have_own_link() {
+  if lab_link "$1" "$2"; then return 0; fi
+  if link_exists '' "$1"; then
+    echo "nsgen: interface '$1' already exists in the host and was not made by lab '$lab'; nsgen does not take over interfaces it did not create: give this end another name" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
 # have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
@@ -253,6 +267,13 @@ has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
+# carries the alias nsgen:seed (matched as the alias field, whatever else, altnames say, is listed).
+lab_link() {
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:seed '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
 # remove_rules: delete the lab's nft table, ip nsgen-seed, if present.

@@ -67,7 +67,9 @@ class AddNamespace(Step):
 class AddLink(Step):
     """`ip link add IFNAME [master M] [mtu N] [up] type TYPE [peer name P [netns NS]]`.
 
-    `mark` is the alias a bridge gets when this run creates it (teardown deletes only bridges with it).
+    `mark` is the alias a link in the host gets when this run creates it: teardown deletes only
+    links with it. An `adoptable` link (a bridge) that is there already is used as it is; any other
+    link in the host that is there already without the mark is refused, never taken over.
     """
 
     ifname: str
@@ -78,6 +80,7 @@ class AddLink(Step):
     peer: str | None = None
     peer_netns: str | None = None
     mark: str | None = None
+    adoptable: bool = False
     kind: ClassVar[str] = "add_link"
     creates: ClassVar[bool] = True
 
@@ -253,7 +256,7 @@ def lower(lab: p.LabPlan) -> Steps:
     setup = (
         [step for ns in lab.namespaces for step in _namespace(ns)]
         + [step for bridge in lab.bridges for step in _bridge(bridge, lab.name)]
-        + [step for veth in lab.veths for step in _veth(veth)]
+        + [step for veth in lab.veths for step in _veth(veth, lab_mark(lab.name))]
         + [AddRoute(r.origin, r.netns, r.destination, r.gateway) for r in lab.routes]
         + _firewall(lab)
     )
@@ -267,7 +270,7 @@ def _namespace(ns: p.Namespace) -> list[Step]:
 
 def _bridge(bridge: p.Bridge, lab: str) -> list[Step]:
     steps: list[Step] = [
-        AddLink(bridge.origin, None, bridge.name, "bridge", mark=lab_mark(lab)),
+        AddLink(bridge.origin, None, bridge.name, "bridge", mark=lab_mark(lab), adoptable=True),
         SetLink(bridge.origin, None, bridge.name, mtu=bridge.mtu, up=True),
     ]
     if bridge.address:
@@ -275,13 +278,15 @@ def _bridge(bridge: p.Bridge, lab: str) -> list[Step]:
     return steps
 
 
-def _veth(veth: p.Veth) -> list[Step]:
+def _veth(veth: p.Veth, mark: str) -> list[Step]:
     """The pair is made from its outer end, the peer sent straight into its namespace. The outer
-    end comes up as it is made unless it needs an address generation mode first."""
+    end comes up as it is made unless it needs an address generation mode first. An outer end in
+    the host is marked (inside a lab namespace, the pair goes with the namespace)."""
     outer, inner = veth.outer, veth.inner
     raised = not outer.addrgenmode
     steps: list[Step] = [AddLink(veth.origin, outer.netns, outer.ifname, "veth", master=outer.master,
-                                 mtu=veth.mtu, up=raised, peer=inner.ifname, peer_netns=inner.netns)]
+                                 mtu=veth.mtu, up=raised, peer=inner.ifname, peer_netns=inner.netns,
+                                 mark=mark if outer.netns is None else None)]
     steps += _end(veth, outer, raise_it=not raised)
     steps += _end(veth, inner, raise_it=True)
     return steps

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from nsgen.compiler import compile_source
-from nsgen.harness.sandbox import Sandbox
 from nsgen.compiler.targets import ruleset
+from nsgen.harness.sandbox import Sandbox
 
 pytestmark = pytest.mark.sandbox
 
 # Both read the rules from stdin; neither changes anything, and the sandbox dies after anyway.
 _CHECK = {
     "nft": ["nft", "--check", "-f", "-"],
-    "bash": ["iptables-restore", "--test", "--noflush"],
+    "iptables": ["iptables-restore", "--test", "--noflush"],
 }
 
 

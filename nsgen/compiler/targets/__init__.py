@@ -167,7 +167,7 @@ def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
     if steps.of(LoadRules):
         rules = [f"masquerade {m.subnet}" for m in plan.masquerades]
         rules += [f"{f.protocol} {f.port} -> {f.target}:{f.target_port}" for f in plan.forwards]
-        parts.append(f"firewall rules in {target.rules_home(plan)} ({_listed(rules)})")
+        parts.append(f"rules in {target.rules_home(plan)} ({_listed(rules)})")
     parts += [f"{s.key}={s.value}" for s in steps.of(SetSysctl)]
     return [p for p in parts if p]
 
@@ -205,7 +205,7 @@ def _how(plan: LabPlan, target: Target, style: str) -> str:
     down = f"nsgen down{' -t ' + target.name if target.name != 'iptables' else ''}" \
            f"{' --style plain' if style == 'plain' else ''} {plan.file}"
     if style == "plain":
-        return f"Plain style: no checks, no rollback; run it once, as root. Undo: {down}"
+        return f"Plain style: no checks or rollback; run it once, as root. Undo: {down}"
     return ("Run it as root. Running it again changes nothing. If a step fails, it names the lab-file "
             f"line, removes what this run created and exits non-zero. Undo: {down}")
 
@@ -238,8 +238,9 @@ def _indent_main(text: str) -> str:
 
 
 HELPERS = (
-    "preflight", "need_tool", "undo_push", "rollback", "on_error", "created", "have_link", "have_route",
-    "netns_exists", "link_exists", "link_is", "link_gone", "has_route", "lab_bridge", "remove_rules",
+    "preflight", "need_tool", "undo_push", "rollback", "on_error", "created", "have_link", "have_own_link",
+    "have_route",
+    "netns_exists", "link_exists", "link_is", "link_gone", "has_route", "lab_link", "remove_rules",
     "veths_gone", "lab_objects", "filter_batch", "batch_failure", "explain_failures", "run_batch",
     "run_removals", "undo_created", "ns_batches", "keep_routes",
 )
