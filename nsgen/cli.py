@@ -189,12 +189,13 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _compile(source: LabSource, werror: bool) -> LabPlan:
-    """Compile, print diagnostics to stderr, and exit 1 on errors; returns the plan."""
+def _compile(source: LabSource, werror: bool, target: str | None = None) -> LabPlan:
+    """Compile (for `target`: what it cannot express is an error too), print diagnostics to
+    stderr, and exit 1 on errors; returns the plan."""
     from nsgen.compiler import compile_source
 
     with _no_gc():
-        result = compile_source(source.text, source.name)
+        result = compile_source(source.text, source.name, target)
     _print_diagnostics(result.diagnostics, source.text)
     stop, summary = _summary(result.diagnostics, werror)
     if stop or result.plan is None:
@@ -216,7 +217,7 @@ def _emit(file: str, target: str, script: str, style: str, output: Path | None, 
 
     source = _read(file)
     _refuse_to_overwrite(source, output)
-    plan = _compile(source, werror)
+    plan = _compile(source, werror, target)
     with _no_gc():
         text = render(plan, target, script, style)
     if output is None:

@@ -155,3 +155,13 @@ def test_diff_names_what_went_and_what_came() -> None:
     after = State(("b", "c", "c"))
     assert before.diff(after) == ["- a", "+ c", "+ c"]
     assert before.diff(before) == []
+
+
+def test_link_facts_keep_the_alias_a_lab_marks_its_links_with() -> None:
+    from nsgen.harness.snapshot import link_facts
+
+    marked = {"ifname": "br0", "flags": ["UP"], "mtu": 1500, "ifalias": "nsgen:seed",
+              "linkinfo": {"info_kind": "bridge"}}
+    plain = {**marked, "ifname": "br1", "ifalias": ""}
+    assert link_facts([marked, plain]) == ["link br0 kind=bridge master=- up mtu=1500 alias=nsgen:seed",
+                                           "link br1 kind=bridge master=- up mtu=1500"]

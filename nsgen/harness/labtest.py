@@ -106,7 +106,9 @@ def prove_lab(text: str, file: str, target: str = ALL, style: str = "default") -
         choices = ", ".join([*TARGETS, ALL])
         aliases = "".join(f"; {old} is the old name of {new}" for old, new in TARGET_ALIASES.items())
         return LabTestReport(Outcome.UNKNOWN_TARGET, message=f"unknown target '{target}' (use {choices}{aliases})")
-    compilation = compile_source(text, file)
+    # Compiled for each target: what one of them cannot express (E150) is an error for that run.
+    compilations = [compile_source(text, file, name) for name in names]
+    compilation = next((c for c in compilations if not c.ok), compilations[0])
     diagnostics = tuple(compilation.diagnostics)
     if not compilation.ok or compilation.plan is None:
         return LabTestReport(Outcome.BAD_LAB, diagnostics=diagnostics)
@@ -121,14 +123,6 @@ def prove_lab(text: str, file: str, target: str = ALL, style: str = "default") -
         return LabTestReport(Outcome.SANDBOX_FAILED, tuple(rows), diagnostics, f"the sandbox failed: {error}")
     outcome = Outcome.PASSED if all(row.passed for row in rows) else Outcome.FAILED
     return LabTestReport(outcome, tuple(rows), diagnostics)
-
-
-def run(path: str, target: str, style: str = "default") -> int:
-    """Deprecated: `nsgen test PATH` as a function that prints like the command and returns its
-    exit code. Kept for callers of the old interface; use `prove_lab`."""
-    from nsgen.cli import run_test
-
-    return run_test(path, target, style)
 
 
 def check_lab(plan: LabPlan, target: str, style: str = "default") -> list[CheckResult]:

@@ -117,14 +117,17 @@ def with_addrgenmode(links: list[dict[str, Any]], details: list[dict[str, Any]])
 
 
 def link_facts(links: list[dict[str, Any]]) -> list[str]:
-    """`link NAME kind=K master=M up|down mtu=N [addrgenmode=MODE]` per link."""
+    """`link NAME kind=K master=M up|down mtu=N [addrgenmode=MODE] [alias=ALIAS]` per link (the
+    alias is the mark nsgen's teardown goes by, so it is state too)."""
     facts = []
     for link in links:
         kind = link.get("linkinfo", {}).get("info_kind") or link.get("link_type", "?")
         state = "up" if "UP" in link.get("flags", []) else "down"
         master = link.get("master", "-")
         mode = f" addrgenmode={link['inet6_addr_gen_mode']}" if "inet6_addr_gen_mode" in link else ""
-        facts.append(f"link {link.get('ifname')} kind={kind} master={master} {state} mtu={link.get('mtu')}{mode}")
+        alias = f" alias={link['ifalias']}" if link.get("ifalias") else ""
+        facts.append(f"link {link.get('ifname')} kind={kind} master={master} {state} mtu={link.get('mtu')}{mode}"
+                     f"{alias}")
     return facts
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nsgen.harness import labtest
+from nsgen.cli import run_test
 
 pytestmark = pytest.mark.sandbox
 
@@ -45,7 +45,7 @@ def _test(
     """Write the lab with this gateway, run `nsgen test` on it; status, table, rows by WHERE."""
     path = tmp_path / "lab.ns"
     path.write_text(LAB.format(gateway=gateway), encoding="utf-8")
-    status = labtest.run(str(path), target)
+    status = run_test(str(path), target)
     out, _ = capsys.readouterr()
     return status, out, _rows(out)
 
