@@ -21,9 +21,9 @@ class Variant:
 
 
 NSGEN_VARIANTS = [
-    Variant("default-bash", "nsgen default", "bash", "nsgen", "default"),
+    Variant("default-iptables", "nsgen default", "iptables", "nsgen", "default"),
     Variant("default-nft", "nsgen default", "nft", "nsgen", "default"),
-    Variant("batch-bash", "nsgen batch", "bash", "nsgen", "batch"),
+    Variant("batch-iptables", "nsgen batch", "iptables", "nsgen", "batch"),
     Variant("batch-nft", "nsgen batch", "nft", "nsgen", "batch"),
     # The same lab keeping the kernel's IPv6 link-local addresses: what nsgen's default
     # `addrgenmode none` saves (docs/language.md, `ipv6 link-local`).
