@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 from pathlib import Path
 
@@ -64,3 +65,34 @@ def test_golden_parses_with_bash_n(case: str, target: str, script: str, style: s
     run = subprocess.run(["bash", "-n", str(golden_path(case, target, script, style))], capture_output=True,
                          text=True, check=False)
     assert run.returncode == 0, run.stderr
+
+
+_FUNCTION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\(\) \{", re.M)
+
+
+def _functions(text: str) -> dict[str, str]:
+    """Each shell function a script defines, with its body (to the next line that is a lone `}`)."""
+    bodies = {}
+    for match in _FUNCTION.finditer(text):
+        end = text.find("\n}\n", match.end())
+        bodies[match.group(1)] = text[match.end(): end]
+    return bodies
+
+
+@pytest.mark.parametrize(("case", "target", "script", "style"), PRODUCTS, ids=IDS)
+def test_golden_script_carries_only_the_helpers_it_calls(case: str, target: str, script: str, style: str) -> None:
+    """Every function a script defines is reached from `main` (directly, through another helper or
+    a trap); the plain style defines none."""
+    text = golden_path(case, target, script, style).read_text(encoding="utf-8")
+    functions = _functions(text)
+    if style == "plain":
+        assert not functions
+        return
+    reached, pending = set(), ["main"]
+    while pending:
+        body = functions[pending.pop()]
+        for name in functions:
+            if name not in reached and re.search(rf"(?<![\w-]){name}(?![\w-])", body):
+                reached.add(name)
+                pending.append(name)
+    assert set(functions) - {"main"} <= reached, f"never called: {sorted(set(functions) - reached - {'main'})}"
