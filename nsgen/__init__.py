@@ -1,3 +1,3 @@
 """nsgen: compile small network-namespace lab files into reviewable bash scripts."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -32,10 +32,10 @@ if TYPE_CHECKING:
 
 TARGETS: tuple[str, ...] = tuple(_targets.TARGETS)
 """The targets, by their canonical names, from the compiler's registry."""
-TARGET_ALIASES: dict[str, str] = dict(getattr(_targets, "TARGET_ALIASES", {}))
+TARGET_ALIASES: dict[str, str] = dict(_targets.TARGET_ALIASES)
 """Old target names still accepted, and the target each names."""
-DEFAULT_TARGET = TARGET_ALIASES.get("bash", "bash")
-"""The ip + iptables target, under its canonical name (`bash` is its old one)."""
+DEFAULT_TARGET = "iptables"
+"""The ip + iptables target (`bash` is its old name)."""
 ALL_TARGETS = "all"
 
 _TARGET_ABOUT = {"iptables": "ip + iptables", "bash": "ip + iptables", "nft": "ip + nftables"}

@@ -277,3 +277,33 @@ def test_diagnostic_shows_the_line_it_names(separator: str) -> None:
     result = compile_source(text, "lines.ns")
     assert [d.span.line for d in result.diagnostics] == [2]
     assert "\n2 | frob\n" in render_diagnostic(result.diagnostics[0], text)
+
+
+def _helper_named_lab(names: dict[str, str]) -> str:
+    return (f"lab {names['lab']}\nns {names['a']}\nns {names['b']}\nbridge {names['br']} ip 10.1.0.1/24\n"
+            f"veth {names['a']}<->{names['br']} ip 10.1.0.2/24\nveth {names['b']}<->{names['br']} ip 10.1.0.3/24\n"
+            f"route {names['a']} default via 10.1.0.1\nnat masquerade 10.1.0.0/24\n")
+
+
+def test_names_like_helpers_change_no_script_but_its_names() -> None:
+    """A lab, namespace or bridge named like one of the scripts' shell functions does not pull that
+    function into a script (names are values, never code), and every script stays valid."""
+    from nsgen.compiler.targets import HELPERS
+
+    plain = {"lab": "lab", "a": "red", "b": "blue", "br": "br0"}
+    scripts: dict[str, str] = {}
+    for first in range(0, len(HELPERS), 3):
+        like = dict(zip(("lab", "a", "b", "br"), [*HELPERS[first:first + 3], "rollback"], strict=False))
+        like = {**plain, **like}
+        for target in TARGETS:
+            for style in STYLES:
+                for script in SCRIPTS:
+                    named = compile_source(_helper_named_lab(like), f"{like['lab']}.ns")
+                    neutral = compile_source(_helper_named_lab(plain), "lab.ns")
+                    assert named.plan is not None and neutral.plan is not None, named.diagnostics
+                    text = render(named.plan, target, script, style)
+                    defined = set(re.findall(r"^(\w+)\(\) \{", text, re.M))
+                    expected = set(re.findall(r"^(\w+)\(\) \{", render(neutral.plan, target, script, style), re.M))
+                    assert defined == expected, (like, target, style, script)
+                    scripts[f"{like}-{target}-{style}-{script}"] = text
+    assert not script_problems(scripts)

@@ -12,7 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nsgen.compiler import compile_source
-from nsgen.compiler.render import Quoted, UnquotedValueError, comment, environment, ip_in, nft, q, words
+from nsgen.compiler.render import (
+    Quoted,
+    UnquotedValueError,
+    comment,
+    environment,
+    ip_in,
+    nft,
+    q,
+    unmark,
+    without_values,
+    words,
+)
 from nsgen.compiler.styles import STYLES
 from nsgen.compiler.targets import SCRIPTS, TARGETS, render
 
@@ -110,7 +121,7 @@ def test_any_unfiltered_expression_is_refused(source: str) -> None:
     ("{{ '' }}", ""),
 ], ids=["q", "nft", "comment", "empty"])
 def test_filtered_values_render(source: str, expected: str) -> None:
-    assert environment().from_string(source).render(x="$(reboot)") == expected
+    assert unmark(environment().from_string(source).render(x="$(reboot)")) == expected
 
 
 def test_undefined_names_are_errors() -> None:
@@ -132,3 +143,11 @@ def test_golden_case_renders_with_every_value_quoted(case: str, target: str, scr
     result = compile_source((ROOT / "golden" / case / f"{case}.ns").read_text(encoding="utf-8"), f"{case}.ns")
     assert result.plan is not None
     assert render(result.plan, target, script, style).startswith("#!/usr/bin/env bash\n")
+
+
+def test_printed_values_can_be_told_from_template_code() -> None:
+    """While a script is assembled, what the lab wrote is bracketed: helper calls are found in the
+    templates' code only, never in a value that happens to be named like a helper."""
+    text = environment().from_string("created ip netns add {{ x | q }} # {{ x | comment }}").render(x="rollback")
+    assert without_values(text) == "created ip netns add  # "
+    assert unmark(text) == "created ip netns add rollback # rollback"

@@ -1,6 +1,6 @@
 """Completeness of the statement registry: each statement has every part it needs.
 
-A statement lives in one registry entry (nsgen/compiler/statements.py). These tests fail, one per
+A statement lives in one module of nsgen/compiler/statements/, which holds its registry entry. These tests fail, one per
 missing part and statement, until a new statement has its transformer method, checks, lowering,
 a golden case, an error case for each diagnostic its checks can give, and a docs section.
 """

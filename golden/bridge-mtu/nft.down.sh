@@ -10,26 +10,31 @@ lab=jumbo
 
 main() {
   preflight
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  # bridge-mtu.ns:4  ns a
-  if netns_exists a; then
-    ip netns del a
-  fi
+# bridge-mtu.ns:4  ns a
+if netns_exists a; then
+  ip netns del a
+fi
 
-  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
-  # them in the background, all at once (far faster than one by one). Wait for that; one still
-  # there (a process inside keeps its namespace alive) is deleted below.
-  veths_gone veth-a-br
+# The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+# them in the background, all at once (far faster than one by one). Wait for that; one still
+# there (a process inside keeps its namespace alive) is deleted below.
+veths_gone veth-a-br || true
 
-  # bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
-  if lab_link veth-a-br veth; then # only if this lab's setup created it
-    ip link del veth-a-br || link_gone '' veth-a-br # gone meanwhile is fine
-  fi
+# bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
+if lab_link veth-a-br veth; then # only if this lab's setup created it
+  ip link del veth-a-br || link_gone '' veth-a-br # gone meanwhile is fine
+fi
 
-  # bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
-  if lab_link br0 bridge; then # only if this lab's setup created it
-    ip link del br0 || link_gone '' br0 # gone meanwhile is fine
-  fi
+# bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
+if lab_link br0 bridge; then # only if this lab's setup created it
+  ip link del br0 || link_gone '' br0 # gone meanwhile is fine
+fi
+STEPS
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -76,7 +81,8 @@ lab_link() {
     awk -v mark=nsgen:jumbo '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
-# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
 veths_gone() {
   local tries
   for ((tries = 0; tries < 200; tries++)); do
@@ -87,6 +93,7 @@ veths_gone() {
     fi
     sleep 0.05
   done
+  return 1
 }
 
 main "$@"

@@ -4,7 +4,6 @@
 # it once, as root. Undo: nsgen down -t nft --style plain bridge-mtu.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-
 # bridge-mtu.ns:4  ns a
 ip netns add a
 ip -n a link set lo up

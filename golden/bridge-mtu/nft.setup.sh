@@ -13,39 +13,52 @@ undo=()          # what this run created, for rollback (see undo_push)
 
 main() {
   preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
   trap 'on_error "$?"' ERR
   trap 'on_error 130' INT TERM
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  step='bridge-mtu.ns:4  ns a'
-  if ! netns_exists a; then
-    ip netns add a
-    undo_push netns '' a
-  fi
-  ip -n a link set lo up
+step='bridge-mtu.ns:4  ns a'
+if ! netns_exists a; then
+  ip netns add a
+  undo_push netns '' a
+fi
+ip -n a link set lo up
 
-  step='bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000'
-  if created ip link add br0 type bridge; then
-    undo_push link '' br0
-    ip link set br0 alias nsgen:jumbo # teardown deletes only links with this mark
-  else
-    have_link '' br0 bridge
-  fi
-  ip link set br0 mtu 9000 up
-  ip addr replace 10.1.0.1/16 dev br0
+step='bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000'
+if created ip link add br0 type bridge; then
+  undo_push link '' br0
+else
+  have_link '' br0 bridge
+fi
+ip link set br0 mtu 9000 up
+ip addr replace 10.1.0.1/16 dev br0
 
-  step='bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000'
-  if created ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a; then
-    undo_push link '' veth-a-br
-    ip link set veth-a-br alias nsgen:jumbo # teardown deletes only links with this mark
-  else
-    have_own_link veth-a-br veth
-    ip link set veth-a-br master br0 mtu 9000 up
-  fi
-  ip -n a -batch - <<'IP'
+step='bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000'
+# A veth veth-a-br of this lab's that is still there although a is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a || { { has_mark veth-a-br || link_gone '' veth-a-br; } && made_now a &&
+  veths_gone veth-a-br && created ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a; }; then
+  undo_push link '' veth-a-br
+else
+  have_own_link veth-a-br veth
+  ip link set veth-a-br master br0 mtu 9000 up
+fi
+ip -n a -batch - <<'IP'
 link set eth0 addrgenmode none
 link set eth0 mtu 9000 up
 addr replace 10.1.0.2/16 dev eth0
 IP
+STEPS
+
+  # The links this run made in the host get the lab's mark (teardown deletes only links with it),
+  # all in one `ip -batch` (a veth end that is there already is used only if it has the mark).
+  step='marking the links this run made'
+  mark_made_links
 
   trap - ERR INT TERM
   echo "nsgen: lab '$lab' is up" >&2
@@ -58,6 +71,7 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool awk
   # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
   # docs/language.md), which needs a kernel with IPv6.
   if [ ! -d /proc/sys/net/ipv6 ]; then
@@ -106,11 +120,14 @@ on_error() {
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two.
+# the setup with CMD's message. Trying first costs one process where checking first costs two;
+# its messages go through a file, not $(...), which would cost another.
 created() {
-  local status
-  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
-  status=$?
+  local status=0
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then return 0; fi
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"
@@ -141,9 +158,29 @@ have_own_link() {
   on_error 1
 }
 
+# mark_made_links: give every link this run made in the host the lab's mark, alias
+# nsgen:jumbo, in one `ip -batch` (teardown deletes only links with it).
+mark_made_links() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
+      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:jumbo
+    fi
+  done | ip -batch -
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = netns ] && [ "${undo[i + 2]}" = "$1" ]; then return 0; fi
+  done
+  return 1
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -160,11 +197,38 @@ link_is() {
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
 }
 
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
 # carries the alias nsgen:jumbo (matched as the alias field, whatever else, altnames say, is listed).
 lab_link() {
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:jumbo '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# has_mark NAME: true if the host's link NAME, of any kind (one the kernel is removing shows
+# none), carries this lab's mark, alias nsgen:jumbo.
+has_mark() {
+  ip link show dev "$1" 2>/dev/null |
+    awk -v mark=nsgen:jumbo '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
 }
 
 main "$@"

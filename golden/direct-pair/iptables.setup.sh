@@ -13,39 +13,46 @@ undo=()          # what this run created, for rollback (see undo_push)
 
 main() {
   preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
   trap 'on_error "$?"' ERR
   trap 'on_error 130' INT TERM
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  step='direct-pair.ns:2  ns red'
-  if ! netns_exists red; then
-    ip netns add red
-    undo_push netns '' red
-  fi
-  ip -n red link set lo up
+step='direct-pair.ns:2  ns red'
+if ! netns_exists red; then
+  ip netns add red
+  undo_push netns '' red
+fi
+ip -n red link set lo up
 
-  step='direct-pair.ns:2  ns blue'
-  if ! netns_exists blue; then
-    ip netns add blue
-    undo_push netns '' blue
-  fi
-  ip -n blue link set lo up
+step='direct-pair.ns:2  ns blue'
+if ! netns_exists blue; then
+  ip netns add blue
+  undo_push netns '' blue
+fi
+ip -n blue link set lo up
 
-  step='direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24'
-  if created ip -n red link add veth-red type veth peer name veth-blue netns blue; then
-    undo_push link red veth-red
-  else
-    have_link red veth-red veth
-  fi
-  ip -n red -batch - <<'IP'
+step='direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24'
+if created ip -n red link add veth-red type veth peer name veth-blue netns blue; then
+  undo_push link red veth-red
+else
+  have_link red veth-red veth
+fi
+ip -n red -batch - <<'IP'
 link set veth-red addrgenmode none
 link set veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 IP
-  ip -n blue -batch - <<'IP'
+ip -n blue -batch - <<'IP'
 link set veth-blue addrgenmode none
 link set veth-blue up
 addr replace 192.168.15.2/24 dev veth-blue
 IP
+STEPS
 
   trap - ERR INT TERM
   echo "nsgen: lab '$lab' is up" >&2
@@ -106,11 +113,14 @@ on_error() {
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two.
+# the setup with CMD's message. Trying first costs one process where checking first costs two;
+# its messages go through a file, not $(...), which would cost another.
 created() {
-  local status
-  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
-  status=$?
+  local status=0
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then return 0; fi
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"

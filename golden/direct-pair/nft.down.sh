@@ -10,16 +10,21 @@ lab=direct-pair
 
 main() {
   preflight
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  # direct-pair.ns:2  ns blue
-  if netns_exists blue; then
-    ip netns del blue
-  fi
+# direct-pair.ns:2  ns blue
+if netns_exists blue; then
+  ip netns del blue
+fi
 
-  # direct-pair.ns:2  ns red
-  if netns_exists red; then
-    ip netns del red
-  fi
+# direct-pair.ns:2  ns red
+if netns_exists red; then
+  ip netns del red
+fi
+STEPS
 
   echo "nsgen: lab '$lab' is down" >&2
 }

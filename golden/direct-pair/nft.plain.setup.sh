@@ -4,7 +4,6 @@
 # it once, as root. Undo: nsgen down -t nft --style plain direct-pair.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-
 # direct-pair.ns:2  ns red
 ip netns add red
 ip -n red link set lo up

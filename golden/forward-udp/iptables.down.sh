@@ -12,36 +12,41 @@ lab=forward-udp
 
 main() {
   preflight
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  # firewall: chains nsgen-forward-udp-*
-  remove_rules
+# firewall: chains nsgen-forward-udp-*
+remove_rules
 
-  # forward-udp.ns:2  ns dns
-  if netns_exists dns; then
-    ip netns del dns
-  fi
+# forward-udp.ns:2  ns dns
+if netns_exists dns; then
+  ip netns del dns
+fi
 
-  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
-  # them in the background, all at once (far faster than one by one). Wait for that; one still
-  # there (a process inside keeps its namespace alive) is deleted below.
-  veths_gone veth-dns-br
+# The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+# them in the background, all at once (far faster than one by one). Wait for that; one still
+# there (a process inside keeps its namespace alive) is deleted below.
+veths_gone veth-dns-br || true
 
-  # forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
-  if lab_link veth-dns-br veth; then # only if this lab's setup created it
-    ip link del veth-dns-br || link_gone '' veth-dns-br # gone meanwhile is fine
-  fi
+# forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
+if lab_link veth-dns-br veth; then # only if this lab's setup created it
+  ip link del veth-dns-br || link_gone '' veth-dns-br # gone meanwhile is fine
+fi
 
-  # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
-  if lab_link br0 bridge; then # only if this lab's setup created it
-    ip link del br0 || link_gone '' br0 # gone meanwhile is fine
-  fi
+# forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
+if lab_link br0 bridge; then # only if this lab's setup created it
+  ip link del br0 || link_gone '' br0 # gone meanwhile is fine
+fi
 
-  # restore net.ipv4.ip_forward
-  if [ -e /run/nsgen/forward-udp/net.ipv4.ip_forward ]; then
-    cat /run/nsgen/forward-udp/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
-    rm -f /run/nsgen/forward-udp/net.ipv4.ip_forward
-    rmdir /run/nsgen/forward-udp /run/nsgen 2>/dev/null || true
-  fi
+# restore net.ipv4.ip_forward
+if [ -e /run/nsgen/forward-udp/net.ipv4.ip_forward ]; then
+  cat /run/nsgen/forward-udp/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/forward-udp/net.ipv4.ip_forward
+  rmdir /run/nsgen/forward-udp /run/nsgen 2>/dev/null || true
+fi
+STEPS
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -108,7 +113,8 @@ remove_rules() {
   fi
 }
 
-# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
 veths_gone() {
   local tries
   for ((tries = 0; tries < 200; tries++)); do
@@ -119,6 +125,7 @@ veths_gone() {
     fi
     sleep 0.05
   done
+  return 1
 }
 
 main "$@"

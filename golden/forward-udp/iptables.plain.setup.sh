@@ -5,7 +5,6 @@
 # checks or rollback; run it once, as root. Undo: nsgen down --style plain forward-udp.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-
 # forward-udp.ns:2  ns dns
 ip netns add dns
 ip -n dns link set lo up
@@ -36,5 +35,6 @@ RULES
 iptables -t nat -A PREROUTING -j nsgen-forward-udp-pre
 iptables -t filter -I FORWARD -j nsgen-forward-udp-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/forward-udp && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/forward-udp/net.ipv4.ip_forward
+mkdir -p /run/nsgen/forward-udp
+cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/forward-udp/net.ipv4.ip_forward
 echo 1 >/proc/sys/net/ipv4/ip_forward

@@ -14,56 +14,63 @@ undo=()          # what this run created, for rollback (see undo_push)
 
 main() {
   preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
   trap 'on_error "$?"' ERR
   trap 'on_error 130' INT TERM
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  step='forward-udp.ns:2  ns dns'
-  if ! netns_exists dns; then
-    ip netns add dns
-    undo_push netns '' dns
-  fi
-  ip -n dns link set lo up
+step='forward-udp.ns:2  ns dns'
+if ! netns_exists dns; then
+  ip netns add dns
+  undo_push netns '' dns
+fi
+ip -n dns link set lo up
 
-  step='forward-udp.ns:3  bridge br0 ip 172.21.0.1/24'
-  if created ip link add br0 type bridge; then
-    undo_push link '' br0
-    ip link set br0 alias nsgen:forward-udp # teardown deletes only links with this mark
-  else
-    have_link '' br0 bridge
-  fi
-  ip link set br0 up
-  ip addr replace 172.21.0.1/24 dev br0
+step='forward-udp.ns:3  bridge br0 ip 172.21.0.1/24'
+if created ip link add br0 type bridge; then
+  undo_push link '' br0
+else
+  have_link '' br0 bridge
+fi
+ip link set br0 up
+ip addr replace 172.21.0.1/24 dev br0
 
-  step='forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24'
-  if created ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns; then
-    undo_push link '' veth-dns-br
-    ip link set veth-dns-br alias nsgen:forward-udp # teardown deletes only links with this mark
-  else
-    have_own_link veth-dns-br veth
-    ip link set veth-dns-br master br0 up
-  fi
-  ip -n dns -batch - <<'IP'
+step='forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24'
+# A veth veth-dns-br of this lab's that is still there although dns is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns || { { has_mark veth-dns-br || link_gone '' veth-dns-br; } && made_now dns &&
+  veths_gone veth-dns-br && created ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns; }; then
+  undo_push link '' veth-dns-br
+else
+  have_own_link veth-dns-br veth
+  ip link set veth-dns-br master br0 up
+fi
+ip -n dns -batch - <<'IP'
 link set veth-dns addrgenmode none
 link set veth-dns up
 addr replace 172.21.0.53/24 dev veth-dns
 IP
 
-  step='forward-udp.ns:5  route dns default via 172.21.0.1'
-  if created ip -n dns route add default via 172.21.0.1; then
-    undo_push route dns default 172.21.0.1
-  else
-    have_route dns default 172.21.0.1
-  fi
+step='forward-udp.ns:5  route dns default via 172.21.0.1'
+if created ip -n dns route add default via 172.21.0.1; then
+  undo_push route dns default 172.21.0.1
+else
+  have_route dns default 172.21.0.1
+fi
 
-  step='firewall: chains nsgen-forward-udp-*'
-  if ! iptables -t filter -S nsgen-forward-udp-fwd >/dev/null 2>&1; then
-    undo_push rules '' '' ''
-  fi
-  # The lab's rules live in its own chains, so nothing else is touched:
-  # nsgen-forward-udp-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
-  # nsgen-forward-udp-fwd (filter FORWARD, inserted first) lets that traffic through.
-  # forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
-  iptables-restore --noflush <<'RULES'
+step='firewall: chains nsgen-forward-udp-*'
+if ! iptables -t filter -S nsgen-forward-udp-fwd >/dev/null 2>&1; then
+  undo_push rules '' '' ''
+fi
+# The lab's rules live in its own chains, so nothing else is touched:
+# nsgen-forward-udp-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+# nsgen-forward-udp-fwd (filter FORWARD, inserted first) lets that traffic through.
+# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
+iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-forward-udp-pre - [0:0]
 # forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
@@ -74,17 +81,24 @@ COMMIT
 -A nsgen-forward-udp-fwd -i eth0 -d 172.21.0.53/32 -p udp -m udp --dport 53 -m comment --comment "forward-udp.ns:6" -j ACCEPT
 COMMIT
 RULES
-  iptables -t nat -C PREROUTING -j nsgen-forward-udp-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-forward-udp-pre
-  iptables -t filter -C FORWARD -j nsgen-forward-udp-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-forward-udp-fwd
+iptables -t nat -C PREROUTING -j nsgen-forward-udp-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-forward-udp-pre
+iptables -t filter -C FORWARD -j nsgen-forward-udp-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-forward-udp-fwd
 
-  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-  # is kept in /run/nsgen/forward-udp, so teardown can restore it.
-  step=net.ipv4.ip_forward=1
-  if [ ! -e /run/nsgen/forward-udp/net.ipv4.ip_forward ]; then
-    mkdir -p /run/nsgen/forward-udp && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/forward-udp/net.ipv4.ip_forward
-    undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/forward-udp/net.ipv4.ip_forward)"
-  fi
-  echo 1 >/proc/sys/net/ipv4/ip_forward
+# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+# is kept in /run/nsgen/forward-udp, so teardown can restore it.
+step='net.ipv4.ip_forward=1'
+if [ ! -e /run/nsgen/forward-udp/net.ipv4.ip_forward ]; then
+  mkdir -p /run/nsgen/forward-udp
+  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/forward-udp/net.ipv4.ip_forward
+  undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/forward-udp/net.ipv4.ip_forward)"
+fi
+echo 1 >/proc/sys/net/ipv4/ip_forward
+STEPS
+
+  # The links this run made in the host get the lab's mark (teardown deletes only links with it),
+  # all in one `ip -batch` (a veth end that is there already is used only if it has the mark).
+  step='marking the links this run made'
+  mark_made_links
 
   trap - ERR INT TERM
   echo "nsgen: lab '$lab' is up" >&2
@@ -99,6 +113,7 @@ preflight() {
   need_tool ip
   need_tool iptables
   need_tool iptables-restore
+  need_tool awk
   # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
   # docs/language.md), which needs a kernel with IPv6.
   if [ ! -d /proc/sys/net/ipv6 ]; then
@@ -149,11 +164,14 @@ on_error() {
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two.
+# the setup with CMD's message. Trying first costs one process where checking first costs two;
+# its messages go through a file, not $(...), which would cost another.
 created() {
-  local status
-  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
-  status=$?
+  local status=0
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then return 0; fi
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"
@@ -194,9 +212,29 @@ have_route() {
   on_error 1
 }
 
+# mark_made_links: give every link this run made in the host the lab's mark, alias
+# nsgen:forward-udp, in one `ip -batch` (teardown deletes only links with it).
+mark_made_links() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
+      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:forward-udp
+    fi
+  done | ip -batch -
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = netns ] && [ "${undo[i + 2]}" = "$1" ]; then return 0; fi
+  done
+  return 1
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -213,6 +251,11 @@ link_is() {
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
 }
 
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
 # has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
 has_route() {
   local -a in_ns=()
@@ -224,6 +267,13 @@ has_route() {
 # carries the alias nsgen:forward-udp (matched as the alias field, whatever else, altnames say, is listed).
 lab_link() {
   ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:forward-udp '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# has_mark NAME: true if the host's link NAME, of any kind (one the kernel is removing shows
+# none), carries this lab's mark, alias nsgen:forward-udp.
+has_mark() {
+  ip link show dev "$1" 2>/dev/null |
     awk -v mark=nsgen:forward-udp '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
@@ -243,6 +293,21 @@ remove_rules() {
     iptables -t filter -F nsgen-forward-udp-fwd
     iptables -t filter -X nsgen-forward-udp-fwd
   fi
+}
+
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
 }
 
 main "$@"

@@ -11,26 +11,31 @@ lab=host-veth
 
 main() {
   preflight
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  # host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2
-  if has_route '' 10.9.0.0/24 10.0.0.2; then
-    ip route del 10.9.0.0/24 via 10.0.0.2
-  fi
+# host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2
+if has_route '' 10.9.0.0/24 10.0.0.2; then
+  ip route del 10.9.0.0/24 via 10.0.0.2
+fi
 
-  # host-veth.ns:2  ns red
-  if netns_exists red; then
-    ip netns del red
-  fi
+# host-veth.ns:2  ns red
+if netns_exists red; then
+  ip netns del red
+fi
 
-  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
-  # them in the background, all at once (far faster than one by one). Wait for that; one still
-  # there (a process inside keeps its namespace alive) is deleted below.
-  veths_gone veth-red-host
+# The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+# them in the background, all at once (far faster than one by one). Wait for that; one still
+# there (a process inside keeps its namespace alive) is deleted below.
+veths_gone veth-red-host || true
 
-  # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
-  if lab_link veth-red-host veth; then # only if this lab's setup created it
-    ip link del veth-red-host || link_gone '' veth-red-host # gone meanwhile is fine
-  fi
+# host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
+if lab_link veth-red-host veth; then # only if this lab's setup created it
+  ip link del veth-red-host || link_gone '' veth-red-host # gone meanwhile is fine
+fi
+STEPS
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -84,7 +89,8 @@ lab_link() {
     awk -v mark=nsgen:host-veth '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
-# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
 veths_gone() {
   local tries
   for ((tries = 0; tries < 200; tries++)); do
@@ -95,6 +101,7 @@ veths_gone() {
     fi
     sleep 0.05
   done
+  return 1
 }
 
 main "$@"

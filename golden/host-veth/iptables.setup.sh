@@ -14,44 +14,58 @@ undo=()          # what this run created, for rollback (see undo_push)
 
 main() {
   preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
   trap 'on_error "$?"' ERR
   trap 'on_error 130' INT TERM
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  step='host-veth.ns:2  ns red'
-  if ! netns_exists red; then
-    ip netns add red
-    undo_push netns '' red
-  fi
-  ip -n red link set lo up
+step='host-veth.ns:2  ns red'
+if ! netns_exists red; then
+  ip netns add red
+  undo_push netns '' red
+fi
+ip -n red link set lo up
 
-  step='host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30'
-  if created ip link add veth-red-host up type veth peer name veth-red netns red; then
-    undo_push link '' veth-red-host
-    ip link set veth-red-host alias nsgen:host-veth # teardown deletes only links with this mark
-  else
-    have_own_link veth-red-host veth
-    ip link set veth-red-host up
-  fi
-  ip addr replace 10.0.0.1/30 dev veth-red-host
-  ip -n red -batch - <<'IP'
+step='host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30'
+# A veth veth-red-host of this lab's that is still there although red is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add veth-red-host up type veth peer name veth-red netns red || { { has_mark veth-red-host || link_gone '' veth-red-host; } && made_now red &&
+  veths_gone veth-red-host && created ip link add veth-red-host up type veth peer name veth-red netns red; }; then
+  undo_push link '' veth-red-host
+else
+  have_own_link veth-red-host veth
+  ip link set veth-red-host up
+fi
+ip addr replace 10.0.0.1/30 dev veth-red-host
+ip -n red -batch - <<'IP'
 link set veth-red addrgenmode none
 link set veth-red up
 addr replace 10.0.0.2/30 dev veth-red
 IP
 
-  step='host-veth.ns:4  route red default via 10.0.0.1'
-  if created ip -n red route add default via 10.0.0.1; then
-    undo_push route red default 10.0.0.1
-  else
-    have_route red default 10.0.0.1
-  fi
+step='host-veth.ns:4  route red default via 10.0.0.1'
+if created ip -n red route add default via 10.0.0.1; then
+  undo_push route red default 10.0.0.1
+else
+  have_route red default 10.0.0.1
+fi
 
-  step='host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2'
-  if created ip route add 10.9.0.0/24 via 10.0.0.2; then
-    undo_push route '' 10.9.0.0/24 10.0.0.2
-  else
-    have_route '' 10.9.0.0/24 10.0.0.2
-  fi
+step='host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2'
+if created ip route add 10.9.0.0/24 via 10.0.0.2; then
+  undo_push route '' 10.9.0.0/24 10.0.0.2
+else
+  have_route '' 10.9.0.0/24 10.0.0.2
+fi
+STEPS
+
+  # The links this run made in the host get the lab's mark (teardown deletes only links with it),
+  # all in one `ip -batch` (a veth end that is there already is used only if it has the mark).
+  step='marking the links this run made'
+  mark_made_links
 
   trap - ERR INT TERM
   echo "nsgen: lab '$lab' is up" >&2
@@ -64,6 +78,7 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool awk
   # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
   # docs/language.md), which needs a kernel with IPv6.
   if [ ! -d /proc/sys/net/ipv6 ]; then
@@ -112,11 +127,14 @@ on_error() {
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two.
+# the setup with CMD's message. Trying first costs one process where checking first costs two;
+# its messages go through a file, not $(...), which would cost another.
 created() {
-  local status
-  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
-  status=$?
+  local status=0
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then return 0; fi
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"
@@ -145,9 +163,29 @@ have_route() {
   on_error 1
 }
 
+# mark_made_links: give every link this run made in the host the lab's mark, alias
+# nsgen:host-veth, in one `ip -batch` (teardown deletes only links with it).
+mark_made_links() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
+      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:host-veth
+    fi
+  done | ip -batch -
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = netns ] && [ "${undo[i + 2]}" = "$1" ]; then return 0; fi
+  done
+  return 1
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -155,6 +193,11 @@ link_exists() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
 }
 
 # has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
@@ -169,6 +212,28 @@ has_route() {
 lab_link() {
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:host-veth '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# has_mark NAME: true if the host's link NAME, of any kind (one the kernel is removing shows
+# none), carries this lab's mark, alias nsgen:host-veth.
+has_mark() {
+  ip link show dev "$1" 2>/dev/null |
+    awk -v mark=nsgen:host-veth '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
 }
 
 main "$@"

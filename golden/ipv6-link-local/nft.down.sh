@@ -11,36 +11,41 @@ lab=ipv6-link-local
 
 main() {
   preflight
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  # ipv6-link-local.ns:5  ns blue
-  if netns_exists blue; then
-    ip netns del blue
-  fi
+# ipv6-link-local.ns:5  ns blue
+if netns_exists blue; then
+  ip netns del blue
+fi
 
-  # ipv6-link-local.ns:4  ns red
-  if netns_exists red; then
-    ip netns del red
-  fi
+# ipv6-link-local.ns:4  ns red
+if netns_exists red; then
+  ip netns del red
+fi
 
-  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
-  # them in the background, all at once (far faster than one by one). Wait for that; one still
-  # there (a process inside keeps its namespace alive) is deleted below.
-  veths_gone veth-blue-br veth-red-br
+# The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+# them in the background, all at once (far faster than one by one). Wait for that; one still
+# there (a process inside keeps its namespace alive) is deleted below.
+veths_gone veth-blue-br veth-red-br || true
 
-  # ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
-  if lab_link veth-blue-br veth; then # only if this lab's setup created it
-    ip link del veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
-  fi
+# ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
+if lab_link veth-blue-br veth; then # only if this lab's setup created it
+  ip link del veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
+fi
 
-  # ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
-  if lab_link veth-red-br veth; then # only if this lab's setup created it
-    ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
-  fi
+# ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
+if lab_link veth-red-br veth; then # only if this lab's setup created it
+  ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
+fi
 
-  # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
-  if lab_link br0 bridge; then # only if this lab's setup created it
-    ip link del br0 || link_gone '' br0 # gone meanwhile is fine
-  fi
+# ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
+if lab_link br0 bridge; then # only if this lab's setup created it
+  ip link del br0 || link_gone '' br0 # gone meanwhile is fine
+fi
+STEPS
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -87,7 +92,8 @@ lab_link() {
     awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
-# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
 veths_gone() {
   local tries
   for ((tries = 0; tries < 200; tries++)); do
@@ -98,6 +104,7 @@ veths_gone() {
     fi
     sleep 0.05
   done
+  return 1
 }
 
 main "$@"

@@ -5,7 +5,6 @@
 # ipv6-link-local.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-
 # ipv6-link-local.ns:4  ns red
 ip netns add red
 ip -n red link set lo up

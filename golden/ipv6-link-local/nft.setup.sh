@@ -13,58 +13,73 @@ undo=()          # what this run created, for rollback (see undo_push)
 
 main() {
   preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
   trap 'on_error "$?"' ERR
   trap 'on_error 130' INT TERM
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  step='ipv6-link-local.ns:4  ns red'
-  if ! netns_exists red; then
-    ip netns add red
-    undo_push netns '' red
-  fi
-  ip -n red link set lo up
+step='ipv6-link-local.ns:4  ns red'
+if ! netns_exists red; then
+  ip netns add red
+  undo_push netns '' red
+fi
+ip -n red link set lo up
 
-  step='ipv6-link-local.ns:5  ns blue'
-  if ! netns_exists blue; then
-    ip netns add blue
-    undo_push netns '' blue
-  fi
-  ip -n blue link set lo up
+step='ipv6-link-local.ns:5  ns blue'
+if ! netns_exists blue; then
+  ip netns add blue
+  undo_push netns '' blue
+fi
+ip -n blue link set lo up
 
-  step='ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24'
-  if created ip link add br0 type bridge; then
-    undo_push link '' br0
-    ip link set br0 alias nsgen:ipv6-link-local # teardown deletes only links with this mark
-  else
-    have_link '' br0 bridge
-  fi
-  ip link set br0 up
-  ip addr replace 10.9.0.1/24 dev br0
+step='ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24'
+if created ip link add br0 type bridge; then
+  undo_push link '' br0
+else
+  have_link '' br0 bridge
+fi
+ip link set br0 up
+ip addr replace 10.9.0.1/24 dev br0
 
-  step='ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24'
-  if created ip link add veth-red-br master br0 up type veth peer name veth-red netns red; then
-    undo_push link '' veth-red-br
-    ip link set veth-red-br alias nsgen:ipv6-link-local # teardown deletes only links with this mark
-  else
-    have_own_link veth-red-br veth
-    ip link set veth-red-br master br0 up
-  fi
-  ip -n red -batch - <<'IP'
+step='ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24'
+# A veth veth-red-br of this lab's that is still there although red is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add veth-red-br master br0 up type veth peer name veth-red netns red || { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
+  veths_gone veth-red-br && created ip link add veth-red-br master br0 up type veth peer name veth-red netns red; }; then
+  undo_push link '' veth-red-br
+else
+  have_own_link veth-red-br veth
+  ip link set veth-red-br master br0 up
+fi
+ip -n red -batch - <<'IP'
 link set veth-red up
 addr replace 10.9.0.2/24 dev veth-red
 IP
 
-  step='ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24'
-  if created ip link add veth-blue-br master br0 up type veth peer name veth-blue netns blue; then
-    undo_push link '' veth-blue-br
-    ip link set veth-blue-br alias nsgen:ipv6-link-local # teardown deletes only links with this mark
-  else
-    have_own_link veth-blue-br veth
-    ip link set veth-blue-br master br0 up
-  fi
-  ip -n blue -batch - <<'IP'
+step='ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24'
+# A veth veth-blue-br of this lab's that is still there although blue is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add veth-blue-br master br0 up type veth peer name veth-blue netns blue || { { has_mark veth-blue-br || link_gone '' veth-blue-br; } && made_now blue &&
+  veths_gone veth-blue-br && created ip link add veth-blue-br master br0 up type veth peer name veth-blue netns blue; }; then
+  undo_push link '' veth-blue-br
+else
+  have_own_link veth-blue-br veth
+  ip link set veth-blue-br master br0 up
+fi
+ip -n blue -batch - <<'IP'
 link set veth-blue up
 addr replace 10.9.0.3/24 dev veth-blue
 IP
+STEPS
+
+  # The links this run made in the host get the lab's mark (teardown deletes only links with it),
+  # all in one `ip -batch` (a veth end that is there already is used only if it has the mark).
+  step='marking the links this run made'
+  mark_made_links
 
   trap - ERR INT TERM
   echo "nsgen: lab '$lab' is up" >&2
@@ -77,6 +92,7 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool awk
 }
 
 # need_tool NAME: stop unless the command NAME is installed.
@@ -119,11 +135,14 @@ on_error() {
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two.
+# the setup with CMD's message. Trying first costs one process where checking first costs two;
+# its messages go through a file, not $(...), which would cost another.
 created() {
-  local status
-  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
-  status=$?
+  local status=0
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then return 0; fi
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"
@@ -154,9 +173,29 @@ have_own_link() {
   on_error 1
 }
 
+# mark_made_links: give every link this run made in the host the lab's mark, alias
+# nsgen:ipv6-link-local, in one `ip -batch` (teardown deletes only links with it).
+mark_made_links() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
+      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:ipv6-link-local
+    fi
+  done | ip -batch -
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = netns ] && [ "${undo[i + 2]}" = "$1" ]; then return 0; fi
+  done
+  return 1
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -173,11 +212,38 @@ link_is() {
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
 }
 
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
 # carries the alias nsgen:ipv6-link-local (matched as the alias field, whatever else, altnames say, is listed).
 lab_link() {
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# has_mark NAME: true if the host's link NAME, of any kind (one the kernel is removing shows
+# none), carries this lab's mark, alias nsgen:ipv6-link-local.
+has_mark() {
+  ip link show dev "$1" 2>/dev/null |
+    awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
 }
 
 main "$@"

@@ -11,36 +11,41 @@ lab=long-names
 
 main() {
   preflight
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  # long-names.ns:6  ns tenant-beta-production
-  if netns_exists tenant-beta-production; then
-    ip netns del tenant-beta-production
-  fi
+# long-names.ns:6  ns tenant-beta-production
+if netns_exists tenant-beta-production; then
+  ip netns del tenant-beta-production
+fi
 
-  # long-names.ns:5  ns tenant-alpha-production
-  if netns_exists tenant-alpha-production; then
-    ip netns del tenant-alpha-production
-  fi
+# long-names.ns:5  ns tenant-alpha-production
+if netns_exists tenant-alpha-production; then
+  ip netns del tenant-alpha-production
+fi
 
-  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
-  # them in the background, all at once (far faster than one by one). Wait for that; one still
-  # there (a process inside keeps its namespace alive) is deleted below.
-  veths_gone beta-br veth-ten690b-br
+# The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+# them in the background, all at once (far faster than one by one). Wait for that; one still
+# there (a process inside keeps its namespace alive) is deleted below.
+veths_gone beta-br veth-ten690b-br || true
 
-  # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
-  if lab_link beta-br veth; then # only if this lab's setup created it
-    ip link del beta-br || link_gone '' beta-br # gone meanwhile is fine
-  fi
+# long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
+if lab_link beta-br veth; then # only if this lab's setup created it
+  ip link del beta-br || link_gone '' beta-br # gone meanwhile is fine
+fi
 
-  # long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
-  if lab_link veth-ten690b-br veth; then # only if this lab's setup created it
-    ip link del veth-ten690b-br || link_gone '' veth-ten690b-br # gone meanwhile is fine
-  fi
+# long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
+if lab_link veth-ten690b-br veth; then # only if this lab's setup created it
+  ip link del veth-ten690b-br || link_gone '' veth-ten690b-br # gone meanwhile is fine
+fi
 
-  # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
-  if lab_link br-tenants bridge; then # only if this lab's setup created it
-    ip link del br-tenants || link_gone '' br-tenants # gone meanwhile is fine
-  fi
+# long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
+if lab_link br-tenants bridge; then # only if this lab's setup created it
+  ip link del br-tenants || link_gone '' br-tenants # gone meanwhile is fine
+fi
+STEPS
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -87,7 +92,8 @@ lab_link() {
     awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
-# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
 veths_gone() {
   local tries
   for ((tries = 0; tries < 200; tries++)); do
@@ -98,6 +104,7 @@ veths_gone() {
     fi
     sleep 0.05
   done
+  return 1
 }
 
 main "$@"

@@ -5,7 +5,6 @@
 # root. Undo: nsgen down --style plain long-names.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-
 # long-names.ns:5  ns tenant-alpha-production
 ip netns add tenant-alpha-production
 ip -n tenant-alpha-production link set lo up

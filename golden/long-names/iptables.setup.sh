@@ -14,60 +14,75 @@ undo=()          # what this run created, for rollback (see undo_push)
 
 main() {
   preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
   trap 'on_error "$?"' ERR
   trap 'on_error 130' INT TERM
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  step='long-names.ns:5  ns tenant-alpha-production'
-  if ! netns_exists tenant-alpha-production; then
-    ip netns add tenant-alpha-production
-    undo_push netns '' tenant-alpha-production
-  fi
-  ip -n tenant-alpha-production link set lo up
+step='long-names.ns:5  ns tenant-alpha-production'
+if ! netns_exists tenant-alpha-production; then
+  ip netns add tenant-alpha-production
+  undo_push netns '' tenant-alpha-production
+fi
+ip -n tenant-alpha-production link set lo up
 
-  step='long-names.ns:6  ns tenant-beta-production'
-  if ! netns_exists tenant-beta-production; then
-    ip netns add tenant-beta-production
-    undo_push netns '' tenant-beta-production
-  fi
-  ip -n tenant-beta-production link set lo up
+step='long-names.ns:6  ns tenant-beta-production'
+if ! netns_exists tenant-beta-production; then
+  ip netns add tenant-beta-production
+  undo_push netns '' tenant-beta-production
+fi
+ip -n tenant-beta-production link set lo up
 
-  step='long-names.ns:4  bridge br-tenants ip 10.50.0.1/24'
-  if created ip link add br-tenants type bridge; then
-    undo_push link '' br-tenants
-    ip link set br-tenants alias nsgen:long-names # teardown deletes only links with this mark
-  else
-    have_link '' br-tenants bridge
-  fi
-  ip link set br-tenants up
-  ip addr replace 10.50.0.1/24 dev br-tenants
+step='long-names.ns:4  bridge br-tenants ip 10.50.0.1/24'
+if created ip link add br-tenants type bridge; then
+  undo_push link '' br-tenants
+else
+  have_link '' br-tenants bridge
+fi
+ip link set br-tenants up
+ip addr replace 10.50.0.1/24 dev br-tenants
 
-  step='long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24'
-  if created ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production; then
-    undo_push link '' veth-ten690b-br
-    ip link set veth-ten690b-br alias nsgen:long-names # teardown deletes only links with this mark
-  else
-    have_own_link veth-ten690b-br veth
-    ip link set veth-ten690b-br master br-tenants up
-  fi
-  ip -n tenant-alpha-production -batch - <<'IP'
+step='long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24'
+# A veth veth-ten690b-br of this lab's that is still there although tenant-alpha-production is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production || { { has_mark veth-ten690b-br || link_gone '' veth-ten690b-br; } && made_now tenant-alpha-production &&
+  veths_gone veth-ten690b-br && created ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production; }; then
+  undo_push link '' veth-ten690b-br
+else
+  have_own_link veth-ten690b-br veth
+  ip link set veth-ten690b-br master br-tenants up
+fi
+ip -n tenant-alpha-production -batch - <<'IP'
 link set veth-tenant690b addrgenmode none
 link set veth-tenant690b up
 addr replace 10.50.0.2/24 dev veth-tenant690b
 IP
 
-  step='long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24'
-  if created ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production; then
-    undo_push link '' beta-br
-    ip link set beta-br alias nsgen:long-names # teardown deletes only links with this mark
-  else
-    have_own_link beta-br veth
-    ip link set beta-br master br-tenants up
-  fi
-  ip -n tenant-beta-production -batch - <<'IP'
+step='long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24'
+# A veth beta-br of this lab's that is still there although tenant-beta-production is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production || { { has_mark beta-br || link_gone '' beta-br; } && made_now tenant-beta-production &&
+  veths_gone beta-br && created ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production; }; then
+  undo_push link '' beta-br
+else
+  have_own_link beta-br veth
+  ip link set beta-br master br-tenants up
+fi
+ip -n tenant-beta-production -batch - <<'IP'
 link set eth0 addrgenmode none
 link set eth0 up
 addr replace 10.50.0.3/24 dev eth0
 IP
+STEPS
+
+  # The links this run made in the host get the lab's mark (teardown deletes only links with it),
+  # all in one `ip -batch` (a veth end that is there already is used only if it has the mark).
+  step='marking the links this run made'
+  mark_made_links
 
   trap - ERR INT TERM
   echo "nsgen: lab '$lab' is up" >&2
@@ -80,6 +95,7 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool awk
   # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
   # docs/language.md), which needs a kernel with IPv6.
   if [ ! -d /proc/sys/net/ipv6 ]; then
@@ -128,11 +144,14 @@ on_error() {
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two.
+# the setup with CMD's message. Trying first costs one process where checking first costs two;
+# its messages go through a file, not $(...), which would cost another.
 created() {
-  local status
-  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
-  status=$?
+  local status=0
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then return 0; fi
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"
@@ -163,9 +182,29 @@ have_own_link() {
   on_error 1
 }
 
+# mark_made_links: give every link this run made in the host the lab's mark, alias
+# nsgen:long-names, in one `ip -batch` (teardown deletes only links with it).
+mark_made_links() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
+      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:long-names
+    fi
+  done | ip -batch -
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = netns ] && [ "${undo[i + 2]}" = "$1" ]; then return 0; fi
+  done
+  return 1
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -182,11 +221,38 @@ link_is() {
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
 }
 
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
 # carries the alias nsgen:long-names (matched as the alias field, whatever else, altnames say, is listed).
 lab_link() {
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# has_mark NAME: true if the host's link NAME, of any kind (one the kernel is removing shows
+# none), carries this lab's mark, alias nsgen:long-names.
+has_mark() {
+  ip link show dev "$1" 2>/dev/null |
+    awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
 }
 
 main "$@"

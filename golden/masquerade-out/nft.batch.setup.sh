@@ -21,7 +21,7 @@ main() {
   trap 'on_error 130' INT TERM
 
   # --- the host's steps in one `ip -batch`. A line `+KEY command` runs only if KEY (netns:,
-  # bridge: or veth: and a name) is missing, so a second run creates nothing; the other lines
+  # bridge: or labveth: and a name) is missing, so a second run creates nothing; the other lines
   # are safe to repeat. A veth's host end is made with its peer already in its namespace.
   step='host batch'
   filter_batch "$tmp/host" <<'BATCH'
@@ -81,17 +81,18 @@ table ip nsgen-masquerade-out {
 }
 RULES
 
-# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-# is kept in /run/nsgen/masquerade-out, so teardown can restore it.
-step=net.ipv4.ip_forward=1
-if [ ! -e /run/nsgen/masquerade-out/net.ipv4.ip_forward ]; then
-  mkdir -p /run/nsgen/masquerade-out && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/masquerade-out/net.ipv4.ip_forward
-  undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/masquerade-out/net.ipv4.ip_forward)"
-fi
-echo 1 >/proc/sys/net/ipv4/ip_forward
+  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+  # is kept in /run/nsgen/masquerade-out, so teardown can restore it.
+  step='net.ipv4.ip_forward=1'
+  if [ ! -e /run/nsgen/masquerade-out/net.ipv4.ip_forward ]; then
+    mkdir -p /run/nsgen/masquerade-out
+    cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/masquerade-out/net.ipv4.ip_forward
+    undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/masquerade-out/net.ipv4.ip_forward)"
+  fi
+  echo 1 >/proc/sys/net/ipv4/ip_forward
 
-trap - ERR INT TERM
-echo "nsgen: lab '$lab' is up" >&2
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
 }
 
 # preflight: stop before anything is done unless this runs as root and has the tools it calls.
@@ -160,13 +161,39 @@ remove_rules() {
   fi
 }
 
-# lab_objects: what the host has now, as keys: netns:NAME, link:NAME, bridge:NAME or veth:NAME,
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
+}
+
+# lab_objects: what the host has now, as keys: netns:NAME, link:NAME (altnames too), marked:NAME
+# (any link with this lab's mark, even one the kernel is removing), bridge:NAME or veth:NAME,
 # and labbridge:NAME or labveth:NAME for one this lab's setup created: it carries the alias
 # nsgen:masquerade-out (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
   ip netns list | awk '{ print "netns:" $1 }'
-  ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link:" $2 }'
+  ip -o link show | awk -F': ' -v mark=nsgen:masquerade-out '{
+    marked = 0
+    n = split($0, detail, /\\/)
+    for (i = 2; i <= n; i++) {
+      sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i])
+      if (detail[i] ~ /^altname /) print "link:" substr(detail[i], 9)
+      if (detail[i] == "alias " mark) marked = 1
+    }
+    sub(/@.*/, "", $2); print "link:" $2
+    if (marked) print "marked:" $2
+  }'
   for kind in bridge veth; do
     ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:masquerade-out '{
       ours = 0
@@ -182,15 +209,24 @@ lab_objects() {
 # or `-KEY ` (run only if KEY is present); write the runnable batch to FILE, one line for each
 # line read (skipped ones become comments, so `ip -batch` line numbers still match), the keys
 # to create to FILE.keys and those to remove to FILE.gone. Stops if an interface exists with
-# another kind than its key says, or (keys labveth:) exists without this lab's mark.
+# another kind than its key says, or (keys labveth:) exists without this lab's mark. A veth of
+# this lab's whose peer namespace is about to be made was left by a namespace deleted by hand,
+# and the kernel is still removing it: wait for that (FILE.wait), then it is made anew.
 filter_batch() {
+  local -a left
   lab_objects >"$1.have"
-  awk -v keys="$1.keys" -v gone="$1.gone" '
+  awk -v keys="$1.keys" -v gone="$1.gone" -v wait="$1.wait" '
     NR == FNR { have[$0] = 1; next }
     /^# [^(]/ { where = substr($0, 3) }
     /^[+-]/ {
       sign = substr($1, 1, 1); key = substr($1, 2); rest = substr($0, length($1) + 2)
       kind = key; sub(/:.*/, "", kind); name = key; sub(/^[^:]*:/, "", name)
+      if (sign == "+" && kind == "labveth" && ((key in have) || ("marked:" name) in have) && match(rest, / netns [^ ]+/) &&
+          !(("netns:" substr(rest, RSTART + 7, RLENGTH - 7)) in have)) { leftover[key] = 1; print name > wait }
+      if (key in leftover) {
+        if (!(key in listed)) { listed[key] = 1; print key > keys }
+        print rest; next
+      }
       if (sign == "+" && !(key in have) && kind != "netns" && (("link:" name) in have)) {
         what = kind ~ /^lab/ ? "was not made by this lab (nsgen does not take over interfaces it did not create)" : "is not a " kind
         print "nsgen: failed at " where ": interface " name " already exists and " what > "/dev/stderr"
@@ -201,7 +237,14 @@ filter_batch() {
       print rest; next
     }
     { print }' "$1.have" - >"$1"
-  touch "$1.keys" "$1.gone"
+  touch "$1.keys" "$1.gone" "$1.wait"
+  if [ -s "$1.wait" ]; then
+    mapfile -t left <"$1.wait"
+    if ! veths_gone "${left[@]}"; then
+      echo "nsgen: veths ${left[*]} of a namespace deleted by hand are still there after 10 s" >&2
+      return 1
+    fi
+  fi
 }
 
 # batch_failure FILE ERROR: the lab-file statement of the batch line that failed, for messages.

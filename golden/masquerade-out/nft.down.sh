@@ -12,36 +12,41 @@ lab=masquerade-out
 
 main() {
   preflight
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  # firewall: nft table ip nsgen-masquerade-out
-  remove_rules
+# firewall: nft table ip nsgen-masquerade-out
+remove_rules
 
-  # masquerade-out.ns:2  ns app
-  if netns_exists app; then
-    ip netns del app
-  fi
+# masquerade-out.ns:2  ns app
+if netns_exists app; then
+  ip netns del app
+fi
 
-  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
-  # them in the background, all at once (far faster than one by one). Wait for that; one still
-  # there (a process inside keeps its namespace alive) is deleted below.
-  veths_gone veth-app-br
+# The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+# them in the background, all at once (far faster than one by one). Wait for that; one still
+# there (a process inside keeps its namespace alive) is deleted below.
+veths_gone veth-app-br || true
 
-  # masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
-  if lab_link veth-app-br veth; then # only if this lab's setup created it
-    ip link del veth-app-br || link_gone '' veth-app-br # gone meanwhile is fine
-  fi
+# masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
+if lab_link veth-app-br veth; then # only if this lab's setup created it
+  ip link del veth-app-br || link_gone '' veth-app-br # gone meanwhile is fine
+fi
 
-  # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
-  if lab_link br0 bridge; then # only if this lab's setup created it
-    ip link del br0 || link_gone '' br0 # gone meanwhile is fine
-  fi
+# masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
+if lab_link br0 bridge; then # only if this lab's setup created it
+  ip link del br0 || link_gone '' br0 # gone meanwhile is fine
+fi
 
-  # restore net.ipv4.ip_forward
-  if [ -e /run/nsgen/masquerade-out/net.ipv4.ip_forward ]; then
-    cat /run/nsgen/masquerade-out/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
-    rm -f /run/nsgen/masquerade-out/net.ipv4.ip_forward
-    rmdir /run/nsgen/masquerade-out /run/nsgen 2>/dev/null || true
-  fi
+# restore net.ipv4.ip_forward
+if [ -e /run/nsgen/masquerade-out/net.ipv4.ip_forward ]; then
+  cat /run/nsgen/masquerade-out/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/masquerade-out/net.ipv4.ip_forward
+  rmdir /run/nsgen/masquerade-out /run/nsgen 2>/dev/null || true
+fi
+STEPS
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -96,7 +101,8 @@ remove_rules() {
   fi
 }
 
-# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
 veths_gone() {
   local tries
   for ((tries = 0; tries < 200; tries++)); do
@@ -107,6 +113,7 @@ veths_gone() {
     fi
     sleep 0.05
   done
+  return 1
 }
 
 main "$@"

@@ -5,7 +5,6 @@
 # checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain masquerade-out.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-
 # masquerade-out.ns:2  ns app
 ip netns add app
 ip -n app link set lo up
@@ -40,5 +39,6 @@ table ip nsgen-masquerade-out {
 }
 RULES
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/masquerade-out && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/masquerade-out/net.ipv4.ip_forward
+mkdir -p /run/nsgen/masquerade-out
+cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/masquerade-out/net.ipv4.ip_forward
 echo 1 >/proc/sys/net/ipv4/ip_forward

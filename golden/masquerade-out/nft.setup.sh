@@ -14,57 +14,64 @@ undo=()          # what this run created, for rollback (see undo_push)
 
 main() {
   preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
   trap 'on_error "$?"' ERR
   trap 'on_error 130' INT TERM
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  step='masquerade-out.ns:2  ns app'
-  if ! netns_exists app; then
-    ip netns add app
-    undo_push netns '' app
-  fi
-  ip -n app link set lo up
+step='masquerade-out.ns:2  ns app'
+if ! netns_exists app; then
+  ip netns add app
+  undo_push netns '' app
+fi
+ip -n app link set lo up
 
-  step='masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24'
-  if created ip link add br0 type bridge; then
-    undo_push link '' br0
-    ip link set br0 alias nsgen:masquerade-out # teardown deletes only links with this mark
-  else
-    have_link '' br0 bridge
-  fi
-  ip link set br0 up
-  ip addr replace 172.20.0.1/24 dev br0
+step='masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24'
+if created ip link add br0 type bridge; then
+  undo_push link '' br0
+else
+  have_link '' br0 bridge
+fi
+ip link set br0 up
+ip addr replace 172.20.0.1/24 dev br0
 
-  step='masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24'
-  if created ip link add veth-app-br master br0 up type veth peer name veth-app netns app; then
-    undo_push link '' veth-app-br
-    ip link set veth-app-br alias nsgen:masquerade-out # teardown deletes only links with this mark
-  else
-    have_own_link veth-app-br veth
-    ip link set veth-app-br master br0 up
-  fi
-  ip -n app -batch - <<'IP'
+step='masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24'
+# A veth veth-app-br of this lab's that is still there although app is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add veth-app-br master br0 up type veth peer name veth-app netns app || { { has_mark veth-app-br || link_gone '' veth-app-br; } && made_now app &&
+  veths_gone veth-app-br && created ip link add veth-app-br master br0 up type veth peer name veth-app netns app; }; then
+  undo_push link '' veth-app-br
+else
+  have_own_link veth-app-br veth
+  ip link set veth-app-br master br0 up
+fi
+ip -n app -batch - <<'IP'
 link set veth-app addrgenmode none
 link set veth-app up
 addr replace 172.20.0.2/24 dev veth-app
 IP
 
-  step='masquerade-out.ns:5  route app default via 172.20.0.1'
-  if created ip -n app route add default via 172.20.0.1; then
-    undo_push route app default 172.20.0.1
-  else
-    have_route app default 172.20.0.1
-  fi
+step='masquerade-out.ns:5  route app default via 172.20.0.1'
+if created ip -n app route add default via 172.20.0.1; then
+  undo_push route app default 172.20.0.1
+else
+  have_route app default 172.20.0.1
+fi
 
-  step='firewall: nft table ip nsgen-masquerade-out'
-  if ! nft list table ip nsgen-masquerade-out >/dev/null 2>&1; then
-    undo_push rules '' '' ''
-  fi
-  # The lab's rules live in its own nft table, ip nsgen-masquerade-out, loaded in one atomic
-  # `nft -f`; nothing else is touched.
-  # Its postrouting chain masquerades the lab's subnets leaving the host,
-  # and its forward chain accepts that traffic.
-  # masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
-  nft -f - <<'RULES'
+step='firewall: nft table ip nsgen-masquerade-out'
+if ! nft list table ip nsgen-masquerade-out >/dev/null 2>&1; then
+  undo_push rules '' '' ''
+fi
+# The lab's rules live in its own nft table, ip nsgen-masquerade-out, loaded in one atomic
+# `nft -f`; nothing else is touched.
+# Its postrouting chain masquerades the lab's subnets leaving the host,
+# and its forward chain accepts that traffic.
+# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
+nft -f - <<'RULES'
 table ip nsgen-masquerade-out
 delete table ip nsgen-masquerade-out
 table ip nsgen-masquerade-out {
@@ -84,15 +91,22 @@ RULES
 
 # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
 # is kept in /run/nsgen/masquerade-out, so teardown can restore it.
-step=net.ipv4.ip_forward=1
+step='net.ipv4.ip_forward=1'
 if [ ! -e /run/nsgen/masquerade-out/net.ipv4.ip_forward ]; then
-  mkdir -p /run/nsgen/masquerade-out && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/masquerade-out/net.ipv4.ip_forward
+  mkdir -p /run/nsgen/masquerade-out
+  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/masquerade-out/net.ipv4.ip_forward
   undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/masquerade-out/net.ipv4.ip_forward)"
 fi
 echo 1 >/proc/sys/net/ipv4/ip_forward
+STEPS
 
-trap - ERR INT TERM
-echo "nsgen: lab '$lab' is up" >&2
+  # The links this run made in the host get the lab's mark (teardown deletes only links with it),
+  # all in one `ip -batch` (a veth end that is there already is used only if it has the mark).
+  step='marking the links this run made'
+  mark_made_links
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
 }
 
 # preflight: stop before anything is done unless this runs as root and has the tools it calls.
@@ -103,6 +117,7 @@ preflight() {
   fi
   need_tool ip
   need_tool nft
+  need_tool awk
   # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
   # docs/language.md), which needs a kernel with IPv6.
   if [ ! -d /proc/sys/net/ipv6 ]; then
@@ -153,11 +168,14 @@ on_error() {
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two.
+# the setup with CMD's message. Trying first costs one process where checking first costs two;
+# its messages go through a file, not $(...), which would cost another.
 created() {
-  local status
-  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
-  status=$?
+  local status=0
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then return 0; fi
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"
@@ -198,9 +216,29 @@ have_route() {
   on_error 1
 }
 
+# mark_made_links: give every link this run made in the host the lab's mark, alias
+# nsgen:masquerade-out, in one `ip -batch` (teardown deletes only links with it).
+mark_made_links() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
+      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:masquerade-out
+    fi
+  done | ip -batch -
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = netns ] && [ "${undo[i + 2]}" = "$1" ]; then return 0; fi
+  done
+  return 1
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -217,6 +255,11 @@ link_is() {
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
 }
 
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
 # has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
 has_route() {
   local -a in_ns=()
@@ -231,11 +274,33 @@ lab_link() {
     awk -v mark=nsgen:masquerade-out '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
+# has_mark NAME: true if the host's link NAME, of any kind (one the kernel is removing shows
+# none), carries this lab's mark, alias nsgen:masquerade-out.
+has_mark() {
+  ip link show dev "$1" 2>/dev/null |
+    awk -v mark=nsgen:masquerade-out '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
 # remove_rules: delete the lab's nft table, ip nsgen-masquerade-out, if present.
 remove_rules() {
   if nft list table ip nsgen-masquerade-out >/dev/null 2>&1; then
     nft delete table ip nsgen-masquerade-out
   fi
+}
+
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
 }
 
 main "$@"

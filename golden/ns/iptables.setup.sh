@@ -13,15 +13,22 @@ undo=()          # what this run created, for rollback (see undo_push)
 
 main() {
   preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
   trap 'on_error "$?"' ERR
   trap 'on_error 130' INT TERM
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  step='ns.ns:2  ns red'
-  if ! netns_exists red; then
-    ip netns add red
-    undo_push netns '' red
-  fi
-  ip -n red link set lo up
+step='ns.ns:2  ns red'
+if ! netns_exists red; then
+  ip netns add red
+  undo_push netns '' red
+fi
+ip -n red link set lo up
+STEPS
 
   trap - ERR INT TERM
   echo "nsgen: lab '$lab' is up" >&2

@@ -4,7 +4,6 @@
 # nft --style plain ns.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-
 # ns.ns:2  ns red
 ip netns add red
 ip -n red link set lo up

@@ -12,34 +12,39 @@ lab=one-liner
 
 main() {
   preflight
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  # firewall: chains nsgen-one-liner-*
-  remove_rules
+# firewall: chains nsgen-one-liner-*
+remove_rules
 
-  # one-liner.ns:1  ns red
-  if netns_exists red; then
-    ip netns del red
-  fi
+# one-liner.ns:1  ns red
+if netns_exists red; then
+  ip netns del red
+fi
 
-  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
-  # them in the background, all at once (far faster than one by one). Wait for that; one still
-  # there (a process inside keeps its namespace alive) is deleted below.
-  veths_gone veth-red-br
+# The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+# them in the background, all at once (far faster than one by one). Wait for that; one still
+# there (a process inside keeps its namespace alive) is deleted below.
+veths_gone veth-red-br || true
 
-  # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
-  if lab_link veth-red-br veth; then # only if this lab's setup created it
-    ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
-  fi
-  if lab_link v-net-0 bridge; then # only if this lab's setup created it
-    ip link del v-net-0 || link_gone '' v-net-0 # gone meanwhile is fine
-  fi
+# one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
+if lab_link veth-red-br veth; then # only if this lab's setup created it
+  ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
+fi
+if lab_link v-net-0 bridge; then # only if this lab's setup created it
+  ip link del v-net-0 || link_gone '' v-net-0 # gone meanwhile is fine
+fi
 
-  # restore net.ipv4.ip_forward
-  if [ -e /run/nsgen/one-liner/net.ipv4.ip_forward ]; then
-    cat /run/nsgen/one-liner/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
-    rm -f /run/nsgen/one-liner/net.ipv4.ip_forward
-    rmdir /run/nsgen/one-liner /run/nsgen 2>/dev/null || true
-  fi
+# restore net.ipv4.ip_forward
+if [ -e /run/nsgen/one-liner/net.ipv4.ip_forward ]; then
+  cat /run/nsgen/one-liner/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/one-liner/net.ipv4.ip_forward
+  rmdir /run/nsgen/one-liner /run/nsgen 2>/dev/null || true
+fi
+STEPS
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -106,7 +111,8 @@ remove_rules() {
   fi
 }
 
-# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
 veths_gone() {
   local tries
   for ((tries = 0; tries < 200; tries++)); do
@@ -117,6 +123,7 @@ veths_gone() {
     fi
     sleep 0.05
   done
+  return 1
 }
 
 main "$@"

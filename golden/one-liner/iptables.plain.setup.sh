@@ -5,7 +5,6 @@
 # rollback; run it once, as root. Undo: nsgen down --style plain one-liner.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-
 # one-liner.ns:1  ns red
 ip netns add red
 ip -n red link set lo up
@@ -33,5 +32,6 @@ RULES
 iptables -t nat -A POSTROUTING -j nsgen-one-liner-post
 iptables -t filter -I FORWARD -j nsgen-one-liner-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/one-liner && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/one-liner/net.ipv4.ip_forward
+mkdir -p /run/nsgen/one-liner
+cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/one-liner/net.ipv4.ip_forward
 echo 1 >/proc/sys/net/ipv4/ip_forward

@@ -14,47 +14,54 @@ undo=()          # what this run created, for rollback (see undo_push)
 
 main() {
   preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
   trap 'on_error "$?"' ERR
   trap 'on_error 130' INT TERM
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  step='one-liner.ns:1  ns red'
-  if ! netns_exists red; then
-    ip netns add red
-    undo_push netns '' red
-  fi
-  ip -n red link set lo up
+step='one-liner.ns:1  ns red'
+if ! netns_exists red; then
+  ip netns add red
+  undo_push netns '' red
+fi
+ip -n red link set lo up
 
-  step='one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1'
-  if created ip link add v-net-0 type bridge; then
-    undo_push link '' v-net-0
-    ip link set v-net-0 alias nsgen:one-liner # teardown deletes only links with this mark
-  else
-    have_link '' v-net-0 bridge
-  fi
-  ip link set v-net-0 up
-  if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; then
-    undo_push link '' veth-red-br
-    ip link set veth-red-br alias nsgen:one-liner # teardown deletes only links with this mark
-  else
-    have_own_link veth-red-br veth
-    ip link set veth-red-br master v-net-0 up
-  fi
-  ip -n red -batch - <<'IP'
+step='one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1'
+if created ip link add v-net-0 type bridge; then
+  undo_push link '' v-net-0
+else
+  have_link '' v-net-0 bridge
+fi
+ip link set v-net-0 up
+# A veth veth-red-br of this lab's that is still there although red is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red || { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
+  veths_gone veth-red-br && created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; }; then
+  undo_push link '' veth-red-br
+else
+  have_own_link veth-red-br veth
+  ip link set veth-red-br master v-net-0 up
+fi
+ip -n red -batch - <<'IP'
 link set veth-red addrgenmode none
 link set veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 IP
 
-  step='firewall: nft table ip nsgen-one-liner'
-  if ! nft list table ip nsgen-one-liner >/dev/null 2>&1; then
-    undo_push rules '' '' ''
-  fi
-  # The lab's rules live in its own nft table, ip nsgen-one-liner, loaded in one atomic
-  # `nft -f`; nothing else is touched.
-  # Its postrouting chain masquerades the lab's subnets leaving the host,
-  # and its forward chain accepts that traffic.
-  # one-liner.ns:1  nat masquerade 192.168.15.0/24
-  nft -f - <<'RULES'
+step='firewall: nft table ip nsgen-one-liner'
+if ! nft list table ip nsgen-one-liner >/dev/null 2>&1; then
+  undo_push rules '' '' ''
+fi
+# The lab's rules live in its own nft table, ip nsgen-one-liner, loaded in one atomic
+# `nft -f`; nothing else is touched.
+# Its postrouting chain masquerades the lab's subnets leaving the host,
+# and its forward chain accepts that traffic.
+# one-liner.ns:1  nat masquerade 192.168.15.0/24
+nft -f - <<'RULES'
 table ip nsgen-one-liner
 delete table ip nsgen-one-liner
 table ip nsgen-one-liner {
@@ -74,15 +81,22 @@ RULES
 
 # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
 # is kept in /run/nsgen/one-liner, so teardown can restore it.
-step=net.ipv4.ip_forward=1
+step='net.ipv4.ip_forward=1'
 if [ ! -e /run/nsgen/one-liner/net.ipv4.ip_forward ]; then
-  mkdir -p /run/nsgen/one-liner && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/one-liner/net.ipv4.ip_forward
+  mkdir -p /run/nsgen/one-liner
+  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/one-liner/net.ipv4.ip_forward
   undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/one-liner/net.ipv4.ip_forward)"
 fi
 echo 1 >/proc/sys/net/ipv4/ip_forward
+STEPS
 
-trap - ERR INT TERM
-echo "nsgen: lab '$lab' is up" >&2
+  # The links this run made in the host get the lab's mark (teardown deletes only links with it),
+  # all in one `ip -batch` (a veth end that is there already is used only if it has the mark).
+  step='marking the links this run made'
+  mark_made_links
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
 }
 
 # preflight: stop before anything is done unless this runs as root and has the tools it calls.
@@ -93,6 +107,7 @@ preflight() {
   fi
   need_tool ip
   need_tool nft
+  need_tool awk
   # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
   # docs/language.md), which needs a kernel with IPv6.
   if [ ! -d /proc/sys/net/ipv6 ]; then
@@ -143,11 +158,14 @@ on_error() {
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two.
+# the setup with CMD's message. Trying first costs one process where checking first costs two;
+# its messages go through a file, not $(...), which would cost another.
 created() {
-  local status
-  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
-  status=$?
+  local status=0
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then return 0; fi
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"
@@ -178,9 +196,29 @@ have_own_link() {
   on_error 1
 }
 
+# mark_made_links: give every link this run made in the host the lab's mark, alias
+# nsgen:one-liner, in one `ip -batch` (teardown deletes only links with it).
+mark_made_links() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
+      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:one-liner
+    fi
+  done | ip -batch -
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = netns ] && [ "${undo[i + 2]}" = "$1" ]; then return 0; fi
+  done
+  return 1
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -197,10 +235,22 @@ link_is() {
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
 }
 
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
 # carries the alias nsgen:one-liner (matched as the alias field, whatever else, altnames say, is listed).
 lab_link() {
   ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:one-liner '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# has_mark NAME: true if the host's link NAME, of any kind (one the kernel is removing shows
+# none), carries this lab's mark, alias nsgen:one-liner.
+has_mark() {
+  ip link show dev "$1" 2>/dev/null |
     awk -v mark=nsgen:one-liner '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
@@ -209,6 +259,21 @@ remove_rules() {
   if nft list table ip nsgen-one-liner >/dev/null 2>&1; then
     nft delete table ip nsgen-one-liner
   fi
+}
+
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
 }
 
 main "$@"

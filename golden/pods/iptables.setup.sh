@@ -15,114 +15,125 @@ undo=()          # what this run created, for rollback (see undo_push)
 
 main() {
   preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
   trap 'on_error "$?"' ERR
   trap 'on_error 130' INT TERM
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  step='pods.ns:9  ns web'
-  if ! netns_exists web; then
-    ip netns add web
-    undo_push netns '' web
-  fi
-  ip -n web link set lo up
+step='pods.ns:9  ns web'
+if ! netns_exists web; then
+  ip netns add web
+  undo_push netns '' web
+fi
+ip -n web link set lo up
 
-  step='pods.ns:13  ns api'
-  if ! netns_exists api; then
-    ip netns add api
-    undo_push netns '' api
-  fi
-  ip -n api link set lo up
+step='pods.ns:13  ns api'
+if ! netns_exists api; then
+  ip netns add api
+  undo_push netns '' api
+fi
+ip -n api link set lo up
 
-  step='pods.ns:17  ns db'
-  if ! netns_exists db; then
-    ip netns add db
-    undo_push netns '' db
-  fi
-  ip -n db link set lo up
+step='pods.ns:17  ns db'
+if ! netns_exists db; then
+  ip netns add db
+  undo_push netns '' db
+fi
+ip -n db link set lo up
 
-  step='pods.ns:7  bridge cni0 ip 10.244.1.1/24'
-  if created ip link add cni0 type bridge; then
-    undo_push link '' cni0
-    ip link set cni0 alias nsgen:pods # teardown deletes only links with this mark
-  else
-    have_link '' cni0 bridge
-  fi
-  ip link set cni0 up
-  ip addr replace 10.244.1.1/24 dev cni0
+step='pods.ns:7  bridge cni0 ip 10.244.1.1/24'
+if created ip link add cni0 type bridge; then
+  undo_push link '' cni0
+else
+  have_link '' cni0 bridge
+fi
+ip link set cni0 up
+ip addr replace 10.244.1.1/24 dev cni0
 
-  step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
-  if created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web; then
-    undo_push link '' veth-web-br
-    ip link set veth-web-br alias nsgen:pods # teardown deletes only links with this mark
-  else
-    have_own_link veth-web-br veth
-    ip link set veth-web-br master cni0 up
-  fi
-  ip -n web -batch - <<'IP'
+step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
+# A veth veth-web-br of this lab's that is still there although web is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web || { { has_mark veth-web-br || link_gone '' veth-web-br; } && made_now web &&
+  veths_gone veth-web-br && created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web; }; then
+  undo_push link '' veth-web-br
+else
+  have_own_link veth-web-br veth
+  ip link set veth-web-br master cni0 up
+fi
+ip -n web -batch - <<'IP'
 link set eth0 addrgenmode none
 link set eth0 up
 addr replace 10.244.1.10/24 dev eth0
 IP
 
-  step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
-  if created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api; then
-    undo_push link '' veth-api-br
-    ip link set veth-api-br alias nsgen:pods # teardown deletes only links with this mark
-  else
-    have_own_link veth-api-br veth
-    ip link set veth-api-br master cni0 up
-  fi
-  ip -n api -batch - <<'IP'
+step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
+# A veth veth-api-br of this lab's that is still there although api is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api || { { has_mark veth-api-br || link_gone '' veth-api-br; } && made_now api &&
+  veths_gone veth-api-br && created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api; }; then
+  undo_push link '' veth-api-br
+else
+  have_own_link veth-api-br veth
+  ip link set veth-api-br master cni0 up
+fi
+ip -n api -batch - <<'IP'
 link set eth0 addrgenmode none
 link set eth0 up
 addr replace 10.244.1.11/24 dev eth0
 IP
 
-  step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
-  if created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db; then
-    undo_push link '' veth-db-br
-    ip link set veth-db-br alias nsgen:pods # teardown deletes only links with this mark
-  else
-    have_own_link veth-db-br veth
-    ip link set veth-db-br master cni0 up
-  fi
-  ip -n db -batch - <<'IP'
+step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
+# A veth veth-db-br of this lab's that is still there although db is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db || { { has_mark veth-db-br || link_gone '' veth-db-br; } && made_now db &&
+  veths_gone veth-db-br && created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db; }; then
+  undo_push link '' veth-db-br
+else
+  have_own_link veth-db-br veth
+  ip link set veth-db-br master cni0 up
+fi
+ip -n db -batch - <<'IP'
 link set eth0 addrgenmode none
 link set eth0 up
 addr replace 10.244.1.12/24 dev eth0
 IP
 
-  step='pods.ns:11  route web default via 10.244.1.1'
-  if created ip -n web route add default via 10.244.1.1; then
-    undo_push route web default 10.244.1.1
-  else
-    have_route web default 10.244.1.1
-  fi
+step='pods.ns:11  route web default via 10.244.1.1'
+if created ip -n web route add default via 10.244.1.1; then
+  undo_push route web default 10.244.1.1
+else
+  have_route web default 10.244.1.1
+fi
 
-  step='pods.ns:15  route api default via 10.244.1.1'
-  if created ip -n api route add default via 10.244.1.1; then
-    undo_push route api default 10.244.1.1
-  else
-    have_route api default 10.244.1.1
-  fi
+step='pods.ns:15  route api default via 10.244.1.1'
+if created ip -n api route add default via 10.244.1.1; then
+  undo_push route api default 10.244.1.1
+else
+  have_route api default 10.244.1.1
+fi
 
-  step='pods.ns:19  route db default via 10.244.1.1'
-  if created ip -n db route add default via 10.244.1.1; then
-    undo_push route db default 10.244.1.1
-  else
-    have_route db default 10.244.1.1
-  fi
+step='pods.ns:19  route db default via 10.244.1.1'
+if created ip -n db route add default via 10.244.1.1; then
+  undo_push route db default 10.244.1.1
+else
+  have_route db default 10.244.1.1
+fi
 
-  step='firewall: chains nsgen-pods-*'
-  if ! iptables -t filter -S nsgen-pods-fwd >/dev/null 2>&1; then
-    undo_push rules '' '' ''
-  fi
-  # The lab's rules live in its own chains, so nothing else is touched:
-  # nsgen-pods-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
-  # nsgen-pods-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
-  # nsgen-pods-fwd (filter FORWARD, inserted first) lets that traffic through.
-  # pods.ns:21  nat masquerade 10.244.1.0/24
-  # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
-  iptables-restore --noflush <<'RULES'
+step='firewall: chains nsgen-pods-*'
+if ! iptables -t filter -S nsgen-pods-fwd >/dev/null 2>&1; then
+  undo_push rules '' '' ''
+fi
+# The lab's rules live in its own chains, so nothing else is touched:
+# nsgen-pods-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
+# nsgen-pods-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+# nsgen-pods-fwd (filter FORWARD, inserted first) lets that traffic through.
+# pods.ns:21  nat masquerade 10.244.1.0/24
+# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-pods-pre - [0:0]
 :nsgen-pods-post - [0:0]
@@ -138,18 +149,25 @@ COMMIT
 -A nsgen-pods-fwd -d 10.244.1.10/32 -p tcp -m tcp --dport 80 -m comment --comment "pods.ns:22" -j ACCEPT
 COMMIT
 RULES
-  iptables -t nat -C PREROUTING -j nsgen-pods-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-pods-pre
-  iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-pods-post
-  iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-pods-fwd
+iptables -t nat -C PREROUTING -j nsgen-pods-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-pods-pre
+iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-pods-post
+iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-pods-fwd
 
-  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-  # is kept in /run/nsgen/pods, so teardown can restore it.
-  step=net.ipv4.ip_forward=1
-  if [ ! -e /run/nsgen/pods/net.ipv4.ip_forward ]; then
-    mkdir -p /run/nsgen/pods && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/pods/net.ipv4.ip_forward
-    undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/pods/net.ipv4.ip_forward)"
-  fi
-  echo 1 >/proc/sys/net/ipv4/ip_forward
+# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+# is kept in /run/nsgen/pods, so teardown can restore it.
+step='net.ipv4.ip_forward=1'
+if [ ! -e /run/nsgen/pods/net.ipv4.ip_forward ]; then
+  mkdir -p /run/nsgen/pods
+  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/pods/net.ipv4.ip_forward
+  undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/pods/net.ipv4.ip_forward)"
+fi
+echo 1 >/proc/sys/net/ipv4/ip_forward
+STEPS
+
+  # The links this run made in the host get the lab's mark (teardown deletes only links with it),
+  # all in one `ip -batch` (a veth end that is there already is used only if it has the mark).
+  step='marking the links this run made'
+  mark_made_links
 
   trap - ERR INT TERM
   echo "nsgen: lab '$lab' is up" >&2
@@ -164,6 +182,7 @@ preflight() {
   need_tool ip
   need_tool iptables
   need_tool iptables-restore
+  need_tool awk
   # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
   # docs/language.md), which needs a kernel with IPv6.
   if [ ! -d /proc/sys/net/ipv6 ]; then
@@ -214,11 +233,14 @@ on_error() {
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two.
+# the setup with CMD's message. Trying first costs one process where checking first costs two;
+# its messages go through a file, not $(...), which would cost another.
 created() {
-  local status
-  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
-  status=$?
+  local status=0
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then return 0; fi
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"
@@ -259,9 +281,29 @@ have_route() {
   on_error 1
 }
 
+# mark_made_links: give every link this run made in the host the lab's mark, alias
+# nsgen:pods, in one `ip -batch` (teardown deletes only links with it).
+mark_made_links() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
+      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:pods
+    fi
+  done | ip -batch -
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = netns ] && [ "${undo[i + 2]}" = "$1" ]; then return 0; fi
+  done
+  return 1
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -278,6 +320,11 @@ link_is() {
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
 }
 
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
 # has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
 has_route() {
   local -a in_ns=()
@@ -289,6 +336,13 @@ has_route() {
 # carries the alias nsgen:pods (matched as the alias field, whatever else, altnames say, is listed).
 lab_link() {
   ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# has_mark NAME: true if the host's link NAME, of any kind (one the kernel is removing shows
+# none), carries this lab's mark, alias nsgen:pods.
+has_mark() {
+  ip link show dev "$1" 2>/dev/null |
     awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
@@ -315,6 +369,21 @@ remove_rules() {
     iptables -t filter -F nsgen-pods-fwd
     iptables -t filter -X nsgen-pods-fwd
   fi
+}
+
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
 }
 
 main "$@"

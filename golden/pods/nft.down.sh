@@ -13,56 +13,61 @@ lab=pods
 
 main() {
   preflight
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  # firewall: nft table ip nsgen-pods
-  remove_rules
+# firewall: nft table ip nsgen-pods
+remove_rules
 
-  # pods.ns:17  ns db
-  if netns_exists db; then
-    ip netns del db
-  fi
+# pods.ns:17  ns db
+if netns_exists db; then
+  ip netns del db
+fi
 
-  # pods.ns:13  ns api
-  if netns_exists api; then
-    ip netns del api
-  fi
+# pods.ns:13  ns api
+if netns_exists api; then
+  ip netns del api
+fi
 
-  # pods.ns:9  ns web
-  if netns_exists web; then
-    ip netns del web
-  fi
+# pods.ns:9  ns web
+if netns_exists web; then
+  ip netns del web
+fi
 
-  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
-  # them in the background, all at once (far faster than one by one). Wait for that; one still
-  # there (a process inside keeps its namespace alive) is deleted below.
-  veths_gone veth-db-br veth-api-br veth-web-br
+# The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+# them in the background, all at once (far faster than one by one). Wait for that; one still
+# there (a process inside keeps its namespace alive) is deleted below.
+veths_gone veth-db-br veth-api-br veth-web-br || true
 
-  # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-  if lab_link veth-db-br veth; then # only if this lab's setup created it
-    ip link del veth-db-br || link_gone '' veth-db-br # gone meanwhile is fine
-  fi
+# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
+if lab_link veth-db-br veth; then # only if this lab's setup created it
+  ip link del veth-db-br || link_gone '' veth-db-br # gone meanwhile is fine
+fi
 
-  # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-  if lab_link veth-api-br veth; then # only if this lab's setup created it
-    ip link del veth-api-br || link_gone '' veth-api-br # gone meanwhile is fine
-  fi
+# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
+if lab_link veth-api-br veth; then # only if this lab's setup created it
+  ip link del veth-api-br || link_gone '' veth-api-br # gone meanwhile is fine
+fi
 
-  # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-  if lab_link veth-web-br veth; then # only if this lab's setup created it
-    ip link del veth-web-br || link_gone '' veth-web-br # gone meanwhile is fine
-  fi
+# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
+if lab_link veth-web-br veth; then # only if this lab's setup created it
+  ip link del veth-web-br || link_gone '' veth-web-br # gone meanwhile is fine
+fi
 
-  # pods.ns:7  bridge cni0 ip 10.244.1.1/24
-  if lab_link cni0 bridge; then # only if this lab's setup created it
-    ip link del cni0 || link_gone '' cni0 # gone meanwhile is fine
-  fi
+# pods.ns:7  bridge cni0 ip 10.244.1.1/24
+if lab_link cni0 bridge; then # only if this lab's setup created it
+  ip link del cni0 || link_gone '' cni0 # gone meanwhile is fine
+fi
 
-  # restore net.ipv4.ip_forward
-  if [ -e /run/nsgen/pods/net.ipv4.ip_forward ]; then
-    cat /run/nsgen/pods/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
-    rm -f /run/nsgen/pods/net.ipv4.ip_forward
-    rmdir /run/nsgen/pods /run/nsgen 2>/dev/null || true
-  fi
+# restore net.ipv4.ip_forward
+if [ -e /run/nsgen/pods/net.ipv4.ip_forward ]; then
+  cat /run/nsgen/pods/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/pods/net.ipv4.ip_forward
+  rmdir /run/nsgen/pods /run/nsgen 2>/dev/null || true
+fi
+STEPS
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -117,7 +122,8 @@ remove_rules() {
   fi
 }
 
-# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
 veths_gone() {
   local tries
   for ((tries = 0; tries < 200; tries++)); do
@@ -128,6 +134,7 @@ veths_gone() {
     fi
     sleep 0.05
   done
+  return 1
 }
 
 main "$@"

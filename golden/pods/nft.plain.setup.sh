@@ -6,7 +6,6 @@
 # style: no checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain pods.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-
 # pods.ns:9  ns web
 ip netns add web
 ip -n web link set lo up
@@ -70,5 +69,6 @@ table ip nsgen-pods {
 }
 RULES
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/pods && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/pods/net.ipv4.ip_forward
+mkdir -p /run/nsgen/pods
+cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/pods/net.ipv4.ip_forward
 echo 1 >/proc/sys/net/ipv4/ip_forward

@@ -6,7 +6,6 @@
 # Plain style: no checks or rollback; run it once, as root. Undo: nsgen down --style plain seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-
 # seed.ns:9  ns red
 ip netns add red
 ip -n red link set lo up
@@ -56,5 +55,6 @@ iptables -t nat -A PREROUTING -j nsgen-seed-pre
 iptables -t nat -A POSTROUTING -j nsgen-seed-post
 iptables -t filter -I FORWARD -j nsgen-seed-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/seed && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/seed/net.ipv4.ip_forward
+mkdir -p /run/nsgen/seed
+cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/seed/net.ipv4.ip_forward
 echo 1 >/proc/sys/net/ipv4/ip_forward

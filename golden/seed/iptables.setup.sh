@@ -15,93 +15,102 @@ undo=()          # what this run created, for rollback (see undo_push)
 
 main() {
   preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
   trap 'on_error "$?"' ERR
   trap 'on_error 130' INT TERM
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  step='seed.ns:9  ns red'
-  if ! netns_exists red; then
-    ip netns add red
-    undo_push netns '' red
-  fi
-  ip -n red link set lo up
+step='seed.ns:9  ns red'
+if ! netns_exists red; then
+  ip netns add red
+  undo_push netns '' red
+fi
+ip -n red link set lo up
 
-  step='seed.ns:10  ns blue'
-  if ! netns_exists blue; then
-    ip netns add blue
-    undo_push netns '' blue
-  fi
-  ip -n blue link set lo up
+step='seed.ns:10  ns blue'
+if ! netns_exists blue; then
+  ip netns add blue
+  undo_push netns '' blue
+fi
+ip -n blue link set lo up
 
-  step='seed.ns:12  bridge v-net-0 ip 192.168.15.5/24'
-  if created ip link add v-net-0 type bridge; then
-    undo_push link '' v-net-0
-    ip link set v-net-0 alias nsgen:seed # teardown deletes only links with this mark
-  else
-    have_link '' v-net-0 bridge
-  fi
-  ip link set v-net-0 up
-  ip addr replace 192.168.15.5/24 dev v-net-0
+step='seed.ns:12  bridge v-net-0 ip 192.168.15.5/24'
+if created ip link add v-net-0 type bridge; then
+  undo_push link '' v-net-0
+else
+  have_link '' v-net-0 bridge
+fi
+ip link set v-net-0 up
+ip addr replace 192.168.15.5/24 dev v-net-0
 
-  step='seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24'
-  if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; then
-    undo_push link '' veth-red-br
-    ip link set veth-red-br alias nsgen:seed # teardown deletes only links with this mark
-  else
-    have_own_link veth-red-br veth
-    ip link set veth-red-br master v-net-0 up
-  fi
-  ip -n red -batch - <<'IP'
+step='seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24'
+# A veth veth-red-br of this lab's that is still there although red is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red || { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
+  veths_gone veth-red-br && created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; }; then
+  undo_push link '' veth-red-br
+else
+  have_own_link veth-red-br veth
+  ip link set veth-red-br master v-net-0 up
+fi
+ip -n red -batch - <<'IP'
 link set veth-red addrgenmode none
 link set veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 IP
 
-  step='seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24'
-  if created ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue; then
-    undo_push link '' veth-blue-br
-    ip link set veth-blue-br alias nsgen:seed # teardown deletes only links with this mark
-  else
-    have_own_link veth-blue-br veth
-    ip link set veth-blue-br master v-net-0 up
-  fi
-  ip -n blue -batch - <<'IP'
+step='seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24'
+# A veth veth-blue-br of this lab's that is still there although blue is new was left by
+# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+if created ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue || { { has_mark veth-blue-br || link_gone '' veth-blue-br; } && made_now blue &&
+  veths_gone veth-blue-br && created ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue; }; then
+  undo_push link '' veth-blue-br
+else
+  have_own_link veth-blue-br veth
+  ip link set veth-blue-br master v-net-0 up
+fi
+ip -n blue -batch - <<'IP'
 link set veth-blue addrgenmode none
 link set veth-blue up
 addr replace 192.168.15.2/24 dev veth-blue
 IP
 
-  step='seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5'
-  if created ip -n blue route add 192.168.1.0/24 via 192.168.15.5; then
-    undo_push route blue 192.168.1.0/24 192.168.15.5
-  else
-    have_route blue 192.168.1.0/24 192.168.15.5
-  fi
+step='seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5'
+if created ip -n blue route add 192.168.1.0/24 via 192.168.15.5; then
+  undo_push route blue 192.168.1.0/24 192.168.15.5
+else
+  have_route blue 192.168.1.0/24 192.168.15.5
+fi
 
-  step='seed.ns:17  route blue default via 192.168.15.5'
-  if created ip -n blue route add default via 192.168.15.5; then
-    undo_push route blue default 192.168.15.5
-  else
-    have_route blue default 192.168.15.5
-  fi
+step='seed.ns:17  route blue default via 192.168.15.5'
+if created ip -n blue route add default via 192.168.15.5; then
+  undo_push route blue default 192.168.15.5
+else
+  have_route blue default 192.168.15.5
+fi
 
-  step='seed.ns:18  route red default via 192.168.15.5'
-  if created ip -n red route add default via 192.168.15.5; then
-    undo_push route red default 192.168.15.5
-  else
-    have_route red default 192.168.15.5
-  fi
+step='seed.ns:18  route red default via 192.168.15.5'
+if created ip -n red route add default via 192.168.15.5; then
+  undo_push route red default 192.168.15.5
+else
+  have_route red default 192.168.15.5
+fi
 
-  step='firewall: chains nsgen-seed-*'
-  if ! iptables -t filter -S nsgen-seed-fwd >/dev/null 2>&1; then
-    undo_push rules '' '' ''
-  fi
-  # The lab's rules live in its own chains, so nothing else is touched:
-  # nsgen-seed-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
-  # nsgen-seed-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
-  # nsgen-seed-fwd (filter FORWARD, inserted first) lets that traffic through.
-  # seed.ns:20  nat masquerade 192.168.15.0/24
-  # seed.ns:21  forward tcp 80 -> 192.168.15.2:80
-  iptables-restore --noflush <<'RULES'
+step='firewall: chains nsgen-seed-*'
+if ! iptables -t filter -S nsgen-seed-fwd >/dev/null 2>&1; then
+  undo_push rules '' '' ''
+fi
+# The lab's rules live in its own chains, so nothing else is touched:
+# nsgen-seed-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
+# nsgen-seed-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+# nsgen-seed-fwd (filter FORWARD, inserted first) lets that traffic through.
+# seed.ns:20  nat masquerade 192.168.15.0/24
+# seed.ns:21  forward tcp 80 -> 192.168.15.2:80
+iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-seed-pre - [0:0]
 :nsgen-seed-post - [0:0]
@@ -117,18 +126,25 @@ COMMIT
 -A nsgen-seed-fwd -d 192.168.15.2/32 -p tcp -m tcp --dport 80 -m comment --comment "seed.ns:21" -j ACCEPT
 COMMIT
 RULES
-  iptables -t nat -C PREROUTING -j nsgen-seed-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-seed-pre
-  iptables -t nat -C POSTROUTING -j nsgen-seed-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-seed-post
-  iptables -t filter -C FORWARD -j nsgen-seed-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-seed-fwd
+iptables -t nat -C PREROUTING -j nsgen-seed-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-seed-pre
+iptables -t nat -C POSTROUTING -j nsgen-seed-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-seed-post
+iptables -t filter -C FORWARD -j nsgen-seed-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-seed-fwd
 
-  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-  # is kept in /run/nsgen/seed, so teardown can restore it.
-  step=net.ipv4.ip_forward=1
-  if [ ! -e /run/nsgen/seed/net.ipv4.ip_forward ]; then
-    mkdir -p /run/nsgen/seed && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/seed/net.ipv4.ip_forward
-    undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/seed/net.ipv4.ip_forward)"
-  fi
-  echo 1 >/proc/sys/net/ipv4/ip_forward
+# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
+# is kept in /run/nsgen/seed, so teardown can restore it.
+step='net.ipv4.ip_forward=1'
+if [ ! -e /run/nsgen/seed/net.ipv4.ip_forward ]; then
+  mkdir -p /run/nsgen/seed
+  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/seed/net.ipv4.ip_forward
+  undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/seed/net.ipv4.ip_forward)"
+fi
+echo 1 >/proc/sys/net/ipv4/ip_forward
+STEPS
+
+  # The links this run made in the host get the lab's mark (teardown deletes only links with it),
+  # all in one `ip -batch` (a veth end that is there already is used only if it has the mark).
+  step='marking the links this run made'
+  mark_made_links
 
   trap - ERR INT TERM
   echo "nsgen: lab '$lab' is up" >&2
@@ -143,6 +159,7 @@ preflight() {
   need_tool ip
   need_tool iptables
   need_tool iptables-restore
+  need_tool awk
   # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
   # docs/language.md), which needs a kernel with IPv6.
   if [ ! -d /proc/sys/net/ipv6 ]; then
@@ -193,11 +210,14 @@ on_error() {
 
 # created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
 # failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two.
+# the setup with CMD's message. Trying first costs one process where checking first costs two;
+# its messages go through a file, not $(...), which would cost another.
 created() {
-  local status
-  in_the_way=$(LC_ALL=C "$@" 2>&1 >/dev/null) && return 0
-  status=$?
+  local status=0
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then return 0; fi
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"
@@ -238,9 +258,29 @@ have_route() {
   on_error 1
 }
 
+# mark_made_links: give every link this run made in the host the lab's mark, alias
+# nsgen:seed, in one `ip -batch` (teardown deletes only links with it).
+mark_made_links() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
+      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:seed
+    fi
+  done | ip -batch -
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local i
+  for ((i = 0; i < ${#undo[@]}; i += 4)); do
+    if [ "${undo[i]}" = netns ] && [ "${undo[i + 2]}" = "$1" ]; then return 0; fi
+  done
+  return 1
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -257,6 +297,11 @@ link_is() {
   [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
 }
 
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
 # has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
 has_route() {
   local -a in_ns=()
@@ -268,6 +313,13 @@ has_route() {
 # carries the alias nsgen:seed (matched as the alias field, whatever else, altnames say, is listed).
 lab_link() {
   ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:seed '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# has_mark NAME: true if the host's link NAME, of any kind (one the kernel is removing shows
+# none), carries this lab's mark, alias nsgen:seed.
+has_mark() {
+  ip link show dev "$1" 2>/dev/null |
     awk -v mark=nsgen:seed '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
@@ -294,6 +346,21 @@ remove_rules() {
     iptables -t filter -F nsgen-seed-fwd
     iptables -t filter -X nsgen-seed-fwd
   fi
+}
+
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
 }
 
 main "$@"

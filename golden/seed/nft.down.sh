@@ -13,46 +13,51 @@ lab=seed
 
 main() {
   preflight
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
 
-  # firewall: nft table ip nsgen-seed
-  remove_rules
+# firewall: nft table ip nsgen-seed
+remove_rules
 
-  # seed.ns:10  ns blue
-  if netns_exists blue; then
-    ip netns del blue
-  fi
+# seed.ns:10  ns blue
+if netns_exists blue; then
+  ip netns del blue
+fi
 
-  # seed.ns:9  ns red
-  if netns_exists red; then
-    ip netns del red
-  fi
+# seed.ns:9  ns red
+if netns_exists red; then
+  ip netns del red
+fi
 
-  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
-  # them in the background, all at once (far faster than one by one). Wait for that; one still
-  # there (a process inside keeps its namespace alive) is deleted below.
-  veths_gone veth-blue-br veth-red-br
+# The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+# them in the background, all at once (far faster than one by one). Wait for that; one still
+# there (a process inside keeps its namespace alive) is deleted below.
+veths_gone veth-blue-br veth-red-br || true
 
-  # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
-  if lab_link veth-blue-br veth; then # only if this lab's setup created it
-    ip link del veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
-  fi
+# seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
+if lab_link veth-blue-br veth; then # only if this lab's setup created it
+  ip link del veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
+fi
 
-  # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
-  if lab_link veth-red-br veth; then # only if this lab's setup created it
-    ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
-  fi
+# seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
+if lab_link veth-red-br veth; then # only if this lab's setup created it
+  ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
+fi
 
-  # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
-  if lab_link v-net-0 bridge; then # only if this lab's setup created it
-    ip link del v-net-0 || link_gone '' v-net-0 # gone meanwhile is fine
-  fi
+# seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
+if lab_link v-net-0 bridge; then # only if this lab's setup created it
+  ip link del v-net-0 || link_gone '' v-net-0 # gone meanwhile is fine
+fi
 
-  # restore net.ipv4.ip_forward
-  if [ -e /run/nsgen/seed/net.ipv4.ip_forward ]; then
-    cat /run/nsgen/seed/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
-    rm -f /run/nsgen/seed/net.ipv4.ip_forward
-    rmdir /run/nsgen/seed /run/nsgen 2>/dev/null || true
-  fi
+# restore net.ipv4.ip_forward
+if [ -e /run/nsgen/seed/net.ipv4.ip_forward ]; then
+  cat /run/nsgen/seed/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/seed/net.ipv4.ip_forward
+  rmdir /run/nsgen/seed /run/nsgen 2>/dev/null || true
+fi
+STEPS
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -107,7 +112,8 @@ remove_rules() {
   fi
 }
 
-# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths.
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
 veths_gone() {
   local tries
   for ((tries = 0; tries < 200; tries++)); do
@@ -118,6 +124,7 @@ veths_gone() {
     fi
     sleep 0.05
   done
+  return 1
 }
 
 main "$@"

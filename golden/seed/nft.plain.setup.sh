@@ -7,7 +7,6 @@
 # seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-
 # seed.ns:9  ns red
 ip netns add red
 ip -n red link set lo up
@@ -62,5 +61,6 @@ table ip nsgen-seed {
 }
 RULES
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/seed && cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/seed/net.ipv4.ip_forward
+mkdir -p /run/nsgen/seed
+cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/seed/net.ipv4.ip_forward
 echo 1 >/proc/sys/net/ipv4/ip_forward

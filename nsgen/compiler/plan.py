@@ -146,13 +146,3 @@ class LabPlan:
     def sets_addrgenmode(self) -> bool:
         """True when a setup script sets an IPv6 address generation mode (so needs IPv6)."""
         return any(end.addrgenmode for veth in self.veths for end in (veth.outer, veth.inner))
-
-    @property
-    def host_routes(self) -> tuple[Route, ...]:
-        """Routes the lab adds to the host's own table (teardown removes them one by one)."""
-        return tuple(r for r in self.routes if r.netns is None)
-
-    @property
-    def host_veths(self) -> tuple[Veth, ...]:
-        """Veths with an end in the host; teardown deletes those ends before the namespaces."""
-        return tuple(v for v in self.veths if v.outer.netns is None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import shlex
 import sys
 from typing import Any
@@ -65,7 +66,10 @@ def inline(context: jinja2.runtime.Context, name: str, **values: Any) -> Quoted:
     """Render templates/<name> with the current values (and `values`) as text for one line:
     its last newline dropped, so a command can be written inside another line (`if created ...`)."""
     template = context.environment.get_template(name)
-    return Quoted(template.render({**context.get_all(), **values}).rstrip("\n"))
+    # shared: the template sees the current values as they are (no copy per call; thousands of
+    # steps go through here in a big lab)
+    fragment = template.new_context(context.get_all(), shared=True, locals=values)
+    return Quoted("".join(template.root_render_func(fragment)).rstrip("\n"))
 
 
 @jinja2.pass_context
@@ -75,10 +79,36 @@ def words_of(context: jinja2.runtime.Context, step: Any, kind: str | None = None
     return inline(context, f"steps/{kind or step.kind}.j2", step=step, attrs=attrs)
 
 
+VALUE_START, VALUE_END = "\x00", "\x01"
+"""Every printed value is bracketed by these while a script is assembled, so that what the lab
+wrote (names, addresses, its own text) can be told from the templates' code (`without_values`);
+`unmark` takes them out. Lab text never holds them: the grammar and the filters refuse control
+characters."""
+
+
 def _finalize(value: Any) -> Any:
-    if isinstance(value, Quoted) or value == "":
+    if isinstance(value, Quoted):
+        return Quoted(f"{VALUE_START}{value}{VALUE_END}") if value else value
+    if value == "":
         return value
     raise UnquotedValueError(f"template printed {value!r} without a quoting filter (q, nft or comment)")
+
+
+def unmark(text: str) -> str:
+    """Rendered text as it is written out: the value brackets taken out."""
+    return text.replace(VALUE_START, "").replace(VALUE_END, "")
+
+
+def without_values(text: str) -> str:
+    """Rendered text with every printed value (and anything nested in one) left out: the code
+    the templates themselves wrote."""
+    while True:  # innermost values first, until none is left
+        text, found = _INNERMOST_VALUE.subn("", text)
+        if not found:
+            return text
+
+
+_INNERMOST_VALUE = re.compile(f"{VALUE_START}[^{VALUE_START}{VALUE_END}]*{VALUE_END}")
 
 
 class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -152,6 +182,11 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_template(name: str, context: dict[str, Any]) -> str:
-    """Render `templates/<name>` with `context`."""
+def render_marked(name: str, context: dict[str, Any]) -> str:
+    """Render `templates/<name>` with `context`, its printed values still bracketed (see `unmark`)."""
     return environment().get_template(name).render(context)
+
+
+def render_template(name: str, context: dict[str, Any]) -> str:
+    """Render `templates/<name>` with `context`, as it is written out."""
+    return unmark(render_marked(name, context))

@@ -177,7 +177,7 @@ class DeleteNamespace(Step):
 
 @dataclass(frozen=True)
 class DeleteLink(Step):
-    """`ip link del IFNAME` (a veth's peer goes with it); a bridge only if it carries `mark`."""
+    """`ip link del IFNAME` (a veth's peer goes with it); a link in the host only if it carries `mark`."""
 
     ifname: str
     type: str

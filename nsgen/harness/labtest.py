@@ -30,9 +30,9 @@ from nsgen.harness.snapshot import State
 
 TARGETS: tuple[str, ...] = tuple(_targets.TARGETS)
 """The targets `nsgen test` proves, by their canonical names (the compiler's registry)."""
-TARGET_ALIASES: dict[str, str] = dict(getattr(_targets, "TARGET_ALIASES", {}))
+TARGET_ALIASES: dict[str, str] = dict(_targets.TARGET_ALIASES)
 """Old target names still accepted, and the target each names."""
-RERUN_STYLES: tuple[str, ...] = tuple(getattr(styles, "GUARDED_STYLES", styles.STYLES))
+RERUN_STYLES: tuple[str, ...] = styles.GUARDED_STYLES
 """Styles whose scripts promise a harmless second run and an exact teardown; the others (plain)
 are tested by setup, expectations and one teardown only."""
 ALL = "all"

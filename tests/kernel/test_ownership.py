@@ -94,3 +94,32 @@ def test_the_labs_own_host_veth_is_marked_and_removed(target: str, style: str, t
         run = sandbox.run(["bash", str(down)])
         assert run.returncode == 0, run.stderr
         assert " vethlab@" not in _links(sandbox)
+
+
+RERUN = """\
+lab rerun
+ns red
+ns blue
+bridge v-net-0 ip 192.168.15.5/24
+veth red<->v-net-0 ip 192.168.15.1/24
+veth blue<->v-net-0 ip 192.168.15.2/24
+route blue default via 192.168.15.5
+"""
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_rerun_right_after_a_namespace_is_deleted_by_hand_completes_the_lab(target: str, style: str,
+                                                                           tmp_path: Path) -> None:
+    """`ip netns del red` returns before the kernel has removed red's veth peer in the host; a
+    setup run at once must not take that dying veth over, but wait for it and make the pair anew."""
+    setup, _down = write_scripts(RERUN, "rerun.ns", style, tmp_path, target)
+    with Sandbox() as sandbox:
+        assert sandbox.run(["bash", str(setup)]).returncode == 0
+        built = sandbox.snapshot()
+        for attempt in range(3):
+            # one shell deletes the namespace and reruns setup at once (a process start later
+            # would give the kernel time to finish)
+            run = sandbox.run(["bash", "-c", 'ip netns del red && exec bash "$0"', str(setup)])
+            assert run.returncode == 0, f"attempt {attempt + 1}: {run.stderr}"
+            changes = built.diff(sandbox.snapshot())
+            assert not changes, f"attempt {attempt + 1}: the lab differs:\n" + "\n".join(changes)

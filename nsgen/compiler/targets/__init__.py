@@ -15,8 +15,8 @@ from typing import Any
 from nsgen.compiler import ir
 from nsgen.compiler.diagnostics import Diagnostic, error
 from nsgen.compiler.plan import LabPlan
-from nsgen.compiler.render import render_template
-from nsgen.compiler.steps import AddLink, AddNamespace, AddRoute, DeleteLink, LoadRules, SetSysctl, Steps, lower
+from nsgen.compiler.render import render_marked, render_template, unmark, without_values
+from nsgen.compiler.steps import AddLink, AddNamespace, AddRoute, LoadRules, SetSysctl, Steps, lower
 from nsgen.compiler.styles import STYLES, style_context
 from nsgen.compiler.targets.base import Target
 from nsgen.compiler.targets.iptables import IptablesTarget
@@ -102,10 +102,9 @@ def render(plan: LabPlan, target: str, script: str, style: str = "default") -> s
     context = _context(plan, steps, chosen, script, style)
     if script == "inspect":
         return render_template("inspect.sh.j2", context)
-    text = render_template(f"{style}/{script}.sh.j2", context)
     if style == "plain":
-        return text
-    return _with_helpers(_indent_main(text), context)
+        return render_template(f"{style}/{script}.sh.j2", context)
+    return unmark(_with_helpers(_indent_main(render_marked(f"{style}/{script}.sh.j2", context)), context))
 
 
 def ruleset(plan: LabPlan, target: str) -> str:
@@ -123,23 +122,10 @@ def _context(plan: LabPlan, steps: Steps, target: Target, script: str, style: st
         "title": {"setup": "Setup", "down": "Teardown", "inspect": "Inspection"}[script],
         "verb": {"setup": "setup", "down": "teardown", "inspect": "inspection"}[script],
         "about": _about(plan, steps, target, script, style),
-        "tools": target.tools(plan) + _style_tools(script, style, steps),
         "state_dir": steps.state_dir,
         **target.firewall_context(plan),
         **style_context(steps, style, script),
     }
-
-
-def _style_tools(script: str, style: str, steps: Steps) -> list[str]:
-    """Tools the scripts' helpers call: awk filters and splits batches and watches veths go;
-    xargs runs namespace batches side by side; nsenter enters namespaces."""
-    tools = []
-    going = any(isinstance(s, DeleteLink) and s.type == "veth" and s.peer_netns for s in steps.teardown)
-    if style == "batch" or (script == "down" and style != "plain" and going):
-        tools.append("awk")
-    if style == "batch" and script == "setup":
-        tools += ["xargs", "nsenter"]
-    return tools
 
 
 # the summary at the top of each script --------------------------------------------------------
@@ -221,28 +207,29 @@ def _indent_main(text: str) -> str:
     head, found, rest = text.partition(_MAIN_START)
     if not found:
         return text
-    body, end, tail = rest.partition("\n}\n")
+    lines = rest.split("\n")
     out: list[str] = []
     terminator = None
-    for line in body.split("\n"):
+    for number, line in enumerate(lines):
         if terminator is not None:
             out.append(line)
             if line == terminator:
                 terminator = None
             continue
+        if line == "}":  # the end of main (a `}` alone, outside any here-document)
+            return head + found + "\n".join(out + lines[number:])
         out.append("  " + line if line else line)
         opened = _HEREDOC.search(line) if not line.lstrip().startswith("#") else None
         if opened:
             terminator = opened.group(1)
-    return head + found + "\n".join(out) + end + tail
+    raise ValueError("main() has no end")
 
 
 HELPERS = (
     "preflight", "need_tool", "undo_push", "rollback", "on_error", "created", "have_link", "have_own_link",
-    "have_route",
-    "netns_exists", "link_exists", "link_is", "link_gone", "has_route", "lab_link", "remove_rules",
-    "veths_gone", "lab_objects", "filter_batch", "batch_failure", "explain_failures", "run_batch",
-    "run_removals", "undo_created", "ns_batches", "keep_routes",
+    "have_route", "mark_made_links", "netns_exists", "made_now", "link_exists", "link_is", "link_gone",
+    "has_route", "lab_link", "has_mark", "remove_rules", "veths_gone", "lab_objects", "filter_batch",
+    "batch_failure", "explain_failures", "run_batch", "run_removals", "undo_created", "ns_batches", "keep_routes",
 )
 """Shell functions scripts may call, in the order they are written after `main`; each is
 templates/helpers/<name>.sh.j2 (remove_rules: the target's). A script carries only those it calls."""
@@ -275,27 +262,42 @@ def _code(line: str) -> str:
     return "".join(out)
 
 
-def _calls(text: str) -> set[str]:
-    """Helper names used as words in the code of `text` (comments and quoted strings left out)."""
-    words = {word for line in text.split("\n") for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", _code(line))}
-    return words & set(HELPERS)
+def _words(text: str) -> set[str]:
+    """The words of the templates' own code in rendered `text`: printed values (what the lab
+    wrote), comments and the literal text of messages left out."""
+    lines = set(without_values(text).split("\n"))  # without their values, a big lab's lines repeat
+    return {word for line in lines for word in re.findall(r"[A-Za-z_][A-Za-z0-9_-]*", _code(line))}
+
+
+HELPER_TOOLS = ("awk", "xargs", "nsenter")
+"""Commands besides `ip` and the firewall's that scripts call; the preflight checks those a script's
+code uses."""
 
 
 def _helper(name: str, context: dict[str, Any]) -> str:
     folder = context["target"].name if name == "remove_rules" else "helpers"
-    return render_template(f"{folder}/{name}.sh.j2", {**context, "guarded": True})
+    return render_marked(f"{folder}/{name}.sh.j2", {**context, "guarded": True})
 
 
 def _with_helpers(text: str, context: dict[str, Any]) -> str:
-    """Put the helpers the script calls (and those they call) after `main`, before its call."""
+    """Put the helpers the script calls (and those they call) after `main`, before its call. The
+    preflight, written last, checks every tool that code calls."""
     needed: dict[str, str] = {}
-    pending = _calls(text)
-    while pending:
-        name = pending.pop()
-        if name in needed:
-            continue
-        needed[name] = _helper(name, context)
-        pending |= _calls(needed[name]) - set(needed)
+
+    def add(names: set[str]) -> None:
+        pending = set(names)
+        while pending:
+            name = pending.pop()
+            if name not in needed:
+                needed[name] = "" if name == "preflight" else _helper(name, context)
+                pending |= (_words(needed[name]) & set(HELPERS)) - set(needed)
+
+    add(_words(text) & set(HELPERS))
+    if "preflight" in needed:
+        code = _words(text + "".join(needed.values()))
+        tools = context["target"].tools(context["plan"]) + [tool for tool in HELPER_TOOLS if tool in code]
+        needed["preflight"] = _helper("preflight", {**context, "tools": tools})
+        add(_words(needed["preflight"]) & set(HELPERS))
     body = "".join("\n" + needed[name] for name in HELPERS if name in needed)
     head, found, tail = text.rpartition('\nmain "$@"\n')
     if not found:
