@@ -39,8 +39,7 @@ ip link set br0 mtu 9000 up
 ip addr replace 10.1.0.1/16 dev br0
 
 step='bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000'
-# A veth veth-a-br of this lab's that is still there although a is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if a is new, a marked veth-a-br still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a || { { has_mark veth-a-br || link_gone '' veth-a-br; } && made_now a &&
   veths_gone veth-a-br && created ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a; }; then
   undo_push link '' veth-a-br

@@ -76,8 +76,8 @@ RULES
   iptables -t nat -C PREROUTING -j nsgen-forward-udp-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-forward-udp-pre
   iptables -t filter -C FORWARD -j nsgen-forward-udp-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-forward-udp-fwd
 
-  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-  # is kept in /run/nsgen/forward-udp, so teardown can restore it.
+  # The host must route between the lab and its uplink for NAT to work.
+  # The value found before the first setup is kept in /run/nsgen/forward-udp, so teardown can restore it.
   step='net.ipv4.ip_forward=1'
   if [ ! -e /run/nsgen/forward-udp/net.ipv4.ip_forward ]; then
     mkdir -p /run/nsgen/forward-udp

@@ -40,8 +40,7 @@ ip link set br0 up
 ip addr replace 172.21.0.1/24 dev br0
 
 step='forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24'
-# A veth veth-dns-br of this lab's that is still there although dns is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if dns is new, a marked veth-dns-br still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns || { { has_mark veth-dns-br || link_gone '' veth-dns-br; } && made_now dns &&
   veths_gone veth-dns-br && created ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns; }; then
   undo_push link '' veth-dns-br
@@ -88,8 +87,8 @@ table ip nsgen-forward-udp {
 }
 RULES
 
-# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-# is kept in /run/nsgen/forward-udp, so teardown can restore it.
+# The host must route between the lab and its uplink for NAT to work.
+# The value found before the first setup is kept in /run/nsgen/forward-udp, so teardown can restore it.
 step='net.ipv4.ip_forward=1'
 if [ ! -e /run/nsgen/forward-udp/net.ipv4.ip_forward ]; then
   mkdir -p /run/nsgen/forward-udp

@@ -31,8 +31,7 @@ fi
 ip -n red link set lo up
 
 step='host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30'
-# A veth veth-red-host of this lab's that is still there although red is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if red is new, a marked veth-red-host still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add veth-red-host up type veth peer name veth-red netns red || { { has_mark veth-red-host || link_gone '' veth-red-host; } && made_now red &&
   veths_gone veth-red-host && created ip link add veth-red-host up type veth peer name veth-red netns red; }; then
   undo_push link '' veth-red-host

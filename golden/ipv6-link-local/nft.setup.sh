@@ -46,8 +46,7 @@ ip link set br0 up
 ip addr replace 10.9.0.1/24 dev br0
 
 step='ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24'
-# A veth veth-red-br of this lab's that is still there although red is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if red is new, a marked veth-red-br still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add veth-red-br master br0 up type veth peer name veth-red netns red || { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
   veths_gone veth-red-br && created ip link add veth-red-br master br0 up type veth peer name veth-red netns red; }; then
   undo_push link '' veth-red-br
@@ -61,8 +60,7 @@ addr replace 10.9.0.2/24 dev veth-red
 IP
 
 step='ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24'
-# A veth veth-blue-br of this lab's that is still there although blue is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if blue is new, a marked veth-blue-br still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add veth-blue-br master br0 up type veth peer name veth-blue netns blue || { { has_mark veth-blue-br || link_gone '' veth-blue-br; } && made_now blue &&
   veths_gone veth-blue-br && created ip link add veth-blue-br master br0 up type veth peer name veth-blue netns blue; }; then
   undo_push link '' veth-blue-br

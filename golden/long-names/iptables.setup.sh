@@ -47,8 +47,7 @@ ip link set br-tenants up
 ip addr replace 10.50.0.1/24 dev br-tenants
 
 step='long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24'
-# A veth veth-ten690b-br of this lab's that is still there although tenant-alpha-production is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if tenant-alpha-production is new, a marked veth-ten690b-br still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production || { { has_mark veth-ten690b-br || link_gone '' veth-ten690b-br; } && made_now tenant-alpha-production &&
   veths_gone veth-ten690b-br && created ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production; }; then
   undo_push link '' veth-ten690b-br
@@ -63,8 +62,7 @@ addr replace 10.50.0.2/24 dev veth-tenant690b
 IP
 
 step='long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24'
-# A veth beta-br of this lab's that is still there although tenant-beta-production is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if tenant-beta-production is new, a marked beta-br still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production || { { has_mark beta-br || link_gone '' beta-br; } && made_now tenant-beta-production &&
   veths_gone beta-br && created ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production; }; then
   undo_push link '' beta-br

@@ -77,8 +77,8 @@ RULES
   iptables -t nat -C POSTROUTING -j nsgen-masquerade-out-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-masquerade-out-post
   iptables -t filter -C FORWARD -j nsgen-masquerade-out-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-masquerade-out-fwd
 
-  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-  # is kept in /run/nsgen/masquerade-out, so teardown can restore it.
+  # The host must route between the lab and its uplink for NAT to work.
+  # The value found before the first setup is kept in /run/nsgen/masquerade-out, so teardown can restore it.
   step='net.ipv4.ip_forward=1'
   if [ ! -e /run/nsgen/masquerade-out/net.ipv4.ip_forward ]; then
     mkdir -p /run/nsgen/masquerade-out

@@ -40,8 +40,7 @@ ip link set br0 up
 ip addr replace 172.20.0.1/24 dev br0
 
 step='masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24'
-# A veth veth-app-br of this lab's that is still there although app is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if app is new, a marked veth-app-br still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add veth-app-br master br0 up type veth peer name veth-app netns app || { { has_mark veth-app-br || link_gone '' veth-app-br; } && made_now app &&
   veths_gone veth-app-br && created ip link add veth-app-br master br0 up type veth peer name veth-app netns app; }; then
   undo_push link '' veth-app-br
@@ -85,8 +84,8 @@ RULES
 iptables -t nat -C POSTROUTING -j nsgen-masquerade-out-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-masquerade-out-post
 iptables -t filter -C FORWARD -j nsgen-masquerade-out-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-masquerade-out-fwd
 
-# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-# is kept in /run/nsgen/masquerade-out, so teardown can restore it.
+# The host must route between the lab and its uplink for NAT to work.
+# The value found before the first setup is kept in /run/nsgen/masquerade-out, so teardown can restore it.
 step='net.ipv4.ip_forward=1'
 if [ ! -e /run/nsgen/masquerade-out/net.ipv4.ip_forward ]; then
   mkdir -p /run/nsgen/masquerade-out

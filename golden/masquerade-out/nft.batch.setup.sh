@@ -81,8 +81,8 @@ table ip nsgen-masquerade-out {
 }
 RULES
 
-  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-  # is kept in /run/nsgen/masquerade-out, so teardown can restore it.
+  # The host must route between the lab and its uplink for NAT to work.
+  # The value found before the first setup is kept in /run/nsgen/masquerade-out, so teardown can restore it.
   step='net.ipv4.ip_forward=1'
   if [ ! -e /run/nsgen/masquerade-out/net.ipv4.ip_forward ]; then
     mkdir -p /run/nsgen/masquerade-out

@@ -73,8 +73,8 @@ RULES
   iptables -t nat -C POSTROUTING -j nsgen-one-liner-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-one-liner-post
   iptables -t filter -C FORWARD -j nsgen-one-liner-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-one-liner-fwd
 
-  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-  # is kept in /run/nsgen/one-liner, so teardown can restore it.
+  # The host must route between the lab and its uplink for NAT to work.
+  # The value found before the first setup is kept in /run/nsgen/one-liner, so teardown can restore it.
   step='net.ipv4.ip_forward=1'
   if [ ! -e /run/nsgen/one-liner/net.ipv4.ip_forward ]; then
     mkdir -p /run/nsgen/one-liner

@@ -77,8 +77,8 @@ table ip nsgen-one-liner {
 }
 RULES
 
-  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-  # is kept in /run/nsgen/one-liner, so teardown can restore it.
+  # The host must route between the lab and its uplink for NAT to work.
+  # The value found before the first setup is kept in /run/nsgen/one-liner, so teardown can restore it.
   step='net.ipv4.ip_forward=1'
   if [ ! -e /run/nsgen/one-liner/net.ipv4.ip_forward ]; then
     mkdir -p /run/nsgen/one-liner

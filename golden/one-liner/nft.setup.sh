@@ -37,8 +37,7 @@ else
   have_link '' v-net-0 bridge
 fi
 ip link set v-net-0 up
-# A veth veth-red-br of this lab's that is still there although red is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if red is new, a marked veth-red-br still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red || { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
   veths_gone veth-red-br && created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; }; then
   undo_push link '' veth-red-br
@@ -79,8 +78,8 @@ table ip nsgen-one-liner {
 }
 RULES
 
-# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-# is kept in /run/nsgen/one-liner, so teardown can restore it.
+# The host must route between the lab and its uplink for NAT to work.
+# The value found before the first setup is kept in /run/nsgen/one-liner, so teardown can restore it.
 step='net.ipv4.ip_forward=1'
 if [ ! -e /run/nsgen/one-liner/net.ipv4.ip_forward ]; then
   mkdir -p /run/nsgen/one-liner

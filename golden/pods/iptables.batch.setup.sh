@@ -115,8 +115,8 @@ RULES
   iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-pods-post
   iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-pods-fwd
 
-  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-  # is kept in /run/nsgen/pods, so teardown can restore it.
+  # The host must route between the lab and its uplink for NAT to work.
+  # The value found before the first setup is kept in /run/nsgen/pods, so teardown can restore it.
   step='net.ipv4.ip_forward=1'
   if [ ! -e /run/nsgen/pods/net.ipv4.ip_forward ]; then
     mkdir -p /run/nsgen/pods

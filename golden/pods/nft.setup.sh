@@ -55,8 +55,7 @@ ip link set cni0 up
 ip addr replace 10.244.1.1/24 dev cni0
 
 step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
-# A veth veth-web-br of this lab's that is still there although web is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if web is new, a marked veth-web-br still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web || { { has_mark veth-web-br || link_gone '' veth-web-br; } && made_now web &&
   veths_gone veth-web-br && created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web; }; then
   undo_push link '' veth-web-br
@@ -71,8 +70,7 @@ addr replace 10.244.1.10/24 dev eth0
 IP
 
 step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
-# A veth veth-api-br of this lab's that is still there although api is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if api is new, a marked veth-api-br still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api || { { has_mark veth-api-br || link_gone '' veth-api-br; } && made_now api &&
   veths_gone veth-api-br && created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api; }; then
   undo_push link '' veth-api-br
@@ -87,8 +85,7 @@ addr replace 10.244.1.11/24 dev eth0
 IP
 
 step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
-# A veth veth-db-br of this lab's that is still there although db is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if db is new, a marked veth-db-br still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db || { { has_mark veth-db-br || link_gone '' veth-db-br; } && made_now db &&
   veths_gone veth-db-br && created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db; }; then
   undo_push link '' veth-db-br
@@ -159,8 +156,8 @@ table ip nsgen-pods {
 }
 RULES
 
-# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-# is kept in /run/nsgen/pods, so teardown can restore it.
+# The host must route between the lab and its uplink for NAT to work.
+# The value found before the first setup is kept in /run/nsgen/pods, so teardown can restore it.
 step='net.ipv4.ip_forward=1'
 if [ ! -e /run/nsgen/pods/net.ipv4.ip_forward ]; then
   mkdir -p /run/nsgen/pods

@@ -108,8 +108,8 @@ table ip nsgen-seed {
 }
 RULES
 
-  # The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-  # is kept in /run/nsgen/seed, so teardown can restore it.
+  # The host must route between the lab and its uplink for NAT to work.
+  # The value found before the first setup is kept in /run/nsgen/seed, so teardown can restore it.
   step='net.ipv4.ip_forward=1'
   if [ ! -e /run/nsgen/seed/net.ipv4.ip_forward ]; then
     mkdir -p /run/nsgen/seed

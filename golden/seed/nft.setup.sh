@@ -48,8 +48,7 @@ ip link set v-net-0 up
 ip addr replace 192.168.15.5/24 dev v-net-0
 
 step='seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24'
-# A veth veth-red-br of this lab's that is still there although red is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if red is new, a marked veth-red-br still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red || { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
   veths_gone veth-red-br && created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; }; then
   undo_push link '' veth-red-br
@@ -64,8 +63,7 @@ addr replace 192.168.15.1/24 dev veth-red
 IP
 
 step='seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24'
-# A veth veth-blue-br of this lab's that is still there although blue is new was left by
-# a namespace deleted by hand, and the kernel is still removing it: wait for that, then create.
+# (if blue is new, a marked veth-blue-br still here is being removed with a namespace deleted by hand: wait, then create)
 if created ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue || { { has_mark veth-blue-br || link_gone '' veth-blue-br; } && made_now blue &&
   veths_gone veth-blue-br && created ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue; }; then
   undo_push link '' veth-blue-br
@@ -136,8 +134,8 @@ table ip nsgen-seed {
 }
 RULES
 
-# The host must route between the lab and its uplink for NAT to work. The value found before the first setup
-# is kept in /run/nsgen/seed, so teardown can restore it.
+# The host must route between the lab and its uplink for NAT to work.
+# The value found before the first setup is kept in /run/nsgen/seed, so teardown can restore it.
 step='net.ipv4.ip_forward=1'
 if [ ! -e /run/nsgen/seed/net.ipv4.ip_forward ]; then
   mkdir -p /run/nsgen/seed

@@ -74,9 +74,27 @@ def inline(context: jinja2.runtime.Context, name: str, **values: Any) -> Quoted:
 
 @jinja2.pass_context
 def words_of(context: jinja2.runtime.Context, step: Any, kind: str | None = None, attrs: bool = False) -> Quoted:
-    """A step's words from its one template, templates/steps/<kind>.j2 (the step's own kind unless
-    another is named): every style that writes the step calls this, so each command is written once."""
-    return inline(context, f"steps/{kind or step.kind}.j2", step=step, attrs=attrs)
+    """A step's words from its macro in templates/steps/words.j2 (the step's own kind unless another
+    is named): every style that writes the step calls this, so each command is written once."""
+    macro = getattr(_step_words(context.environment), kind or step.kind)
+    return Quoted(macro(step, attrs))
+
+
+@functools.cache
+def _step_words(env: jinja2.Environment) -> Any:
+    """templates/steps/words.j2 as a module of macros, made once."""
+    return env.get_template("steps/words.j2").module
+
+
+class Fragment(Quoted):
+    """Text one of our macros wrote: template code whose values its own filters quoted already.
+    It is not bracketed as a value (it may call helpers)."""
+
+
+def fragment(text: str) -> Fragment:
+    """Mark the output of one of our macros as template text (see `Fragment`), without its last
+    newline: the line that calls the macro ends it."""
+    return Fragment(text.removesuffix("\n"))
 
 
 VALUE_START, VALUE_END = "\x00", "\x01"
@@ -87,6 +105,8 @@ characters."""
 
 
 def _finalize(value: Any) -> Any:
+    if isinstance(value, Fragment):
+        return value
     if isinstance(value, Quoted):
         return Quoted(f"{VALUE_START}{value}{VALUE_END}") if value else value
     if value == "":
@@ -176,7 +196,7 @@ def environment() -> jinja2.Environment:
         comment_start_string="<%#",
         comment_end_string="#%>",
     )
-    env.filters.update(q=q, nft=nft, comment=comment, ip_in=ip_in, words=words)
+    env.filters.update(q=q, nft=nft, comment=comment, ip_in=ip_in, words=words, fragment=fragment)
     env.globals.update(words_of=words_of, inline=inline)
     env.bytecode_cache = _bytecode_cache(env)
     return env

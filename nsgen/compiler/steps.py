@@ -5,8 +5,9 @@ the host), the lab-file statement it comes from (`origin`) and, when it creates 
 step that undoes it (`undo`). Steps are ordered so each one's prerequisites come first: namespaces,
 then bridges, veth pairs, routes, the firewall and last the sysctls; within each, in lab order.
 
-A step's `kind` names its template: templates/steps/<kind>.j2 holds the `ip` words of the step
-(without `ip` or `-n NS`), the one place that command is written; styles decide how to run it.
+A step's `kind` names its words: a macro in templates/steps/words.j2 holds the `ip` words of the
+step (without `ip` or `-n NS`; non-`ip` steps have templates/steps/<kind>.j2), the one place that
+command is written; styles decide how to run it.
 """
 
 from __future__ import annotations
