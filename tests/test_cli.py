@@ -399,7 +399,6 @@ def test_every_style_builds(nsgen: Run, command: str, style: str) -> None:
     assert out.stdout.startswith(SHEBANG) and f"{style} style" in out.stdout
 
 
-@pytest.mark.skipif("plain" not in STYLES, reason="the compiler has no plain style")
 def test_plain_style_is_described() -> None:
     out = run_in_process("build", "--help")
     assert "plain: the tutorial-shaped list of commands, no guards or rollback, for runbooks" in " ".join(

@@ -69,10 +69,6 @@ class Symbols:
             return "bridge"
         return None
 
-    def all_bridges(self) -> list[str]:
-        """Declared bridges, then bridges implied by veth ends, each in source order."""
-        return list(self.bridges) + [b for b in self.implicit_bridges if b not in self.bridges]
-
 
 def default_lab_name(file: str) -> str:
     """The lab's name when there is no `lab` line: the file's stem, made a valid name."""
