@@ -85,7 +85,7 @@ iptables -t filter -C FORWARD -j nsgen-forward-udp-fwd 2>/dev/null || iptables -
 
 # The host must route between the lab and its uplink for NAT to work.
 # The value found before the first setup is kept in /run/nsgen/forward-udp, so teardown can restore it.
-step='net.ipv4.ip_forward=1'
+step=net.ipv4.ip_forward=1
 if [ ! -e /run/nsgen/forward-udp/net.ipv4.ip_forward ]; then
   mkdir -p /run/nsgen/forward-udp
   cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/forward-udp/net.ipv4.ip_forward

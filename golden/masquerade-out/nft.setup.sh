@@ -90,7 +90,7 @@ RULES
 
 # The host must route between the lab and its uplink for NAT to work.
 # The value found before the first setup is kept in /run/nsgen/masquerade-out, so teardown can restore it.
-step='net.ipv4.ip_forward=1'
+step=net.ipv4.ip_forward=1
 if [ ! -e /run/nsgen/masquerade-out/net.ipv4.ip_forward ]; then
   mkdir -p /run/nsgen/masquerade-out
   cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/masquerade-out/net.ipv4.ip_forward

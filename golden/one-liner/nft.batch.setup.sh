@@ -79,7 +79,7 @@ RULES
 
   # The host must route between the lab and its uplink for NAT to work.
   # The value found before the first setup is kept in /run/nsgen/one-liner, so teardown can restore it.
-  step='net.ipv4.ip_forward=1'
+  step=net.ipv4.ip_forward=1
   if [ ! -e /run/nsgen/one-liner/net.ipv4.ip_forward ]; then
     mkdir -p /run/nsgen/one-liner
     cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/one-liner/net.ipv4.ip_forward

@@ -32,7 +32,13 @@ class UnquotedValueError(RuntimeError):
 
 def q(value: object) -> Quoted:
     """Quote a value as one shell word (`shlex.quote`); plain names and addresses stay as they are."""
-    return Quoted(shlex.quote(str(value)))
+    return _shell_word(str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _shell_word(text: str) -> Quoted:
+    """`q` of one text, kept: a big lab prints the same names and addresses many times."""
+    return Quoted(shlex.quote(text))
 
 
 def nft(value: object) -> Quoted:
@@ -72,11 +78,12 @@ def inline(context: jinja2.runtime.Context, name: str, **values: Any) -> Quoted:
     return Quoted("".join(template.root_render_func(fragment)).rstrip("\n"))
 
 
-@jinja2.pass_context
-def words_of(context: jinja2.runtime.Context, step: Any, kind: str | None = None, attrs: bool = False) -> Quoted:
+@jinja2.pass_environment
+def words_of(env: jinja2.Environment, step: Any, kind: str | None = None, attrs: bool = False) -> Quoted:
     """A step's words from its macro in templates/steps/words.j2 (the step's own kind unless another
-    is named): every style that writes the step calls this, so each command is written once."""
-    macro = getattr(_step_words(context.environment), kind or step.kind)
+    is named): every style that writes the step calls this, so each command is written once.
+    (It takes the environment, not the context: Jinja copies the context for each call in a loop.)"""
+    macro = getattr(_step_words(env), kind or step.kind)
     return Quoted(macro(step, attrs))
 
 

@@ -21,6 +21,8 @@ from nsgen.compiler.steps import (
     AddRoute,
     DeleteLink,
     DeleteNamespace,
+    RestoreSysctl,
+    SetSysctl,
     Step,
     Steps,
 )
@@ -56,6 +58,8 @@ class Block:
     origin_comment: str
     kind: str
     units: tuple[Unit, ...]
+    title: str
+    """How the script cites the block: its statement, or what the script does there."""
 
     @property
     def step(self) -> Step:
@@ -71,18 +75,37 @@ class NamespaceBatch:
     steps: tuple[Step, ...]
 
 
-def blocks(steps: Sequence[Step], group: bool = True) -> list[Block]:
+@dataclass(frozen=True)
+class Titles:
+    """What block titles need besides the steps: where the rules live, and whether the style is plain."""
+
+    rules_home: str
+    plain: bool = False
+
+    def of(self, step: Step) -> str:
+        """The title of the block that starts with `step`."""
+        if step.kind in ("load_rules", "remove_rules"):
+            return f"firewall: {self.rules_home}"
+        if isinstance(step, SetSysctl):
+            reason = f" ({step.reason}; the value before is kept for teardown)" if self.plain else ""
+            return f"{step.key}={step.value}{reason}"
+        if isinstance(step, RestoreSysctl):
+            return f"restore {step.key}"
+        return step.origin.comment
+
+
+def blocks(steps: Sequence[Step], titles: Titles, group: bool = True) -> list[Block]:
     """Consecutive steps of one statement form a block; inside it, two or more consecutive steps
     that create nothing in the same namespace form an `ip -batch` unit (when `group`)."""
     found: list[Block] = []
     current: list[Step] = []
     for step in steps:
         if current and _block_key(current[-1]) != _block_key(step):
-            found.append(_block(current, group))
+            found.append(_block(current, titles, group))
             current = []
         current.append(step)
     if current:
-        found.append(_block(current, group))
+        found.append(_block(current, titles, group))
     return found
 
 
@@ -90,7 +113,7 @@ def _block_key(step: Step) -> tuple[str, str]:
     return (step.origin.comment, step.kind if step.kind in _OWN_BLOCK else "")
 
 
-def _block(steps: list[Step], group: bool) -> Block:
+def _block(steps: list[Step], titles: Titles, group: bool) -> Block:
     units: list[Unit] = []
     run: list[Step] = []
 
@@ -111,13 +134,13 @@ def _block(steps: list[Step], group: bool) -> Block:
             flush()
             units.append(Unit((step,)))
     flush()
-    return Block(steps[0].origin.comment, steps[0].kind, tuple(units))
+    return Block(steps[0].origin.comment, steps[0].kind, tuple(units), titles.of(steps[0]))
 
 
 # batch style ------------------------------------------------------------------------------------
 
 
-def _batch_setup(steps: Steps) -> dict[str, Any]:
+def _batch_setup(steps: Steps, titles: Titles) -> dict[str, Any]:
     """Host steps into one keyed `ip -batch`; links made inside a namespace (their peer goes to
     another) one by one before the namespace batches; routes, rules and sysctls of the host after."""
     host, before, after = [], [], []
@@ -133,40 +156,43 @@ def _batch_setup(steps: Steps) -> dict[str, Any]:
             inside.setdefault(step.netns, []).append(step)
     return {
         "host_batch": host,
-        "before": blocks(before),
+        "before": blocks(before, titles),
         "batches": [NamespaceBatch(name, tuple(items)) for name, items in inside.items()],
-        "after": blocks(after),
+        "after": blocks(after, titles),
         "batch_jobs": BATCH_JOBS,
     }
 
 
-def _batch_teardown(steps: Steps) -> dict[str, Any]:
+def _batch_teardown(steps: Steps, titles: Titles) -> dict[str, Any]:
     """Namespaces in one `ip -batch`, the host's links in another; rules, routes, sysctls as usual."""
     namespaces = [s for s in steps.teardown if isinstance(s, DeleteNamespace)]
     links = [s for s in steps.teardown if isinstance(s, DeleteLink)]
     first = [s for s in steps.teardown if s.kind in ("remove_rules", "del_route")]
     last = [s for s in steps.teardown if s.kind == "restore_sysctl"]
-    return {"first": blocks(first), "namespace_batch": namespaces, "link_batch": links, "last": blocks(last)}
+    return {"first": blocks(first, titles), "namespace_batch": namespaces, "link_batch": links,
+            "last": blocks(last, titles)}
 
 
 # context -----------------------------------------------------------------------------------------
 
 
-def style_context(steps: Steps, style: str, script: str) -> dict[str, Any]:
-    """Template values a style needs to render one script."""
+def style_context(steps: Steps, style: str, script: str, rules_home: str) -> dict[str, Any]:
+    """Template values a style needs to render one script (`rules_home`: where the target keeps
+    the lab's rules, for the firewall block's title)."""
+    titles = Titles(rules_home, plain=style == "plain")
     context: dict[str, Any] = {
         "steps": steps,
         "going": _veths_going(steps),
     }
     if script == "setup":
-        context["blocks"] = blocks(steps.setup, group=style != "plain")
+        context["blocks"] = blocks(steps.setup, titles, group=style != "plain")
         if style == "batch":
-            context.update(_batch_setup(steps))
+            context.update(_batch_setup(steps, titles))
     elif script == "down":
         teardown = steps.teardown if style != "plain" else tuple(_plain_teardown(steps))
-        context["blocks"] = blocks(teardown, group=False)
+        context["blocks"] = blocks(teardown, titles, group=False)
         if style == "batch":
-            context.update(_batch_teardown(steps))
+            context.update(_batch_teardown(steps, titles))
     return context
 
 

@@ -6,6 +6,7 @@ and brings its own firewall templates (templates/<target>/).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import textwrap
@@ -84,11 +85,20 @@ def _families(statement: ir.Statement) -> Iterator[tuple[str, ir.Word]]:
     for value in vars(statement).values():
         for item in value if isinstance(value, tuple) else (value,):
             if isinstance(item, ir.Word):
-                try:
-                    version = ipaddress.ip_interface(item.text).version
-                except ValueError:
-                    continue
-                yield f"ipv{version}", item
+                family = address_family(item.text)
+                if family is not None:
+                    yield family, item
+
+
+@functools.lru_cache(maxsize=65536)
+def address_family(text: str) -> str | None:
+    """`ipv4` or `ipv6` for an address (with or without prefix), None for any other word."""
+    if not text[:1].isdigit() and ":" not in text:
+        return None  # a name: no address starts with a letter unless it is IPv6 (and has a colon)
+    try:
+        return f"ipv{ipaddress.ip_interface(text).version}"
+    except ValueError:
+        return None
 
 
 def render(plan: LabPlan, target: str, script: str, style: str = "default") -> str:
@@ -124,7 +134,7 @@ def _context(plan: LabPlan, steps: Steps, target: Target, script: str, style: st
         "about": _about(plan, steps, target, script, style),
         "state_dir": steps.state_dir,
         **target.firewall_context(plan),
-        **style_context(steps, style, script),
+        **style_context(steps, style, script, target.rules_home(plan)),
     }
 
 
