@@ -195,7 +195,8 @@ def _compile(source: LabSource, werror: bool, target: str | None = None) -> LabP
     from nsgen.compiler import compile_source
 
     with _no_gc():
-        result = compile_source(source.text, source.name, target)
+        identity = str(source.path.resolve()) if source.path is not None else None
+        result = compile_source(source.text, source.name, target, identity)
     _print_diagnostics(result.diagnostics, source.text)
     stop, summary = _summary(result.diagnostics, werror)
     if stop or result.plan is None:

@@ -34,7 +34,9 @@ def checkout_script(target: str) -> str:
     from nsgen.compiler import compile_source
     from nsgen.compiler.targets import render
 
-    result = compile_source((ROOT / "examples" / "seed.ns").read_text(encoding="utf-8"), "seed.ns")
+    seed = ROOT / "examples" / "seed.ns"
+    # the CLI gives the lab file's absolute path as its identity (kept in the lab's record)
+    result = compile_source(seed.read_text(encoding="utf-8"), "seed.ns", source=str(seed.resolve()))
     assert result.plan is not None
     return render(result.plan, target, "setup")
 

@@ -4,8 +4,9 @@
 # it once, as root. Undo: nsgen down -t nft --style plain bridge-mtu.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
+mkdir -p /run/nsgen/labs/jumbo && echo bridge-mtu.ns >/run/nsgen/labs/jumbo/source # the lab's record: teardown deletes only the namespaces it lists
 # bridge-mtu.ns:4  ns a
-ip netns add a
+ip netns add a; echo '+ netns a' >>/run/nsgen/labs/jumbo/record
 ip -n a link set lo up
 # bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
 ip link add br0 type bridge

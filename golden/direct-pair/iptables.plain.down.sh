@@ -7,6 +7,9 @@ if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash 
 set -euo pipefail
 
 # direct-pair.ns:2  ns blue
-ip netns del blue
+if grep -qx '+ netns blue' /run/nsgen/labs/direct-pair/record 2>/dev/null; then ip netns del blue; fi
 # direct-pair.ns:2  ns red
-ip netns del red
+if grep -qx '+ netns red' /run/nsgen/labs/direct-pair/record 2>/dev/null; then ip netns del red; fi
+# the lab's record
+rm -f /run/nsgen/labs/direct-pair/record /run/nsgen/labs/direct-pair/source
+rmdir /run/nsgen/labs/direct-pair /run/nsgen/labs /run/nsgen 2>/dev/null || true

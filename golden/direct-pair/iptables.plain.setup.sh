@@ -4,11 +4,12 @@
 # it once, as root. Undo: nsgen down --style plain direct-pair.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
+mkdir -p /run/nsgen/labs/direct-pair && echo direct-pair.ns >/run/nsgen/labs/direct-pair/source # the lab's record: teardown deletes only the namespaces it lists
 # direct-pair.ns:2  ns red
-ip netns add red
+ip netns add red; echo '+ netns red' >>/run/nsgen/labs/direct-pair/record
 ip -n red link set lo up
 # direct-pair.ns:2  ns blue
-ip netns add blue
+ip netns add blue; echo '+ netns blue' >>/run/nsgen/labs/direct-pair/record
 ip -n blue link set lo up
 # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
 ip -n red link add veth-red type veth peer name veth-blue netns blue

@@ -8,6 +8,7 @@ set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
 
 lab=direct-pair
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
 step='preflight' # the lab-file statement being applied, for messages
 undo=()          # what this run created, for rollback (see undo_push)
 
@@ -15,31 +16,33 @@ main() {
   preflight
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
+  lock_lab
   trap 'on_error "$?"' ERR
-  trap 'on_error 130' INT TERM
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
   # The lab's steps. Bash reads and runs them one after another from this here-document: kept
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
 step='direct-pair.ns:2  ns red'
-if ! netns_exists red; then
-  ip netns add red
-  undo_push netns '' red
+if netns_exists red || ! created 'netns red' ip netns add red; then
+  have_netns red
 fi
-ip -n red link set lo up
+if lab_owns 'netns red'; then # not in a namespace that was there before
+  ip -n red link set lo up
+fi
 
 step='direct-pair.ns:2  ns blue'
-if ! netns_exists blue; then
-  ip netns add blue
-  undo_push netns '' blue
+if netns_exists blue || ! created 'netns blue' ip netns add blue; then
+  have_netns blue
 fi
-ip -n blue link set lo up
+if lab_owns 'netns blue'; then # not in a namespace that was there before
+  ip -n blue link set lo up
+fi
 
 step='direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24'
-if created ip -n red link add veth-red type veth peer name veth-blue netns blue; then
-  undo_push link red veth-red
-else
+if ! created 'link red veth-red' ip -n red link add veth-red type veth peer name veth-blue netns blue; then
   have_link red veth-red veth
 fi
 ip -n red -batch - <<'IP'
@@ -65,6 +68,8 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool flock
+  need_tool mountpoint
   # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
   # docs/language.md), which needs a kernel with IPv6.
   if [ ! -d /proc/sys/net/ipv6 ]; then
@@ -81,24 +86,96 @@ need_tool() {
   fi
 }
 
-# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
-# last; NS '' is the host).
-undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=direct-pair.ns
+  take_lock /run/nsgen/labs/direct-pair/lock "lab '$lab'"
+  fresh=1 # no record yet: rollback then forgets the lab altogether
+  if [ -e /run/nsgen/labs/direct-pair/record ]; then
+    fresh=''
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/direct-pair/record
+  fi
+  if [ -e /run/nsgen/labs/direct-pair/source ]; then
+    IFS= read -r source </run/nsgen/labs/direct-pair/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+  if [ -z "$source" ]; then printf '%s\n' "$this" >/run/nsgen/labs/direct-pair/source; fi
+  for key in "${!owned[@]}"; do # a namespace file left by an `ip netns add` killed half-way
+    if [[ $key == "netns "* && ${owned[$key]} == '?' && -e /run/netns/${key#netns } ]] &&
+      ! mountpoint -q "/run/netns/${key#netns }"; then
+      rm -f "/run/netns/${key#netns }"
+    fi
+  done
+}
 
-# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+forget_lab() {
+  rm -f /run/nsgen/labs/direct-pair/record /run/nsgen/labs/direct-pair/source /run/nsgen/labs/direct-pair/lock
+  rmdir /run/nsgen/labs/direct-pair /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/direct-pair/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
+# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/direct-pair/record
+  owned[$2]=$1
+}
+
+# undo_push KEY: this run created KEY (see record): on the undo list (newest last), for rollback,
+# and in the record, for teardown.
+undo_push() {
+  undo+=("$1")
+  record + "$1"
+}
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
+# then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind name extra
+  local i kind where name via
   local -a in_ns
-  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
-    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+  for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
+    read -r kind where name via <<<"${undo[i]}"
     in_ns=()
-    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
-      netns) ip netns del "$name" ;;
+      netns) ip netns del "$where" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
     esac
+    record - "${undo[i]}"
   done 2>/dev/null
+  if [ -n "$fresh" ]; then forget_lab; fi
 }
 
 # on_error STATUS: report the failing step, roll back, exit with STATUS.
@@ -111,19 +188,50 @@ on_error() {
   exit "$status"
 }
 
-# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
-# failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two;
-# its messages go through a file, not $(...), which would cost another.
+# hold_signals / release_signals: INT and TERM between the two wait until release_signals, so
+# that creating something and recording it cannot be torn apart (the rollback then runs).
+hold_signals() {
+  pending=''
+  trap 'pending=130' INT
+  trap 'pending=143' TERM
+}
+
+release_signals() {
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
+  if [ -n "${pending-}" ]; then on_error "$pending"; fi
+}
+
+# created KEY CMD...: run CMD, which creates KEY (see record); true if it did: KEY is then on
+# the undo list and in the record, as one step no INT or TERM can split. False if it failed with
+# "File exists" (the caller then checks what is there); any other failure stops the setup with
+# CMD's message. Trying first costs one process where checking first costs two; its messages
+# go through a file, not $(...), which would cost another.
 created() {
-  local status=0
+  local key=$1 before=${owned[$1]-} status=0
+  shift
+  hold_signals
+  record '?' "$key"
   LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
-  if [ "$status" -eq 0 ]; then return 0; fi
+  if [ "$status" -eq 0 ]; then
+    undo_push "$key"
+    release_signals
+    return 0
+  fi
+  record "${before:--}" "$key"
+  release_signals
   in_the_way=''
   IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"
+}
+
+# have_netns NAME: namespace NAME is there already. One the lab's record says its setup created
+# is used as it is; any other is used too, but never deleted: say so.
+have_netns() {
+  if [[ ${owned[netns $1]-} == [+?] ]]; then return 0; fi
+  echo "nsgen: namespace '$1' was there before lab '$lab': using it; teardown will leave it, and what was in it before" >&2
 }
 
 # have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
@@ -141,6 +249,11 @@ have_link() {
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.

@@ -9,9 +9,11 @@ set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
 
 lab=forward-udp
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
 
 main() {
   preflight
+  lock_lab
   # The lab's steps. Bash reads and runs them one after another from this here-document: kept
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null
@@ -20,8 +22,13 @@ main() {
 # firewall: nft table ip nsgen-forward-udp
 remove_rules
 
+# forward-udp.ns:5  route dns default via 172.21.0.1
+if lab_made 'route dns default 172.21.0.1' && has_route dns default 172.21.0.1; then
+  ip -n dns route del default via 172.21.0.1
+fi
+
 # forward-udp.ns:2  ns dns
-if netns_exists dns; then
+if lab_netns dns; then # only if this lab's setup created it
   ip netns del dns
 fi
 
@@ -41,12 +48,11 @@ if lab_link br0 bridge; then # only if this lab's setup created it
 fi
 
 # restore net.ipv4.ip_forward
-if [ -e /run/nsgen/forward-udp/net.ipv4.ip_forward ]; then
-  cat /run/nsgen/forward-udp/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
-  rm -f /run/nsgen/forward-udp/net.ipv4.ip_forward
-  rmdir /run/nsgen/forward-udp /run/nsgen 2>/dev/null || true
+if [ -e /run/nsgen/host/net.ipv4.ip_forward/forward-udp ]; then
+  release_sysctl net.ipv4.ip_forward
 fi
 STEPS
+  forget_lab
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -60,6 +66,7 @@ preflight() {
   need_tool ip
   need_tool nft
   need_tool awk
+  need_tool flock
 }
 
 # need_tool NAME: stop unless the command NAME is installed.
@@ -70,9 +77,82 @@ need_tool() {
   fi
 }
 
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=forward-udp.ns
+  take_lock /run/nsgen/labs/forward-udp/lock "lab '$lab'"
+  if [ -e /run/nsgen/labs/forward-udp/record ]; then
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/forward-udp/record
+  fi
+  if [ -e /run/nsgen/labs/forward-udp/source ]; then
+    IFS= read -r source </run/nsgen/labs/forward-udp/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+}
+
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# lock_host: hold the lock all labs share for the host's own settings (once per run).
+lock_host() {
+  if [ -z "${host_locked-}" ]; then
+    take_lock /run/nsgen/host/lock "the host's sysctl record"
+    host_locked=1
+  fi
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+forget_lab() {
+  rm -f /run/nsgen/labs/forward-udp/record /run/nsgen/labs/forward-udp/source /run/nsgen/labs/forward-udp/lock
+  rmdir /run/nsgen/labs/forward-udp /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# lab_netns NAME: true if namespace NAME exists and the lab's record says its setup created it.
+# One that was there before the lab is left as it is (so is what was in it), and said so.
+lab_netns() {
+  netns_exists "$1" || return 1
+  if [[ ${owned[netns $1]-} == [+?] ]]; then return 0; fi
+  echo "nsgen: namespace '$1' was not created by lab '$lab' (not in its record): left as it is" >&2
+  return 1
+}
+
+# lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
+# namespace) that namespace is not the lab's own, which takes everything in it along.
+lab_made() {
+  local ns=${1#* }
+  [[ ${owned[$1]-} == [+?] ]] || return 1
+  ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -82,16 +162,47 @@ link_exists() {
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
 }
 
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
 # link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
 link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
-# carries the alias nsgen:forward-udp (matched as the alias field, whatever else, altnames say, is listed).
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
+# lab's record says so, or it carries the alias nsgen:forward-udp (matched as the alias
+# field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
+  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:forward-udp '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let
+# go puts back the value it had before the first one changed it.
+release_sysctl() {
+  local dir=/run/nsgen/host/$1
+  lock_host
+  rm -f "$dir"/forward-udp
+  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
+    cat "$dir/value" >"/proc/sys/${1//.//}"
+    rm -f "$dir/value"
+    rmdir "$dir"
+  fi
+  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
+  rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
 # remove_rules: delete the lab's nft table, ip nsgen-forward-udp, if present.

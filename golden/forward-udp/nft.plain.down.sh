@@ -10,10 +10,16 @@ set -euo pipefail
 # firewall: nft table ip nsgen-forward-udp
 nft delete table ip nsgen-forward-udp
 # forward-udp.ns:2  ns dns
-ip netns del dns
+if grep -qx '+ netns dns' /run/nsgen/labs/forward-udp/record 2>/dev/null; then ip netns del dns; fi
 # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
 if ip link show dev br0 | awk -v mark=nsgen:forward-udp '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del br0; fi
 # restore net.ipv4.ip_forward
-cat /run/nsgen/forward-udp/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
-rm -f /run/nsgen/forward-udp/net.ipv4.ip_forward
-rmdir /run/nsgen/forward-udp /run/nsgen 2>/dev/null || true
+rm -f /run/nsgen/host/net.ipv4.ip_forward/forward-udp
+if [ "$(ls -A /run/nsgen/host/net.ipv4.ip_forward 2>/dev/null)" = value ]; then # no other lab needs it changed
+  cat /run/nsgen/host/net.ipv4.ip_forward/value >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/host/net.ipv4.ip_forward/value
+  rmdir /run/nsgen/host/net.ipv4.ip_forward /run/nsgen/host /run/nsgen 2>/dev/null || true
+fi
+# the lab's record
+rm -f /run/nsgen/labs/forward-udp/record /run/nsgen/labs/forward-udp/source
+rmdir /run/nsgen/labs/forward-udp /run/nsgen/labs /run/nsgen 2>/dev/null || true

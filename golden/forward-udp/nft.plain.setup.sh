@@ -5,8 +5,9 @@
 # checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain forward-udp.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
+mkdir -p /run/nsgen/labs/forward-udp && echo forward-udp.ns >/run/nsgen/labs/forward-udp/source # the lab's record: teardown deletes only the namespaces it lists
 # forward-udp.ns:2  ns dns
-ip netns add dns
+ip netns add dns; echo '+ netns dns' >>/run/nsgen/labs/forward-udp/record
 ip -n dns link set lo up
 # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
 ip link add br0 type bridge
@@ -38,6 +39,6 @@ table ip nsgen-forward-udp {
 }
 RULES
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/forward-udp
-cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/forward-udp/net.ipv4.ip_forward
+mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/forward-udp
+[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
 echo 1 >/proc/sys/net/ipv4/ip_forward

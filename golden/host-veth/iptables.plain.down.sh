@@ -9,4 +9,7 @@ set -euo pipefail
 # host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2
 ip route del 10.9.0.0/24 via 10.0.0.2
 # host-veth.ns:2  ns red
-ip netns del red
+if grep -qx '+ netns red' /run/nsgen/labs/host-veth/record 2>/dev/null; then ip netns del red; fi
+# the lab's record
+rm -f /run/nsgen/labs/host-veth/record /run/nsgen/labs/host-veth/source
+rmdir /run/nsgen/labs/host-veth /run/nsgen/labs /run/nsgen 2>/dev/null || true

@@ -5,8 +5,9 @@
 # plain host-veth.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
+mkdir -p /run/nsgen/labs/host-veth && echo host-veth.ns >/run/nsgen/labs/host-veth/source # the lab's record: teardown deletes only the namespaces it lists
 # host-veth.ns:2  ns red
-ip netns add red
+ip netns add red; echo '+ netns red' >>/run/nsgen/labs/host-veth/record
 ip -n red link set lo up
 # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
 ip link add veth-red-host up type veth peer name veth-red netns red

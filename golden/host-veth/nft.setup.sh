@@ -9,6 +9,7 @@ set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
 
 lab=host-veth
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
 step='preflight' # the lab-file statement being applied, for messages
 undo=()          # what this run created, for rollback (see undo_push)
 
@@ -16,26 +17,27 @@ main() {
   preflight
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
+  lock_lab
   trap 'on_error "$?"' ERR
-  trap 'on_error 130' INT TERM
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
   # The lab's steps. Bash reads and runs them one after another from this here-document: kept
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
 step='host-veth.ns:2  ns red'
-if ! netns_exists red; then
-  ip netns add red
-  undo_push netns '' red
+if netns_exists red || ! created 'netns red' ip netns add red; then
+  have_netns red
 fi
-ip -n red link set lo up
+if lab_owns 'netns red'; then # not in a namespace that was there before
+  ip -n red link set lo up
+fi
 
 step='host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30'
 # (if red is new, a marked veth-red-host still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-red-host up type veth peer name veth-red netns red || { { has_mark veth-red-host || link_gone '' veth-red-host; } && made_now red &&
-  veths_gone veth-red-host && created ip link add veth-red-host up type veth peer name veth-red netns red; }; then
-  undo_push link '' veth-red-host
-else
+if ! created 'link - veth-red-host' ip link add veth-red-host up type veth peer name veth-red netns red && ! { { has_mark veth-red-host || link_gone '' veth-red-host; } && made_now red &&
+  veths_gone veth-red-host && created 'link - veth-red-host' ip link add veth-red-host up type veth peer name veth-red netns red; }; then
   have_own_link veth-red-host veth
   ip link set veth-red-host up
 fi
@@ -47,16 +49,12 @@ addr replace 10.0.0.2/30 dev veth-red
 IP
 
 step='host-veth.ns:4  route red default via 10.0.0.1'
-if created ip -n red route add default via 10.0.0.1; then
-  undo_push route red default 10.0.0.1
-else
+if ! created 'route red default 10.0.0.1' ip -n red route add default via 10.0.0.1; then
   have_route red default 10.0.0.1
 fi
 
 step='host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2'
-if created ip route add 10.9.0.0/24 via 10.0.0.2; then
-  undo_push route '' 10.9.0.0/24 10.0.0.2
-else
+if ! created 'route - 10.9.0.0/24 10.0.0.2' ip route add 10.9.0.0/24 via 10.0.0.2; then
   have_route '' 10.9.0.0/24 10.0.0.2
 fi
 STEPS
@@ -78,6 +76,8 @@ preflight() {
   fi
   need_tool ip
   need_tool awk
+  need_tool flock
+  need_tool mountpoint
   # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
   # docs/language.md), which needs a kernel with IPv6.
   if [ ! -d /proc/sys/net/ipv6 ]; then
@@ -94,24 +94,96 @@ need_tool() {
   fi
 }
 
-# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
-# last; NS '' is the host).
-undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=host-veth.ns
+  take_lock /run/nsgen/labs/host-veth/lock "lab '$lab'"
+  fresh=1 # no record yet: rollback then forgets the lab altogether
+  if [ -e /run/nsgen/labs/host-veth/record ]; then
+    fresh=''
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/host-veth/record
+  fi
+  if [ -e /run/nsgen/labs/host-veth/source ]; then
+    IFS= read -r source </run/nsgen/labs/host-veth/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+  if [ -z "$source" ]; then printf '%s\n' "$this" >/run/nsgen/labs/host-veth/source; fi
+  for key in "${!owned[@]}"; do # a namespace file left by an `ip netns add` killed half-way
+    if [[ $key == "netns "* && ${owned[$key]} == '?' && -e /run/netns/${key#netns } ]] &&
+      ! mountpoint -q "/run/netns/${key#netns }"; then
+      rm -f "/run/netns/${key#netns }"
+    fi
+  done
+}
 
-# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+forget_lab() {
+  rm -f /run/nsgen/labs/host-veth/record /run/nsgen/labs/host-veth/source /run/nsgen/labs/host-veth/lock
+  rmdir /run/nsgen/labs/host-veth /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/host-veth/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
+# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/host-veth/record
+  owned[$2]=$1
+}
+
+# undo_push KEY: this run created KEY (see record): on the undo list (newest last), for rollback,
+# and in the record, for teardown.
+undo_push() {
+  undo+=("$1")
+  record + "$1"
+}
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
+# then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind name extra
+  local i kind where name via
   local -a in_ns
-  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
-    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+  for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
+    read -r kind where name via <<<"${undo[i]}"
     in_ns=()
-    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
-      netns) ip netns del "$name" ;;
+      netns) ip netns del "$where" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
     esac
+    record - "${undo[i]}"
   done 2>/dev/null
+  if [ -n "$fresh" ]; then forget_lab; fi
 }
 
 # on_error STATUS: report the failing step, roll back, exit with STATUS.
@@ -124,19 +196,50 @@ on_error() {
   exit "$status"
 }
 
-# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
-# failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two;
-# its messages go through a file, not $(...), which would cost another.
+# hold_signals / release_signals: INT and TERM between the two wait until release_signals, so
+# that creating something and recording it cannot be torn apart (the rollback then runs).
+hold_signals() {
+  pending=''
+  trap 'pending=130' INT
+  trap 'pending=143' TERM
+}
+
+release_signals() {
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
+  if [ -n "${pending-}" ]; then on_error "$pending"; fi
+}
+
+# created KEY CMD...: run CMD, which creates KEY (see record); true if it did: KEY is then on
+# the undo list and in the record, as one step no INT or TERM can split. False if it failed with
+# "File exists" (the caller then checks what is there); any other failure stops the setup with
+# CMD's message. Trying first costs one process where checking first costs two; its messages
+# go through a file, not $(...), which would cost another.
 created() {
-  local status=0
+  local key=$1 before=${owned[$1]-} status=0
+  shift
+  hold_signals
+  record '?' "$key"
   LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
-  if [ "$status" -eq 0 ]; then return 0; fi
+  if [ "$status" -eq 0 ]; then
+    undo_push "$key"
+    release_signals
+    return 0
+  fi
+  record "${before:--}" "$key"
+  release_signals
   in_the_way=''
   IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"
+}
+
+# have_netns NAME: namespace NAME is there already. One the lab's record says its setup created
+# is used as it is; any other is used too, but never deleted: say so.
+have_netns() {
+  if [[ ${owned[netns $1]-} == [+?] ]]; then return 0; fi
+  echo "nsgen: namespace '$1' was there before lab '$lab': using it; teardown will leave it, and what was in it before" >&2
 }
 
 # have_own_link NAME KIND: after `created` met "File exists" in the host: go on only if NAME is a
@@ -163,12 +266,12 @@ have_route() {
 }
 
 # mark_made_links: give every link this run made in the host the lab's mark, alias
-# nsgen:host-veth, in one `ip -batch` (teardown deletes only links with it).
+# nsgen:host-veth, in one `ip -batch` (teardown deletes only links with it, or in the record).
 mark_made_links() {
-  local i
-  for ((i = 0; i < ${#undo[@]}; i += 4)); do
-    if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
-      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:host-veth
+  local key
+  for key in "${undo[@]}"; do
+    if [[ $key == "link - "* ]]; then
+      printf 'link set %s alias %s\n' "${key#link - }" nsgen:host-veth
     fi
   done | ip -batch -
 }
@@ -180,11 +283,16 @@ netns_exists() {
 
 # made_now NS: true if this run created namespace NS (it is on the undo list).
 made_now() {
-  local i
-  for ((i = 0; i < ${#undo[@]}; i += 4)); do
-    if [ "${undo[i]}" = netns ] && [ "${undo[i + 2]}" = "$1" ]; then return 0; fi
+  local key
+  for key in "${undo[@]}"; do
+    if [ "$key" = "netns $1" ]; then return 0; fi
   done
   return 1
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -192,6 +300,13 @@ link_exists() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
 }
 
 # link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
@@ -206,9 +321,11 @@ has_route() {
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
 }
 
-# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
-# carries the alias nsgen:host-veth (matched as the alias field, whatever else, altnames say, is listed).
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
+# lab's record says so, or it carries the alias nsgen:host-veth (matched as the alias
+# field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
+  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:host-veth '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }

@@ -5,11 +5,12 @@
 # ipv6-link-local.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
+mkdir -p /run/nsgen/labs/ipv6-link-local && echo ipv6-link-local.ns >/run/nsgen/labs/ipv6-link-local/source # the lab's record: teardown deletes only the namespaces it lists
 # ipv6-link-local.ns:4  ns red
-ip netns add red
+ip netns add red; echo '+ netns red' >>/run/nsgen/labs/ipv6-link-local/record
 ip -n red link set lo up
 # ipv6-link-local.ns:5  ns blue
-ip netns add blue
+ip netns add blue; echo '+ netns blue' >>/run/nsgen/labs/ipv6-link-local/record
 ip -n blue link set lo up
 # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
 ip link add br0 type bridge

@@ -5,11 +5,12 @@
 # root. Undo: nsgen down -t nft --style plain long-names.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
+mkdir -p /run/nsgen/labs/long-names && echo long-names.ns >/run/nsgen/labs/long-names/source # the lab's record: teardown deletes only the namespaces it lists
 # long-names.ns:5  ns tenant-alpha-production
-ip netns add tenant-alpha-production
+ip netns add tenant-alpha-production; echo '+ netns tenant-alpha-production' >>/run/nsgen/labs/long-names/record
 ip -n tenant-alpha-production link set lo up
 # long-names.ns:6  ns tenant-beta-production
-ip netns add tenant-beta-production
+ip netns add tenant-beta-production; echo '+ netns tenant-beta-production' >>/run/nsgen/labs/long-names/record
 ip -n tenant-beta-production link set lo up
 # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
 ip link add br-tenants type bridge

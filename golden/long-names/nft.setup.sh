@@ -9,6 +9,7 @@ set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
 
 lab=long-names
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
 step='preflight' # the lab-file statement being applied, for messages
 undo=()          # what this run created, for rollback (see undo_push)
 
@@ -16,31 +17,33 @@ main() {
   preflight
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
+  lock_lab
   trap 'on_error "$?"' ERR
-  trap 'on_error 130' INT TERM
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
   # The lab's steps. Bash reads and runs them one after another from this here-document: kept
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
 step='long-names.ns:5  ns tenant-alpha-production'
-if ! netns_exists tenant-alpha-production; then
-  ip netns add tenant-alpha-production
-  undo_push netns '' tenant-alpha-production
+if netns_exists tenant-alpha-production || ! created 'netns tenant-alpha-production' ip netns add tenant-alpha-production; then
+  have_netns tenant-alpha-production
 fi
-ip -n tenant-alpha-production link set lo up
+if lab_owns 'netns tenant-alpha-production'; then # not in a namespace that was there before
+  ip -n tenant-alpha-production link set lo up
+fi
 
 step='long-names.ns:6  ns tenant-beta-production'
-if ! netns_exists tenant-beta-production; then
-  ip netns add tenant-beta-production
-  undo_push netns '' tenant-beta-production
+if netns_exists tenant-beta-production || ! created 'netns tenant-beta-production' ip netns add tenant-beta-production; then
+  have_netns tenant-beta-production
 fi
-ip -n tenant-beta-production link set lo up
+if lab_owns 'netns tenant-beta-production'; then # not in a namespace that was there before
+  ip -n tenant-beta-production link set lo up
+fi
 
 step='long-names.ns:4  bridge br-tenants ip 10.50.0.1/24'
-if created ip link add br-tenants type bridge; then
-  undo_push link '' br-tenants
-else
+if ! created 'link - br-tenants' ip link add br-tenants type bridge; then
   have_link '' br-tenants bridge
 fi
 ip link set br-tenants up
@@ -48,10 +51,8 @@ ip addr replace 10.50.0.1/24 dev br-tenants
 
 step='long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24'
 # (if tenant-alpha-production is new, a marked veth-ten690b-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production || { { has_mark veth-ten690b-br || link_gone '' veth-ten690b-br; } && made_now tenant-alpha-production &&
-  veths_gone veth-ten690b-br && created ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production; }; then
-  undo_push link '' veth-ten690b-br
-else
+if ! created 'link - veth-ten690b-br' ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production && ! { { has_mark veth-ten690b-br || link_gone '' veth-ten690b-br; } && made_now tenant-alpha-production &&
+  veths_gone veth-ten690b-br && created 'link - veth-ten690b-br' ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production; }; then
   have_own_link veth-ten690b-br veth
   ip link set veth-ten690b-br master br-tenants up
 fi
@@ -63,10 +64,8 @@ IP
 
 step='long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24'
 # (if tenant-beta-production is new, a marked beta-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production || { { has_mark beta-br || link_gone '' beta-br; } && made_now tenant-beta-production &&
-  veths_gone beta-br && created ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production; }; then
-  undo_push link '' beta-br
-else
+if ! created 'link - beta-br' ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production && ! { { has_mark beta-br || link_gone '' beta-br; } && made_now tenant-beta-production &&
+  veths_gone beta-br && created 'link - beta-br' ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production; }; then
   have_own_link beta-br veth
   ip link set beta-br master br-tenants up
 fi
@@ -94,6 +93,8 @@ preflight() {
   fi
   need_tool ip
   need_tool awk
+  need_tool flock
+  need_tool mountpoint
   # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
   # docs/language.md), which needs a kernel with IPv6.
   if [ ! -d /proc/sys/net/ipv6 ]; then
@@ -110,24 +111,96 @@ need_tool() {
   fi
 }
 
-# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
-# last; NS '' is the host).
-undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=long-names.ns
+  take_lock /run/nsgen/labs/long-names/lock "lab '$lab'"
+  fresh=1 # no record yet: rollback then forgets the lab altogether
+  if [ -e /run/nsgen/labs/long-names/record ]; then
+    fresh=''
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/long-names/record
+  fi
+  if [ -e /run/nsgen/labs/long-names/source ]; then
+    IFS= read -r source </run/nsgen/labs/long-names/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+  if [ -z "$source" ]; then printf '%s\n' "$this" >/run/nsgen/labs/long-names/source; fi
+  for key in "${!owned[@]}"; do # a namespace file left by an `ip netns add` killed half-way
+    if [[ $key == "netns "* && ${owned[$key]} == '?' && -e /run/netns/${key#netns } ]] &&
+      ! mountpoint -q "/run/netns/${key#netns }"; then
+      rm -f "/run/netns/${key#netns }"
+    fi
+  done
+}
 
-# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+forget_lab() {
+  rm -f /run/nsgen/labs/long-names/record /run/nsgen/labs/long-names/source /run/nsgen/labs/long-names/lock
+  rmdir /run/nsgen/labs/long-names /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/long-names/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
+# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/long-names/record
+  owned[$2]=$1
+}
+
+# undo_push KEY: this run created KEY (see record): on the undo list (newest last), for rollback,
+# and in the record, for teardown.
+undo_push() {
+  undo+=("$1")
+  record + "$1"
+}
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
+# then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind name extra
+  local i kind where name via
   local -a in_ns
-  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
-    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+  for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
+    read -r kind where name via <<<"${undo[i]}"
     in_ns=()
-    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
-      netns) ip netns del "$name" ;;
+      netns) ip netns del "$where" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
     esac
+    record - "${undo[i]}"
   done 2>/dev/null
+  if [ -n "$fresh" ]; then forget_lab; fi
 }
 
 # on_error STATUS: report the failing step, roll back, exit with STATUS.
@@ -140,19 +213,50 @@ on_error() {
   exit "$status"
 }
 
-# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
-# failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two;
-# its messages go through a file, not $(...), which would cost another.
+# hold_signals / release_signals: INT and TERM between the two wait until release_signals, so
+# that creating something and recording it cannot be torn apart (the rollback then runs).
+hold_signals() {
+  pending=''
+  trap 'pending=130' INT
+  trap 'pending=143' TERM
+}
+
+release_signals() {
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
+  if [ -n "${pending-}" ]; then on_error "$pending"; fi
+}
+
+# created KEY CMD...: run CMD, which creates KEY (see record); true if it did: KEY is then on
+# the undo list and in the record, as one step no INT or TERM can split. False if it failed with
+# "File exists" (the caller then checks what is there); any other failure stops the setup with
+# CMD's message. Trying first costs one process where checking first costs two; its messages
+# go through a file, not $(...), which would cost another.
 created() {
-  local status=0
+  local key=$1 before=${owned[$1]-} status=0
+  shift
+  hold_signals
+  record '?' "$key"
   LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
-  if [ "$status" -eq 0 ]; then return 0; fi
+  if [ "$status" -eq 0 ]; then
+    undo_push "$key"
+    release_signals
+    return 0
+  fi
+  record "${before:--}" "$key"
+  release_signals
   in_the_way=''
   IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"
+}
+
+# have_netns NAME: namespace NAME is there already. One the lab's record says its setup created
+# is used as it is; any other is used too, but never deleted: say so.
+have_netns() {
+  if [[ ${owned[netns $1]-} == [+?] ]]; then return 0; fi
+  echo "nsgen: namespace '$1' was there before lab '$lab': using it; teardown will leave it, and what was in it before" >&2
 }
 
 # have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
@@ -181,12 +285,12 @@ have_own_link() {
 }
 
 # mark_made_links: give every link this run made in the host the lab's mark, alias
-# nsgen:long-names, in one `ip -batch` (teardown deletes only links with it).
+# nsgen:long-names, in one `ip -batch` (teardown deletes only links with it, or in the record).
 mark_made_links() {
-  local i
-  for ((i = 0; i < ${#undo[@]}; i += 4)); do
-    if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
-      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:long-names
+  local key
+  for key in "${undo[@]}"; do
+    if [[ $key == "link - "* ]]; then
+      printf 'link set %s alias %s\n' "${key#link - }" nsgen:long-names
     fi
   done | ip -batch -
 }
@@ -198,11 +302,16 @@ netns_exists() {
 
 # made_now NS: true if this run created namespace NS (it is on the undo list).
 made_now() {
-  local i
-  for ((i = 0; i < ${#undo[@]}; i += 4)); do
-    if [ "${undo[i]}" = netns ] && [ "${undo[i + 2]}" = "$1" ]; then return 0; fi
+  local key
+  for key in "${undo[@]}"; do
+    if [ "$key" = "netns $1" ]; then return 0; fi
   done
   return 1
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -224,9 +333,11 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
-# carries the alias nsgen:long-names (matched as the alias field, whatever else, altnames say, is listed).
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
+# lab's record says so, or it carries the alias nsgen:long-names (matched as the alias
+# field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
+  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }

@@ -5,8 +5,9 @@
 # checks or rollback; run it once, as root. Undo: nsgen down --style plain masquerade-out.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
+mkdir -p /run/nsgen/labs/masquerade-out && echo masquerade-out.ns >/run/nsgen/labs/masquerade-out/source # the lab's record: teardown deletes only the namespaces it lists
 # masquerade-out.ns:2  ns app
-ip netns add app
+ip netns add app; echo '+ netns app' >>/run/nsgen/labs/masquerade-out/record
 ip -n app link set lo up
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
 ip link add br0 type bridge
@@ -36,6 +37,6 @@ RULES
 iptables -t nat -A POSTROUTING -j nsgen-masquerade-out-post
 iptables -t filter -I FORWARD -j nsgen-masquerade-out-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/masquerade-out
-cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/masquerade-out/net.ipv4.ip_forward
+mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/masquerade-out
+[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
 echo 1 >/proc/sys/net/ipv4/ip_forward

@@ -10,10 +10,16 @@ set -euo pipefail
 # firewall: nft table ip nsgen-masquerade-out
 nft delete table ip nsgen-masquerade-out
 # masquerade-out.ns:2  ns app
-ip netns del app
+if grep -qx '+ netns app' /run/nsgen/labs/masquerade-out/record 2>/dev/null; then ip netns del app; fi
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
 if ip link show dev br0 | awk -v mark=nsgen:masquerade-out '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del br0; fi
 # restore net.ipv4.ip_forward
-cat /run/nsgen/masquerade-out/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
-rm -f /run/nsgen/masquerade-out/net.ipv4.ip_forward
-rmdir /run/nsgen/masquerade-out /run/nsgen 2>/dev/null || true
+rm -f /run/nsgen/host/net.ipv4.ip_forward/masquerade-out
+if [ "$(ls -A /run/nsgen/host/net.ipv4.ip_forward 2>/dev/null)" = value ]; then # no other lab needs it changed
+  cat /run/nsgen/host/net.ipv4.ip_forward/value >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/host/net.ipv4.ip_forward/value
+  rmdir /run/nsgen/host/net.ipv4.ip_forward /run/nsgen/host /run/nsgen 2>/dev/null || true
+fi
+# the lab's record
+rm -f /run/nsgen/labs/masquerade-out/record /run/nsgen/labs/masquerade-out/source
+rmdir /run/nsgen/labs/masquerade-out /run/nsgen/labs /run/nsgen 2>/dev/null || true

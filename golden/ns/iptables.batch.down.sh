@@ -7,9 +7,11 @@ set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
 
 lab=ns
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
 
 main() {
   preflight
+  lock_lab
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
@@ -18,9 +20,10 @@ main() {
   # interfaces (and their veth peers) and routes.
   filter_batch "$tmp/namespaces" <<'BATCH'
 # ns.ns:2  ns red
--netns:red netns del red
+-labnetns:red netns del red
 BATCH
   run_removals "$tmp/namespaces"
+  forget_lab
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -33,6 +36,7 @@ preflight() {
   fi
   need_tool ip
   need_tool awk
+  need_tool flock
 }
 
 # need_tool NAME: stop unless the command NAME is installed.
@@ -41,6 +45,54 @@ need_tool() {
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
+}
+
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=ns.ns
+  take_lock /run/nsgen/labs/ns/lock "lab '$lab'"
+  if [ -e /run/nsgen/labs/ns/record ]; then
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/ns/record
+  fi
+  if [ -e /run/nsgen/labs/ns/source ]; then
+    IFS= read -r source </run/nsgen/labs/ns/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+}
+
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+forget_lab() {
+  rm -f /run/nsgen/labs/ns/record /run/nsgen/labs/ns/source /run/nsgen/labs/ns/lock
+  rmdir /run/nsgen/labs/ns /run/nsgen/labs /run/nsgen 2>/dev/null || true
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
@@ -58,13 +110,16 @@ veths_gone() {
   return 1
 }
 
-# lab_objects: what the host has now, as keys: netns:NAME, link:NAME (altnames too), marked:NAME
+# lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
+# record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME or veth:NAME,
 # and labbridge:NAME or labveth:NAME for one this lab's setup created: it carries the alias
 # nsgen:ns (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
-  ip netns list | awk '{ print "netns:" $1 }'
+  ip netns list | awk -v saved=/run/nsgen/labs/ns/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "netns") state[f[3]] = f[1] } }
+    { print "netns:" $1; if (state[$1] == "+" || state[$1] == "?") print "labnetns:" $1 }'
   ip -o link show | awk -F': ' -v mark=nsgen:ns '{
     marked = 0
     n = split($0, detail, /\\/)
@@ -114,6 +169,11 @@ filter_batch() {
         print "nsgen: failed at " where ": interface " name " already exists and " what > "/dev/stderr"
         exit 3
       }
+      plain = substr(kind, 4) ":" name
+      if (sign == "-" && kind ~ /^lab/ && !(key in have) && (plain in have))
+        print "nsgen: " substr(kind, 4) " " name " was not created by this lab: left as it is" > "/dev/stderr"
+      if (sign == "+" && kind == "netns" && (key in have) && !(("labnetns:" name) in have))
+        print "nsgen: namespace " name " was there before this lab: using it; teardown will leave it" > "/dev/stderr"
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
       if (!(key in listed)) { listed[key] = 1; print key > (sign == "+" ? keys : gone) }
       print rest; next

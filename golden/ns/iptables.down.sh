@@ -7,19 +7,22 @@ set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
 
 lab=ns
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
 
 main() {
   preflight
+  lock_lab
   # The lab's steps. Bash reads and runs them one after another from this here-document: kept
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
 # ns.ns:2  ns red
-if netns_exists red; then
+if lab_netns red; then # only if this lab's setup created it
   ip netns del red
 fi
 STEPS
+  forget_lab
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -31,6 +34,7 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool flock
 }
 
 # need_tool NAME: stop unless the command NAME is installed.
@@ -41,9 +45,66 @@ need_tool() {
   fi
 }
 
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=ns.ns
+  take_lock /run/nsgen/labs/ns/lock "lab '$lab'"
+  if [ -e /run/nsgen/labs/ns/record ]; then
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/ns/record
+  fi
+  if [ -e /run/nsgen/labs/ns/source ]; then
+    IFS= read -r source </run/nsgen/labs/ns/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+}
+
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+forget_lab() {
+  rm -f /run/nsgen/labs/ns/record /run/nsgen/labs/ns/source /run/nsgen/labs/ns/lock
+  rmdir /run/nsgen/labs/ns /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# lab_netns NAME: true if namespace NAME exists and the lab's record says its setup created it.
+# One that was there before the lab is left as it is (so is what was in it), and said so.
+lab_netns() {
+  netns_exists "$1" || return 1
+  if [[ ${owned[netns $1]-} == [+?] ]]; then return 0; fi
+  echo "nsgen: namespace '$1' was not created by lab '$lab' (not in its record): left as it is" >&2
+  return 1
 }
 
 main "$@"

@@ -4,6 +4,7 @@
 # --style plain ns.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
+mkdir -p /run/nsgen/labs/ns && echo ns.ns >/run/nsgen/labs/ns/source # the lab's record: teardown deletes only the namespaces it lists
 # ns.ns:2  ns red
-ip netns add red
+ip netns add red; echo '+ netns red' >>/run/nsgen/labs/ns/record
 ip -n red link set lo up

@@ -6,4 +6,7 @@ if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash 
 set -euo pipefail
 
 # ns.ns:2  ns red
-ip netns del red
+if grep -qx '+ netns red' /run/nsgen/labs/ns/record 2>/dev/null; then ip netns del red; fi
+# the lab's record
+rm -f /run/nsgen/labs/ns/record /run/nsgen/labs/ns/source
+rmdir /run/nsgen/labs/ns /run/nsgen/labs /run/nsgen 2>/dev/null || true

@@ -15,10 +15,16 @@ iptables -t filter -D FORWARD -j nsgen-one-liner-fwd
 iptables -t filter -F nsgen-one-liner-fwd
 iptables -t filter -X nsgen-one-liner-fwd
 # one-liner.ns:1  ns red
-ip netns del red
+if grep -qx '+ netns red' /run/nsgen/labs/one-liner/record 2>/dev/null; then ip netns del red; fi
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
 if ip link show dev v-net-0 | awk -v mark=nsgen:one-liner '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del v-net-0; fi
 # restore net.ipv4.ip_forward
-cat /run/nsgen/one-liner/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
-rm -f /run/nsgen/one-liner/net.ipv4.ip_forward
-rmdir /run/nsgen/one-liner /run/nsgen 2>/dev/null || true
+rm -f /run/nsgen/host/net.ipv4.ip_forward/one-liner
+if [ "$(ls -A /run/nsgen/host/net.ipv4.ip_forward 2>/dev/null)" = value ]; then # no other lab needs it changed
+  cat /run/nsgen/host/net.ipv4.ip_forward/value >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/host/net.ipv4.ip_forward/value
+  rmdir /run/nsgen/host/net.ipv4.ip_forward /run/nsgen/host /run/nsgen 2>/dev/null || true
+fi
+# the lab's record
+rm -f /run/nsgen/labs/one-liner/record /run/nsgen/labs/one-liner/source
+rmdir /run/nsgen/labs/one-liner /run/nsgen/labs /run/nsgen 2>/dev/null || true

@@ -5,8 +5,9 @@
 # rollback; run it once, as root. Undo: nsgen down --style plain one-liner.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
+mkdir -p /run/nsgen/labs/one-liner && echo one-liner.ns >/run/nsgen/labs/one-liner/source # the lab's record: teardown deletes only the namespaces it lists
 # one-liner.ns:1  ns red
-ip netns add red
+ip netns add red; echo '+ netns red' >>/run/nsgen/labs/one-liner/record
 ip -n red link set lo up
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
 ip link add v-net-0 type bridge
@@ -32,6 +33,6 @@ RULES
 iptables -t nat -A POSTROUTING -j nsgen-one-liner-post
 iptables -t filter -I FORWARD -j nsgen-one-liner-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/one-liner
-cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/one-liner/net.ipv4.ip_forward
+mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/one-liner
+[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
 echo 1 >/proc/sys/net/ipv4/ip_forward

@@ -6,14 +6,15 @@
 # style: no checks or rollback; run it once, as root. Undo: nsgen down --style plain pods.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
+mkdir -p /run/nsgen/labs/pods && echo pods.ns >/run/nsgen/labs/pods/source # the lab's record: teardown deletes only the namespaces it lists
 # pods.ns:9  ns web
-ip netns add web
+ip netns add web; echo '+ netns web' >>/run/nsgen/labs/pods/record
 ip -n web link set lo up
 # pods.ns:13  ns api
-ip netns add api
+ip netns add api; echo '+ netns api' >>/run/nsgen/labs/pods/record
 ip -n api link set lo up
 # pods.ns:17  ns db
-ip netns add db
+ip netns add db; echo '+ netns db' >>/run/nsgen/labs/pods/record
 ip -n db link set lo up
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
 ip link add cni0 type bridge
@@ -64,6 +65,6 @@ iptables -t nat -A PREROUTING -j nsgen-pods-pre
 iptables -t nat -A POSTROUTING -j nsgen-pods-post
 iptables -t filter -I FORWARD -j nsgen-pods-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/pods
-cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/pods/net.ipv4.ip_forward
+mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/pods
+[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
 echo 1 >/proc/sys/net/ipv4/ip_forward

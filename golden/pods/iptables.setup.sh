@@ -10,6 +10,7 @@ set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
 
 lab=pods
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
 step='preflight' # the lab-file statement being applied, for messages
 undo=()          # what this run created, for rollback (see undo_push)
 
@@ -17,38 +18,41 @@ main() {
   preflight
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
+  lock_lab
   trap 'on_error "$?"' ERR
-  trap 'on_error 130' INT TERM
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
   # The lab's steps. Bash reads and runs them one after another from this here-document: kept
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
 step='pods.ns:9  ns web'
-if ! netns_exists web; then
-  ip netns add web
-  undo_push netns '' web
+if netns_exists web || ! created 'netns web' ip netns add web; then
+  have_netns web
 fi
-ip -n web link set lo up
+if lab_owns 'netns web'; then # not in a namespace that was there before
+  ip -n web link set lo up
+fi
 
 step='pods.ns:13  ns api'
-if ! netns_exists api; then
-  ip netns add api
-  undo_push netns '' api
+if netns_exists api || ! created 'netns api' ip netns add api; then
+  have_netns api
 fi
-ip -n api link set lo up
+if lab_owns 'netns api'; then # not in a namespace that was there before
+  ip -n api link set lo up
+fi
 
 step='pods.ns:17  ns db'
-if ! netns_exists db; then
-  ip netns add db
-  undo_push netns '' db
+if netns_exists db || ! created 'netns db' ip netns add db; then
+  have_netns db
 fi
-ip -n db link set lo up
+if lab_owns 'netns db'; then # not in a namespace that was there before
+  ip -n db link set lo up
+fi
 
 step='pods.ns:7  bridge cni0 ip 10.244.1.1/24'
-if created ip link add cni0 type bridge; then
-  undo_push link '' cni0
-else
+if ! created 'link - cni0' ip link add cni0 type bridge; then
   have_link '' cni0 bridge
 fi
 ip link set cni0 up
@@ -56,10 +60,8 @@ ip addr replace 10.244.1.1/24 dev cni0
 
 step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
 # (if web is new, a marked veth-web-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web || { { has_mark veth-web-br || link_gone '' veth-web-br; } && made_now web &&
-  veths_gone veth-web-br && created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web; }; then
-  undo_push link '' veth-web-br
-else
+if ! created 'link - veth-web-br' ip link add veth-web-br master cni0 up type veth peer name eth0 netns web && ! { { has_mark veth-web-br || link_gone '' veth-web-br; } && made_now web &&
+  veths_gone veth-web-br && created 'link - veth-web-br' ip link add veth-web-br master cni0 up type veth peer name eth0 netns web; }; then
   have_own_link veth-web-br veth
   ip link set veth-web-br master cni0 up
 fi
@@ -71,10 +73,8 @@ IP
 
 step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
 # (if api is new, a marked veth-api-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api || { { has_mark veth-api-br || link_gone '' veth-api-br; } && made_now api &&
-  veths_gone veth-api-br && created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api; }; then
-  undo_push link '' veth-api-br
-else
+if ! created 'link - veth-api-br' ip link add veth-api-br master cni0 up type veth peer name eth0 netns api && ! { { has_mark veth-api-br || link_gone '' veth-api-br; } && made_now api &&
+  veths_gone veth-api-br && created 'link - veth-api-br' ip link add veth-api-br master cni0 up type veth peer name eth0 netns api; }; then
   have_own_link veth-api-br veth
   ip link set veth-api-br master cni0 up
 fi
@@ -86,10 +86,8 @@ IP
 
 step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
 # (if db is new, a marked veth-db-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db || { { has_mark veth-db-br || link_gone '' veth-db-br; } && made_now db &&
-  veths_gone veth-db-br && created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db; }; then
-  undo_push link '' veth-db-br
-else
+if ! created 'link - veth-db-br' ip link add veth-db-br master cni0 up type veth peer name eth0 netns db && ! { { has_mark veth-db-br || link_gone '' veth-db-br; } && made_now db &&
+  veths_gone veth-db-br && created 'link - veth-db-br' ip link add veth-db-br master cni0 up type veth peer name eth0 netns db; }; then
   have_own_link veth-db-br veth
   ip link set veth-db-br master cni0 up
 fi
@@ -100,29 +98,23 @@ addr replace 10.244.1.12/24 dev eth0
 IP
 
 step='pods.ns:11  route web default via 10.244.1.1'
-if created ip -n web route add default via 10.244.1.1; then
-  undo_push route web default 10.244.1.1
-else
+if ! created 'route web default 10.244.1.1' ip -n web route add default via 10.244.1.1; then
   have_route web default 10.244.1.1
 fi
 
 step='pods.ns:15  route api default via 10.244.1.1'
-if created ip -n api route add default via 10.244.1.1; then
-  undo_push route api default 10.244.1.1
-else
+if ! created 'route api default 10.244.1.1' ip -n api route add default via 10.244.1.1; then
   have_route api default 10.244.1.1
 fi
 
 step='pods.ns:19  route db default via 10.244.1.1'
-if created ip -n db route add default via 10.244.1.1; then
-  undo_push route db default 10.244.1.1
-else
+if ! created 'route db default 10.244.1.1' ip -n db route add default via 10.244.1.1; then
   have_route db default 10.244.1.1
 fi
 
 step='firewall: chains nsgen-pods-*'
 if ! iptables -t filter -S nsgen-pods-fwd >/dev/null 2>&1; then
-  undo_push rules '' '' ''
+  undo_push rules
 fi
 # The lab's rules live in its own chains, so nothing else is touched:
 # nsgen-pods-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
@@ -151,12 +143,13 @@ iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null || iptables -t nat
 iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-pods-fwd
 
 # The host must route between the lab and its uplink for NAT to work.
-# The value found before the first setup is kept in /run/nsgen/pods, so teardown can restore it.
+# The value found before the first setup is kept in /run/nsgen/labs/pods, so teardown can restore it.
 step=net.ipv4.ip_forward=1
-if [ ! -e /run/nsgen/pods/net.ipv4.ip_forward ]; then
-  mkdir -p /run/nsgen/pods
-  cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/pods/net.ipv4.ip_forward
-  undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/pods/net.ipv4.ip_forward)"
+lock_host
+if [ ! -e /run/nsgen/host/net.ipv4.ip_forward/pods ]; then
+  mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/pods
+  [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
+  undo_push 'sysctl net.ipv4.ip_forward'
 fi
 echo 1 >/proc/sys/net/ipv4/ip_forward
 STEPS
@@ -180,6 +173,8 @@ preflight() {
   need_tool iptables
   need_tool iptables-restore
   need_tool awk
+  need_tool flock
+  need_tool mountpoint
   # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
   # docs/language.md), which needs a kernel with IPv6.
   if [ ! -d /proc/sys/net/ipv6 ]; then
@@ -196,26 +191,106 @@ need_tool() {
   fi
 }
 
-# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
-# last; NS '' is the host).
-undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=pods.ns
+  take_lock /run/nsgen/labs/pods/lock "lab '$lab'"
+  fresh=1 # no record yet: rollback then forgets the lab altogether
+  if [ -e /run/nsgen/labs/pods/record ]; then
+    fresh=''
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/pods/record
+  fi
+  if [ -e /run/nsgen/labs/pods/source ]; then
+    IFS= read -r source </run/nsgen/labs/pods/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+  if [ -z "$source" ]; then printf '%s\n' "$this" >/run/nsgen/labs/pods/source; fi
+  for key in "${!owned[@]}"; do # a namespace file left by an `ip netns add` killed half-way
+    if [[ $key == "netns "* && ${owned[$key]} == '?' && -e /run/netns/${key#netns } ]] &&
+      ! mountpoint -q "/run/netns/${key#netns }"; then
+      rm -f "/run/netns/${key#netns }"
+    fi
+  done
+}
 
-# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# lock_host: hold the lock all labs share for the host's own settings (once per run).
+lock_host() {
+  if [ -z "${host_locked-}" ]; then
+    take_lock /run/nsgen/host/lock "the host's sysctl record"
+    host_locked=1
+  fi
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+forget_lab() {
+  rm -f /run/nsgen/labs/pods/record /run/nsgen/labs/pods/source /run/nsgen/labs/pods/lock
+  rmdir /run/nsgen/labs/pods /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/pods/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
+# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/pods/record
+  owned[$2]=$1
+}
+
+# undo_push KEY: this run created KEY (see record): on the undo list (newest last), for rollback,
+# and in the record, for teardown.
+undo_push() {
+  undo+=("$1")
+  record + "$1"
+}
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
+# then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind name extra
+  local i kind where name via
   local -a in_ns
-  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
-    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+  for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
+    read -r kind where name via <<<"${undo[i]}"
     in_ns=()
-    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
-      netns) ip netns del "$name" ;;
+      netns) ip netns del "$where" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
-      sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/pods/"$name" && rmdir /run/nsgen/pods /run/nsgen ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      sysctl) release_sysctl "$where" ;;
       rules) remove_rules ;;
     esac
+    record - "${undo[i]}"
   done 2>/dev/null
+  if [ -n "$fresh" ]; then forget_lab; fi
 }
 
 # on_error STATUS: report the failing step, roll back, exit with STATUS.
@@ -228,19 +303,50 @@ on_error() {
   exit "$status"
 }
 
-# created CMD...: run CMD, which creates an interface or a route; true if it did. False if it
-# failed with "File exists" (the caller then checks what is there); any other failure stops
-# the setup with CMD's message. Trying first costs one process where checking first costs two;
-# its messages go through a file, not $(...), which would cost another.
+# hold_signals / release_signals: INT and TERM between the two wait until release_signals, so
+# that creating something and recording it cannot be torn apart (the rollback then runs).
+hold_signals() {
+  pending=''
+  trap 'pending=130' INT
+  trap 'pending=143' TERM
+}
+
+release_signals() {
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
+  if [ -n "${pending-}" ]; then on_error "$pending"; fi
+}
+
+# created KEY CMD...: run CMD, which creates KEY (see record); true if it did: KEY is then on
+# the undo list and in the record, as one step no INT or TERM can split. False if it failed with
+# "File exists" (the caller then checks what is there); any other failure stops the setup with
+# CMD's message. Trying first costs one process where checking first costs two; its messages
+# go through a file, not $(...), which would cost another.
 created() {
-  local status=0
+  local key=$1 before=${owned[$1]-} status=0
+  shift
+  hold_signals
+  record '?' "$key"
   LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
-  if [ "$status" -eq 0 ]; then return 0; fi
+  if [ "$status" -eq 0 ]; then
+    undo_push "$key"
+    release_signals
+    return 0
+  fi
+  record "${before:--}" "$key"
+  release_signals
   in_the_way=''
   IFS= read -r -d '' in_the_way <"$tmp/err" || true
   if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
   printf '%s\n' "$in_the_way" >&2
   on_error "$status"
+}
+
+# have_netns NAME: namespace NAME is there already. One the lab's record says its setup created
+# is used as it is; any other is used too, but never deleted: say so.
+have_netns() {
+  if [[ ${owned[netns $1]-} == [+?] ]]; then return 0; fi
+  echo "nsgen: namespace '$1' was there before lab '$lab': using it; teardown will leave it, and what was in it before" >&2
 }
 
 # have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
@@ -279,12 +385,12 @@ have_route() {
 }
 
 # mark_made_links: give every link this run made in the host the lab's mark, alias
-# nsgen:pods, in one `ip -batch` (teardown deletes only links with it).
+# nsgen:pods, in one `ip -batch` (teardown deletes only links with it, or in the record).
 mark_made_links() {
-  local i
-  for ((i = 0; i < ${#undo[@]}; i += 4)); do
-    if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
-      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:pods
+  local key
+  for key in "${undo[@]}"; do
+    if [[ $key == "link - "* ]]; then
+      printf 'link set %s alias %s\n' "${key#link - }" nsgen:pods
     fi
   done | ip -batch -
 }
@@ -296,11 +402,16 @@ netns_exists() {
 
 # made_now NS: true if this run created namespace NS (it is on the undo list).
 made_now() {
-  local i
-  for ((i = 0; i < ${#undo[@]}; i += 4)); do
-    if [ "${undo[i]}" = netns ] && [ "${undo[i + 2]}" = "$1" ]; then return 0; fi
+  local key
+  for key in "${undo[@]}"; do
+    if [ "$key" = "netns $1" ]; then return 0; fi
   done
   return 1
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -329,9 +440,11 @@ has_route() {
   [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
 }
 
-# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
-# carries the alias nsgen:pods (matched as the alias field, whatever else, altnames say, is listed).
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
+# lab's record says so, or it carries the alias nsgen:pods (matched as the alias
+# field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
+  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
@@ -341,6 +454,21 @@ lab_link() {
 has_mark() {
   ip link show dev "$1" 2>/dev/null |
     awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let
+# go puts back the value it had before the first one changed it.
+release_sysctl() {
+  local dir=/run/nsgen/host/$1
+  lock_host
+  rm -f "$dir"/pods
+  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
+    cat "$dir/value" >"/proc/sys/${1//.//}"
+    rm -f "$dir/value"
+    rmdir "$dir"
+  fi
+  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
+  rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
 # remove_rules: unhook and delete the lab's chains (nsgen-pods-*), if present.

@@ -10,25 +10,42 @@ set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
 
 lab=pods
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
 
 main() {
   preflight
+  lock_lab
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
   # firewall: nft table ip nsgen-pods
   remove_rules
 
+  # pods.ns:19  route db default via 10.244.1.1
+  if lab_made 'route db default 10.244.1.1' && has_route db default 10.244.1.1; then
+    ip -n db route del default via 10.244.1.1
+  fi
+
+  # pods.ns:15  route api default via 10.244.1.1
+  if lab_made 'route api default 10.244.1.1' && has_route api default 10.244.1.1; then
+    ip -n api route del default via 10.244.1.1
+  fi
+
+  # pods.ns:11  route web default via 10.244.1.1
+  if lab_made 'route web default 10.244.1.1' && has_route web default 10.244.1.1; then
+    ip -n web route del default via 10.244.1.1
+  fi
+
   # --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
   # of that kind), so running this twice is harmless. Deleting a namespace removes its
   # interfaces (and their veth peers) and routes.
   filter_batch "$tmp/namespaces" <<'BATCH'
 # pods.ns:17  ns db
--netns:db netns del db
+-labnetns:db netns del db
 # pods.ns:13  ns api
--netns:api netns del api
+-labnetns:api netns del api
 # pods.ns:9  ns web
--netns:web netns del web
+-labnetns:web netns del web
 BATCH
   run_removals "$tmp/namespaces"
 
@@ -51,11 +68,10 @@ BATCH
   run_removals "$tmp/host"
 
   # restore net.ipv4.ip_forward
-  if [ -e /run/nsgen/pods/net.ipv4.ip_forward ]; then
-    cat /run/nsgen/pods/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
-    rm -f /run/nsgen/pods/net.ipv4.ip_forward
-    rmdir /run/nsgen/pods /run/nsgen 2>/dev/null || true
+  if [ -e /run/nsgen/host/net.ipv4.ip_forward/pods ]; then
+    release_sysctl net.ipv4.ip_forward
   fi
+  forget_lab
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -69,6 +85,7 @@ preflight() {
   need_tool ip
   need_tool nft
   need_tool awk
+  need_tool flock
 }
 
 # need_tool NAME: stop unless the command NAME is installed.
@@ -77,6 +94,92 @@ need_tool() {
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
   fi
+}
+
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=pods.ns
+  take_lock /run/nsgen/labs/pods/lock "lab '$lab'"
+  if [ -e /run/nsgen/labs/pods/record ]; then
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/pods/record
+  fi
+  if [ -e /run/nsgen/labs/pods/source ]; then
+    IFS= read -r source </run/nsgen/labs/pods/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+}
+
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# lock_host: hold the lock all labs share for the host's own settings (once per run).
+lock_host() {
+  if [ -z "${host_locked-}" ]; then
+    take_lock /run/nsgen/host/lock "the host's sysctl record"
+    host_locked=1
+  fi
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+forget_lab() {
+  rm -f /run/nsgen/labs/pods/record /run/nsgen/labs/pods/source /run/nsgen/labs/pods/lock
+  rmdir /run/nsgen/labs/pods /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
+# namespace) that namespace is not the lab's own, which takes everything in it along.
+lab_made() {
+  local ns=${1#* }
+  [[ ${owned[$1]-} == [+?] ]] || return 1
+  ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
+}
+
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let
+# go puts back the value it had before the first one changed it.
+release_sysctl() {
+  local dir=/run/nsgen/host/$1
+  lock_host
+  rm -f "$dir"/pods
+  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
+    cat "$dir/value" >"/proc/sys/${1//.//}"
+    rm -f "$dir/value"
+    rmdir "$dir"
+  fi
+  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
+  rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
 # remove_rules: delete the lab's nft table, ip nsgen-pods, if present.
@@ -101,13 +204,16 @@ veths_gone() {
   return 1
 }
 
-# lab_objects: what the host has now, as keys: netns:NAME, link:NAME (altnames too), marked:NAME
+# lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
+# record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME or veth:NAME,
 # and labbridge:NAME or labveth:NAME for one this lab's setup created: it carries the alias
 # nsgen:pods (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
-  ip netns list | awk '{ print "netns:" $1 }'
+  ip netns list | awk -v saved=/run/nsgen/labs/pods/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "netns") state[f[3]] = f[1] } }
+    { print "netns:" $1; if (state[$1] == "+" || state[$1] == "?") print "labnetns:" $1 }'
   ip -o link show | awk -F': ' -v mark=nsgen:pods '{
     marked = 0
     n = split($0, detail, /\\/)
@@ -157,6 +263,11 @@ filter_batch() {
         print "nsgen: failed at " where ": interface " name " already exists and " what > "/dev/stderr"
         exit 3
       }
+      plain = substr(kind, 4) ":" name
+      if (sign == "-" && kind ~ /^lab/ && !(key in have) && (plain in have))
+        print "nsgen: " substr(kind, 4) " " name " was not created by this lab: left as it is" > "/dev/stderr"
+      if (sign == "+" && kind == "netns" && (key in have) && !(("labnetns:" name) in have))
+        print "nsgen: namespace " name " was there before this lab: using it; teardown will leave it" > "/dev/stderr"
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
       if (!(key in listed)) { listed[key] = 1; print key > (sign == "+" ? keys : gone) }
       print rest; next

@@ -11,14 +11,20 @@ set -euo pipefail
 # firewall: nft table ip nsgen-pods
 nft delete table ip nsgen-pods
 # pods.ns:17  ns db
-ip netns del db
+if grep -qx '+ netns db' /run/nsgen/labs/pods/record 2>/dev/null; then ip netns del db; fi
 # pods.ns:13  ns api
-ip netns del api
+if grep -qx '+ netns api' /run/nsgen/labs/pods/record 2>/dev/null; then ip netns del api; fi
 # pods.ns:9  ns web
-ip netns del web
+if grep -qx '+ netns web' /run/nsgen/labs/pods/record 2>/dev/null; then ip netns del web; fi
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
 if ip link show dev cni0 | awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del cni0; fi
 # restore net.ipv4.ip_forward
-cat /run/nsgen/pods/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
-rm -f /run/nsgen/pods/net.ipv4.ip_forward
-rmdir /run/nsgen/pods /run/nsgen 2>/dev/null || true
+rm -f /run/nsgen/host/net.ipv4.ip_forward/pods
+if [ "$(ls -A /run/nsgen/host/net.ipv4.ip_forward 2>/dev/null)" = value ]; then # no other lab needs it changed
+  cat /run/nsgen/host/net.ipv4.ip_forward/value >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/host/net.ipv4.ip_forward/value
+  rmdir /run/nsgen/host/net.ipv4.ip_forward /run/nsgen/host /run/nsgen 2>/dev/null || true
+fi
+# the lab's record
+rm -f /run/nsgen/labs/pods/record /run/nsgen/labs/pods/source
+rmdir /run/nsgen/labs/pods /run/nsgen/labs /run/nsgen 2>/dev/null || true

@@ -10,6 +10,7 @@ set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
 
 lab=seed
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
 step='preflight' # the lab-file statement being applied, for messages
 undo=()          # what this run created, for rollback (see undo_push)
 declare -A created_ns=() # namespaces this run creates (see undo_created)
@@ -18,8 +19,10 @@ main() {
   preflight
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
+  lock_lab
   trap 'on_error "$?"' ERR
-  trap 'on_error 130' INT TERM
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
 
   # --- the host's steps in one `ip -batch`. A line `+KEY command` runs only if KEY (netns:,
   # bridge: or labveth: and a name) is missing, so a second run creates nothing; the other lines
@@ -46,12 +49,14 @@ link set veth-blue-br master v-net-0 up
 BATCH
   undo_created "$tmp/host.keys"
   run_batch "$tmp/host"
+  confirm_created
 
   # --- each namespace's steps in one `ip -batch` run inside it, 8 namespaces at a time
   step='namespace batches'
   ns_batches <<'BATCH'
 @ red
 # seed.ns:9  ns red
+# (next line: only in a namespace this lab created)
 link set lo up
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
 link set veth-red addrgenmode none
@@ -61,6 +66,7 @@ addr replace 192.168.15.1/24 dev veth-red
 route add default via 192.168.15.5
 @ blue
 # seed.ns:10  ns blue
+# (next line: only in a namespace this lab created)
 link set lo up
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
 link set veth-blue addrgenmode none
@@ -74,7 +80,7 @@ BATCH
 
   step='firewall: chains nsgen-seed-*'
   if ! iptables -t filter -S nsgen-seed-fwd >/dev/null 2>&1; then
-    undo_push rules '' '' ''
+    undo_push rules
   fi
   # The lab's rules live in its own chains, so nothing else is touched:
   # nsgen-seed-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
@@ -103,12 +109,13 @@ RULES
   iptables -t filter -C FORWARD -j nsgen-seed-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-seed-fwd
 
   # The host must route between the lab and its uplink for NAT to work.
-  # The value found before the first setup is kept in /run/nsgen/seed, so teardown can restore it.
+  # The value found before the first setup is kept in /run/nsgen/labs/seed, so teardown can restore it.
   step=net.ipv4.ip_forward=1
-  if [ ! -e /run/nsgen/seed/net.ipv4.ip_forward ]; then
-    mkdir -p /run/nsgen/seed
-    cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/seed/net.ipv4.ip_forward
-    undo_push sysctl '' net.ipv4.ip_forward "$(cat /run/nsgen/seed/net.ipv4.ip_forward)"
+  lock_host
+  if [ ! -e /run/nsgen/host/net.ipv4.ip_forward/seed ]; then
+    mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/seed
+    [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
+    undo_push 'sysctl net.ipv4.ip_forward'
   fi
   echo 1 >/proc/sys/net/ipv4/ip_forward
 
@@ -128,6 +135,8 @@ preflight() {
   need_tool awk
   need_tool xargs
   need_tool nsenter
+  need_tool flock
+  need_tool mountpoint
   # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
   # docs/language.md), which needs a kernel with IPv6.
   if [ ! -d /proc/sys/net/ipv6 ]; then
@@ -144,26 +153,106 @@ need_tool() {
   fi
 }
 
-# undo_push KIND NS NAME [EXTRA]: remember something this run created, for rollback (newest
-# last; NS '' is the host).
-undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=seed.ns
+  take_lock /run/nsgen/labs/seed/lock "lab '$lab'"
+  fresh=1 # no record yet: rollback then forgets the lab altogether
+  if [ -e /run/nsgen/labs/seed/record ]; then
+    fresh=''
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/seed/record
+  fi
+  if [ -e /run/nsgen/labs/seed/source ]; then
+    IFS= read -r source </run/nsgen/labs/seed/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+  if [ -z "$source" ]; then printf '%s\n' "$this" >/run/nsgen/labs/seed/source; fi
+  for key in "${!owned[@]}"; do # a namespace file left by an `ip netns add` killed half-way
+    if [[ $key == "netns "* && ${owned[$key]} == '?' && -e /run/netns/${key#netns } ]] &&
+      ! mountpoint -q "/run/netns/${key#netns }"; then
+      rm -f "/run/netns/${key#netns }"
+    fi
+  done
+}
 
-# rollback: undo this run's changes, newest first, ignoring errors (best effort).
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# lock_host: hold the lock all labs share for the host's own settings (once per run).
+lock_host() {
+  if [ -z "${host_locked-}" ]; then
+    take_lock /run/nsgen/host/lock "the host's sysctl record"
+    host_locked=1
+  fi
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+forget_lab() {
+  rm -f /run/nsgen/labs/seed/record /run/nsgen/labs/seed/source /run/nsgen/labs/seed/lock
+  rmdir /run/nsgen/labs/seed /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/seed/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
+# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/seed/record
+  owned[$2]=$1
+}
+
+# undo_push KEY: this run created KEY (see record): on the undo list (newest last), for rollback,
+# and in the record, for teardown.
+undo_push() {
+  undo+=("$1")
+  record + "$1"
+}
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
+# then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind name extra
+  local i kind where name via
   local -a in_ns
-  for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
-    kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
+  for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
+    read -r kind where name via <<<"${undo[i]}"
     in_ns=()
-    if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
+    if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
-      netns) ip netns del "$name" ;;
+      netns) ip netns del "$where" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
-      sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/seed/"$name" && rmdir /run/nsgen/seed /run/nsgen ;;
+      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      sysctl) release_sysctl "$where" ;;
       rules) remove_rules ;;
     esac
+    record - "${undo[i]}"
   done 2>/dev/null
+  if [ -n "$fresh" ]; then forget_lab; fi
 }
 
 # on_error STATUS: report the failing step, roll back, exit with STATUS.
@@ -174,6 +263,65 @@ on_error() {
   echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
   rollback
   exit "$status"
+}
+
+# hold_signals / release_signals: INT and TERM between the two wait until release_signals, so
+# that creating something and recording it cannot be torn apart (the rollback then runs).
+hold_signals() {
+  pending=''
+  trap 'pending=130' INT
+  trap 'pending=143' TERM
+}
+
+release_signals() {
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
+  if [ -n "${pending-}" ]; then on_error "$pending"; fi
+}
+
+# created KEY CMD...: run CMD, which creates KEY (see record); true if it did: KEY is then on
+# the undo list and in the record, as one step no INT or TERM can split. False if it failed with
+# "File exists" (the caller then checks what is there); any other failure stops the setup with
+# CMD's message. Trying first costs one process where checking first costs two; its messages
+# go through a file, not $(...), which would cost another.
+created() {
+  local key=$1 before=${owned[$1]-} status=0
+  shift
+  hold_signals
+  record '?' "$key"
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then
+    undo_push "$key"
+    release_signals
+    return 0
+  fi
+  record "${before:--}" "$key"
+  release_signals
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
+  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
+  printf '%s\n' "$in_the_way" >&2
+  on_error "$status"
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
+}
+
+# release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let
+# go puts back the value it had before the first one changed it.
+release_sysctl() {
+  local dir=/run/nsgen/host/$1
+  lock_host
+  rm -f "$dir"/seed
+  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
+    cat "$dir/value" >"/proc/sys/${1//.//}"
+    rm -f "$dir/value"
+    rmdir "$dir"
+  fi
+  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
+  rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
 # remove_rules: unhook and delete the lab's chains (nsgen-seed-*), if present.
@@ -216,13 +364,16 @@ veths_gone() {
   return 1
 }
 
-# lab_objects: what the host has now, as keys: netns:NAME, link:NAME (altnames too), marked:NAME
+# lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
+# record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME or veth:NAME,
 # and labbridge:NAME or labveth:NAME for one this lab's setup created: it carries the alias
 # nsgen:seed (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
-  ip netns list | awk '{ print "netns:" $1 }'
+  ip netns list | awk -v saved=/run/nsgen/labs/seed/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "netns") state[f[3]] = f[1] } }
+    { print "netns:" $1; if (state[$1] == "+" || state[$1] == "?") print "labnetns:" $1 }'
   ip -o link show | awk -F': ' -v mark=nsgen:seed '{
     marked = 0
     n = split($0, detail, /\\/)
@@ -272,6 +423,11 @@ filter_batch() {
         print "nsgen: failed at " where ": interface " name " already exists and " what > "/dev/stderr"
         exit 3
       }
+      plain = substr(kind, 4) ":" name
+      if (sign == "-" && kind ~ /^lab/ && !(key in have) && (plain in have))
+        print "nsgen: " substr(kind, 4) " " name " was not created by this lab: left as it is" > "/dev/stderr"
+      if (sign == "+" && kind == "netns" && (key in have) && !(("labnetns:" name) in have))
+        print "nsgen: namespace " name " was there before this lab: using it; teardown will leave it" > "/dev/stderr"
       if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
       if (!(key in listed)) { listed[key] = 1; print key > (sign == "+" ? keys : gone) }
       print rest; next
@@ -323,16 +479,28 @@ run_batch() {
   fi
 }
 
-# undo_created FILE: put what filter_batch found missing (FILE) on the undo list, before the
-# batch runs, so that a failure part-way through is undone too.
+# undo_created FILE: put what filter_batch found missing (FILE) on the undo list and in the
+# record (`?`: about to be created), before the batch runs, so that a failure part-way through
+# is undone too; confirm_created records them as created once the batch has run.
 undo_created() {
   local kind name
+  batch_keys=()
   while IFS=: read -r kind name; do
     case $kind in
-      netns) undo_push netns '' "$name" && created_ns[$name]=1 ;;
-      *) undo_push link '' "$name" ;;
+      netns) batch_keys+=("netns $name") && created_ns[$name]=1 ;;
+      *) batch_keys+=("link - $name") ;;
     esac
   done <"$1"
+  for key in "${batch_keys[@]}"; do
+    undo+=("$key")
+    record '?' "$key"
+  done
+}
+
+# confirm_created: the host batch has run: what undo_created listed is now created.
+confirm_created() {
+  local key
+  for key in "${batch_keys[@]}"; do record + "$key"; done
 }
 
 # ns_batches: stdin holds every namespace's batch, each after a line `@ NS`. Each batch is
@@ -374,7 +542,8 @@ ns_batches() {
 }
 
 # keep_routes NS FILE: in NS's batch FILE, turn `route add R` into a comment if NS has
-# route R already. Runs in the background, several namespaces at a time.
+# route R already, and (NS not made by this lab) the lines only for a namespace it created.
+# Runs in the background, several namespaces at a time.
 keep_routes() {
   trap - ERR INT TERM EXIT # a background job: failing here must not run the rollback
   local i dest via gateway rest route
@@ -385,7 +554,9 @@ keep_routes() {
   done < <(nsenter --net="/run/netns/$1" ip route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
-    if [[ ${lines[i]} == "route add "* ]]; then
+    if ((i > 0)) && [ "${lines[i - 1]}" = '# (next line: only in a namespace this lab created)' ] && ! lab_owns "netns $1"; then
+      lines[i]="# (skipped: namespace $1 was there before) ${lines[i]}"
+    elif [[ ${lines[i]} == "route add "* ]]; then
       route=${lines[i]#route add }
       if [ -n "${present[${route/\/32 / }]-}" ]; then
         lines[i]="# (skipped: exists) route $route"

@@ -10,9 +10,11 @@ set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
 
 lab=seed
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
 
 main() {
   preflight
+  lock_lab
   # The lab's steps. Bash reads and runs them one after another from this here-document: kept
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null
@@ -21,13 +23,28 @@ main() {
 # firewall: chains nsgen-seed-*
 remove_rules
 
+# seed.ns:18  route red default via 192.168.15.5
+if lab_made 'route red default 192.168.15.5' && has_route red default 192.168.15.5; then
+  ip -n red route del default via 192.168.15.5
+fi
+
+# seed.ns:17  route blue default via 192.168.15.5
+if lab_made 'route blue default 192.168.15.5' && has_route blue default 192.168.15.5; then
+  ip -n blue route del default via 192.168.15.5
+fi
+
+# seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5
+if lab_made 'route blue 192.168.1.0/24 192.168.15.5' && has_route blue 192.168.1.0/24 192.168.15.5; then
+  ip -n blue route del 192.168.1.0/24 via 192.168.15.5
+fi
+
 # seed.ns:10  ns blue
-if netns_exists blue; then
+if lab_netns blue; then # only if this lab's setup created it
   ip netns del blue
 fi
 
 # seed.ns:9  ns red
-if netns_exists red; then
+if lab_netns red; then # only if this lab's setup created it
   ip netns del red
 fi
 
@@ -52,12 +69,11 @@ if lab_link v-net-0 bridge; then # only if this lab's setup created it
 fi
 
 # restore net.ipv4.ip_forward
-if [ -e /run/nsgen/seed/net.ipv4.ip_forward ]; then
-  cat /run/nsgen/seed/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
-  rm -f /run/nsgen/seed/net.ipv4.ip_forward
-  rmdir /run/nsgen/seed /run/nsgen 2>/dev/null || true
+if [ -e /run/nsgen/host/net.ipv4.ip_forward/seed ]; then
+  release_sysctl net.ipv4.ip_forward
 fi
 STEPS
+  forget_lab
 
   echo "nsgen: lab '$lab' is down" >&2
 }
@@ -72,6 +88,7 @@ preflight() {
   need_tool iptables
   need_tool iptables-restore
   need_tool awk
+  need_tool flock
 }
 
 # need_tool NAME: stop unless the command NAME is installed.
@@ -82,9 +99,82 @@ need_tool() {
   fi
 }
 
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=seed.ns
+  take_lock /run/nsgen/labs/seed/lock "lab '$lab'"
+  if [ -e /run/nsgen/labs/seed/record ]; then
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/seed/record
+  fi
+  if [ -e /run/nsgen/labs/seed/source ]; then
+    IFS= read -r source </run/nsgen/labs/seed/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+}
+
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# lock_host: hold the lock all labs share for the host's own settings (once per run).
+lock_host() {
+  if [ -z "${host_locked-}" ]; then
+    take_lock /run/nsgen/host/lock "the host's sysctl record"
+    host_locked=1
+  fi
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+forget_lab() {
+  rm -f /run/nsgen/labs/seed/record /run/nsgen/labs/seed/source /run/nsgen/labs/seed/lock
+  rmdir /run/nsgen/labs/seed /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# lab_netns NAME: true if namespace NAME exists and the lab's record says its setup created it.
+# One that was there before the lab is left as it is (so is what was in it), and said so.
+lab_netns() {
+  netns_exists "$1" || return 1
+  if [[ ${owned[netns $1]-} == [+?] ]]; then return 0; fi
+  echo "nsgen: namespace '$1' was not created by lab '$lab' (not in its record): left as it is" >&2
+  return 1
+}
+
+# lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
+# namespace) that namespace is not the lab's own, which takes everything in it along.
+lab_made() {
+  local ns=${1#* }
+  [[ ${owned[$1]-} == [+?] ]] || return 1
+  ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
@@ -94,16 +184,47 @@ link_exists() {
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
 }
 
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
 # link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
 link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it
-# carries the alias nsgen:seed (matched as the alias field, whatever else, altnames say, is listed).
+# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
+# lab's record says so, or it carries the alias nsgen:seed (matched as the alias
+# field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
+  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:seed '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let
+# go puts back the value it had before the first one changed it.
+release_sysctl() {
+  local dir=/run/nsgen/host/$1
+  lock_host
+  rm -f "$dir"/seed
+  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
+    cat "$dir/value" >"/proc/sys/${1//.//}"
+    rm -f "$dir/value"
+    rmdir "$dir"
+  fi
+  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
+  rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
 # remove_rules: unhook and delete the lab's chains (nsgen-seed-*), if present.

@@ -19,12 +19,18 @@ iptables -t filter -D FORWARD -j nsgen-seed-fwd
 iptables -t filter -F nsgen-seed-fwd
 iptables -t filter -X nsgen-seed-fwd
 # seed.ns:10  ns blue
-ip netns del blue
+if grep -qx '+ netns blue' /run/nsgen/labs/seed/record 2>/dev/null; then ip netns del blue; fi
 # seed.ns:9  ns red
-ip netns del red
+if grep -qx '+ netns red' /run/nsgen/labs/seed/record 2>/dev/null; then ip netns del red; fi
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
 if ip link show dev v-net-0 | awk -v mark=nsgen:seed '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del v-net-0; fi
 # restore net.ipv4.ip_forward
-cat /run/nsgen/seed/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
-rm -f /run/nsgen/seed/net.ipv4.ip_forward
-rmdir /run/nsgen/seed /run/nsgen 2>/dev/null || true
+rm -f /run/nsgen/host/net.ipv4.ip_forward/seed
+if [ "$(ls -A /run/nsgen/host/net.ipv4.ip_forward 2>/dev/null)" = value ]; then # no other lab needs it changed
+  cat /run/nsgen/host/net.ipv4.ip_forward/value >/proc/sys/net/ipv4/ip_forward
+  rm -f /run/nsgen/host/net.ipv4.ip_forward/value
+  rmdir /run/nsgen/host/net.ipv4.ip_forward /run/nsgen/host /run/nsgen 2>/dev/null || true
+fi
+# the lab's record
+rm -f /run/nsgen/labs/seed/record /run/nsgen/labs/seed/source
+rmdir /run/nsgen/labs/seed /run/nsgen/labs /run/nsgen 2>/dev/null || true

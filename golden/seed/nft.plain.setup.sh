@@ -7,11 +7,12 @@
 # seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
+mkdir -p /run/nsgen/labs/seed && echo seed.ns >/run/nsgen/labs/seed/source # the lab's record: teardown deletes only the namespaces it lists
 # seed.ns:9  ns red
-ip netns add red
+ip netns add red; echo '+ netns red' >>/run/nsgen/labs/seed/record
 ip -n red link set lo up
 # seed.ns:10  ns blue
-ip netns add blue
+ip netns add blue; echo '+ netns blue' >>/run/nsgen/labs/seed/record
 ip -n blue link set lo up
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
 ip link add v-net-0 type bridge
@@ -61,6 +62,6 @@ table ip nsgen-seed {
 }
 RULES
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/seed
-cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/seed/net.ipv4.ip_forward
+mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/seed
+[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
 echo 1 >/proc/sys/net/ipv4/ip_forward

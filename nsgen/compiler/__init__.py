@@ -25,9 +25,10 @@ class Compilation:
         return not any(d.is_error for d in self.diagnostics)
 
 
-def compile_source(text: str, file: str, target: str | None = None) -> Compilation:
+def compile_source(text: str, file: str, target: str | None = None, source: str | None = None) -> Compilation:
     """Compile the text of a lab file; `file` is how diagnostics and scripts name it. With a
-    `target`, what that target cannot express is refused too (before any script is written)."""
+    `target`, what that target cannot express is refused too (before any script is written).
+    `source` is the lab file's identity on a host (the CLI gives its absolute path; default: its name)."""
     program, syntax = parse(text, file)
     if program is None:
         return Compilation(None, syntax)
@@ -40,4 +41,4 @@ def compile_source(text: str, file: str, target: str | None = None) -> Compilati
     diagnostics = sorted(found, key=sort_key)
     if any(d.is_error for d in diagnostics):
         return Compilation(None, diagnostics)
-    return Compilation(lower(program, symbols, LOWERING), diagnostics)
+    return Compilation(lower(program, symbols, LOWERING, source), diagnostics)

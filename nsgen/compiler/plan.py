@@ -136,6 +136,9 @@ class LabPlan:
     masquerades: tuple[Masquerade, ...]
     forwards: tuple[Forward, ...]
     expectations: tuple[Expectation, ...]
+    source: str = ""
+    """The lab file's identity on a host: its absolute path (how the CLI read it), else its name.
+    A lab's record keeps it, so a second lab file with the same lab name is refused."""
 
     @property
     def has_rules(self) -> bool:

@@ -46,9 +46,11 @@ Lowering = Callable[[Any, Context], Iterable[PlanItem]]
 T = TypeVar("T")
 
 
-def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.Statement], Lowering]) -> plan.LabPlan:
+def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.Statement], Lowering],
+          source: str | None = None) -> plan.LabPlan:
     """The plan of a program that passed its checks: each statement lowered by its kind's
-    lowering (from the statement registry), the items sorted into the plan's fields."""
+    lowering (from the statement registry), the items sorted into the plan's fields. `source`
+    is the lab file's identity (see LabPlan.source; default: its name)."""
     context = Context(symbols, quiet=not any(isinstance(s, ir.Ipv6) for s in program.statements))
     items = [item for statement in program.statements for item in lowering[type(statement)](statement, context)]
 
@@ -66,6 +68,7 @@ def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.State
         masquerades=of(plan.Masquerade),
         forwards=of(plan.Forward),
         expectations=of((plan.PingExpectation, plan.ConnectExpectation)),
+        source=source if source is not None else script_name(program.file),
     )
 
 

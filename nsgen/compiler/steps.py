@@ -19,7 +19,9 @@ from typing import ClassVar, TypeVar
 from nsgen.compiler import plan as p
 
 STATE_ROOT = "/run/nsgen"
-"""Where setup scripts keep what teardown needs (original sysctl values), one folder per lab."""
+"""Where setup scripts keep what teardown needs: labs/LAB/ per lab (its record of what it created,
+its source, its lock) and host/ for host settings labs share (a sysctl's value before the first
+lab changed it, and which labs need it changed). /run is emptied at boot, like the lab itself."""
 
 ALIAS_MAX = 255
 """Longest interface alias the kernel keeps (IFALIASZ 256, with its NUL)."""
@@ -28,12 +30,25 @@ ALIAS_MAX = 255
 def lab_mark(lab: str) -> str:
     """The alias that marks links this lab's setup created: `nsgen:LAB`, or for a lab name too long
     for an alias, `nsgen:` and the name's start and a hash of the whole name."""
-    mark = f"nsgen:{lab}"
-    if len(mark.encode()) <= ALIAS_MAX:
-        return mark
+    return "nsgen:" + _bounded(lab, ALIAS_MAX - len("nsgen:"))
+
+
+FILE_NAME_MAX = 255
+"""Longest file name Linux allows (NAME_MAX)."""
+
+
+def lab_dir(lab: str) -> str:
+    """The folder of the lab's state: STATE_ROOT/labs/LAB (a name too long for a file name hashed)."""
+    return f"{STATE_ROOT}/labs/{_bounded(lab, FILE_NAME_MAX)}"
+
+
+def _bounded(lab: str, limit: int) -> str:
+    """The lab name if it fits in `limit` bytes, else its start, `~` and a hash of the whole name."""
+    if len(lab.encode()) <= limit:
+        return lab
     digest = hashlib.sha256(lab.encode()).hexdigest()[:16]
-    keep = lab.encode()[: ALIAS_MAX - len("nsgen:") - len(digest) - 1].decode(errors="ignore")
-    return f"nsgen:{keep}~{digest}"
+    keep = lab.encode()[: limit - len(digest) - 1].decode(errors="ignore")
+    return f"{keep}~{digest}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,11 @@ class AddNamespace(Step):
     kind: ClassVar[str] = "add_namespace"
     creates: ClassVar[bool] = True
 
+    @property
+    def key(self) -> str:
+        """The step's key in the lab's record (see templates/helpers/record.sh.j2)."""
+        return f"netns {self.name}"
+
     def undo(self) -> Step:
         return DeleteNamespace(self.origin, None, self.name)
 
@@ -85,6 +105,11 @@ class AddLink(Step):
     kind: ClassVar[str] = "add_link"
     creates: ClassVar[bool] = True
 
+    @property
+    def key(self) -> str:
+        """The step's key in the lab's record (see templates/helpers/record.sh.j2)."""
+        return f"link {self.netns or '-'} {self.ifname}"
+
     def undo(self) -> Step:
         return DeleteLink(self.origin, self.netns, self.ifname, self.type, self.mark, self.peer_netns)
 
@@ -102,6 +127,8 @@ class SetLink(Step):
     mtu: int | None = None
     up: bool = False
     addrgenmode: str | None = None
+    fresh_only: bool = False
+    """Only in a namespace the lab's setup created (a namespace that was there before keeps its `lo` as it is)."""
     kind: ClassVar[str] = "set_link"
 
 
@@ -122,6 +149,11 @@ class AddRoute(Step):
     gateway: str
     kind: ClassVar[str] = "add_route"
     creates: ClassVar[bool] = True
+
+    @property
+    def key(self) -> str:
+        """The step's key in the lab's record (see templates/helpers/record.sh.j2)."""
+        return f"route {self.netns or '-'} {self.destination} {self.gateway}"
 
     def undo(self) -> Step:
         return DeleteRoute(self.origin, self.netns, self.destination, self.gateway)
@@ -147,7 +179,9 @@ class LoadRules(Step):
 
 @dataclass(frozen=True)
 class SetSysctl(Step):
-    """Write VALUE to /proc/sys/KEY, keeping the value found before the lab's first setup in `record`."""
+    """Write VALUE to /proc/sys/KEY. Labs share the host's sysctls: the value found before the first
+    lab that needs the change is kept in `record` (a folder under STATE_ROOT/host), with one file
+    per lab that needs it; it comes back when the last of them is torn down."""
 
     key: str
     value: str
@@ -175,6 +209,11 @@ class DeleteNamespace(Step):
     name: str
     kind: ClassVar[str] = "del_namespace"
 
+    @property
+    def key(self) -> str:
+        """The step's key in the lab's record (see templates/helpers/record.sh.j2)."""
+        return f"netns {self.name}"
+
 
 @dataclass(frozen=True)
 class DeleteLink(Step):
@@ -186,6 +225,11 @@ class DeleteLink(Step):
     peer_netns: str | None = None
     kind: ClassVar[str] = "del_link"
 
+    @property
+    def key(self) -> str:
+        """The step's key in the lab's record (see templates/helpers/record.sh.j2)."""
+        return f"link {self.netns or '-'} {self.ifname}"
+
 
 @dataclass(frozen=True)
 class DeleteRoute(Step):
@@ -194,6 +238,11 @@ class DeleteRoute(Step):
     destination: str
     gateway: str
     kind: ClassVar[str] = "del_route"
+
+    @property
+    def key(self) -> str:
+        """The step's key in the lab's record (see templates/helpers/record.sh.j2)."""
+        return f"route {self.netns or '-'} {self.destination} {self.gateway}"
 
 
 @dataclass(frozen=True)
@@ -205,7 +254,8 @@ class RemoveRules(Step):
 
 @dataclass(frozen=True)
 class RestoreSysctl(Step):
-    """Put back the value a sysctl had before the lab's first setup, from its record."""
+    """Let go of a host sysctl: put back the value it had before the first lab changed it, from its
+    record, once no other lab needs the change."""
 
     key: str
     record: str
@@ -229,10 +279,28 @@ class Steps:
 
     lab: str
     state_dir: str
+    """The lab's own state folder (see `lab_dir`): `record`, `source` and `lock` in it."""
     mark: str
     """The alias of the links this lab's setup creates (see `lab_mark`)."""
     setup: tuple[Step, ...]
     teardown: tuple[Step, ...] = field(default=())
+    source: str = ""
+    """The lab file's identity (LabPlan.source), kept in the record: another file with the same
+    lab name is refused."""
+    namespaces: frozenset[str] = frozenset()
+    """The namespaces the lab declares. Setup creates those missing; one that was there already is
+    used but never deleted, so teardown also undoes what the lab did inside it."""
+
+    @property
+    def label(self) -> str:
+        """The lab's name as a file name (hashed if too long): its folder under labs/, its file
+        among the labs that need a host sysctl changed."""
+        return self.state_dir.rsplit("/", 1)[1]
+
+    @property
+    def record(self) -> str:
+        """The lab's record: one line per thing its setups created (see templates/helpers/record.sh.j2)."""
+        return f"{self.state_dir}/record"
 
     def of(self, kind: type[S]) -> list[S]:
         """The setup steps of one kind, in order."""
@@ -252,8 +320,9 @@ host's own links, last the sysctls."""
 
 
 def lower(lab: p.LabPlan) -> Steps:
-    """The lab's setup steps, and its teardown: the undo of every step, except what dies with a
-    namespace the lab deletes anyway."""
+    """The lab's setup steps, and its teardown: the undo of every step. Whether a namespace is the
+    lab's (so what is inside it goes with it) is known only when the script runs: the lab's record
+    says which namespaces its setups created."""
     setup = (
         [step for ns in lab.namespaces for step in _namespace(ns)]
         + [step for bridge in lab.bridges for step in _bridge(bridge, lab.name)]
@@ -261,12 +330,12 @@ def lower(lab: p.LabPlan) -> Steps:
         + [AddRoute(r.origin, r.netns, r.destination, r.gateway) for r in lab.routes]
         + _firewall(lab)
     )
-    state_dir = f"{STATE_ROOT}/{lab.name}"
-    return Steps(lab.name, state_dir, lab_mark(lab.name), tuple(setup), _teardown(setup, lab))
+    return Steps(lab.name, lab_dir(lab.name), lab_mark(lab.name), tuple(setup), _teardown(setup), lab.source,
+                 frozenset(ns.name for ns in lab.namespaces))
 
 
 def _namespace(ns: p.Namespace) -> list[Step]:
-    return [AddNamespace(ns.origin, None, ns.name), SetLink(ns.origin, ns.name, "lo", up=True)]
+    return [AddNamespace(ns.origin, None, ns.name), SetLink(ns.origin, ns.name, "lo", up=True, fresh_only=True)]
 
 
 def _bridge(bridge: p.Bridge, lab: str) -> list[Step]:
@@ -309,7 +378,7 @@ def _firewall(lab: p.LabPlan) -> list[Step]:
     if not (lab.masquerades or lab.forwards):
         return []
     first = (lab.masquerades[0] if lab.masquerades else lab.forwards[0]).origin
-    record = f"{STATE_ROOT}/{lab.name}/net.ipv4.ip_forward"
+    record = f"{STATE_ROOT}/host/net.ipv4.ip_forward"
     return [
         LoadRules(first, None, lab.masquerades, lab.forwards),
         SetSysctl(first, None, "net.ipv4.ip_forward", "1", record,
@@ -317,7 +386,6 @@ def _firewall(lab: p.LabPlan) -> list[Step]:
     ]
 
 
-def _teardown(setup: list[Step], lab: p.LabPlan) -> tuple[Step, ...]:
-    own = {ns.name for ns in lab.namespaces}
-    undos = [u for step in reversed(setup) if (u := step.undo()) is not None and u.netns not in own]
+def _teardown(setup: list[Step]) -> tuple[Step, ...]:
+    undos = [u for step in reversed(setup) if (u := step.undo()) is not None]
     return tuple(sorted(undos, key=lambda u: _TEARDOWN_ORDER.index(type(u))))

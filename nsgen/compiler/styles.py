@@ -32,6 +32,8 @@ GUARDED_STYLES = ("default", "batch")
 """The styles that promise idempotency, rollback and exact teardown (plain gives them up)."""
 BATCH_JOBS = 8
 """How many namespace batches run at once (each is one nsenter + ip process)."""
+LOCK_WAIT = 30
+"""Seconds a run waits for another run of the same lab (or another lab's host settings) to finish."""
 
 _OWN_BLOCK = ("load_rules", "set_sysctl", "remove_rules", "restore_sysctl")
 """Steps the lab file does not say one by one; each gets a block (and a step marker) of its own."""
@@ -166,8 +168,9 @@ def _batch_setup(steps: Steps, titles: Titles) -> dict[str, Any]:
 def _batch_teardown(steps: Steps, titles: Titles) -> dict[str, Any]:
     """Namespaces in one `ip -batch`, the host's links in another; rules, routes, sysctls as usual."""
     namespaces = [s for s in steps.teardown if isinstance(s, DeleteNamespace)]
-    links = [s for s in steps.teardown if isinstance(s, DeleteLink)]
-    first = [s for s in steps.teardown if s.kind in ("remove_rules", "del_route")]
+    links = [s for s in steps.teardown if isinstance(s, DeleteLink) and s.netns is None]
+    first = [s for s in steps.teardown
+             if s.kind in ("remove_rules", "del_route") or (isinstance(s, DeleteLink) and s.netns is not None)]
     last = [s for s in steps.teardown if s.kind == "restore_sysctl"]
     return {"first": blocks(first, titles), "namespace_batch": namespaces, "link_batch": links,
             "last": blocks(last, titles)}
@@ -183,6 +186,7 @@ def style_context(steps: Steps, style: str, script: str, rules_home: str) -> dic
     context: dict[str, Any] = {
         "steps": steps,
         "going": _veths_going(steps),
+        "lock_wait": LOCK_WAIT,
     }
     if script == "setup":
         context["blocks"] = blocks(steps.setup, titles, group=style != "plain")
@@ -206,6 +210,7 @@ def _veths_going(steps: Steps) -> list[DeleteLink]:
 
 def _plain_teardown(steps: Steps) -> list[Step]:
     """Plain teardown leaves out the veth ends that go with their namespace (deleting one
-    would fail once the kernel has removed it)."""
+    would fail once the kernel has removed it), and what is inside the lab's namespaces: it
+    assumes they are the lab's own (the guarded styles check)."""
     going = set(_veths_going(steps))
-    return [step for step in steps.teardown if step not in going]
+    return [step for step in steps.teardown if step not in going and step.netns not in steps.namespaces]

@@ -236,10 +236,12 @@ def _indent_main(text: str) -> str:
 
 
 HELPERS = (
-    "preflight", "need_tool", "undo_push", "rollback", "on_error", "created", "have_link", "have_own_link",
-    "have_route", "mark_made_links", "netns_exists", "made_now", "link_exists", "link_is", "link_gone",
-    "has_route", "lab_link", "has_mark", "remove_rules", "veths_gone", "lab_objects", "filter_batch",
-    "batch_failure", "explain_failures", "run_batch", "run_removals", "undo_created", "ns_batches", "keep_routes",
+    "preflight", "need_tool", "lock_lab", "take_lock", "lock_host", "forget_lab", "record", "undo_push",
+    "rollback", "on_error", "hold_signals", "release_signals", "created", "have_netns", "have_link",
+    "have_own_link", "have_route", "mark_made_links", "netns_exists", "lab_netns", "lab_made", "made_now",
+    "lab_owns", "link_exists", "link_is", "link_gone", "has_route", "lab_link", "has_mark", "release_sysctl", "remove_rules",
+    "veths_gone", "lab_objects", "filter_batch", "batch_failure", "explain_failures", "run_batch",
+    "run_removals", "undo_created", "confirm_created", "ns_batches", "keep_routes",
 )
 """Shell functions scripts may call, in the order they are written after `main`; each is
 templates/helpers/<name>.sh.j2 (remove_rules: the target's). A script carries only those it calls."""
@@ -279,7 +281,7 @@ def _words(text: str) -> set[str]:
     return {word for line in lines for word in re.findall(r"[A-Za-z_][A-Za-z0-9_-]*", _code(line))}
 
 
-HELPER_TOOLS = ("awk", "xargs", "nsenter")
+HELPER_TOOLS = ("awk", "xargs", "nsenter", "flock", "mountpoint")
 """Commands besides `ip` and the firewall's that scripts call; the preflight checks those a script's
 code uses."""
 

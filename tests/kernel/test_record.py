@@ -1,0 +1,211 @@
+"""The lab's record (/run/nsgen/labs/LAB): what a lab's setup created, and nothing else, is
+deleted; two labs do not undo each other; runs of one lab take turns; an interrupt at any command
+leaves a host that teardown restores exactly and setup then completes.
+
+Scenarios from the ownership issue: a namespace that existed before setup was deleted by teardown
+with everything in it; two lab files with one lab name shared (and deleted) each other's objects;
+tearing down one of two NAT labs turned IPv4 forwarding off under the other, and after both it was
+left on; Ctrl-C between creating and recording left objects no teardown removes.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+import pytest
+
+from nsgen.compiler import compile_source
+from nsgen.compiler.styles import GUARDED_STYLES, STYLES
+from nsgen.compiler.targets import render
+from nsgen.harness.sandbox import Sandbox
+
+pytestmark = pytest.mark.sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+
+NAT_LAB = """\
+lab {name}
+ns {name}a
+bridge br-{name} ip 10.{n}.0.1/24
+veth {name}a<->br-{name} ip 10.{n}.0.2/24
+route {name}a default via 10.{n}.0.1
+nat masquerade 10.{n}.0.0/24
+"""
+
+
+def _scripts(text: str, target: str, style: str, folder: Path, source: str = "lab.ns") -> tuple[Path, Path]:
+    """Setup and teardown scripts of a lab, compiled as if read from the file `source`."""
+    result = compile_source(text, "lab.ns", target, source)
+    assert result.plan is not None, result.diagnostics
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for script in ("setup", "down"):
+        path = folder / f"{script}.sh"
+        path.write_text(render(result.plan, target, script, style), encoding="utf-8")
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def _ok(sandbox: Sandbox, script: Path, *env: str) -> str:
+    run = sandbox.run(["env", *env, "bash", str(script)], timeout=60)
+    assert run.returncode == 0, run.stderr
+    return run.stderr
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_namespace_that_was_there_before_is_used_never_deleted(target: str, style: str, tmp_path: Path) -> None:
+    lab = "ns red\nbridge v-net-0 ip 192.168.15.5/24\nveth red<->v-net-0 ip 192.168.15.1/24\n"
+    setup, down = _scripts(lab, target, style, tmp_path)
+    with Sandbox() as sandbox:
+        for command in (["ip", "netns", "add", "red"],
+                        ["ip", "-n", "red", "link", "add", "u0", "type", "veth", "peer", "name", "u1"]):
+            assert sandbox.run(command).returncode == 0
+        before = sandbox.snapshot()
+        if style == "plain":  # plain setup makes what it is told to, and fails on what is there
+            assert sandbox.run(["bash", str(setup)]).returncode != 0
+        else:
+            said = _ok(sandbox, setup)
+            assert "namespace 'red' was there before" in said or "namespace red was there before" in said, said
+            assert "veth-red" in sandbox.run(["ip", "-n", "red", "-o", "link", "show"]).stdout
+        said = _ok(sandbox, down)
+        assert "netns red" in "\n".join(f"netns {n}" for n in sandbox.namespaces()), "teardown deleted red"
+        assert "u0" in sandbox.run(["ip", "-n", "red", "-o", "link", "show"]).stdout
+        changes = before.diff(sandbox.snapshot())
+        assert not changes, "teardown did not restore the host:\n" + "\n".join(changes)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_teardown_of_a_lab_never_set_up_keeps_a_namespace_of_that_name(target: str, style: str,
+                                                                       tmp_path: Path) -> None:
+    _setup, down = _scripts("ns red\nns blue\n", target, style, tmp_path)
+    with Sandbox() as sandbox:
+        assert sandbox.run(["ip", "netns", "add", "red"]).returncode == 0
+        before = sandbox.snapshot()
+        _ok(sandbox, down)
+        assert not before.diff(sandbox.snapshot())
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_a_second_lab_file_with_the_same_lab_name_is_refused(target: str, style: str, tmp_path: Path) -> None:
+    first = _scripts("lab lab\nns red\n", target, style, tmp_path / "a", "/labs/a/lab.ns")
+    second = _scripts("lab lab\nns blue\n", target, style, tmp_path / "b", "/labs/b/lab.ns")
+    with Sandbox() as sandbox:
+        _ok(sandbox, first[0])
+        state = sandbox.snapshot()
+        for script in second:
+            run = sandbox.run(["bash", str(script)])
+            assert run.returncode == 1, run.stderr
+            assert "/labs/a/lab.ns" in run.stderr and "lab NAME" in run.stderr, run.stderr
+        assert not state.diff(sandbox.snapshot()), "the second lab file changed the first lab"
+        _ok(sandbox, first[1])
+        assert not sandbox.namespaces()
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_ip_forward_comes_back_only_after_the_last_lab_that_needs_it(target: str, style: str,
+                                                                      tmp_path: Path) -> None:
+    labs = [_scripts(NAT_LAB.format(name=name, n=n), target, style, tmp_path / name) for n, name in
+            ((21, "one"), (22, "two"))]
+    forwarding = ["cat", "/proc/sys/net/ipv4/ip_forward"]
+    with Sandbox() as sandbox:
+        assert sandbox.run(forwarding).stdout.strip() == "0"
+        before = sandbox.snapshot()
+        for setup, _down in labs:
+            _ok(sandbox, setup)
+        _ok(sandbox, labs[0][1])
+        assert sandbox.run(forwarding).stdout.strip() == "1", "teardown of one lab turned forwarding off under the other"
+        _ok(sandbox, labs[1][1])
+        assert sandbox.run(forwarding).stdout.strip() == "0", "forwarding was left on after both labs"
+        changes = before.diff(sandbox.snapshot())
+        assert not changes, "\n".join(changes)
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_runs_of_one_lab_take_turns(target: str, style: str, tmp_path: Path) -> None:
+    setup, down = _scripts(NAT_LAB.format(name="turns", n=23), target, style, tmp_path)
+    lock = "/run/nsgen/labs/turns/lock"
+    with Sandbox() as sandbox:
+        holder = sandbox.popen(["bash", "-c", f"mkdir -p /run/nsgen/labs/turns && exec 9>>{lock} && "
+                                               "flock 9 && echo locked && sleep 5"])
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        busy = sandbox.run(["env", "NSGEN_LOCK_WAIT=1", "bash", str(setup)])
+        assert busy.returncode == 1 and "busy" in busy.stderr and lock in busy.stderr, busy.stderr
+        assert not sandbox.namespaces()
+        holder.kill()
+        holder.wait(5)
+        # two runs at once: the second waits for the first, then finds the lab up
+        runs = [sandbox.popen(["bash", str(setup)]) for _ in range(2)]
+        for run in runs:
+            assert run.wait(60) == 0, run.stderr.read() if run.stderr else ""
+        assert sandbox.namespaces() == ["turnsa"]
+        _ok(sandbox, down)
+        assert not sandbox.namespaces()
+
+
+# interrupts -------------------------------------------------------------------------------------
+
+WRAPPER = """#!/bin/bash
+# Counts the commands of the script under test; at call number $STOP_AT it sends the script
+# $SIGNAL (after which the command itself still runs, as when a signal comes during it). The
+# count is taken under a lock: a batch runs several commands at once.
+exec 9>>"$COUNTER.lock"
+flock 9
+count=$(( $(cat "$COUNTER" 2>/dev/null || echo 0) + 1 ))
+echo "$count" >"$COUNTER"
+flock -u 9
+exec 9>&-
+if [ "$count" -eq "${STOP_AT:-0}" ]; then kill -"$SIGNAL" "$SCRIPT_PID"; fi
+exec "$REAL" "$@"
+"""
+
+
+def _wrapped(tool: str, folder: Path, real: str) -> None:
+    path = folder / tool
+    path.write_text(WRAPPER.replace('"$REAL"', shlex.quote(real)), encoding="utf-8")
+    path.chmod(0o755)
+
+
+def _counted_run(sandbox: Sandbox, script: Path, bin_dir: Path, counter: Path, stop_at: int, signal: str) -> int:
+    env = [f"PATH={bin_dir}:{os.environ.get('PATH', '/usr/sbin:/usr/bin:/sbin:/bin')}", f"COUNTER={counter}",
+           f"STOP_AT={stop_at}", f"SIGNAL={signal}"]
+    launcher = f"export SCRIPT_PID=$$; exec bash {shlex.quote(str(script))}"
+    run = sandbox.run(["env", *env, "bash", "-c", launcher], timeout=60)
+    return run.returncode
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+@pytest.mark.parametrize("example", ["seed", "pods"])
+def test_an_interrupt_after_any_command_leaves_a_host_teardown_restores(example: str, style: str, target: str,
+                                                                        tmp_path: Path) -> None:
+    """INT (and TERM, every third stop) after each `ip` and firewall command of setup in turn."""
+    text = (ROOT / "examples" / f"{example}.ns").read_text(encoding="utf-8")
+    setup, down = _scripts(text, target, style, tmp_path / "scripts")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("ip", "iptables", "iptables-restore", "nft"):
+        for folder in ("/usr/sbin", "/sbin", "/usr/bin", "/bin"):
+            if os.access(f"{folder}/{tool}", os.X_OK):
+                _wrapped(tool, bin_dir, f"{folder}/{tool}")
+                break
+    counter = tmp_path / "count"
+    with Sandbox(uplink=True) as sandbox:
+        before = sandbox.snapshot()
+        assert _counted_run(sandbox, setup, bin_dir, counter, 0, "INT") == 0
+        total = int(counter.read_text())
+        _ok(sandbox, down)
+        assert not before.diff(sandbox.snapshot())
+    assert 5 <= total <= 200, total
+    for stop_at in range(1, total + 1):
+        signal = "TERM" if stop_at % 3 == 0 else "INT"
+        with Sandbox(uplink=True) as sandbox:
+            before = sandbox.snapshot()
+            counter.unlink(missing_ok=True)
+            code = _counted_run(sandbox, setup, bin_dir, counter, stop_at, signal)
+            assert code != 0 or stop_at >= total - 1, f"setup interrupted at command {stop_at} exited 0"
+            _ok(sandbox, down)
+            changes = before.diff(sandbox.snapshot())
+            assert not changes, f"after {signal} at command {stop_at} of {total}, teardown left:\n" + "\n".join(changes)
+            _ok(sandbox, setup)
+            _ok(sandbox, down)
