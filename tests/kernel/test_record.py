@@ -115,7 +115,7 @@ def test_ip_forward_comes_back_only_after_the_last_lab_that_needs_it(target: str
         for setup, _down in labs:
             _ok(sandbox, setup)
         _ok(sandbox, labs[0][1])
-        assert sandbox.run(forwarding).stdout.strip() == "1", "teardown of one lab turned forwarding off under the other"
+        assert sandbox.run(forwarding).stdout.strip() == "1", "one lab's teardown turned forwarding off under the other"
         _ok(sandbox, labs[1][1])
         assert sandbox.run(forwarding).stdout.strip() == "0", "forwarding was left on after both labs"
         changes = before.diff(sandbox.snapshot())
