@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'long-names', compiled from long-names.ns (target nft, batch style).
 # Removes what the setup script creates (namespaces tenant-alpha-production, tenant-beta-production;
-# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0), in reverse order, and
-# restores the sysctls it set. Running it again is harmless.
+# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in nft table ip
+# nsgen-long-names (accept across br-tenants)), in reverse order, and restores the sysctls it set.
+# Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -13,6 +14,9 @@ main() {
   preflight
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
+
+  # firewall: nft table ip nsgen-long-names
+  remove_rules
 
   # --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
   # of that kind), so running this twice is harmless. Deleting a namespace removes its
@@ -51,6 +55,7 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool nft
   need_tool awk
 }
 
@@ -59,6 +64,13 @@ need_tool() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
     exit 1
+  fi
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-long-names, if present.
+remove_rules() {
+  if nft list table ip nsgen-long-names >/dev/null 2>&1; then
+    nft delete table ip nsgen-long-names
   fi
 }
 
