@@ -314,7 +314,7 @@ def _firewall(lab: p.LabPlan) -> list[Step]:
     if not lab.has_nat:
         return rules
     record = f"{STATE_ROOT}/{lab.name}/net.ipv4.ip_forward"
-    return rules + [SetSysctl(first, None, "net.ipv4.ip_forward", "1", record,
+    return [*rules, SetSysctl(first, None, "net.ipv4.ip_forward", "1", record,
                               "the host must route between the lab and its uplink for NAT to work")]
 
 
