@@ -121,6 +121,18 @@ TestTargetOpt = Annotated[str, typer.Option(
     callback=_choice([*TARGETS, ALL_TARGETS], TARGET_ALIASES),
     help=f"Which target to test, or all of them{_aliases_text(TARGET_ALIASES)}.")]
 
+HOST_FIREWALLS = ("open", "docker", "nft-drop")
+"""`nsgen test --host-firewall` choices: nsgen.harness.sandbox.HOST_FIREWALLS (not imported here, to
+start fast; a test keeps the two equal)."""
+HostFirewallOpt = Annotated[str, typer.Option(
+    "--host-firewall", metavar=_metavar(HOST_FIREWALLS), callback=_choice(list(HOST_FIREWALLS)),
+    help="The sandbox host's firewall before the lab: open (nothing); docker (`iptables -P FORWARD "
+         "DROP`, as Docker sets it); nft-drop (an nft table whose forward hook has policy drop).")]
+BrNetfilterOpt = Annotated[str, typer.Option(
+    "--br-netfilter", metavar="<on|off|kernel>", callback=_choice(["on", "off", "kernel"]),
+    help="Whether frames crossing the lab's bridges pass the iptables/nft hooks in the sandbox "
+         "(net.bridge.bridge-nf-call-iptables); kernel: as a new namespace starts on this host.")]
+
 
 def _version(value: bool) -> None:
     if value:
@@ -262,14 +274,18 @@ def check(file: FileArg, werror: WerrorOpt = False) -> None:
 
 
 @app.command()
-def test(file: FileArg, target: TestTargetOpt = ALL_TARGETS, style: StyleOpt = "default") -> None:
+def test(file: FileArg, target: TestTargetOpt = ALL_TARGETS, style: StyleOpt = "default",
+         host_firewall: HostFirewallOpt = "open", br_netfilter: BrNetfilterOpt = "kernel") -> None:
     """Build the lab in a throwaway sandbox, check its `expect` lines, idempotency and teardown."""
-    raise typer.Exit(run_test(file, target, style))
+    raise typer.Exit(run_test(file, target, style, host_firewall, br_netfilter))
 
 
-def run_test(file: str, target: str, style: str = "default") -> int:
+def run_test(file: str, target: str, style: str = "default", host_firewall: str = "open",
+             br_netfilter: str = "kernel") -> int:
     """`nsgen test FILE`: prove the lab, print the table (stdout) and the rest (stderr); the exit code."""
-    from nsgen.harness.labtest import prove_lab
+    from nsgen.harness.labtest import Host, prove_lab
+
+    host = Host(host_firewall, {"on": True, "off": False}.get(br_netfilter))
 
     try:
         source = read_lab(file)
@@ -277,7 +293,7 @@ def run_test(file: str, target: str, style: str = "default") -> int:
         _error(f"nsgen test: {error}")
         _error(f"hint: {error.hint}")
         return 2
-    return _show_report(prove_lab(source.text, source.name, target, style), source)
+    return _show_report(prove_lab(source.text, source.name, target, style, host), source)
 
 
 def _show_report(report: LabTestReport, source: LabSource) -> int:

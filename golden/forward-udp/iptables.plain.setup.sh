@@ -30,7 +30,9 @@ iptables-restore --noflush <<'RULES'
 COMMIT
 *filter
 :nsgen-forward-udp-fwd - [0:0]
+# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0: the forwarded connections in, and their replies
 -A nsgen-forward-udp-fwd -i eth0 -d 172.21.0.53/32 -p udp -m udp --dport 53 -m comment --comment "forward-udp.ns:6" -j ACCEPT
+-A nsgen-forward-udp-fwd -o eth0 -s 172.21.0.53/32 -p udp -m udp --sport 53 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "forward-udp.ns:6" -j ACCEPT
 COMMIT
 RULES
 iptables -t nat -A PREROUTING -j nsgen-forward-udp-pre

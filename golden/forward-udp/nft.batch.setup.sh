@@ -66,7 +66,8 @@ BATCH
   # The lab's rules live in its own nft table, ip nsgen-forward-udp, loaded in one atomic
   # `nft -f`; nothing else is touched.
   # its prerouting chain forwards ports of the host's own addresses (DNAT),
-  # and its forward chain accepts that traffic.
+  # and its forward chain accepts the lab's own traffic and its replies. An accept here
+  # does not stop a drop in another table's forward hook: the preflight warns of those.
   # forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
   nft -f - <<'RULES'
 table ip nsgen-forward-udp
@@ -80,7 +81,9 @@ table ip nsgen-forward-udp {
 
 	chain forward {
 		type filter hook forward priority filter; policy accept;
+		# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0: the forwarded connections in, and their replies
 		iifname "eth0" ip daddr 172.21.0.53 udp dport 53 accept comment "forward-udp.ns:6"
+		oifname "eth0" ip saddr 172.21.0.53 udp sport 53 ct state established,related accept comment "forward-udp.ns:6"
 	}
 }
 RULES
@@ -119,6 +122,19 @@ preflight() {
     echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
     exit 1
   fi
+  # The lab's accepts live in its own table, but nft runs the forward hook of every table, and an
+  # accept in one does not stop a drop in another: warn of every other forward chain with policy
+  # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
+  # ruleset`, read only.
+  nft list ruleset 2>/dev/null | awk -v own=nsgen-forward-udp -v ours='its own table ip nsgen-forward-udp' -v lab="$lab" '
+    $1 == "table" { family = $2; name = $3 }
+    $1 == "chain" { chain = $2 }
+    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      if (family == "ip" && name == "filter" && chain == "FORWARD")
+        printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
+      else
+        printf "nsgen: warning: nft table %s %s, chain %s, has policy drop on the forward hook: it drops lab %s'"'"'s forwarded traffic whatever %s accepts (an accept in one table does not stop a drop in another); accept the lab'"'"'s bridges and subnets in that chain, or make its policy accept\n", family, name, chain, lab, ours
+    }' >&2 || true
 }
 
 # need_tool NAME: stop unless the command NAME is installed.

@@ -34,7 +34,9 @@ table ip nsgen-forward-udp {
 
 	chain forward {
 		type filter hook forward priority filter; policy accept;
+		# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0: the forwarded connections in, and their replies
 		iifname "eth0" ip daddr 172.21.0.53 udp dport 53 accept comment "forward-udp.ns:6"
+		oifname "eth0" ip saddr 172.21.0.53 udp sport 53 ct state established,related accept comment "forward-udp.ns:6"
 	}
 }
 RULES

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target iptables, batch style).
 # Removes what the setup script creates (namespaces red, blue; bridge br0; veth pairs
-# veth-red-br/veth-red, veth-blue-br/veth-blue), in reverse order, and restores the sysctls it set.
-# Running it again is harmless.
+# veth-red-br/veth-red, veth-blue-br/veth-blue; rules in chains nsgen-ipv6-link-local-* (accept across
+# br0)), in reverse order, and restores the sysctls it set. Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -15,6 +15,9 @@ main() {
   lock_lab
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
+
+  # firewall: chains nsgen-ipv6-link-local-*
+  remove_rules
 
   # --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
   # of that kind), so running this twice is harmless. Deleting a namespace removes its
@@ -54,6 +57,8 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
   need_tool awk
   need_tool flock
 }
@@ -112,6 +117,17 @@ take_lock() {
 forget_lab() {
   rm -f /run/nsgen/labs/ipv6-link-local/record /run/nsgen/labs/ipv6-link-local/source /run/nsgen/labs/ipv6-link-local/lock
   rmdir /run/nsgen/labs/ipv6-link-local /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-ipv6-link-local-*), if present.
+remove_rules() {
+  while iptables -t filter -C FORWARD -j nsgen-ipv6-link-local-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-ipv6-link-local-fwd
+  done
+  if iptables -t filter -S nsgen-ipv6-link-local-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-ipv6-link-local-fwd
+    iptables -t filter -X nsgen-ipv6-link-local-fwd
+  fi
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

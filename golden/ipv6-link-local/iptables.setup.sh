@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target iptables, default style).
-# Creates namespaces red, blue; bridge br0; veth pairs veth-red-br/veth-red, veth-blue-br/veth-blue.
+# Creates namespaces red, blue; bridge br0; veth pairs veth-red-br/veth-red, veth-blue-br/veth-blue;
+# rules in chains nsgen-ipv6-link-local-* (accept across br0).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down ipv6-link-local.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -71,6 +72,24 @@ ip -n blue -batch - <<'IP'
 link set veth-blue up
 addr replace 10.9.0.3/24 dev veth-blue
 IP
+
+step='firewall: chains nsgen-ipv6-link-local-*'
+if ! iptables -t filter -S nsgen-ipv6-link-local-fwd >/dev/null 2>&1; then
+  undo_push rules
+fi
+# The lab's rules live in its own chains, so nothing else is touched:
+# nsgen-ipv6-link-local-fwd (filter FORWARD, inserted first) accepts the lab's own traffic and its
+# replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
+#   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
+# ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
+iptables-restore --noflush <<'RULES'
+*filter
+:nsgen-ipv6-link-local-fwd - [0:0]
+# ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24: between the lab's namespaces across it (seen here when br_netfilter is on)
+-A nsgen-ipv6-link-local-fwd -i br0 -o br0 -m comment --comment "ipv6-link-local.ns:6" -j ACCEPT
+COMMIT
+RULES
+iptables -t filter -C FORWARD -j nsgen-ipv6-link-local-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-ipv6-link-local-fwd
 STEPS
 
   # The links this run made in the host get the lab's mark (teardown deletes only links with it),
@@ -89,9 +108,34 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
   need_tool awk
   need_tool flock
   need_tool mountpoint
+  # Setup inserts the jump to nsgen-ipv6-link-local-fwd first in FORWARD. One that is there already
+  # but no longer first (rules inserted before it since) lets a FORWARD policy of DROP, or those
+  # rules, drop the lab's traffic: warn (one `iptables -S FORWARD`, read only).
+  iptables -t filter -S FORWARD 2>/dev/null | awk -v jump='-A FORWARD -j nsgen-ipv6-link-local-fwd' -v lab="$lab" '
+    $1 == "-P" && $3 == "DROP" { drop = 1 }
+    $1 == "-A" { rules++; if ($0 == jump && !at) at = rules }
+    END {
+      if (drop && at > 1)
+        printf "nsgen: warning: FORWARD has policy DROP and %d rule(s) before the jump to lab %s'"'"'s accepts (%s): they may drop its traffic; run its teardown, then setup again, to put the jump first\n", at - 1, lab, substr(jump, 15)
+    }' >&2 || true
+  # With iptables-nft, another nft table's forward hook with policy drop (a native nftables
+  # firewall) drops the lab's traffic whatever FORWARD accepts: warn of those too, when nft is here.
+  if command -v nft >/dev/null; then
+    nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-ipv6-link-local-*' -v lab="$lab" '
+      $1 == "table" { family = $2; name = $3 }
+      $1 == "chain" { chain = $2 }
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+        if (family == "ip" && name == "filter" && chain == "FORWARD")
+          printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
+        else
+          printf "nsgen: warning: nft table %s %s, chain %s, has policy drop on the forward hook: it drops lab %s'"'"'s forwarded traffic whatever %s accepts (an accept in one table does not stop a drop in another); accept the lab'"'"'s bridges and subnets in that chain, or make its policy accept\n", family, name, chain, lab, ours
+      }' >&2 || true
+  fi
 }
 
 # need_tool NAME: stop unless the command NAME is installed.
@@ -188,6 +232,7 @@ rollback() {
       netns) ip netns del "$where" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      rules) remove_rules ;;
     esac
     record - "${undo[i]}"
   done 2>/dev/null
@@ -338,6 +383,17 @@ lab_link() {
 has_mark() {
   ip link show dev "$1" 2>/dev/null |
     awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-ipv6-link-local-*), if present.
+remove_rules() {
+  while iptables -t filter -C FORWARD -j nsgen-ipv6-link-local-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-ipv6-link-local-fwd
+  done
+  if iptables -t filter -S nsgen-ipv6-link-local-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-ipv6-link-local-fwd
+    iptables -t filter -X nsgen-ipv6-link-local-fwd
+  fi
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

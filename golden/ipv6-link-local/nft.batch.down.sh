@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target nft, batch style).
 # Removes what the setup script creates (namespaces red, blue; bridge br0; veth pairs
-# veth-red-br/veth-red, veth-blue-br/veth-blue), in reverse order, and restores the sysctls it set.
-# Running it again is harmless.
+# veth-red-br/veth-red, veth-blue-br/veth-blue; rules in nft table ip nsgen-ipv6-link-local (accept
+# across br0)), in reverse order, and restores the sysctls it set. Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -15,6 +15,9 @@ main() {
   lock_lab
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
+
+  # firewall: nft table ip nsgen-ipv6-link-local
+  remove_rules
 
   # --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
   # of that kind), so running this twice is harmless. Deleting a namespace removes its
@@ -54,6 +57,7 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool nft
   need_tool awk
   need_tool flock
 }
@@ -112,6 +116,13 @@ take_lock() {
 forget_lab() {
   rm -f /run/nsgen/labs/ipv6-link-local/record /run/nsgen/labs/ipv6-link-local/source /run/nsgen/labs/ipv6-link-local/lock
   rmdir /run/nsgen/labs/ipv6-link-local /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-ipv6-link-local, if present.
+remove_rules() {
+  if nft list table ip nsgen-ipv6-link-local >/dev/null 2>&1; then
+    nft delete table ip nsgen-ipv6-link-local
+  fi
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

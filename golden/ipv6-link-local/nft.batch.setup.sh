@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target nft, batch style).
-# Creates namespaces red, blue; bridge br0; veth pairs veth-red-br/veth-red, veth-blue-br/veth-blue.
+# Creates namespaces red, blue; bridge br0; veth pairs veth-red-br/veth-red, veth-blue-br/veth-blue;
+# rules in nft table ip nsgen-ipv6-link-local (accept across br0).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft ipv6-link-local.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -68,6 +69,28 @@ link set veth-blue up
 addr replace 10.9.0.3/24 dev veth-blue
 BATCH
 
+  step='firewall: nft table ip nsgen-ipv6-link-local'
+  if ! nft list table ip nsgen-ipv6-link-local >/dev/null 2>&1; then
+    undo_push rules
+  fi
+  # The lab's rules live in its own nft table, ip nsgen-ipv6-link-local, loaded in one atomic
+  # `nft -f`; nothing else is touched.
+  # and its forward chain accepts the lab's own traffic and its replies, across its
+  # bridges too (which crosses the forward hook when br_netfilter is on). An accept here
+  # does not stop a drop in another table's forward hook: the preflight warns of those.
+  # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
+  nft -f - <<'RULES'
+table ip nsgen-ipv6-link-local
+delete table ip nsgen-ipv6-link-local
+table ip nsgen-ipv6-link-local {
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		# ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24: between the lab's namespaces across it (seen here when br_netfilter is on)
+		iifname "br0" oifname "br0" accept comment "ipv6-link-local.ns:6"
+	}
+}
+RULES
+
   trap - ERR INT TERM
   echo "nsgen: lab '$lab' is up" >&2
 }
@@ -79,11 +102,28 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool nft
   need_tool awk
   need_tool xargs
   need_tool nsenter
   need_tool flock
   need_tool mountpoint
+  # The lab's accepts live in its own table, but nft runs the forward hook of every table, and an
+  # accept in one does not stop a drop in another: warn of every other forward chain with policy
+  # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
+  # ruleset`, read only.
+  # This lab forwards only across its bridges, which crosses the forward hook only with br_netfilter on.
+  if [ "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo 0)" = 1 ]; then
+    nft list ruleset 2>/dev/null | awk -v own=nsgen-ipv6-link-local -v ours='its own table ip nsgen-ipv6-link-local' -v lab="$lab" '
+      $1 == "table" { family = $2; name = $3 }
+      $1 == "chain" { chain = $2 }
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+        if (family == "ip" && name == "filter" && chain == "FORWARD")
+          printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
+        else
+          printf "nsgen: warning: nft table %s %s, chain %s, has policy drop on the forward hook: it drops lab %s'"'"'s forwarded traffic whatever %s accepts (an accept in one table does not stop a drop in another); accept the lab'"'"'s bridges and subnets in that chain, or make its policy accept\n", family, name, chain, lab, ours
+      }' >&2 || true
+  fi
 }
 
 # need_tool NAME: stop unless the command NAME is installed.
@@ -180,6 +220,7 @@ rollback() {
       netns) ip netns del "$where" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      rules) remove_rules ;;
     esac
     record - "${undo[i]}"
   done 2>/dev/null
@@ -238,6 +279,13 @@ created() {
 # lab_owns KEY: true if the lab's record says its setup created KEY (see record).
 lab_owns() {
   [[ ${owned[$1]-} == [+?] ]]
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-ipv6-link-local, if present.
+remove_rules() {
+  if nft list table ip nsgen-ipv6-link-local >/dev/null 2>&1; then
+    nft delete table ip nsgen-ipv6-link-local
+  fi
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

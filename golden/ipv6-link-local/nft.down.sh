@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target nft, default style).
 # Removes what the setup script creates (namespaces red, blue; bridge br0; veth pairs
-# veth-red-br/veth-red, veth-blue-br/veth-blue), in reverse order, and restores the sysctls it set.
-# Running it again is harmless.
+# veth-red-br/veth-red, veth-blue-br/veth-blue; rules in nft table ip nsgen-ipv6-link-local (accept
+# across br0)), in reverse order, and restores the sysctls it set. Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -17,6 +17,9 @@ main() {
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
+
+# firewall: nft table ip nsgen-ipv6-link-local
+remove_rules
 
 # ipv6-link-local.ns:5  ns blue
 if lab_netns blue; then # only if this lab's setup created it
@@ -60,6 +63,7 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool nft
   need_tool awk
   need_tool flock
 }
@@ -160,6 +164,13 @@ lab_link() {
   if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-ipv6-link-local, if present.
+remove_rules() {
+  if nft list table ip nsgen-ipv6-link-local >/dev/null 2>&1; then
+    nft delete table ip nsgen-ipv6-link-local
+  fi
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'long-names', compiled from long-names.ns (target iptables, batch style).
 # Removes what the setup script creates (namespaces tenant-alpha-production, tenant-beta-production;
-# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0), in reverse order, and
-# restores the sysctls it set. Running it again is harmless.
+# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in chains
+# nsgen-long-names-* (accept across br-tenants)), in reverse order, and restores the sysctls it set.
+# Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -15,6 +16,9 @@ main() {
   lock_lab
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
+
+  # firewall: chains nsgen-long-names-*
+  remove_rules
 
   # --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
   # of that kind), so running this twice is harmless. Deleting a namespace removes its
@@ -54,6 +58,8 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
   need_tool awk
   need_tool flock
 }
@@ -112,6 +118,17 @@ take_lock() {
 forget_lab() {
   rm -f /run/nsgen/labs/long-names/record /run/nsgen/labs/long-names/source /run/nsgen/labs/long-names/lock
   rmdir /run/nsgen/labs/long-names /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-long-names-*), if present.
+remove_rules() {
+  while iptables -t filter -C FORWARD -j nsgen-long-names-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-long-names-fwd
+  done
+  if iptables -t filter -S nsgen-long-names-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-long-names-fwd
+    iptables -t filter -X nsgen-long-names-fwd
+  fi
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'long-names', compiled from long-names.ns (target iptables, batch style).
 # Creates namespaces tenant-alpha-production, tenant-beta-production; bridge br-tenants; veth pairs
-# veth-ten690b-br/veth-tenant690b, beta-br/eth0.
+# veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in chains nsgen-long-names-* (accept across
+# br-tenants).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down long-names.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -71,6 +72,24 @@ link set eth0 up
 addr replace 10.50.0.3/24 dev eth0
 BATCH
 
+  step='firewall: chains nsgen-long-names-*'
+  if ! iptables -t filter -S nsgen-long-names-fwd >/dev/null 2>&1; then
+    undo_push rules
+  fi
+  # The lab's rules live in its own chains, so nothing else is touched:
+  # nsgen-long-names-fwd (filter FORWARD, inserted first) accepts the lab's own traffic and its
+  # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
+  #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
+  # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
+  iptables-restore --noflush <<'RULES'
+*filter
+:nsgen-long-names-fwd - [0:0]
+# long-names.ns:4  bridge br-tenants ip 10.50.0.1/24: between the lab's namespaces across it (seen here when br_netfilter is on)
+-A nsgen-long-names-fwd -i br-tenants -o br-tenants -m comment --comment "long-names.ns:4" -j ACCEPT
+COMMIT
+RULES
+  iptables -t filter -C FORWARD -j nsgen-long-names-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-long-names-fwd
+
   trap - ERR INT TERM
   echo "nsgen: lab '$lab' is up" >&2
 }
@@ -82,6 +101,8 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
   need_tool awk
   need_tool xargs
   need_tool nsenter
@@ -92,6 +113,29 @@ preflight() {
   if [ ! -d /proc/sys/net/ipv6 ]; then
     echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
     exit 1
+  fi
+  # Setup inserts the jump to nsgen-long-names-fwd first in FORWARD. One that is there already
+  # but no longer first (rules inserted before it since) lets a FORWARD policy of DROP, or those
+  # rules, drop the lab's traffic: warn (one `iptables -S FORWARD`, read only).
+  iptables -t filter -S FORWARD 2>/dev/null | awk -v jump='-A FORWARD -j nsgen-long-names-fwd' -v lab="$lab" '
+    $1 == "-P" && $3 == "DROP" { drop = 1 }
+    $1 == "-A" { rules++; if ($0 == jump && !at) at = rules }
+    END {
+      if (drop && at > 1)
+        printf "nsgen: warning: FORWARD has policy DROP and %d rule(s) before the jump to lab %s'"'"'s accepts (%s): they may drop its traffic; run its teardown, then setup again, to put the jump first\n", at - 1, lab, substr(jump, 15)
+    }' >&2 || true
+  # With iptables-nft, another nft table's forward hook with policy drop (a native nftables
+  # firewall) drops the lab's traffic whatever FORWARD accepts: warn of those too, when nft is here.
+  if command -v nft >/dev/null; then
+    nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-long-names-*' -v lab="$lab" '
+      $1 == "table" { family = $2; name = $3 }
+      $1 == "chain" { chain = $2 }
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+        if (family == "ip" && name == "filter" && chain == "FORWARD")
+          printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
+        else
+          printf "nsgen: warning: nft table %s %s, chain %s, has policy drop on the forward hook: it drops lab %s'"'"'s forwarded traffic whatever %s accepts (an accept in one table does not stop a drop in another); accept the lab'"'"'s bridges and subnets in that chain, or make its policy accept\n", family, name, chain, lab, ours
+      }' >&2 || true
   fi
 }
 
@@ -189,6 +233,7 @@ rollback() {
       netns) ip netns del "$where" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      rules) remove_rules ;;
     esac
     record - "${undo[i]}"
   done 2>/dev/null
@@ -247,6 +292,17 @@ created() {
 # lab_owns KEY: true if the lab's record says its setup created KEY (see record).
 lab_owns() {
   [[ ${owned[$1]-} == [+?] ]]
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-long-names-*), if present.
+remove_rules() {
+  while iptables -t filter -C FORWARD -j nsgen-long-names-fwd 2>/dev/null; do
+    iptables -t filter -D FORWARD -j nsgen-long-names-fwd
+  done
+  if iptables -t filter -S nsgen-long-names-fwd >/dev/null 2>&1; then
+    iptables -t filter -F nsgen-long-names-fwd
+    iptables -t filter -X nsgen-long-names-fwd
+  fi
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'long-names', compiled from long-names.ns (target nft, batch style).
 # Creates namespaces tenant-alpha-production, tenant-beta-production; bridge br-tenants; veth pairs
-# veth-ten690b-br/veth-tenant690b, beta-br/eth0.
+# veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in nft table ip nsgen-long-names (accept across
+# br-tenants).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft long-names.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -71,6 +72,28 @@ link set eth0 up
 addr replace 10.50.0.3/24 dev eth0
 BATCH
 
+  step='firewall: nft table ip nsgen-long-names'
+  if ! nft list table ip nsgen-long-names >/dev/null 2>&1; then
+    undo_push rules
+  fi
+  # The lab's rules live in its own nft table, ip nsgen-long-names, loaded in one atomic
+  # `nft -f`; nothing else is touched.
+  # and its forward chain accepts the lab's own traffic and its replies, across its
+  # bridges too (which crosses the forward hook when br_netfilter is on). An accept here
+  # does not stop a drop in another table's forward hook: the preflight warns of those.
+  # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
+  nft -f - <<'RULES'
+table ip nsgen-long-names
+delete table ip nsgen-long-names
+table ip nsgen-long-names {
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		# long-names.ns:4  bridge br-tenants ip 10.50.0.1/24: between the lab's namespaces across it (seen here when br_netfilter is on)
+		iifname "br-tenants" oifname "br-tenants" accept comment "long-names.ns:4"
+	}
+}
+RULES
+
   trap - ERR INT TERM
   echo "nsgen: lab '$lab' is up" >&2
 }
@@ -82,6 +105,7 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool nft
   need_tool awk
   need_tool xargs
   need_tool nsenter
@@ -92,6 +116,22 @@ preflight() {
   if [ ! -d /proc/sys/net/ipv6 ]; then
     echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
     exit 1
+  fi
+  # The lab's accepts live in its own table, but nft runs the forward hook of every table, and an
+  # accept in one does not stop a drop in another: warn of every other forward chain with policy
+  # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
+  # ruleset`, read only.
+  # This lab forwards only across its bridges, which crosses the forward hook only with br_netfilter on.
+  if [ "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo 0)" = 1 ]; then
+    nft list ruleset 2>/dev/null | awk -v own=nsgen-long-names -v ours='its own table ip nsgen-long-names' -v lab="$lab" '
+      $1 == "table" { family = $2; name = $3 }
+      $1 == "chain" { chain = $2 }
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+        if (family == "ip" && name == "filter" && chain == "FORWARD")
+          printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
+        else
+          printf "nsgen: warning: nft table %s %s, chain %s, has policy drop on the forward hook: it drops lab %s'"'"'s forwarded traffic whatever %s accepts (an accept in one table does not stop a drop in another); accept the lab'"'"'s bridges and subnets in that chain, or make its policy accept\n", family, name, chain, lab, ours
+      }' >&2 || true
   fi
 }
 
@@ -189,6 +229,7 @@ rollback() {
       netns) ip netns del "$where" ;;
       link) ip "${in_ns[@]}" link del "$name" ;;
       route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      rules) remove_rules ;;
     esac
     record - "${undo[i]}"
   done 2>/dev/null
@@ -247,6 +288,13 @@ created() {
 # lab_owns KEY: true if the lab's record says its setup created KEY (see record).
 lab_owns() {
   [[ ${owned[$1]-} == [+?] ]]
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-long-names, if present.
+remove_rules() {
+  if nft list table ip nsgen-long-names >/dev/null 2>&1; then
+    nft delete table ip nsgen-long-names
+  fi
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

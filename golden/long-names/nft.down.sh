@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'long-names', compiled from long-names.ns (target nft, default style).
 # Removes what the setup script creates (namespaces tenant-alpha-production, tenant-beta-production;
-# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0), in reverse order, and
-# restores the sysctls it set. Running it again is harmless.
+# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in nft table ip
+# nsgen-long-names (accept across br-tenants)), in reverse order, and restores the sysctls it set.
+# Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -17,6 +18,9 @@ main() {
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
+
+# firewall: nft table ip nsgen-long-names
+remove_rules
 
 # long-names.ns:6  ns tenant-beta-production
 if lab_netns tenant-beta-production; then # only if this lab's setup created it
@@ -60,6 +64,7 @@ preflight() {
     exit 1
   fi
   need_tool ip
+  need_tool nft
   need_tool awk
   need_tool flock
 }
@@ -160,6 +165,13 @@ lab_link() {
   if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-long-names, if present.
+remove_rules() {
+  if nft list table ip nsgen-long-names >/dev/null 2>&1; then
+    nft delete table ip nsgen-long-names
+  fi
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

@@ -65,7 +65,9 @@ BATCH
   fi
   # The lab's rules live in its own chains, so nothing else is touched:
   # nsgen-masquerade-out-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
-  # nsgen-masquerade-out-fwd (filter FORWARD, inserted first) lets that traffic through.
+  # nsgen-masquerade-out-fwd (filter FORWARD, inserted first) accepts the lab's own traffic and its
+  # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
+  #   its masqueraded subnets' traffic out, and the replies;
   # masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
   iptables-restore --noflush <<'RULES'
 *nat
@@ -75,6 +77,7 @@ BATCH
 COMMIT
 *filter
 :nsgen-masquerade-out-fwd - [0:0]
+# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0: the subnet's traffic out, and replies to it
 -A nsgen-masquerade-out-fwd -s 172.20.0.0/24 -o eth0 -m comment --comment "masquerade-out.ns:6" -j ACCEPT
 -A nsgen-masquerade-out-fwd -d 172.20.0.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "masquerade-out.ns:6" -j ACCEPT
 COMMIT
@@ -116,6 +119,29 @@ preflight() {
   if [ ! -d /proc/sys/net/ipv6 ]; then
     echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
     exit 1
+  fi
+  # Setup inserts the jump to nsgen-masquerade-out-fwd first in FORWARD. One that is there already
+  # but no longer first (rules inserted before it since) lets a FORWARD policy of DROP, or those
+  # rules, drop the lab's traffic: warn (one `iptables -S FORWARD`, read only).
+  iptables -t filter -S FORWARD 2>/dev/null | awk -v jump='-A FORWARD -j nsgen-masquerade-out-fwd' -v lab="$lab" '
+    $1 == "-P" && $3 == "DROP" { drop = 1 }
+    $1 == "-A" { rules++; if ($0 == jump && !at) at = rules }
+    END {
+      if (drop && at > 1)
+        printf "nsgen: warning: FORWARD has policy DROP and %d rule(s) before the jump to lab %s'"'"'s accepts (%s): they may drop its traffic; run its teardown, then setup again, to put the jump first\n", at - 1, lab, substr(jump, 15)
+    }' >&2 || true
+  # With iptables-nft, another nft table's forward hook with policy drop (a native nftables
+  # firewall) drops the lab's traffic whatever FORWARD accepts: warn of those too, when nft is here.
+  if command -v nft >/dev/null; then
+    nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-masquerade-out-*' -v lab="$lab" '
+      $1 == "table" { family = $2; name = $3 }
+      $1 == "chain" { chain = $2 }
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+        if (family == "ip" && name == "filter" && chain == "FORWARD")
+          printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
+        else
+          printf "nsgen: warning: nft table %s %s, chain %s, has policy drop on the forward hook: it drops lab %s'"'"'s forwarded traffic whatever %s accepts (an accept in one table does not stop a drop in another); accept the lab'"'"'s bridges and subnets in that chain, or make its policy accept\n", family, name, chain, lab, ours
+      }' >&2 || true
   fi
 }
 

@@ -30,6 +30,7 @@ iptables-restore --noflush <<'RULES'
 COMMIT
 *filter
 :nsgen-masquerade-out-fwd - [0:0]
+# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0: the subnet's traffic out, and replies to it
 -A nsgen-masquerade-out-fwd -s 172.20.0.0/24 -o eth0 -m comment --comment "masquerade-out.ns:6" -j ACCEPT
 -A nsgen-masquerade-out-fwd -d 172.20.0.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "masquerade-out.ns:6" -j ACCEPT
 COMMIT

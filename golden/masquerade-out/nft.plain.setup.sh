@@ -34,6 +34,7 @@ table ip nsgen-masquerade-out {
 
 	chain forward {
 		type filter hook forward priority filter; policy accept;
+		# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0: the subnet's traffic out, and replies to it
 		ip saddr 172.20.0.0/24 oifname "eth0" accept comment "masquerade-out.ns:6"
 		ip daddr 172.20.0.0/24 ct state established,related accept comment "masquerade-out.ns:6"
 	}

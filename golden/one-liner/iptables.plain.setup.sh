@@ -26,6 +26,7 @@ iptables-restore --noflush <<'RULES'
 COMMIT
 *filter
 :nsgen-one-liner-fwd - [0:0]
+# one-liner.ns:1  nat masquerade 192.168.15.0/24: the subnet's traffic out, and replies to it
 -A nsgen-one-liner-fwd -s 192.168.15.0/24 -m comment --comment "one-liner.ns:1" -j ACCEPT
 -A nsgen-one-liner-fwd -d 192.168.15.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "one-liner.ns:1" -j ACCEPT
 COMMIT

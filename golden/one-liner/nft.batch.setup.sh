@@ -62,7 +62,8 @@ BATCH
   # The lab's rules live in its own nft table, ip nsgen-one-liner, loaded in one atomic
   # `nft -f`; nothing else is touched.
   # Its postrouting chain masquerades the lab's subnets leaving the host,
-  # and its forward chain accepts that traffic.
+  # and its forward chain accepts the lab's own traffic and its replies. An accept here
+  # does not stop a drop in another table's forward hook: the preflight warns of those.
   # one-liner.ns:1  nat masquerade 192.168.15.0/24
   nft -f - <<'RULES'
 table ip nsgen-one-liner
@@ -76,6 +77,7 @@ table ip nsgen-one-liner {
 
 	chain forward {
 		type filter hook forward priority filter; policy accept;
+		# one-liner.ns:1  nat masquerade 192.168.15.0/24: the subnet's traffic out, and replies to it
 		ip saddr 192.168.15.0/24 accept comment "one-liner.ns:1"
 		ip daddr 192.168.15.0/24 ct state established,related accept comment "one-liner.ns:1"
 	}
@@ -116,6 +118,19 @@ preflight() {
     echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
     exit 1
   fi
+  # The lab's accepts live in its own table, but nft runs the forward hook of every table, and an
+  # accept in one does not stop a drop in another: warn of every other forward chain with policy
+  # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
+  # ruleset`, read only.
+  nft list ruleset 2>/dev/null | awk -v own=nsgen-one-liner -v ours='its own table ip nsgen-one-liner' -v lab="$lab" '
+    $1 == "table" { family = $2; name = $3 }
+    $1 == "chain" { chain = $2 }
+    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      if (family == "ip" && name == "filter" && chain == "FORWARD")
+        printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
+      else
+        printf "nsgen: warning: nft table %s %s, chain %s, has policy drop on the forward hook: it drops lab %s'"'"'s forwarded traffic whatever %s accepts (an accept in one table does not stop a drop in another); accept the lab'"'"'s bridges and subnets in that chain, or make its policy accept\n", family, name, chain, lab, ours
+    }' >&2 || true
 }
 
 # need_tool NAME: stop unless the command NAME is installed.

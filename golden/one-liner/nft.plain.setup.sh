@@ -30,6 +30,7 @@ table ip nsgen-one-liner {
 
 	chain forward {
 		type filter hook forward priority filter; policy accept;
+		# one-liner.ns:1  nat masquerade 192.168.15.0/24: the subnet's traffic out, and replies to it
 		ip saddr 192.168.15.0/24 accept comment "one-liner.ns:1"
 		ip daddr 192.168.15.0/24 ct state established,related accept comment "one-liner.ns:1"
 	}

@@ -2,8 +2,9 @@
 # Setup of nsgen lab 'pods', compiled from pods.ns (target iptables, plain style).
 # Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
 # veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in chains
-# nsgen-pods-* (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1. Plain
-# style: no checks or rollback; run it once, as root. Undo: nsgen down --style plain pods.ns
+# nsgen-pods-* (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
+# net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root. Undo: nsgen down
+# --style plain pods.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/pods && echo pods.ns >/run/nsgen/labs/pods/source # the lab's record: teardown deletes only the namespaces it lists
@@ -56,9 +57,14 @@ iptables-restore --noflush <<'RULES'
 COMMIT
 *filter
 :nsgen-pods-fwd - [0:0]
+# pods.ns:7  bridge cni0 ip 10.244.1.1/24: between the lab's namespaces across it (seen here when br_netfilter is on)
+-A nsgen-pods-fwd -i cni0 -o cni0 -m comment --comment "pods.ns:7" -j ACCEPT
+# pods.ns:21  nat masquerade 10.244.1.0/24: the subnet's traffic out, and replies to it
 -A nsgen-pods-fwd -s 10.244.1.0/24 -m comment --comment "pods.ns:21" -j ACCEPT
 -A nsgen-pods-fwd -d 10.244.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "pods.ns:21" -j ACCEPT
+# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80: the forwarded connections in, and their replies
 -A nsgen-pods-fwd -d 10.244.1.10/32 -p tcp -m tcp --dport 80 -m comment --comment "pods.ns:22" -j ACCEPT
+-A nsgen-pods-fwd -s 10.244.1.10/32 -p tcp -m tcp --sport 80 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "pods.ns:22" -j ACCEPT
 COMMIT
 RULES
 iptables -t nat -A PREROUTING -j nsgen-pods-pre

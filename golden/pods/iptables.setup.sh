@@ -2,7 +2,8 @@
 # Setup of nsgen lab 'pods', compiled from pods.ns (target iptables, default style).
 # Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
 # veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in chains
-# nsgen-pods-* (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1.
+# nsgen-pods-* (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
+# net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down pods.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -119,7 +120,12 @@ fi
 # The lab's rules live in its own chains, so nothing else is touched:
 # nsgen-pods-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
 # nsgen-pods-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
-# nsgen-pods-fwd (filter FORWARD, inserted first) lets that traffic through.
+# nsgen-pods-fwd (filter FORWARD, inserted first) accepts the lab's own traffic and its
+# replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
+#   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
+#   its masqueraded subnets' traffic out, and the replies;
+#   connections to its forwarded ports, and the replies.
+# pods.ns:7  bridge cni0 ip 10.244.1.1/24
 # pods.ns:21  nat masquerade 10.244.1.0/24
 # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
 iptables-restore --noflush <<'RULES'
@@ -133,9 +139,14 @@ iptables-restore --noflush <<'RULES'
 COMMIT
 *filter
 :nsgen-pods-fwd - [0:0]
+# pods.ns:7  bridge cni0 ip 10.244.1.1/24: between the lab's namespaces across it (seen here when br_netfilter is on)
+-A nsgen-pods-fwd -i cni0 -o cni0 -m comment --comment "pods.ns:7" -j ACCEPT
+# pods.ns:21  nat masquerade 10.244.1.0/24: the subnet's traffic out, and replies to it
 -A nsgen-pods-fwd -s 10.244.1.0/24 -m comment --comment "pods.ns:21" -j ACCEPT
 -A nsgen-pods-fwd -d 10.244.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "pods.ns:21" -j ACCEPT
+# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80: the forwarded connections in, and their replies
 -A nsgen-pods-fwd -d 10.244.1.10/32 -p tcp -m tcp --dport 80 -m comment --comment "pods.ns:22" -j ACCEPT
+-A nsgen-pods-fwd -s 10.244.1.10/32 -p tcp -m tcp --sport 80 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "pods.ns:22" -j ACCEPT
 COMMIT
 RULES
 iptables -t nat -C PREROUTING -j nsgen-pods-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-pods-pre
@@ -180,6 +191,29 @@ preflight() {
   if [ ! -d /proc/sys/net/ipv6 ]; then
     echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
     exit 1
+  fi
+  # Setup inserts the jump to nsgen-pods-fwd first in FORWARD. One that is there already
+  # but no longer first (rules inserted before it since) lets a FORWARD policy of DROP, or those
+  # rules, drop the lab's traffic: warn (one `iptables -S FORWARD`, read only).
+  iptables -t filter -S FORWARD 2>/dev/null | awk -v jump='-A FORWARD -j nsgen-pods-fwd' -v lab="$lab" '
+    $1 == "-P" && $3 == "DROP" { drop = 1 }
+    $1 == "-A" { rules++; if ($0 == jump && !at) at = rules }
+    END {
+      if (drop && at > 1)
+        printf "nsgen: warning: FORWARD has policy DROP and %d rule(s) before the jump to lab %s'"'"'s accepts (%s): they may drop its traffic; run its teardown, then setup again, to put the jump first\n", at - 1, lab, substr(jump, 15)
+    }' >&2 || true
+  # With iptables-nft, another nft table's forward hook with policy drop (a native nftables
+  # firewall) drops the lab's traffic whatever FORWARD accepts: warn of those too, when nft is here.
+  if command -v nft >/dev/null; then
+    nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-pods-*' -v lab="$lab" '
+      $1 == "table" { family = $2; name = $3 }
+      $1 == "chain" { chain = $2 }
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+        if (family == "ip" && name == "filter" && chain == "FORWARD")
+          printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
+        else
+          printf "nsgen: warning: nft table %s %s, chain %s, has policy drop on the forward hook: it drops lab %s'"'"'s forwarded traffic whatever %s accepts (an accept in one table does not stop a drop in another); accept the lab'"'"'s bridges and subnets in that chain, or make its policy accept\n", family, name, chain, lab, ours
+      }' >&2 || true
   fi
 }
 

@@ -2,9 +2,9 @@
 # Teardown of nsgen lab 'pods', compiled from pods.ns (target nft, default style).
 # Removes what the setup script creates (namespaces web, api, db; bridge cni0; veth pairs
 # veth-web-br/eth0, veth-api-br/eth0, veth-db-br/eth0; routes in web to default; in api to default; in
-# db to default; rules in nft table ip nsgen-pods (masquerade 10.244.1.0/24, tcp 30080 ->
-# 10.244.1.10:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running
-# it again is harmless.
+# db to default; rules in nft table ip nsgen-pods (accept across cni0, masquerade 10.244.1.0/24, tcp
+# 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set.
+# Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too

@@ -2,8 +2,9 @@
 # Setup of nsgen lab 'pods', compiled from pods.ns (target nft, plain style).
 # Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
 # veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in nft table
-# ip nsgen-pods (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1. Plain
-# style: no checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain pods.ns
+# ip nsgen-pods (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
+# net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root. Undo: nsgen down -t
+# nft --style plain pods.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/pods && echo pods.ns >/run/nsgen/labs/pods/source # the lab's record: teardown deletes only the namespaces it lists
@@ -63,9 +64,14 @@ table ip nsgen-pods {
 
 	chain forward {
 		type filter hook forward priority filter; policy accept;
+		# pods.ns:7  bridge cni0 ip 10.244.1.1/24: between the lab's namespaces across it (seen here when br_netfilter is on)
+		iifname "cni0" oifname "cni0" accept comment "pods.ns:7"
+		# pods.ns:21  nat masquerade 10.244.1.0/24: the subnet's traffic out, and replies to it
 		ip saddr 10.244.1.0/24 accept comment "pods.ns:21"
 		ip daddr 10.244.1.0/24 ct state established,related accept comment "pods.ns:21"
+		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80: the forwarded connections in, and their replies
 		ip daddr 10.244.1.10 tcp dport 80 accept comment "pods.ns:22"
+		ip saddr 10.244.1.10 tcp sport 80 ct state established,related accept comment "pods.ns:22"
 	}
 }
 RULES

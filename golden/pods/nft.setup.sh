@@ -2,7 +2,8 @@
 # Setup of nsgen lab 'pods', compiled from pods.ns (target nft, default style).
 # Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
 # veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in nft table
-# ip nsgen-pods (masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1.
+# ip nsgen-pods (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
+# net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft pods.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -120,7 +121,10 @@ fi
 # `nft -f`; nothing else is touched.
 # Its postrouting chain masquerades the lab's subnets leaving the host,
 # its prerouting chain forwards ports of the host's own addresses (DNAT),
-# and its forward chain accepts that traffic.
+# and its forward chain accepts the lab's own traffic and its replies, across its
+# bridges too (which crosses the forward hook when br_netfilter is on). An accept here
+# does not stop a drop in another table's forward hook: the preflight warns of those.
+# pods.ns:7  bridge cni0 ip 10.244.1.1/24
 # pods.ns:21  nat masquerade 10.244.1.0/24
 # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
 nft -f - <<'RULES'
@@ -141,9 +145,14 @@ table ip nsgen-pods {
 
 	chain forward {
 		type filter hook forward priority filter; policy accept;
+		# pods.ns:7  bridge cni0 ip 10.244.1.1/24: between the lab's namespaces across it (seen here when br_netfilter is on)
+		iifname "cni0" oifname "cni0" accept comment "pods.ns:7"
+		# pods.ns:21  nat masquerade 10.244.1.0/24: the subnet's traffic out, and replies to it
 		ip saddr 10.244.1.0/24 accept comment "pods.ns:21"
 		ip daddr 10.244.1.0/24 ct state established,related accept comment "pods.ns:21"
+		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80: the forwarded connections in, and their replies
 		ip daddr 10.244.1.10 tcp dport 80 accept comment "pods.ns:22"
+		ip saddr 10.244.1.10 tcp sport 80 ct state established,related accept comment "pods.ns:22"
 	}
 }
 RULES
@@ -186,6 +195,19 @@ preflight() {
     echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
     exit 1
   fi
+  # The lab's accepts live in its own table, but nft runs the forward hook of every table, and an
+  # accept in one does not stop a drop in another: warn of every other forward chain with policy
+  # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
+  # ruleset`, read only.
+  nft list ruleset 2>/dev/null | awk -v own=nsgen-pods -v ours='its own table ip nsgen-pods' -v lab="$lab" '
+    $1 == "table" { family = $2; name = $3 }
+    $1 == "chain" { chain = $2 }
+    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      if (family == "ip" && name == "filter" && chain == "FORWARD")
+        printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
+      else
+        printf "nsgen: warning: nft table %s %s, chain %s, has policy drop on the forward hook: it drops lab %s'"'"'s forwarded traffic whatever %s accepts (an accept in one table does not stop a drop in another); accept the lab'"'"'s bridges and subnets in that chain, or make its policy accept\n", family, name, chain, lab, ours
+    }' >&2 || true
 }
 
 # need_tool NAME: stop unless the command NAME is installed.

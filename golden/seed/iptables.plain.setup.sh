@@ -2,8 +2,9 @@
 # Setup of nsgen lab 'seed', compiled from seed.ns (target iptables, plain style).
 # Creates namespaces red, blue; bridge v-net-0; veth pairs veth-red-br/veth-red,
 # veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; rules in
-# chains nsgen-seed-* (masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80); net.ipv4.ip_forward=1.
-# Plain style: no checks or rollback; run it once, as root. Undo: nsgen down --style plain seed.ns
+# chains nsgen-seed-* (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
+# net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root. Undo: nsgen down
+# --style plain seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/seed && echo seed.ns >/run/nsgen/labs/seed/source # the lab's record: teardown deletes only the namespaces it lists
@@ -47,9 +48,14 @@ iptables-restore --noflush <<'RULES'
 COMMIT
 *filter
 :nsgen-seed-fwd - [0:0]
+# seed.ns:12  bridge v-net-0 ip 192.168.15.5/24: between the lab's namespaces across it (seen here when br_netfilter is on)
+-A nsgen-seed-fwd -i v-net-0 -o v-net-0 -m comment --comment "seed.ns:12" -j ACCEPT
+# seed.ns:20  nat masquerade 192.168.15.0/24: the subnet's traffic out, and replies to it
 -A nsgen-seed-fwd -s 192.168.15.0/24 -m comment --comment "seed.ns:20" -j ACCEPT
 -A nsgen-seed-fwd -d 192.168.15.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "seed.ns:20" -j ACCEPT
+# seed.ns:21  forward tcp 80 -> 192.168.15.2:80: the forwarded connections in, and their replies
 -A nsgen-seed-fwd -d 192.168.15.2/32 -p tcp -m tcp --dport 80 -m comment --comment "seed.ns:21" -j ACCEPT
+-A nsgen-seed-fwd -s 192.168.15.2/32 -p tcp -m tcp --sport 80 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "seed.ns:21" -j ACCEPT
 COMMIT
 RULES
 iptables -t nat -A PREROUTING -j nsgen-seed-pre

@@ -2,7 +2,8 @@
 # Setup of nsgen lab 'seed', compiled from seed.ns (target iptables, default style).
 # Creates namespaces red, blue; bridge v-net-0; veth pairs veth-red-br/veth-red,
 # veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; rules in
-# chains nsgen-seed-* (masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80); net.ipv4.ip_forward=1.
+# chains nsgen-seed-* (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
+# net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -98,7 +99,12 @@ fi
 # The lab's rules live in its own chains, so nothing else is touched:
 # nsgen-seed-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
 # nsgen-seed-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
-# nsgen-seed-fwd (filter FORWARD, inserted first) lets that traffic through.
+# nsgen-seed-fwd (filter FORWARD, inserted first) accepts the lab's own traffic and its
+# replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
+#   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
+#   its masqueraded subnets' traffic out, and the replies;
+#   connections to its forwarded ports, and the replies.
+# seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
 # seed.ns:20  nat masquerade 192.168.15.0/24
 # seed.ns:21  forward tcp 80 -> 192.168.15.2:80
 iptables-restore --noflush <<'RULES'
@@ -112,9 +118,14 @@ iptables-restore --noflush <<'RULES'
 COMMIT
 *filter
 :nsgen-seed-fwd - [0:0]
+# seed.ns:12  bridge v-net-0 ip 192.168.15.5/24: between the lab's namespaces across it (seen here when br_netfilter is on)
+-A nsgen-seed-fwd -i v-net-0 -o v-net-0 -m comment --comment "seed.ns:12" -j ACCEPT
+# seed.ns:20  nat masquerade 192.168.15.0/24: the subnet's traffic out, and replies to it
 -A nsgen-seed-fwd -s 192.168.15.0/24 -m comment --comment "seed.ns:20" -j ACCEPT
 -A nsgen-seed-fwd -d 192.168.15.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "seed.ns:20" -j ACCEPT
+# seed.ns:21  forward tcp 80 -> 192.168.15.2:80: the forwarded connections in, and their replies
 -A nsgen-seed-fwd -d 192.168.15.2/32 -p tcp -m tcp --dport 80 -m comment --comment "seed.ns:21" -j ACCEPT
+-A nsgen-seed-fwd -s 192.168.15.2/32 -p tcp -m tcp --sport 80 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "seed.ns:21" -j ACCEPT
 COMMIT
 RULES
 iptables -t nat -C PREROUTING -j nsgen-seed-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-seed-pre
@@ -159,6 +170,29 @@ preflight() {
   if [ ! -d /proc/sys/net/ipv6 ]; then
     echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
     exit 1
+  fi
+  # Setup inserts the jump to nsgen-seed-fwd first in FORWARD. One that is there already
+  # but no longer first (rules inserted before it since) lets a FORWARD policy of DROP, or those
+  # rules, drop the lab's traffic: warn (one `iptables -S FORWARD`, read only).
+  iptables -t filter -S FORWARD 2>/dev/null | awk -v jump='-A FORWARD -j nsgen-seed-fwd' -v lab="$lab" '
+    $1 == "-P" && $3 == "DROP" { drop = 1 }
+    $1 == "-A" { rules++; if ($0 == jump && !at) at = rules }
+    END {
+      if (drop && at > 1)
+        printf "nsgen: warning: FORWARD has policy DROP and %d rule(s) before the jump to lab %s'"'"'s accepts (%s): they may drop its traffic; run its teardown, then setup again, to put the jump first\n", at - 1, lab, substr(jump, 15)
+    }' >&2 || true
+  # With iptables-nft, another nft table's forward hook with policy drop (a native nftables
+  # firewall) drops the lab's traffic whatever FORWARD accepts: warn of those too, when nft is here.
+  if command -v nft >/dev/null; then
+    nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-seed-*' -v lab="$lab" '
+      $1 == "table" { family = $2; name = $3 }
+      $1 == "chain" { chain = $2 }
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+        if (family == "ip" && name == "filter" && chain == "FORWARD")
+          printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
+        else
+          printf "nsgen: warning: nft table %s %s, chain %s, has policy drop on the forward hook: it drops lab %s'"'"'s forwarded traffic whatever %s accepts (an accept in one table does not stop a drop in another); accept the lab'"'"'s bridges and subnets in that chain, or make its policy accept\n", family, name, chain, lab, ours
+      }' >&2 || true
   fi
 }
 

@@ -2,9 +2,9 @@
 # Setup of nsgen lab 'seed', compiled from seed.ns (target nft, plain style).
 # Creates namespaces red, blue; bridge v-net-0; veth pairs veth-red-br/veth-red,
 # veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; rules in nft
-# table ip nsgen-seed (masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80); net.ipv4.ip_forward=1.
-# Plain style: no checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain
-# seed.ns
+# table ip nsgen-seed (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
+# net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root. Undo: nsgen down -t
+# nft --style plain seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/seed && echo seed.ns >/run/nsgen/labs/seed/source # the lab's record: teardown deletes only the namespaces it lists
@@ -55,9 +55,14 @@ table ip nsgen-seed {
 
 	chain forward {
 		type filter hook forward priority filter; policy accept;
+		# seed.ns:12  bridge v-net-0 ip 192.168.15.5/24: between the lab's namespaces across it (seen here when br_netfilter is on)
+		iifname "v-net-0" oifname "v-net-0" accept comment "seed.ns:12"
+		# seed.ns:20  nat masquerade 192.168.15.0/24: the subnet's traffic out, and replies to it
 		ip saddr 192.168.15.0/24 accept comment "seed.ns:20"
 		ip daddr 192.168.15.0/24 ct state established,related accept comment "seed.ns:20"
+		# seed.ns:21  forward tcp 80 -> 192.168.15.2:80: the forwarded connections in, and their replies
 		ip daddr 192.168.15.2 tcp dport 80 accept comment "seed.ns:21"
+		ip saddr 192.168.15.2 tcp sport 80 ct state established,related accept comment "seed.ns:21"
 	}
 }
 RULES

@@ -141,9 +141,21 @@ class LabPlan:
     A lab's record keeps it, so a second lab file with the same lab name is refused."""
 
     @property
-    def has_rules(self) -> bool:
-        """True when the lab needs firewall rules (and so IPv4 forwarding)."""
+    def has_nat(self) -> bool:
+        """True when the lab has `nat` or `forward` lines (and so needs IPv4 forwarding in the host)."""
         return bool(self.masquerades or self.forwards)
+
+    @property
+    def bridged(self) -> tuple[Bridge, ...]:
+        """The lab's bridges with two or more of its veth ends as ports: its namespaces talk across
+        them, and with br_netfilter on those frames cross the host's FORWARD hook."""
+        ports = [end.master for veth in self.veths for end in (veth.outer, veth.inner) if end.master]
+        return tuple(bridge for bridge in self.bridges if ports.count(bridge.name) >= 2)
+
+    @property
+    def has_rules(self) -> bool:
+        """True when the lab needs firewall rules: NAT, or accepts for traffic across its bridges."""
+        return bool(self.has_nat or self.bridged)
 
     @property
     def sets_addrgenmode(self) -> bool:

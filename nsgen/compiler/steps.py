@@ -374,16 +374,17 @@ def _end(veth: p.Veth, end: p.VethEnd, raise_it: bool) -> list[Step]:
 
 
 def _firewall(lab: p.LabPlan) -> list[Step]:
-    """NAT needs the lab's rules and IPv4 forwarding in the host."""
-    if not (lab.masquerades or lab.forwards):
+    """The lab's rules (NAT, and accepts for its traffic across its bridges); NAT also needs IPv4
+    forwarding in the host, bridging does not."""
+    if not lab.has_rules:
         return []
-    first = (lab.masquerades[0] if lab.masquerades else lab.forwards[0]).origin
+    first = (lab.masquerades or lab.forwards or lab.bridged)[0].origin
+    rules: list[Step] = [LoadRules(first, None, lab.masquerades, lab.forwards)]
+    if not lab.has_nat:
+        return rules
     record = f"{STATE_ROOT}/host/net.ipv4.ip_forward"
-    return [
-        LoadRules(first, None, lab.masquerades, lab.forwards),
-        SetSysctl(first, None, "net.ipv4.ip_forward", "1", record,
-                  "the host must route between the lab and its uplink for NAT to work"),
-    ]
+    return [*rules, SetSysctl(first, None, "net.ipv4.ip_forward", "1", record,
+                              "the host must route between the lab and its uplink for NAT to work")]
 
 
 def _teardown(setup: list[Step]) -> tuple[Step, ...]:

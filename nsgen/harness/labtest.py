@@ -99,8 +99,18 @@ def target_names(target: str) -> tuple[str, ...] | None:
     return (name,) if name in TARGETS else None
 
 
-def prove_lab(text: str, file: str, target: str = ALL, style: str = "default") -> LabTestReport:
-    """`nsgen test`: compile the lab text (`file` names it), then prove each target in a sandbox."""
+@dataclass(frozen=True)
+class Host:
+    """The sandbox host a lab is proven on: its firewall (one of `HOST_FIREWALLS`) and br_netfilter
+    (True on, False off, None as the kernel starts a namespace)."""
+
+    firewall: str = "open"
+    br_netfilter: bool | None = None
+
+
+def prove_lab(text: str, file: str, target: str = ALL, style: str = "default", host: Host = Host()) -> LabTestReport:
+    """`nsgen test`: compile the lab text (`file` names it), then prove each target in a sandbox
+    made like `host`."""
     names = target_names(target)
     if names is None:
         choices = ", ".join([*TARGETS, ALL])
@@ -118,21 +128,22 @@ def prove_lab(text: str, file: str, target: str = ALL, style: str = "default") -
     rows: list[CheckResult] = []
     try:
         for name in names:
-            rows.extend(check_lab(compilation.plan, name, style))
+            rows.extend(check_lab(compilation.plan, name, style, host))
     except SandboxError as error:
         return LabTestReport(Outcome.SANDBOX_FAILED, tuple(rows), diagnostics, f"the sandbox failed: {error}")
     outcome = Outcome.PASSED if all(row.passed for row in rows) else Outcome.FAILED
     return LabTestReport(outcome, tuple(rows), diagnostics)
 
 
-def check_lab(plan: LabPlan, target: str, style: str = "default") -> list[CheckResult]:
-    """Prove one target (in one output style) of a compiled lab in a fresh sandbox; one result per step."""
+def check_lab(plan: LabPlan, target: str, style: str = "default", host: Host = Host()) -> list[CheckResult]:
+    """Prove one target (in one output style) of a compiled lab in a fresh sandbox made like `host`;
+    one result per step."""
     setup = render(plan, target, "setup", style)
     down = render(plan, target, "down", style)
     with tempfile.TemporaryDirectory(prefix="nsgen-test-", dir=_script_parent()) as workdir:
         setup_path = _write_script(Path(workdir), "setup.sh", setup)
         down_path = _write_script(Path(workdir), "down.sh", down)
-        with Sandbox(uplink=True) as sandbox:
+        with Sandbox(uplink=True, host_firewall=host.firewall, br_netfilter=host.br_netfilter) as sandbox:
             return _steps(_Run(sandbox, plan, target, setup_path, down_path, style in RERUN_STYLES))
 
 
@@ -153,7 +164,9 @@ class _Run:
         result = self.sandbox.run(["bash", str(path)], timeout=SCRIPT_TIMEOUT)
         ok = result.returncode == 0
         where = _failed_at(result.stderr) or self.plan.file
-        reason = "exit 0" if ok else f"exit {result.returncode}: {_last_line(result.stderr)}"
+        warnings = [line for line in result.stderr.splitlines() if line.startswith("nsgen: warning:")]
+        reason = ("exit 0" + "".join(f"; {w.removeprefix('nsgen: ')}" for w in warnings) if ok
+                  else f"exit {result.returncode}: {_last_line(result.stderr)}")
         row = CheckResult(self.target, check, where, f"{path.stem} script", ok, reason, result.stderr)
         return row, ok
 

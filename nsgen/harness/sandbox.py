@@ -68,6 +68,40 @@ ip -n outside link set lo up
 ip -n outside addr add 192.168.1.3/24 dev eth0
 ip -n outside link set eth0 up
 """
+# A Docker-like host (`docker`): Docker sets the FORWARD policy to DROP when it turns on forwarding.
+# With iptables-nft that is nft's `table ip filter`, chain FORWARD, policy drop.
+_DOCKER_FORWARD_DROP = """iptables -P FORWARD DROP
+"""
+# A native nftables firewall (`nft-drop`): a forward hook of its own table with a drop policy.
+_NFT_FORWARD_DROP = """nft -f - <<'RULES'
+table inet docker_like {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+	}
+}
+RULES
+"""
+# br_netfilter is per network namespace: set here, inside the sandbox, never on the host. A host
+# without the module has no such files (bridged frames never cross the IP hooks there): `on` is
+# refused, `off` is what that host does anyway.
+_BR_NETFILTER = {
+    True: """if [ ! -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then
+  echo "br_netfilter is not loaded on this host (modprobe br_netfilter), so the sandbox cannot turn it on" >&2
+  exit 96
+fi
+echo 1 >/proc/sys/net/bridge/bridge-nf-call-iptables
+echo 1 >/proc/sys/net/bridge/bridge-nf-call-ip6tables
+""",
+    False: """if [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then
+  echo 0 >/proc/sys/net/bridge/bridge-nf-call-iptables
+  echo 0 >/proc/sys/net/bridge/bridge-nf-call-ip6tables
+fi
+""",
+}
+HOST_FIREWALLS = {"open": "", "docker": _DOCKER_FORWARD_DROP, "nft-drop": _NFT_FORWARD_DROP}
+"""What the sandbox root's firewall holds before a lab is built: nothing (`open`), Docker's
+`iptables -P FORWARD DROP` (`docker`), or a native nftables table whose forward hook drops (`nft-drop`)."""
+
 _PRIVATE_TMP_HOME = """mount -t tmpfs tmpfs /tmp
 mkdir -p /tmp/home
 """
@@ -118,14 +152,21 @@ def _netns_id(pid: int) -> str:
 class Sandbox:
     """Fresh network, mount and pid namespaces; use as a context manager, run commands with `run`."""
 
-    def __init__(self, uplink: bool = False, private_tmp_home: bool = False) -> None:
+    def __init__(self, uplink: bool = False, private_tmp_home: bool = False, host_firewall: str = "open",
+                 br_netfilter: bool | None = None) -> None:
         """Prepare (not start) a sandbox.
 
         `uplink` adds `eth0` 192.168.1.2/24 and `outside`; `private_tmp_home` puts a tmpfs over
-        `/tmp` (hiding the real one) and runs commands with `HOME=/tmp/home`.
+        `/tmp` (hiding the real one) and runs commands with `HOME=/tmp/home`. `host_firewall` is one
+        of HOST_FIREWALLS; `br_netfilter` True/False turns bridged IPv4/IPv6 frames' trip through
+        the iptables/nft hooks on or off in the sandbox (None: as the kernel starts it).
         """
+        if host_firewall not in HOST_FIREWALLS:
+            raise ValueError(f"unknown host firewall {host_firewall!r}; known: {', '.join(HOST_FIREWALLS)}")
         self.uplink = uplink
         self.private_tmp_home = private_tmp_home
+        self.host_firewall = host_firewall
+        self.br_netfilter = br_netfilter
         self._holder: subprocess.Popen[str] | None = None
         self._pid = 0
         self._netns = ""
@@ -148,7 +189,9 @@ class Sandbox:
         reason = unavailable_reason()
         if reason:
             raise SandboxError(reason)
-        script = _PREPARE + (_UPLINK if self.uplink else "") + (_PRIVATE_TMP_HOME if self.private_tmp_home else "")
+        script = (_PREPARE + (_UPLINK if self.uplink else "") + (_PRIVATE_TMP_HOME if self.private_tmp_home else "")
+                  + ("" if self.br_netfilter is None else _BR_NETFILTER[self.br_netfilter])
+                  + HOST_FIREWALLS[self.host_firewall])
         self._holder = subprocess.Popen(
             [*_UNSHARE, "--", "bash", "-c", script + _HOLD, "sandbox", _netns_id(os.getpid())],
             stdin=subprocess.PIPE,

@@ -161,7 +161,8 @@ def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
         _routes(steps.of(AddRoute)),
     ]
     if steps.of(LoadRules):
-        rules = [f"masquerade {m.subnet}" for m in plan.masquerades]
+        rules = [f"accept across {b.name}" for b in plan.bridged]
+        rules += [f"masquerade {m.subnet}" for m in plan.masquerades]
         rules += [f"{f.protocol} {f.port} -> {f.target}:{f.target_port}" for f in plan.forwards]
         parts.append(f"rules in {target.rules_home(plan)} ({_listed(rules)})")
     parts += [f"{s.key}={s.value}" for s in steps.of(SetSysctl)]
