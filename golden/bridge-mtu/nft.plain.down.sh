@@ -9,4 +9,4 @@ set -euo pipefail
 # bridge-mtu.ns:4  ns a
 ip netns del a
 # bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
-if ip link show dev br0 | awk -v mark=nsgen:jumbo '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del br0; fi
+if ip link show dev br0 | awk -v mark=nsgen:jumbo '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev br0; fi

@@ -27,29 +27,29 @@ if ! netns_exists a; then
   ip netns add a
   undo_push netns '' a
 fi
-ip -n a link set lo up
+ip -n a link set dev lo up
 
 step='bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000'
-if created ip link add br0 type bridge; then
+if created ip link add name br0 type bridge; then
   undo_push link '' br0
 else
   have_link '' br0 bridge
 fi
-ip link set br0 mtu 9000 up
+ip link set dev br0 mtu 9000 up
 ip addr replace 10.1.0.1/16 dev br0
 
 step='bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000'
 # (if a is new, a marked veth-a-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a || { { has_mark veth-a-br || link_gone '' veth-a-br; } && made_now a &&
-  veths_gone veth-a-br && created ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a; }; then
+if created ip link add name veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a || { { has_mark veth-a-br || link_gone '' veth-a-br; } && made_now a &&
+  veths_gone veth-a-br && created ip link add name veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a; }; then
   undo_push link '' veth-a-br
 else
   have_own_link veth-a-br veth
-  ip link set veth-a-br master br0 mtu 9000 up
+  ip link set dev veth-a-br master br0 mtu 9000 up
 fi
 ip -n a -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 mtu 9000 up
+link set dev eth0 addrgenmode none
+link set dev eth0 mtu 9000 up
 addr replace 10.1.0.2/16 dev eth0
 IP
 STEPS
@@ -94,15 +94,15 @@ undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
 rollback() {
   local i kind name extra
-  local -a in_ns
+  local -a in_ns route
   for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
     kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
     in_ns=()
     if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
     case $kind in
       netns) ip netns del "$name" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra route <<<"$extra" && ip "${in_ns[@]}" route del "$name" "${route[@]}" ;; # extra: via GW dev IF metric N
     esac
   done 2>/dev/null
 }
@@ -163,7 +163,7 @@ mark_made_links() {
   local i
   for ((i = 0; i < ${#undo[@]}; i += 4)); do
     if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
-      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:jumbo
+      printf 'link set dev %s alias %s\n' "${undo[i + 2]}" nsgen:jumbo
     fi
   done | ip -batch -
 }

@@ -6,15 +6,15 @@ if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash 
 set -euo pipefail
 # direct-pair.ns:2  ns red
 ip netns add red
-ip -n red link set lo up
+ip -n red link set dev lo up
 # direct-pair.ns:2  ns blue
 ip netns add blue
-ip -n blue link set lo up
+ip -n blue link set dev lo up
 # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
-ip -n red link add veth-red type veth peer name veth-blue netns blue
-ip -n red link set veth-red addrgenmode none
-ip -n red link set veth-red up
+ip -n red link add name veth-red type veth peer name veth-blue netns blue
+ip -n red link set dev veth-red addrgenmode none
+ip -n red link set dev veth-red up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
-ip -n blue link set veth-blue addrgenmode none
-ip -n blue link set veth-blue up
+ip -n blue link set dev veth-blue addrgenmode none
+ip -n blue link set dev veth-blue up
 ip -n blue addr replace 192.168.15.2/24 dev veth-blue

@@ -27,29 +27,29 @@ if ! netns_exists red; then
   ip netns add red
   undo_push netns '' red
 fi
-ip -n red link set lo up
+ip -n red link set dev lo up
 
 step='direct-pair.ns:2  ns blue'
 if ! netns_exists blue; then
   ip netns add blue
   undo_push netns '' blue
 fi
-ip -n blue link set lo up
+ip -n blue link set dev lo up
 
 step='direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24'
-if created ip -n red link add veth-red type veth peer name veth-blue netns blue; then
+if created ip -n red link add name veth-red type veth peer name veth-blue netns blue; then
   undo_push link red veth-red
 else
   have_link red veth-red veth
 fi
 ip -n red -batch - <<'IP'
-link set veth-red addrgenmode none
-link set veth-red up
+link set dev veth-red addrgenmode none
+link set dev veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 IP
 ip -n blue -batch - <<'IP'
-link set veth-blue addrgenmode none
-link set veth-blue up
+link set dev veth-blue addrgenmode none
+link set dev veth-blue up
 addr replace 192.168.15.2/24 dev veth-blue
 IP
 STEPS
@@ -88,15 +88,15 @@ undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
 rollback() {
   local i kind name extra
-  local -a in_ns
+  local -a in_ns route
   for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
     kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
     in_ns=()
     if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
     case $kind in
       netns) ip netns del "$name" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra route <<<"$extra" && ip "${in_ns[@]}" route del "$name" "${route[@]}" ;; # extra: via GW dev IF metric N
     esac
   done 2>/dev/null
 }

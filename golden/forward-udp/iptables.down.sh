@@ -32,12 +32,12 @@ veths_gone veth-dns-br || true
 
 # forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
 if lab_link veth-dns-br veth; then # only if this lab's setup created it
-  ip link del veth-dns-br || link_gone '' veth-dns-br # gone meanwhile is fine
+  ip link del dev veth-dns-br || link_gone '' veth-dns-br # gone meanwhile is fine
 fi
 
 # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
 if lab_link br0 bridge; then # only if this lab's setup created it
-  ip link del br0 || link_gone '' br0 # gone meanwhile is fine
+  ip link del dev br0 || link_gone '' br0 # gone meanwhile is fine
 fi
 
 # restore net.ipv4.ip_forward

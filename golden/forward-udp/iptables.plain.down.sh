@@ -17,7 +17,7 @@ iptables -t filter -X nsgen-forward-udp-fwd
 # forward-udp.ns:2  ns dns
 ip netns del dns
 # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
-if ip link show dev br0 | awk -v mark=nsgen:forward-udp '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del br0; fi
+if ip link show dev br0 | awk -v mark=nsgen:forward-udp '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev br0; fi
 # restore net.ipv4.ip_forward
 cat /run/nsgen/forward-udp/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
 rm -f /run/nsgen/forward-udp/net.ipv4.ip_forward

@@ -28,37 +28,37 @@ if ! netns_exists dns; then
   ip netns add dns
   undo_push netns '' dns
 fi
-ip -n dns link set lo up
+ip -n dns link set dev lo up
 
 step='forward-udp.ns:3  bridge br0 ip 172.21.0.1/24'
-if created ip link add br0 type bridge; then
+if created ip link add name br0 type bridge; then
   undo_push link '' br0
 else
   have_link '' br0 bridge
 fi
-ip link set br0 up
+ip link set dev br0 up
 ip addr replace 172.21.0.1/24 dev br0
 
 step='forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24'
 # (if dns is new, a marked veth-dns-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns || { { has_mark veth-dns-br || link_gone '' veth-dns-br; } && made_now dns &&
-  veths_gone veth-dns-br && created ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns; }; then
+if created ip link add name veth-dns-br master br0 up type veth peer name veth-dns netns dns || { { has_mark veth-dns-br || link_gone '' veth-dns-br; } && made_now dns &&
+  veths_gone veth-dns-br && created ip link add name veth-dns-br master br0 up type veth peer name veth-dns netns dns; }; then
   undo_push link '' veth-dns-br
 else
   have_own_link veth-dns-br veth
-  ip link set veth-dns-br master br0 up
+  ip link set dev veth-dns-br master br0 up
 fi
 ip -n dns -batch - <<'IP'
-link set veth-dns addrgenmode none
-link set veth-dns up
+link set dev veth-dns addrgenmode none
+link set dev veth-dns up
 addr replace 172.21.0.53/24 dev veth-dns
 IP
 
 step='forward-udp.ns:5  route dns default via 172.21.0.1'
 if created ip -n dns route add default via 172.21.0.1; then
-  undo_push route dns default 172.21.0.1
+  undo_push route dns default 'via 172.21.0.1 metric 0'
 else
-  have_route dns default 172.21.0.1
+  have_route dns default via 172.21.0.1 metric 0
 fi
 
 step='firewall: chains nsgen-forward-udp-*'
@@ -136,15 +136,15 @@ undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
 rollback() {
   local i kind name extra
-  local -a in_ns
+  local -a in_ns route
   for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
     kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
     in_ns=()
     if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
     case $kind in
       netns) ip netns del "$name" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra route <<<"$extra" && ip "${in_ns[@]}" route del "$name" "${route[@]}" ;; # extra: via GW dev IF metric N
       sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/forward-udp/"$name" && rmdir /run/nsgen/forward-udp /run/nsgen ;;
       rules) remove_rules ;;
     esac
@@ -201,7 +201,7 @@ have_own_link() {
   on_error 1
 }
 
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
   if has_route "$@"; then return 0; fi
@@ -217,7 +217,7 @@ mark_made_links() {
   local i
   for ((i = 0; i < ${#undo[@]}; i += 4)); do
     if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
-      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:forward-udp
+      printf 'link set dev %s alias %s\n' "${undo[i + 2]}" nsgen:forward-udp
     fi
   done | ip -batch -
 }
@@ -255,11 +255,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it

@@ -35,9 +35,9 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
--labveth:veth-dns-br link del veth-dns-br
+-labveth:veth-dns-br link del dev veth-dns-br
 # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
--labbridge:br0 link del br0
+-labbridge:br0 link del dev br0
 BATCH
   run_removals "$tmp/host"
 

@@ -28,36 +28,36 @@ if ! netns_exists red; then
   ip netns add red
   undo_push netns '' red
 fi
-ip -n red link set lo up
+ip -n red link set dev lo up
 
 step='host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30'
 # (if red is new, a marked veth-red-host still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-red-host up type veth peer name veth-red netns red || { { has_mark veth-red-host || link_gone '' veth-red-host; } && made_now red &&
-  veths_gone veth-red-host && created ip link add veth-red-host up type veth peer name veth-red netns red; }; then
+if created ip link add name veth-red-host up type veth peer name veth-red netns red || { { has_mark veth-red-host || link_gone '' veth-red-host; } && made_now red &&
+  veths_gone veth-red-host && created ip link add name veth-red-host up type veth peer name veth-red netns red; }; then
   undo_push link '' veth-red-host
 else
   have_own_link veth-red-host veth
-  ip link set veth-red-host up
+  ip link set dev veth-red-host up
 fi
 ip addr replace 10.0.0.1/30 dev veth-red-host
 ip -n red -batch - <<'IP'
-link set veth-red addrgenmode none
-link set veth-red up
+link set dev veth-red addrgenmode none
+link set dev veth-red up
 addr replace 10.0.0.2/30 dev veth-red
 IP
 
 step='host-veth.ns:4  route red default via 10.0.0.1'
 if created ip -n red route add default via 10.0.0.1; then
-  undo_push route red default 10.0.0.1
+  undo_push route red default 'via 10.0.0.1 metric 0'
 else
-  have_route red default 10.0.0.1
+  have_route red default via 10.0.0.1 metric 0
 fi
 
 step='host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2'
 if created ip route add 10.9.0.0/24 via 10.0.0.2; then
-  undo_push route '' 10.9.0.0/24 10.0.0.2
+  undo_push route '' 10.9.0.0/24 'via 10.0.0.2 metric 0'
 else
-  have_route '' 10.9.0.0/24 10.0.0.2
+  have_route '' 10.9.0.0/24 via 10.0.0.2 metric 0
 fi
 STEPS
 
@@ -101,15 +101,15 @@ undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
 rollback() {
   local i kind name extra
-  local -a in_ns
+  local -a in_ns route
   for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
     kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
     in_ns=()
     if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
     case $kind in
       netns) ip netns del "$name" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra route <<<"$extra" && ip "${in_ns[@]}" route del "$name" "${route[@]}" ;; # extra: via GW dev IF metric N
     esac
   done 2>/dev/null
 }
@@ -152,7 +152,7 @@ have_own_link() {
   on_error 1
 }
 
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
   if has_route "$@"; then return 0; fi
@@ -168,7 +168,7 @@ mark_made_links() {
   local i
   for ((i = 0; i < ${#undo[@]}; i += 4)); do
     if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
-      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:host-veth
+      printf 'link set dev %s alias %s\n' "${undo[i + 2]}" nsgen:host-veth
     fi
   done | ip -batch -
 }
@@ -199,11 +199,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it

@@ -11,4 +11,4 @@ ip netns del blue
 # ipv6-link-local.ns:4  ns red
 ip netns del red
 # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
-if ip link show dev br0 | awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del br0; fi
+if ip link show dev br0 | awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev br0; fi

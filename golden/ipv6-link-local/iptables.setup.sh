@@ -27,49 +27,49 @@ if ! netns_exists red; then
   ip netns add red
   undo_push netns '' red
 fi
-ip -n red link set lo up
+ip -n red link set dev lo up
 
 step='ipv6-link-local.ns:5  ns blue'
 if ! netns_exists blue; then
   ip netns add blue
   undo_push netns '' blue
 fi
-ip -n blue link set lo up
+ip -n blue link set dev lo up
 
 step='ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24'
-if created ip link add br0 type bridge; then
+if created ip link add name br0 type bridge; then
   undo_push link '' br0
 else
   have_link '' br0 bridge
 fi
-ip link set br0 up
+ip link set dev br0 up
 ip addr replace 10.9.0.1/24 dev br0
 
 step='ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24'
 # (if red is new, a marked veth-red-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-red-br master br0 up type veth peer name veth-red netns red || { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
-  veths_gone veth-red-br && created ip link add veth-red-br master br0 up type veth peer name veth-red netns red; }; then
+if created ip link add name veth-red-br master br0 up type veth peer name veth-red netns red || { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
+  veths_gone veth-red-br && created ip link add name veth-red-br master br0 up type veth peer name veth-red netns red; }; then
   undo_push link '' veth-red-br
 else
   have_own_link veth-red-br veth
-  ip link set veth-red-br master br0 up
+  ip link set dev veth-red-br master br0 up
 fi
 ip -n red -batch - <<'IP'
-link set veth-red up
+link set dev veth-red up
 addr replace 10.9.0.2/24 dev veth-red
 IP
 
 step='ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24'
 # (if blue is new, a marked veth-blue-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-blue-br master br0 up type veth peer name veth-blue netns blue || { { has_mark veth-blue-br || link_gone '' veth-blue-br; } && made_now blue &&
-  veths_gone veth-blue-br && created ip link add veth-blue-br master br0 up type veth peer name veth-blue netns blue; }; then
+if created ip link add name veth-blue-br master br0 up type veth peer name veth-blue netns blue || { { has_mark veth-blue-br || link_gone '' veth-blue-br; } && made_now blue &&
+  veths_gone veth-blue-br && created ip link add name veth-blue-br master br0 up type veth peer name veth-blue netns blue; }; then
   undo_push link '' veth-blue-br
 else
   have_own_link veth-blue-br veth
-  ip link set veth-blue-br master br0 up
+  ip link set dev veth-blue-br master br0 up
 fi
 ip -n blue -batch - <<'IP'
-link set veth-blue up
+link set dev veth-blue up
 addr replace 10.9.0.3/24 dev veth-blue
 IP
 STEPS
@@ -108,15 +108,15 @@ undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
 rollback() {
   local i kind name extra
-  local -a in_ns
+  local -a in_ns route
   for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
     kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
     in_ns=()
     if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
     case $kind in
       netns) ip netns del "$name" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra route <<<"$extra" && ip "${in_ns[@]}" route del "$name" "${route[@]}" ;; # extra: via GW dev IF metric N
     esac
   done 2>/dev/null
 }
@@ -177,7 +177,7 @@ mark_made_links() {
   local i
   for ((i = 0; i < ${#undo[@]}; i += 4)); do
     if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
-      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:ipv6-link-local
+      printf 'link set dev %s alias %s\n' "${undo[i + 2]}" nsgen:ipv6-link-local
     fi
   done | ip -batch -
 }

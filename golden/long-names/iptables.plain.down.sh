@@ -11,4 +11,4 @@ ip netns del tenant-beta-production
 # long-names.ns:5  ns tenant-alpha-production
 ip netns del tenant-alpha-production
 # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
-if ip link show dev br-tenants | awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del br-tenants; fi
+if ip link show dev br-tenants | awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev br-tenants; fi

@@ -28,51 +28,51 @@ if ! netns_exists tenant-alpha-production; then
   ip netns add tenant-alpha-production
   undo_push netns '' tenant-alpha-production
 fi
-ip -n tenant-alpha-production link set lo up
+ip -n tenant-alpha-production link set dev lo up
 
 step='long-names.ns:6  ns tenant-beta-production'
 if ! netns_exists tenant-beta-production; then
   ip netns add tenant-beta-production
   undo_push netns '' tenant-beta-production
 fi
-ip -n tenant-beta-production link set lo up
+ip -n tenant-beta-production link set dev lo up
 
 step='long-names.ns:4  bridge br-tenants ip 10.50.0.1/24'
-if created ip link add br-tenants type bridge; then
+if created ip link add name br-tenants type bridge; then
   undo_push link '' br-tenants
 else
   have_link '' br-tenants bridge
 fi
-ip link set br-tenants up
+ip link set dev br-tenants up
 ip addr replace 10.50.0.1/24 dev br-tenants
 
 step='long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24'
 # (if tenant-alpha-production is new, a marked veth-ten690b-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production || { { has_mark veth-ten690b-br || link_gone '' veth-ten690b-br; } && made_now tenant-alpha-production &&
-  veths_gone veth-ten690b-br && created ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production; }; then
+if created ip link add name veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production || { { has_mark veth-ten690b-br || link_gone '' veth-ten690b-br; } && made_now tenant-alpha-production &&
+  veths_gone veth-ten690b-br && created ip link add name veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production; }; then
   undo_push link '' veth-ten690b-br
 else
   have_own_link veth-ten690b-br veth
-  ip link set veth-ten690b-br master br-tenants up
+  ip link set dev veth-ten690b-br master br-tenants up
 fi
 ip -n tenant-alpha-production -batch - <<'IP'
-link set veth-tenant690b addrgenmode none
-link set veth-tenant690b up
+link set dev veth-tenant690b addrgenmode none
+link set dev veth-tenant690b up
 addr replace 10.50.0.2/24 dev veth-tenant690b
 IP
 
 step='long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24'
 # (if tenant-beta-production is new, a marked beta-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production || { { has_mark beta-br || link_gone '' beta-br; } && made_now tenant-beta-production &&
-  veths_gone beta-br && created ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production; }; then
+if created ip link add name beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production || { { has_mark beta-br || link_gone '' beta-br; } && made_now tenant-beta-production &&
+  veths_gone beta-br && created ip link add name beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production; }; then
   undo_push link '' beta-br
 else
   have_own_link beta-br veth
-  ip link set beta-br master br-tenants up
+  ip link set dev beta-br master br-tenants up
 fi
 ip -n tenant-beta-production -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.50.0.3/24 dev eth0
 IP
 STEPS
@@ -117,15 +117,15 @@ undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
 rollback() {
   local i kind name extra
-  local -a in_ns
+  local -a in_ns route
   for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
     kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
     in_ns=()
     if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
     case $kind in
       netns) ip netns del "$name" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra route <<<"$extra" && ip "${in_ns[@]}" route del "$name" "${route[@]}" ;; # extra: via GW dev IF metric N
     esac
   done 2>/dev/null
 }
@@ -186,7 +186,7 @@ mark_made_links() {
   local i
   for ((i = 0; i < ${#undo[@]}; i += 4)); do
     if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
-      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:long-names
+      printf 'link set dev %s alias %s\n' "${undo[i + 2]}" nsgen:long-names
     fi
   done | ip -batch -
 }

@@ -35,9 +35,9 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
--labveth:veth-app-br link del veth-app-br
+-labveth:veth-app-br link del dev veth-app-br
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
--labbridge:br0 link del br0
+-labbridge:br0 link del dev br0
 BATCH
   run_removals "$tmp/host"
 

@@ -28,14 +28,14 @@ main() {
 # masquerade-out.ns:2  ns app
 +netns:app netns add app
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
-+bridge:br0 link add br0 type bridge
-+bridge:br0 link set br0 alias nsgen:masquerade-out
-link set br0 up
++bridge:br0 link add name br0 type bridge
++bridge:br0 link set dev br0 alias nsgen:masquerade-out
+link set dev br0 up
 addr replace 172.20.0.1/24 dev br0
 # masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
-+labveth:veth-app-br link add veth-app-br type veth peer name veth-app netns app
-+labveth:veth-app-br link set veth-app-br alias nsgen:masquerade-out
-link set veth-app-br master br0 up
++labveth:veth-app-br link add name veth-app-br type veth peer name veth-app netns app
++labveth:veth-app-br link set dev veth-app-br alias nsgen:masquerade-out
+link set dev veth-app-br master br0 up
 BATCH
   undo_created "$tmp/host.keys"
   run_batch "$tmp/host"
@@ -45,10 +45,10 @@ BATCH
   ns_batches <<'BATCH'
 @ app
 # masquerade-out.ns:2  ns app
-link set lo up
+link set dev lo up
 # masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
-link set veth-app addrgenmode none
-link set veth-app up
+link set dev veth-app addrgenmode none
+link set dev veth-app up
 addr replace 172.20.0.2/24 dev veth-app
 # masquerade-out.ns:5  route app default via 172.20.0.1
 route add default via 172.20.0.1
@@ -126,15 +126,15 @@ undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
 rollback() {
   local i kind name extra
-  local -a in_ns
+  local -a in_ns route
   for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
     kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
     in_ns=()
     if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
     case $kind in
       netns) ip netns del "$name" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra route <<<"$extra" && ip "${in_ns[@]}" route del "$name" "${route[@]}" ;; # extra: via GW dev IF metric N
       sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/masquerade-out/"$name" && rmdir /run/nsgen/masquerade-out /run/nsgen ;;
       rules) remove_rules ;;
     esac
@@ -342,25 +342,44 @@ ns_batches() {
 }
 
 # keep_routes NS FILE: in NS's batch FILE, turn `route add R` into a comment if NS has
-# route R already. Runs in the background, several namespaces at a time.
+# route R already (the same destination, gateway and metric, and device when R names one).
+# Runs in the background, several namespaces at a time.
 keep_routes() {
   trap - ERR INT TERM EXIT # a background job: failing here must not run the rollback
-  local i dest via gateway rest route
-  local -a lines
+  local i route key dev
+  local -a lines words
   local -A present=()
-  while read -r dest via gateway rest; do
-    present["$dest $via $gateway"]=1
+  while read -ra words; do
+    route_key "${words[@]}"
+    present["$key"]=1 present["$key $dev"]=1
   done < <(nsenter --net="/run/netns/$1" ip route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
     if [[ ${lines[i]} == "route add "* ]]; then
       route=${lines[i]#route add }
-      if [ -n "${present[${route/\/32 / }]-}" ]; then
+      read -ra words <<<"$route"
+      route_key "${words[@]}"
+      if [ -n "${present[$key${dev:+ $dev}]-}" ]; then
         lines[i]="# (skipped: exists) route $route"
       fi
     fi
   done
   printf '%s\n' "${lines[@]}" >"$2"
+}
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
+# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+route_key() {
+  local j gateway=- metric=0
+  local -a w=("$@")
+  dev=''
+  for ((j = 1; j + 1 < ${#w[@]}; j++)); do
+    case ${w[j]} in
+      via) gateway=${w[j + 1]} ;;
+      dev) dev=${w[j + 1]} ;;
+      metric) metric=${w[j + 1]} ;;
+    esac
+  done
+  key="${w[0]%/32} $gateway $metric"
 }
 
 main "$@"

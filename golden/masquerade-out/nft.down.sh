@@ -32,12 +32,12 @@ veths_gone veth-app-br || true
 
 # masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
 if lab_link veth-app-br veth; then # only if this lab's setup created it
-  ip link del veth-app-br || link_gone '' veth-app-br # gone meanwhile is fine
+  ip link del dev veth-app-br || link_gone '' veth-app-br # gone meanwhile is fine
 fi
 
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
 if lab_link br0 bridge; then # only if this lab's setup created it
-  ip link del br0 || link_gone '' br0 # gone meanwhile is fine
+  ip link del dev br0 || link_gone '' br0 # gone meanwhile is fine
 fi
 
 # restore net.ipv4.ip_forward

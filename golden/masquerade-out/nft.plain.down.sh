@@ -12,7 +12,7 @@ nft delete table ip nsgen-masquerade-out
 # masquerade-out.ns:2  ns app
 ip netns del app
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
-if ip link show dev br0 | awk -v mark=nsgen:masquerade-out '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del br0; fi
+if ip link show dev br0 | awk -v mark=nsgen:masquerade-out '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev br0; fi
 # restore net.ipv4.ip_forward
 cat /run/nsgen/masquerade-out/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
 rm -f /run/nsgen/masquerade-out/net.ipv4.ip_forward

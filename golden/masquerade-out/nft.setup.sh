@@ -28,37 +28,37 @@ if ! netns_exists app; then
   ip netns add app
   undo_push netns '' app
 fi
-ip -n app link set lo up
+ip -n app link set dev lo up
 
 step='masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24'
-if created ip link add br0 type bridge; then
+if created ip link add name br0 type bridge; then
   undo_push link '' br0
 else
   have_link '' br0 bridge
 fi
-ip link set br0 up
+ip link set dev br0 up
 ip addr replace 172.20.0.1/24 dev br0
 
 step='masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24'
 # (if app is new, a marked veth-app-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-app-br master br0 up type veth peer name veth-app netns app || { { has_mark veth-app-br || link_gone '' veth-app-br; } && made_now app &&
-  veths_gone veth-app-br && created ip link add veth-app-br master br0 up type veth peer name veth-app netns app; }; then
+if created ip link add name veth-app-br master br0 up type veth peer name veth-app netns app || { { has_mark veth-app-br || link_gone '' veth-app-br; } && made_now app &&
+  veths_gone veth-app-br && created ip link add name veth-app-br master br0 up type veth peer name veth-app netns app; }; then
   undo_push link '' veth-app-br
 else
   have_own_link veth-app-br veth
-  ip link set veth-app-br master br0 up
+  ip link set dev veth-app-br master br0 up
 fi
 ip -n app -batch - <<'IP'
-link set veth-app addrgenmode none
-link set veth-app up
+link set dev veth-app addrgenmode none
+link set dev veth-app up
 addr replace 172.20.0.2/24 dev veth-app
 IP
 
 step='masquerade-out.ns:5  route app default via 172.20.0.1'
 if created ip -n app route add default via 172.20.0.1; then
-  undo_push route app default 172.20.0.1
+  undo_push route app default 'via 172.20.0.1 metric 0'
 else
-  have_route app default 172.20.0.1
+  have_route app default via 172.20.0.1 metric 0
 fi
 
 step='firewall: nft table ip nsgen-masquerade-out'
@@ -140,15 +140,15 @@ undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
 rollback() {
   local i kind name extra
-  local -a in_ns
+  local -a in_ns route
   for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
     kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
     in_ns=()
     if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
     case $kind in
       netns) ip netns del "$name" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra route <<<"$extra" && ip "${in_ns[@]}" route del "$name" "${route[@]}" ;; # extra: via GW dev IF metric N
       sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/masquerade-out/"$name" && rmdir /run/nsgen/masquerade-out /run/nsgen ;;
       rules) remove_rules ;;
     esac
@@ -205,7 +205,7 @@ have_own_link() {
   on_error 1
 }
 
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
   if has_route "$@"; then return 0; fi
@@ -221,7 +221,7 @@ mark_made_links() {
   local i
   for ((i = 0; i < ${#undo[@]}; i += 4)); do
     if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
-      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:masquerade-out
+      printf 'link set dev %s alias %s\n' "${undo[i + 2]}" nsgen:masquerade-out
     fi
   done | ip -batch -
 }
@@ -259,11 +259,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it

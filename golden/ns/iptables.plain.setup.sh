@@ -6,4 +6,4 @@ if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash 
 set -euo pipefail
 # ns.ns:2  ns red
 ip netns add red
-ip -n red link set lo up
+ip -n red link set dev lo up

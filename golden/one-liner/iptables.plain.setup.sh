@@ -7,15 +7,15 @@ if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash 
 set -euo pipefail
 # one-liner.ns:1  ns red
 ip netns add red
-ip -n red link set lo up
+ip -n red link set dev lo up
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
-ip link add v-net-0 type bridge
-ip link set v-net-0 alias nsgen:one-liner # nsgen's teardown deletes only links with this mark
-ip link set v-net-0 up
-ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red
-ip link set veth-red-br alias nsgen:one-liner # nsgen's teardown deletes only links with this mark
-ip -n red link set veth-red addrgenmode none
-ip -n red link set veth-red up
+ip link add name v-net-0 type bridge
+ip link set dev v-net-0 alias nsgen:one-liner # nsgen's teardown deletes only links with this mark
+ip link set dev v-net-0 up
+ip link add name veth-red-br master v-net-0 up type veth peer name veth-red netns red
+ip link set dev veth-red-br alias nsgen:one-liner # nsgen's teardown deletes only links with this mark
+ip -n red link set dev veth-red addrgenmode none
+ip -n red link set dev veth-red up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
 iptables-restore --noflush <<'RULES'
 *nat

@@ -28,26 +28,26 @@ if ! netns_exists red; then
   ip netns add red
   undo_push netns '' red
 fi
-ip -n red link set lo up
+ip -n red link set dev lo up
 
 step='one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1'
-if created ip link add v-net-0 type bridge; then
+if created ip link add name v-net-0 type bridge; then
   undo_push link '' v-net-0
 else
   have_link '' v-net-0 bridge
 fi
-ip link set v-net-0 up
+ip link set dev v-net-0 up
 # (if red is new, a marked veth-red-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red || { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
-  veths_gone veth-red-br && created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; }; then
+if created ip link add name veth-red-br master v-net-0 up type veth peer name veth-red netns red || { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
+  veths_gone veth-red-br && created ip link add name veth-red-br master v-net-0 up type veth peer name veth-red netns red; }; then
   undo_push link '' veth-red-br
 else
   have_own_link veth-red-br veth
-  ip link set veth-red-br master v-net-0 up
+  ip link set dev veth-red-br master v-net-0 up
 fi
 ip -n red -batch - <<'IP'
-link set veth-red addrgenmode none
-link set veth-red up
+link set dev veth-red addrgenmode none
+link set dev veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 IP
 
@@ -127,15 +127,15 @@ undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
 rollback() {
   local i kind name extra
-  local -a in_ns
+  local -a in_ns route
   for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
     kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
     in_ns=()
     if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
     case $kind in
       netns) ip netns del "$name" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra route <<<"$extra" && ip "${in_ns[@]}" route del "$name" "${route[@]}" ;; # extra: via GW dev IF metric N
       sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/one-liner/"$name" && rmdir /run/nsgen/one-liner /run/nsgen ;;
       rules) remove_rules ;;
     esac
@@ -198,7 +198,7 @@ mark_made_links() {
   local i
   for ((i = 0; i < ${#undo[@]}; i += 4)); do
     if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
-      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:one-liner
+      printf 'link set dev %s alias %s\n' "${undo[i + 2]}" nsgen:one-liner
     fi
   done | ip -batch -
 }

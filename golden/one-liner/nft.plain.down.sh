@@ -12,7 +12,7 @@ nft delete table ip nsgen-one-liner
 # one-liner.ns:1  ns red
 ip netns del red
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
-if ip link show dev v-net-0 | awk -v mark=nsgen:one-liner '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del v-net-0; fi
+if ip link show dev v-net-0 | awk -v mark=nsgen:one-liner '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev v-net-0; fi
 # restore net.ipv4.ip_forward
 cat /run/nsgen/one-liner/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
 rm -f /run/nsgen/one-liner/net.ipv4.ip_forward

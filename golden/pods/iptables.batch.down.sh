@@ -40,13 +40,13 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
--labveth:veth-db-br link del veth-db-br
+-labveth:veth-db-br link del dev veth-db-br
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
--labveth:veth-api-br link del veth-api-br
+-labveth:veth-api-br link del dev veth-api-br
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
--labveth:veth-web-br link del veth-web-br
+-labveth:veth-web-br link del dev veth-web-br
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
--labbridge:cni0 link del cni0
+-labbridge:cni0 link del dev cni0
 BATCH
   run_removals "$tmp/host"
 

@@ -33,22 +33,22 @@ main() {
 # pods.ns:17  ns db
 +netns:db netns add db
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
-+bridge:cni0 link add cni0 type bridge
-+bridge:cni0 link set cni0 alias nsgen:pods
-link set cni0 up
++bridge:cni0 link add name cni0 type bridge
++bridge:cni0 link set dev cni0 alias nsgen:pods
+link set dev cni0 up
 addr replace 10.244.1.1/24 dev cni0
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-+labveth:veth-web-br link add veth-web-br type veth peer name eth0 netns web
-+labveth:veth-web-br link set veth-web-br alias nsgen:pods
-link set veth-web-br master cni0 up
++labveth:veth-web-br link add name veth-web-br type veth peer name eth0 netns web
++labveth:veth-web-br link set dev veth-web-br alias nsgen:pods
+link set dev veth-web-br master cni0 up
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-+labveth:veth-api-br link add veth-api-br type veth peer name eth0 netns api
-+labveth:veth-api-br link set veth-api-br alias nsgen:pods
-link set veth-api-br master cni0 up
++labveth:veth-api-br link add name veth-api-br type veth peer name eth0 netns api
++labveth:veth-api-br link set dev veth-api-br alias nsgen:pods
+link set dev veth-api-br master cni0 up
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-+labveth:veth-db-br link add veth-db-br type veth peer name eth0 netns db
-+labveth:veth-db-br link set veth-db-br alias nsgen:pods
-link set veth-db-br master cni0 up
++labveth:veth-db-br link add name veth-db-br type veth peer name eth0 netns db
++labveth:veth-db-br link set dev veth-db-br alias nsgen:pods
+link set dev veth-db-br master cni0 up
 BATCH
   undo_created "$tmp/host.keys"
   run_batch "$tmp/host"
@@ -58,28 +58,28 @@ BATCH
   ns_batches <<'BATCH'
 @ web
 # pods.ns:9  ns web
-link set lo up
+link set dev lo up
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.244.1.10/24 dev eth0
 # pods.ns:11  route web default via 10.244.1.1
 route add default via 10.244.1.1
 @ api
 # pods.ns:13  ns api
-link set lo up
+link set dev lo up
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.244.1.11/24 dev eth0
 # pods.ns:15  route api default via 10.244.1.1
 route add default via 10.244.1.1
 @ db
 # pods.ns:17  ns db
-link set lo up
+link set dev lo up
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.244.1.12/24 dev eth0
 # pods.ns:19  route db default via 10.244.1.1
 route add default via 10.244.1.1
@@ -164,15 +164,15 @@ undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
 rollback() {
   local i kind name extra
-  local -a in_ns
+  local -a in_ns route
   for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
     kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
     in_ns=()
     if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
     case $kind in
       netns) ip netns del "$name" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra route <<<"$extra" && ip "${in_ns[@]}" route del "$name" "${route[@]}" ;; # extra: via GW dev IF metric N
       sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/pods/"$name" && rmdir /run/nsgen/pods /run/nsgen ;;
       rules) remove_rules ;;
     esac
@@ -387,25 +387,44 @@ ns_batches() {
 }
 
 # keep_routes NS FILE: in NS's batch FILE, turn `route add R` into a comment if NS has
-# route R already. Runs in the background, several namespaces at a time.
+# route R already (the same destination, gateway and metric, and device when R names one).
+# Runs in the background, several namespaces at a time.
 keep_routes() {
   trap - ERR INT TERM EXIT # a background job: failing here must not run the rollback
-  local i dest via gateway rest route
-  local -a lines
+  local i route key dev
+  local -a lines words
   local -A present=()
-  while read -r dest via gateway rest; do
-    present["$dest $via $gateway"]=1
+  while read -ra words; do
+    route_key "${words[@]}"
+    present["$key"]=1 present["$key $dev"]=1
   done < <(nsenter --net="/run/netns/$1" ip route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
     if [[ ${lines[i]} == "route add "* ]]; then
       route=${lines[i]#route add }
-      if [ -n "${present[${route/\/32 / }]-}" ]; then
+      read -ra words <<<"$route"
+      route_key "${words[@]}"
+      if [ -n "${present[$key${dev:+ $dev}]-}" ]; then
         lines[i]="# (skipped: exists) route $route"
       fi
     fi
   done
   printf '%s\n' "${lines[@]}" >"$2"
+}
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
+# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+route_key() {
+  local j gateway=- metric=0
+  local -a w=("$@")
+  dev=''
+  for ((j = 1; j + 1 < ${#w[@]}; j++)); do
+    case ${w[j]} in
+      via) gateway=${w[j + 1]} ;;
+      dev) dev=${w[j + 1]} ;;
+      metric) metric=${w[j + 1]} ;;
+    esac
+  done
+  key="${w[0]%/32} $gateway $metric"
 }
 
 main "$@"

@@ -43,22 +43,22 @@ veths_gone veth-db-br veth-api-br veth-web-br || true
 
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
 if lab_link veth-db-br veth; then # only if this lab's setup created it
-  ip link del veth-db-br || link_gone '' veth-db-br # gone meanwhile is fine
+  ip link del dev veth-db-br || link_gone '' veth-db-br # gone meanwhile is fine
 fi
 
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
 if lab_link veth-api-br veth; then # only if this lab's setup created it
-  ip link del veth-api-br || link_gone '' veth-api-br # gone meanwhile is fine
+  ip link del dev veth-api-br || link_gone '' veth-api-br # gone meanwhile is fine
 fi
 
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
 if lab_link veth-web-br veth; then # only if this lab's setup created it
-  ip link del veth-web-br || link_gone '' veth-web-br # gone meanwhile is fine
+  ip link del dev veth-web-br || link_gone '' veth-web-br # gone meanwhile is fine
 fi
 
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
 if lab_link cni0 bridge; then # only if this lab's setup created it
-  ip link del cni0 || link_gone '' cni0 # gone meanwhile is fine
+  ip link del dev cni0 || link_gone '' cni0 # gone meanwhile is fine
 fi
 
 # restore net.ipv4.ip_forward

@@ -17,7 +17,7 @@ ip netns del api
 # pods.ns:9  ns web
 ip netns del web
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
-if ip link show dev cni0 | awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del cni0; fi
+if ip link show dev cni0 | awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev cni0; fi
 # restore net.ipv4.ip_forward
 cat /run/nsgen/pods/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
 rm -f /run/nsgen/pods/net.ipv4.ip_forward

@@ -29,95 +29,95 @@ if ! netns_exists web; then
   ip netns add web
   undo_push netns '' web
 fi
-ip -n web link set lo up
+ip -n web link set dev lo up
 
 step='pods.ns:13  ns api'
 if ! netns_exists api; then
   ip netns add api
   undo_push netns '' api
 fi
-ip -n api link set lo up
+ip -n api link set dev lo up
 
 step='pods.ns:17  ns db'
 if ! netns_exists db; then
   ip netns add db
   undo_push netns '' db
 fi
-ip -n db link set lo up
+ip -n db link set dev lo up
 
 step='pods.ns:7  bridge cni0 ip 10.244.1.1/24'
-if created ip link add cni0 type bridge; then
+if created ip link add name cni0 type bridge; then
   undo_push link '' cni0
 else
   have_link '' cni0 bridge
 fi
-ip link set cni0 up
+ip link set dev cni0 up
 ip addr replace 10.244.1.1/24 dev cni0
 
 step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
 # (if web is new, a marked veth-web-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web || { { has_mark veth-web-br || link_gone '' veth-web-br; } && made_now web &&
-  veths_gone veth-web-br && created ip link add veth-web-br master cni0 up type veth peer name eth0 netns web; }; then
+if created ip link add name veth-web-br master cni0 up type veth peer name eth0 netns web || { { has_mark veth-web-br || link_gone '' veth-web-br; } && made_now web &&
+  veths_gone veth-web-br && created ip link add name veth-web-br master cni0 up type veth peer name eth0 netns web; }; then
   undo_push link '' veth-web-br
 else
   have_own_link veth-web-br veth
-  ip link set veth-web-br master cni0 up
+  ip link set dev veth-web-br master cni0 up
 fi
 ip -n web -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.244.1.10/24 dev eth0
 IP
 
 step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
 # (if api is new, a marked veth-api-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api || { { has_mark veth-api-br || link_gone '' veth-api-br; } && made_now api &&
-  veths_gone veth-api-br && created ip link add veth-api-br master cni0 up type veth peer name eth0 netns api; }; then
+if created ip link add name veth-api-br master cni0 up type veth peer name eth0 netns api || { { has_mark veth-api-br || link_gone '' veth-api-br; } && made_now api &&
+  veths_gone veth-api-br && created ip link add name veth-api-br master cni0 up type veth peer name eth0 netns api; }; then
   undo_push link '' veth-api-br
 else
   have_own_link veth-api-br veth
-  ip link set veth-api-br master cni0 up
+  ip link set dev veth-api-br master cni0 up
 fi
 ip -n api -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.244.1.11/24 dev eth0
 IP
 
 step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
 # (if db is new, a marked veth-db-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db || { { has_mark veth-db-br || link_gone '' veth-db-br; } && made_now db &&
-  veths_gone veth-db-br && created ip link add veth-db-br master cni0 up type veth peer name eth0 netns db; }; then
+if created ip link add name veth-db-br master cni0 up type veth peer name eth0 netns db || { { has_mark veth-db-br || link_gone '' veth-db-br; } && made_now db &&
+  veths_gone veth-db-br && created ip link add name veth-db-br master cni0 up type veth peer name eth0 netns db; }; then
   undo_push link '' veth-db-br
 else
   have_own_link veth-db-br veth
-  ip link set veth-db-br master cni0 up
+  ip link set dev veth-db-br master cni0 up
 fi
 ip -n db -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.244.1.12/24 dev eth0
 IP
 
 step='pods.ns:11  route web default via 10.244.1.1'
 if created ip -n web route add default via 10.244.1.1; then
-  undo_push route web default 10.244.1.1
+  undo_push route web default 'via 10.244.1.1 metric 0'
 else
-  have_route web default 10.244.1.1
+  have_route web default via 10.244.1.1 metric 0
 fi
 
 step='pods.ns:15  route api default via 10.244.1.1'
 if created ip -n api route add default via 10.244.1.1; then
-  undo_push route api default 10.244.1.1
+  undo_push route api default 'via 10.244.1.1 metric 0'
 else
-  have_route api default 10.244.1.1
+  have_route api default via 10.244.1.1 metric 0
 fi
 
 step='pods.ns:19  route db default via 10.244.1.1'
 if created ip -n db route add default via 10.244.1.1; then
-  undo_push route db default 10.244.1.1
+  undo_push route db default 'via 10.244.1.1 metric 0'
 else
-  have_route db default 10.244.1.1
+  have_route db default via 10.244.1.1 metric 0
 fi
 
 step='firewall: nft table ip nsgen-pods'
@@ -208,15 +208,15 @@ undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
 rollback() {
   local i kind name extra
-  local -a in_ns
+  local -a in_ns route
   for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
     kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
     in_ns=()
     if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
     case $kind in
       netns) ip netns del "$name" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra route <<<"$extra" && ip "${in_ns[@]}" route del "$name" "${route[@]}" ;; # extra: via GW dev IF metric N
       sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/pods/"$name" && rmdir /run/nsgen/pods /run/nsgen ;;
       rules) remove_rules ;;
     esac
@@ -273,7 +273,7 @@ have_own_link() {
   on_error 1
 }
 
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
   if has_route "$@"; then return 0; fi
@@ -289,7 +289,7 @@ mark_made_links() {
   local i
   for ((i = 0; i < ${#undo[@]}; i += 4)); do
     if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
-      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:pods
+      printf 'link set dev %s alias %s\n' "${undo[i + 2]}" nsgen:pods
     fi
   done | ip -batch -
 }
@@ -327,11 +327,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it

@@ -38,17 +38,17 @@ veths_gone veth-blue-br veth-red-br || true
 
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
 if lab_link veth-blue-br veth; then # only if this lab's setup created it
-  ip link del veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
+  ip link del dev veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
 fi
 
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
 if lab_link veth-red-br veth; then # only if this lab's setup created it
-  ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
+  ip link del dev veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
 fi
 
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
 if lab_link v-net-0 bridge; then # only if this lab's setup created it
-  ip link del v-net-0 || link_gone '' v-net-0 # gone meanwhile is fine
+  ip link del dev v-net-0 || link_gone '' v-net-0 # gone meanwhile is fine
 fi
 
 # restore net.ipv4.ip_forward

@@ -23,7 +23,7 @@ ip netns del blue
 # seed.ns:9  ns red
 ip netns del red
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
-if ip link show dev v-net-0 | awk -v mark=nsgen:seed '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del v-net-0; fi
+if ip link show dev v-net-0 | awk -v mark=nsgen:seed '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev v-net-0; fi
 # restore net.ipv4.ip_forward
 cat /run/nsgen/seed/net.ipv4.ip_forward >/proc/sys/net/ipv4/ip_forward
 rm -f /run/nsgen/seed/net.ipv4.ip_forward

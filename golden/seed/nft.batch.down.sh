@@ -38,11 +38,11 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
--labveth:veth-blue-br link del veth-blue-br
+-labveth:veth-blue-br link del dev veth-blue-br
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
--labveth:veth-red-br link del veth-red-br
+-labveth:veth-red-br link del dev veth-red-br
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
--labbridge:v-net-0 link del v-net-0
+-labbridge:v-net-0 link del dev v-net-0
 BATCH
   run_removals "$tmp/host"
 

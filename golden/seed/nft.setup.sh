@@ -29,73 +29,73 @@ if ! netns_exists red; then
   ip netns add red
   undo_push netns '' red
 fi
-ip -n red link set lo up
+ip -n red link set dev lo up
 
 step='seed.ns:10  ns blue'
 if ! netns_exists blue; then
   ip netns add blue
   undo_push netns '' blue
 fi
-ip -n blue link set lo up
+ip -n blue link set dev lo up
 
 step='seed.ns:12  bridge v-net-0 ip 192.168.15.5/24'
-if created ip link add v-net-0 type bridge; then
+if created ip link add name v-net-0 type bridge; then
   undo_push link '' v-net-0
 else
   have_link '' v-net-0 bridge
 fi
-ip link set v-net-0 up
+ip link set dev v-net-0 up
 ip addr replace 192.168.15.5/24 dev v-net-0
 
 step='seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24'
 # (if red is new, a marked veth-red-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red || { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
-  veths_gone veth-red-br && created ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; }; then
+if created ip link add name veth-red-br master v-net-0 up type veth peer name veth-red netns red || { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
+  veths_gone veth-red-br && created ip link add name veth-red-br master v-net-0 up type veth peer name veth-red netns red; }; then
   undo_push link '' veth-red-br
 else
   have_own_link veth-red-br veth
-  ip link set veth-red-br master v-net-0 up
+  ip link set dev veth-red-br master v-net-0 up
 fi
 ip -n red -batch - <<'IP'
-link set veth-red addrgenmode none
-link set veth-red up
+link set dev veth-red addrgenmode none
+link set dev veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 IP
 
 step='seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24'
 # (if blue is new, a marked veth-blue-br still here is being removed with a namespace deleted by hand: wait, then create)
-if created ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue || { { has_mark veth-blue-br || link_gone '' veth-blue-br; } && made_now blue &&
-  veths_gone veth-blue-br && created ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue; }; then
+if created ip link add name veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue || { { has_mark veth-blue-br || link_gone '' veth-blue-br; } && made_now blue &&
+  veths_gone veth-blue-br && created ip link add name veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue; }; then
   undo_push link '' veth-blue-br
 else
   have_own_link veth-blue-br veth
-  ip link set veth-blue-br master v-net-0 up
+  ip link set dev veth-blue-br master v-net-0 up
 fi
 ip -n blue -batch - <<'IP'
-link set veth-blue addrgenmode none
-link set veth-blue up
+link set dev veth-blue addrgenmode none
+link set dev veth-blue up
 addr replace 192.168.15.2/24 dev veth-blue
 IP
 
 step='seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5'
 if created ip -n blue route add 192.168.1.0/24 via 192.168.15.5; then
-  undo_push route blue 192.168.1.0/24 192.168.15.5
+  undo_push route blue 192.168.1.0/24 'via 192.168.15.5 metric 0'
 else
-  have_route blue 192.168.1.0/24 192.168.15.5
+  have_route blue 192.168.1.0/24 via 192.168.15.5 metric 0
 fi
 
 step='seed.ns:17  route blue default via 192.168.15.5'
 if created ip -n blue route add default via 192.168.15.5; then
-  undo_push route blue default 192.168.15.5
+  undo_push route blue default 'via 192.168.15.5 metric 0'
 else
-  have_route blue default 192.168.15.5
+  have_route blue default via 192.168.15.5 metric 0
 fi
 
 step='seed.ns:18  route red default via 192.168.15.5'
 if created ip -n red route add default via 192.168.15.5; then
-  undo_push route red default 192.168.15.5
+  undo_push route red default 'via 192.168.15.5 metric 0'
 else
-  have_route red default 192.168.15.5
+  have_route red default via 192.168.15.5 metric 0
 fi
 
 step='firewall: nft table ip nsgen-seed'
@@ -186,15 +186,15 @@ undo_push() { undo+=("$1" "$2" "$3" "${4-}"); }
 # rollback: undo this run's changes, newest first, ignoring errors (best effort).
 rollback() {
   local i kind name extra
-  local -a in_ns
+  local -a in_ns route
   for ((i = ${#undo[@]} - 4; i >= 0; i -= 4)); do
     kind=${undo[i]} name=${undo[i + 2]} extra=${undo[i + 3]}
     in_ns=()
     if [ -n "${undo[i + 1]}" ]; then in_ns=(-n "${undo[i + 1]}"); fi
     case $kind in
       netns) ip netns del "$name" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$extra" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra route <<<"$extra" && ip "${in_ns[@]}" route del "$name" "${route[@]}" ;; # extra: via GW dev IF metric N
       sysctl) echo "$extra" >"/proc/sys/${name//.//}" && rm -f /run/nsgen/seed/"$name" && rmdir /run/nsgen/seed /run/nsgen ;;
       rules) remove_rules ;;
     esac
@@ -251,7 +251,7 @@ have_own_link() {
   on_error 1
 }
 
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
   if has_route "$@"; then return 0; fi
@@ -267,7 +267,7 @@ mark_made_links() {
   local i
   for ((i = 0; i < ${#undo[@]}; i += 4)); do
     if [ "${undo[i]}" = link ] && [ -z "${undo[i + 1]}" ]; then
-      printf 'link set %s alias %s\n' "${undo[i + 2]}" nsgen:seed
+      printf 'link set dev %s alias %s\n' "${undo[i + 2]}" nsgen:seed
     fi
   done | ip -batch -
 }
@@ -305,11 +305,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: it

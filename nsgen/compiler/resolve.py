@@ -39,7 +39,8 @@ class Context:
     quiet: bool
 
 
-PlanItem = plan.Namespace | plan.Bridge | plan.Veth | plan.Route | plan.Masquerade | plan.Forward | plan.Expectation
+PlanItem = (plan.Namespace | plan.Bridge | plan.Veth | plan.Route | plan.Masquerade | plan.Forward | plan.Expectation
+            | plan.Address | plan.Sysctl)
 Lowering = Callable[[Any, Context], Iterable[PlanItem]]
 """A statement kind's lowering: one statement in, the plan items it makes out."""
 
@@ -66,6 +67,8 @@ def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.State
         masquerades=of(plan.Masquerade),
         forwards=of(plan.Forward),
         expectations=of((plan.PingExpectation, plan.ConnectExpectation)),
+        addresses=of(plan.Address),
+        sysctls=of(plan.Sysctl),
     )
 
 

@@ -46,6 +46,8 @@ class Step:
     kind: ClassVar[str] = ""
     creates: ClassVar[bool] = False
     """True for steps that make something new (guarded and undone); False for steps safe to repeat."""
+    ip_words: ClassVar[bool] = True
+    """True for steps that are one `ip` command (they may share an `ip -batch`)."""
 
     def undo(self) -> Step | None:
         """The step that removes what this one created, or None."""
@@ -91,7 +93,8 @@ class AddLink(Step):
 
 @dataclass(frozen=True)
 class SetLink(Step):
-    """`ip link set IFNAME addrgenmode MODE`, or `ip link set IFNAME [master M] [mtu N] [up]`.
+    """`ip link set dev IFNAME addrgenmode MODE`, `ip link set dev IFNAME address MAC`, or
+    `ip link set dev IFNAME [master M] [mtu N] [up]`.
 
     The IPv6 address generation mode goes in a request of its own, before `up`: in one request
     the kernel raises the link before it reads the mode, so a link-local address may come first.
@@ -102,6 +105,7 @@ class SetLink(Step):
     mtu: int | None = None
     up: bool = False
     addrgenmode: str | None = None
+    mac: str | None = None
     kind: ClassVar[str] = "set_link"
 
 
@@ -116,15 +120,28 @@ class AddAddress(Step):
 
 @dataclass(frozen=True)
 class AddRoute(Step):
-    """`ip route add DESTINATION via GATEWAY`."""
+    """`ip route add DESTINATION [via GATEWAY] [dev IFNAME] [metric N] [onlink]`."""
 
     destination: str
-    gateway: str
+    gateway: str | None
+    device: str | None = None
+    metric: int | None = None
+    onlink: bool = False
     kind: ClassVar[str] = "add_route"
     creates: ClassVar[bool] = True
 
     def undo(self) -> Step:
-        return DeleteRoute(self.origin, self.netns, self.destination, self.gateway)
+        return DeleteRoute(self.origin, self.netns, self.destination, self.gateway, self.device, self.metric)
+
+
+@dataclass(frozen=True)
+class SetNamespaceSysctl(Step):
+    """`ip netns exec NS sysctl -qw KEY=VALUE`: nothing to restore, the namespace dies with the lab."""
+
+    key: str
+    value: str
+    kind: ClassVar[str] = "set_ns_sysctl"
+    ip_words: ClassVar[bool] = False
 
 
 @dataclass(frozen=True)
@@ -189,10 +206,13 @@ class DeleteLink(Step):
 
 @dataclass(frozen=True)
 class DeleteRoute(Step):
-    """`ip route del DESTINATION via GATEWAY`."""
+    """`ip route del DESTINATION [via GATEWAY] [dev IFNAME] [metric N]`: only the route setup added
+    (guarded styles first check it is there with its metric)."""
 
     destination: str
-    gateway: str
+    gateway: str | None
+    device: str | None = None
+    metric: int | None = None
     kind: ClassVar[str] = "del_route"
 
 
@@ -258,8 +278,10 @@ def lower(lab: p.LabPlan) -> Steps:
         [step for ns in lab.namespaces for step in _namespace(ns)]
         + [step for bridge in lab.bridges for step in _bridge(bridge, lab.name)]
         + [step for veth in lab.veths for step in _veth(veth, lab_mark(lab.name))]
-        + [AddRoute(r.origin, r.netns, r.destination, r.gateway) for r in lab.routes]
+        + [AddAddress(a.origin, a.netns, a.ifname, a.address) for a in lab.addresses]
+        + [AddRoute(r.origin, r.netns, r.destination, r.gateway, r.device, r.metric, r.onlink) for r in lab.routes]
         + _firewall(lab)
+        + _sysctls(lab)
     )
     state_dir = f"{STATE_ROOT}/{lab.name}"
     return Steps(lab.name, state_dir, lab_mark(lab.name), tuple(setup), _teardown(setup, lab))
@@ -284,7 +306,7 @@ def _veth(veth: p.Veth, mark: str) -> list[Step]:
     end comes up as it is made unless it needs an address generation mode first. An outer end in
     the host is marked (inside a lab namespace, the pair goes with the namespace)."""
     outer, inner = veth.outer, veth.inner
-    raised = not outer.addrgenmode
+    raised = not (outer.addrgenmode or outer.mac)
     steps: list[Step] = [AddLink(veth.origin, outer.netns, outer.ifname, "veth", master=outer.master,
                                  mtu=veth.mtu, up=raised, peer=inner.ifname, peer_netns=inner.netns,
                                  mark=mark if outer.netns is None else None)]
@@ -297,6 +319,8 @@ def _end(veth: p.Veth, end: p.VethEnd, raise_it: bool) -> list[Step]:
     steps: list[Step] = []
     if end.addrgenmode:
         steps.append(SetLink(veth.origin, end.netns, end.ifname, addrgenmode=end.addrgenmode))
+    if end.mac:  # before the end comes up, so that it never speaks with the kernel's random MAC
+        steps.append(SetLink(veth.origin, end.netns, end.ifname, mac=end.mac))
     if raise_it:
         steps.append(SetLink(veth.origin, end.netns, end.ifname, master=end.master, mtu=veth.mtu, up=True))
     if end.address:
@@ -309,12 +333,31 @@ def _firewall(lab: p.LabPlan) -> list[Step]:
     if not (lab.masquerades or lab.forwards):
         return []
     first = (lab.masquerades[0] if lab.masquerades else lab.forwards[0]).origin
-    record = f"{STATE_ROOT}/{lab.name}/net.ipv4.ip_forward"
     return [
         LoadRules(first, None, lab.masquerades, lab.forwards),
-        SetSysctl(first, None, "net.ipv4.ip_forward", "1", record,
+        SetSysctl(first, None, "net.ipv4.ip_forward", "1", _record(lab, "net.ipv4.ip_forward"),
                   "the host must route between the lab and its uplink for NAT to work"),
     ]
+
+
+def _record(lab: p.LabPlan, key: str) -> str:
+    """Where setup keeps a host sysctl's value from before the lab's first setup."""
+    return f"{STATE_ROOT}/{lab.name}/{key}"
+
+
+def _sysctls(lab: p.LabPlan) -> list[Step]:
+    """The lab's `sysctl` and `router` lines: in a namespace simply set; in the host recorded and
+    restored, once per key (NAT's forwarding above counts; checks refuse two values for a key)."""
+    steps: list[Step] = []
+    done = {"net.ipv4.ip_forward"} if (lab.masquerades or lab.forwards) else set()
+    for sysctl in lab.sysctls:
+        if sysctl.netns is not None:
+            steps.append(SetNamespaceSysctl(sysctl.origin, sysctl.netns, sysctl.key, sysctl.value))
+        elif sysctl.key not in done:
+            done.add(sysctl.key)
+            steps.append(SetSysctl(sysctl.origin, None, sysctl.key, sysctl.value, _record(lab, sysctl.key),
+                                   sysctl.reason or "the lab file sets it"))
+    return steps
 
 
 def _teardown(setup: list[Step], lab: p.LabPlan) -> tuple[Step, ...]:

@@ -33,6 +33,9 @@ GUARDED_STYLES = ("default", "batch")
 BATCH_JOBS = 8
 """How many namespace batches run at once (each is one nsenter + ip process)."""
 
+_AFTER_BATCHES = ("load_rules", "set_sysctl", "set_ns_sysctl")
+"""Steps the batch style runs after the batches, one by one as the default style does."""
+
 _OWN_BLOCK = ("load_rules", "set_sysctl", "remove_rules", "restore_sysctl")
 """Steps the lab file does not say one by one; each gets a block (and a step marker) of its own."""
 
@@ -125,7 +128,7 @@ def _block(steps: list[Step], titles: Titles, group: bool) -> Block:
         run.clear()
 
     for step in steps:
-        batchable = not step.creates and step.netns is not None
+        batchable = not step.creates and step.netns is not None and step.ip_words
         if run and not (batchable and step.netns == run[-1].netns):
             flush()
         if batchable:
@@ -142,11 +145,12 @@ def _block(steps: list[Step], titles: Titles, group: bool) -> Block:
 
 def _batch_setup(steps: Steps, titles: Titles) -> dict[str, Any]:
     """Host steps into one keyed `ip -batch`; links made inside a namespace (their peer goes to
-    another) one by one before the namespace batches; routes, rules and sysctls of the host after."""
+    another) one by one before the namespace batches; routes, rules and sysctls of the host, and
+    sysctls of namespaces (not `ip` commands), after."""
     host, before, after = [], [], []
     inside: dict[str, list[Step]] = {}
     for step in steps.setup:
-        if step.kind in ("load_rules", "set_sysctl") or (isinstance(step, AddRoute) and step.netns is None):
+        if step.kind in _AFTER_BATCHES or (isinstance(step, AddRoute) and step.netns is None):
             after.append(step)
         elif isinstance(step, AddLink) and step.netns is not None:
             before.append(step)
