@@ -41,8 +41,8 @@ def _json(sandbox: Sandbox, command: list[str], netns: str | None = None) -> lis
 
 def _routes(sandbox: Sandbox, netns: str | None) -> set[tuple[str, str, str, int, bool]]:
     """(destination, gateway, device, metric, onlink) of every main-table route."""
-    return {(r["dst"], r.get("gateway", "-"), r.get("dev", "-"), int(r.get("metric", 0)), "onlink" in r.get("flags", []))
-            for r in _json(sandbox, ["ip", "-j", "route", "show"], netns)}
+    return {(r["dst"], r.get("gateway", "-"), r.get("dev", "-"), int(r.get("metric", 0)),
+             "onlink" in r.get("flags", [])) for r in _json(sandbox, ["ip", "-j", "route", "show"], netns)}
 
 
 def _sysctl(sandbox: Sandbox, key: str, netns: str | None = None) -> str:
