@@ -34,8 +34,9 @@ FUZZ = settings(derandomize=True, database=None, deadline=None, print_blob=False
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # What a statement may be written with, once comments are gone: names, numbers, addresses, `<->`, `->`,
-# `:`, `,`, `;`, blanks and line ends. Anything else in a lab that compiles would be a hole in the grammar.
-ALLOWED = frozenset(string.ascii_letters + string.digits + "_.-/:,<>; \t\r\n")
+# `:`, `,`, `;`, `=` (sysctl KEY=VALUE), blanks and line ends. Anything else in a lab that compiles would
+# be a hole in the grammar.
+ALLOWED = frozenset(string.ascii_letters + string.digits + "_.-/:,<>;= \t\r\n")
 
 HOSTILE = ("$(reboot)", "`id`", ";rm -rf /", "'", '"', "*", "\n", "\x00", "\\", "&&", "|", ">", "<", "$HOME",
            "${IFS}", "~", "?", "[a]", "{a,b}", "!", "%", "é", "ünïcödé", "\u202e", "\ufeff", "\r", "\t", "\x0c",
@@ -151,7 +152,9 @@ def assert_safe_lab(result: Compilation, text: str, scripts: dict[str, str]) -> 
 LANGUAGE_WORDS = ("lab", "ns", "bridge", "veth", "route", "nat", "masquerade", "forward", "expect", "ip", "mtu",
                   "via", "default", "out", "in", "tcp", "udp", "ping", "reaches", "from", "no", "host", "outside",
                   "red", "blue", "br0", "v-net-0", "red:eth0", "<->", "->", ":", ",", ";", "\n", "#", "10.0.0.1/24",
-                  "10.0.0.1", "10.0.0.0/24", "80", "0", "70000")
+                  "10.0.0.1", "10.0.0.0/24", "80", "0", "70000", "router", "sysctl", "address", "dev", "metric",
+                  "onlink", "mac", "02:00:00:00:00:02", "01:00:00:00:00:00", "net.ipv4.ip_forward=1", "=", "lo",
+                  "red:lo", "4294967296")
 
 random_text = st.one_of(
     st.text(),                                                      # any code point, control characters, NUL

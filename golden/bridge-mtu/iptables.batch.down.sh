@@ -32,9 +32,9 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
--labveth:veth-a-br link del veth-a-br
+-labveth:veth-a-br link del dev veth-a-br
 # bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
--labbridge:br0 link del br0
+-labbridge:br0 link del dev br0
 BATCH
   run_removals "$tmp/host"
   forget_lab

@@ -29,12 +29,12 @@ veths_gone veth-a-br || true
 
 # bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
 if lab_link veth-a-br veth; then # only if this lab's setup created it
-  ip link del veth-a-br || link_gone '' veth-a-br # gone meanwhile is fine
+  ip link del dev veth-a-br || link_gone '' veth-a-br # gone meanwhile is fine
 fi
 
 # bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
 if lab_link br0 bridge; then # only if this lab's setup created it
-  ip link del br0 || link_gone '' br0 # gone meanwhile is fine
+  ip link del dev br0 || link_gone '' br0 # gone meanwhile is fine
 fi
 STEPS
   forget_lab

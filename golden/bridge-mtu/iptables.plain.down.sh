@@ -9,7 +9,7 @@ set -euo pipefail
 # bridge-mtu.ns:4  ns a
 if grep -qx '+ netns a' /run/nsgen/labs/jumbo/record 2>/dev/null; then ip netns del a; fi
 # bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
-if ip link show dev br0 | awk -v mark=nsgen:jumbo '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del br0; fi
+if ip link show dev br0 | awk -v mark=nsgen:jumbo '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev br0; fi
 # the lab's record
 rm -f /run/nsgen/labs/jumbo/record /run/nsgen/labs/jumbo/source
 rmdir /run/nsgen/labs/jumbo /run/nsgen/labs /run/nsgen 2>/dev/null || true

@@ -30,26 +30,26 @@ if netns_exists a || ! created 'netns a' ip netns add a; then
   have_netns a
 fi
 if lab_owns 'netns a'; then # not in a namespace that was there before
-  ip -n a link set lo up
+  ip -n a link set dev lo up
 fi
 
 step='bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000'
-if ! created 'link - br0' ip link add br0 type bridge; then
+if ! created 'link - br0' ip link add name br0 type bridge; then
   have_link '' br0 bridge
 fi
-ip link set br0 mtu 9000 up
+ip link set dev br0 mtu 9000 up
 ip addr replace 10.1.0.1/16 dev br0
 
 step='bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000'
 # (if a is new, a marked veth-a-br still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - veth-a-br' ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a && ! { { has_mark veth-a-br || link_gone '' veth-a-br; } && made_now a &&
-  veths_gone veth-a-br && created 'link - veth-a-br' ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a; }; then
+if ! created 'link - veth-a-br' ip link add name veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a && ! { { has_mark veth-a-br || link_gone '' veth-a-br; } && made_now a &&
+  veths_gone veth-a-br && created 'link - veth-a-br' ip link add name veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a; }; then
   have_own_link veth-a-br veth
-  ip link set veth-a-br master br0 mtu 9000 up
+  ip link set dev veth-a-br master br0 mtu 9000 up
 fi
 ip -n a -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 mtu 9000 up
+link set dev eth0 addrgenmode none
+link set dev eth0 mtu 9000 up
 addr replace 10.1.0.2/16 dev eth0
 IP
 STEPS
@@ -165,16 +165,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
     esac
     record - "${undo[i]}"
   done 2>/dev/null
@@ -268,7 +268,7 @@ mark_made_links() {
   local key
   for key in "${undo[@]}"; do
     if [[ $key == "link - "* ]]; then
-      printf 'link set %s alias %s\n' "${key#link - }" nsgen:jumbo
+      printf 'link set dev %s alias %s\n' "${key#link - }" nsgen:jumbo
     fi
   done | ip -batch -
 }

@@ -7,15 +7,15 @@ set -euo pipefail
 mkdir -p /run/nsgen/labs/jumbo && echo bridge-mtu.ns >/run/nsgen/labs/jumbo/source # the lab's record: teardown deletes only the namespaces it lists
 # bridge-mtu.ns:4  ns a
 ip netns add a; echo '+ netns a' >>/run/nsgen/labs/jumbo/record
-ip -n a link set lo up
+ip -n a link set dev lo up
 # bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000
-ip link add br0 type bridge
-ip link set br0 alias nsgen:jumbo # nsgen's teardown deletes only links with this mark
-ip link set br0 mtu 9000 up
+ip link add name br0 type bridge
+ip link set dev br0 alias nsgen:jumbo # nsgen's teardown deletes only links with this mark
+ip link set dev br0 mtu 9000 up
 ip addr replace 10.1.0.1/16 dev br0
 # bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
-ip link add veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a
-ip link set veth-a-br alias nsgen:jumbo # nsgen's teardown deletes only links with this mark
-ip -n a link set eth0 addrgenmode none
-ip -n a link set eth0 mtu 9000 up
+ip link add name veth-a-br master br0 mtu 9000 up type veth peer name eth0 netns a
+ip link set dev veth-a-br alias nsgen:jumbo # nsgen's teardown deletes only links with this mark
+ip -n a link set dev eth0 addrgenmode none
+ip -n a link set dev eth0 mtu 9000 up
 ip -n a addr replace 10.1.0.2/16 dev eth0

@@ -34,7 +34,7 @@ veths_gone veth-red || true
 
 # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
 if lab_made 'link red veth-red' && link_is red veth-red veth; then
-  ip -n red link del veth-red || link_gone red veth-red # gone meanwhile is fine
+  ip -n red link del dev veth-red || link_gone red veth-red # gone meanwhile is fine
 fi
 STEPS
   forget_lab

@@ -7,15 +7,15 @@ set -euo pipefail
 mkdir -p /run/nsgen/labs/direct-pair && echo direct-pair.ns >/run/nsgen/labs/direct-pair/source # the lab's record: teardown deletes only the namespaces it lists
 # direct-pair.ns:2  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/direct-pair/record
-ip -n red link set lo up
+ip -n red link set dev lo up
 # direct-pair.ns:2  ns blue
 ip netns add blue; echo '+ netns blue' >>/run/nsgen/labs/direct-pair/record
-ip -n blue link set lo up
+ip -n blue link set dev lo up
 # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
-ip -n red link add veth-red type veth peer name veth-blue netns blue
-ip -n red link set veth-red addrgenmode none
-ip -n red link set veth-red up
+ip -n red link add name veth-red type veth peer name veth-blue netns blue
+ip -n red link set dev veth-red addrgenmode none
+ip -n red link set dev veth-red up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
-ip -n blue link set veth-blue addrgenmode none
-ip -n blue link set veth-blue up
+ip -n blue link set dev veth-blue addrgenmode none
+ip -n blue link set dev veth-blue up
 ip -n blue addr replace 192.168.15.2/24 dev veth-blue

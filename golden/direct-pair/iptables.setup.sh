@@ -30,7 +30,7 @@ if netns_exists red || ! created 'netns red' ip netns add red; then
   have_netns red
 fi
 if lab_owns 'netns red'; then # not in a namespace that was there before
-  ip -n red link set lo up
+  ip -n red link set dev lo up
 fi
 
 step='direct-pair.ns:2  ns blue'
@@ -38,21 +38,21 @@ if netns_exists blue || ! created 'netns blue' ip netns add blue; then
   have_netns blue
 fi
 if lab_owns 'netns blue'; then # not in a namespace that was there before
-  ip -n blue link set lo up
+  ip -n blue link set dev lo up
 fi
 
 step='direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24'
-if ! created 'link red veth-red' ip -n red link add veth-red type veth peer name veth-blue netns blue; then
+if ! created 'link red veth-red' ip -n red link add name veth-red type veth peer name veth-blue netns blue; then
   have_link red veth-red veth
 fi
 ip -n red -batch - <<'IP'
-link set veth-red addrgenmode none
-link set veth-red up
+link set dev veth-red addrgenmode none
+link set dev veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 IP
 ip -n blue -batch - <<'IP'
-link set veth-blue addrgenmode none
-link set veth-blue up
+link set dev veth-blue addrgenmode none
+link set dev veth-blue up
 addr replace 192.168.15.2/24 dev veth-blue
 IP
 STEPS
@@ -162,16 +162,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
     esac
     record - "${undo[i]}"
   done 2>/dev/null

@@ -22,7 +22,7 @@ main() {
 
   # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
   if lab_made 'link red veth-red' && link_is red veth-red veth; then
-    ip -n red link del veth-red || link_gone red veth-red # gone meanwhile is fine
+    ip -n red link del dev veth-red || link_gone red veth-red # gone meanwhile is fine
   fi
 
   # --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and

@@ -23,7 +23,7 @@ main() {
 remove_rules
 
 # forward-udp.ns:5  route dns default via 172.21.0.1
-if lab_made 'route dns default 172.21.0.1' && has_route dns default 172.21.0.1; then
+if lab_made 'route dns default via 172.21.0.1 metric 0' && has_route dns default via 172.21.0.1 metric 0; then
   ip -n dns route del default via 172.21.0.1
 fi
 
@@ -39,12 +39,12 @@ veths_gone veth-dns-br || true
 
 # forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
 if lab_link veth-dns-br veth; then # only if this lab's setup created it
-  ip link del veth-dns-br || link_gone '' veth-dns-br # gone meanwhile is fine
+  ip link del dev veth-dns-br || link_gone '' veth-dns-br # gone meanwhile is fine
 fi
 
 # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
 if lab_link br0 bridge; then # only if this lab's setup created it
-  ip link del br0 || link_gone '' br0 # gone meanwhile is fine
+  ip link del dev br0 || link_gone '' br0 # gone meanwhile is fine
 fi
 
 # restore net.ipv4.ip_forward
@@ -175,11 +175,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the

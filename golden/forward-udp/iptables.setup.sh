@@ -31,32 +31,32 @@ if netns_exists dns || ! created 'netns dns' ip netns add dns; then
   have_netns dns
 fi
 if lab_owns 'netns dns'; then # not in a namespace that was there before
-  ip -n dns link set lo up
+  ip -n dns link set dev lo up
 fi
 
 step='forward-udp.ns:3  bridge br0 ip 172.21.0.1/24'
-if ! created 'link - br0' ip link add br0 type bridge; then
+if ! created 'link - br0' ip link add name br0 type bridge; then
   have_link '' br0 bridge
 fi
-ip link set br0 up
+ip link set dev br0 up
 ip addr replace 172.21.0.1/24 dev br0
 
 step='forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24'
 # (if dns is new, a marked veth-dns-br still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - veth-dns-br' ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns && ! { { has_mark veth-dns-br || link_gone '' veth-dns-br; } && made_now dns &&
-  veths_gone veth-dns-br && created 'link - veth-dns-br' ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns; }; then
+if ! created 'link - veth-dns-br' ip link add name veth-dns-br master br0 up type veth peer name veth-dns netns dns && ! { { has_mark veth-dns-br || link_gone '' veth-dns-br; } && made_now dns &&
+  veths_gone veth-dns-br && created 'link - veth-dns-br' ip link add name veth-dns-br master br0 up type veth peer name veth-dns netns dns; }; then
   have_own_link veth-dns-br veth
-  ip link set veth-dns-br master br0 up
+  ip link set dev veth-dns-br master br0 up
 fi
 ip -n dns -batch - <<'IP'
-link set veth-dns addrgenmode none
-link set veth-dns up
+link set dev veth-dns addrgenmode none
+link set dev veth-dns up
 addr replace 172.21.0.53/24 dev veth-dns
 IP
 
 step='forward-udp.ns:5  route dns default via 172.21.0.1'
-if ! created 'route dns default 172.21.0.1' ip -n dns route add default via 172.21.0.1; then
-  have_route dns default 172.21.0.1
+if ! created 'route dns default via 172.21.0.1 metric 0' ip -n dns route add default via 172.21.0.1; then
+  have_route dns default via 172.21.0.1 metric 0
 fi
 
 step='firewall: chains nsgen-forward-udp-*'
@@ -241,16 +241,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
       sysctl) release_sysctl "$where" ;;
       rules) remove_rules ;;
     esac
@@ -340,7 +340,7 @@ have_own_link() {
   on_error 1
 }
 
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
   if has_route "$@"; then return 0; fi
@@ -356,7 +356,7 @@ mark_made_links() {
   local key
   for key in "${undo[@]}"; do
     if [[ $key == "link - "* ]]; then
-      printf 'link set %s alias %s\n' "${key#link - }" nsgen:forward-udp
+      printf 'link set dev %s alias %s\n' "${key#link - }" nsgen:forward-udp
     fi
   done | ip -batch -
 }
@@ -399,11 +399,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the

@@ -8,17 +8,17 @@ set -euo pipefail
 mkdir -p /run/nsgen/labs/forward-udp && echo forward-udp.ns >/run/nsgen/labs/forward-udp/source # the lab's record: teardown deletes only the namespaces it lists
 # forward-udp.ns:2  ns dns
 ip netns add dns; echo '+ netns dns' >>/run/nsgen/labs/forward-udp/record
-ip -n dns link set lo up
+ip -n dns link set dev lo up
 # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24
-ip link add br0 type bridge
-ip link set br0 alias nsgen:forward-udp # nsgen's teardown deletes only links with this mark
-ip link set br0 up
+ip link add name br0 type bridge
+ip link set dev br0 alias nsgen:forward-udp # nsgen's teardown deletes only links with this mark
+ip link set dev br0 up
 ip addr replace 172.21.0.1/24 dev br0
 # forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
-ip link add veth-dns-br master br0 up type veth peer name veth-dns netns dns
-ip link set veth-dns-br alias nsgen:forward-udp # nsgen's teardown deletes only links with this mark
-ip -n dns link set veth-dns addrgenmode none
-ip -n dns link set veth-dns up
+ip link add name veth-dns-br master br0 up type veth peer name veth-dns netns dns
+ip link set dev veth-dns-br alias nsgen:forward-udp # nsgen's teardown deletes only links with this mark
+ip -n dns link set dev veth-dns addrgenmode none
+ip -n dns link set dev veth-dns up
 ip -n dns addr replace 172.21.0.53/24 dev veth-dns
 # forward-udp.ns:5  route dns default via 172.21.0.1
 ip -n dns route add default via 172.21.0.1

@@ -17,12 +17,12 @@ main() {
   trap 'rm -rf "$tmp"' EXIT
 
   # host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2
-  if lab_made 'route - 10.9.0.0/24 10.0.0.2' && has_route '' 10.9.0.0/24 10.0.0.2; then
+  if lab_made 'route - 10.9.0.0/24 via 10.0.0.2 metric 0' && has_route '' 10.9.0.0/24 via 10.0.0.2 metric 0; then
     ip route del 10.9.0.0/24 via 10.0.0.2
   fi
 
   # host-veth.ns:4  route red default via 10.0.0.1
-  if lab_made 'route red default 10.0.0.1' && has_route red default 10.0.0.1; then
+  if lab_made 'route red default via 10.0.0.1 metric 0' && has_route red default via 10.0.0.1 metric 0; then
     ip -n red route del default via 10.0.0.1
   fi
 
@@ -43,7 +43,7 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
--labveth:veth-red-host link del veth-red-host
+-labveth:veth-red-host link del dev veth-red-host
 BATCH
   run_removals "$tmp/host"
   forget_lab
@@ -126,11 +126,12 @@ lab_made() {
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

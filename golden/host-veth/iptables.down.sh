@@ -19,12 +19,12 @@ main() {
   source /dev/fd/3 3<<'STEPS'
 
 # host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2
-if lab_made 'route - 10.9.0.0/24 10.0.0.2' && has_route '' 10.9.0.0/24 10.0.0.2; then
+if lab_made 'route - 10.9.0.0/24 via 10.0.0.2 metric 0' && has_route '' 10.9.0.0/24 via 10.0.0.2 metric 0; then
   ip route del 10.9.0.0/24 via 10.0.0.2
 fi
 
 # host-veth.ns:4  route red default via 10.0.0.1
-if lab_made 'route red default 10.0.0.1' && has_route red default 10.0.0.1; then
+if lab_made 'route red default via 10.0.0.1 metric 0' && has_route red default via 10.0.0.1 metric 0; then
   ip -n red route del default via 10.0.0.1
 fi
 
@@ -40,7 +40,7 @@ veths_gone veth-red-host || true
 
 # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
 if lab_link veth-red-host veth; then # only if this lab's setup created it
-  ip link del veth-red-host || link_gone '' veth-red-host # gone meanwhile is fine
+  ip link del dev veth-red-host || link_gone '' veth-red-host # gone meanwhile is fine
 fi
 STEPS
   forget_lab
@@ -156,11 +156,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the

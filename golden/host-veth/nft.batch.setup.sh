@@ -31,9 +31,9 @@ main() {
 # host-veth.ns:2  ns red
 +netns:red netns add red
 # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
-+labveth:veth-red-host link add veth-red-host type veth peer name veth-red netns red
-+labveth:veth-red-host link set veth-red-host alias nsgen:host-veth
-link set veth-red-host up
++labveth:veth-red-host link add name veth-red-host type veth peer name veth-red netns red
++labveth:veth-red-host link set dev veth-red-host alias nsgen:host-veth
+link set dev veth-red-host up
 addr replace 10.0.0.1/30 dev veth-red-host
 BATCH
   undo_created "$tmp/host.keys"
@@ -46,18 +46,18 @@ BATCH
 @ red
 # host-veth.ns:2  ns red
 # (next line: only in a namespace this lab created)
-link set lo up
+link set dev lo up
 # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
-link set veth-red addrgenmode none
-link set veth-red up
+link set dev veth-red addrgenmode none
+link set dev veth-red up
 addr replace 10.0.0.2/30 dev veth-red
 # host-veth.ns:4  route red default via 10.0.0.1
 route add default via 10.0.0.1
 BATCH
 
   step='host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2'
-  if ! created 'route - 10.9.0.0/24 10.0.0.2' ip route add 10.9.0.0/24 via 10.0.0.2; then
-    have_route '' 10.9.0.0/24 10.0.0.2
+  if ! created 'route - 10.9.0.0/24 via 10.0.0.2 metric 0' ip route add 10.9.0.0/24 via 10.0.0.2; then
+    have_route '' 10.9.0.0/24 via 10.0.0.2 metric 0
   fi
 
   trap - ERR INT TERM
@@ -168,16 +168,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
     esac
     record - "${undo[i]}"
   done 2>/dev/null
@@ -233,7 +233,7 @@ created() {
   on_error "$status"
 }
 
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
   if has_route "$@"; then return 0; fi
@@ -248,11 +248,12 @@ lab_owns() {
   [[ ${owned[$1]-} == [+?] ]]
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
@@ -448,15 +449,17 @@ ns_batches() {
 }
 
 # keep_routes NS FILE: in NS's batch FILE, turn `route add R` into a comment if NS has
-# route R already, and (NS not made by this lab) the lines only for a namespace it created.
+# route R already (the same destination, gateway and metric, and device when R names one), and
+# (NS not made by this lab) the lines only for a namespace it created.
 # Runs in the background, several namespaces at a time.
 keep_routes() {
   trap - ERR INT TERM EXIT # a background job: failing here must not run the rollback
-  local i dest via gateway rest route
-  local -a lines
+  local i route key dev
+  local -a lines words
   local -A present=()
-  while read -r dest via gateway rest; do
-    present["$dest $via $gateway"]=1
+  while read -ra words; do
+    route_key "${words[@]}"
+    present["$key"]=1 present["$key $dev"]=1
   done < <(nsenter --net="/run/netns/$1" ip route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
@@ -464,12 +467,29 @@ keep_routes() {
       lines[i]="# (skipped: namespace $1 was there before) ${lines[i]}"
     elif [[ ${lines[i]} == "route add "* ]]; then
       route=${lines[i]#route add }
-      if [ -n "${present[${route/\/32 / }]-}" ]; then
+      read -ra words <<<"$route"
+      route_key "${words[@]}"
+      if [ -n "${present[$key${dev:+ $dev}]-}" ]; then
         lines[i]="# (skipped: exists) route $route"
       fi
     fi
   done
   printf '%s\n' "${lines[@]}" >"$2"
+}
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
+# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+route_key() {
+  local j gateway=- metric=0
+  local -a w=("$@")
+  dev=''
+  for ((j = 1; j + 1 < ${#w[@]}; j++)); do
+    case ${w[j]} in
+      via) gateway=${w[j + 1]} ;;
+      dev) dev=${w[j + 1]} ;;
+      metric) metric=${w[j + 1]} ;;
+    esac
+  done
+  key="${w[0]%/32} $gateway $metric"
 }
 
 main "$@"

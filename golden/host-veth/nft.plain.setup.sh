@@ -8,13 +8,13 @@ set -euo pipefail
 mkdir -p /run/nsgen/labs/host-veth && echo host-veth.ns >/run/nsgen/labs/host-veth/source # the lab's record: teardown deletes only the namespaces it lists
 # host-veth.ns:2  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/host-veth/record
-ip -n red link set lo up
+ip -n red link set dev lo up
 # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
-ip link add veth-red-host up type veth peer name veth-red netns red
-ip link set veth-red-host alias nsgen:host-veth # nsgen's teardown deletes only links with this mark
+ip link add name veth-red-host up type veth peer name veth-red netns red
+ip link set dev veth-red-host alias nsgen:host-veth # nsgen's teardown deletes only links with this mark
 ip addr replace 10.0.0.1/30 dev veth-red-host
-ip -n red link set veth-red addrgenmode none
-ip -n red link set veth-red up
+ip -n red link set dev veth-red addrgenmode none
+ip -n red link set dev veth-red up
 ip -n red addr replace 10.0.0.2/30 dev veth-red
 # host-veth.ns:4  route red default via 10.0.0.1
 ip -n red route add default via 10.0.0.1

@@ -31,31 +31,31 @@ if netns_exists red || ! created 'netns red' ip netns add red; then
   have_netns red
 fi
 if lab_owns 'netns red'; then # not in a namespace that was there before
-  ip -n red link set lo up
+  ip -n red link set dev lo up
 fi
 
 step='host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30'
 # (if red is new, a marked veth-red-host still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - veth-red-host' ip link add veth-red-host up type veth peer name veth-red netns red && ! { { has_mark veth-red-host || link_gone '' veth-red-host; } && made_now red &&
-  veths_gone veth-red-host && created 'link - veth-red-host' ip link add veth-red-host up type veth peer name veth-red netns red; }; then
+if ! created 'link - veth-red-host' ip link add name veth-red-host up type veth peer name veth-red netns red && ! { { has_mark veth-red-host || link_gone '' veth-red-host; } && made_now red &&
+  veths_gone veth-red-host && created 'link - veth-red-host' ip link add name veth-red-host up type veth peer name veth-red netns red; }; then
   have_own_link veth-red-host veth
-  ip link set veth-red-host up
+  ip link set dev veth-red-host up
 fi
 ip addr replace 10.0.0.1/30 dev veth-red-host
 ip -n red -batch - <<'IP'
-link set veth-red addrgenmode none
-link set veth-red up
+link set dev veth-red addrgenmode none
+link set dev veth-red up
 addr replace 10.0.0.2/30 dev veth-red
 IP
 
 step='host-veth.ns:4  route red default via 10.0.0.1'
-if ! created 'route red default 10.0.0.1' ip -n red route add default via 10.0.0.1; then
-  have_route red default 10.0.0.1
+if ! created 'route red default via 10.0.0.1 metric 0' ip -n red route add default via 10.0.0.1; then
+  have_route red default via 10.0.0.1 metric 0
 fi
 
 step='host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2'
-if ! created 'route - 10.9.0.0/24 10.0.0.2' ip route add 10.9.0.0/24 via 10.0.0.2; then
-  have_route '' 10.9.0.0/24 10.0.0.2
+if ! created 'route - 10.9.0.0/24 via 10.0.0.2 metric 0' ip route add 10.9.0.0/24 via 10.0.0.2; then
+  have_route '' 10.9.0.0/24 via 10.0.0.2 metric 0
 fi
 STEPS
 
@@ -170,16 +170,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
     esac
     record - "${undo[i]}"
   done 2>/dev/null
@@ -255,7 +255,7 @@ have_own_link() {
   on_error 1
 }
 
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
   if has_route "$@"; then return 0; fi
@@ -271,7 +271,7 @@ mark_made_links() {
   local key
   for key in "${undo[@]}"; do
     if [[ $key == "link - "* ]]; then
-      printf 'link set %s alias %s\n' "${key#link - }" nsgen:host-veth
+      printf 'link set dev %s alias %s\n' "${key#link - }" nsgen:host-veth
     fi
   done | ip -batch -
 }
@@ -314,11 +314,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the

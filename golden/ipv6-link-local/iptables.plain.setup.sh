@@ -8,24 +8,24 @@ set -euo pipefail
 mkdir -p /run/nsgen/labs/ipv6-link-local && echo ipv6-link-local.ns >/run/nsgen/labs/ipv6-link-local/source # the lab's record: teardown deletes only the namespaces it lists
 # ipv6-link-local.ns:4  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/ipv6-link-local/record
-ip -n red link set lo up
+ip -n red link set dev lo up
 # ipv6-link-local.ns:5  ns blue
 ip netns add blue; echo '+ netns blue' >>/run/nsgen/labs/ipv6-link-local/record
-ip -n blue link set lo up
+ip -n blue link set dev lo up
 # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
-ip link add br0 type bridge
-ip link set br0 alias nsgen:ipv6-link-local # nsgen's teardown deletes only links with this mark
-ip link set br0 up
+ip link add name br0 type bridge
+ip link set dev br0 alias nsgen:ipv6-link-local # nsgen's teardown deletes only links with this mark
+ip link set dev br0 up
 ip addr replace 10.9.0.1/24 dev br0
 # ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
-ip link add veth-red-br master br0 up type veth peer name veth-red netns red
-ip link set veth-red-br alias nsgen:ipv6-link-local # nsgen's teardown deletes only links with this mark
-ip -n red link set veth-red up
+ip link add name veth-red-br master br0 up type veth peer name veth-red netns red
+ip link set dev veth-red-br alias nsgen:ipv6-link-local # nsgen's teardown deletes only links with this mark
+ip -n red link set dev veth-red up
 ip -n red addr replace 10.9.0.2/24 dev veth-red
 # ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
-ip link add veth-blue-br master br0 up type veth peer name veth-blue netns blue
-ip link set veth-blue-br alias nsgen:ipv6-link-local # nsgen's teardown deletes only links with this mark
-ip -n blue link set veth-blue up
+ip link add name veth-blue-br master br0 up type veth peer name veth-blue netns blue
+ip link set dev veth-blue-br alias nsgen:ipv6-link-local # nsgen's teardown deletes only links with this mark
+ip -n blue link set dev veth-blue up
 ip -n blue addr replace 10.9.0.3/24 dev veth-blue
 iptables-restore --noflush <<'RULES'
 *filter

@@ -31,7 +31,7 @@ if netns_exists red || ! created 'netns red' ip netns add red; then
   have_netns red
 fi
 if lab_owns 'netns red'; then # not in a namespace that was there before
-  ip -n red link set lo up
+  ip -n red link set dev lo up
 fi
 
 step='ipv6-link-local.ns:5  ns blue'
@@ -39,37 +39,37 @@ if netns_exists blue || ! created 'netns blue' ip netns add blue; then
   have_netns blue
 fi
 if lab_owns 'netns blue'; then # not in a namespace that was there before
-  ip -n blue link set lo up
+  ip -n blue link set dev lo up
 fi
 
 step='ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24'
-if ! created 'link - br0' ip link add br0 type bridge; then
+if ! created 'link - br0' ip link add name br0 type bridge; then
   have_link '' br0 bridge
 fi
-ip link set br0 up
+ip link set dev br0 up
 ip addr replace 10.9.0.1/24 dev br0
 
 step='ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24'
 # (if red is new, a marked veth-red-br still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - veth-red-br' ip link add veth-red-br master br0 up type veth peer name veth-red netns red && ! { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
-  veths_gone veth-red-br && created 'link - veth-red-br' ip link add veth-red-br master br0 up type veth peer name veth-red netns red; }; then
+if ! created 'link - veth-red-br' ip link add name veth-red-br master br0 up type veth peer name veth-red netns red && ! { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
+  veths_gone veth-red-br && created 'link - veth-red-br' ip link add name veth-red-br master br0 up type veth peer name veth-red netns red; }; then
   have_own_link veth-red-br veth
-  ip link set veth-red-br master br0 up
+  ip link set dev veth-red-br master br0 up
 fi
 ip -n red -batch - <<'IP'
-link set veth-red up
+link set dev veth-red up
 addr replace 10.9.0.2/24 dev veth-red
 IP
 
 step='ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24'
 # (if blue is new, a marked veth-blue-br still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - veth-blue-br' ip link add veth-blue-br master br0 up type veth peer name veth-blue netns blue && ! { { has_mark veth-blue-br || link_gone '' veth-blue-br; } && made_now blue &&
-  veths_gone veth-blue-br && created 'link - veth-blue-br' ip link add veth-blue-br master br0 up type veth peer name veth-blue netns blue; }; then
+if ! created 'link - veth-blue-br' ip link add name veth-blue-br master br0 up type veth peer name veth-blue netns blue && ! { { has_mark veth-blue-br || link_gone '' veth-blue-br; } && made_now blue &&
+  veths_gone veth-blue-br && created 'link - veth-blue-br' ip link add name veth-blue-br master br0 up type veth peer name veth-blue netns blue; }; then
   have_own_link veth-blue-br veth
-  ip link set veth-blue-br master br0 up
+  ip link set dev veth-blue-br master br0 up
 fi
 ip -n blue -batch - <<'IP'
-link set veth-blue up
+link set dev veth-blue up
 addr replace 10.9.0.3/24 dev veth-blue
 IP
 
@@ -222,16 +222,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
       rules) remove_rules ;;
     esac
     record - "${undo[i]}"
@@ -326,7 +326,7 @@ mark_made_links() {
   local key
   for key in "${undo[@]}"; do
     if [[ $key == "link - "* ]]; then
-      printf 'link set %s alias %s\n' "${key#link - }" nsgen:ipv6-link-local
+      printf 'link set dev %s alias %s\n' "${key#link - }" nsgen:ipv6-link-local
     fi
   done | ip -batch -
 }

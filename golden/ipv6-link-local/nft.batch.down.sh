@@ -38,11 +38,11 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
--labveth:veth-blue-br link del veth-blue-br
+-labveth:veth-blue-br link del dev veth-blue-br
 # ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
--labveth:veth-red-br link del veth-red-br
+-labveth:veth-red-br link del dev veth-red-br
 # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
--labbridge:br0 link del br0
+-labbridge:br0 link del dev br0
 BATCH
   run_removals "$tmp/host"
   forget_lab

@@ -38,17 +38,17 @@ veths_gone veth-blue-br veth-red-br || true
 
 # ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
 if lab_link veth-blue-br veth; then # only if this lab's setup created it
-  ip link del veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
+  ip link del dev veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
 fi
 
 # ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
 if lab_link veth-red-br veth; then # only if this lab's setup created it
-  ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
+  ip link del dev veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
 fi
 
 # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
 if lab_link br0 bridge; then # only if this lab's setup created it
-  ip link del br0 || link_gone '' br0 # gone meanwhile is fine
+  ip link del dev br0 || link_gone '' br0 # gone meanwhile is fine
 fi
 STEPS
   forget_lab

@@ -14,7 +14,7 @@ if grep -qx '+ netns blue' /run/nsgen/labs/ipv6-link-local/record 2>/dev/null; t
 # ipv6-link-local.ns:4  ns red
 if grep -qx '+ netns red' /run/nsgen/labs/ipv6-link-local/record 2>/dev/null; then ip netns del red; fi
 # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
-if ip link show dev br0 | awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del br0; fi
+if ip link show dev br0 | awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev br0; fi
 # the lab's record
 rm -f /run/nsgen/labs/ipv6-link-local/record /run/nsgen/labs/ipv6-link-local/source
 rmdir /run/nsgen/labs/ipv6-link-local /run/nsgen/labs /run/nsgen 2>/dev/null || true

@@ -34,18 +34,18 @@ main() {
 # long-names.ns:6  ns tenant-beta-production
 +netns:tenant-beta-production netns add tenant-beta-production
 # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
-+bridge:br-tenants link add br-tenants type bridge
-+bridge:br-tenants link set br-tenants alias nsgen:long-names
-link set br-tenants up
++bridge:br-tenants link add name br-tenants type bridge
++bridge:br-tenants link set dev br-tenants alias nsgen:long-names
+link set dev br-tenants up
 addr replace 10.50.0.1/24 dev br-tenants
 # long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
-+labveth:veth-ten690b-br link add veth-ten690b-br type veth peer name veth-tenant690b netns tenant-alpha-production
-+labveth:veth-ten690b-br link set veth-ten690b-br alias nsgen:long-names
-link set veth-ten690b-br master br-tenants up
++labveth:veth-ten690b-br link add name veth-ten690b-br type veth peer name veth-tenant690b netns tenant-alpha-production
++labveth:veth-ten690b-br link set dev veth-ten690b-br alias nsgen:long-names
+link set dev veth-ten690b-br master br-tenants up
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
-+labveth:beta-br link add beta-br type veth peer name eth0 netns tenant-beta-production
-+labveth:beta-br link set beta-br alias nsgen:long-names
-link set beta-br master br-tenants up
++labveth:beta-br link add name beta-br type veth peer name eth0 netns tenant-beta-production
++labveth:beta-br link set dev beta-br alias nsgen:long-names
+link set dev beta-br master br-tenants up
 BATCH
   undo_created "$tmp/host.keys"
   run_batch "$tmp/host"
@@ -57,18 +57,18 @@ BATCH
 @ tenant-alpha-production
 # long-names.ns:5  ns tenant-alpha-production
 # (next line: only in a namespace this lab created)
-link set lo up
+link set dev lo up
 # long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
-link set veth-tenant690b addrgenmode none
-link set veth-tenant690b up
+link set dev veth-tenant690b addrgenmode none
+link set dev veth-tenant690b up
 addr replace 10.50.0.2/24 dev veth-tenant690b
 @ tenant-beta-production
 # long-names.ns:6  ns tenant-beta-production
 # (next line: only in a namespace this lab created)
-link set lo up
+link set dev lo up
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.50.0.3/24 dev eth0
 BATCH
 
@@ -223,16 +223,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
       rules) remove_rules ;;
     esac
     record - "${undo[i]}"
@@ -498,15 +498,17 @@ ns_batches() {
 }
 
 # keep_routes NS FILE: in NS's batch FILE, turn `route add R` into a comment if NS has
-# route R already, and (NS not made by this lab) the lines only for a namespace it created.
+# route R already (the same destination, gateway and metric, and device when R names one), and
+# (NS not made by this lab) the lines only for a namespace it created.
 # Runs in the background, several namespaces at a time.
 keep_routes() {
   trap - ERR INT TERM EXIT # a background job: failing here must not run the rollback
-  local i dest via gateway rest route
-  local -a lines
+  local i route key dev
+  local -a lines words
   local -A present=()
-  while read -r dest via gateway rest; do
-    present["$dest $via $gateway"]=1
+  while read -ra words; do
+    route_key "${words[@]}"
+    present["$key"]=1 present["$key $dev"]=1
   done < <(nsenter --net="/run/netns/$1" ip route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
@@ -514,12 +516,29 @@ keep_routes() {
       lines[i]="# (skipped: namespace $1 was there before) ${lines[i]}"
     elif [[ ${lines[i]} == "route add "* ]]; then
       route=${lines[i]#route add }
-      if [ -n "${present[${route/\/32 / }]-}" ]; then
+      read -ra words <<<"$route"
+      route_key "${words[@]}"
+      if [ -n "${present[$key${dev:+ $dev}]-}" ]; then
         lines[i]="# (skipped: exists) route $route"
       fi
     fi
   done
   printf '%s\n' "${lines[@]}" >"$2"
+}
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
+# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+route_key() {
+  local j gateway=- metric=0
+  local -a w=("$@")
+  dev=''
+  for ((j = 1; j + 1 < ${#w[@]}; j++)); do
+    case ${w[j]} in
+      via) gateway=${w[j + 1]} ;;
+      dev) dev=${w[j + 1]} ;;
+      metric) metric=${w[j + 1]} ;;
+    esac
+  done
+  key="${w[0]%/32} $gateway $metric"
 }
 
 main "$@"

@@ -39,17 +39,17 @@ veths_gone beta-br veth-ten690b-br || true
 
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
 if lab_link beta-br veth; then # only if this lab's setup created it
-  ip link del beta-br || link_gone '' beta-br # gone meanwhile is fine
+  ip link del dev beta-br || link_gone '' beta-br # gone meanwhile is fine
 fi
 
 # long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
 if lab_link veth-ten690b-br veth; then # only if this lab's setup created it
-  ip link del veth-ten690b-br || link_gone '' veth-ten690b-br # gone meanwhile is fine
+  ip link del dev veth-ten690b-br || link_gone '' veth-ten690b-br # gone meanwhile is fine
 fi
 
 # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
 if lab_link br-tenants bridge; then # only if this lab's setup created it
-  ip link del br-tenants || link_gone '' br-tenants # gone meanwhile is fine
+  ip link del dev br-tenants || link_gone '' br-tenants # gone meanwhile is fine
 fi
 STEPS
   forget_lab

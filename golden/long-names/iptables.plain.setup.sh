@@ -9,26 +9,26 @@ set -euo pipefail
 mkdir -p /run/nsgen/labs/long-names && echo long-names.ns >/run/nsgen/labs/long-names/source # the lab's record: teardown deletes only the namespaces it lists
 # long-names.ns:5  ns tenant-alpha-production
 ip netns add tenant-alpha-production; echo '+ netns tenant-alpha-production' >>/run/nsgen/labs/long-names/record
-ip -n tenant-alpha-production link set lo up
+ip -n tenant-alpha-production link set dev lo up
 # long-names.ns:6  ns tenant-beta-production
 ip netns add tenant-beta-production; echo '+ netns tenant-beta-production' >>/run/nsgen/labs/long-names/record
-ip -n tenant-beta-production link set lo up
+ip -n tenant-beta-production link set dev lo up
 # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
-ip link add br-tenants type bridge
-ip link set br-tenants alias nsgen:long-names # nsgen's teardown deletes only links with this mark
-ip link set br-tenants up
+ip link add name br-tenants type bridge
+ip link set dev br-tenants alias nsgen:long-names # nsgen's teardown deletes only links with this mark
+ip link set dev br-tenants up
 ip addr replace 10.50.0.1/24 dev br-tenants
 # long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
-ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production
-ip link set veth-ten690b-br alias nsgen:long-names # nsgen's teardown deletes only links with this mark
-ip -n tenant-alpha-production link set veth-tenant690b addrgenmode none
-ip -n tenant-alpha-production link set veth-tenant690b up
+ip link add name veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production
+ip link set dev veth-ten690b-br alias nsgen:long-names # nsgen's teardown deletes only links with this mark
+ip -n tenant-alpha-production link set dev veth-tenant690b addrgenmode none
+ip -n tenant-alpha-production link set dev veth-tenant690b up
 ip -n tenant-alpha-production addr replace 10.50.0.2/24 dev veth-tenant690b
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
-ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production
-ip link set beta-br alias nsgen:long-names # nsgen's teardown deletes only links with this mark
-ip -n tenant-beta-production link set eth0 addrgenmode none
-ip -n tenant-beta-production link set eth0 up
+ip link add name beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production
+ip link set dev beta-br alias nsgen:long-names # nsgen's teardown deletes only links with this mark
+ip -n tenant-beta-production link set dev eth0 addrgenmode none
+ip -n tenant-beta-production link set dev eth0 up
 ip -n tenant-beta-production addr replace 10.50.0.3/24 dev eth0
 iptables-restore --noflush <<'RULES'
 *filter

@@ -39,11 +39,11 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
--labveth:beta-br link del beta-br
+-labveth:beta-br link del dev beta-br
 # long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
--labveth:veth-ten690b-br link del veth-ten690b-br
+-labveth:veth-ten690b-br link del dev veth-ten690b-br
 # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
--labbridge:br-tenants link del br-tenants
+-labbridge:br-tenants link del dev br-tenants
 BATCH
   run_removals "$tmp/host"
   forget_lab

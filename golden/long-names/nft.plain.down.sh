@@ -14,7 +14,7 @@ if grep -qx '+ netns tenant-beta-production' /run/nsgen/labs/long-names/record 2
 # long-names.ns:5  ns tenant-alpha-production
 if grep -qx '+ netns tenant-alpha-production' /run/nsgen/labs/long-names/record 2>/dev/null; then ip netns del tenant-alpha-production; fi
 # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
-if ip link show dev br-tenants | awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del br-tenants; fi
+if ip link show dev br-tenants | awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev br-tenants; fi
 # the lab's record
 rm -f /run/nsgen/labs/long-names/record /run/nsgen/labs/long-names/source
 rmdir /run/nsgen/labs/long-names /run/nsgen/labs /run/nsgen 2>/dev/null || true

@@ -32,7 +32,7 @@ if netns_exists tenant-alpha-production || ! created 'netns tenant-alpha-product
   have_netns tenant-alpha-production
 fi
 if lab_owns 'netns tenant-alpha-production'; then # not in a namespace that was there before
-  ip -n tenant-alpha-production link set lo up
+  ip -n tenant-alpha-production link set dev lo up
 fi
 
 step='long-names.ns:6  ns tenant-beta-production'
@@ -40,39 +40,39 @@ if netns_exists tenant-beta-production || ! created 'netns tenant-beta-productio
   have_netns tenant-beta-production
 fi
 if lab_owns 'netns tenant-beta-production'; then # not in a namespace that was there before
-  ip -n tenant-beta-production link set lo up
+  ip -n tenant-beta-production link set dev lo up
 fi
 
 step='long-names.ns:4  bridge br-tenants ip 10.50.0.1/24'
-if ! created 'link - br-tenants' ip link add br-tenants type bridge; then
+if ! created 'link - br-tenants' ip link add name br-tenants type bridge; then
   have_link '' br-tenants bridge
 fi
-ip link set br-tenants up
+ip link set dev br-tenants up
 ip addr replace 10.50.0.1/24 dev br-tenants
 
 step='long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24'
 # (if tenant-alpha-production is new, a marked veth-ten690b-br still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - veth-ten690b-br' ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production && ! { { has_mark veth-ten690b-br || link_gone '' veth-ten690b-br; } && made_now tenant-alpha-production &&
-  veths_gone veth-ten690b-br && created 'link - veth-ten690b-br' ip link add veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production; }; then
+if ! created 'link - veth-ten690b-br' ip link add name veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production && ! { { has_mark veth-ten690b-br || link_gone '' veth-ten690b-br; } && made_now tenant-alpha-production &&
+  veths_gone veth-ten690b-br && created 'link - veth-ten690b-br' ip link add name veth-ten690b-br master br-tenants up type veth peer name veth-tenant690b netns tenant-alpha-production; }; then
   have_own_link veth-ten690b-br veth
-  ip link set veth-ten690b-br master br-tenants up
+  ip link set dev veth-ten690b-br master br-tenants up
 fi
 ip -n tenant-alpha-production -batch - <<'IP'
-link set veth-tenant690b addrgenmode none
-link set veth-tenant690b up
+link set dev veth-tenant690b addrgenmode none
+link set dev veth-tenant690b up
 addr replace 10.50.0.2/24 dev veth-tenant690b
 IP
 
 step='long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24'
 # (if tenant-beta-production is new, a marked beta-br still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - beta-br' ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production && ! { { has_mark beta-br || link_gone '' beta-br; } && made_now tenant-beta-production &&
-  veths_gone beta-br && created 'link - beta-br' ip link add beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production; }; then
+if ! created 'link - beta-br' ip link add name beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production && ! { { has_mark beta-br || link_gone '' beta-br; } && made_now tenant-beta-production &&
+  veths_gone beta-br && created 'link - beta-br' ip link add name beta-br master br-tenants up type veth peer name eth0 netns tenant-beta-production; }; then
   have_own_link beta-br veth
-  ip link set beta-br master br-tenants up
+  ip link set dev beta-br master br-tenants up
 fi
 ip -n tenant-beta-production -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.50.0.3/24 dev eth0
 IP
 
@@ -227,16 +227,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
       rules) remove_rules ;;
     esac
     record - "${undo[i]}"
@@ -331,7 +331,7 @@ mark_made_links() {
   local key
   for key in "${undo[@]}"; do
     if [[ $key == "link - "* ]]; then
-      printf 'link set %s alias %s\n' "${key#link - }" nsgen:long-names
+      printf 'link set dev %s alias %s\n' "${key#link - }" nsgen:long-names
     fi
   done | ip -batch -
 }

@@ -21,7 +21,7 @@ main() {
   remove_rules
 
   # masquerade-out.ns:5  route app default via 172.20.0.1
-  if lab_made 'route app default 172.20.0.1' && has_route app default 172.20.0.1; then
+  if lab_made 'route app default via 172.20.0.1 metric 0' && has_route app default via 172.20.0.1 metric 0; then
     ip -n app route del default via 172.20.0.1
   fi
 
@@ -42,9 +42,9 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
--labveth:veth-app-br link del veth-app-br
+-labveth:veth-app-br link del dev veth-app-br
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
--labbridge:br0 link del br0
+-labbridge:br0 link del dev br0
 BATCH
   run_removals "$tmp/host"
 
@@ -142,11 +142,12 @@ lab_made() {
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let

@@ -31,32 +31,32 @@ if netns_exists app || ! created 'netns app' ip netns add app; then
   have_netns app
 fi
 if lab_owns 'netns app'; then # not in a namespace that was there before
-  ip -n app link set lo up
+  ip -n app link set dev lo up
 fi
 
 step='masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24'
-if ! created 'link - br0' ip link add br0 type bridge; then
+if ! created 'link - br0' ip link add name br0 type bridge; then
   have_link '' br0 bridge
 fi
-ip link set br0 up
+ip link set dev br0 up
 ip addr replace 172.20.0.1/24 dev br0
 
 step='masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24'
 # (if app is new, a marked veth-app-br still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - veth-app-br' ip link add veth-app-br master br0 up type veth peer name veth-app netns app && ! { { has_mark veth-app-br || link_gone '' veth-app-br; } && made_now app &&
-  veths_gone veth-app-br && created 'link - veth-app-br' ip link add veth-app-br master br0 up type veth peer name veth-app netns app; }; then
+if ! created 'link - veth-app-br' ip link add name veth-app-br master br0 up type veth peer name veth-app netns app && ! { { has_mark veth-app-br || link_gone '' veth-app-br; } && made_now app &&
+  veths_gone veth-app-br && created 'link - veth-app-br' ip link add name veth-app-br master br0 up type veth peer name veth-app netns app; }; then
   have_own_link veth-app-br veth
-  ip link set veth-app-br master br0 up
+  ip link set dev veth-app-br master br0 up
 fi
 ip -n app -batch - <<'IP'
-link set veth-app addrgenmode none
-link set veth-app up
+link set dev veth-app addrgenmode none
+link set dev veth-app up
 addr replace 172.20.0.2/24 dev veth-app
 IP
 
 step='masquerade-out.ns:5  route app default via 172.20.0.1'
-if ! created 'route app default 172.20.0.1' ip -n app route add default via 172.20.0.1; then
-  have_route app default 172.20.0.1
+if ! created 'route app default via 172.20.0.1 metric 0' ip -n app route add default via 172.20.0.1; then
+  have_route app default via 172.20.0.1 metric 0
 fi
 
 step='firewall: chains nsgen-masquerade-out-*'
@@ -241,16 +241,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
       sysctl) release_sysctl "$where" ;;
       rules) remove_rules ;;
     esac
@@ -340,7 +340,7 @@ have_own_link() {
   on_error 1
 }
 
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
   if has_route "$@"; then return 0; fi
@@ -356,7 +356,7 @@ mark_made_links() {
   local key
   for key in "${undo[@]}"; do
     if [[ $key == "link - "* ]]; then
-      printf 'link set %s alias %s\n' "${key#link - }" nsgen:masquerade-out
+      printf 'link set dev %s alias %s\n' "${key#link - }" nsgen:masquerade-out
     fi
   done | ip -batch -
 }
@@ -399,11 +399,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the

@@ -12,7 +12,7 @@ nft delete table ip nsgen-masquerade-out
 # masquerade-out.ns:2  ns app
 if grep -qx '+ netns app' /run/nsgen/labs/masquerade-out/record 2>/dev/null; then ip netns del app; fi
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
-if ip link show dev br0 | awk -v mark=nsgen:masquerade-out '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del br0; fi
+if ip link show dev br0 | awk -v mark=nsgen:masquerade-out '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev br0; fi
 # restore net.ipv4.ip_forward
 rm -f /run/nsgen/host/net.ipv4.ip_forward/masquerade-out
 if [ "$(ls -A /run/nsgen/host/net.ipv4.ip_forward 2>/dev/null)" = value ]; then # no other lab needs it changed

@@ -8,17 +8,17 @@ set -euo pipefail
 mkdir -p /run/nsgen/labs/masquerade-out && echo masquerade-out.ns >/run/nsgen/labs/masquerade-out/source # the lab's record: teardown deletes only the namespaces it lists
 # masquerade-out.ns:2  ns app
 ip netns add app; echo '+ netns app' >>/run/nsgen/labs/masquerade-out/record
-ip -n app link set lo up
+ip -n app link set dev lo up
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
-ip link add br0 type bridge
-ip link set br0 alias nsgen:masquerade-out # nsgen's teardown deletes only links with this mark
-ip link set br0 up
+ip link add name br0 type bridge
+ip link set dev br0 alias nsgen:masquerade-out # nsgen's teardown deletes only links with this mark
+ip link set dev br0 up
 ip addr replace 172.20.0.1/24 dev br0
 # masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
-ip link add veth-app-br master br0 up type veth peer name veth-app netns app
-ip link set veth-app-br alias nsgen:masquerade-out # nsgen's teardown deletes only links with this mark
-ip -n app link set veth-app addrgenmode none
-ip -n app link set veth-app up
+ip link add name veth-app-br master br0 up type veth peer name veth-app netns app
+ip link set dev veth-app-br alias nsgen:masquerade-out # nsgen's teardown deletes only links with this mark
+ip -n app link set dev veth-app addrgenmode none
+ip -n app link set dev veth-app up
 ip -n app addr replace 172.20.0.2/24 dev veth-app
 # masquerade-out.ns:5  route app default via 172.20.0.1
 ip -n app route add default via 172.20.0.1

@@ -40,7 +40,7 @@ BATCH
 @ red
 # ns.ns:2  ns red
 # (next line: only in a namespace this lab created)
-link set lo up
+link set dev lo up
 BATCH
 
   trap - ERR INT TERM
@@ -145,16 +145,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
     esac
     record - "${undo[i]}"
   done 2>/dev/null
@@ -408,15 +408,17 @@ ns_batches() {
 }
 
 # keep_routes NS FILE: in NS's batch FILE, turn `route add R` into a comment if NS has
-# route R already, and (NS not made by this lab) the lines only for a namespace it created.
+# route R already (the same destination, gateway and metric, and device when R names one), and
+# (NS not made by this lab) the lines only for a namespace it created.
 # Runs in the background, several namespaces at a time.
 keep_routes() {
   trap - ERR INT TERM EXIT # a background job: failing here must not run the rollback
-  local i dest via gateway rest route
-  local -a lines
+  local i route key dev
+  local -a lines words
   local -A present=()
-  while read -r dest via gateway rest; do
-    present["$dest $via $gateway"]=1
+  while read -ra words; do
+    route_key "${words[@]}"
+    present["$key"]=1 present["$key $dev"]=1
   done < <(nsenter --net="/run/netns/$1" ip route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
@@ -424,12 +426,29 @@ keep_routes() {
       lines[i]="# (skipped: namespace $1 was there before) ${lines[i]}"
     elif [[ ${lines[i]} == "route add "* ]]; then
       route=${lines[i]#route add }
-      if [ -n "${present[${route/\/32 / }]-}" ]; then
+      read -ra words <<<"$route"
+      route_key "${words[@]}"
+      if [ -n "${present[$key${dev:+ $dev}]-}" ]; then
         lines[i]="# (skipped: exists) route $route"
       fi
     fi
   done
   printf '%s\n' "${lines[@]}" >"$2"
+}
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
+# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+route_key() {
+  local j gateway=- metric=0
+  local -a w=("$@")
+  dev=''
+  for ((j = 1; j + 1 < ${#w[@]}; j++)); do
+    case ${w[j]} in
+      via) gateway=${w[j + 1]} ;;
+      dev) dev=${w[j + 1]} ;;
+      metric) metric=${w[j + 1]} ;;
+    esac
+  done
+  key="${w[0]%/32} $gateway $metric"
 }
 
 main "$@"

@@ -7,4 +7,4 @@ set -euo pipefail
 mkdir -p /run/nsgen/labs/ns && echo ns.ns >/run/nsgen/labs/ns/source # the lab's record: teardown deletes only the namespaces it lists
 # ns.ns:2  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/ns/record
-ip -n red link set lo up
+ip -n red link set dev lo up

@@ -37,9 +37,9 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
--labveth:veth-red-br link del veth-red-br
+-labveth:veth-red-br link del dev veth-red-br
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
--labbridge:v-net-0 link del v-net-0
+-labbridge:v-net-0 link del dev v-net-0
 BATCH
   run_removals "$tmp/host"
 

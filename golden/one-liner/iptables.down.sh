@@ -34,10 +34,10 @@ veths_gone veth-red-br || true
 
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
 if lab_link veth-red-br veth; then # only if this lab's setup created it
-  ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
+  ip link del dev veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
 fi
 if lab_link v-net-0 bridge; then # only if this lab's setup created it
-  ip link del v-net-0 || link_gone '' v-net-0 # gone meanwhile is fine
+  ip link del dev v-net-0 || link_gone '' v-net-0 # gone meanwhile is fine
 fi
 
 # restore net.ipv4.ip_forward

@@ -17,7 +17,7 @@ iptables -t filter -X nsgen-one-liner-fwd
 # one-liner.ns:1  ns red
 if grep -qx '+ netns red' /run/nsgen/labs/one-liner/record 2>/dev/null; then ip netns del red; fi
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
-if ip link show dev v-net-0 | awk -v mark=nsgen:one-liner '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del v-net-0; fi
+if ip link show dev v-net-0 | awk -v mark=nsgen:one-liner '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev v-net-0; fi
 # restore net.ipv4.ip_forward
 rm -f /run/nsgen/host/net.ipv4.ip_forward/one-liner
 if [ "$(ls -A /run/nsgen/host/net.ipv4.ip_forward 2>/dev/null)" = value ]; then # no other lab needs it changed

@@ -8,15 +8,15 @@ set -euo pipefail
 mkdir -p /run/nsgen/labs/one-liner && echo one-liner.ns >/run/nsgen/labs/one-liner/source # the lab's record: teardown deletes only the namespaces it lists
 # one-liner.ns:1  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/one-liner/record
-ip -n red link set lo up
+ip -n red link set dev lo up
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
-ip link add v-net-0 type bridge
-ip link set v-net-0 alias nsgen:one-liner # nsgen's teardown deletes only links with this mark
-ip link set v-net-0 up
-ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red
-ip link set veth-red-br alias nsgen:one-liner # nsgen's teardown deletes only links with this mark
-ip -n red link set veth-red addrgenmode none
-ip -n red link set veth-red up
+ip link add name v-net-0 type bridge
+ip link set dev v-net-0 alias nsgen:one-liner # nsgen's teardown deletes only links with this mark
+ip link set dev v-net-0 up
+ip link add name veth-red-br master v-net-0 up type veth peer name veth-red netns red
+ip link set dev veth-red-br alias nsgen:one-liner # nsgen's teardown deletes only links with this mark
+ip -n red link set dev veth-red addrgenmode none
+ip -n red link set dev veth-red up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
 iptables-restore --noflush <<'RULES'
 *nat

@@ -31,23 +31,23 @@ if netns_exists red || ! created 'netns red' ip netns add red; then
   have_netns red
 fi
 if lab_owns 'netns red'; then # not in a namespace that was there before
-  ip -n red link set lo up
+  ip -n red link set dev lo up
 fi
 
 step='one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1'
-if ! created 'link - v-net-0' ip link add v-net-0 type bridge; then
+if ! created 'link - v-net-0' ip link add name v-net-0 type bridge; then
   have_link '' v-net-0 bridge
 fi
-ip link set v-net-0 up
+ip link set dev v-net-0 up
 # (if red is new, a marked veth-red-br still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - veth-red-br' ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red && ! { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
-  veths_gone veth-red-br && created 'link - veth-red-br' ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; }; then
+if ! created 'link - veth-red-br' ip link add name veth-red-br master v-net-0 up type veth peer name veth-red netns red && ! { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
+  veths_gone veth-red-br && created 'link - veth-red-br' ip link add name veth-red-br master v-net-0 up type veth peer name veth-red netns red; }; then
   have_own_link veth-red-br veth
-  ip link set veth-red-br master v-net-0 up
+  ip link set dev veth-red-br master v-net-0 up
 fi
 ip -n red -batch - <<'IP'
-link set veth-red addrgenmode none
-link set veth-red up
+link set dev veth-red addrgenmode none
+link set dev veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 IP
 
@@ -225,16 +225,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
       sysctl) release_sysctl "$where" ;;
       rules) remove_rules ;;
     esac
@@ -330,7 +330,7 @@ mark_made_links() {
   local key
   for key in "${undo[@]}"; do
     if [[ $key == "link - "* ]]; then
-      printf 'link set %s alias %s\n' "${key#link - }" nsgen:one-liner
+      printf 'link set dev %s alias %s\n' "${key#link - }" nsgen:one-liner
     fi
   done | ip -batch -
 }

@@ -22,17 +22,17 @@ main() {
   remove_rules
 
   # pods.ns:19  route db default via 10.244.1.1
-  if lab_made 'route db default 10.244.1.1' && has_route db default 10.244.1.1; then
+  if lab_made 'route db default via 10.244.1.1 metric 0' && has_route db default via 10.244.1.1 metric 0; then
     ip -n db route del default via 10.244.1.1
   fi
 
   # pods.ns:15  route api default via 10.244.1.1
-  if lab_made 'route api default 10.244.1.1' && has_route api default 10.244.1.1; then
+  if lab_made 'route api default via 10.244.1.1 metric 0' && has_route api default via 10.244.1.1 metric 0; then
     ip -n api route del default via 10.244.1.1
   fi
 
   # pods.ns:11  route web default via 10.244.1.1
-  if lab_made 'route web default 10.244.1.1' && has_route web default 10.244.1.1; then
+  if lab_made 'route web default via 10.244.1.1 metric 0' && has_route web default via 10.244.1.1 metric 0; then
     ip -n web route del default via 10.244.1.1
   fi
 
@@ -57,13 +57,13 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
--labveth:veth-db-br link del veth-db-br
+-labveth:veth-db-br link del dev veth-db-br
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
--labveth:veth-api-br link del veth-api-br
+-labveth:veth-api-br link del dev veth-api-br
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
--labveth:veth-web-br link del veth-web-br
+-labveth:veth-web-br link del dev veth-web-br
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
--labbridge:cni0 link del cni0
+-labbridge:cni0 link del dev cni0
 BATCH
   run_removals "$tmp/host"
 
@@ -161,11 +161,12 @@ lab_made() {
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let

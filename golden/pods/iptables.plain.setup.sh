@@ -10,35 +10,35 @@ set -euo pipefail
 mkdir -p /run/nsgen/labs/pods && echo pods.ns >/run/nsgen/labs/pods/source # the lab's record: teardown deletes only the namespaces it lists
 # pods.ns:9  ns web
 ip netns add web; echo '+ netns web' >>/run/nsgen/labs/pods/record
-ip -n web link set lo up
+ip -n web link set dev lo up
 # pods.ns:13  ns api
 ip netns add api; echo '+ netns api' >>/run/nsgen/labs/pods/record
-ip -n api link set lo up
+ip -n api link set dev lo up
 # pods.ns:17  ns db
 ip netns add db; echo '+ netns db' >>/run/nsgen/labs/pods/record
-ip -n db link set lo up
+ip -n db link set dev lo up
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
-ip link add cni0 type bridge
-ip link set cni0 alias nsgen:pods # nsgen's teardown deletes only links with this mark
-ip link set cni0 up
+ip link add name cni0 type bridge
+ip link set dev cni0 alias nsgen:pods # nsgen's teardown deletes only links with this mark
+ip link set dev cni0 up
 ip addr replace 10.244.1.1/24 dev cni0
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-ip link add veth-web-br master cni0 up type veth peer name eth0 netns web
-ip link set veth-web-br alias nsgen:pods # nsgen's teardown deletes only links with this mark
-ip -n web link set eth0 addrgenmode none
-ip -n web link set eth0 up
+ip link add name veth-web-br master cni0 up type veth peer name eth0 netns web
+ip link set dev veth-web-br alias nsgen:pods # nsgen's teardown deletes only links with this mark
+ip -n web link set dev eth0 addrgenmode none
+ip -n web link set dev eth0 up
 ip -n web addr replace 10.244.1.10/24 dev eth0
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-ip link add veth-api-br master cni0 up type veth peer name eth0 netns api
-ip link set veth-api-br alias nsgen:pods # nsgen's teardown deletes only links with this mark
-ip -n api link set eth0 addrgenmode none
-ip -n api link set eth0 up
+ip link add name veth-api-br master cni0 up type veth peer name eth0 netns api
+ip link set dev veth-api-br alias nsgen:pods # nsgen's teardown deletes only links with this mark
+ip -n api link set dev eth0 addrgenmode none
+ip -n api link set dev eth0 up
 ip -n api addr replace 10.244.1.11/24 dev eth0
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-ip link add veth-db-br master cni0 up type veth peer name eth0 netns db
-ip link set veth-db-br alias nsgen:pods # nsgen's teardown deletes only links with this mark
-ip -n db link set eth0 addrgenmode none
-ip -n db link set eth0 up
+ip link add name veth-db-br master cni0 up type veth peer name eth0 netns db
+ip link set dev veth-db-br alias nsgen:pods # nsgen's teardown deletes only links with this mark
+ip -n db link set dev eth0 addrgenmode none
+ip -n db link set dev eth0 up
 ip -n db addr replace 10.244.1.12/24 dev eth0
 # pods.ns:11  route web default via 10.244.1.1
 ip -n web route add default via 10.244.1.1

@@ -33,7 +33,7 @@ if netns_exists web || ! created 'netns web' ip netns add web; then
   have_netns web
 fi
 if lab_owns 'netns web'; then # not in a namespace that was there before
-  ip -n web link set lo up
+  ip -n web link set dev lo up
 fi
 
 step='pods.ns:13  ns api'
@@ -41,7 +41,7 @@ if netns_exists api || ! created 'netns api' ip netns add api; then
   have_netns api
 fi
 if lab_owns 'netns api'; then # not in a namespace that was there before
-  ip -n api link set lo up
+  ip -n api link set dev lo up
 fi
 
 step='pods.ns:17  ns db'
@@ -49,68 +49,68 @@ if netns_exists db || ! created 'netns db' ip netns add db; then
   have_netns db
 fi
 if lab_owns 'netns db'; then # not in a namespace that was there before
-  ip -n db link set lo up
+  ip -n db link set dev lo up
 fi
 
 step='pods.ns:7  bridge cni0 ip 10.244.1.1/24'
-if ! created 'link - cni0' ip link add cni0 type bridge; then
+if ! created 'link - cni0' ip link add name cni0 type bridge; then
   have_link '' cni0 bridge
 fi
-ip link set cni0 up
+ip link set dev cni0 up
 ip addr replace 10.244.1.1/24 dev cni0
 
 step='pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24'
 # (if web is new, a marked veth-web-br still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - veth-web-br' ip link add veth-web-br master cni0 up type veth peer name eth0 netns web && ! { { has_mark veth-web-br || link_gone '' veth-web-br; } && made_now web &&
-  veths_gone veth-web-br && created 'link - veth-web-br' ip link add veth-web-br master cni0 up type veth peer name eth0 netns web; }; then
+if ! created 'link - veth-web-br' ip link add name veth-web-br master cni0 up type veth peer name eth0 netns web && ! { { has_mark veth-web-br || link_gone '' veth-web-br; } && made_now web &&
+  veths_gone veth-web-br && created 'link - veth-web-br' ip link add name veth-web-br master cni0 up type veth peer name eth0 netns web; }; then
   have_own_link veth-web-br veth
-  ip link set veth-web-br master cni0 up
+  ip link set dev veth-web-br master cni0 up
 fi
 ip -n web -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.244.1.10/24 dev eth0
 IP
 
 step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
 # (if api is new, a marked veth-api-br still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - veth-api-br' ip link add veth-api-br master cni0 up type veth peer name eth0 netns api && ! { { has_mark veth-api-br || link_gone '' veth-api-br; } && made_now api &&
-  veths_gone veth-api-br && created 'link - veth-api-br' ip link add veth-api-br master cni0 up type veth peer name eth0 netns api; }; then
+if ! created 'link - veth-api-br' ip link add name veth-api-br master cni0 up type veth peer name eth0 netns api && ! { { has_mark veth-api-br || link_gone '' veth-api-br; } && made_now api &&
+  veths_gone veth-api-br && created 'link - veth-api-br' ip link add name veth-api-br master cni0 up type veth peer name eth0 netns api; }; then
   have_own_link veth-api-br veth
-  ip link set veth-api-br master cni0 up
+  ip link set dev veth-api-br master cni0 up
 fi
 ip -n api -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.244.1.11/24 dev eth0
 IP
 
 step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
 # (if db is new, a marked veth-db-br still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - veth-db-br' ip link add veth-db-br master cni0 up type veth peer name eth0 netns db && ! { { has_mark veth-db-br || link_gone '' veth-db-br; } && made_now db &&
-  veths_gone veth-db-br && created 'link - veth-db-br' ip link add veth-db-br master cni0 up type veth peer name eth0 netns db; }; then
+if ! created 'link - veth-db-br' ip link add name veth-db-br master cni0 up type veth peer name eth0 netns db && ! { { has_mark veth-db-br || link_gone '' veth-db-br; } && made_now db &&
+  veths_gone veth-db-br && created 'link - veth-db-br' ip link add name veth-db-br master cni0 up type veth peer name eth0 netns db; }; then
   have_own_link veth-db-br veth
-  ip link set veth-db-br master cni0 up
+  ip link set dev veth-db-br master cni0 up
 fi
 ip -n db -batch - <<'IP'
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.244.1.12/24 dev eth0
 IP
 
 step='pods.ns:11  route web default via 10.244.1.1'
-if ! created 'route web default 10.244.1.1' ip -n web route add default via 10.244.1.1; then
-  have_route web default 10.244.1.1
+if ! created 'route web default via 10.244.1.1 metric 0' ip -n web route add default via 10.244.1.1; then
+  have_route web default via 10.244.1.1 metric 0
 fi
 
 step='pods.ns:15  route api default via 10.244.1.1'
-if ! created 'route api default 10.244.1.1' ip -n api route add default via 10.244.1.1; then
-  have_route api default 10.244.1.1
+if ! created 'route api default via 10.244.1.1 metric 0' ip -n api route add default via 10.244.1.1; then
+  have_route api default via 10.244.1.1 metric 0
 fi
 
 step='pods.ns:19  route db default via 10.244.1.1'
-if ! created 'route db default 10.244.1.1' ip -n db route add default via 10.244.1.1; then
-  have_route db default 10.244.1.1
+if ! created 'route db default via 10.244.1.1 metric 0' ip -n db route add default via 10.244.1.1; then
+  have_route db default via 10.244.1.1 metric 0
 fi
 
 step='firewall: chains nsgen-pods-*'
@@ -309,16 +309,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
       sysctl) release_sysctl "$where" ;;
       rules) remove_rules ;;
     esac
@@ -408,7 +408,7 @@ have_own_link() {
   on_error 1
 }
 
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
   if has_route "$@"; then return 0; fi
@@ -424,7 +424,7 @@ mark_made_links() {
   local key
   for key in "${undo[@]}"; do
     if [[ $key == "link - "* ]]; then
-      printf 'link set %s alias %s\n' "${key#link - }" nsgen:pods
+      printf 'link set dev %s alias %s\n' "${key#link - }" nsgen:pods
     fi
   done | ip -batch -
 }
@@ -467,11 +467,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the

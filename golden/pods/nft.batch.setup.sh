@@ -37,22 +37,22 @@ main() {
 # pods.ns:17  ns db
 +netns:db netns add db
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
-+bridge:cni0 link add cni0 type bridge
-+bridge:cni0 link set cni0 alias nsgen:pods
-link set cni0 up
++bridge:cni0 link add name cni0 type bridge
++bridge:cni0 link set dev cni0 alias nsgen:pods
+link set dev cni0 up
 addr replace 10.244.1.1/24 dev cni0
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-+labveth:veth-web-br link add veth-web-br type veth peer name eth0 netns web
-+labveth:veth-web-br link set veth-web-br alias nsgen:pods
-link set veth-web-br master cni0 up
++labveth:veth-web-br link add name veth-web-br type veth peer name eth0 netns web
++labveth:veth-web-br link set dev veth-web-br alias nsgen:pods
+link set dev veth-web-br master cni0 up
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-+labveth:veth-api-br link add veth-api-br type veth peer name eth0 netns api
-+labveth:veth-api-br link set veth-api-br alias nsgen:pods
-link set veth-api-br master cni0 up
++labveth:veth-api-br link add name veth-api-br type veth peer name eth0 netns api
++labveth:veth-api-br link set dev veth-api-br alias nsgen:pods
+link set dev veth-api-br master cni0 up
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-+labveth:veth-db-br link add veth-db-br type veth peer name eth0 netns db
-+labveth:veth-db-br link set veth-db-br alias nsgen:pods
-link set veth-db-br master cni0 up
++labveth:veth-db-br link add name veth-db-br type veth peer name eth0 netns db
++labveth:veth-db-br link set dev veth-db-br alias nsgen:pods
+link set dev veth-db-br master cni0 up
 BATCH
   undo_created "$tmp/host.keys"
   run_batch "$tmp/host"
@@ -64,30 +64,30 @@ BATCH
 @ web
 # pods.ns:9  ns web
 # (next line: only in a namespace this lab created)
-link set lo up
+link set dev lo up
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.244.1.10/24 dev eth0
 # pods.ns:11  route web default via 10.244.1.1
 route add default via 10.244.1.1
 @ api
 # pods.ns:13  ns api
 # (next line: only in a namespace this lab created)
-link set lo up
+link set dev lo up
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.244.1.11/24 dev eth0
 # pods.ns:15  route api default via 10.244.1.1
 route add default via 10.244.1.1
 @ db
 # pods.ns:17  ns db
 # (next line: only in a namespace this lab created)
-link set lo up
+link set dev lo up
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
-link set eth0 addrgenmode none
-link set eth0 up
+link set dev eth0 addrgenmode none
+link set dev eth0 up
 addr replace 10.244.1.12/24 dev eth0
 # pods.ns:19  route db default via 10.244.1.1
 route add default via 10.244.1.1
@@ -278,16 +278,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
       sysctl) release_sysctl "$where" ;;
       rules) remove_rules ;;
     esac
@@ -565,15 +565,17 @@ ns_batches() {
 }
 
 # keep_routes NS FILE: in NS's batch FILE, turn `route add R` into a comment if NS has
-# route R already, and (NS not made by this lab) the lines only for a namespace it created.
+# route R already (the same destination, gateway and metric, and device when R names one), and
+# (NS not made by this lab) the lines only for a namespace it created.
 # Runs in the background, several namespaces at a time.
 keep_routes() {
   trap - ERR INT TERM EXIT # a background job: failing here must not run the rollback
-  local i dest via gateway rest route
-  local -a lines
+  local i route key dev
+  local -a lines words
   local -A present=()
-  while read -r dest via gateway rest; do
-    present["$dest $via $gateway"]=1
+  while read -ra words; do
+    route_key "${words[@]}"
+    present["$key"]=1 present["$key $dev"]=1
   done < <(nsenter --net="/run/netns/$1" ip route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
@@ -581,12 +583,29 @@ keep_routes() {
       lines[i]="# (skipped: namespace $1 was there before) ${lines[i]}"
     elif [[ ${lines[i]} == "route add "* ]]; then
       route=${lines[i]#route add }
-      if [ -n "${present[${route/\/32 / }]-}" ]; then
+      read -ra words <<<"$route"
+      route_key "${words[@]}"
+      if [ -n "${present[$key${dev:+ $dev}]-}" ]; then
         lines[i]="# (skipped: exists) route $route"
       fi
     fi
   done
   printf '%s\n' "${lines[@]}" >"$2"
+}
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
+# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+route_key() {
+  local j gateway=- metric=0
+  local -a w=("$@")
+  dev=''
+  for ((j = 1; j + 1 < ${#w[@]}; j++)); do
+    case ${w[j]} in
+      via) gateway=${w[j + 1]} ;;
+      dev) dev=${w[j + 1]} ;;
+      metric) metric=${w[j + 1]} ;;
+    esac
+  done
+  key="${w[0]%/32} $gateway $metric"
 }
 
 main "$@"

@@ -24,17 +24,17 @@ main() {
 remove_rules
 
 # pods.ns:19  route db default via 10.244.1.1
-if lab_made 'route db default 10.244.1.1' && has_route db default 10.244.1.1; then
+if lab_made 'route db default via 10.244.1.1 metric 0' && has_route db default via 10.244.1.1 metric 0; then
   ip -n db route del default via 10.244.1.1
 fi
 
 # pods.ns:15  route api default via 10.244.1.1
-if lab_made 'route api default 10.244.1.1' && has_route api default 10.244.1.1; then
+if lab_made 'route api default via 10.244.1.1 metric 0' && has_route api default via 10.244.1.1 metric 0; then
   ip -n api route del default via 10.244.1.1
 fi
 
 # pods.ns:11  route web default via 10.244.1.1
-if lab_made 'route web default 10.244.1.1' && has_route web default 10.244.1.1; then
+if lab_made 'route web default via 10.244.1.1 metric 0' && has_route web default via 10.244.1.1 metric 0; then
   ip -n web route del default via 10.244.1.1
 fi
 
@@ -60,22 +60,22 @@ veths_gone veth-db-br veth-api-br veth-web-br || true
 
 # pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
 if lab_link veth-db-br veth; then # only if this lab's setup created it
-  ip link del veth-db-br || link_gone '' veth-db-br # gone meanwhile is fine
+  ip link del dev veth-db-br || link_gone '' veth-db-br # gone meanwhile is fine
 fi
 
 # pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
 if lab_link veth-api-br veth; then # only if this lab's setup created it
-  ip link del veth-api-br || link_gone '' veth-api-br # gone meanwhile is fine
+  ip link del dev veth-api-br || link_gone '' veth-api-br # gone meanwhile is fine
 fi
 
 # pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
 if lab_link veth-web-br veth; then # only if this lab's setup created it
-  ip link del veth-web-br || link_gone '' veth-web-br # gone meanwhile is fine
+  ip link del dev veth-web-br || link_gone '' veth-web-br # gone meanwhile is fine
 fi
 
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
 if lab_link cni0 bridge; then # only if this lab's setup created it
-  ip link del cni0 || link_gone '' cni0 # gone meanwhile is fine
+  ip link del dev cni0 || link_gone '' cni0 # gone meanwhile is fine
 fi
 
 # restore net.ipv4.ip_forward
@@ -205,11 +205,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the

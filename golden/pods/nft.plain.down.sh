@@ -17,7 +17,7 @@ if grep -qx '+ netns api' /run/nsgen/labs/pods/record 2>/dev/null; then ip netns
 # pods.ns:9  ns web
 if grep -qx '+ netns web' /run/nsgen/labs/pods/record 2>/dev/null; then ip netns del web; fi
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
-if ip link show dev cni0 | awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del cni0; fi
+if ip link show dev cni0 | awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev cni0; fi
 # restore net.ipv4.ip_forward
 rm -f /run/nsgen/host/net.ipv4.ip_forward/pods
 if [ "$(ls -A /run/nsgen/host/net.ipv4.ip_forward 2>/dev/null)" = value ]; then # no other lab needs it changed

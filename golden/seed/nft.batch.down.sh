@@ -22,17 +22,17 @@ main() {
   remove_rules
 
   # seed.ns:18  route red default via 192.168.15.5
-  if lab_made 'route red default 192.168.15.5' && has_route red default 192.168.15.5; then
+  if lab_made 'route red default via 192.168.15.5 metric 0' && has_route red default via 192.168.15.5 metric 0; then
     ip -n red route del default via 192.168.15.5
   fi
 
   # seed.ns:17  route blue default via 192.168.15.5
-  if lab_made 'route blue default 192.168.15.5' && has_route blue default 192.168.15.5; then
+  if lab_made 'route blue default via 192.168.15.5 metric 0' && has_route blue default via 192.168.15.5 metric 0; then
     ip -n blue route del default via 192.168.15.5
   fi
 
   # seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5
-  if lab_made 'route blue 192.168.1.0/24 192.168.15.5' && has_route blue 192.168.1.0/24 192.168.15.5; then
+  if lab_made 'route blue 192.168.1.0/24 via 192.168.15.5 metric 0' && has_route blue 192.168.1.0/24 via 192.168.15.5 metric 0; then
     ip -n blue route del 192.168.1.0/24 via 192.168.15.5
   fi
 
@@ -55,11 +55,11 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
--labveth:veth-blue-br link del veth-blue-br
+-labveth:veth-blue-br link del dev veth-blue-br
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
--labveth:veth-red-br link del veth-red-br
+-labveth:veth-red-br link del dev veth-red-br
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
--labbridge:v-net-0 link del v-net-0
+-labbridge:v-net-0 link del dev v-net-0
 BATCH
   run_removals "$tmp/host"
 
@@ -156,11 +156,12 @@ lab_made() {
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let

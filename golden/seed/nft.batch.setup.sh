@@ -35,18 +35,18 @@ main() {
 # seed.ns:10  ns blue
 +netns:blue netns add blue
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
-+bridge:v-net-0 link add v-net-0 type bridge
-+bridge:v-net-0 link set v-net-0 alias nsgen:seed
-link set v-net-0 up
++bridge:v-net-0 link add name v-net-0 type bridge
++bridge:v-net-0 link set dev v-net-0 alias nsgen:seed
+link set dev v-net-0 up
 addr replace 192.168.15.5/24 dev v-net-0
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
-+labveth:veth-red-br link add veth-red-br type veth peer name veth-red netns red
-+labveth:veth-red-br link set veth-red-br alias nsgen:seed
-link set veth-red-br master v-net-0 up
++labveth:veth-red-br link add name veth-red-br type veth peer name veth-red netns red
++labveth:veth-red-br link set dev veth-red-br alias nsgen:seed
+link set dev veth-red-br master v-net-0 up
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
-+labveth:veth-blue-br link add veth-blue-br type veth peer name veth-blue netns blue
-+labveth:veth-blue-br link set veth-blue-br alias nsgen:seed
-link set veth-blue-br master v-net-0 up
++labveth:veth-blue-br link add name veth-blue-br type veth peer name veth-blue netns blue
++labveth:veth-blue-br link set dev veth-blue-br alias nsgen:seed
+link set dev veth-blue-br master v-net-0 up
 BATCH
   undo_created "$tmp/host.keys"
   run_batch "$tmp/host"
@@ -58,20 +58,20 @@ BATCH
 @ red
 # seed.ns:9  ns red
 # (next line: only in a namespace this lab created)
-link set lo up
+link set dev lo up
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
-link set veth-red addrgenmode none
-link set veth-red up
+link set dev veth-red addrgenmode none
+link set dev veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 # seed.ns:18  route red default via 192.168.15.5
 route add default via 192.168.15.5
 @ blue
 # seed.ns:10  ns blue
 # (next line: only in a namespace this lab created)
-link set lo up
+link set dev lo up
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
-link set veth-blue addrgenmode none
-link set veth-blue up
+link set dev veth-blue addrgenmode none
+link set dev veth-blue up
 addr replace 192.168.15.2/24 dev veth-blue
 # seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5
 route add 192.168.1.0/24 via 192.168.15.5
@@ -264,16 +264,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
       sysctl) release_sysctl "$where" ;;
       rules) remove_rules ;;
     esac
@@ -551,15 +551,17 @@ ns_batches() {
 }
 
 # keep_routes NS FILE: in NS's batch FILE, turn `route add R` into a comment if NS has
-# route R already, and (NS not made by this lab) the lines only for a namespace it created.
+# route R already (the same destination, gateway and metric, and device when R names one), and
+# (NS not made by this lab) the lines only for a namespace it created.
 # Runs in the background, several namespaces at a time.
 keep_routes() {
   trap - ERR INT TERM EXIT # a background job: failing here must not run the rollback
-  local i dest via gateway rest route
-  local -a lines
+  local i route key dev
+  local -a lines words
   local -A present=()
-  while read -r dest via gateway rest; do
-    present["$dest $via $gateway"]=1
+  while read -ra words; do
+    route_key "${words[@]}"
+    present["$key"]=1 present["$key $dev"]=1
   done < <(nsenter --net="/run/netns/$1" ip route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
@@ -567,12 +569,29 @@ keep_routes() {
       lines[i]="# (skipped: namespace $1 was there before) ${lines[i]}"
     elif [[ ${lines[i]} == "route add "* ]]; then
       route=${lines[i]#route add }
-      if [ -n "${present[${route/\/32 / }]-}" ]; then
+      read -ra words <<<"$route"
+      route_key "${words[@]}"
+      if [ -n "${present[$key${dev:+ $dev}]-}" ]; then
         lines[i]="# (skipped: exists) route $route"
       fi
     fi
   done
   printf '%s\n' "${lines[@]}" >"$2"
+}
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
+# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+route_key() {
+  local j gateway=- metric=0
+  local -a w=("$@")
+  dev=''
+  for ((j = 1; j + 1 < ${#w[@]}; j++)); do
+    case ${w[j]} in
+      via) gateway=${w[j + 1]} ;;
+      dev) dev=${w[j + 1]} ;;
+      metric) metric=${w[j + 1]} ;;
+    esac
+  done
+  key="${w[0]%/32} $gateway $metric"
 }
 
 main "$@"

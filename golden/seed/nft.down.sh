@@ -24,17 +24,17 @@ main() {
 remove_rules
 
 # seed.ns:18  route red default via 192.168.15.5
-if lab_made 'route red default 192.168.15.5' && has_route red default 192.168.15.5; then
+if lab_made 'route red default via 192.168.15.5 metric 0' && has_route red default via 192.168.15.5 metric 0; then
   ip -n red route del default via 192.168.15.5
 fi
 
 # seed.ns:17  route blue default via 192.168.15.5
-if lab_made 'route blue default 192.168.15.5' && has_route blue default 192.168.15.5; then
+if lab_made 'route blue default via 192.168.15.5 metric 0' && has_route blue default via 192.168.15.5 metric 0; then
   ip -n blue route del default via 192.168.15.5
 fi
 
 # seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5
-if lab_made 'route blue 192.168.1.0/24 192.168.15.5' && has_route blue 192.168.1.0/24 192.168.15.5; then
+if lab_made 'route blue 192.168.1.0/24 via 192.168.15.5 metric 0' && has_route blue 192.168.1.0/24 via 192.168.15.5 metric 0; then
   ip -n blue route del 192.168.1.0/24 via 192.168.15.5
 fi
 
@@ -55,17 +55,17 @@ veths_gone veth-blue-br veth-red-br || true
 
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
 if lab_link veth-blue-br veth; then # only if this lab's setup created it
-  ip link del veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
+  ip link del dev veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
 fi
 
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
 if lab_link veth-red-br veth; then # only if this lab's setup created it
-  ip link del veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
+  ip link del dev veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
 fi
 
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
 if lab_link v-net-0 bridge; then # only if this lab's setup created it
-  ip link del v-net-0 || link_gone '' v-net-0 # gone meanwhile is fine
+  ip link del dev v-net-0 || link_gone '' v-net-0 # gone meanwhile is fine
 fi
 
 # restore net.ipv4.ip_forward
@@ -195,11 +195,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the

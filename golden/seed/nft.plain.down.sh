@@ -15,7 +15,7 @@ if grep -qx '+ netns blue' /run/nsgen/labs/seed/record 2>/dev/null; then ip netn
 # seed.ns:9  ns red
 if grep -qx '+ netns red' /run/nsgen/labs/seed/record 2>/dev/null; then ip netns del red; fi
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
-if ip link show dev v-net-0 | awk -v mark=nsgen:seed '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del v-net-0; fi
+if ip link show dev v-net-0 | awk -v mark=nsgen:seed '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev v-net-0; fi
 # restore net.ipv4.ip_forward
 rm -f /run/nsgen/host/net.ipv4.ip_forward/seed
 if [ "$(ls -A /run/nsgen/host/net.ipv4.ip_forward 2>/dev/null)" = value ]; then # no other lab needs it changed

@@ -10,26 +10,26 @@ set -euo pipefail
 mkdir -p /run/nsgen/labs/seed && echo seed.ns >/run/nsgen/labs/seed/source # the lab's record: teardown deletes only the namespaces it lists
 # seed.ns:9  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/seed/record
-ip -n red link set lo up
+ip -n red link set dev lo up
 # seed.ns:10  ns blue
 ip netns add blue; echo '+ netns blue' >>/run/nsgen/labs/seed/record
-ip -n blue link set lo up
+ip -n blue link set dev lo up
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
-ip link add v-net-0 type bridge
-ip link set v-net-0 alias nsgen:seed # nsgen's teardown deletes only links with this mark
-ip link set v-net-0 up
+ip link add name v-net-0 type bridge
+ip link set dev v-net-0 alias nsgen:seed # nsgen's teardown deletes only links with this mark
+ip link set dev v-net-0 up
 ip addr replace 192.168.15.5/24 dev v-net-0
 # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
-ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red
-ip link set veth-red-br alias nsgen:seed # nsgen's teardown deletes only links with this mark
-ip -n red link set veth-red addrgenmode none
-ip -n red link set veth-red up
+ip link add name veth-red-br master v-net-0 up type veth peer name veth-red netns red
+ip link set dev veth-red-br alias nsgen:seed # nsgen's teardown deletes only links with this mark
+ip -n red link set dev veth-red addrgenmode none
+ip -n red link set dev veth-red up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
 # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
-ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue
-ip link set veth-blue-br alias nsgen:seed # nsgen's teardown deletes only links with this mark
-ip -n blue link set veth-blue addrgenmode none
-ip -n blue link set veth-blue up
+ip link add name veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue
+ip link set dev veth-blue-br alias nsgen:seed # nsgen's teardown deletes only links with this mark
+ip -n blue link set dev veth-blue addrgenmode none
+ip -n blue link set dev veth-blue up
 ip -n blue addr replace 192.168.15.2/24 dev veth-blue
 # seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5
 ip -n blue route add 192.168.1.0/24 via 192.168.15.5

@@ -33,7 +33,7 @@ if netns_exists red || ! created 'netns red' ip netns add red; then
   have_netns red
 fi
 if lab_owns 'netns red'; then # not in a namespace that was there before
-  ip -n red link set lo up
+  ip -n red link set dev lo up
 fi
 
 step='seed.ns:10  ns blue'
@@ -41,55 +41,55 @@ if netns_exists blue || ! created 'netns blue' ip netns add blue; then
   have_netns blue
 fi
 if lab_owns 'netns blue'; then # not in a namespace that was there before
-  ip -n blue link set lo up
+  ip -n blue link set dev lo up
 fi
 
 step='seed.ns:12  bridge v-net-0 ip 192.168.15.5/24'
-if ! created 'link - v-net-0' ip link add v-net-0 type bridge; then
+if ! created 'link - v-net-0' ip link add name v-net-0 type bridge; then
   have_link '' v-net-0 bridge
 fi
-ip link set v-net-0 up
+ip link set dev v-net-0 up
 ip addr replace 192.168.15.5/24 dev v-net-0
 
 step='seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24'
 # (if red is new, a marked veth-red-br still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - veth-red-br' ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red && ! { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
-  veths_gone veth-red-br && created 'link - veth-red-br' ip link add veth-red-br master v-net-0 up type veth peer name veth-red netns red; }; then
+if ! created 'link - veth-red-br' ip link add name veth-red-br master v-net-0 up type veth peer name veth-red netns red && ! { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
+  veths_gone veth-red-br && created 'link - veth-red-br' ip link add name veth-red-br master v-net-0 up type veth peer name veth-red netns red; }; then
   have_own_link veth-red-br veth
-  ip link set veth-red-br master v-net-0 up
+  ip link set dev veth-red-br master v-net-0 up
 fi
 ip -n red -batch - <<'IP'
-link set veth-red addrgenmode none
-link set veth-red up
+link set dev veth-red addrgenmode none
+link set dev veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 IP
 
 step='seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24'
 # (if blue is new, a marked veth-blue-br still here is being removed with a namespace deleted by hand: wait, then create)
-if ! created 'link - veth-blue-br' ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue && ! { { has_mark veth-blue-br || link_gone '' veth-blue-br; } && made_now blue &&
-  veths_gone veth-blue-br && created 'link - veth-blue-br' ip link add veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue; }; then
+if ! created 'link - veth-blue-br' ip link add name veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue && ! { { has_mark veth-blue-br || link_gone '' veth-blue-br; } && made_now blue &&
+  veths_gone veth-blue-br && created 'link - veth-blue-br' ip link add name veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue; }; then
   have_own_link veth-blue-br veth
-  ip link set veth-blue-br master v-net-0 up
+  ip link set dev veth-blue-br master v-net-0 up
 fi
 ip -n blue -batch - <<'IP'
-link set veth-blue addrgenmode none
-link set veth-blue up
+link set dev veth-blue addrgenmode none
+link set dev veth-blue up
 addr replace 192.168.15.2/24 dev veth-blue
 IP
 
 step='seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5'
-if ! created 'route blue 192.168.1.0/24 192.168.15.5' ip -n blue route add 192.168.1.0/24 via 192.168.15.5; then
-  have_route blue 192.168.1.0/24 192.168.15.5
+if ! created 'route blue 192.168.1.0/24 via 192.168.15.5 metric 0' ip -n blue route add 192.168.1.0/24 via 192.168.15.5; then
+  have_route blue 192.168.1.0/24 via 192.168.15.5 metric 0
 fi
 
 step='seed.ns:17  route blue default via 192.168.15.5'
-if ! created 'route blue default 192.168.15.5' ip -n blue route add default via 192.168.15.5; then
-  have_route blue default 192.168.15.5
+if ! created 'route blue default via 192.168.15.5 metric 0' ip -n blue route add default via 192.168.15.5; then
+  have_route blue default via 192.168.15.5 metric 0
 fi
 
 step='seed.ns:18  route red default via 192.168.15.5'
-if ! created 'route red default 192.168.15.5' ip -n red route add default via 192.168.15.5; then
-  have_route red default 192.168.15.5
+if ! created 'route red default via 192.168.15.5 metric 0' ip -n red route add default via 192.168.15.5; then
+  have_route red default via 192.168.15.5 metric 0
 fi
 
 step='firewall: nft table ip nsgen-seed'
@@ -281,16 +281,16 @@ undo_push() {
 # rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
 # then says so. A lab this run began is forgotten altogether.
 rollback() {
-  local i kind where name via
-  local -a in_ns
+  local i kind where name rest
+  local -a in_ns match
   for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-    read -r kind where name via <<<"${undo[i]}"
+    read -r kind where name rest <<<"${undo[i]}"
     in_ns=()
     if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
     case $kind in
       netns) ip netns del "$where" ;;
-      link) ip "${in_ns[@]}" link del "$name" ;;
-      route) ip "${in_ns[@]}" route del "$name" via "$via" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
       sysctl) release_sysctl "$where" ;;
       rules) remove_rules ;;
     esac
@@ -380,7 +380,7 @@ have_own_link() {
   on_error 1
 }
 
-# have_route NS DESTINATION GATEWAY: after `created` met "File exists": go on if NS has that
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
 # very route; else stop the setup: a different route to DESTINATION is in the way.
 have_route() {
   if has_route "$@"; then return 0; fi
@@ -396,7 +396,7 @@ mark_made_links() {
   local key
   for key in "${undo[@]}"; do
     if [[ $key == "link - "* ]]; then
-      printf 'link set %s alias %s\n' "${key#link - }" nsgen:seed
+      printf 'link set dev %s alias %s\n' "${key#link - }" nsgen:seed
     fi
   done | ip -batch -
 }
@@ -439,11 +439,12 @@ link_gone() {
   ! link_exists "$1" "$2"
 }
 
-# has_route NS DESTINATION GATEWAY: true if NS ('' is the host) has that route.
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  [ -n "$(ip "${in_ns[@]}" route show exact "$2" via "$3" 2>/dev/null)" ]
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the

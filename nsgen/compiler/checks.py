@@ -108,6 +108,21 @@ def unknown_name(word: ir.Word, symbols: Symbols, what: str, extra: tuple[str, .
     return error("E100", f"unknown {what} '{word.text}'", word.span, hint)
 
 
+FORWARDING = "net.ipv4.ip_forward"
+"""The sysctl `router` sets, and NAT in the host."""
+
+
+def namespace_word(word: ir.Word, symbols: Symbols, what: str) -> Iterator[Diagnostic]:
+    """A `router`, `sysctl` or `address` line names a namespace or `host`: not a bridge, nothing unknown."""
+    kind = symbols.kind(word.text)
+    if kind is None:
+        yield unknown_name(word, symbols, "namespace", (ir.HOST,))
+    elif kind == "bridge":
+        hint = ("bridges live in the host: write `address host:BRIDGE ADDRESS`" if what.startswith("an address")
+                else "name a namespace, or `host` for the host itself")
+        yield error("E121", f"'{word.text}' is a bridge; {what} belongs to a namespace or `host`", word.span, hint)
+
+
 def single_address(word: ir.Word) -> ipaddress.IPv4Address | None:
     """The address a word holds when it is one address without prefix, else None (reported elsewhere)."""
     interface = interface_of(word.text)
@@ -229,6 +244,8 @@ def _all_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator[
             yield from statement.addresses[:1]
         elif isinstance(statement, ir.Veth):
             yield from (word for _end, word in addressed_ends(statement, symbols))
+        elif isinstance(statement, ir.Address):
+            yield statement.address
 
 
 def check_interface_overlap(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:

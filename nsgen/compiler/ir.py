@@ -105,15 +105,48 @@ class Veth(Statement):
     mtu: Number | None
     options: tuple[Option, ...] = ()
     """Every option in the order written (a repeated one is an error; `addresses` joins them all)."""
+    macs: tuple[Word, ...] = ()
+    """The `mac` option's values, in the order written."""
 
 
 @dataclass(frozen=True)
 class Route(Statement):
-    """`route NS DEST via GW`: a route in a namespace (or `host`); DEST None means default."""
+    """`route NS DEST [via GW] [dev IF] [metric N] [onlink]`: a route in a namespace (or `host`);
+    DEST None means default."""
 
     namespace: Word
     destination: Word | None
-    gateway: Word
+    gateway: Word | None
+    device: Word | None = None
+    metric: Number | None = None
+    onlink: Word | None = None
+    options: tuple[Option, ...] = ()
+    """Every option in the order written (a repeated one is an error)."""
+
+
+@dataclass(frozen=True)
+class Router(Statement):
+    """`router NS`: IPv4 forwarding on in namespace NS (or in the host, `router host`)."""
+
+    namespace: Word
+
+
+@dataclass(frozen=True)
+class Sysctl(Statement):
+    """`sysctl NS KEY=VALUE`: a net.* sysctl in namespace NS (or in the host)."""
+
+    namespace: Word
+    key: Word
+    value: Word
+
+
+@dataclass(frozen=True)
+class Address(Statement):
+    """`address NS:IF ADDR[/PREFIX]`: one more address on a lab interface (`lo` too)."""
+
+    namespace: Word
+    ifname: Word
+    address: Word
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,22 @@ from nsgen.resources import resource_dir
 MAX_SYNTAX_ERRORS = 50
 
 STATEMENT_WORDS = KEYWORDS
-_STATEMENT_TERMINALS = {word.upper() for word in KEYWORDS}
-"""Lark names a keyword's terminal after the word: when all of them are expected, a statement is."""
+
+
+@functools.cache
+def _statement_terminals() -> frozenset[str]:
+    """The terminals of the statements' keywords: when all of them are expected, a statement is.
+    (Lark names a keyword's terminal after the word, unless a terminal has that name already, as
+    ADDRESS, the IPv4 address, has for `address`.)"""
+    return frozenset(terminal.name for terminal in lark_parser().terminals
+                     if terminal.pattern.type == "str" and terminal.pattern.value in KEYWORDS)
 
 _TERMINAL_WORDS = {
     "NAME": "a name",
     "ADDRESS": "an IPv4 address such as 192.168.15.1/24",
     "INT": "a number",
+    "MAC": "a MAC address such as 02:00:00:00:00:01",
+    "SYSCTL_VALUE": "a value such as 1 (one word)",
     "PROTOCOL": "`tcp` or `udp`",
     "DEFAULT": "`default`",
     "NO": "`no`",
@@ -171,7 +180,7 @@ def _show_char(char: str) -> str:
 def _describe(expected: Iterable[str]) -> str:
     """The expected terminals in the language's words, or 'a statement'."""
     names = set(expected)
-    if names >= _STATEMENT_TERMINALS:
+    if names >= _statement_terminals():
         return "a statement (" + ", ".join(STATEMENT_WORDS) + ")"
     words = sorted({_terminal_word(name) for name in names})
     if not words:
@@ -213,7 +222,7 @@ def _character_hint(text: str, pos: int, allowed: Iterable[str]) -> str | None:
 def _token_hint(expected: Iterable[str], found: str) -> str | None:
     """A hint for a misplaced token: the statement forms, or what an address looks like."""
     names = set(expected)
-    if names >= _STATEMENT_TERMINALS:
+    if names >= _statement_terminals():
         return "each statement starts with one of: " + ", ".join(STATEMENT_WORDS) + "; see docs/language.md"
     if "ADDRESS" in names:
         return "addresses are IPv4, with an optional prefix: 192.168.15.1/24"

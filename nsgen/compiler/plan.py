@@ -52,6 +52,8 @@ class VethEnd:
     address: str | None
     master: str | None
     addrgenmode: str | None = None
+    mac: str | None = None
+    """The MAC address the end gets (None: the kernel's random one)."""
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,38 @@ class Veth:
 
 @dataclass(frozen=True)
 class Route:
-    """A route in a namespace (or the host): `destination` is a CIDR or `default`."""
+    """A route in a namespace (or the host): `destination` is a CIDR or `default`; a gateway, a
+    device or both (`onlink`: the gateway is on the device's link whatever its subnets)."""
 
     netns: str | None
     destination: str
-    gateway: str
+    gateway: str | None
     origin: Origin
+    device: str | None = None
+    metric: int | None = None
+    onlink: bool = False
+
+
+@dataclass(frozen=True)
+class Address:
+    """One more address on a lab interface of a namespace (`lo` too) or of the host."""
+
+    netns: str | None
+    ifname: str
+    address: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Sysctl:
+    """A net.* sysctl set in a namespace (dies with it) or in the host (kept and restored);
+    `reason` says why, for `router`."""
+
+    netns: str | None
+    key: str
+    value: str
+    origin: Origin
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,6 +167,9 @@ class LabPlan:
     source: str = ""
     """The lab file's identity on a host: its absolute path (how the CLI read it), else its name.
     A lab's record keeps it, so a second lab file with the same lab name is refused."""
+
+    addresses: tuple[Address, ...] = ()
+    sysctls: tuple[Sysctl, ...] = ()
 
     @property
     def has_nat(self) -> bool:

@@ -39,7 +39,8 @@ class Context:
     quiet: bool
 
 
-PlanItem = plan.Namespace | plan.Bridge | plan.Veth | plan.Route | plan.Masquerade | plan.Forward | plan.Expectation
+PlanItem = (plan.Namespace | plan.Bridge | plan.Veth | plan.Route | plan.Masquerade | plan.Forward | plan.Expectation
+            | plan.Address | plan.Sysctl)
 Lowering = Callable[[Any, Context], Iterable[PlanItem]]
 """A statement kind's lowering: one statement in, the plan items it makes out."""
 
@@ -69,6 +70,8 @@ def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.State
         forwards=of(plan.Forward),
         expectations=of((plan.PingExpectation, plan.ConnectExpectation)),
         source=source if source is not None else script_name(program.file),
+        addresses=of(plan.Address),
+        sysctls=of(plan.Sysctl),
     )
 
 

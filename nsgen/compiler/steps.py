@@ -61,6 +61,8 @@ class Step:
     kind: ClassVar[str] = ""
     creates: ClassVar[bool] = False
     """True for steps that make something new (guarded and undone); False for steps safe to repeat."""
+    ip_words: ClassVar[bool] = True
+    """True for steps that are one `ip` command (they may share an `ip -batch`)."""
 
     def undo(self) -> Step | None:
         """The step that removes what this one created, or None."""
@@ -116,7 +118,8 @@ class AddLink(Step):
 
 @dataclass(frozen=True)
 class SetLink(Step):
-    """`ip link set IFNAME addrgenmode MODE`, or `ip link set IFNAME [master M] [mtu N] [up]`.
+    """`ip link set dev IFNAME addrgenmode MODE`, `ip link set dev IFNAME address MAC`, or
+    `ip link set dev IFNAME [master M] [mtu N] [up]`.
 
     The IPv6 address generation mode goes in a request of its own, before `up`: in one request
     the kernel raises the link before it reads the mode, so a link-local address may come first.
@@ -129,6 +132,7 @@ class SetLink(Step):
     addrgenmode: str | None = None
     fresh_only: bool = False
     """Only in a namespace the lab's setup created (a namespace that was there before keeps its `lo` as it is)."""
+    mac: str | None = None
     kind: ClassVar[str] = "set_link"
 
 
@@ -143,20 +147,29 @@ class AddAddress(Step):
 
 @dataclass(frozen=True)
 class AddRoute(Step):
-    """`ip route add DESTINATION via GATEWAY`."""
+    """`ip route add DESTINATION [via GATEWAY] [dev IFNAME] [metric N] [onlink]`."""
 
     destination: str
-    gateway: str
+    gateway: str | None
+    device: str | None = None
+    metric: int | None = None
+    onlink: bool = False
     kind: ClassVar[str] = "add_route"
     creates: ClassVar[bool] = True
 
-    @property
-    def key(self) -> str:
-        """The step's key in the lab's record (see templates/helpers/record.sh.j2)."""
-        return f"route {self.netns or '-'} {self.destination} {self.gateway}"
 
     def undo(self) -> Step:
-        return DeleteRoute(self.origin, self.netns, self.destination, self.gateway)
+        return DeleteRoute(self.origin, self.netns, self.destination, self.gateway, self.device, self.metric)
+
+
+@dataclass(frozen=True)
+class SetNamespaceSysctl(Step):
+    """`ip netns exec NS sysctl -qw KEY=VALUE`: nothing to restore, the namespace dies with the lab."""
+
+    key: str
+    value: str
+    kind: ClassVar[str] = "set_ns_sysctl"
+    ip_words: ClassVar[bool] = False
 
 
 @dataclass(frozen=True)
@@ -233,16 +246,15 @@ class DeleteLink(Step):
 
 @dataclass(frozen=True)
 class DeleteRoute(Step):
-    """`ip route del DESTINATION via GATEWAY`."""
+    """`ip route del DESTINATION [via GATEWAY] [dev IFNAME] [metric N]`: only the route setup added
+    (guarded styles first check it is there with its metric)."""
 
     destination: str
-    gateway: str
+    gateway: str | None
+    device: str | None = None
+    metric: int | None = None
     kind: ClassVar[str] = "del_route"
 
-    @property
-    def key(self) -> str:
-        """The step's key in the lab's record (see templates/helpers/record.sh.j2)."""
-        return f"route {self.netns or '-'} {self.destination} {self.gateway}"
 
 
 @dataclass(frozen=True)
@@ -327,8 +339,10 @@ def lower(lab: p.LabPlan) -> Steps:
         [step for ns in lab.namespaces for step in _namespace(ns)]
         + [step for bridge in lab.bridges for step in _bridge(bridge, lab.name)]
         + [step for veth in lab.veths for step in _veth(veth, lab_mark(lab.name))]
-        + [AddRoute(r.origin, r.netns, r.destination, r.gateway) for r in lab.routes]
+        + [AddAddress(a.origin, a.netns, a.ifname, a.address) for a in lab.addresses]
+        + [AddRoute(r.origin, r.netns, r.destination, r.gateway, r.device, r.metric, r.onlink) for r in lab.routes]
         + _firewall(lab)
+        + _sysctls(lab)
     )
     return Steps(lab.name, lab_dir(lab.name), lab_mark(lab.name), tuple(setup), _teardown(setup), lab.source,
                  frozenset(ns.name for ns in lab.namespaces))
@@ -353,7 +367,7 @@ def _veth(veth: p.Veth, mark: str) -> list[Step]:
     end comes up as it is made unless it needs an address generation mode first. An outer end in
     the host is marked (inside a lab namespace, the pair goes with the namespace)."""
     outer, inner = veth.outer, veth.inner
-    raised = not outer.addrgenmode
+    raised = not (outer.addrgenmode or outer.mac)
     steps: list[Step] = [AddLink(veth.origin, outer.netns, outer.ifname, "veth", master=outer.master,
                                  mtu=veth.mtu, up=raised, peer=inner.ifname, peer_netns=inner.netns,
                                  mark=mark if outer.netns is None else None)]
@@ -366,6 +380,8 @@ def _end(veth: p.Veth, end: p.VethEnd, raise_it: bool) -> list[Step]:
     steps: list[Step] = []
     if end.addrgenmode:
         steps.append(SetLink(veth.origin, end.netns, end.ifname, addrgenmode=end.addrgenmode))
+    if end.mac:  # before the end comes up, so that it never speaks with the kernel's random MAC
+        steps.append(SetLink(veth.origin, end.netns, end.ifname, mac=end.mac))
     if raise_it:
         steps.append(SetLink(veth.origin, end.netns, end.ifname, master=end.master, mtu=veth.mtu, up=True))
     if end.address:
@@ -382,9 +398,29 @@ def _firewall(lab: p.LabPlan) -> list[Step]:
     rules: list[Step] = [LoadRules(first, None, lab.masquerades, lab.forwards)]
     if not lab.has_nat:
         return rules
-    record = f"{STATE_ROOT}/host/net.ipv4.ip_forward"
-    return [*rules, SetSysctl(first, None, "net.ipv4.ip_forward", "1", record,
+    return [*rules, SetSysctl(first, None, "net.ipv4.ip_forward", "1", _record("net.ipv4.ip_forward"),
                               "the host must route between the lab and its uplink for NAT to work")]
+
+
+def _record(key: str) -> str:
+    """Where setup scripts keep a host sysctl's value from before the first lab changed it, and which
+    labs need it changed (shared by all labs: see SetSysctl)."""
+    return f"{STATE_ROOT}/host/{key}"
+
+
+def _sysctls(lab: p.LabPlan) -> list[Step]:
+    """The lab's `sysctl` and `router` lines: in a namespace simply set; in the host recorded and
+    restored, once per key (NAT's forwarding above counts; checks refuse two values for a key)."""
+    steps: list[Step] = []
+    done = {"net.ipv4.ip_forward"} if (lab.masquerades or lab.forwards) else set()
+    for sysctl in lab.sysctls:
+        if sysctl.netns is not None:
+            steps.append(SetNamespaceSysctl(sysctl.origin, sysctl.netns, sysctl.key, sysctl.value))
+        elif sysctl.key not in done:
+            done.add(sysctl.key)
+            steps.append(SetSysctl(sysctl.origin, None, sysctl.key, sysctl.value, _record(sysctl.key),
+                                   sysctl.reason or "the lab file sets it"))
+    return steps
 
 
 def _teardown(setup: list[Step]) -> tuple[Step, ...]:

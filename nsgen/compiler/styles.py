@@ -35,6 +35,9 @@ BATCH_JOBS = 8
 LOCK_WAIT = 30
 """Seconds a run waits for another run of the same lab (or another lab's host settings) to finish."""
 
+_AFTER_BATCHES = ("load_rules", "set_sysctl", "set_ns_sysctl")
+"""Steps the batch style runs after the batches, one by one as the default style does."""
+
 _OWN_BLOCK = ("load_rules", "set_sysctl", "remove_rules", "restore_sysctl")
 """Steps the lab file does not say one by one; each gets a block (and a step marker) of its own."""
 
@@ -127,7 +130,7 @@ def _block(steps: list[Step], titles: Titles, group: bool) -> Block:
         run.clear()
 
     for step in steps:
-        batchable = not step.creates and step.netns is not None
+        batchable = not step.creates and step.netns is not None and step.ip_words
         if run and not (batchable and step.netns == run[-1].netns):
             flush()
         if batchable:
@@ -144,11 +147,12 @@ def _block(steps: list[Step], titles: Titles, group: bool) -> Block:
 
 def _batch_setup(steps: Steps, titles: Titles) -> dict[str, Any]:
     """Host steps into one keyed `ip -batch`; links made inside a namespace (their peer goes to
-    another) one by one before the namespace batches; routes, rules and sysctls of the host after."""
+    another) one by one before the namespace batches; routes, rules and sysctls of the host, and
+    sysctls of namespaces (not `ip` commands), after."""
     host, before, after = [], [], []
     inside: dict[str, list[Step]] = {}
     for step in steps.setup:
-        if step.kind in ("load_rules", "set_sysctl") or (isinstance(step, AddRoute) and step.netns is None):
+        if step.kind in _AFTER_BATCHES or (isinstance(step, AddRoute) and step.netns is None):
             after.append(step)
         elif isinstance(step, AddLink) and step.netns is not None:
             before.append(step)

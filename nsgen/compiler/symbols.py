@@ -119,6 +119,8 @@ def _collect_addresses(program: ir.Program, symbols: Symbols) -> None:
             symbols.interfaces.extend(_veth_interfaces(statement, symbols))
         elif isinstance(statement, ir.Route):
             _collect_route(statement, symbols)
+        elif isinstance(statement, ir.Address):
+            _collect_extra_address(statement, symbols)
     for interface in symbols.interfaces:
         if interface.address is None:
             continue
@@ -141,6 +143,28 @@ def _veth_interfaces(veth: ir.Veth, symbols: Symbols) -> list[LabInterface]:
                                   word or end.ifname or end.owner, veth,
                                   bridge=end.owner.text if kind == "bridge" else None, named=end.ifname is not None))
     return found
+
+
+def _collect_extra_address(statement: ir.Address, symbols: Symbols) -> None:
+    """An `address NS:IF ADDR` line: one more address on an interface (its prefix as written, else /32)."""
+    where = statement.namespace.text
+    owner = where if where in symbols.namespaces else ir.HOST
+    address = interface_of(statement.address.text)
+    symbols.interfaces.append(LabInterface(owner, statement.ifname.text, address, statement.address, statement,
+                                           named=True))
+
+
+def interfaces_in(symbols: Symbols, where: str) -> set[str]:
+    """The names of the lab's interfaces in a namespace (its `lo` included) or in the host (bridges
+    and host veth ends; the host's own interfaces are not the lab's)."""
+    names = {i.ifname for i in symbols.interfaces if i.owner == where and not isinstance(i.statement, ir.Address)}
+    return names | {"lo"} if where != ir.HOST else names
+
+
+def subnets_on(symbols: Symbols, where: str, ifname: str) -> list[ipaddress.IPv4Network]:
+    """The subnets one interface of a namespace (or the host) has an address on."""
+    return [i.address.network for i in symbols.interfaces
+            if i.owner == where and i.ifname == ifname and i.address is not None]
 
 
 def _collect_route(route: ir.Route, symbols: Symbols) -> None:

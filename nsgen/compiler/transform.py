@@ -18,11 +18,13 @@ from nsgen.compiler.diagnostics import Span
 class _Option:
     """A `ip ...` or `mtu N` option on its way into its statement."""
 
-    def __init__(self, written: ir.Option, addresses: tuple[ir.Word, ...] = (), mtu: ir.Number | None = None) -> None:
+    def __init__(self, written: ir.Option, addresses: tuple[ir.Word, ...] = (), mtu: ir.Number | None = None,
+                 macs: tuple[ir.Word, ...] = ()) -> None:
         self.written = written
         self.end = written.span.end_column
         self.addresses = addresses
         self.mtu = mtu
+        self.macs = macs
 
 
 class ToIR(Transformer[Token, Any]):
@@ -75,6 +77,11 @@ class ToIR(Transformer[Token, Any]):
                 options += (child.written,)
         return {"addresses": addresses, "mtu": mtu, "options": options}
 
+    @staticmethod
+    def macs(children: list[Any]) -> tuple[ir.Word, ...]:
+        """The values of a statement's `mac` options, in the order written."""
+        return tuple(mac for child in children if isinstance(child, _Option) for mac in child.macs)
+
     def _option(self, children: list[Any], last: Token) -> ir.Option:
         keyword: Token = children[0]
         span = Span(self.file, keyword.line or 0, keyword.column or 0, last.end_column or 0)
@@ -91,6 +98,10 @@ class ToIR(Transformer[Token, Any]):
     def mtu_option(self, children: list[Any]) -> _Option:
         number = self.tokens(children, "INT")[0]
         return _Option(self._option(children, number), mtu=self.number(number))
+
+    def mac_option(self, children: list[Any]) -> _Option:
+        macs = self.tokens(children, "MAC")
+        return _Option(self._option(children, macs[-1]), macs=tuple(self.word(t) for t in macs))
 
     def veth_end(self, children: list[Any]) -> ir.VethEnd:
         names = self.tokens(children, "NAME")

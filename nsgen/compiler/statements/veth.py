@@ -1,7 +1,9 @@
-"""`veth A<->B [ip ADDRESS[, ADDRESS]] [mtu N]`: a veth pair between namespaces, bridges and the host."""
+"""`veth A<->B [ip ADDRESS[, ADDRESS]] [mac MAC[, MAC]] [mtu N]`: a veth pair between namespaces,
+bridges and the host."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +22,7 @@ IPV6_MIN_MTU = 1280
 def transform(self: ToIR, children: list[Any]) -> ir.Veth:
     """`veth END<->END OPTION...` (each end from the `veth_end` rule)."""
     left, right = (c for c in children if isinstance(c, ir.VethEnd))
-    return ir.Veth(*self.head(children), left=left, right=right, **self.options(children))
+    return ir.Veth(*self.head(children), left=left, right=right, **self.options(children), macs=self.macs(children))
 
 
 def check_veth_ends(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -46,6 +48,47 @@ def check_veth_ends(program: ir.Program, symbols: Symbols) -> Iterator[Diagnosti
                         "plug namespaces into bridges: `veth NS<->BRIDGE`")
 
 
+MAC = re.compile(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}")
+
+
+def mac_ends(veth: ir.Veth, symbols: Symbols) -> list[tuple[ir.VethEnd, ir.Word]]:
+    """Which end gets which MAC: in order, except that toward a bridge the first goes to the other
+    end (the namespace's, as with `ip`); extra MACs are left out (`check_macs` reports them)."""
+    ends = [veth.left, veth.right]
+    if (symbols.kind(veth.left.owner.text) or "bridge") == "bridge":
+        ends.reverse()
+    return list(zip(ends, veth.macs, strict=False))
+
+
+def check_macs(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """MACs are six hex pairs, unicast and not all zero, at most one per end, and none given twice."""
+    seen: dict[str, ir.Word] = {}
+    for veth in veths_of(program):
+        for extra in veth.macs[2:]:
+            yield error("E117", "this MAC address has no end to go on", extra.span,
+                        "a veth takes at most one MAC per end: `mac M1, M2`")
+        for word in veth.macs[:2]:
+            if not MAC.fullmatch(word.text):
+                yield error("E149", f"'{word.text}' is not a MAC address", word.span,
+                            "six two-digit hex numbers joined by ':', e.g. 02:00:00:00:00:01 (02: a locally "
+                            "administered address, which no hardware has)")
+                continue
+            octets = [int(part, 16) for part in word.text.split(":")]
+            if octets[0] & 1 or not any(octets):
+                what = "a multicast address (the first octet is odd)" if octets[0] & 1 else "all zeros"
+                yield error("E149", f"MAC {word.text} is {what}; no interface can have it", word.span,
+                            "use a unicast, locally administered address: the first octet even with its "
+                            "second bit set, e.g. 02:00:00:00:00:01")
+                continue
+            key = word.text.lower()
+            if key in seen:
+                yield error("E151", f"MAC {word.text} is given twice", word.span,
+                            f"it is already used at {seen[key].span}; on one link (a bridge, a veth) two equal "
+                            "MACs make frames go astray")
+            else:
+                seen[key] = word
+
+
 def lower(statement: ir.Veth, context: Context) -> Iterator[PlanItem]:
     """The pair, after the bridge its end names if no `bridge` line declares it."""
     symbols = context.symbols
@@ -64,13 +107,14 @@ def _pair(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:
     addresses = {id(end): str(resolve_address(word.text, symbols, bridge))
                  for end, word in addressed_ends(veth, symbols)}
     mode = "none" if quiet and (veth.mtu is None or veth.mtu.value >= IPV6_MIN_MTU) else None
+    macs = {id(end): word.text.lower() for end, word in mac_ends(veth, symbols)}
 
     def end(side: ir.VethEnd) -> plan.VethEnd:
         kind = symbols.kind(side.owner.text) or "bridge"
         netns = side.owner.text if kind == "ns" else None
         return plan.VethEnd(netns=netns, ifname=names[id(side)], address=addresses.get(id(side)),
                             master=side.owner.text if kind == "bridge" else None,
-                            addrgenmode=mode if netns else None)
+                            addrgenmode=mode if netns else None, mac=macs.get(id(side)))
 
     left, right = end(veth.left), end(veth.right)
     # The host or bridge side is created first, so the other end can be sent into its namespace.
@@ -79,5 +123,6 @@ def _pair(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:
 
 
 KINDS = (
-    StatementKind(40, "veth", "veth", ir.Veth, transform, (check_veth_ends, *checks.LINK_CHECKS), lower, "### `veth"),
+    StatementKind(40, "veth", "veth", ir.Veth, transform, (check_veth_ends, check_macs, *checks.LINK_CHECKS), lower,
+                  "### `veth"),
 )

@@ -1,0 +1,436 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'router-host', compiled from router-host.ns (target nft, default style).
+# Creates namespaces red, blue; veth pairs veth-red-host/veth-red, veth-blue-host/veth-blue; routes in
+# red to default; in blue to default; in the host to 10.0.9.1/32; net.ipv4.ip_forward=1;
+# net.ipv4.conf.all.rp_filter=2.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft router-host.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=router-host
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
+
+main() {
+  preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  lock_lab
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
+
+step='router-host.ns:3  ns red'
+if netns_exists red || ! created 'netns red' ip netns add red; then
+  have_netns red
+fi
+if lab_owns 'netns red'; then # not in a namespace that was there before
+  ip -n red link set dev lo up
+fi
+
+step='router-host.ns:4  ns blue'
+if netns_exists blue || ! created 'netns blue' ip netns add blue; then
+  have_netns blue
+fi
+if lab_owns 'netns blue'; then # not in a namespace that was there before
+  ip -n blue link set dev lo up
+fi
+
+step='router-host.ns:5  veth red<->host ip 10.0.1.2/24, 10.0.1.1/24'
+# (if red is new, a marked veth-red-host still here is being removed with a namespace deleted by hand: wait, then create)
+if ! created 'link - veth-red-host' ip link add name veth-red-host up type veth peer name veth-red netns red && ! { { has_mark veth-red-host || link_gone '' veth-red-host; } && made_now red &&
+  veths_gone veth-red-host && created 'link - veth-red-host' ip link add name veth-red-host up type veth peer name veth-red netns red; }; then
+  have_own_link veth-red-host veth
+  ip link set dev veth-red-host up
+fi
+ip addr replace 10.0.1.1/24 dev veth-red-host
+ip -n red -batch - <<'IP'
+link set dev veth-red addrgenmode none
+link set dev veth-red up
+addr replace 10.0.1.2/24 dev veth-red
+IP
+
+step='router-host.ns:6  veth blue<->host ip 10.0.2.2/24, 10.0.2.1/24'
+# (if blue is new, a marked veth-blue-host still here is being removed with a namespace deleted by hand: wait, then create)
+if ! created 'link - veth-blue-host' ip link add name veth-blue-host up type veth peer name veth-blue netns blue && ! { { has_mark veth-blue-host || link_gone '' veth-blue-host; } && made_now blue &&
+  veths_gone veth-blue-host && created 'link - veth-blue-host' ip link add name veth-blue-host up type veth peer name veth-blue netns blue; }; then
+  have_own_link veth-blue-host veth
+  ip link set dev veth-blue-host up
+fi
+ip addr replace 10.0.2.1/24 dev veth-blue-host
+ip -n blue -batch - <<'IP'
+link set dev veth-blue addrgenmode none
+link set dev veth-blue up
+addr replace 10.0.2.2/24 dev veth-blue
+IP
+
+step='router-host.ns:9  address host:veth-blue-host 10.0.5.1/24'
+ip addr replace 10.0.5.1/24 dev veth-blue-host
+
+step='router-host.ns:10  address blue:lo 10.0.9.1/32'
+ip -n blue addr replace 10.0.9.1/32 dev lo
+
+step='router-host.ns:11  route red default via 10.0.1.1'
+if ! created 'route red default via 10.0.1.1 metric 0' ip -n red route add default via 10.0.1.1; then
+  have_route red default via 10.0.1.1 metric 0
+fi
+
+step='router-host.ns:12  route blue default via 10.0.2.1'
+if ! created 'route blue default via 10.0.2.1 metric 0' ip -n blue route add default via 10.0.2.1; then
+  have_route blue default via 10.0.2.1 metric 0
+fi
+
+step='router-host.ns:13  route host 10.0.9.1 via 10.0.2.2 metric 10'
+if ! created 'route - 10.0.9.1/32 via 10.0.2.2 metric 10' ip route add 10.0.9.1/32 via 10.0.2.2 metric 10; then
+  have_route '' 10.0.9.1/32 via 10.0.2.2 metric 10
+fi
+
+# `router host`: the host forwards between the lab's subnets.
+# The value found before the first setup is kept in /run/nsgen/labs/router-host, so teardown can restore it.
+step=net.ipv4.ip_forward=1
+lock_host
+if [ ! -e /run/nsgen/host/net.ipv4.ip_forward/router-host ]; then
+  mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/router-host
+  [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
+  undo_push 'sysctl net.ipv4.ip_forward'
+fi
+echo 1 >/proc/sys/net/ipv4/ip_forward
+
+# Router-host.ns:8 sets it.
+# The value found before the first setup is kept in /run/nsgen/labs/router-host, so teardown can restore it.
+step=net.ipv4.conf.all.rp_filter=2
+lock_host
+if [ ! -e /run/nsgen/host/net.ipv4.conf.all.rp_filter/router-host ]; then
+  mkdir -p /run/nsgen/host/net.ipv4.conf.all.rp_filter && : >/run/nsgen/host/net.ipv4.conf.all.rp_filter/router-host
+  [ -e /run/nsgen/host/net.ipv4.conf.all.rp_filter/value ] || cat /proc/sys/net/ipv4/conf/all/rp_filter >/run/nsgen/host/net.ipv4.conf.all.rp_filter/value
+  undo_push 'sysctl net.ipv4.conf.all.rp_filter'
+fi
+echo 2 >/proc/sys/net/ipv4/conf/all/rp_filter
+STEPS
+
+  # The links this run made in the host get the lab's mark (teardown deletes only links with it),
+  # all in one `ip -batch` (a veth end that is there already is used only if it has the mark).
+  step='marking the links this run made'
+  mark_made_links
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool awk
+  need_tool flock
+  need_tool mountpoint
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=router-host.ns
+  take_lock /run/nsgen/labs/router-host/lock "lab '$lab'"
+  fresh=1 # no record yet: rollback then forgets the lab altogether
+  if [ -e /run/nsgen/labs/router-host/record ]; then
+    fresh=''
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/router-host/record
+  fi
+  if [ -e /run/nsgen/labs/router-host/source ]; then
+    IFS= read -r source </run/nsgen/labs/router-host/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+  if [ -z "$source" ]; then printf '%s\n' "$this" >/run/nsgen/labs/router-host/source; fi
+  for key in "${!owned[@]}"; do # a namespace file left by an `ip netns add` killed half-way
+    if [[ $key == "netns "* && ${owned[$key]} == '?' && -e /run/netns/${key#netns } ]] &&
+      ! mountpoint -q "/run/netns/${key#netns }"; then
+      rm -f "/run/netns/${key#netns }"
+    fi
+  done
+}
+
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# lock_host: hold the lock all labs share for the host's own settings (once per run).
+lock_host() {
+  if [ -z "${host_locked-}" ]; then
+    take_lock /run/nsgen/host/lock "the host's sysctl record"
+    host_locked=1
+  fi
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+forget_lab() {
+  rm -f /run/nsgen/labs/router-host/record /run/nsgen/labs/router-host/source /run/nsgen/labs/router-host/lock
+  rmdir /run/nsgen/labs/router-host /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/router-host/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
+# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/router-host/record
+  owned[$2]=$1
+}
+
+# undo_push KEY: this run created KEY (see record): on the undo list (newest last), for rollback,
+# and in the record, for teardown.
+undo_push() {
+  undo+=("$1")
+  record + "$1"
+}
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
+# then says so. A lab this run began is forgotten altogether.
+rollback() {
+  local i kind where name rest
+  local -a in_ns match
+  for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
+    read -r kind where name rest <<<"${undo[i]}"
+    in_ns=()
+    if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
+    case $kind in
+      netns) ip netns del "$where" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
+      sysctl) release_sysctl "$where" ;;
+    esac
+    record - "${undo[i]}"
+  done 2>/dev/null
+  if [ -n "$fresh" ]; then forget_lab; fi
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+
+# hold_signals / release_signals: INT and TERM between the two wait until release_signals, so
+# that creating something and recording it cannot be torn apart (the rollback then runs).
+hold_signals() {
+  pending=''
+  trap 'pending=130' INT
+  trap 'pending=143' TERM
+}
+
+release_signals() {
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
+  if [ -n "${pending-}" ]; then on_error "$pending"; fi
+}
+
+# created KEY CMD...: run CMD, which creates KEY (see record); true if it did: KEY is then on
+# the undo list and in the record, as one step no INT or TERM can split. False if it failed with
+# "File exists" (the caller then checks what is there); any other failure stops the setup with
+# CMD's message. Trying first costs one process where checking first costs two; its messages
+# go through a file, not $(...), which would cost another.
+created() {
+  local key=$1 before=${owned[$1]-} status=0
+  shift
+  hold_signals
+  record '?' "$key"
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then
+    undo_push "$key"
+    release_signals
+    return 0
+  fi
+  record "${before:--}" "$key"
+  release_signals
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
+  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
+  printf '%s\n' "$in_the_way" >&2
+  on_error "$status"
+}
+
+# have_netns NAME: namespace NAME is there already. One the lab's record says its setup created
+# is used as it is; any other is used too, but never deleted: say so.
+have_netns() {
+  if [[ ${owned[netns $1]-} == [+?] ]]; then return 0; fi
+  echo "nsgen: namespace '$1' was there before lab '$lab': using it; teardown will leave it, and what was in it before" >&2
+}
+
+# have_own_link NAME KIND: after `created` met "File exists" in the host: go on only if NAME is a
+# KIND this lab's setup created (it carries the lab's mark); else stop the setup: nsgen never takes
+# over an interface it did not create (a container's eth0, another bridge's port, ...).
+have_own_link() {
+  if lab_link "$1" "$2"; then return 0; fi
+  if link_exists '' "$1"; then
+    echo "nsgen: interface '$1' already exists in the host and was not made by lab '$lab'; nsgen does not take over interfaces it did not create: give this end another name" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
+# very route; else stop the setup: a different route to DESTINATION is in the way.
+have_route() {
+  if has_route "$@"; then return 0; fi
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
+  on_error 1
+}
+
+# mark_made_links: give every link this run made in the host the lab's mark, alias
+# nsgen:router-host, in one `ip -batch` (teardown deletes only links with it, or in the record).
+mark_made_links() {
+  local key
+  for key in "${undo[@]}"; do
+    if [[ $key == "link - "* ]]; then
+      printf 'link set dev %s alias %s\n' "${key#link - }" nsgen:router-host
+    fi
+  done | ip -batch -
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local key
+  for key in "${undo[@]}"; do
+    if [ "$key" = "netns $1" ]; then return 0; fi
+  done
+  return 1
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
+# lab's record says so, or it carries the alias nsgen:router-host (matched as the alias
+# field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
+lab_link() {
+  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:router-host '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# has_mark NAME: true if the host's link NAME, of any kind (one the kernel is removing shows
+# none), carries this lab's mark, alias nsgen:router-host.
+has_mark() {
+  ip link show dev "$1" 2>/dev/null |
+    awk -v mark=nsgen:router-host '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let
+# go puts back the value it had before the first one changed it.
+release_sysctl() {
+  local dir=/run/nsgen/host/$1
+  lock_host
+  rm -f "$dir"/router-host
+  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
+    cat "$dir/value" >"/proc/sys/${1//.//}"
+    rm -f "$dir/value"
+    rmdir "$dir"
+  fi
+  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
+  rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
+}
+
+# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
+# if one is still there then.
+veths_gone() {
+  local tries
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
+}
+
+main "$@"

@@ -1,0 +1,359 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'router', compiled from router.ns (target nft, default style).
+# Creates namespaces red, r1, blue; veth pairs veth-red/veth-r1, a/type; routes in red to default,
+# default; in blue to 10.0.1.0/24, 10.255.0.1/32, default.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft router.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=router
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
+
+main() {
+  preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  lock_lab
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
+
+step='router.ns:3  ns red'
+if netns_exists red || ! created 'netns red' ip netns add red; then
+  have_netns red
+fi
+if lab_owns 'netns red'; then # not in a namespace that was there before
+  ip -n red link set dev lo up
+fi
+
+step='router.ns:4  ns r1'
+if netns_exists r1 || ! created 'netns r1' ip netns add r1; then
+  have_netns r1
+fi
+if lab_owns 'netns r1'; then # not in a namespace that was there before
+  ip -n r1 link set dev lo up
+fi
+
+step='router.ns:5  ns blue'
+if netns_exists blue || ! created 'netns blue' ip netns add blue; then
+  have_netns blue
+fi
+if lab_owns 'netns blue'; then # not in a namespace that was there before
+  ip -n blue link set dev lo up
+fi
+
+step='router.ns:6  veth red<->r1 ip 10.0.1.2/24, 10.0.1.1/24 mac 02:00:00:00:01:02, 02:00:00:00:01:01'
+if ! created 'link red veth-red' ip -n red link add name veth-red type veth peer name veth-r1 netns r1; then
+  have_link red veth-red veth
+fi
+ip -n red -batch - <<'IP'
+link set dev veth-red addrgenmode none
+link set dev veth-red address 02:00:00:00:01:02
+link set dev veth-red up
+addr replace 10.0.1.2/24 dev veth-red
+IP
+ip -n r1 -batch - <<'IP'
+link set dev veth-r1 addrgenmode none
+link set dev veth-r1 address 02:00:00:00:01:01
+link set dev veth-r1 up
+addr replace 10.0.1.1/24 dev veth-r1
+IP
+
+step='router.ns:7  veth r1:a<->blue:type ip 10.0.2.1/24, 10.0.2.2/24 mtu 1400'
+if ! created 'link r1 a' ip -n r1 link add name a mtu 1400 type veth peer name type netns blue; then
+  have_link r1 a veth
+  ip -n r1 link set dev a mtu 1400
+fi
+ip -n r1 -batch - <<'IP'
+link set dev a addrgenmode none
+link set dev a mtu 1400 up
+addr replace 10.0.2.1/24 dev a
+IP
+ip -n blue -batch - <<'IP'
+link set dev type addrgenmode none
+link set dev type mtu 1400 up
+addr replace 10.0.2.2/24 dev type
+IP
+
+step='router.ns:10  address r1:lo 10.255.0.1/32'
+ip -n r1 addr replace 10.255.0.1/32 dev lo
+
+step='router.ns:11  address r1:lo 10.255.1.1/32'
+ip -n r1 addr replace 10.255.1.1/32 dev lo
+
+step='router.ns:12  address r1:a 169.254.1.1/32'
+ip -n r1 addr replace 169.254.1.1/32 dev a
+
+step='router.ns:13  route red default via 10.0.1.1 metric 100'
+if ! created 'route red default via 10.0.1.1 metric 100' ip -n red route add default via 10.0.1.1 metric 100; then
+  have_route red default via 10.0.1.1 metric 100
+fi
+
+step='router.ns:14  route red default via 10.0.1.9 metric 200'
+if ! created 'route red default via 10.0.1.9 metric 200' ip -n red route add default via 10.0.1.9 metric 200; then
+  have_route red default via 10.0.1.9 metric 200
+fi
+
+step='router.ns:15  route blue 10.0.1.0/24 via 10.0.2.1 dev type'
+if ! created 'route blue 10.0.1.0/24 via 10.0.2.1 dev type metric 0' ip -n blue route add 10.0.1.0/24 via 10.0.2.1 dev type; then
+  have_route blue 10.0.1.0/24 via 10.0.2.1 dev type metric 0
+fi
+
+step='router.ns:16  route blue 10.255.0.1 dev type'
+if ! created 'route blue 10.255.0.1/32 dev type metric 0' ip -n blue route add 10.255.0.1/32 dev type; then
+  have_route blue 10.255.0.1/32 dev type metric 0
+fi
+
+step='router.ns:17  route blue default via 169.254.1.1 dev type onlink'
+if ! created 'route blue default via 169.254.1.1 dev type metric 0' ip -n blue route add default via 169.254.1.1 dev type onlink; then
+  have_route blue default via 169.254.1.1 dev type metric 0
+fi
+
+step='router.ns:8  router r1'
+ip netns exec r1 sysctl -qw net.ipv4.ip_forward=1
+
+step='router.ns:9  sysctl r1 net.ipv4.conf.all.rp_filter=0'
+ip netns exec r1 sysctl -qw net.ipv4.conf.all.rp_filter=0
+STEPS
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool sysctl
+  need_tool flock
+  need_tool mountpoint
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=router.ns
+  take_lock /run/nsgen/labs/router/lock "lab '$lab'"
+  fresh=1 # no record yet: rollback then forgets the lab altogether
+  if [ -e /run/nsgen/labs/router/record ]; then
+    fresh=''
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/router/record
+  fi
+  if [ -e /run/nsgen/labs/router/source ]; then
+    IFS= read -r source </run/nsgen/labs/router/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+  if [ -z "$source" ]; then printf '%s\n' "$this" >/run/nsgen/labs/router/source; fi
+  for key in "${!owned[@]}"; do # a namespace file left by an `ip netns add` killed half-way
+    if [[ $key == "netns "* && ${owned[$key]} == '?' && -e /run/netns/${key#netns } ]] &&
+      ! mountpoint -q "/run/netns/${key#netns }"; then
+      rm -f "/run/netns/${key#netns }"
+    fi
+  done
+}
+
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+forget_lab() {
+  rm -f /run/nsgen/labs/router/record /run/nsgen/labs/router/source /run/nsgen/labs/router/lock
+  rmdir /run/nsgen/labs/router /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/router/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
+# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/router/record
+  owned[$2]=$1
+}
+
+# undo_push KEY: this run created KEY (see record): on the undo list (newest last), for rollback,
+# and in the record, for teardown.
+undo_push() {
+  undo+=("$1")
+  record + "$1"
+}
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
+# then says so. A lab this run began is forgotten altogether.
+rollback() {
+  local i kind where name rest
+  local -a in_ns match
+  for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
+    read -r kind where name rest <<<"${undo[i]}"
+    in_ns=()
+    if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
+    case $kind in
+      netns) ip netns del "$where" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
+    esac
+    record - "${undo[i]}"
+  done 2>/dev/null
+  if [ -n "$fresh" ]; then forget_lab; fi
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+
+# hold_signals / release_signals: INT and TERM between the two wait until release_signals, so
+# that creating something and recording it cannot be torn apart (the rollback then runs).
+hold_signals() {
+  pending=''
+  trap 'pending=130' INT
+  trap 'pending=143' TERM
+}
+
+release_signals() {
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
+  if [ -n "${pending-}" ]; then on_error "$pending"; fi
+}
+
+# created KEY CMD...: run CMD, which creates KEY (see record); true if it did: KEY is then on
+# the undo list and in the record, as one step no INT or TERM can split. False if it failed with
+# "File exists" (the caller then checks what is there); any other failure stops the setup with
+# CMD's message. Trying first costs one process where checking first costs two; its messages
+# go through a file, not $(...), which would cost another.
+created() {
+  local key=$1 before=${owned[$1]-} status=0
+  shift
+  hold_signals
+  record '?' "$key"
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then
+    undo_push "$key"
+    release_signals
+    return 0
+  fi
+  record "${before:--}" "$key"
+  release_signals
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
+  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
+  printf '%s\n' "$in_the_way" >&2
+  on_error "$status"
+}
+
+# have_netns NAME: namespace NAME is there already. One the lab's record says its setup created
+# is used as it is; any other is used too, but never deleted: say so.
+have_netns() {
+  if [[ ${owned[netns $1]-} == [+?] ]]; then return 0; fi
+  echo "nsgen: namespace '$1' was there before lab '$lab': using it; teardown will leave it, and what was in it before" >&2
+}
+
+# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
+# NAME as a KIND; else stop the setup and say what is in the way.
+have_link() {
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
+# very route; else stop the setup: a different route to DESTINATION is in the way.
+have_route() {
+  if has_route "$@"; then return 0; fi
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
+  on_error 1
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count).
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
+}
+
+main "$@"
