@@ -165,22 +165,29 @@ release_sysctl() {
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-forward-udp-*), if present.
+# remove_rules: unhook and delete the lab's chains (nsgen-forward-udp-*), if present:
+# every chain a setup of this lab may have made, so that one an earlier version of the lab file
+# needed goes too.
 remove_rules() {
-  while iptables -t nat -C PREROUTING -j nsgen-forward-udp-pre 2>/dev/null; do
-    iptables -t nat -D PREROUTING -j nsgen-forward-udp-pre
-  done
-  if iptables -t nat -S nsgen-forward-udp-pre >/dev/null 2>&1; then
-    iptables -t nat -F nsgen-forward-udp-pre
-    iptables -t nat -X nsgen-forward-udp-pre
-  fi
-  while iptables -t filter -C FORWARD -j nsgen-forward-udp-fwd 2>/dev/null; do
-    iptables -t filter -D FORWARD -j nsgen-forward-udp-fwd
-  done
-  if iptables -t filter -S nsgen-forward-udp-fwd >/dev/null 2>&1; then
-    iptables -t filter -F nsgen-forward-udp-fwd
-    iptables -t filter -X nsgen-forward-udp-fwd
-  fi
+  remove_chains nsgen-forward-udp-pre nsgen-forward-udp-post nsgen-forward-udp-fwd
+}
+# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+remove_chains() {
+  local table builtin chain
+  while read -r table builtin chain; do
+    if [[ " $* " != *" $chain "* ]]; then continue; fi
+    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      iptables -t "$table" -F "$chain"
+      iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-forward-udp-pre
+nat POSTROUTING nsgen-forward-udp-post
+filter FORWARD nsgen-forward-udp-fwd
+CHAINS
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

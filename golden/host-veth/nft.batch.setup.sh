@@ -15,10 +15,21 @@ undo=()          # what this run created, for rollback (see undo_push)
 declare -A created_ns=() # namespaces this run creates (see undo_created)
 
 main() {
+  trap 'exit 130' INT # until there is something to roll back, an interrupt just stops
+  trap 'exit 143' TERM
   preflight
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   lock_lab
+  if [ -z "$fresh" ]; then
+    # What an earlier setup of this lab created and the lab no longer has is removed first.
+    converge <<'KEYS'
+netns red
+link - veth-red-host
+route red default via 10.0.0.1 metric 0
+route - 10.9.0.0/24 via 10.0.0.2 metric 0
+KEYS
+  fi
   trap 'on_error "$?"' ERR
   trap 'on_error 130' INT
   trap 'on_error 143' TERM
@@ -143,10 +154,51 @@ take_lock() {
   exit 1
 }
 
+# lock_host: hold the lock all labs share for the host's own settings (once per run).
+lock_host() {
+  if [ -z "${host_locked-}" ]; then
+    take_lock /run/nsgen/host/lock "the host's sysctl record"
+    host_locked=1
+  fi
+}
+
 # forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
 forget_lab() {
   rm -f /run/nsgen/labs/host-veth/record /run/nsgen/labs/host-veth/source /run/nsgen/labs/host-veth/lock
   rmdir /run/nsgen/labs/host-veth /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
+# setup of the lab created (its record lists it) that the lab no longer declares, and say so:
+# rules and routes first, then namespaces, links, last the host sysctls it no longer needs.
+converge() {
+  local key kind where name rest
+  local -a in_ns match
+  local -A declared=()
+  while IFS= read -r key; do declared[$key]=1; done
+  for kind in rules route netns link sysctl; do
+    for key in "${!owned[@]}"; do
+      [[ ${owned[$key]} == [+?] && -z ${declared[$key]-} && ($key == "$kind" || $key == "$kind "*) ]] || continue
+      read -r _ where name rest <<<"$key"
+      in_ns=()
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
+        if [[ ${owned[netns $where]-} == [+?] && -z ${declared[netns $where]-} ]]; then
+          record - "$key" # it goes with its namespace
+          continue
+        fi
+        in_ns=(-n "$where")
+      fi
+      echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
+      case $kind in
+        rules) remove_rules ;;
+        route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
+        netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
+        link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
+        sysctl) release_sysctl "$where" ;;
+      esac
+      record - "$key"
+    done
+  done
 }
 
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/host-veth/record: `? KEY` just
@@ -243,9 +295,26 @@ have_route() {
   on_error 1
 }
 
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
 # lab_owns KEY: true if the lab's record says its setup created KEY (see record).
 lab_owns() {
   [[ ${owned[$1]-} == [+?] ]]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
@@ -254,6 +323,28 @@ has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
+}
+
+# release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let
+# go puts back the value it had before the first one changed it.
+release_sysctl() {
+  local dir=/run/nsgen/host/$1
+  lock_host
+  rm -f "$dir"/host-veth
+  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
+    cat "$dir/value" >"/proc/sys/${1//.//}"
+    rm -f "$dir/value"
+    rmdir "$dir"
+  fi
+  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
+  rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
+}
+
+# remove_rules: delete the lab's nft table, ip nsgen-host-veth, if present.
+remove_rules() {
+  if nft list table ip nsgen-host-veth >/dev/null 2>&1; then
+    nft delete table ip nsgen-host-veth
+  fi
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

@@ -119,15 +119,29 @@ forget_lab() {
   rmdir /run/nsgen/labs/ipv6-link-local /run/nsgen/labs /run/nsgen 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-ipv6-link-local-*), if present.
+# remove_rules: unhook and delete the lab's chains (nsgen-ipv6-link-local-*), if present:
+# every chain a setup of this lab may have made, so that one an earlier version of the lab file
+# needed goes too.
 remove_rules() {
-  while iptables -t filter -C FORWARD -j nsgen-ipv6-link-local-fwd 2>/dev/null; do
-    iptables -t filter -D FORWARD -j nsgen-ipv6-link-local-fwd
-  done
-  if iptables -t filter -S nsgen-ipv6-link-local-fwd >/dev/null 2>&1; then
-    iptables -t filter -F nsgen-ipv6-link-local-fwd
-    iptables -t filter -X nsgen-ipv6-link-local-fwd
-  fi
+  remove_chains nsgen-ipv6-link-local-pre nsgen-ipv6-link-local-post nsgen-ipv6-link-local-fwd
+}
+# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+remove_chains() {
+  local table builtin chain
+  while read -r table builtin chain; do
+    if [[ " $* " != *" $chain "* ]]; then continue; fi
+    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      iptables -t "$table" -F "$chain"
+      iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-ipv6-link-local-pre
+nat POSTROUTING nsgen-ipv6-link-local-post
+filter FORWARD nsgen-ipv6-link-local-fwd
+CHAINS
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

@@ -168,15 +168,29 @@ lab_link() {
     awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-long-names-*), if present.
+# remove_rules: unhook and delete the lab's chains (nsgen-long-names-*), if present:
+# every chain a setup of this lab may have made, so that one an earlier version of the lab file
+# needed goes too.
 remove_rules() {
-  while iptables -t filter -C FORWARD -j nsgen-long-names-fwd 2>/dev/null; do
-    iptables -t filter -D FORWARD -j nsgen-long-names-fwd
-  done
-  if iptables -t filter -S nsgen-long-names-fwd >/dev/null 2>&1; then
-    iptables -t filter -F nsgen-long-names-fwd
-    iptables -t filter -X nsgen-long-names-fwd
-  fi
+  remove_chains nsgen-long-names-pre nsgen-long-names-post nsgen-long-names-fwd
+}
+# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+remove_chains() {
+  local table builtin chain
+  while read -r table builtin chain; do
+    if [[ " $* " != *" $chain "* ]]; then continue; fi
+    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      iptables -t "$table" -F "$chain"
+      iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-long-names-pre
+nat POSTROUTING nsgen-long-names-post
+filter FORWARD nsgen-long-names-fwd
+CHAINS
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

@@ -207,22 +207,29 @@ release_sysctl() {
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-masquerade-out-*), if present.
+# remove_rules: unhook and delete the lab's chains (nsgen-masquerade-out-*), if present:
+# every chain a setup of this lab may have made, so that one an earlier version of the lab file
+# needed goes too.
 remove_rules() {
-  while iptables -t nat -C POSTROUTING -j nsgen-masquerade-out-post 2>/dev/null; do
-    iptables -t nat -D POSTROUTING -j nsgen-masquerade-out-post
-  done
-  if iptables -t nat -S nsgen-masquerade-out-post >/dev/null 2>&1; then
-    iptables -t nat -F nsgen-masquerade-out-post
-    iptables -t nat -X nsgen-masquerade-out-post
-  fi
-  while iptables -t filter -C FORWARD -j nsgen-masquerade-out-fwd 2>/dev/null; do
-    iptables -t filter -D FORWARD -j nsgen-masquerade-out-fwd
-  done
-  if iptables -t filter -S nsgen-masquerade-out-fwd >/dev/null 2>&1; then
-    iptables -t filter -F nsgen-masquerade-out-fwd
-    iptables -t filter -X nsgen-masquerade-out-fwd
-  fi
+  remove_chains nsgen-masquerade-out-pre nsgen-masquerade-out-post nsgen-masquerade-out-fwd
+}
+# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+remove_chains() {
+  local table builtin chain
+  while read -r table builtin chain; do
+    if [[ " $* " != *" $chain "* ]]; then continue; fi
+    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      iptables -t "$table" -F "$chain"
+      iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-masquerade-out-pre
+nat POSTROUTING nsgen-masquerade-out-post
+filter FORWARD nsgen-masquerade-out-fwd
+CHAINS
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

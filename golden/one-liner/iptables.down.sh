@@ -184,22 +184,29 @@ release_sysctl() {
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-one-liner-*), if present.
+# remove_rules: unhook and delete the lab's chains (nsgen-one-liner-*), if present:
+# every chain a setup of this lab may have made, so that one an earlier version of the lab file
+# needed goes too.
 remove_rules() {
-  while iptables -t nat -C POSTROUTING -j nsgen-one-liner-post 2>/dev/null; do
-    iptables -t nat -D POSTROUTING -j nsgen-one-liner-post
-  done
-  if iptables -t nat -S nsgen-one-liner-post >/dev/null 2>&1; then
-    iptables -t nat -F nsgen-one-liner-post
-    iptables -t nat -X nsgen-one-liner-post
-  fi
-  while iptables -t filter -C FORWARD -j nsgen-one-liner-fwd 2>/dev/null; do
-    iptables -t filter -D FORWARD -j nsgen-one-liner-fwd
-  done
-  if iptables -t filter -S nsgen-one-liner-fwd >/dev/null 2>&1; then
-    iptables -t filter -F nsgen-one-liner-fwd
-    iptables -t filter -X nsgen-one-liner-fwd
-  fi
+  remove_chains nsgen-one-liner-pre nsgen-one-liner-post nsgen-one-liner-fwd
+}
+# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+remove_chains() {
+  local table builtin chain
+  while read -r table builtin chain; do
+    if [[ " $* " != *" $chain "* ]]; then continue; fi
+    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      iptables -t "$table" -F "$chain"
+      iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-one-liner-pre
+nat POSTROUTING nsgen-one-liner-post
+filter FORWARD nsgen-one-liner-fwd
+CHAINS
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

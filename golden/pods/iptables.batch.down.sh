@@ -184,29 +184,29 @@ release_sysctl() {
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-pods-*), if present.
+# remove_rules: unhook and delete the lab's chains (nsgen-pods-*), if present:
+# every chain a setup of this lab may have made, so that one an earlier version of the lab file
+# needed goes too.
 remove_rules() {
-  while iptables -t nat -C PREROUTING -j nsgen-pods-pre 2>/dev/null; do
-    iptables -t nat -D PREROUTING -j nsgen-pods-pre
-  done
-  if iptables -t nat -S nsgen-pods-pre >/dev/null 2>&1; then
-    iptables -t nat -F nsgen-pods-pre
-    iptables -t nat -X nsgen-pods-pre
-  fi
-  while iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null; do
-    iptables -t nat -D POSTROUTING -j nsgen-pods-post
-  done
-  if iptables -t nat -S nsgen-pods-post >/dev/null 2>&1; then
-    iptables -t nat -F nsgen-pods-post
-    iptables -t nat -X nsgen-pods-post
-  fi
-  while iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null; do
-    iptables -t filter -D FORWARD -j nsgen-pods-fwd
-  done
-  if iptables -t filter -S nsgen-pods-fwd >/dev/null 2>&1; then
-    iptables -t filter -F nsgen-pods-fwd
-    iptables -t filter -X nsgen-pods-fwd
-  fi
+  remove_chains nsgen-pods-pre nsgen-pods-post nsgen-pods-fwd
+}
+# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+remove_chains() {
+  local table builtin chain
+  while read -r table builtin chain; do
+    if [[ " $* " != *" $chain "* ]]; then continue; fi
+    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      iptables -t "$table" -F "$chain"
+      iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-pods-pre
+nat POSTROUTING nsgen-pods-post
+filter FORWARD nsgen-pods-fwd
+CHAINS
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

@@ -15,10 +15,26 @@ step='preflight' # the lab-file statement being applied, for messages
 undo=()          # what this run created, for rollback (see undo_push)
 
 main() {
+  trap 'exit 130' INT # until there is something to roll back, an interrupt just stops
+  trap 'exit 143' TERM
   preflight
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   lock_lab
+  if [ -z "$fresh" ]; then
+    # What an earlier setup of this lab created and the lab no longer has is removed first.
+    converge <<'KEYS'
+netns red
+netns blue
+link - veth-red-host
+link - veth-blue-host
+route red default via 10.0.1.1 metric 0
+route blue default via 10.0.2.1 metric 0
+route - 10.0.9.1/32 via 10.0.2.2 metric 10
+sysctl net.ipv4.ip_forward
+sysctl net.ipv4.conf.all.rp_filter
+KEYS
+  fi
   trap 'on_error "$?"' ERR
   trap 'on_error 130' INT
   trap 'on_error 143' TERM
@@ -213,6 +229,39 @@ lock_host() {
 forget_lab() {
   rm -f /run/nsgen/labs/router-host/record /run/nsgen/labs/router-host/source /run/nsgen/labs/router-host/lock
   rmdir /run/nsgen/labs/router-host /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
+# setup of the lab created (its record lists it) that the lab no longer declares, and say so:
+# rules and routes first, then namespaces, links, last the host sysctls it no longer needs.
+converge() {
+  local key kind where name rest
+  local -a in_ns match
+  local -A declared=()
+  while IFS= read -r key; do declared[$key]=1; done
+  for kind in rules route netns link sysctl; do
+    for key in "${!owned[@]}"; do
+      [[ ${owned[$key]} == [+?] && -z ${declared[$key]-} && ($key == "$kind" || $key == "$kind "*) ]] || continue
+      read -r _ where name rest <<<"$key"
+      in_ns=()
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
+        if [[ ${owned[netns $where]-} == [+?] && -z ${declared[netns $where]-} ]]; then
+          record - "$key" # it goes with its namespace
+          continue
+        fi
+        in_ns=(-n "$where")
+      fi
+      echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
+      case $kind in
+        rules) remove_rules ;;
+        route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
+        netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
+        link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
+        sysctl) release_sysctl "$where" ;;
+      esac
+      record - "$key"
+    done
+  done
 }
 
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/router-host/record: `? KEY` just
@@ -416,6 +465,31 @@ release_sysctl() {
   fi
   if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-router-host-*), if present:
+# every chain a setup of this lab may have made, so that one an earlier version of the lab file
+# needed goes too.
+remove_rules() {
+  remove_chains nsgen-router-host-pre nsgen-router-host-post nsgen-router-host-fwd
+}
+# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+remove_chains() {
+  local table builtin chain
+  while read -r table builtin chain; do
+    if [[ " $* " != *" $chain "* ]]; then continue; fi
+    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      iptables -t "$table" -F "$chain"
+      iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-router-host-pre
+nat POSTROUTING nsgen-router-host-post
+filter FORWARD nsgen-router-host-fwd
+CHAINS
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

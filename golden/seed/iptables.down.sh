@@ -228,29 +228,29 @@ release_sysctl() {
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-seed-*), if present.
+# remove_rules: unhook and delete the lab's chains (nsgen-seed-*), if present:
+# every chain a setup of this lab may have made, so that one an earlier version of the lab file
+# needed goes too.
 remove_rules() {
-  while iptables -t nat -C PREROUTING -j nsgen-seed-pre 2>/dev/null; do
-    iptables -t nat -D PREROUTING -j nsgen-seed-pre
-  done
-  if iptables -t nat -S nsgen-seed-pre >/dev/null 2>&1; then
-    iptables -t nat -F nsgen-seed-pre
-    iptables -t nat -X nsgen-seed-pre
-  fi
-  while iptables -t nat -C POSTROUTING -j nsgen-seed-post 2>/dev/null; do
-    iptables -t nat -D POSTROUTING -j nsgen-seed-post
-  done
-  if iptables -t nat -S nsgen-seed-post >/dev/null 2>&1; then
-    iptables -t nat -F nsgen-seed-post
-    iptables -t nat -X nsgen-seed-post
-  fi
-  while iptables -t filter -C FORWARD -j nsgen-seed-fwd 2>/dev/null; do
-    iptables -t filter -D FORWARD -j nsgen-seed-fwd
-  done
-  if iptables -t filter -S nsgen-seed-fwd >/dev/null 2>&1; then
-    iptables -t filter -F nsgen-seed-fwd
-    iptables -t filter -X nsgen-seed-fwd
-  fi
+  remove_chains nsgen-seed-pre nsgen-seed-post nsgen-seed-fwd
+}
+# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+remove_chains() {
+  local table builtin chain
+  while read -r table builtin chain; do
+    if [[ " $* " != *" $chain "* ]]; then continue; fi
+    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      iptables -t "$table" -F "$chain"
+      iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-seed-pre
+nat POSTROUTING nsgen-seed-post
+filter FORWARD nsgen-seed-fwd
+CHAINS
 }
 
 # veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false

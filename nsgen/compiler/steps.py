@@ -77,10 +77,6 @@ class AddNamespace(Step):
     kind: ClassVar[str] = "add_namespace"
     creates: ClassVar[bool] = True
 
-    @property
-    def key(self) -> str:
-        """The step's key in the lab's record (see templates/helpers/record.sh.j2)."""
-        return f"netns {self.name}"
 
     def undo(self) -> Step:
         return DeleteNamespace(self.origin, None, self.name)
@@ -107,10 +103,6 @@ class AddLink(Step):
     kind: ClassVar[str] = "add_link"
     creates: ClassVar[bool] = True
 
-    @property
-    def key(self) -> str:
-        """The step's key in the lab's record (see templates/helpers/record.sh.j2)."""
-        return f"link {self.netns or '-'} {self.ifname}"
 
     def undo(self) -> Step:
         return DeleteLink(self.origin, self.netns, self.ifname, self.type, self.mark, self.peer_netns)
@@ -222,10 +214,6 @@ class DeleteNamespace(Step):
     name: str
     kind: ClassVar[str] = "del_namespace"
 
-    @property
-    def key(self) -> str:
-        """The step's key in the lab's record (see templates/helpers/record.sh.j2)."""
-        return f"netns {self.name}"
 
 
 @dataclass(frozen=True)
@@ -238,10 +226,6 @@ class DeleteLink(Step):
     peer_netns: str | None = None
     kind: ClassVar[str] = "del_link"
 
-    @property
-    def key(self) -> str:
-        """The step's key in the lab's record (see templates/helpers/record.sh.j2)."""
-        return f"link {self.netns or '-'} {self.ifname}"
 
 
 @dataclass(frozen=True)

@@ -209,3 +209,54 @@ def test_an_interrupt_after_any_command_leaves_a_host_teardown_restores(example:
             assert not changes, f"after {signal} at command {stop_at} of {total}, teardown left:\n" + "\n".join(changes)
             _ok(sandbox, setup)
             _ok(sandbox, down)
+
+
+# convergence ------------------------------------------------------------------------------------
+
+EDITED_BEFORE = """\
+lab edited
+ns red
+ns blue
+bridge br0 ip 10.30.0.1/24
+veth red<->br0 ip 10.30.0.2/24
+veth blue<->br0 ip 10.30.0.3/24
+route blue default via 10.30.0.1
+route red 10.99.0.0/24 via 10.30.0.1
+nat masquerade 10.30.0.0/24
+"""
+
+EDITED_AFTER = """\
+lab edited
+ns red
+ns green
+bridge br0 ip 10.30.0.1/24
+veth red<->br0 ip 10.30.0.2/24
+veth green<->br0 ip 10.30.0.4/24
+"""
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_setup_of_an_edited_lab_removes_what_the_lab_no_longer_has(target: str, style: str, tmp_path: Path) -> None:
+    """blue, its veth and routes, the NAT rule and forwarding are gone from the lab file: setup of
+    the edited lab removes them (and says so), leaving what a fresh setup of it leaves (its
+    rules, the bridge's accepts, are loaded whole, replacing the old ones)."""
+    before = _scripts(EDITED_BEFORE, target, style, tmp_path / "before")
+    after = _scripts(EDITED_AFTER, target, style, tmp_path / "after")
+    with Sandbox() as sandbox:
+        _ok(sandbox, after[0])
+        fresh = sandbox.snapshot()
+    with Sandbox() as sandbox:
+        empty = sandbox.snapshot()
+        _ok(sandbox, before[0])
+        said = _ok(sandbox, after[0])
+        for gone in ("netns blue", "link - veth-blue-br", "sysctl net.ipv4.ip_forward"):
+            assert f"no longer has {gone}" in said, said
+        if style == "default":  # (batch does not record the routes it adds inside namespaces)
+            assert "no longer has route red 10.99.0.0/24 via 10.30.0.1 metric 0" in said, said
+        changes = fresh.diff(sandbox.snapshot())
+        if style == "batch":
+            changes = [c for c in changes if "10.99.0.0/24" not in c]
+        assert not changes, "the edited lab differs from a fresh setup of it:\n" + "\n".join(changes)
+        assert "no longer" not in _ok(sandbox, after[0]), "a second setup of the edited lab removed more"
+        _ok(sandbox, after[1])
+        assert not empty.diff(sandbox.snapshot())

@@ -237,7 +237,7 @@ def _indent_main(text: str) -> str:
 
 
 HELPERS = (
-    "preflight", "need_tool", "lock_lab", "take_lock", "lock_host", "forget_lab", "record", "undo_push",
+    "preflight", "need_tool", "lock_lab", "take_lock", "lock_host", "forget_lab", "converge", "record", "undo_push",
     "rollback", "on_error", "hold_signals", "release_signals", "created", "have_netns", "have_link",
     "have_own_link", "have_route", "mark_made_links", "netns_exists", "lab_netns", "lab_made", "made_now",
     "lab_owns", "link_exists", "link_is", "link_gone", "has_route", "lab_link", "has_mark", "release_sysctl",

@@ -29,4 +29,10 @@ class IptablesTarget(Target):
         if plan.has_rules:
             # Inserted first, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab.
             jumps.append(("filter", "FORWARD", chains["fwd"], "-I"))
-        return {"chains": chains, "jumps": jumps}
+        every = [("nat", "PREROUTING", chains["pre"]), ("nat", "POSTROUTING", chains["post"]),
+                 ("filter", "FORWARD", chains["fwd"])]
+        used = {chain for _table, _builtin, chain, _add in jumps}
+        # every chain a setup of this lab may have made (an earlier version of the lab file, say),
+        # and those this version does not use: setup removes them, teardown removes them all
+        return {"chains": chains, "jumps": jumps, "lab_chains": every,
+                "unused_chains": [chain for _table, _builtin, chain in every if chain not in used]}
