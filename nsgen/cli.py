@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -263,6 +264,27 @@ def inspect(file: FileArg, target: TargetOpt = DEFAULT_TARGET, output: OutOpt = 
             werror: WerrorOpt = False) -> None:
     """Print a read-only script showing each namespace's links, addresses, routes, ARP table and the rules."""
     _emit(file, target, "inspect", "default", output, werror)
+
+
+@app.command("plan")
+def plan_command(file: FileArg, target: TargetOpt = DEFAULT_TARGET, werror: WerrorOpt = False,
+                 script: Annotated[bool, typer.Option("--script", help="Print the read-only plan script "
+                                                      "instead of running it (to run it on another host).")] = False,
+                 ) -> None:
+    """Say what setup would add (+), change (~), remove (-) here, and what is there (=) or in the way (!)."""
+    if script:
+        _emit(file, target, "plan", "default", None, werror)
+        return
+    from nsgen.compiler.targets import render
+
+    source = _read(file)
+    text = render(_compile(source, werror, target), target, "plan")
+    try:
+        done = subprocess.run(["bash", "-s"], input=text, text=True, check=False)
+    except OSError as exc:
+        _error(f"nsgen: cannot run bash for the plan: {exc.strerror or exc}")
+        raise typer.Exit(2) from None
+    raise typer.Exit(done.returncode)
 
 
 @app.command()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import sys
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,55 @@ def test_setup_of_an_edited_lab_removes_what_the_lab_no_longer_has(target: str, 
         assert "no longer" not in _ok(sandbox, after[0]), "a second setup of the edited lab removed more"
         _ok(sandbox, after[1])
         assert not empty.diff(sandbox.snapshot())
+
+
+def _plan(text: str, target: str, folder: Path) -> Path:
+    result = compile_source(text, "lab.ns", target)
+    assert result.plan is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "plan.sh"
+    path.write_text(render(result.plan, target, "plan"), encoding="utf-8")
+    return path
+
+
+def _lines(sandbox: Sandbox, plan: Path) -> dict[str, str]:
+    run = sandbox.run(["bash", str(plan)])
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[-1].startswith("Plan for lab edited: "), run.stdout
+    return {line[2:50].rstrip(): line[0] for line in lines[:-1]}
+
+
+def test_plan_says_what_setup_would_add_change_and_remove(target: str, tmp_path: Path) -> None:
+    """`nsgen plan` (the plan script): read-only, and right before and after setup and an edit."""
+    setup = _scripts(EDITED_BEFORE, target, "default", tmp_path / "before")[0]
+    before, after = _plan(EDITED_BEFORE, target, tmp_path / "p1"), _plan(EDITED_AFTER, target, tmp_path / "p2")
+    with Sandbox() as sandbox:
+        assert sandbox.run(["ip", "netns", "add", "green"]).returncode == 0
+        empty = sandbox.snapshot()
+        first = _lines(sandbox, before)
+        assert set(first.values()) == {"+", "~"}, first
+        assert first["netns blue"] == "+" and first["sysctl net.ipv4.ip_forward"] == "~"
+        assert not empty.diff(sandbox.snapshot()), "the plan changed the host"
+        _ok(sandbox, setup)
+        again = _lines(sandbox, before)
+        assert set(again.values()) == {"="}, again
+        edited = _lines(sandbox, after)
+        assert edited["netns blue"] == "-" and edited["link - veth-blue-br"] == "-", edited
+        assert edited["sysctl net.ipv4.ip_forward"] == "-", edited
+        assert edited["netns green"] == "=" and edited["link - veth-green-br"] == "+", edited
+        assert edited["netns red"] == "=", edited
+
+
+def test_nsgen_plan_runs_the_plan_and_prints_it_with_script(tmp_path: Path) -> None:
+    lab = tmp_path / "edited.ns"
+    lab.write_text(EDITED_AFTER, encoding="utf-8")
+    cli = [sys.executable, "-m", "nsgen.cli", "plan"]
+    with Sandbox() as sandbox:
+        run = sandbox.run([*cli, str(lab)])
+        assert run.returncode == 0, run.stderr
+        assert "+ netns green" in run.stdout and run.stdout.endswith("0 in the way.\n"), run.stdout
+        printed = sandbox.run([*cli, "--script", "-t", "nft", str(lab)])
+        assert printed.returncode == 0
+        assert printed.stdout.startswith("#!/usr/bin/env bash\n# Plan of nsgen lab 'edited'")
+        assert "nft list table" in printed.stdout

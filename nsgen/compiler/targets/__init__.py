@@ -26,7 +26,7 @@ from nsgen.compiler.targets.nft import NftTarget
 TARGETS: dict[str, Target] = {target.name: target for target in (IptablesTarget(), NftTarget())}
 TARGET_ALIASES = {"bash": "iptables"}
 """Old names still accepted: `bash` was the iptables target's name before it had a second target."""
-SCRIPTS = ("setup", "down", "inspect")
+SCRIPTS = ("setup", "down", "inspect", "plan")
 NAMES_SHOWN = 6
 """How many names of one kind a script's summary lists before it says how many more there are."""
 
@@ -102,7 +102,7 @@ def address_family(text: str) -> str | None:
 
 
 def render(plan: LabPlan, target: str, script: str, style: str = "default") -> str:
-    """The `setup`, `down` or `inspect` script of a plan for a target, in a style."""
+    """The `setup`, `down`, `inspect` or `plan` script of a lab plan for a target, in a style."""
     if script not in SCRIPTS:
         raise ValueError(f"unknown script {script!r}; known: {', '.join(SCRIPTS)}")
     if style not in STYLES:
@@ -110,8 +110,8 @@ def render(plan: LabPlan, target: str, script: str, style: str = "default") -> s
     chosen = get_target(target)
     steps = lower(plan)
     context = _context(plan, steps, chosen, script, style)
-    if script == "inspect":
-        return render_template("inspect.sh.j2", context)
+    if script in ("inspect", "plan"):
+        return render_template(f"{script}.sh.j2", context)
     if style == "plain":
         return render_template(f"{style}/{script}.sh.j2", context)
     return unmark(_with_helpers(_indent_main(render_marked(f"{style}/{script}.sh.j2", context)), context))
@@ -129,8 +129,8 @@ def _context(plan: LabPlan, steps: Steps, target: Target, script: str, style: st
         "plan": plan,
         "target": target,
         "style": style,
-        "title": {"setup": "Setup", "down": "Teardown", "inspect": "Inspection"}[script],
-        "verb": {"setup": "setup", "down": "teardown", "inspect": "inspection"}[script],
+        "title": {"setup": "Setup", "down": "Teardown", "inspect": "Inspection", "plan": "Plan"}[script],
+        "verb": {"setup": "setup", "down": "teardown", "inspect": "inspection", "plan": "plan"}[script],
         "about": _about(plan, steps, target, script, style),
         "state_dir": steps.state_dir,
         **target.firewall_context(plan),
