@@ -155,7 +155,8 @@ lock_host() {
   fi
 }
 
-# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
+# (a bridge that was there before and still has its kept state, after a rollback, is put back first).
 forget_lab() {
   rm -f /run/nsgen/labs/direct-pair/record /run/nsgen/labs/direct-pair/source /run/nsgen/labs/direct-pair/lock
   rmdir /run/nsgen/labs/direct-pair /run/nsgen/labs /run/nsgen 2>/dev/null || true

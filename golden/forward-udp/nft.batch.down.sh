@@ -47,6 +47,7 @@ BATCH
 -labbridge:br0 link del dev br0
 BATCH
   run_removals "$tmp/host"
+  put_back br0 # a bridge that was there before the lab
 
   # restore net.ipv4.ip_forward
   if [ -e /run/nsgen/host/net.ipv4.ip_forward/forward-udp ]; then
@@ -127,8 +128,13 @@ lock_host() {
   fi
 }
 
-# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
+# (a bridge that was there before and still has its kept state, after a rollback, is put back first).
 forget_lab() {
+  local prior
+  for prior in /run/nsgen/labs/forward-udp/prior/*; do
+    if [ -e "$prior" ]; then put_back "${prior##*/}"; fi
+  done
   rm -f /run/nsgen/labs/forward-udp/record /run/nsgen/labs/forward-udp/source /run/nsgen/labs/forward-udp/lock
   rmdir /run/nsgen/labs/forward-udp /run/nsgen/labs /run/nsgen 2>/dev/null || true
 }
@@ -139,6 +145,13 @@ lab_made() {
   local ns=${1#* }
   [[ ${owned[$1]-} == [+?] ]] || return 1
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
@@ -162,6 +175,33 @@ release_sysctl() {
   fi
   if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
+}
+
+# put_back BRIDGE: BRIDGE was there before the lab: give it back the MTU and the up or down
+# state keep_prior found, and remove the lab's addresses it did not have then.
+put_back() {
+  local file=/run/nsgen/labs/forward-udp/prior/"$1" what value address
+  local -A had=()
+  local -a added=()
+  local mtu='' up=''
+  [ -e "$file" ] || return 0
+  while read -r what value; do
+    case $what in
+      mtu) mtu=$value ;;
+      up) up=$value ;;
+      addr) had[$value]=1 ;;
+      lab) if [ -n "$value" ]; then added+=("$value"); fi ;;
+    esac
+  done <"$file"
+  if link_exists '' "$1"; then
+    for address in "${added[@]}"; do
+      if [ -z "${had[$address]-}" ]; then ip addr del "$address" dev "$1" 2>/dev/null || true; fi
+    done
+    if [ -n "$mtu" ]; then ip link set dev "$1" mtu "$mtu"; fi
+    if [ "$up" = 0 ]; then ip link set dev "$1" down; fi
+  fi
+  rm -f "$file"
+  rmdir "${file%/*}" 2>/dev/null || true
 }
 
 # remove_rules: delete the lab's nft table, ip nsgen-forward-udp, if present.

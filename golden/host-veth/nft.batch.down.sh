@@ -112,7 +112,8 @@ take_lock() {
   exit 1
 }
 
-# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
+# (a bridge that was there before and still has its kept state, after a rollback, is put back first).
 forget_lab() {
   rm -f /run/nsgen/labs/host-veth/record /run/nsgen/labs/host-veth/source /run/nsgen/labs/host-veth/lock
   rmdir /run/nsgen/labs/host-veth /run/nsgen/labs /run/nsgen 2>/dev/null || true

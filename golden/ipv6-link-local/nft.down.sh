@@ -49,6 +49,8 @@ fi
 # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
 if lab_link br0 bridge; then # only if this lab's setup created it
   ip link del dev br0 || link_gone '' br0 # gone meanwhile is fine
+else
+  put_back br0
 fi
 STEPS
   forget_lab
@@ -118,8 +120,13 @@ take_lock() {
   exit 1
 }
 
-# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
+# (a bridge that was there before and still has its kept state, after a rollback, is put back first).
 forget_lab() {
+  local prior
+  for prior in /run/nsgen/labs/ipv6-link-local/prior/*; do
+    if [ -e "$prior" ]; then put_back "${prior##*/}"; fi
+  done
   rm -f /run/nsgen/labs/ipv6-link-local/record /run/nsgen/labs/ipv6-link-local/source /run/nsgen/labs/ipv6-link-local/lock
   rmdir /run/nsgen/labs/ipv6-link-local /run/nsgen/labs /run/nsgen 2>/dev/null || true
 }
@@ -164,6 +171,33 @@ lab_link() {
   if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# put_back BRIDGE: BRIDGE was there before the lab: give it back the MTU and the up or down
+# state keep_prior found, and remove the lab's addresses it did not have then.
+put_back() {
+  local file=/run/nsgen/labs/ipv6-link-local/prior/"$1" what value address
+  local -A had=()
+  local -a added=()
+  local mtu='' up=''
+  [ -e "$file" ] || return 0
+  while read -r what value; do
+    case $what in
+      mtu) mtu=$value ;;
+      up) up=$value ;;
+      addr) had[$value]=1 ;;
+      lab) if [ -n "$value" ]; then added+=("$value"); fi ;;
+    esac
+  done <"$file"
+  if link_exists '' "$1"; then
+    for address in "${added[@]}"; do
+      if [ -z "${had[$address]-}" ]; then ip addr del "$address" dev "$1" 2>/dev/null || true; fi
+    done
+    if [ -n "$mtu" ]; then ip link set dev "$1" mtu "$mtu"; fi
+    if [ "$up" = 0 ]; then ip link set dev "$1" down; fi
+  fi
+  rm -f "$file"
+  rmdir "${file%/*}" 2>/dev/null || true
 }
 
 # remove_rules: delete the lab's nft table, ip nsgen-ipv6-link-local, if present.

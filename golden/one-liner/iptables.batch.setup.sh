@@ -39,6 +39,7 @@ KEYS
   # bridge: or labveth: and a name) is missing, so a second run creates nothing; the other lines
   # are safe to repeat. A veth's host end is made with its peer already in its namespace.
   step='host batch'
+  keep_prior v-net-0
   filter_batch "$tmp/host" <<'BATCH'
 # one-liner.ns:1  ns red
 +netns:red netns add red
@@ -221,8 +222,13 @@ lock_host() {
   fi
 }
 
-# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
+# (a bridge that was there before and still has its kept state, after a rollback, is put back first).
 forget_lab() {
+  local prior
+  for prior in /run/nsgen/labs/one-liner/prior/*; do
+    if [ -e "$prior" ]; then put_back "${prior##*/}"; fi
+  done
   rm -f /run/nsgen/labs/one-liner/record /run/nsgen/labs/one-liner/source /run/nsgen/labs/one-liner/lock
   rmdir /run/nsgen/labs/one-liner /run/nsgen/labs /run/nsgen 2>/dev/null || true
 }
@@ -346,6 +352,21 @@ created() {
   on_error "$status"
 }
 
+# keep_prior BRIDGE [ADDRESS...]: BRIDGE was there before the lab (its record does not list it,
+# it carries no mark): keep, once, what setup changes on it (its MTU, whether it is up, its
+# addresses) and the lab's ADDRESSes in /run/nsgen/labs/one-liner/prior/BRIDGE, so that teardown
+# (or a rollback) can put it back (put_back).
+keep_prior() {
+  local file=/run/nsgen/labs/one-liner/prior/"$1"
+  if [ -e "$file" ] || ! link_is '' "$1" bridge || lab_link "$1" bridge; then return 0; fi
+  mkdir -p "${file%/*}"
+  { ip -o link show dev "$1"; ip -o addr show dev "$1"; } | awk '
+    $3 ~ /^</ { for (i = 4; i < NF; i++) if ($i == "mtu") print "mtu", $(i + 1); print "up", ($3 ~ /[<,]UP[,>]/) ? 1 : 0; next }
+    $3 == "inet" || $3 == "inet6" { print "addr", $4 }' >"$file.new"
+  printf 'lab %s\n' "${@:2}" >>"$file.new"
+  mv "$file.new" "$file"
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
@@ -363,9 +384,25 @@ link_exists() {
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
 }
 
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
 # link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
 link_gone() {
   ! link_exists "$1" "$2"
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
+# lab's record says so, or it carries the alias nsgen:one-liner (matched as the alias
+# field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
+lab_link() {
+  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:one-liner '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
 # release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let
@@ -381,6 +418,33 @@ release_sysctl() {
   fi
   if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
+}
+
+# put_back BRIDGE: BRIDGE was there before the lab: give it back the MTU and the up or down
+# state keep_prior found, and remove the lab's addresses it did not have then.
+put_back() {
+  local file=/run/nsgen/labs/one-liner/prior/"$1" what value address
+  local -A had=()
+  local -a added=()
+  local mtu='' up=''
+  [ -e "$file" ] || return 0
+  while read -r what value; do
+    case $what in
+      mtu) mtu=$value ;;
+      up) up=$value ;;
+      addr) had[$value]=1 ;;
+      lab) if [ -n "$value" ]; then added+=("$value"); fi ;;
+    esac
+  done <"$file"
+  if link_exists '' "$1"; then
+    for address in "${added[@]}"; do
+      if [ -z "${had[$address]-}" ]; then ip addr del "$address" dev "$1" 2>/dev/null || true; fi
+    done
+    if [ -n "$mtu" ]; then ip link set dev "$1" mtu "$mtu"; fi
+    if [ "$up" = 0 ]; then ip link set dev "$1" down; fi
+  fi
+  rm -f "$file"
+  rmdir "${file%/*}" 2>/dev/null || true
 }
 
 # remove_rules: unhook and delete the lab's chains (nsgen-one-liner-*), if present:

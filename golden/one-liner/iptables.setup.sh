@@ -49,6 +49,7 @@ fi
 step='one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1'
 if ! created 'link - v-net-0' ip link add name v-net-0 type bridge; then
   have_link '' v-net-0 bridge
+  keep_prior v-net-0
 fi
 ip link set dev v-net-0 up
 # (if red is new, a marked veth-red-br still here is being removed with a namespace deleted by hand: wait, then create)
@@ -221,8 +222,13 @@ lock_host() {
   fi
 }
 
-# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
+# (a bridge that was there before and still has its kept state, after a rollback, is put back first).
 forget_lab() {
+  local prior
+  for prior in /run/nsgen/labs/one-liner/prior/*; do
+    if [ -e "$prior" ]; then put_back "${prior##*/}"; fi
+  done
   rm -f /run/nsgen/labs/one-liner/record /run/nsgen/labs/one-liner/source /run/nsgen/labs/one-liner/lock
   rmdir /run/nsgen/labs/one-liner /run/nsgen/labs /run/nsgen 2>/dev/null || true
 }
@@ -378,6 +384,21 @@ have_own_link() {
   on_error 1
 }
 
+# keep_prior BRIDGE [ADDRESS...]: BRIDGE was there before the lab (its record does not list it,
+# it carries no mark): keep, once, what setup changes on it (its MTU, whether it is up, its
+# addresses) and the lab's ADDRESSes in /run/nsgen/labs/one-liner/prior/BRIDGE, so that teardown
+# (or a rollback) can put it back (put_back).
+keep_prior() {
+  local file=/run/nsgen/labs/one-liner/prior/"$1"
+  if [ -e "$file" ] || ! link_is '' "$1" bridge || lab_link "$1" bridge; then return 0; fi
+  mkdir -p "${file%/*}"
+  { ip -o link show dev "$1"; ip -o addr show dev "$1"; } | awk '
+    $3 ~ /^</ { for (i = 4; i < NF; i++) if ($i == "mtu") print "mtu", $(i + 1); print "up", ($3 ~ /[<,]UP[,>]/) ? 1 : 0; next }
+    $3 == "inet" || $3 == "inet6" { print "addr", $4 }' >"$file.new"
+  printf 'lab %s\n' "${@:2}" >>"$file.new"
+  mv "$file.new" "$file"
+}
+
 # mark_made_links: give every link this run made in the host the lab's mark, alias
 # nsgen:one-liner, in one `ip -batch` (teardown deletes only links with it, or in the record).
 mark_made_links() {
@@ -456,6 +477,33 @@ release_sysctl() {
   fi
   if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
+}
+
+# put_back BRIDGE: BRIDGE was there before the lab: give it back the MTU and the up or down
+# state keep_prior found, and remove the lab's addresses it did not have then.
+put_back() {
+  local file=/run/nsgen/labs/one-liner/prior/"$1" what value address
+  local -A had=()
+  local -a added=()
+  local mtu='' up=''
+  [ -e "$file" ] || return 0
+  while read -r what value; do
+    case $what in
+      mtu) mtu=$value ;;
+      up) up=$value ;;
+      addr) had[$value]=1 ;;
+      lab) if [ -n "$value" ]; then added+=("$value"); fi ;;
+    esac
+  done <"$file"
+  if link_exists '' "$1"; then
+    for address in "${added[@]}"; do
+      if [ -z "${had[$address]-}" ]; then ip addr del "$address" dev "$1" 2>/dev/null || true; fi
+    done
+    if [ -n "$mtu" ]; then ip link set dev "$1" mtu "$mtu"; fi
+    if [ "$up" = 0 ]; then ip link set dev "$1" down; fi
+  fi
+  rm -f "$file"
+  rmdir "${file%/*}" 2>/dev/null || true
 }
 
 # remove_rules: unhook and delete the lab's chains (nsgen-one-liner-*), if present:

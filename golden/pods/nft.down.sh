@@ -76,6 +76,8 @@ fi
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
 if lab_link cni0 bridge; then # only if this lab's setup created it
   ip link del dev cni0 || link_gone '' cni0 # gone meanwhile is fine
+else
+  put_back cni0
 fi
 
 # restore net.ipv4.ip_forward
@@ -158,8 +160,13 @@ lock_host() {
   fi
 }
 
-# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
+# (a bridge that was there before and still has its kept state, after a rollback, is put back first).
 forget_lab() {
+  local prior
+  for prior in /run/nsgen/labs/pods/prior/*; do
+    if [ -e "$prior" ]; then put_back "${prior##*/}"; fi
+  done
   rm -f /run/nsgen/labs/pods/record /run/nsgen/labs/pods/source /run/nsgen/labs/pods/lock
   rmdir /run/nsgen/labs/pods /run/nsgen/labs /run/nsgen 2>/dev/null || true
 }
@@ -235,6 +242,33 @@ release_sysctl() {
   fi
   if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
+}
+
+# put_back BRIDGE: BRIDGE was there before the lab: give it back the MTU and the up or down
+# state keep_prior found, and remove the lab's addresses it did not have then.
+put_back() {
+  local file=/run/nsgen/labs/pods/prior/"$1" what value address
+  local -A had=()
+  local -a added=()
+  local mtu='' up=''
+  [ -e "$file" ] || return 0
+  while read -r what value; do
+    case $what in
+      mtu) mtu=$value ;;
+      up) up=$value ;;
+      addr) had[$value]=1 ;;
+      lab) if [ -n "$value" ]; then added+=("$value"); fi ;;
+    esac
+  done <"$file"
+  if link_exists '' "$1"; then
+    for address in "${added[@]}"; do
+      if [ -z "${had[$address]-}" ]; then ip addr del "$address" dev "$1" 2>/dev/null || true; fi
+    done
+    if [ -n "$mtu" ]; then ip link set dev "$1" mtu "$mtu"; fi
+    if [ "$up" = 0 ]; then ip link set dev "$1" down; fi
+  fi
+  rm -f "$file"
+  rmdir "${file%/*}" 2>/dev/null || true
 }
 
 # remove_rules: delete the lab's nft table, ip nsgen-pods, if present.

@@ -140,7 +140,8 @@ take_lock() {
   exit 1
 }
 
-# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty.
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
+# (a bridge that was there before and still has its kept state, after a rollback, is put back first).
 forget_lab() {
   rm -f /run/nsgen/labs/router/record /run/nsgen/labs/router/source /run/nsgen/labs/router/lock
   rmdir /run/nsgen/labs/router /run/nsgen/labs /run/nsgen 2>/dev/null || true

@@ -100,12 +100,15 @@ class AddLink(Step):
     peer_netns: str | None = None
     mark: str | None = None
     adoptable: bool = False
+    addresses: tuple[str, ...] = ()
+    """For an adoptable bridge: the addresses setup gives it (for its undo)."""
     kind: ClassVar[str] = "add_link"
     creates: ClassVar[bool] = True
 
 
     def undo(self) -> Step:
-        return DeleteLink(self.origin, self.netns, self.ifname, self.type, self.mark, self.peer_netns)
+        return DeleteLink(self.origin, self.netns, self.ifname, self.type, self.mark, self.peer_netns,
+                          self.adoptable, self.addresses)
 
 
 @dataclass(frozen=True)
@@ -224,6 +227,10 @@ class DeleteLink(Step):
     type: str
     mark: str | None = None
     peer_netns: str | None = None
+    adoptable: bool = False
+    """A bridge that may have been there before the lab: teardown then puts back what setup changed."""
+    addresses: tuple[str, ...] = ()
+    """The addresses setup gives it (teardown removes those it did not have before)."""
     kind: ClassVar[str] = "del_link"
 
 
@@ -338,7 +345,8 @@ def _namespace(ns: p.Namespace) -> list[Step]:
 
 def _bridge(bridge: p.Bridge, lab: str) -> list[Step]:
     steps: list[Step] = [
-        AddLink(bridge.origin, None, bridge.name, "bridge", mark=lab_mark(lab), adoptable=True),
+        AddLink(bridge.origin, None, bridge.name, "bridge", mark=lab_mark(lab), adoptable=True,
+                addresses=(bridge.address,) if bridge.address else ()),
         SetLink(bridge.origin, None, bridge.name, mtu=bridge.mtu, up=True),
     ]
     if bridge.address:

@@ -313,3 +313,25 @@ def test_nsgen_plan_runs_the_plan_and_prints_it_with_script(tmp_path: Path) -> N
         assert printed.returncode == 0
         assert printed.stdout.startswith("#!/usr/bin/env bash\n# Plan of nsgen lab 'edited'")
         assert "nft list table" in printed.stdout
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_a_bridge_that_was_there_gets_its_mtu_state_and_addresses_back(target: str, style: str,
+                                                                        tmp_path: Path) -> None:
+    """A bridge a VM host or Docker uses: setup raises it, sets the lab's MTU and adds the lab's
+    address; teardown leaves the bridge (and its own address) and puts back what it changed."""
+    lab = "ns red\nbridge br0 ip 10.40.0.1/24 mtu 1400\nveth red<->br0 ip 10.40.0.2/24\n"
+    setup, down = _scripts(lab, target, style, tmp_path)
+    with Sandbox() as sandbox:
+        for command in (["ip", "link", "add", "br0", "mtu", "1500", "type", "bridge"],
+                        ["ip", "addr", "add", "10.40.0.9/24", "dev", "br0"]):
+            assert sandbox.run(command).returncode == 0
+        before = sandbox.snapshot()
+        _ok(sandbox, setup)
+        shown = sandbox.run(["ip", "-o", "addr", "show", "dev", "br0"]).stdout
+        assert "10.40.0.1/24" in shown and "10.40.0.9/24" in shown, shown
+        assert "mtu 1400" in sandbox.run(["ip", "link", "show", "dev", "br0"]).stdout
+        _ok(sandbox, setup)
+        _ok(sandbox, down)
+        changes = before.diff(sandbox.snapshot())
+        assert not changes, "teardown did not put the bridge back:\n" + "\n".join(changes)
