@@ -321,8 +321,8 @@ veths_gone() {
 
 # lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
 # record says its setup created), link:NAME (altnames too), marked:NAME
-# (any link with this lab's mark, even one the kernel is removing), bridge:NAME or veth:NAME,
-# and labbridge:NAME or labveth:NAME for one this lab's setup created: it carries the alias
+# (any link with this lab's mark, even one the kernel is removing), bridge:NAME, veth:NAME or
+# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: it carries the alias
 # nsgen:ns (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
@@ -340,7 +340,7 @@ lab_objects() {
     sub(/@.*/, "", $2); print "link:" $2
     if (marked) print "marked:" $2
   }'
-  for kind in bridge veth; do
+  for kind in bridge veth vxlan; do
     ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:ns '{
       ours = 0
       n = split($0, detail, /\\/)

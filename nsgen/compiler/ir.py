@@ -110,6 +110,25 @@ class Veth(Statement):
 
 
 @dataclass(frozen=True)
+class Vxlan(Statement):
+    """`vxlan [NS:]NAME id N remote ADDR [local ADDR] [dev IF] [port N] [bridge BR] [ip ADDR] [mtu N]`:
+    a VXLAN device in the host or in namespace NS."""
+
+    namespace: Word | None
+    name: Word
+    vni: Number | None
+    remote: Word | None
+    local: Word | None
+    device: Word | None
+    port: Number | None
+    bridge: Word | None
+    addresses: tuple[Word, ...]
+    mtu: Number | None
+    options: tuple[Option, ...] = ()
+    """Every option in the order written (a repeated one is an error)."""
+
+
+@dataclass(frozen=True)
 class Route(Statement):
     """`route NS DEST [via GW] [dev IF] [metric N] [onlink]`: a route in a namespace (or `host`);
     DEST None means default."""

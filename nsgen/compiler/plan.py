@@ -67,6 +67,25 @@ class Veth:
 
 
 @dataclass(frozen=True)
+class Vxlan:
+    """A VXLAN device: where it lives, its name, VNI, peer, underlay and UDP port; the bridge it
+    joins or its address; `addrgenmode` as for veth ends."""
+
+    netns: str | None
+    ifname: str
+    vni: int
+    remote: str
+    local: str | None
+    device: str | None
+    port: int
+    master: str | None
+    address: str | None
+    mtu: int | None
+    origin: Origin
+    addrgenmode: str | None = None
+
+
+@dataclass(frozen=True)
 class Route:
     """A route in a namespace (or the host): `destination` is a CIDR or `default`; a gateway, a
     device or both (`onlink`: the gateway is on the device's link whatever its subnets)."""
@@ -170,6 +189,7 @@ class LabPlan:
 
     addresses: tuple[Address, ...] = ()
     sysctls: tuple[Sysctl, ...] = ()
+    vxlans: tuple[Vxlan, ...] = ()
 
     @property
     def has_nat(self) -> bool:
@@ -181,6 +201,7 @@ class LabPlan:
         """The lab's bridges with two or more of its veth ends as ports: its namespaces talk across
         them, and with br_netfilter on those frames cross the host's FORWARD hook."""
         ports = [end.master for veth in self.veths for end in (veth.outer, veth.inner) if end.master]
+        ports += [vxlan.master for vxlan in self.vxlans if vxlan.master]
         return tuple(bridge for bridge in self.bridges if ports.count(bridge.name) >= 2)
 
     @property
@@ -191,4 +212,5 @@ class LabPlan:
     @property
     def sets_addrgenmode(self) -> bool:
         """True when a setup script sets an IPv6 address generation mode (so needs IPv6)."""
-        return any(end.addrgenmode for veth in self.veths for end in (veth.outer, veth.inner))
+        return any(end.addrgenmode for veth in self.veths for end in (veth.outer, veth.inner)) \
+            or any(vxlan.addrgenmode for vxlan in self.vxlans)

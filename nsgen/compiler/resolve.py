@@ -40,7 +40,7 @@ class Context:
 
 
 PlanItem = (plan.Namespace | plan.Bridge | plan.Veth | plan.Route | plan.Masquerade | plan.Forward | plan.Expectation
-            | plan.Address | plan.Sysctl)
+            | plan.Address | plan.Sysctl | plan.Vxlan)
 Lowering = Callable[[Any, Context], Iterable[PlanItem]]
 """A statement kind's lowering: one statement in, the plan items it makes out."""
 
@@ -72,6 +72,7 @@ def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.State
         source=source if source is not None else script_name(program.file),
         addresses=of(plan.Address),
         sysctls=of(plan.Sysctl),
+        vxlans=of(plan.Vxlan),
     )
 
 

@@ -3,7 +3,7 @@
 `lower` turns a plan into steps. Each step knows where it runs (`netns`: a namespace, or None for
 the host), the lab-file statement it comes from (`origin`) and, when it creates something, the
 step that undoes it (`undo`). Steps are ordered so each one's prerequisites come first: namespaces,
-then bridges, veth pairs, routes, the firewall and last the sysctls; within each, in lab order.
+then bridges, veth pairs, VXLAN devices, routes, the firewall and last the sysctls; within each, in lab order.
 
 A step's `kind` names its words: a macro in templates/steps/words.j2 holds the `ip` words of the
 step (without `ip` or `-n NS`; non-`ip` steps have templates/steps/<kind>.j2), the one place that
@@ -102,6 +102,8 @@ class AddLink(Step):
     adoptable: bool = False
     addresses: tuple[str, ...] = ()
     """For an adoptable bridge: the addresses setup gives it (for its undo)."""
+    vxlan: p.Vxlan | None = None
+    """For type vxlan: its VNI, peer, underlay and port (the words after `type vxlan`)."""
     kind: ClassVar[str] = "add_link"
     creates: ClassVar[bool] = True
 
@@ -330,6 +332,7 @@ def lower(lab: p.LabPlan) -> Steps:
         [step for ns in lab.namespaces for step in _namespace(ns)]
         + [step for bridge in lab.bridges for step in _bridge(bridge, lab.name)]
         + [step for veth in lab.veths for step in _veth(veth, lab_mark(lab.name))]
+        + [step for vxlan in lab.vxlans for step in _vxlan(vxlan, lab_mark(lab.name))]
         + [AddAddress(a.origin, a.netns, a.ifname, a.address) for a in lab.addresses]
         + [AddRoute(r.origin, r.netns, r.destination, r.gateway, r.device, r.metric, r.onlink) for r in lab.routes]
         + _firewall(lab)
@@ -365,6 +368,21 @@ def _veth(veth: p.Veth, mark: str) -> list[Step]:
                                  mark=mark if outer.netns is None else None)]
     steps += _end(veth, outer, raise_it=not raised)
     steps += _end(veth, inner, raise_it=True)
+    return steps
+
+
+def _vxlan(vxlan: p.Vxlan, mark: str) -> list[Step]:
+    """After the veths (its underlay device may be one). Made with its bridge, MTU and `up` in one
+    request unless it needs an address generation mode first; a VXLAN in the host is marked."""
+    raised = not vxlan.addrgenmode
+    steps: list[Step] = [AddLink(vxlan.origin, vxlan.netns, vxlan.ifname, "vxlan", master=vxlan.master,
+                                 mtu=vxlan.mtu, up=raised, mark=mark if vxlan.netns is None else None,
+                                 vxlan=vxlan)]
+    if not raised:
+        steps += [SetLink(vxlan.origin, vxlan.netns, vxlan.ifname, addrgenmode=vxlan.addrgenmode),
+                  SetLink(vxlan.origin, vxlan.netns, vxlan.ifname, master=vxlan.master, mtu=vxlan.mtu, up=True)]
+    if vxlan.address:
+        steps.append(AddAddress(vxlan.origin, vxlan.netns, vxlan.ifname, vxlan.address))
     return steps
 
 

@@ -121,6 +121,8 @@ def _collect_addresses(program: ir.Program, symbols: Symbols) -> None:
             _collect_route(statement, symbols)
         elif isinstance(statement, ir.Address):
             _collect_extra_address(statement, symbols)
+        elif isinstance(statement, ir.Vxlan):
+            _collect_vxlan(statement, symbols)
     for interface in symbols.interfaces:
         if interface.address is None:
             continue
@@ -152,6 +154,15 @@ def _collect_extra_address(statement: ir.Address, symbols: Symbols) -> None:
     address = interface_of(statement.address.text)
     symbols.interfaces.append(LabInterface(owner, statement.ifname.text, address, statement.address, statement,
                                            named=True))
+
+
+def _collect_vxlan(statement: ir.Vxlan, symbols: Symbols) -> None:
+    """A `vxlan` line's device, in its namespace or the host, with its address if it has one."""
+    owner = statement.namespace.text if statement.namespace is not None else ir.HOST
+    word = statement.addresses[0] if statement.addresses else statement.name
+    address = interface_of(word.text) if statement.addresses and "/" in word.text else None
+    symbols.interfaces.append(LabInterface(owner, statement.name.text, address, word, statement,
+                                           bridge=statement.bridge.text if statement.bridge else None, named=True))
 
 
 def interfaces_in(symbols: Symbols, where: str) -> set[str]:

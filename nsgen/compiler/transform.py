@@ -103,6 +103,10 @@ class ToIR(Transformer[Token, Any]):
         macs = self.tokens(children, "MAC")
         return _Option(self._option(children, macs[-1]), macs=tuple(self.word(t) for t in macs))
 
+    def ovs_option(self, children: list[Any]) -> _Option:
+        numbers = self.tokens(children, "INT")
+        return _Option(self._option(children, numbers[-1]))
+
     def veth_end(self, children: list[Any]) -> ir.VethEnd:
         names = self.tokens(children, "NAME")
         return ir.VethEnd(owner=self.word(names[0]), ifname=self.word(names[1]) if len(names) > 1 else None)

@@ -1,5 +1,5 @@
 """`veth A<->B [ip ADDRESS[, ADDRESS]] [mac MAC[, MAC]] [mtu N]`: a veth pair between namespaces,
-bridges and the host."""
+bridges (two bridges too) and the host."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def transform(self: ToIR, children: list[Any]) -> ir.Veth:
 
 
 def check_veth_ends(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """Veth ends: implied bridges (warning), `outside`, loops, and bridge-to-bridge pairs."""
+    """Veth ends: implied bridges (warning), `outside`, and a veth from a thing to itself."""
     for veth in veths_of(program):
         left, right = veth.left.owner.text, veth.right.owner.text
         for end in (veth.left, veth.right):
@@ -43,9 +43,39 @@ def check_veth_ends(program: ir.Program, symbols: Symbols) -> Iterator[Diagnosti
         if left == right:
             yield error("E113", f"veth connects '{left}' to itself", veth.right.owner.span,
                         "a veth joins two different namespaces, or a namespace and a bridge")
-        elif symbols.kind(left) == symbols.kind(right) == "bridge":
-            yield error("E124", "a veth cannot join two bridges", veth.span,
-                        "plug namespaces into bridges: `veth NS<->BRIDGE`")
+
+
+def check_ovs_options(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """`tag` and `trunk` make Open vSwitch ports (issue 14), which nsgen cannot build yet."""
+    for veth in veths_of(program):
+        for option in veth.options:
+            if option.keyword in ("tag", "trunk"):
+                yield error("E152", f"`{option.keyword}` is an Open vSwitch port option; Open vSwitch bridges are "
+                            "not supported yet", option.span,
+                            "leave it out: a veth to a Linux bridge is an untagged port (a Linux bridge here "
+                            "has no VLAN filtering)")
+
+
+def check_bridge_loops(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """Veths between bridges must not close a loop: Linux bridges run no STP here, so a loop would
+    flood broadcast frames around it for ever."""
+    parent: dict[str, str] = {}
+
+    def root(name: str) -> str:
+        while parent.get(name, name) != name:
+            name = parent[name]
+        return name
+
+    for veth in veths_of(program):
+        left, right = veth.left.owner.text, veth.right.owner.text
+        if left == right or not (symbols.kind(left) or "bridge") == (symbols.kind(right) or "bridge") == "bridge":
+            continue
+        if root(left) == root(right):
+            yield error("E153", f"this veth closes a loop of bridges through '{left}' and '{right}'", veth.span,
+                        "Linux bridges here run no spanning tree, so frames would circle for ever: "
+                        "leave one link of the loop out")
+        else:
+            parent[root(left)] = root(right)
 
 
 MAC = re.compile(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}")
@@ -123,6 +153,7 @@ def _pair(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:
 
 
 KINDS = (
-    StatementKind(40, "veth", "veth", ir.Veth, transform, (check_veth_ends, check_macs, *checks.LINK_CHECKS), lower,
+    StatementKind(40, "veth", "veth", ir.Veth, transform,
+                  (check_veth_ends, check_ovs_options, check_bridge_loops, check_macs, *checks.LINK_CHECKS), lower,
                   "### `veth"),
 )
