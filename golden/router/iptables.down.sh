@@ -43,6 +43,20 @@ if lab_made 'route red default via 10.0.1.1 metric 100' && has_route red default
   ip -n red route del default via 10.0.1.1 metric 100
 fi
 
+# router.ns:9  sysctl r1 net.ipv4.conf.all.rp_filter=0
+if [ -e /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.conf.all.rp_filter ]; then # a namespace that was there before the lab
+  ip netns exec r1 sysctl -qw net.ipv4.conf.all.rp_filter="$(cat /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.conf.all.rp_filter)"
+  rm -f /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.conf.all.rp_filter
+  rmdir -p /run/nsgen/labs/router/prior-sysctl/r1 2>/dev/null || true
+fi
+
+# router.ns:8  router r1
+if [ -e /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.ip_forward ]; then # a namespace that was there before the lab
+  ip netns exec r1 sysctl -qw net.ipv4.ip_forward="$(cat /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.ip_forward)"
+  rm -f /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.ip_forward
+  rmdir -p /run/nsgen/labs/router/prior-sysctl/r1 2>/dev/null || true
+fi
+
 # router.ns:5  ns blue
 if lab_netns blue; then # only if this lab's setup created it
   ip netns del blue

@@ -135,9 +135,19 @@ if ! created 'route blue default via 169.254.1.1 dev type metric 0' ip -n blue r
 fi
 
 step='router.ns:8  router r1'
+if ! lab_owns 'netns r1' && [ ! -e /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.ip_forward ]; then # kept for teardown
+  mkdir -p /run/nsgen/labs/router/prior-sysctl/r1
+  ip netns exec r1 sysctl -n net.ipv4.ip_forward >/run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.ip_forward
+  undo_push 'nsctl r1 net.ipv4.ip_forward'
+fi
 ip netns exec r1 sysctl -qw net.ipv4.ip_forward=1
 
 step='router.ns:9  sysctl r1 net.ipv4.conf.all.rp_filter=0'
+if ! lab_owns 'netns r1' && [ ! -e /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.conf.all.rp_filter ]; then # kept for teardown
+  mkdir -p /run/nsgen/labs/router/prior-sysctl/r1
+  ip netns exec r1 sysctl -n net.ipv4.conf.all.rp_filter >/run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.conf.all.rp_filter
+  undo_push 'nsctl r1 net.ipv4.conf.all.rp_filter'
+fi
 ip netns exec r1 sysctl -qw net.ipv4.conf.all.rp_filter=0
 STEPS
 
@@ -299,6 +309,10 @@ rollback() {
       netns) ip netns del "$where" ;;
       link) ip "${in_ns[@]}" link del dev "$name" ;;
       route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
+      nsctl) # a sysctl of a namespace that was there before the lab: its kept value back
+        ip netns exec "$where" sysctl -qw "$name=$(cat /run/nsgen/labs/router/prior-sysctl/"$where/$name")" &&
+          rm -f /run/nsgen/labs/router/prior-sysctl/"$where/$name" &&
+          rmdir -p /run/nsgen/labs/router/prior-sysctl/"$where" ;;
     esac
     record - "${undo[i]}"
   done 2>/dev/null

@@ -161,11 +161,28 @@ class AddRoute(Step):
 
 @dataclass(frozen=True)
 class SetNamespaceSysctl(Step):
-    """`ip netns exec NS sysctl -qw KEY=VALUE`: nothing to restore, the namespace dies with the lab."""
+    """`ip netns exec NS sysctl -qw KEY=VALUE`. In a namespace the lab made there is nothing to
+    restore (it dies with the lab); in one that was there before, the guarded styles keep the value
+    found first (`record`) and teardown puts it back."""
 
     key: str
     value: str
+    record: str = ""
     kind: ClassVar[str] = "set_ns_sysctl"
+    ip_words: ClassVar[bool] = False
+    creates: ClassVar[bool] = False
+
+    def undo(self) -> Step:
+        return RestoreNamespaceSysctl(self.origin, self.netns, self.key, self.record)
+
+
+@dataclass(frozen=True)
+class RestoreNamespaceSysctl(Step):
+    """Put back a sysctl of a namespace that was there before the lab, if setup kept its value."""
+
+    key: str
+    record: str
+    kind: ClassVar[str] = "restore_ns_sysctl"
     ip_words: ClassVar[bool] = False
 
 
@@ -317,7 +334,7 @@ class Steps:
 
 
 _TEARDOWN_ORDER: tuple[type[Step], ...] = (
-    RemoveRules, DeleteRoute, DeleteNamespace, DeleteLink, RestoreSysctl,
+    RemoveRules, DeleteRoute, RestoreNamespaceSysctl, DeleteNamespace, DeleteLink, RestoreSysctl,
 )
 """Teardown runs the undo steps in this order of kind (each kind newest first): rules, host routes,
 then namespaces (the kernel removes their veth peers in the background, all at once), then the
@@ -425,7 +442,8 @@ def _sysctls(lab: p.LabPlan) -> list[Step]:
     done = {"net.ipv4.ip_forward"} if (lab.masquerades or lab.forwards) else set()
     for sysctl in lab.sysctls:
         if sysctl.netns is not None:
-            steps.append(SetNamespaceSysctl(sysctl.origin, sysctl.netns, sysctl.key, sysctl.value))
+            steps.append(SetNamespaceSysctl(sysctl.origin, sysctl.netns, sysctl.key, sysctl.value,
+                                            f"{lab_dir(lab.name)}/prior-sysctl/{sysctl.netns}/{sysctl.key}"))
         elif sysctl.key not in done:
             done.add(sysctl.key)
             steps.append(SetSysctl(sysctl.origin, None, sysctl.key, sysctl.value, _record(sysctl.key),

@@ -335,3 +335,18 @@ def test_a_bridge_that_was_there_gets_its_mtu_state_and_addresses_back(target: s
         _ok(sandbox, down)
         changes = before.diff(sandbox.snapshot())
         assert not changes, "teardown did not put the bridge back:\n" + "\n".join(changes)
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_a_sysctl_set_in_a_namespace_that_was_there_is_put_back(target: str, style: str, tmp_path: Path) -> None:
+    setup, down = _scripts("ns r1\nns r2\nrouter r1\nrouter r2\n", target, style, tmp_path)
+    forwarding = ["ip", "netns", "exec", "r1", "cat", "/proc/sys/net/ipv4/ip_forward"]
+    with Sandbox() as sandbox:
+        assert sandbox.run(["ip", "netns", "add", "r1"]).returncode == 0
+        before = sandbox.snapshot()
+        _ok(sandbox, setup)
+        assert sandbox.run(forwarding).stdout.strip() == "1"
+        _ok(sandbox, setup)
+        _ok(sandbox, down)
+        assert sandbox.run(forwarding).stdout.strip() == "0", "teardown left r1 forwarding"
+        assert not before.diff(sandbox.snapshot())
