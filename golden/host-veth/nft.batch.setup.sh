@@ -63,8 +63,10 @@ link set dev veth-red addrgenmode none
 link set dev veth-red up
 addr replace 10.0.0.2/30 dev veth-red
 # host-veth.ns:4  route red default via 10.0.0.1
+# (record: route red default via 10.0.0.1 metric 0)
 route add default via 10.0.0.1
 BATCH
+  record_batch_routes
 
   step='host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2'
   if ! created 'route - 10.9.0.0/24 via 10.0.0.2 metric 0' ip route add 10.9.0.0/24 via 10.0.0.2; then
@@ -582,6 +584,19 @@ route_key() {
     esac
   done
   key="${w[0]%/32} $gateway $metric"
+}
+
+# record_batch_routes: the routes the namespace batches added (keep_routes left out those
+# already there) go in the lab's record, for teardown (in a namespace that was there before) and
+# for a later setup of an edited lab, one awk for all namespaces.
+record_batch_routes() {
+  local ns key
+  local -a files=()
+  while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
+  while IFS= read -r key; do record + "$key"; done < <(awk '
+    /^# \(record: / { key = substr($0, 12, length($0) - 12); next }
+    /^route add / && key != "" { print key }
+    { key = "" }' "${files[@]}")
 }
 
 main "$@"

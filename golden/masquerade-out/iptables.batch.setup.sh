@@ -70,8 +70,10 @@ link set dev veth-app addrgenmode none
 link set dev veth-app up
 addr replace 172.20.0.2/24 dev veth-app
 # masquerade-out.ns:5  route app default via 172.20.0.1
+# (record: route app default via 172.20.0.1 metric 0)
 route add default via 172.20.0.1
 BATCH
+  record_batch_routes
 
   step='firewall: chains nsgen-masquerade-out-*'
   if ! iptables -t filter -S nsgen-masquerade-out-fwd >/dev/null 2>&1; then
@@ -711,6 +713,19 @@ route_key() {
     esac
   done
   key="${w[0]%/32} $gateway $metric"
+}
+
+# record_batch_routes: the routes the namespace batches added (keep_routes left out those
+# already there) go in the lab's record, for teardown (in a namespace that was there before) and
+# for a later setup of an edited lab, one awk for all namespaces.
+record_batch_routes() {
+  local ns key
+  local -a files=()
+  while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
+  while IFS= read -r key; do record + "$key"; done < <(awk '
+    /^# \(record: / { key = substr($0, 12, length($0) - 12); next }
+    /^route add / && key != "" { print key }
+    { key = "" }' "${files[@]}")
 }
 
 main "$@"

@@ -90,6 +90,7 @@ link set dev eth0 addrgenmode none
 link set dev eth0 up
 addr replace 10.244.1.10/24 dev eth0
 # pods.ns:11  route web default via 10.244.1.1
+# (record: route web default via 10.244.1.1 metric 0)
 route add default via 10.244.1.1
 @ api
 # pods.ns:13  ns api
@@ -100,6 +101,7 @@ link set dev eth0 addrgenmode none
 link set dev eth0 up
 addr replace 10.244.1.11/24 dev eth0
 # pods.ns:15  route api default via 10.244.1.1
+# (record: route api default via 10.244.1.1 metric 0)
 route add default via 10.244.1.1
 @ db
 # pods.ns:17  ns db
@@ -110,8 +112,10 @@ link set dev eth0 addrgenmode none
 link set dev eth0 up
 addr replace 10.244.1.12/24 dev eth0
 # pods.ns:19  route db default via 10.244.1.1
+# (record: route db default via 10.244.1.1 metric 0)
 route add default via 10.244.1.1
 BATCH
+  record_batch_routes
 
   step='firewall: nft table ip nsgen-pods'
   if ! nft list table ip nsgen-pods >/dev/null 2>&1; then
@@ -739,6 +743,19 @@ route_key() {
     esac
   done
   key="${w[0]%/32} $gateway $metric"
+}
+
+# record_batch_routes: the routes the namespace batches added (keep_routes left out those
+# already there) go in the lab's record, for teardown (in a namespace that was there before) and
+# for a later setup of an edited lab, one awk for all namespaces.
+record_batch_routes() {
+  local ns key
+  local -a files=()
+  while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
+  while IFS= read -r key; do record + "$key"; done < <(awk '
+    /^# \(record: / { key = substr($0, 12, length($0) - 12); next }
+    /^route add / && key != "" { print key }
+    { key = "" }' "${files[@]}")
 }
 
 main "$@"

@@ -78,6 +78,7 @@ link set dev veth-red addrgenmode none
 link set dev veth-red up
 addr replace 10.0.1.2/24 dev veth-red
 # router-host.ns:11  route red default via 10.0.1.1
+# (record: route red default via 10.0.1.1 metric 0)
 route add default via 10.0.1.1
 @ blue
 # router-host.ns:4  ns blue
@@ -90,8 +91,10 @@ addr replace 10.0.2.2/24 dev veth-blue
 # router-host.ns:10  address blue:lo 10.0.9.1/32
 addr replace 10.0.9.1/32 dev lo
 # router-host.ns:12  route blue default via 10.0.2.1
+# (record: route blue default via 10.0.2.1 metric 0)
 route add default via 10.0.2.1
 BATCH
+  record_batch_routes
 
   step='router-host.ns:13  route host 10.0.9.1 via 10.0.2.2 metric 10'
   if ! created 'route - 10.0.9.1/32 via 10.0.2.2 metric 10' ip route add 10.0.9.1/32 via 10.0.2.2 metric 10; then
@@ -632,6 +635,19 @@ route_key() {
     esac
   done
   key="${w[0]%/32} $gateway $metric"
+}
+
+# record_batch_routes: the routes the namespace batches added (keep_routes left out those
+# already there) go in the lab's record, for teardown (in a namespace that was there before) and
+# for a later setup of an edited lab, one awk for all namespaces.
+record_batch_routes() {
+  local ns key
+  local -a files=()
+  while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
+  while IFS= read -r key; do record + "$key"; done < <(awk '
+    /^# \(record: / { key = substr($0, 12, length($0) - 12); next }
+    /^route add / && key != "" { print key }
+    { key = "" }' "${files[@]}")
 }
 
 main "$@"

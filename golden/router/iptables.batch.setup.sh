@@ -83,8 +83,10 @@ link set dev veth-red address 02:00:00:00:01:02
 link set dev veth-red up
 addr replace 10.0.1.2/24 dev veth-red
 # router.ns:13  route red default via 10.0.1.1 metric 100
+# (record: route red default via 10.0.1.1 metric 100)
 route add default via 10.0.1.1 metric 100
 # router.ns:14  route red default via 10.0.1.9 metric 200
+# (record: route red default via 10.0.1.9 metric 200)
 route add default via 10.0.1.9 metric 200
 @ r1
 # router.ns:4  ns r1
@@ -114,12 +116,16 @@ link set dev type addrgenmode none
 link set dev type mtu 1400 up
 addr replace 10.0.2.2/24 dev type
 # router.ns:15  route blue 10.0.1.0/24 via 10.0.2.1 dev type
+# (record: route blue 10.0.1.0/24 via 10.0.2.1 dev type metric 0)
 route add 10.0.1.0/24 via 10.0.2.1 dev type
 # router.ns:16  route blue 10.255.0.1 dev type
+# (record: route blue 10.255.0.1/32 dev type metric 0)
 route add 10.255.0.1/32 dev type
 # router.ns:17  route blue default via 169.254.1.1 dev type onlink
+# (record: route blue default via 169.254.1.1 dev type metric 0)
 route add default via 169.254.1.1 dev type onlink
 BATCH
+  record_batch_routes
 
   step='router.ns:8  router r1'
   if ! lab_owns 'netns r1' && [ ! -e /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.ip_forward ]; then # kept for teardown
@@ -672,6 +678,19 @@ route_key() {
     esac
   done
   key="${w[0]%/32} $gateway $metric"
+}
+
+# record_batch_routes: the routes the namespace batches added (keep_routes left out those
+# already there) go in the lab's record, for teardown (in a namespace that was there before) and
+# for a later setup of an edited lab, one awk for all namespaces.
+record_batch_routes() {
+  local ns key
+  local -a files=()
+  while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
+  while IFS= read -r key; do record + "$key"; done < <(awk '
+    /^# \(record: / { key = substr($0, 12, length($0) - 12); next }
+    /^route add / && key != "" { print key }
+    { key = "" }' "${files[@]}")
 }
 
 main "$@"

@@ -82,6 +82,7 @@ link set dev veth-red addrgenmode none
 link set dev veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 # seed.ns:18  route red default via 192.168.15.5
+# (record: route red default via 192.168.15.5 metric 0)
 route add default via 192.168.15.5
 @ blue
 # seed.ns:10  ns blue
@@ -92,10 +93,13 @@ link set dev veth-blue addrgenmode none
 link set dev veth-blue up
 addr replace 192.168.15.2/24 dev veth-blue
 # seed.ns:16  route blue 192.168.1.0/24 via 192.168.15.5
+# (record: route blue 192.168.1.0/24 via 192.168.15.5 metric 0)
 route add 192.168.1.0/24 via 192.168.15.5
 # seed.ns:17  route blue default via 192.168.15.5
+# (record: route blue default via 192.168.15.5 metric 0)
 route add default via 192.168.15.5
 BATCH
+  record_batch_routes
 
   step='firewall: chains nsgen-seed-*'
   if ! iptables -t filter -S nsgen-seed-fwd >/dev/null 2>&1; then
@@ -748,6 +752,19 @@ route_key() {
     esac
   done
   key="${w[0]%/32} $gateway $metric"
+}
+
+# record_batch_routes: the routes the namespace batches added (keep_routes left out those
+# already there) go in the lab's record, for teardown (in a namespace that was there before) and
+# for a later setup of an edited lab, one awk for all namespaces.
+record_batch_routes() {
+  local ns key
+  local -a files=()
+  while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
+  while IFS= read -r key; do record + "$key"; done < <(awk '
+    /^# \(record: / { key = substr($0, 12, length($0) - 12); next }
+    /^route add / && key != "" { print key }
+    { key = "" }' "${files[@]}")
 }
 
 main "$@"
