@@ -202,13 +202,21 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _stdin_identity(text: str) -> str:
+    """A lab read from standard input has no path: its text identifies it (so two different labs
+    piped in with one lab name do not share, and delete, each other's objects)."""
+    import hashlib
+
+    return f"<stdin>:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
 def _compile(source: LabSource, werror: bool, target: str | None = None) -> LabPlan:
     """Compile (for `target`: what it cannot express is an error too), print diagnostics to
     stderr, and exit 1 on errors; returns the plan."""
     from nsgen.compiler import compile_source
 
     with _no_gc():
-        identity = str(source.path.resolve()) if source.path is not None else None
+        identity = str(source.path.resolve()) if source.path is not None else _stdin_identity(source.text)
         result = compile_source(source.text, source.name, target, identity)
     _print_diagnostics(result.diagnostics, source.text)
     stop, summary = _summary(result.diagnostics, werror)

@@ -515,3 +515,15 @@ def test_many_diagnostics_split_the_source_once() -> None:
     rendered = render_diagnostics(diagnostics, _CountingText(text))
     assert _CountingText.splits == 1
     assert len(rendered) == len(diagnostics) and rendered[-1].startswith("dup.ns:2000:")
+
+
+def test_labs_from_standard_input_are_told_apart_by_their_text(nsgen: Run) -> None:
+    """Two different labs piped in share no identity (their records would mix), one lab twice does."""
+    def identity(text: str) -> str:
+        out = nsgen("build", "-", input=text)
+        assert out.code == 0, out.stderr
+        return next(line for line in out.stdout.splitlines() if "this=" in line)
+
+    assert identity("ns red\n") == identity("ns red\n")
+    assert identity("ns red\n") != identity("ns blue\n")
+    assert "<stdin>:" in identity("ns red\n")

@@ -4,7 +4,9 @@
 # it once, as root. Undo: nsgen down --style plain bridge-mtu.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/jumbo && echo bridge-mtu.ns >/run/nsgen/labs/jumbo/source # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/jumbo # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/jumbo/source 2>/dev/null || echo bridge-mtu.ns)" != bridge-mtu.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/jumbo/source >&2; exit 1; fi
+echo bridge-mtu.ns >/run/nsgen/labs/jumbo/source
 # bridge-mtu.ns:4  ns a
 ip netns add a; echo '+ netns a' >>/run/nsgen/labs/jumbo/record
 ip -n a link set dev lo up

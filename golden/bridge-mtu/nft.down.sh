@@ -17,6 +17,11 @@ main() {
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
+# bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
+if lab_made 'addr a eth0 10.1.0.2/16'; then
+  ip -n a addr del 10.1.0.2/16 dev eth0 2>/dev/null || true # gone meanwhile is fine
+fi
+
 # bridge-mtu.ns:4  ns a
 if lab_netns a; then # only if this lab's setup created it
   ip netns del a
@@ -130,6 +135,14 @@ lab_netns() {
   return 1
 }
 
+# lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
+# namespace) that namespace is not the lab's own, which takes everything in it along.
+lab_made() {
+  local ns=${1#* }
+  [ "${owned[$1]-}" = + ] || return 1
+  ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
+}
+
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
 link_exists() {
   local -a in_ns=()
@@ -153,7 +166,7 @@ link_gone() {
 # lab's record says so, or it carries the alias nsgen:jumbo (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:jumbo '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }

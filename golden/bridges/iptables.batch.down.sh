@@ -20,6 +20,16 @@ main() {
   # firewall: chains nsgen-bridges-*
   remove_rules
 
+  # bridges.ns:8  veth blue<->sw1 ip 10.0.4.2/24
+  if lab_made 'addr blue veth-blue 10.0.4.2/24'; then
+    ip -n blue addr del 10.0.4.2/24 dev veth-blue 2>/dev/null || true # gone meanwhile is fine
+  fi
+
+  # bridges.ns:7  veth red<->sw0 ip 10.0.4.1/24
+  if lab_made 'addr red veth-red 10.0.4.1/24'; then
+    ip -n red addr del 10.0.4.1/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+  fi
+
   # --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
   # of that kind), so running this twice is harmless. Deleting a namespace removes its
   # interfaces (and their veth peers) and routes.
@@ -131,6 +141,14 @@ forget_lab() {
   rmdir /run/nsgen/labs/bridges /run/nsgen/labs /run/nsgen 2>/dev/null || true
 }
 
+# lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
+# namespace) that namespace is not the lab's own, which takes everything in it along.
+lab_made() {
+  local ns=${1#* }
+  [ "${owned[$1]-}" = + ] || return 1
+  ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
+}
+
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
 link_exists() {
   local -a in_ns=()
@@ -208,7 +226,8 @@ veths_gone() {
 # lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
 # record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME, veth:NAME or
-# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: it carries the alias
+# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: its record
+# says so (`+`), or it carries the alias
 # nsgen:bridges (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
@@ -227,12 +246,14 @@ lab_objects() {
     if (marked) print "marked:" $2
   }'
   for kind in bridge veth vxlan; do
-    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:bridges '{
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:bridges -v saved=/run/nsgen/labs/bridges/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "link" && f[3] == "-") state[f[4]] = f[1] } }
+    {
       ours = 0
       n = split($0, detail, /\\/)
       for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
       sub(/@.*/, "", $2); print kind ":" $2
-      if (ours) print "lab" kind ":" $2
+      if (ours || state[$2] == "+") print "lab" kind ":" $2
     }'
   done
 }

@@ -22,6 +22,16 @@ main() {
 # firewall: chains nsgen-bridges-*
 remove_rules
 
+# bridges.ns:8  veth blue<->sw1 ip 10.0.4.2/24
+if lab_made 'addr blue veth-blue 10.0.4.2/24'; then
+  ip -n blue addr del 10.0.4.2/24 dev veth-blue 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# bridges.ns:7  veth red<->sw0 ip 10.0.4.1/24
+if lab_made 'addr red veth-red 10.0.4.1/24'; then
+  ip -n red addr del 10.0.4.1/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+fi
+
 # bridges.ns:4  ns blue
 if lab_netns blue; then # only if this lab's setup created it
   ip netns del blue
@@ -159,6 +169,14 @@ lab_netns() {
   return 1
 }
 
+# lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
+# namespace) that namespace is not the lab's own, which takes everything in it along.
+lab_made() {
+  local ns=${1#* }
+  [ "${owned[$1]-}" = + ] || return 1
+  ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
+}
+
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
 link_exists() {
   local -a in_ns=()
@@ -182,7 +200,7 @@ link_gone() {
 # lab's record says so, or it carries the alias nsgen:bridges (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:bridges '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }

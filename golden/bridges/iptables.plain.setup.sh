@@ -6,7 +6,9 @@
 # --style plain bridges.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/bridges && echo bridges.ns >/run/nsgen/labs/bridges/source # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/bridges # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/bridges/source 2>/dev/null || echo bridges.ns)" != bridges.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/bridges/source >&2; exit 1; fi
+echo bridges.ns >/run/nsgen/labs/bridges/source
 # bridges.ns:3  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/bridges/record
 ip -n red link set dev lo up

@@ -17,6 +17,14 @@ main() {
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
+# direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
+if lab_made 'addr blue veth-blue 192.168.15.2/24'; then
+  ip -n blue addr del 192.168.15.2/24 dev veth-blue 2>/dev/null || true # gone meanwhile is fine
+fi
+if lab_made 'addr red veth-red 192.168.15.1/24'; then
+  ip -n red addr del 192.168.15.1/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+fi
+
 # direct-pair.ns:2  ns blue
 if lab_netns blue; then # only if this lab's setup created it
   ip netns del blue
@@ -128,7 +136,7 @@ lab_netns() {
 # namespace) that namespace is not the lab's own, which takes everything in it along.
 lab_made() {
   local ns=${1#* }
-  [[ ${owned[$1]-} == [+?] ]] || return 1
+  [ "${owned[$1]-}" = + ] || return 1
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 

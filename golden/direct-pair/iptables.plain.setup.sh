@@ -4,7 +4,9 @@
 # it once, as root. Undo: nsgen down --style plain direct-pair.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/direct-pair && echo direct-pair.ns >/run/nsgen/labs/direct-pair/source # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/direct-pair # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/direct-pair/source 2>/dev/null || echo direct-pair.ns)" != direct-pair.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/direct-pair/source >&2; exit 1; fi
+echo direct-pair.ns >/run/nsgen/labs/direct-pair/source
 # direct-pair.ns:2  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/direct-pair/record
 ip -n red link set dev lo up

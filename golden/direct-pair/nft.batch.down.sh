@@ -15,12 +15,13 @@ main() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
-  # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
-  # them in the background, all at once (far faster than one by one). Wait for that; one still
-  # there (a process inside keeps its namespace alive) is deleted below.
-  veths_gone veth-red || true
-
   # direct-pair.ns:2  veth red<->blue ip 192.168.15.1/24, 192.168.15.2/24
+  if lab_made 'addr blue veth-blue 192.168.15.2/24'; then
+    ip -n blue addr del 192.168.15.2/24 dev veth-blue 2>/dev/null || true # gone meanwhile is fine
+  fi
+  if lab_made 'addr red veth-red 192.168.15.1/24'; then
+    ip -n red addr del 192.168.15.1/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+  fi
   if lab_made 'link red veth-red' && link_is red veth-red veth; then
     ip -n red link del dev veth-red || link_gone red veth-red # gone meanwhile is fine
   fi
@@ -116,7 +117,7 @@ forget_lab() {
 # namespace) that namespace is not the lab's own, which takes everything in it along.
 lab_made() {
   local ns=${1#* }
-  [[ ${owned[$1]-} == [+?] ]] || return 1
+  [ "${owned[$1]-}" = + ] || return 1
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
@@ -157,7 +158,8 @@ veths_gone() {
 # lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
 # record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME, veth:NAME or
-# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: it carries the alias
+# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: its record
+# says so (`+`), or it carries the alias
 # nsgen:direct-pair (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
@@ -176,12 +178,14 @@ lab_objects() {
     if (marked) print "marked:" $2
   }'
   for kind in bridge veth vxlan; do
-    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:direct-pair '{
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:direct-pair -v saved=/run/nsgen/labs/direct-pair/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "link" && f[3] == "-") state[f[4]] = f[1] } }
+    {
       ours = 0
       n = split($0, detail, /\\/)
       for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
       sub(/@.*/, "", $2); print kind ":" $2
-      if (ours) print "lab" kind ":" $2
+      if (ours || state[$2] == "+") print "lab" kind ":" $2
     }'
   done
 }

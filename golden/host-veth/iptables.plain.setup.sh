@@ -5,7 +5,9 @@
 # plain host-veth.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/host-veth && echo host-veth.ns >/run/nsgen/labs/host-veth/source # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/host-veth # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/host-veth/source 2>/dev/null || echo host-veth.ns)" != host-veth.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/host-veth/source >&2; exit 1; fi
+echo host-veth.ns >/run/nsgen/labs/host-veth/source
 # host-veth.ns:2  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/host-veth/record
 ip -n red link set dev lo up

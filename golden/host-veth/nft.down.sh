@@ -28,6 +28,11 @@ if lab_made 'route red default via 10.0.0.1 metric 0' && has_route red default v
   ip -n red route del default via 10.0.0.1
 fi
 
+# host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
+if lab_made 'addr red veth-red 10.0.0.2/30'; then
+  ip -n red addr del 10.0.0.2/30 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+fi
+
 # host-veth.ns:2  ns red
 if lab_netns red; then # only if this lab's setup created it
   ip netns del red
@@ -134,7 +139,7 @@ lab_netns() {
 # namespace) that namespace is not the lab's own, which takes everything in it along.
 lab_made() {
   local ns=${1#* }
-  [[ ${owned[$1]-} == [+?] ]] || return 1
+  [ "${owned[$1]-}" = + ] || return 1
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
@@ -169,7 +174,7 @@ has_route() {
 # lab's record says so, or it carries the alias nsgen:host-veth (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:host-veth '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }

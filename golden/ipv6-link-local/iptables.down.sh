@@ -21,6 +21,16 @@ main() {
 # firewall: chains nsgen-ipv6-link-local-*
 remove_rules
 
+# ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
+if lab_made 'addr blue veth-blue 10.9.0.3/24'; then
+  ip -n blue addr del 10.9.0.3/24 dev veth-blue 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
+if lab_made 'addr red veth-red 10.9.0.2/24'; then
+  ip -n red addr del 10.9.0.2/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+fi
+
 # ipv6-link-local.ns:5  ns blue
 if lab_netns blue; then # only if this lab's setup created it
   ip netns del blue
@@ -146,6 +156,14 @@ lab_netns() {
   return 1
 }
 
+# lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
+# namespace) that namespace is not the lab's own, which takes everything in it along.
+lab_made() {
+  local ns=${1#* }
+  [ "${owned[$1]-}" = + ] || return 1
+  ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
+}
+
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
 link_exists() {
   local -a in_ns=()
@@ -169,7 +187,7 @@ link_gone() {
 # lab's record says so, or it carries the alias nsgen:ipv6-link-local (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }

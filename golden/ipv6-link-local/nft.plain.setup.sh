@@ -5,7 +5,9 @@
 # run it once, as root. Undo: nsgen down -t nft --style plain ipv6-link-local.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/ipv6-link-local && echo ipv6-link-local.ns >/run/nsgen/labs/ipv6-link-local/source # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/ipv6-link-local # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/ipv6-link-local/source 2>/dev/null || echo ipv6-link-local.ns)" != ipv6-link-local.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/ipv6-link-local/source >&2; exit 1; fi
+echo ipv6-link-local.ns >/run/nsgen/labs/ipv6-link-local/source
 # ipv6-link-local.ns:4  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/ipv6-link-local/record
 ip -n red link set dev lo up

@@ -20,6 +20,16 @@ main() {
   # firewall: chains nsgen-long-names-*
   remove_rules
 
+  # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
+  if lab_made 'addr tenant-beta-production eth0 10.50.0.3/24'; then
+    ip -n tenant-beta-production addr del 10.50.0.3/24 dev eth0 2>/dev/null || true # gone meanwhile is fine
+  fi
+
+  # long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
+  if lab_made 'addr tenant-alpha-production veth-tenant690b 10.50.0.2/24'; then
+    ip -n tenant-alpha-production addr del 10.50.0.2/24 dev veth-tenant690b 2>/dev/null || true # gone meanwhile is fine
+  fi
+
   # --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
   # of that kind), so running this twice is harmless. Deleting a namespace removes its
   # interfaces (and their veth peers) and routes.
@@ -126,6 +136,14 @@ forget_lab() {
   rmdir /run/nsgen/labs/long-names /run/nsgen/labs /run/nsgen 2>/dev/null || true
 }
 
+# lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
+# namespace) that namespace is not the lab's own, which takes everything in it along.
+lab_made() {
+  local ns=${1#* }
+  [ "${owned[$1]-}" = + ] || return 1
+  ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
+}
+
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
 link_exists() {
   local -a in_ns=()
@@ -203,7 +221,8 @@ veths_gone() {
 # lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
 # record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME, veth:NAME or
-# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: it carries the alias
+# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: its record
+# says so (`+`), or it carries the alias
 # nsgen:long-names (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
@@ -222,12 +241,14 @@ lab_objects() {
     if (marked) print "marked:" $2
   }'
   for kind in bridge veth vxlan; do
-    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:long-names '{
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:long-names -v saved=/run/nsgen/labs/long-names/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "link" && f[3] == "-") state[f[4]] = f[1] } }
+    {
       ours = 0
       n = split($0, detail, /\\/)
       for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
       sub(/@.*/, "", $2); print kind ":" $2
-      if (ours) print "lab" kind ":" $2
+      if (ours || state[$2] == "+") print "lab" kind ":" $2
     }'
   done
 }

@@ -6,7 +6,9 @@
 # plain long-names.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/long-names && echo long-names.ns >/run/nsgen/labs/long-names/source # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/long-names # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/long-names/source 2>/dev/null || echo long-names.ns)" != long-names.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/long-names/source >&2; exit 1; fi
+echo long-names.ns >/run/nsgen/labs/long-names/source
 # long-names.ns:5  ns tenant-alpha-production
 ip netns add tenant-alpha-production; echo '+ netns tenant-alpha-production' >>/run/nsgen/labs/long-names/record
 ip -n tenant-alpha-production link set dev lo up

@@ -29,7 +29,9 @@ netns tenant-alpha-production
 netns tenant-beta-production
 link - br-tenants
 link - veth-ten690b-br
+addr tenant-alpha-production veth-tenant690b 10.50.0.2/24
 link - beta-br
+addr tenant-beta-production eth0 10.50.0.3/24
 rules
 KEYS
   fi
@@ -75,6 +77,7 @@ link set dev lo up
 # long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
 link set dev veth-tenant690b addrgenmode none
 link set dev veth-tenant690b up
+# (record: addr tenant-alpha-production veth-tenant690b 10.50.0.2/24)
 addr replace 10.50.0.2/24 dev veth-tenant690b
 @ tenant-beta-production
 # long-names.ns:6  ns tenant-beta-production
@@ -83,8 +86,10 @@ link set dev lo up
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
 link set dev eth0 addrgenmode none
 link set dev eth0 up
+# (record: addr tenant-beta-production eth0 10.50.0.3/24)
 addr replace 10.50.0.3/24 dev eth0
 BATCH
+  record_batch
 
   step='firewall: nft table ip nsgen-long-names'
   if ! nft list table ip nsgen-long-names >/dev/null 2>&1; then
@@ -229,15 +234,16 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules route netns link sysctl; do
+  for kind in rules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
-      [[ ${owned[$key]} == [+?] && -z ${declared[$key]-} && ($key == "$kind" || $key == "$kind "*) ]] || continue
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
       if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
@@ -250,6 +256,7 @@ converge() {
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
         rules) remove_rules ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
         link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
@@ -262,8 +269,9 @@ converge() {
 
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/long-names/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
-# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
-# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/long-names/record
   owned[$2]=$1
@@ -336,7 +344,11 @@ created() {
     release_signals
     return 0
   fi
-  record "${before:--}" "$key"
+  if [ "$status" -gt 128 ] && [[ $key == "netns "* ]]; then
+    undo+=("$key") # killed half-way (Ctrl-C reaches ip too): it may have left /run/netns/NAME
+  else
+    record "${before:--}" "$key"
+  fi
   release_signals
   in_the_way=''
   IFS= read -r -d '' in_the_way <"$tmp/err" || true
@@ -393,7 +405,7 @@ link_gone() {
 # lab's record says so, or it carries the alias nsgen:long-names (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
@@ -404,12 +416,17 @@ release_sysctl() {
   local dir=/run/nsgen/host/$1
   lock_host
   rm -f "$dir"/long-names
-  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
-    cat "$dir/value" >"/proc/sys/${1//.//}"
-    rm -f "$dir/value"
-    rmdir "$dir"
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
   fi
-  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
@@ -465,7 +482,8 @@ veths_gone() {
 # lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
 # record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME, veth:NAME or
-# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: it carries the alias
+# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: its record
+# says so (`+`), or it carries the alias
 # nsgen:long-names (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
@@ -484,12 +502,14 @@ lab_objects() {
     if (marked) print "marked:" $2
   }'
   for kind in bridge veth vxlan; do
-    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:long-names '{
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:long-names -v saved=/run/nsgen/labs/long-names/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "link" && f[3] == "-") state[f[4]] = f[1] } }
+    {
       ours = 0
       n = split($0, detail, /\\/)
       for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
       sub(/@.*/, "", $2); print kind ":" $2
-      if (ours) print "lab" kind ":" $2
+      if (ours || state[$2] == "+") print "lab" kind ":" $2
     }'
   done
 }
@@ -681,6 +701,19 @@ route_key() {
     esac
   done
   key="${w[0]%/32} $gateway $metric"
+}
+
+# record_batch: the routes and addresses the namespace batches added (keep_routes left out the
+# routes already there) go in the lab's record, for teardown (in a namespace that was there
+# before) and for a later setup of an edited lab, one awk for all namespaces.
+record_batch() {
+  local ns key
+  local -a files=()
+  while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
+  while IFS= read -r key; do record + "$key"; done < <(awk '
+    /^# \(record: / { key = substr($0, 12, length($0) - 12); next }
+    !/^#/ && key != "" { print key }
+    { key = "" }' "${files[@]}")
 }
 
 main "$@"

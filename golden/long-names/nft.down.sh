@@ -22,6 +22,16 @@ main() {
 # firewall: nft table ip nsgen-long-names
 remove_rules
 
+# long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
+if lab_made 'addr tenant-beta-production eth0 10.50.0.3/24'; then
+  ip -n tenant-beta-production addr del 10.50.0.3/24 dev eth0 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
+if lab_made 'addr tenant-alpha-production veth-tenant690b 10.50.0.2/24'; then
+  ip -n tenant-alpha-production addr del 10.50.0.2/24 dev veth-tenant690b 2>/dev/null || true # gone meanwhile is fine
+fi
+
 # long-names.ns:6  ns tenant-beta-production
 if lab_netns tenant-beta-production; then # only if this lab's setup created it
   ip netns del tenant-beta-production
@@ -146,6 +156,14 @@ lab_netns() {
   return 1
 }
 
+# lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
+# namespace) that namespace is not the lab's own, which takes everything in it along.
+lab_made() {
+  local ns=${1#* }
+  [ "${owned[$1]-}" = + ] || return 1
+  ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
+}
+
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
 link_exists() {
   local -a in_ns=()
@@ -169,7 +187,7 @@ link_gone() {
 # lab's record says so, or it carries the alias nsgen:long-names (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }

@@ -27,6 +27,11 @@ if lab_made 'route app default via 172.20.0.1 metric 0' && has_route app default
   ip -n app route del default via 172.20.0.1
 fi
 
+# masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
+if lab_made 'addr app veth-app 172.20.0.2/24'; then
+  ip -n app addr del 172.20.0.2/24 dev veth-app 2>/dev/null || true # gone meanwhile is fine
+fi
+
 # masquerade-out.ns:2  ns app
 if lab_netns app; then # only if this lab's setup created it
   ip netns del app
@@ -159,7 +164,7 @@ lab_netns() {
 # namespace) that namespace is not the lab's own, which takes everything in it along.
 lab_made() {
   local ns=${1#* }
-  [[ ${owned[$1]-} == [+?] ]] || return 1
+  [ "${owned[$1]-}" = + ] || return 1
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
@@ -194,7 +199,7 @@ has_route() {
 # lab's record says so, or it carries the alias nsgen:masquerade-out (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:masquerade-out '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
@@ -205,12 +210,17 @@ release_sysctl() {
   local dir=/run/nsgen/host/$1
   lock_host
   rm -f "$dir"/masquerade-out
-  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
-    cat "$dir/value" >"/proc/sys/${1//.//}"
-    rm -f "$dir/value"
-    rmdir "$dir"
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
   fi
-  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 

@@ -5,7 +5,9 @@
 # checks or rollback; run it once, as root. Undo: nsgen down --style plain masquerade-out.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/masquerade-out && echo masquerade-out.ns >/run/nsgen/labs/masquerade-out/source # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/masquerade-out # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/masquerade-out/source 2>/dev/null || echo masquerade-out.ns)" != masquerade-out.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/masquerade-out/source >&2; exit 1; fi
+echo masquerade-out.ns >/run/nsgen/labs/masquerade-out/source
 # masquerade-out.ns:2  ns app
 ip netns add app; echo '+ netns app' >>/run/nsgen/labs/masquerade-out/record
 ip -n app link set dev lo up
@@ -38,6 +40,7 @@ RULES
 iptables -t nat -A POSTROUTING -j nsgen-masquerade-out-post
 iptables -t filter -I FORWARD -j nsgen-masquerade-out-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/masquerade-out
-[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
+mkdir -p /run/nsgen/host/net.ipv4.ip_forward
+[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
+: >/run/nsgen/host/net.ipv4.ip_forward/masquerade-out
 echo 1 >/proc/sys/net/ipv4/ip_forward

@@ -114,7 +114,8 @@ veths_gone() {
 # lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
 # record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME, veth:NAME or
-# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: it carries the alias
+# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: its record
+# says so (`+`), or it carries the alias
 # nsgen:ns (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
@@ -133,12 +134,14 @@ lab_objects() {
     if (marked) print "marked:" $2
   }'
   for kind in bridge veth vxlan; do
-    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:ns '{
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:ns -v saved=/run/nsgen/labs/ns/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "link" && f[3] == "-") state[f[4]] = f[1] } }
+    {
       ours = 0
       n = split($0, detail, /\\/)
       for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
       sub(/@.*/, "", $2); print kind ":" $2
-      if (ours) print "lab" kind ":" $2
+      if (ours || state[$2] == "+") print "lab" kind ":" $2
     }'
   done
 }

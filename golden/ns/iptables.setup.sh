@@ -133,15 +133,16 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules route netns link sysctl; do
+  for kind in rules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
-      [[ ${owned[$key]} == [+?] && -z ${declared[$key]-} && ($key == "$kind" || $key == "$kind "*) ]] || continue
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
       if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
@@ -154,6 +155,7 @@ converge() {
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
         rules) remove_rules ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
         link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
@@ -166,8 +168,9 @@ converge() {
 
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/ns/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
-# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
-# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/ns/record
   owned[$2]=$1
@@ -239,7 +242,11 @@ created() {
     release_signals
     return 0
   fi
-  record "${before:--}" "$key"
+  if [ "$status" -gt 128 ] && [[ $key == "netns "* ]]; then
+    undo+=("$key") # killed half-way (Ctrl-C reaches ip too): it may have left /run/netns/NAME
+  else
+    record "${before:--}" "$key"
+  fi
   release_signals
   in_the_way=''
   IFS= read -r -d '' in_the_way <"$tmp/err" || true
@@ -283,12 +290,17 @@ release_sysctl() {
   local dir=/run/nsgen/host/$1
   lock_host
   rm -f "$dir"/ns
-  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
-    cat "$dir/value" >"/proc/sys/${1//.//}"
-    rm -f "$dir/value"
-    rmdir "$dir"
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
   fi
-  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 

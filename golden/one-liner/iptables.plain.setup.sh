@@ -5,7 +5,9 @@
 # rollback; run it once, as root. Undo: nsgen down --style plain one-liner.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/one-liner && echo one-liner.ns >/run/nsgen/labs/one-liner/source # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/one-liner # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/one-liner/source 2>/dev/null || echo one-liner.ns)" != one-liner.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/one-liner/source >&2; exit 1; fi
+echo one-liner.ns >/run/nsgen/labs/one-liner/source
 # one-liner.ns:1  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/one-liner/record
 ip -n red link set dev lo up
@@ -34,6 +36,7 @@ RULES
 iptables -t nat -A POSTROUTING -j nsgen-one-liner-post
 iptables -t filter -I FORWARD -j nsgen-one-liner-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/one-liner
-[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
+mkdir -p /run/nsgen/host/net.ipv4.ip_forward
+[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
+: >/run/nsgen/host/net.ipv4.ip_forward/one-liner
 echo 1 >/proc/sys/net/ipv4/ip_forward

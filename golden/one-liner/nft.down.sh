@@ -22,6 +22,11 @@ main() {
 # firewall: nft table ip nsgen-one-liner
 remove_rules
 
+# one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
+if lab_made 'addr red veth-red 192.168.15.1/24'; then
+  ip -n red addr del 192.168.15.1/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+fi
+
 # one-liner.ns:1  ns red
 if lab_netns red; then # only if this lab's setup created it
   ip netns del red
@@ -147,6 +152,14 @@ lab_netns() {
   return 1
 }
 
+# lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
+# namespace) that namespace is not the lab's own, which takes everything in it along.
+lab_made() {
+  local ns=${1#* }
+  [ "${owned[$1]-}" = + ] || return 1
+  ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
+}
+
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
 link_exists() {
   local -a in_ns=()
@@ -170,7 +183,7 @@ link_gone() {
 # lab's record says so, or it carries the alias nsgen:one-liner (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:one-liner '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
@@ -181,12 +194,17 @@ release_sysctl() {
   local dir=/run/nsgen/host/$1
   lock_host
   rm -f "$dir"/one-liner
-  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
-    cat "$dir/value" >"/proc/sys/${1//.//}"
-    rm -f "$dir/value"
-    rmdir "$dir"
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
   fi
-  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 

@@ -38,6 +38,21 @@ if lab_made 'route web default via 10.244.1.1 metric 0' && has_route web default
   ip -n web route del default via 10.244.1.1
 fi
 
+# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
+if lab_made 'addr db eth0 10.244.1.12/24'; then
+  ip -n db addr del 10.244.1.12/24 dev eth0 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
+if lab_made 'addr api eth0 10.244.1.11/24'; then
+  ip -n api addr del 10.244.1.11/24 dev eth0 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
+if lab_made 'addr web eth0 10.244.1.10/24'; then
+  ip -n web addr del 10.244.1.10/24 dev eth0 2>/dev/null || true # gone meanwhile is fine
+fi
+
 # pods.ns:17  ns db
 if lab_netns db; then # only if this lab's setup created it
   ip netns del db
@@ -190,7 +205,7 @@ lab_netns() {
 # namespace) that namespace is not the lab's own, which takes everything in it along.
 lab_made() {
   local ns=${1#* }
-  [[ ${owned[$1]-} == [+?] ]] || return 1
+  [ "${owned[$1]-}" = + ] || return 1
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
@@ -225,7 +240,7 @@ has_route() {
 # lab's record says so, or it carries the alias nsgen:pods (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
@@ -236,12 +251,17 @@ release_sysctl() {
   local dir=/run/nsgen/host/$1
   lock_host
   rm -f "$dir"/pods
-  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
-    cat "$dir/value" >"/proc/sys/${1//.//}"
-    rm -f "$dir/value"
-    rmdir "$dir"
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
   fi
-  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 

@@ -7,7 +7,9 @@
 # --style plain pods.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/pods && echo pods.ns >/run/nsgen/labs/pods/source # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/pods # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/pods/source 2>/dev/null || echo pods.ns)" != pods.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/pods/source >&2; exit 1; fi
+echo pods.ns >/run/nsgen/labs/pods/source
 # pods.ns:9  ns web
 ip netns add web; echo '+ netns web' >>/run/nsgen/labs/pods/record
 ip -n web link set dev lo up
@@ -71,6 +73,7 @@ iptables -t nat -A PREROUTING -j nsgen-pods-pre
 iptables -t nat -A POSTROUTING -j nsgen-pods-post
 iptables -t filter -I FORWARD -j nsgen-pods-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/pods
-[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
+mkdir -p /run/nsgen/host/net.ipv4.ip_forward
+[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
+: >/run/nsgen/host/net.ipv4.ip_forward/pods
 echo 1 >/proc/sys/net/ipv4/ip_forward

@@ -30,8 +30,11 @@ netns api
 netns db
 link - cni0
 link - veth-web-br
+addr web eth0 10.244.1.10/24
 link - veth-api-br
+addr api eth0 10.244.1.11/24
 link - veth-db-br
+addr db eth0 10.244.1.12/24
 route web default via 10.244.1.1 metric 0
 route api default via 10.244.1.1 metric 0
 route db default via 10.244.1.1 metric 0
@@ -91,6 +94,7 @@ link set dev eth0 addrgenmode none
 link set dev eth0 up
 addr replace 10.244.1.10/24 dev eth0
 IP
+claim 'addr web eth0 10.244.1.10/24'
 
 step='pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24'
 # (if api is new, a marked veth-api-br still here is being removed with a namespace deleted by hand: wait, then create)
@@ -104,6 +108,7 @@ link set dev eth0 addrgenmode none
 link set dev eth0 up
 addr replace 10.244.1.11/24 dev eth0
 IP
+claim 'addr api eth0 10.244.1.11/24'
 
 step='pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24'
 # (if db is new, a marked veth-db-br still here is being removed with a namespace deleted by hand: wait, then create)
@@ -117,6 +122,7 @@ link set dev eth0 addrgenmode none
 link set dev eth0 up
 addr replace 10.244.1.12/24 dev eth0
 IP
+claim 'addr db eth0 10.244.1.12/24'
 
 step='pods.ns:11  route web default via 10.244.1.1'
 if ! created 'route web default via 10.244.1.1 metric 0' ip -n web route add default via 10.244.1.1; then
@@ -174,13 +180,16 @@ iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null || iptables -t nat
 iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-pods-fwd
 
 # The host must route between the lab and its uplink for NAT to work.
-# The value found before the first setup is kept in /run/nsgen/labs/pods, so teardown can restore it.
+# The value found before the first lab changed it is kept in /run/nsgen/host/net.ipv4.ip_forward; the last lab to need it puts it back.
 step=net.ipv4.ip_forward=1
 lock_host
 if [ ! -e /run/nsgen/host/net.ipv4.ip_forward/pods ]; then
-  mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/pods
-  [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
+  hold_signals # the value before, the lab's file and the undo: all three, or (rollback) none
   undo_push 'sysctl net.ipv4.ip_forward'
+  mkdir -p /run/nsgen/host/net.ipv4.ip_forward
+  [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
+  : >/run/nsgen/host/net.ipv4.ip_forward/pods
+  release_signals
 fi
 echo 1 >/proc/sys/net/ipv4/ip_forward
 STEPS
@@ -317,15 +326,16 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules route netns link sysctl; do
+  for kind in rules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
-      [[ ${owned[$key]} == [+?] && -z ${declared[$key]-} && ($key == "$kind" || $key == "$kind "*) ]] || continue
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
       if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
@@ -338,6 +348,7 @@ converge() {
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
         rules) remove_rules ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
         link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
@@ -350,11 +361,17 @@ converge() {
 
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/pods/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
-# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
-# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/pods/record
   owned[$2]=$1
+}
+
+# claim KEY: KEY (an address setup put on an interface in a namespace) is in the lab's record.
+claim() {
+  if [ "${owned[$1]-}" != + ]; then record + "$1"; fi
 }
 
 # undo_push KEY: this run created KEY (see record): on the undo list (newest last), for rollback,
@@ -425,7 +442,11 @@ created() {
     release_signals
     return 0
   fi
-  record "${before:--}" "$key"
+  if [ "$status" -gt 128 ] && [[ $key == "netns "* ]]; then
+    undo+=("$key") # killed half-way (Ctrl-C reaches ip too): it may have left /run/netns/NAME
+  else
+    record "${before:--}" "$key"
+  fi
   release_signals
   in_the_way=''
   IFS= read -r -d '' in_the_way <"$tmp/err" || true
@@ -552,7 +573,7 @@ has_route() {
 # lab's record says so, or it carries the alias nsgen:pods (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
@@ -570,12 +591,17 @@ release_sysctl() {
   local dir=/run/nsgen/host/$1
   lock_host
   rm -f "$dir"/pods
-  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
-    cat "$dir/value" >"/proc/sys/${1//.//}"
-    rm -f "$dir/value"
-    rmdir "$dir"
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
   fi
-  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 

@@ -28,7 +28,10 @@ main() {
 netns red
 netns blue
 link - veth-red-host
+addr red veth-red 10.0.1.2/24
 link - veth-blue-host
+addr blue veth-blue 10.0.2.2/24
+addr blue lo 10.0.9.1/32
 route red default via 10.0.1.1 metric 0
 route blue default via 10.0.2.1 metric 0
 route - 10.0.9.1/32 via 10.0.2.2 metric 10
@@ -76,6 +79,7 @@ link set dev lo up
 # router-host.ns:5  veth red<->host ip 10.0.1.2/24, 10.0.1.1/24
 link set dev veth-red addrgenmode none
 link set dev veth-red up
+# (record: addr red veth-red 10.0.1.2/24)
 addr replace 10.0.1.2/24 dev veth-red
 # router-host.ns:11  route red default via 10.0.1.1
 # (record: route red default via 10.0.1.1 metric 0)
@@ -87,14 +91,16 @@ link set dev lo up
 # router-host.ns:6  veth blue<->host ip 10.0.2.2/24, 10.0.2.1/24
 link set dev veth-blue addrgenmode none
 link set dev veth-blue up
+# (record: addr blue veth-blue 10.0.2.2/24)
 addr replace 10.0.2.2/24 dev veth-blue
 # router-host.ns:10  address blue:lo 10.0.9.1/32
+# (record: addr blue lo 10.0.9.1/32)
 addr replace 10.0.9.1/32 dev lo
 # router-host.ns:12  route blue default via 10.0.2.1
 # (record: route blue default via 10.0.2.1 metric 0)
 route add default via 10.0.2.1
 BATCH
-  record_batch_routes
+  record_batch
 
   step='router-host.ns:13  route host 10.0.9.1 via 10.0.2.2 metric 10'
   if ! created 'route - 10.0.9.1/32 via 10.0.2.2 metric 10' ip route add 10.0.9.1/32 via 10.0.2.2 metric 10; then
@@ -102,24 +108,30 @@ BATCH
   fi
 
   # `router host`: the host forwards between the lab's subnets.
-  # The value found before the first setup is kept in /run/nsgen/labs/router-host, so teardown can restore it.
+  # The value found before the first lab changed it is kept in /run/nsgen/host/net.ipv4.ip_forward; the last lab to need it puts it back.
   step=net.ipv4.ip_forward=1
   lock_host
   if [ ! -e /run/nsgen/host/net.ipv4.ip_forward/router-host ]; then
-    mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/router-host
-    [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
+    hold_signals # the value before, the lab's file and the undo: all three, or (rollback) none
     undo_push 'sysctl net.ipv4.ip_forward'
+    mkdir -p /run/nsgen/host/net.ipv4.ip_forward
+    [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
+    : >/run/nsgen/host/net.ipv4.ip_forward/router-host
+    release_signals
   fi
   echo 1 >/proc/sys/net/ipv4/ip_forward
 
   # Router-host.ns:8 sets it.
-  # The value found before the first setup is kept in /run/nsgen/labs/router-host, so teardown can restore it.
+  # The value found before the first lab changed it is kept in /run/nsgen/host/net.ipv4.conf.all.rp_filter; the last lab to need it puts it back.
   step=net.ipv4.conf.all.rp_filter=2
   lock_host
   if [ ! -e /run/nsgen/host/net.ipv4.conf.all.rp_filter/router-host ]; then
-    mkdir -p /run/nsgen/host/net.ipv4.conf.all.rp_filter && : >/run/nsgen/host/net.ipv4.conf.all.rp_filter/router-host
-    [ -e /run/nsgen/host/net.ipv4.conf.all.rp_filter/value ] || cat /proc/sys/net/ipv4/conf/all/rp_filter >/run/nsgen/host/net.ipv4.conf.all.rp_filter/value
+    hold_signals # the value before, the lab's file and the undo: all three, or (rollback) none
     undo_push 'sysctl net.ipv4.conf.all.rp_filter'
+    mkdir -p /run/nsgen/host/net.ipv4.conf.all.rp_filter
+    [ -e /run/nsgen/host/net.ipv4.conf.all.rp_filter/value ] || { cat /proc/sys/net/ipv4/conf/all/rp_filter >/run/nsgen/host/net.ipv4.conf.all.rp_filter/value.new && mv /run/nsgen/host/net.ipv4.conf.all.rp_filter/value.new /run/nsgen/host/net.ipv4.conf.all.rp_filter/value; }
+    : >/run/nsgen/host/net.ipv4.conf.all.rp_filter/router-host
+    release_signals
   fi
   echo 2 >/proc/sys/net/ipv4/conf/all/rp_filter
 
@@ -223,15 +235,16 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules route netns link sysctl; do
+  for kind in rules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
-      [[ ${owned[$key]} == [+?] && -z ${declared[$key]-} && ($key == "$kind" || $key == "$kind "*) ]] || continue
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
       if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
@@ -244,6 +257,7 @@ converge() {
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
         rules) remove_rules ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
         link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
@@ -256,8 +270,9 @@ converge() {
 
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/router-host/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
-# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
-# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/router-host/record
   owned[$2]=$1
@@ -330,7 +345,11 @@ created() {
     release_signals
     return 0
   fi
-  record "${before:--}" "$key"
+  if [ "$status" -gt 128 ] && [[ $key == "netns "* ]]; then
+    undo+=("$key") # killed half-way (Ctrl-C reaches ip too): it may have left /run/netns/NAME
+  else
+    record "${before:--}" "$key"
+  fi
   release_signals
   in_the_way=''
   IFS= read -r -d '' in_the_way <"$tmp/err" || true
@@ -385,12 +404,17 @@ release_sysctl() {
   local dir=/run/nsgen/host/$1
   lock_host
   rm -f "$dir"/router-host
-  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
-    cat "$dir/value" >"/proc/sys/${1//.//}"
-    rm -f "$dir/value"
-    rmdir "$dir"
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
   fi
-  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
@@ -437,7 +461,8 @@ veths_gone() {
 # lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
 # record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME, veth:NAME or
-# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: it carries the alias
+# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: its record
+# says so (`+`), or it carries the alias
 # nsgen:router-host (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
@@ -456,12 +481,14 @@ lab_objects() {
     if (marked) print "marked:" $2
   }'
   for kind in bridge veth vxlan; do
-    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:router-host '{
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:router-host -v saved=/run/nsgen/labs/router-host/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "link" && f[3] == "-") state[f[4]] = f[1] } }
+    {
       ours = 0
       n = split($0, detail, /\\/)
       for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
       sub(/@.*/, "", $2); print kind ":" $2
-      if (ours) print "lab" kind ":" $2
+      if (ours || state[$2] == "+") print "lab" kind ":" $2
     }'
   done
 }
@@ -655,16 +682,16 @@ route_key() {
   key="${w[0]%/32} $gateway $metric"
 }
 
-# record_batch_routes: the routes the namespace batches added (keep_routes left out those
-# already there) go in the lab's record, for teardown (in a namespace that was there before) and
-# for a later setup of an edited lab, one awk for all namespaces.
-record_batch_routes() {
+# record_batch: the routes and addresses the namespace batches added (keep_routes left out the
+# routes already there) go in the lab's record, for teardown (in a namespace that was there
+# before) and for a later setup of an edited lab, one awk for all namespaces.
+record_batch() {
   local ns key
   local -a files=()
   while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
   while IFS= read -r key; do record + "$key"; done < <(awk '
     /^# \(record: / { key = substr($0, 12, length($0) - 12); next }
-    /^route add / && key != "" { print key }
+    !/^#/ && key != "" { print key }
     { key = "" }' "${files[@]}")
 }
 

@@ -6,7 +6,9 @@
 # down --style plain router-host.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/router-host && echo router-host.ns >/run/nsgen/labs/router-host/source # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/router-host # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/router-host/source 2>/dev/null || echo router-host.ns)" != router-host.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/router-host/source >&2; exit 1; fi
+echo router-host.ns >/run/nsgen/labs/router-host/source
 # router-host.ns:3  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/router-host/record
 ip -n red link set dev lo up
@@ -38,10 +40,12 @@ ip -n blue route add default via 10.0.2.1
 # router-host.ns:13  route host 10.0.9.1 via 10.0.2.2 metric 10
 ip route add 10.0.9.1/32 via 10.0.2.2 metric 10
 # net.ipv4.ip_forward=1 (`router host`: the host forwards between the lab's subnets; the value before is kept for teardown)
-mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/router-host
-[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
+mkdir -p /run/nsgen/host/net.ipv4.ip_forward
+[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
+: >/run/nsgen/host/net.ipv4.ip_forward/router-host
 echo 1 >/proc/sys/net/ipv4/ip_forward
 # net.ipv4.conf.all.rp_filter=2 (router-host.ns:8 sets it; the value before is kept for teardown)
-mkdir -p /run/nsgen/host/net.ipv4.conf.all.rp_filter && : >/run/nsgen/host/net.ipv4.conf.all.rp_filter/router-host
-[ -e /run/nsgen/host/net.ipv4.conf.all.rp_filter/value ] || cat /proc/sys/net/ipv4/conf/all/rp_filter >/run/nsgen/host/net.ipv4.conf.all.rp_filter/value
+mkdir -p /run/nsgen/host/net.ipv4.conf.all.rp_filter
+[ -e /run/nsgen/host/net.ipv4.conf.all.rp_filter/value ] || { cat /proc/sys/net/ipv4/conf/all/rp_filter >/run/nsgen/host/net.ipv4.conf.all.rp_filter/value.new && mv /run/nsgen/host/net.ipv4.conf.all.rp_filter/value.new /run/nsgen/host/net.ipv4.conf.all.rp_filter/value; }
+: >/run/nsgen/host/net.ipv4.conf.all.rp_filter/router-host
 echo 2 >/proc/sys/net/ipv4/conf/all/rp_filter

@@ -41,6 +41,37 @@ main() {
     ip -n red route del default via 10.0.1.1 metric 100
   fi
 
+  # router.ns:12  address r1:a 169.254.1.1/32
+  if lab_made 'addr r1 a 169.254.1.1/32'; then
+    ip -n r1 addr del 169.254.1.1/32 dev a 2>/dev/null || true # gone meanwhile is fine
+  fi
+
+  # router.ns:11  address r1:lo 10.255.1.1/32
+  if lab_made 'addr r1 lo 10.255.1.1/32'; then
+    ip -n r1 addr del 10.255.1.1/32 dev lo 2>/dev/null || true # gone meanwhile is fine
+  fi
+
+  # router.ns:10  address r1:lo 10.255.0.1/32
+  if lab_made 'addr r1 lo 10.255.0.1/32'; then
+    ip -n r1 addr del 10.255.0.1/32 dev lo 2>/dev/null || true # gone meanwhile is fine
+  fi
+
+  # router.ns:7  veth r1:a<->blue:type ip 10.0.2.1/24, 10.0.2.2/24 mtu 1400
+  if lab_made 'addr blue type 10.0.2.2/24'; then
+    ip -n blue addr del 10.0.2.2/24 dev type 2>/dev/null || true # gone meanwhile is fine
+  fi
+  if lab_made 'addr r1 a 10.0.2.1/24'; then
+    ip -n r1 addr del 10.0.2.1/24 dev a 2>/dev/null || true # gone meanwhile is fine
+  fi
+
+  # router.ns:6  veth red<->r1 ip 10.0.1.2/24, 10.0.1.1/24 mac 02:00:00:00:01:02, 02:00:00:00:01:01
+  if lab_made 'addr r1 veth-r1 10.0.1.1/24'; then
+    ip -n r1 addr del 10.0.1.1/24 dev veth-r1 2>/dev/null || true # gone meanwhile is fine
+  fi
+  if lab_made 'addr red veth-red 10.0.1.2/24'; then
+    ip -n red addr del 10.0.1.2/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+  fi
+
   # router.ns:9  sysctl r1 net.ipv4.conf.all.rp_filter=0
   if [ -e /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.conf.all.rp_filter ]; then # a namespace that was there before the lab
     ip netns exec r1 sysctl -qw net.ipv4.conf.all.rp_filter="$(cat /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.conf.all.rp_filter)"
@@ -164,7 +195,7 @@ forget_lab() {
 # namespace) that namespace is not the lab's own, which takes everything in it along.
 lab_made() {
   local ns=${1#* }
-  [[ ${owned[$1]-} == [+?] ]] || return 1
+  [ "${owned[$1]-}" = + ] || return 1
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
@@ -213,7 +244,8 @@ veths_gone() {
 # lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
 # record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME, veth:NAME or
-# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: it carries the alias
+# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: its record
+# says so (`+`), or it carries the alias
 # nsgen:router (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
@@ -232,12 +264,14 @@ lab_objects() {
     if (marked) print "marked:" $2
   }'
   for kind in bridge veth vxlan; do
-    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:router '{
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:router -v saved=/run/nsgen/labs/router/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "link" && f[3] == "-") state[f[4]] = f[1] } }
+    {
       ours = 0
       n = split($0, detail, /\\/)
       for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
       sub(/@.*/, "", $2); print kind ":" $2
-      if (ours) print "lab" kind ":" $2
+      if (ours || state[$2] == "+") print "lab" kind ":" $2
     }'
   done
 }

@@ -28,7 +28,14 @@ netns red
 netns r1
 netns blue
 link red veth-red
+addr red veth-red 10.0.1.2/24
+addr r1 veth-r1 10.0.1.1/24
 link r1 a
+addr r1 a 10.0.2.1/24
+addr blue type 10.0.2.2/24
+addr r1 lo 10.255.0.1/32
+addr r1 lo 10.255.1.1/32
+addr r1 a 169.254.1.1/32
 route red default via 10.0.1.1 metric 100
 route red default via 10.0.1.9 metric 200
 route blue 10.0.1.0/24 via 10.0.2.1 dev type metric 0
@@ -81,6 +88,7 @@ link set dev lo up
 link set dev veth-red addrgenmode none
 link set dev veth-red address 02:00:00:00:01:02
 link set dev veth-red up
+# (record: addr red veth-red 10.0.1.2/24)
 addr replace 10.0.1.2/24 dev veth-red
 # router.ns:13  route red default via 10.0.1.1 metric 100
 # (record: route red default via 10.0.1.1 metric 100)
@@ -96,16 +104,21 @@ link set dev lo up
 link set dev veth-r1 addrgenmode none
 link set dev veth-r1 address 02:00:00:00:01:01
 link set dev veth-r1 up
+# (record: addr r1 veth-r1 10.0.1.1/24)
 addr replace 10.0.1.1/24 dev veth-r1
 # router.ns:7  veth r1:a<->blue:type ip 10.0.2.1/24, 10.0.2.2/24 mtu 1400
 link set dev a addrgenmode none
 link set dev a mtu 1400 up
+# (record: addr r1 a 10.0.2.1/24)
 addr replace 10.0.2.1/24 dev a
 # router.ns:10  address r1:lo 10.255.0.1/32
+# (record: addr r1 lo 10.255.0.1/32)
 addr replace 10.255.0.1/32 dev lo
 # router.ns:11  address r1:lo 10.255.1.1/32
+# (record: addr r1 lo 10.255.1.1/32)
 addr replace 10.255.1.1/32 dev lo
 # router.ns:12  address r1:a 169.254.1.1/32
+# (record: addr r1 a 169.254.1.1/32)
 addr replace 169.254.1.1/32 dev a
 @ blue
 # router.ns:5  ns blue
@@ -114,6 +127,7 @@ link set dev lo up
 # router.ns:7  veth r1:a<->blue:type ip 10.0.2.1/24, 10.0.2.2/24 mtu 1400
 link set dev type addrgenmode none
 link set dev type mtu 1400 up
+# (record: addr blue type 10.0.2.2/24)
 addr replace 10.0.2.2/24 dev type
 # router.ns:15  route blue 10.0.1.0/24 via 10.0.2.1 dev type
 # (record: route blue 10.0.1.0/24 via 10.0.2.1 dev type metric 0)
@@ -125,7 +139,7 @@ route add 10.255.0.1/32 dev type
 # (record: route blue default via 169.254.1.1 dev type metric 0)
 route add default via 169.254.1.1 dev type onlink
 BATCH
-  record_batch_routes
+  record_batch
 
   step='router.ns:8  router r1'
   if ! lab_owns 'netns r1' && [ ! -e /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.ip_forward ]; then # kept for teardown
@@ -244,15 +258,16 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules route netns link sysctl; do
+  for kind in rules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
-      [[ ${owned[$key]} == [+?] && -z ${declared[$key]-} && ($key == "$kind" || $key == "$kind "*) ]] || continue
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
       if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
@@ -265,6 +280,7 @@ converge() {
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
         rules) remove_rules ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
         link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
@@ -277,8 +293,9 @@ converge() {
 
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/router/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
-# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
-# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/router/record
   owned[$2]=$1
@@ -354,7 +371,11 @@ created() {
     release_signals
     return 0
   fi
-  record "${before:--}" "$key"
+  if [ "$status" -gt 128 ] && [[ $key == "netns "* ]]; then
+    undo+=("$key") # killed half-way (Ctrl-C reaches ip too): it may have left /run/netns/NAME
+  else
+    record "${before:--}" "$key"
+  fi
   release_signals
   in_the_way=''
   IFS= read -r -d '' in_the_way <"$tmp/err" || true
@@ -410,12 +431,17 @@ release_sysctl() {
   local dir=/run/nsgen/host/$1
   lock_host
   rm -f "$dir"/router
-  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
-    cat "$dir/value" >"/proc/sys/${1//.//}"
-    rm -f "$dir/value"
-    rmdir "$dir"
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
   fi
-  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
@@ -462,7 +488,8 @@ veths_gone() {
 # lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
 # record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME, veth:NAME or
-# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: it carries the alias
+# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: its record
+# says so (`+`), or it carries the alias
 # nsgen:router (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
@@ -481,12 +508,14 @@ lab_objects() {
     if (marked) print "marked:" $2
   }'
   for kind in bridge veth vxlan; do
-    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:router '{
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:router -v saved=/run/nsgen/labs/router/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "link" && f[3] == "-") state[f[4]] = f[1] } }
+    {
       ours = 0
       n = split($0, detail, /\\/)
       for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
       sub(/@.*/, "", $2); print kind ":" $2
-      if (ours) print "lab" kind ":" $2
+      if (ours || state[$2] == "+") print "lab" kind ":" $2
     }'
   done
 }
@@ -680,16 +709,16 @@ route_key() {
   key="${w[0]%/32} $gateway $metric"
 }
 
-# record_batch_routes: the routes the namespace batches added (keep_routes left out those
-# already there) go in the lab's record, for teardown (in a namespace that was there before) and
-# for a later setup of an edited lab, one awk for all namespaces.
-record_batch_routes() {
+# record_batch: the routes and addresses the namespace batches added (keep_routes left out the
+# routes already there) go in the lab's record, for teardown (in a namespace that was there
+# before) and for a later setup of an edited lab, one awk for all namespaces.
+record_batch() {
   local ns key
   local -a files=()
   while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
   while IFS= read -r key; do record + "$key"; done < <(awk '
     /^# \(record: / { key = substr($0, 12, length($0) - 12); next }
-    /^route add / && key != "" { print key }
+    !/^#/ && key != "" { print key }
     { key = "" }' "${files[@]}")
 }
 

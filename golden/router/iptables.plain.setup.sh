@@ -5,7 +5,9 @@
 # once, as root. Undo: nsgen down --style plain router.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/router && echo router.ns >/run/nsgen/labs/router/source # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/router # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/router/source 2>/dev/null || echo router.ns)" != router.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/router/source >&2; exit 1; fi
+echo router.ns >/run/nsgen/labs/router/source
 # router.ns:3  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/router/record
 ip -n red link set dev lo up

@@ -27,7 +27,14 @@ netns red
 netns r1
 netns blue
 link red veth-red
+addr red veth-red 10.0.1.2/24
+addr r1 veth-r1 10.0.1.1/24
 link r1 a
+addr r1 a 10.0.2.1/24
+addr blue type 10.0.2.2/24
+addr r1 lo 10.255.0.1/32
+addr r1 lo 10.255.1.1/32
+addr r1 a 169.254.1.1/32
 route red default via 10.0.1.1 metric 100
 route red default via 10.0.1.9 metric 200
 route blue 10.0.1.0/24 via 10.0.2.1 dev type metric 0
@@ -77,12 +84,14 @@ link set dev veth-red address 02:00:00:00:01:02
 link set dev veth-red up
 addr replace 10.0.1.2/24 dev veth-red
 IP
+claim 'addr red veth-red 10.0.1.2/24'
 ip -n r1 -batch - <<'IP'
 link set dev veth-r1 addrgenmode none
 link set dev veth-r1 address 02:00:00:00:01:01
 link set dev veth-r1 up
 addr replace 10.0.1.1/24 dev veth-r1
 IP
+claim 'addr r1 veth-r1 10.0.1.1/24'
 
 step='router.ns:7  veth r1:a<->blue:type ip 10.0.2.1/24, 10.0.2.2/24 mtu 1400'
 if ! created 'link r1 a' ip -n r1 link add name a mtu 1400 type veth peer name type netns blue; then
@@ -94,20 +103,25 @@ link set dev a addrgenmode none
 link set dev a mtu 1400 up
 addr replace 10.0.2.1/24 dev a
 IP
+claim 'addr r1 a 10.0.2.1/24'
 ip -n blue -batch - <<'IP'
 link set dev type addrgenmode none
 link set dev type mtu 1400 up
 addr replace 10.0.2.2/24 dev type
 IP
+claim 'addr blue type 10.0.2.2/24'
 
 step='router.ns:10  address r1:lo 10.255.0.1/32'
 ip -n r1 addr replace 10.255.0.1/32 dev lo
+claim 'addr r1 lo 10.255.0.1/32'
 
 step='router.ns:11  address r1:lo 10.255.1.1/32'
 ip -n r1 addr replace 10.255.1.1/32 dev lo
+claim 'addr r1 lo 10.255.1.1/32'
 
 step='router.ns:12  address r1:a 169.254.1.1/32'
 ip -n r1 addr replace 169.254.1.1/32 dev a
+claim 'addr r1 a 169.254.1.1/32'
 
 step='router.ns:13  route red default via 10.0.1.1 metric 100'
 if ! created 'route red default via 10.0.1.1 metric 100' ip -n red route add default via 10.0.1.1 metric 100; then
@@ -249,15 +263,16 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules route netns link sysctl; do
+  for kind in rules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
-      [[ ${owned[$key]} == [+?] && -z ${declared[$key]-} && ($key == "$kind" || $key == "$kind "*) ]] || continue
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
       if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
@@ -270,6 +285,7 @@ converge() {
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
         rules) remove_rules ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
         link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
@@ -282,11 +298,17 @@ converge() {
 
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/router/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
-# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
-# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/router/record
   owned[$2]=$1
+}
+
+# claim KEY: KEY (an address setup put on an interface in a namespace) is in the lab's record.
+claim() {
+  if [ "${owned[$1]-}" != + ]; then record + "$1"; fi
 }
 
 # undo_push KEY: this run created KEY (see record): on the undo list (newest last), for rollback,
@@ -359,7 +381,11 @@ created() {
     release_signals
     return 0
   fi
-  record "${before:--}" "$key"
+  if [ "$status" -gt 128 ] && [[ $key == "netns "* ]]; then
+    undo+=("$key") # killed half-way (Ctrl-C reaches ip too): it may have left /run/netns/NAME
+  else
+    record "${before:--}" "$key"
+  fi
   release_signals
   in_the_way=''
   IFS= read -r -d '' in_the_way <"$tmp/err" || true
@@ -440,12 +466,17 @@ release_sysctl() {
   local dir=/run/nsgen/host/$1
   lock_host
   rm -f "$dir"/router
-  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
-    cat "$dir/value" >"/proc/sys/${1//.//}"
-    rm -f "$dir/value"
-    rmdir "$dir"
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
   fi
-  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 

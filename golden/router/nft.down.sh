@@ -43,6 +43,37 @@ if lab_made 'route red default via 10.0.1.1 metric 100' && has_route red default
   ip -n red route del default via 10.0.1.1 metric 100
 fi
 
+# router.ns:12  address r1:a 169.254.1.1/32
+if lab_made 'addr r1 a 169.254.1.1/32'; then
+  ip -n r1 addr del 169.254.1.1/32 dev a 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# router.ns:11  address r1:lo 10.255.1.1/32
+if lab_made 'addr r1 lo 10.255.1.1/32'; then
+  ip -n r1 addr del 10.255.1.1/32 dev lo 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# router.ns:10  address r1:lo 10.255.0.1/32
+if lab_made 'addr r1 lo 10.255.0.1/32'; then
+  ip -n r1 addr del 10.255.0.1/32 dev lo 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# router.ns:7  veth r1:a<->blue:type ip 10.0.2.1/24, 10.0.2.2/24 mtu 1400
+if lab_made 'addr blue type 10.0.2.2/24'; then
+  ip -n blue addr del 10.0.2.2/24 dev type 2>/dev/null || true # gone meanwhile is fine
+fi
+if lab_made 'addr r1 a 10.0.2.1/24'; then
+  ip -n r1 addr del 10.0.2.1/24 dev a 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# router.ns:6  veth red<->r1 ip 10.0.1.2/24, 10.0.1.1/24 mac 02:00:00:00:01:02, 02:00:00:00:01:01
+if lab_made 'addr r1 veth-r1 10.0.1.1/24'; then
+  ip -n r1 addr del 10.0.1.1/24 dev veth-r1 2>/dev/null || true # gone meanwhile is fine
+fi
+if lab_made 'addr red veth-red 10.0.1.2/24'; then
+  ip -n red addr del 10.0.1.2/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+fi
+
 # router.ns:9  sysctl r1 net.ipv4.conf.all.rp_filter=0
 if [ -e /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.conf.all.rp_filter ]; then # a namespace that was there before the lab
   ip netns exec r1 sysctl -qw net.ipv4.conf.all.rp_filter="$(cat /run/nsgen/labs/router/prior-sysctl/r1/net.ipv4.conf.all.rp_filter)"
@@ -179,7 +210,7 @@ lab_netns() {
 # namespace) that namespace is not the lab's own, which takes everything in it along.
 lab_made() {
   local ns=${1#* }
-  [[ ${owned[$1]-} == [+?] ]] || return 1
+  [ "${owned[$1]-}" = + ] || return 1
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 

@@ -38,6 +38,16 @@ if lab_made 'route blue 192.168.1.0/24 via 192.168.15.5 metric 0' && has_route b
   ip -n blue route del 192.168.1.0/24 via 192.168.15.5
 fi
 
+# seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
+if lab_made 'addr blue veth-blue 192.168.15.2/24'; then
+  ip -n blue addr del 192.168.15.2/24 dev veth-blue 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
+if lab_made 'addr red veth-red 192.168.15.1/24'; then
+  ip -n red addr del 192.168.15.1/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+fi
+
 # seed.ns:10  ns blue
 if lab_netns blue; then # only if this lab's setup created it
   ip netns del blue
@@ -180,7 +190,7 @@ lab_netns() {
 # namespace) that namespace is not the lab's own, which takes everything in it along.
 lab_made() {
   local ns=${1#* }
-  [[ ${owned[$1]-} == [+?] ]] || return 1
+  [ "${owned[$1]-}" = + ] || return 1
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
@@ -215,7 +225,7 @@ has_route() {
 # lab's record says so, or it carries the alias nsgen:seed (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:seed '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
@@ -226,12 +236,17 @@ release_sysctl() {
   local dir=/run/nsgen/host/$1
   lock_host
   rm -f "$dir"/seed
-  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
-    cat "$dir/value" >"/proc/sys/${1//.//}"
-    rm -f "$dir/value"
-    rmdir "$dir"
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
   fi
-  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 

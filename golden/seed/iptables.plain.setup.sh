@@ -7,7 +7,9 @@
 # --style plain seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/seed && echo seed.ns >/run/nsgen/labs/seed/source # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/seed # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/seed/source 2>/dev/null || echo seed.ns)" != seed.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/seed/source >&2; exit 1; fi
+echo seed.ns >/run/nsgen/labs/seed/source
 # seed.ns:9  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/seed/record
 ip -n red link set dev lo up
@@ -62,6 +64,7 @@ iptables -t nat -A PREROUTING -j nsgen-seed-pre
 iptables -t nat -A POSTROUTING -j nsgen-seed-post
 iptables -t filter -I FORWARD -j nsgen-seed-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/host/net.ipv4.ip_forward && : >/run/nsgen/host/net.ipv4.ip_forward/seed
-[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value
+mkdir -p /run/nsgen/host/net.ipv4.ip_forward
+[ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
+: >/run/nsgen/host/net.ipv4.ip_forward/seed
 echo 1 >/proc/sys/net/ipv4/ip_forward

@@ -36,6 +36,16 @@ main() {
     ip -n blue route del 192.168.1.0/24 via 192.168.15.5
   fi
 
+  # seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
+  if lab_made 'addr blue veth-blue 192.168.15.2/24'; then
+    ip -n blue addr del 192.168.15.2/24 dev veth-blue 2>/dev/null || true # gone meanwhile is fine
+  fi
+
+  # seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
+  if lab_made 'addr red veth-red 192.168.15.1/24'; then
+    ip -n red addr del 192.168.15.1/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+  fi
+
   # --- namespaces, in one `ip -batch`. A line `-KEY command` runs only if KEY is present (and
   # of that kind), so running this twice is harmless. Deleting a namespace removes its
   # interfaces (and their veth peers) and routes.
@@ -158,7 +168,7 @@ forget_lab() {
 # namespace) that namespace is not the lab's own, which takes everything in it along.
 lab_made() {
   local ns=${1#* }
-  [[ ${owned[$1]-} == [+?] ]] || return 1
+  [ "${owned[$1]-}" = + ] || return 1
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
@@ -183,12 +193,17 @@ release_sysctl() {
   local dir=/run/nsgen/host/$1
   lock_host
   rm -f "$dir"/seed
-  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
-    cat "$dir/value" >"/proc/sys/${1//.//}"
-    rm -f "$dir/value"
-    rmdir "$dir"
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
   fi
-  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
@@ -244,7 +259,8 @@ veths_gone() {
 # lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
 # record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME, veth:NAME or
-# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: it carries the alias
+# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: its record
+# says so (`+`), or it carries the alias
 # nsgen:seed (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
@@ -263,12 +279,14 @@ lab_objects() {
     if (marked) print "marked:" $2
   }'
   for kind in bridge veth vxlan; do
-    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:seed '{
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:seed -v saved=/run/nsgen/labs/seed/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "link" && f[3] == "-") state[f[4]] = f[1] } }
+    {
       ours = 0
       n = split($0, detail, /\\/)
       for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
       sub(/@.*/, "", $2); print kind ":" $2
-      if (ours) print "lab" kind ":" $2
+      if (ours || state[$2] == "+") print "lab" kind ":" $2
     }'
   done
 }

@@ -19,6 +19,39 @@ main() {
   # firewall: chains nsgen-vxlan-*
   remove_rules
 
+  # vxlan.ns:15  vxlan far:vx7 id 7 remote 172.31.0.1 dev veth-far ip 10.7.0.2/24
+  if lab_made 'addr far vx7 10.7.0.2/24'; then
+    ip -n far addr del 10.7.0.2/24 dev vx7 2>/dev/null || true # gone meanwhile is fine
+  fi
+
+  # vxlan.ns:8  vxlan site2:vx0 id 42 remote 172.30.0.1 dev eth1 port 4789 ip 10.42.0.2/24
+  if lab_made 'addr site2 vx0 10.42.0.2/24'; then
+    ip -n site2 addr del 10.42.0.2/24 dev vx0 2>/dev/null || true # gone meanwhile is fine
+  fi
+
+  # vxlan.ns:7  vxlan site1:vx0 id 42 remote 172.30.0.2 local 172.30.0.1 dev eth1 ip 10.42.0.1/24
+  if lab_made 'addr site1 vx0 10.42.0.1/24'; then
+    ip -n site1 addr del 10.42.0.1/24 dev vx0 2>/dev/null || true # gone meanwhile is fine
+  fi
+
+  # vxlan.ns:13  veth red<->br7 ip 10.7.0.1/24 mtu 1450
+  if lab_made 'addr red veth-red 10.7.0.1/24'; then
+    ip -n red addr del 10.7.0.1/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+  fi
+
+  # vxlan.ns:11  veth far<->host ip 172.31.0.2/24, 172.31.0.1/24
+  if lab_made 'addr far veth-far 172.31.0.2/24'; then
+    ip -n far addr del 172.31.0.2/24 dev veth-far 2>/dev/null || true # gone meanwhile is fine
+  fi
+
+  # vxlan.ns:6  veth site1:eth1<->site2:eth1 ip 172.30.0.1/24, 172.30.0.2/24
+  if lab_made 'addr site2 eth1 172.30.0.2/24'; then
+    ip -n site2 addr del 172.30.0.2/24 dev eth1 2>/dev/null || true # gone meanwhile is fine
+  fi
+  if lab_made 'addr site1 eth1 172.30.0.1/24'; then
+    ip -n site1 addr del 172.30.0.1/24 dev eth1 2>/dev/null || true # gone meanwhile is fine
+  fi
+
   # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
   # them in the background, all at once (far faster than one by one). Wait for that; one still
   # there (a process inside keeps its namespace alive) is deleted below.
@@ -160,7 +193,7 @@ forget_lab() {
 # namespace) that namespace is not the lab's own, which takes everything in it along.
 lab_made() {
   local ns=${1#* }
-  [[ ${owned[$1]-} == [+?] ]] || return 1
+  [ "${owned[$1]-}" = + ] || return 1
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
@@ -253,7 +286,8 @@ veths_gone() {
 # lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
 # record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME, veth:NAME or
-# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: it carries the alias
+# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: its record
+# says so (`+`), or it carries the alias
 # nsgen:vxlan (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
@@ -272,12 +306,14 @@ lab_objects() {
     if (marked) print "marked:" $2
   }'
   for kind in bridge veth vxlan; do
-    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:vxlan '{
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:vxlan -v saved=/run/nsgen/labs/vxlan/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "link" && f[3] == "-") state[f[4]] = f[1] } }
+    {
       ours = 0
       n = split($0, detail, /\\/)
       for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
       sub(/@.*/, "", $2); print kind ":" $2
-      if (ours) print "lab" kind ":" $2
+      if (ours || state[$2] == "+") print "lab" kind ":" $2
     }'
   done
 }

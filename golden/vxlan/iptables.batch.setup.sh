@@ -30,12 +30,19 @@ netns far
 netns red
 link - br7
 link site1 eth1
+addr site1 eth1 172.30.0.1/24
+addr site2 eth1 172.30.0.2/24
 link - veth-far-host
+addr far veth-far 172.31.0.2/24
 link - veth-red-br
+addr red veth-red 10.7.0.1/24
 link site1 vx0
+addr site1 vx0 10.42.0.1/24
 link site2 vx0
+addr site2 vx0 10.42.0.2/24
 link - vx7
 link far vx7
+addr far vx7 10.7.0.2/24
 rules
 KEYS
   fi
@@ -113,10 +120,12 @@ link set dev lo up
 # vxlan.ns:6  veth site1:eth1<->site2:eth1 ip 172.30.0.1/24, 172.30.0.2/24
 link set dev eth1 addrgenmode none
 link set dev eth1 up
+# (record: addr site1 eth1 172.30.0.1/24)
 addr replace 172.30.0.1/24 dev eth1
 # vxlan.ns:7  vxlan site1:vx0 id 42 remote 172.30.0.2 local 172.30.0.1 dev eth1 ip 10.42.0.1/24
 link set dev vx0 addrgenmode none
 link set dev vx0 up
+# (record: addr site1 vx0 10.42.0.1/24)
 addr replace 10.42.0.1/24 dev vx0
 @ site2
 # vxlan.ns:5  ns site2
@@ -125,10 +134,12 @@ link set dev lo up
 # vxlan.ns:6  veth site1:eth1<->site2:eth1 ip 172.30.0.1/24, 172.30.0.2/24
 link set dev eth1 addrgenmode none
 link set dev eth1 up
+# (record: addr site2 eth1 172.30.0.2/24)
 addr replace 172.30.0.2/24 dev eth1
 # vxlan.ns:8  vxlan site2:vx0 id 42 remote 172.30.0.1 dev eth1 port 4789 ip 10.42.0.2/24
 link set dev vx0 addrgenmode none
 link set dev vx0 up
+# (record: addr site2 vx0 10.42.0.2/24)
 addr replace 10.42.0.2/24 dev vx0
 @ far
 # vxlan.ns:9  ns far
@@ -137,10 +148,12 @@ link set dev lo up
 # vxlan.ns:11  veth far<->host ip 172.31.0.2/24, 172.31.0.1/24
 link set dev veth-far addrgenmode none
 link set dev veth-far up
+# (record: addr far veth-far 172.31.0.2/24)
 addr replace 172.31.0.2/24 dev veth-far
 # vxlan.ns:15  vxlan far:vx7 id 7 remote 172.31.0.1 dev veth-far ip 10.7.0.2/24
 link set dev vx7 addrgenmode none
 link set dev vx7 up
+# (record: addr far vx7 10.7.0.2/24)
 addr replace 10.7.0.2/24 dev vx7
 @ red
 # vxlan.ns:10  ns red
@@ -149,8 +162,10 @@ link set dev lo up
 # vxlan.ns:13  veth red<->br7 ip 10.7.0.1/24 mtu 1450
 link set dev veth-red addrgenmode none
 link set dev veth-red mtu 1450 up
+# (record: addr red veth-red 10.7.0.1/24)
 addr replace 10.7.0.1/24 dev veth-red
 BATCH
+  record_batch
 
   step='firewall: chains nsgen-vxlan-*'
   if ! iptables -t filter -S nsgen-vxlan-fwd >/dev/null 2>&1; then
@@ -300,15 +315,16 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules route netns link sysctl; do
+  for kind in rules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
-      [[ ${owned[$key]} == [+?] && -z ${declared[$key]-} && ($key == "$kind" || $key == "$kind "*) ]] || continue
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
       if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
@@ -321,6 +337,7 @@ converge() {
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
         rules) remove_rules ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
         link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
@@ -333,8 +350,9 @@ converge() {
 
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/vxlan/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
-# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
-# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/vxlan/record
   owned[$2]=$1
@@ -407,7 +425,11 @@ created() {
     release_signals
     return 0
   fi
-  record "${before:--}" "$key"
+  if [ "$status" -gt 128 ] && [[ $key == "netns "* ]]; then
+    undo+=("$key") # killed half-way (Ctrl-C reaches ip too): it may have left /run/netns/NAME
+  else
+    record "${before:--}" "$key"
+  fi
   release_signals
   in_the_way=''
   IFS= read -r -d '' in_the_way <"$tmp/err" || true
@@ -476,7 +498,7 @@ link_gone() {
 # lab's record says so, or it carries the alias nsgen:vxlan (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:vxlan '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
@@ -487,12 +509,17 @@ release_sysctl() {
   local dir=/run/nsgen/host/$1
   lock_host
   rm -f "$dir"/vxlan
-  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
-    cat "$dir/value" >"/proc/sys/${1//.//}"
-    rm -f "$dir/value"
-    rmdir "$dir"
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
   fi
-  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
@@ -566,7 +593,8 @@ veths_gone() {
 # lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
 # record says its setup created), link:NAME (altnames too), marked:NAME
 # (any link with this lab's mark, even one the kernel is removing), bridge:NAME, veth:NAME or
-# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: it carries the alias
+# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: its record
+# says so (`+`), or it carries the alias
 # nsgen:vxlan (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
 lab_objects() {
   local kind
@@ -585,12 +613,14 @@ lab_objects() {
     if (marked) print "marked:" $2
   }'
   for kind in bridge veth vxlan; do
-    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:vxlan '{
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:vxlan -v saved=/run/nsgen/labs/vxlan/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "link" && f[3] == "-") state[f[4]] = f[1] } }
+    {
       ours = 0
       n = split($0, detail, /\\/)
       for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
       sub(/@.*/, "", $2); print kind ":" $2
-      if (ours) print "lab" kind ":" $2
+      if (ours || state[$2] == "+") print "lab" kind ":" $2
     }'
   done
 }
@@ -782,6 +812,19 @@ route_key() {
     esac
   done
   key="${w[0]%/32} $gateway $metric"
+}
+
+# record_batch: the routes and addresses the namespace batches added (keep_routes left out the
+# routes already there) go in the lab's record, for teardown (in a namespace that was there
+# before) and for a later setup of an edited lab, one awk for all namespaces.
+record_batch() {
+  local ns key
+  local -a files=()
+  while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
+  while IFS= read -r key; do record + "$key"; done < <(awk '
+    /^# \(record: / { key = substr($0, 12, length($0) - 12); next }
+    !/^#/ && key != "" { print key }
+    { key = "" }' "${files[@]}")
 }
 
 main "$@"

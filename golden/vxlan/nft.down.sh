@@ -21,6 +21,39 @@ main() {
 # firewall: nft table ip nsgen-vxlan
 remove_rules
 
+# vxlan.ns:15  vxlan far:vx7 id 7 remote 172.31.0.1 dev veth-far ip 10.7.0.2/24
+if lab_made 'addr far vx7 10.7.0.2/24'; then
+  ip -n far addr del 10.7.0.2/24 dev vx7 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# vxlan.ns:8  vxlan site2:vx0 id 42 remote 172.30.0.1 dev eth1 port 4789 ip 10.42.0.2/24
+if lab_made 'addr site2 vx0 10.42.0.2/24'; then
+  ip -n site2 addr del 10.42.0.2/24 dev vx0 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# vxlan.ns:7  vxlan site1:vx0 id 42 remote 172.30.0.2 local 172.30.0.1 dev eth1 ip 10.42.0.1/24
+if lab_made 'addr site1 vx0 10.42.0.1/24'; then
+  ip -n site1 addr del 10.42.0.1/24 dev vx0 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# vxlan.ns:13  veth red<->br7 ip 10.7.0.1/24 mtu 1450
+if lab_made 'addr red veth-red 10.7.0.1/24'; then
+  ip -n red addr del 10.7.0.1/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# vxlan.ns:11  veth far<->host ip 172.31.0.2/24, 172.31.0.1/24
+if lab_made 'addr far veth-far 172.31.0.2/24'; then
+  ip -n far addr del 172.31.0.2/24 dev veth-far 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# vxlan.ns:6  veth site1:eth1<->site2:eth1 ip 172.30.0.1/24, 172.30.0.2/24
+if lab_made 'addr site2 eth1 172.30.0.2/24'; then
+  ip -n site2 addr del 172.30.0.2/24 dev eth1 2>/dev/null || true # gone meanwhile is fine
+fi
+if lab_made 'addr site1 eth1 172.30.0.1/24'; then
+  ip -n site1 addr del 172.30.0.1/24 dev eth1 2>/dev/null || true # gone meanwhile is fine
+fi
+
 # vxlan.ns:10  ns red
 if lab_netns red; then # only if this lab's setup created it
   ip netns del red
@@ -184,7 +217,7 @@ lab_netns() {
 # namespace) that namespace is not the lab's own, which takes everything in it along.
 lab_made() {
   local ns=${1#* }
-  [[ ${owned[$1]-} == [+?] ]] || return 1
+  [ "${owned[$1]-}" = + ] || return 1
   ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
 }
 
@@ -211,7 +244,7 @@ link_gone() {
 # lab's record says so, or it carries the alias nsgen:vxlan (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:vxlan '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }

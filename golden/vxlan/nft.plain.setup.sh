@@ -5,7 +5,9 @@
 # or rollback; run it once, as root. Undo: nsgen down -t nft --style plain vxlan.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/vxlan && echo vxlan.ns >/run/nsgen/labs/vxlan/source # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/vxlan # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/vxlan/source 2>/dev/null || echo vxlan.ns)" != vxlan.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/vxlan/source >&2; exit 1; fi
+echo vxlan.ns >/run/nsgen/labs/vxlan/source
 # vxlan.ns:4  ns site1
 ip netns add site1; echo '+ netns site1' >>/run/nsgen/labs/vxlan/record
 ip -n site1 link set dev lo up

@@ -29,12 +29,19 @@ netns far
 netns red
 link - br7
 link site1 eth1
+addr site1 eth1 172.30.0.1/24
+addr site2 eth1 172.30.0.2/24
 link - veth-far-host
+addr far veth-far 172.31.0.2/24
 link - veth-red-br
+addr red veth-red 10.7.0.1/24
 link site1 vx0
+addr site1 vx0 10.42.0.1/24
 link site2 vx0
+addr site2 vx0 10.42.0.2/24
 link - vx7
 link far vx7
+addr far vx7 10.7.0.2/24
 rules
 KEYS
   fi
@@ -95,11 +102,13 @@ link set dev eth1 addrgenmode none
 link set dev eth1 up
 addr replace 172.30.0.1/24 dev eth1
 IP
+claim 'addr site1 eth1 172.30.0.1/24'
 ip -n site2 -batch - <<'IP'
 link set dev eth1 addrgenmode none
 link set dev eth1 up
 addr replace 172.30.0.2/24 dev eth1
 IP
+claim 'addr site2 eth1 172.30.0.2/24'
 
 step='vxlan.ns:11  veth far<->host ip 172.31.0.2/24, 172.31.0.1/24'
 # (if far is new, a marked veth-far-host still here is being removed with a namespace deleted by hand: wait, then create)
@@ -114,6 +123,7 @@ link set dev veth-far addrgenmode none
 link set dev veth-far up
 addr replace 172.31.0.2/24 dev veth-far
 IP
+claim 'addr far veth-far 172.31.0.2/24'
 
 step='vxlan.ns:13  veth red<->br7 ip 10.7.0.1/24 mtu 1450'
 # (if red is new, a marked veth-red-br still here is being removed with a namespace deleted by hand: wait, then create)
@@ -127,6 +137,7 @@ link set dev veth-red addrgenmode none
 link set dev veth-red mtu 1450 up
 addr replace 10.7.0.1/24 dev veth-red
 IP
+claim 'addr red veth-red 10.7.0.1/24'
 
 step='vxlan.ns:7  vxlan site1:vx0 id 42 remote 172.30.0.2 local 172.30.0.1 dev eth1 ip 10.42.0.1/24'
 if ! created 'link site1 vx0' ip -n site1 link add name vx0 type vxlan id 42 remote 172.30.0.2 local 172.30.0.1 dev eth1 dstport 4789; then
@@ -137,6 +148,7 @@ link set dev vx0 addrgenmode none
 link set dev vx0 up
 addr replace 10.42.0.1/24 dev vx0
 IP
+claim 'addr site1 vx0 10.42.0.1/24'
 
 step='vxlan.ns:8  vxlan site2:vx0 id 42 remote 172.30.0.1 dev eth1 port 4789 ip 10.42.0.2/24'
 if ! created 'link site2 vx0' ip -n site2 link add name vx0 type vxlan id 42 remote 172.30.0.1 dev eth1 dstport 4789; then
@@ -147,6 +159,7 @@ link set dev vx0 addrgenmode none
 link set dev vx0 up
 addr replace 10.42.0.2/24 dev vx0
 IP
+claim 'addr site2 vx0 10.42.0.2/24'
 
 step='vxlan.ns:14  vxlan vx7 id 7 remote 172.31.0.2 dev veth-far-host bridge br7'
 if ! created 'link - vx7' ip link add name vx7 master br7 up type vxlan id 7 remote 172.31.0.2 dev veth-far-host dstport 4789; then
@@ -163,6 +176,7 @@ link set dev vx7 addrgenmode none
 link set dev vx7 up
 addr replace 10.7.0.2/24 dev vx7
 IP
+claim 'addr far vx7 10.7.0.2/24'
 
 step='firewall: nft table ip nsgen-vxlan'
 if ! nft list table ip nsgen-vxlan >/dev/null 2>&1; then
@@ -311,15 +325,16 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules route netns link sysctl; do
+  for kind in rules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
-      [[ ${owned[$key]} == [+?] && -z ${declared[$key]-} && ($key == "$kind" || $key == "$kind "*) ]] || continue
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
       if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
@@ -332,6 +347,7 @@ converge() {
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
         rules) remove_rules ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
         link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
@@ -344,11 +360,17 @@ converge() {
 
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/vxlan/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
-# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION GATEWAY`, `rules` or
-# `sysctl KEY`. Teardown deletes only what the record says this lab created (`+`, or `?`).
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/vxlan/record
   owned[$2]=$1
+}
+
+# claim KEY: KEY (an address setup put on an interface in a namespace) is in the lab's record.
+claim() {
+  if [ "${owned[$1]-}" != + ]; then record + "$1"; fi
 }
 
 # undo_push KEY: this run created KEY (see record): on the undo list (newest last), for rollback,
@@ -418,7 +440,11 @@ created() {
     release_signals
     return 0
   fi
-  record "${before:--}" "$key"
+  if [ "$status" -gt 128 ] && [[ $key == "netns "* ]]; then
+    undo+=("$key") # killed half-way (Ctrl-C reaches ip too): it may have left /run/netns/NAME
+  else
+    record "${before:--}" "$key"
+  fi
   release_signals
   in_the_way=''
   IFS= read -r -d '' in_the_way <"$tmp/err" || true
@@ -527,7 +553,7 @@ link_gone() {
 # lab's record says so, or it carries the alias nsgen:vxlan (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
 lab_link() {
-  if [[ ${owned[link - $1]-} == [+?] ]] && link_is '' "$1" "$2"; then return 0; fi
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:vxlan '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
@@ -545,12 +571,17 @@ release_sysctl() {
   local dir=/run/nsgen/host/$1
   lock_host
   rm -f "$dir"/vxlan
-  if [ "$(ls -A "$dir" 2>/dev/null)" = value ]; then # no other lab needs it changed
-    cat "$dir/value" >"/proc/sys/${1//.//}"
-    rm -f "$dir/value"
-    rmdir "$dir"
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
   fi
-  if [ "$(ls -A /run/nsgen/host)" = lock ]; then rm -f /run/nsgen/host/lock; fi
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 

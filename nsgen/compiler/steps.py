@@ -135,11 +135,16 @@ class SetLink(Step):
 
 @dataclass(frozen=True)
 class AddAddress(Step):
-    """`ip addr replace ADDRESS dev IFNAME` (replace: a rerun keeps one copy)."""
+    """`ip addr replace ADDRESS dev IFNAME` (replace: a rerun keeps one copy). One in a namespace
+    goes in the lab's record (so an edited lab converges, and teardown removes it from a namespace
+    that was there before); one in the host is on a link the lab made or a bridge it puts back."""
 
     ifname: str
     address: str
     kind: ClassVar[str] = "add_address"
+
+    def undo(self) -> Step | None:
+        return DeleteAddress(self.origin, self.netns, self.ifname, self.address) if self.netns else None
 
 
 @dataclass(frozen=True)
@@ -255,6 +260,15 @@ class DeleteLink(Step):
 
 
 @dataclass(frozen=True)
+class DeleteAddress(Step):
+    """`ip addr del ADDRESS dev IFNAME` (in a namespace that was there before the lab)."""
+
+    ifname: str
+    address: str
+    kind: ClassVar[str] = "del_address"
+
+
+@dataclass(frozen=True)
 class DeleteRoute(Step):
     """`ip route del DESTINATION [via GATEWAY] [dev IFNAME] [metric N]`: only the route setup added
     (guarded styles first check it is there with its metric)."""
@@ -334,7 +348,7 @@ class Steps:
 
 
 _TEARDOWN_ORDER: tuple[type[Step], ...] = (
-    RemoveRules, DeleteRoute, RestoreNamespaceSysctl, DeleteNamespace, DeleteLink, RestoreSysctl,
+    RemoveRules, DeleteRoute, DeleteAddress, RestoreNamespaceSysctl, DeleteNamespace, DeleteLink, RestoreSysctl,
 )
 """Teardown runs the undo steps in this order of kind (each kind newest first): rules, host routes,
 then namespaces (the kernel removes their veth peers in the background, all at once), then the

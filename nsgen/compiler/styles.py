@@ -174,11 +174,11 @@ def _batch_teardown(steps: Steps, titles: Titles) -> dict[str, Any]:
     namespaces = [s for s in steps.teardown if isinstance(s, DeleteNamespace)]
     links = [s for s in steps.teardown if isinstance(s, DeleteLink) and s.netns is None]
     first = [s for s in steps.teardown
-             if s.kind in ("remove_rules", "del_route", "restore_ns_sysctl")
+             if s.kind in ("remove_rules", "del_route", "del_address", "restore_ns_sysctl")
              or (isinstance(s, DeleteLink) and s.netns is not None)]
     last = [s for s in steps.teardown if s.kind == "restore_sysctl"]
-    return {"first": blocks(first, titles), "namespace_batch": namespaces, "link_batch": links,
-            "last": blocks(last, titles)}
+    return {"first": blocks(first, titles, group=False), "namespace_batch": namespaces, "link_batch": links,
+            "last": blocks(last, titles, group=False)}
 
 
 # context -----------------------------------------------------------------------------------------

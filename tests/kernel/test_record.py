@@ -101,6 +101,10 @@ def test_a_second_lab_file_with_the_same_lab_name_is_refused(target: str, style:
             assert run.returncode == 1, run.stderr
             assert "/labs/a/lab.ns" in run.stderr and "lab NAME" in run.stderr, run.stderr
         assert not state.diff(sandbox.snapshot()), "the second lab file changed the first lab"
+        plain = _scripts("lab lab\nns blue\n", target, "plain", tmp_path / "c", "/labs/c/lab.ns")[0]
+        run = sandbox.run(["bash", str(plain)])
+        assert run.returncode == 1 and "another lab file" in run.stderr, run.stderr
+        assert not state.diff(sandbox.snapshot()), "a plain setup of another lab file changed the first lab"
         _ok(sandbox, first[1])
         assert not sandbox.namespaces()
 
@@ -347,4 +351,38 @@ def test_a_sysctl_set_in_a_namespace_that_was_there_is_put_back(target: str, sty
         _ok(sandbox, setup)
         _ok(sandbox, down)
         assert sandbox.run(forwarding).stdout.strip() == "0", "teardown left r1 forwarding"
+        assert not before.diff(sandbox.snapshot())
+
+
+KILLED_NETNS_ADD = """#!/bin/bash
+# `ip netns add NAME` killed half-way by a Ctrl-C (which reaches ip as well as the script): the
+# file /run/netns/NAME is made, the namespace never mounted on it.
+if [ "$1 $2" = "netns add" ] && [ ! -e "$COUNTER" ]; then
+  : >"$COUNTER"
+  : >"/run/netns/$3"
+  kill -INT "$SCRIPT_PID"
+  kill -INT $$
+fi
+exec "$REAL" "$@"
+"""
+
+
+def test_a_ctrl_c_that_kills_ip_netns_add_leaves_no_namespace_file(target: str, tmp_path: Path) -> None:
+    """(Default style: one `ip netns add` per namespace. The batch style makes namespaces in one
+    `ip -batch`, on the undo list before it runs, so its rollback deletes such a file anyway.)"""
+    setup, down = _scripts("ns red\nns blue\n", target, "default", tmp_path / "scripts")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    real = next(f"{d}/ip" for d in ("/usr/sbin", "/sbin", "/usr/bin", "/bin") if os.access(f"{d}/ip", os.X_OK))
+    (bin_dir / "ip").write_text(KILLED_NETNS_ADD.replace('"$REAL"', shlex.quote(real)), encoding="utf-8")
+    (bin_dir / "ip").chmod(0o755)
+    with Sandbox() as sandbox:
+        sandbox.run(["mkdir", "-p", "/run/netns"])
+        before = sandbox.snapshot()
+        code = _counted_run(sandbox, setup, bin_dir, tmp_path / "once", 0, "INT")
+        assert code != 0
+        changes = before.diff(sandbox.snapshot())
+        assert not changes, "the interrupted setup left:\n" + "\n".join(changes)
+        _ok(sandbox, setup)
+        _ok(sandbox, down)
         assert not before.diff(sandbox.snapshot())

@@ -237,13 +237,14 @@ def _indent_main(text: str) -> str:
 
 
 HELPERS = (
-    "preflight", "need_tool", "lock_lab", "take_lock", "lock_host", "forget_lab", "converge", "record", "undo_push",
+    "preflight", "need_tool", "lock_lab", "take_lock", "lock_host", "forget_lab", "converge", "record", "claim",
+    "undo_push",
     "rollback", "on_error", "hold_signals", "release_signals", "created", "have_netns", "have_link",
     "have_own_link", "keep_prior", "have_route", "mark_made_links", "netns_exists", "lab_netns", "lab_made", "made_now",
     "lab_owns", "link_exists", "link_is", "link_gone", "has_route", "lab_link", "has_mark", "release_sysctl",
     "put_back", "remove_rules",
     "veths_gone", "lab_objects", "filter_batch", "batch_failure", "explain_failures", "run_batch",
-    "run_removals", "undo_created", "confirm_created", "ns_batches", "keep_routes", "record_batch_routes",
+    "run_removals", "undo_created", "confirm_created", "ns_batches", "keep_routes", "record_batch",
 )
 """Shell functions scripts may call, in the order they are written after `main`; each is
 templates/helpers/<name>.sh.j2 (remove_rules: the target's). A script carries only those it calls."""
