@@ -22,6 +22,7 @@ ip -n red link set dev eth0 addrgenmode none
 ip -n red link set dev eth0 up
 ip -n red addr replace 192.168.1.50/24 dev eth0
 # macvlan.ns:7  macvlan blue:eth0 on br0 ip 192.168.1.51/24
+# (no mode given: bridge, nsgen's default)
 ip link add link br0 name eth0 netns blue type macvlan mode bridge
 ip -n blue link set dev eth0 addrgenmode none
 ip -n blue link set dev eth0 up

@@ -72,6 +72,7 @@ addr replace 192.168.1.50/24 dev eth0
 IP
 
 step='macvlan.ns:7  macvlan blue:eth0 on br0 ip 192.168.1.51/24'
+# (no mode given: bridge, nsgen's default)
 if ! created 'link blue eth0' ip link add link br0 name eth0 netns blue type macvlan mode bridge; then
   have_link blue eth0 macvlan
 fi

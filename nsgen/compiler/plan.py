@@ -99,6 +99,8 @@ class Macvlan:
     origin: Origin
     parent_in_lab: bool = False
     addrgenmode: str | None = None
+    mode_given: bool = True
+    """False when the lab gives no mode (the script says it writes nsgen's default)."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ whose parent is an interface in the host (issue 14)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,8 +27,8 @@ DEFAULT_MODE = "bridge"
 def transform(self: ToIR, children: list[Any]) -> ir.Macvlan:
     """`macvlan NS:NAME on PARENT [mode MODE] OPTION...`."""
     names = self.tokens(children, "NAME")
-    modes = [tokens[1] for tokens in zip(children, children[1:])
-             if isinstance(tokens[0], Token) and tokens[0].type == "MODE"]
+    modes = [after for before, after in itertools.pairwise(children)
+             if isinstance(before, Token) and before.type == "MODE"]
     link = self.options(children)
     return ir.Macvlan(*self.head(children), namespace=self.word(names[0]), name=self.word(names[1]),
                       parent=self.word(names[2]), mode=self.word(modes[0]) if modes else None,
@@ -91,7 +92,7 @@ def lower(statement: ir.Macvlan, context: Context) -> Iterator[plan.Macvlan]:
         mode=statement.mode.text if statement.mode else DEFAULT_MODE, address=str(address) if address else None,
         mtu=statement.mtu.value if statement.mtu else None, origin=origin_of(statement),
         parent_in_lab=statement.parent.text in interfaces_in(context.symbols, ir.HOST),
-        addrgenmode="none" if context.quiet else None)
+        addrgenmode="none" if context.quiet else None, mode_given=statement.mode is not None)
 
 
 KINDS = (
