@@ -90,6 +90,9 @@ def check_name_lengths(program: ir.Program, symbols: Symbols) -> Iterator[Diagno
             yield from _ifname_length(statement.out_interface, "interface name")
         elif isinstance(statement, ir.Vxlan):
             yield from _ifname_length(statement.name, "interface name")
+        elif isinstance(statement, ir.Macvlan):
+            yield from _ifname_length(statement.name, "interface name")
+            yield from _ifname_length(statement.parent, "interface name")
         elif isinstance(statement, ir.Forward) and statement.in_interface:
             yield from _ifname_length(statement.in_interface, "interface name")
 
@@ -159,9 +162,9 @@ def check_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator
             for _end, address in placed:
                 yield from _interface_address(address, symbols, bridge_of(statement, symbols))
             yield from _pair_subnets(statement, symbols, placed)
-        elif isinstance(statement, ir.Vxlan):
+        elif isinstance(statement, (ir.Vxlan, ir.Macvlan)):
             if len(statement.addresses) > 1 and not _repeated(statement, "ip"):  # else E135
-                yield error("E117", "a vxlan takes one address", statement.addresses[1].span,
+                yield error("E117", f"a {statement.source.split()[0]} takes one address", statement.addresses[1].span,
                             "add more with `address NS:IFNAME ADDRESS`")
             for address in statement.addresses[:1]:
                 yield from _interface_address(address, symbols, None)
@@ -254,7 +257,7 @@ def _all_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator[
             yield from (word for _end, word in addressed_ends(statement, symbols))
         elif isinstance(statement, ir.Address):
             yield statement.address
-        elif isinstance(statement, ir.Vxlan):
+        elif isinstance(statement, (ir.Vxlan, ir.Macvlan)):
             yield from statement.addresses[:1]
 
 
@@ -371,7 +374,7 @@ def _host_side_hint(symbols: Symbols, interface: LabInterface, keyword: str) -> 
 def check_repeated_options(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """An option given twice on one bridge or veth (`mtu 1400 mtu 1500`). Concerns: bridge, veth."""
     for statement in program.statements:
-        if not isinstance(statement, (ir.Bridge, ir.Veth, ir.Vxlan)):
+        if not isinstance(statement, (ir.Bridge, ir.Veth, ir.Vxlan, ir.Macvlan)):
             continue
         first: dict[str, ir.Option] = {}
         for option in statement.options:
@@ -382,7 +385,7 @@ def check_repeated_options(program: ir.Program, symbols: Symbols) -> Iterator[Di
             first.setdefault(option.keyword, option)
 
 
-def _repeated_hint(statement: ir.Bridge | ir.Veth | ir.Vxlan, first: ir.Option, again: ir.Option) -> str:
+def _repeated_hint(statement: ir.Bridge | ir.Veth | ir.Vxlan | ir.Macvlan, first: ir.Option, again: ir.Option) -> str:
     if again.keyword == "ip" and isinstance(statement, ir.Veth):
         addresses = ", ".join(a.text for a in statement.addresses)
         return f"a veth takes its addresses in one option, one per end: `ip {addresses}`"
@@ -392,7 +395,7 @@ def _repeated_hint(statement: ir.Bridge | ir.Veth | ir.Vxlan, first: ir.Option, 
     return f"{one} `{said[0]}` or `{said[1]}`"
 
 
-def _repeated(statement: ir.Bridge | ir.Veth | ir.Vxlan, keyword: str) -> bool:
+def _repeated(statement: ir.Bridge | ir.Veth | ir.Vxlan | ir.Macvlan, keyword: str) -> bool:
     return sum(option.keyword == keyword for option in statement.options) > 1
 
 

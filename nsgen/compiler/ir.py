@@ -129,6 +129,21 @@ class Vxlan(Statement):
 
 
 @dataclass(frozen=True)
+class Macvlan(Statement):
+    """`macvlan NS:NAME on PARENT [mode MODE] [ip ADDR] [mtu N]`: a macvlan in namespace NS whose
+    parent is PARENT, an interface in the host."""
+
+    namespace: Word
+    name: Word
+    parent: Word
+    mode: Word | None
+    addresses: tuple[Word, ...]
+    mtu: Number | None
+    options: tuple[Option, ...] = ()
+    """Every option in the order written (a repeated one is an error)."""
+
+
+@dataclass(frozen=True)
 class Route(Statement):
     """`route NS DEST [via GW] [dev IF] [metric N] [onlink]`: a route in a namespace (or `host`);
     DEST None means default."""

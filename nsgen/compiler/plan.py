@@ -86,6 +86,24 @@ class Vxlan:
 
 
 @dataclass(frozen=True)
+class Macvlan:
+    """A macvlan: the namespace it lives in, its name, its parent in the host and mode; its
+    address, MTU, `addrgenmode` as for veth ends; `parent_in_lab` when the lab makes the parent."""
+
+    netns: str
+    ifname: str
+    parent: str
+    mode: str
+    address: str | None
+    mtu: int | None
+    origin: Origin
+    parent_in_lab: bool = False
+    addrgenmode: str | None = None
+    mode_given: bool = True
+    """False when the lab gives no mode (the script says it writes nsgen's default)."""
+
+
+@dataclass(frozen=True)
 class Route:
     """A route in a namespace (or the host): `destination` is a CIDR or `default`; a gateway, a
     device or both (`onlink`: the gateway is on the device's link whatever its subnets)."""
@@ -190,6 +208,7 @@ class LabPlan:
     addresses: tuple[Address, ...] = ()
     sysctls: tuple[Sysctl, ...] = ()
     vxlans: tuple[Vxlan, ...] = ()
+    macvlans: tuple[Macvlan, ...] = ()
 
     @property
     def has_nat(self) -> bool:
@@ -213,4 +232,4 @@ class LabPlan:
     def sets_addrgenmode(self) -> bool:
         """True when a setup script sets an IPv6 address generation mode (so needs IPv6)."""
         return any(end.addrgenmode for veth in self.veths for end in (veth.outer, veth.inner)) \
-            or any(vxlan.addrgenmode for vxlan in self.vxlans)
+            or any(vxlan.addrgenmode for vxlan in self.vxlans) or any(m.addrgenmode for m in self.macvlans)

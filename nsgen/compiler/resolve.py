@@ -40,7 +40,7 @@ class Context:
 
 
 PlanItem = (plan.Namespace | plan.Bridge | plan.Veth | plan.Route | plan.Masquerade | plan.Forward | plan.Expectation
-            | plan.Address | plan.Sysctl | plan.Vxlan)
+            | plan.Address | plan.Sysctl | plan.Vxlan | plan.Macvlan)
 Lowering = Callable[[Any, Context], Iterable[PlanItem]]
 """A statement kind's lowering: one statement in, the plan items it makes out."""
 
@@ -73,6 +73,7 @@ def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.State
         addresses=of(plan.Address),
         sysctls=of(plan.Sysctl),
         vxlans=of(plan.Vxlan),
+        macvlans=of(plan.Macvlan),
     )
 
 

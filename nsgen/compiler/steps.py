@@ -3,7 +3,7 @@
 `lower` turns a plan into steps. Each step knows where it runs (`netns`: a namespace, or None for
 the host), the lab-file statement it comes from (`origin`) and, when it creates something, the
 step that undoes it (`undo`). Steps are ordered so each one's prerequisites come first: namespaces,
-then bridges, veth pairs, VXLAN devices, routes, the firewall and last the sysctls; within each, in lab order.
+then bridges, veth pairs, VXLAN devices, macvlans, routes, the firewall and last the sysctls; within each, in lab order.
 
 A step's `kind` names its words: a macro in templates/steps/words.j2 holds the `ip` words of the
 step (without `ip` or `-n NS`; non-`ip` steps have templates/steps/<kind>.j2), the one place that
@@ -104,8 +104,16 @@ class AddLink(Step):
     """For an adoptable bridge: the addresses setup gives it (for its undo)."""
     vxlan: p.Vxlan | None = None
     """For type vxlan: its VNI, peer, underlay and port (the words after `type vxlan`)."""
+    macvlan: p.Macvlan | None = None
+    """For type macvlan: its parent in the host and its mode. The link lives in `netns` but is
+    created from the host (`link PARENT ... netns NS`): the parent is found where `ip` runs."""
     kind: ClassVar[str] = "add_link"
     creates: ClassVar[bool] = True
+
+    @property
+    def runs_in(self) -> str | None:
+        """Where the `ip` command that creates it runs: the host for a macvlan, else `netns`."""
+        return None if self.macvlan is not None else self.netns
 
 
     def undo(self) -> Step:
@@ -364,6 +372,7 @@ def lower(lab: p.LabPlan) -> Steps:
         + [step for bridge in lab.bridges for step in _bridge(bridge, lab.name)]
         + [step for veth in lab.veths for step in _veth(veth, lab_mark(lab.name))]
         + [step for vxlan in lab.vxlans for step in _vxlan(vxlan, lab_mark(lab.name))]
+        + [step for macvlan in lab.macvlans for step in _macvlan(macvlan)]
         + [AddAddress(a.origin, a.netns, a.ifname, a.address) for a in lab.addresses]
         + [AddRoute(r.origin, r.netns, r.destination, r.gateway, r.device, r.metric, r.onlink) for r in lab.routes]
         + _firewall(lab)
@@ -414,6 +423,18 @@ def _vxlan(vxlan: p.Vxlan, mark: str) -> list[Step]:
                   SetLink(vxlan.origin, vxlan.netns, vxlan.ifname, master=vxlan.master, mtu=vxlan.mtu, up=True)]
     if vxlan.address:
         steps.append(AddAddress(vxlan.origin, vxlan.netns, vxlan.ifname, vxlan.address))
+    return steps
+
+
+def _macvlan(macvlan: p.Macvlan) -> list[Step]:
+    """After the veths and VXLANs (its parent may be a host veth end). Created from the host straight
+    into its namespace; its IPv6 mode before `up`, as for veth ends."""
+    steps: list[Step] = [AddLink(macvlan.origin, macvlan.netns, macvlan.ifname, "macvlan", macvlan=macvlan)]
+    if macvlan.addrgenmode:
+        steps.append(SetLink(macvlan.origin, macvlan.netns, macvlan.ifname, addrgenmode=macvlan.addrgenmode))
+    steps.append(SetLink(macvlan.origin, macvlan.netns, macvlan.ifname, mtu=macvlan.mtu, up=True))
+    if macvlan.address:
+        steps.append(AddAddress(macvlan.origin, macvlan.netns, macvlan.ifname, macvlan.address))
     return steps
 
 

@@ -123,6 +123,8 @@ def _collect_addresses(program: ir.Program, symbols: Symbols) -> None:
             _collect_extra_address(statement, symbols)
         elif isinstance(statement, ir.Vxlan):
             _collect_vxlan(statement, symbols)
+        elif isinstance(statement, ir.Macvlan):
+            _collect_macvlan(statement, symbols)
     for interface in symbols.interfaces:
         if interface.address is None:
             continue
@@ -163,6 +165,14 @@ def _collect_vxlan(statement: ir.Vxlan, symbols: Symbols) -> None:
     address = interface_of(word.text) if statement.addresses and "/" in word.text else None
     symbols.interfaces.append(LabInterface(owner, statement.name.text, address, word, statement,
                                            bridge=statement.bridge.text if statement.bridge else None, named=True))
+
+
+def _collect_macvlan(statement: ir.Macvlan, symbols: Symbols) -> None:
+    """A `macvlan` line's interface in its namespace, with its address if it has one."""
+    word = statement.addresses[0] if statement.addresses else statement.name
+    address = interface_of(word.text) if statement.addresses and "/" in word.text else None
+    symbols.interfaces.append(LabInterface(statement.namespace.text, statement.name.text, address, word, statement,
+                                           named=True))
 
 
 def interfaces_in(symbols: Symbols, where: str) -> set[str]:

@@ -152,12 +152,13 @@ def _names(kind: str, kinds: str, names: list[str]) -> str | None:
 
 
 def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
-    """What setup creates, named: namespaces, bridges, veth pairs, routes, rules, sysctls."""
+    """What setup creates, named: namespaces, bridges, veth pairs, macvlans, routes, rules, sysctls."""
     links = steps.of(AddLink)
     parts = [
         _names("namespace", "namespaces", [s.name for s in steps.of(AddNamespace)]),
         _names("bridge", "bridges", [s.ifname for s in links if s.type == "bridge"]),
         _names("veth pair", "veth pairs", [f"{s.ifname}/{s.peer}" for s in links if s.type == "veth"]),
+        _names("macvlan", "macvlans", [f"{s.netns}:{s.ifname}" for s in links if s.type == "macvlan"]),
         _routes(steps.of(AddRoute)),
     ]
     if steps.of(LoadRules):

@@ -1,0 +1,104 @@
+"""`macvlan NS:NAME on PARENT [mode MODE] [ip ADDRESS/PREFIX] [mtu N]`: a macvlan in a namespace
+whose parent is an interface in the host (issue 14)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+from lark import Token
+
+from nsgen.compiler import checks, ir, plan
+from nsgen.compiler.checks import namespace_word
+from nsgen.compiler.diagnostics import Diagnostic, error
+from nsgen.compiler.resolve import Context, origin_of
+from nsgen.compiler.statements import StatementKind
+from nsgen.compiler.symbols import Symbols, interfaces_in, resolve_address
+from nsgen.compiler.transform import ToIR
+
+MODES = ("bridge", "vepa", "private", "passthru")
+"""The modes nsgen writes (the kernel's `source` mode needs a list of MACs: not supported)."""
+
+DEFAULT_MODE = "bridge"
+"""Always written: macvlans of one parent in bridge mode reach each other without an external switch."""
+
+
+def transform(self: ToIR, children: list[Any]) -> ir.Macvlan:
+    """`macvlan NS:NAME on PARENT [mode MODE] OPTION...`."""
+    names = self.tokens(children, "NAME")
+    modes = [after for before, after in itertools.pairwise(children)
+             if isinstance(before, Token) and before.type == "MODE"]
+    link = self.options(children)
+    return ir.Macvlan(*self.head(children), namespace=self.word(names[0]), name=self.word(names[1]),
+                      parent=self.word(names[2]), mode=self.word(modes[0]) if modes else None,
+                      addresses=link["addresses"], mtu=link["mtu"], options=link["options"])
+
+
+def macvlans_of(program: ir.Program) -> Iterator[ir.Macvlan]:
+    """The program's macvlans."""
+    return (s for s in program.statements if isinstance(s, ir.Macvlan))
+
+
+def check_macvlans(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """Its namespace (a lab namespace, not the host), its mode, a parent that can carry it, its name."""
+    for macvlan in macvlans_of(program):
+        if macvlan.namespace.text == ir.HOST:
+            yield error("E100", "a macvlan lives in a namespace, not in 'host'", macvlan.namespace.span,
+                        "name a namespace of the lab: `macvlan NS:NAME on PARENT`; its parent is in the host")
+        else:
+            yield from namespace_word(macvlan.namespace, symbols, "a macvlan")
+        if macvlan.mode is not None and macvlan.mode.text not in MODES:
+            yield error("E160", f"unknown macvlan mode '{macvlan.mode.text}'", macvlan.mode.span,
+                        f"one of {', '.join(MODES)} (`bridge` when no mode is given)")
+        yield from _parent(macvlan, symbols)
+        yield from _own_name(macvlan, symbols)
+
+
+def _parent(macvlan: ir.Macvlan, symbols: Symbols) -> Iterator[Diagnostic]:
+    """E159 for a parent the kernel refuses: `lo`, or a port of a lab bridge (the bridge holds the
+    port's receive handler: "Device or resource busy", measured)."""
+    parent = macvlan.parent.text
+    if parent == "lo":
+        yield error("E159", "'lo' cannot be a macvlan's parent", macvlan.parent.span,
+                    "name an Ethernet interface of the host, a lab bridge or a host veth end")
+        return
+    for interface in symbols.interfaces:
+        if interface.owner == ir.HOST and interface.ifname == parent and interface.bridge \
+                and interface.ifname != interface.bridge:
+            yield error("E159", f"'{parent}' is a port of bridge '{interface.bridge}' and cannot be a macvlan's "
+                        "parent", macvlan.parent.span,
+                        f"the kernel refuses it (device busy): use the bridge itself, `on {interface.bridge}`")
+            return
+
+
+def _own_name(macvlan: ir.Macvlan, symbols: Symbols) -> Iterator[Diagnostic]:
+    """E114 for a name another lab interface has in the same namespace."""
+    where = macvlan.namespace.text
+    for other in symbols.interfaces:
+        if other.statement is macvlan:
+            break
+        if other.owner == where and not isinstance(other.statement, ir.Address) \
+                and other.ifname == macvlan.name.text:
+            yield error("E114", f"interface name '{macvlan.name.text}' is used twice in {where!r}",
+                        macvlan.name.span, f"also used at {other.statement.origin}: `{other.statement.source}`")
+
+
+def lower(statement: ir.Macvlan, context: Context) -> Iterator[plan.Macvlan]:
+    """The macvlan; it gets `addrgenmode none` as veth ends do (`quiet`)."""
+    address = resolve_address(statement.addresses[0].text, context.symbols, None) if statement.addresses else None
+    yield plan.Macvlan(
+        netns=statement.namespace.text, ifname=statement.name.text, parent=statement.parent.text,
+        mode=statement.mode.text if statement.mode else DEFAULT_MODE, address=str(address) if address else None,
+        mtu=statement.mtu.value if statement.mtu else None, origin=origin_of(statement),
+        parent_in_lab=statement.parent.text in interfaces_in(context.symbols, ir.HOST),
+        addrgenmode="none" if context.quiet else None, mode_given=statement.mode is not None)
+
+
+KINDS = (
+    StatementKind(43, "macvlan", "macvlan", ir.Macvlan, transform,
+                  (check_macvlans, checks.check_name_lengths, checks.check_interface_addresses,
+                   checks.check_address_ranges, checks.check_duplicate_addresses, checks.check_interface_overlap,
+                   checks.check_repeated_options, checks.check_mtu),
+                  lower, "### `macvlan"),
+)
