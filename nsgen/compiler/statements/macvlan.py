@@ -97,8 +97,6 @@ def lower(statement: ir.Macvlan, context: Context) -> Iterator[plan.Macvlan]:
 
 KINDS = (
     StatementKind(43, "macvlan", "macvlan", ir.Macvlan, transform,
-                  (check_macvlans, checks.check_name_lengths, checks.check_interface_addresses,
-                   checks.check_address_ranges, checks.check_duplicate_addresses, checks.check_interface_overlap,
-                   checks.check_repeated_options, checks.check_mtu),
+                  (check_macvlans, *checks.LINK_CHECKS),
                   lower, "### `macvlan"),
 )

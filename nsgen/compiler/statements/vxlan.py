@@ -149,8 +149,6 @@ def lower(statement: ir.Vxlan, context: Context) -> Iterator[plan.Vxlan]:
 
 KINDS = (
     StatementKind(42, "vxlan", "vxlan", ir.Vxlan, transform,
-                  (check_vxlans, checks.check_name_lengths, checks.check_interface_addresses,
-                   checks.check_address_ranges, checks.check_duplicate_addresses, checks.check_interface_overlap,
-                   checks.check_repeated_options, checks.check_mtu),
+                  (check_vxlans, *checks.LINK_CHECKS),
                   lower, "### `vxlan"),
 )
