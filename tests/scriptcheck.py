@@ -41,13 +41,16 @@ def script_problems(scripts: dict[str, str]) -> list[str]:
     return problems
 
 
-def write_scripts(source: str, file: str, style: str, workdir: Path, target: str = "nft") -> tuple[Path, Path]:
-    """Compile a lab's source and write its setup and teardown scripts into `workdir`."""
+def write_scripts(source: str, file: str, style: str, workdir: Path, target: str = "nft",
+                  identity: str | None = None) -> tuple[Path, Path]:
+    """Compile a lab's source (as read from `identity`, its path on a host; default its name) and
+    write its setup and teardown scripts into `workdir` (made if missing)."""
     from nsgen.compiler import compile_source
     from nsgen.compiler.targets import render
 
-    result = compile_source(source, file)
+    result = compile_source(source, file, target, identity)
     assert result.plan is not None, result.diagnostics
+    workdir.mkdir(parents=True, exist_ok=True)
     setup, down = workdir / f"setup-{target}-{style}.sh", workdir / f"down-{target}-{style}.sh"
     setup.write_text(render(result.plan, target, "setup", style), encoding="utf-8")
     down.write_text(render(result.plan, target, "down", style), encoding="utf-8")

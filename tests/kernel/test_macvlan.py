@@ -10,23 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from nsgen.compiler import compile_source
 from nsgen.compiler.styles import GUARDED_STYLES
-from nsgen.compiler.targets import render
 from nsgen.harness.sandbox import Sandbox
+from tests.scriptcheck import write_scripts
 
 pytestmark = pytest.mark.sandbox
 
 
 def _scripts(text: str, target: str, style: str, folder: Path) -> tuple[Path, Path]:
-    result = compile_source(text, "lab.ns", target, "lab.ns")
-    assert result.plan is not None, result.diagnostics
-    paths = []
-    for script in ("setup", "down"):
-        path = folder / f"{script}.sh"
-        path.write_text(render(result.plan, target, script, style), encoding="utf-8")
-        paths.append(path)
-    return paths[0], paths[1]
+    return write_scripts(text, "lab.ns", style, folder, target, "lab.ns")
 
 
 def _links(sandbox: Sandbox, ns: str) -> str:

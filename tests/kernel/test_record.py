@@ -21,6 +21,7 @@ from nsgen.compiler import compile_source
 from nsgen.compiler.styles import GUARDED_STYLES, STYLES
 from nsgen.compiler.targets import render
 from nsgen.harness.sandbox import Sandbox
+from tests.scriptcheck import write_scripts
 
 pytestmark = pytest.mark.sandbox
 
@@ -38,15 +39,7 @@ nat masquerade 10.{n}.0.0/24
 
 def _scripts(text: str, target: str, style: str, folder: Path, source: str = "lab.ns") -> tuple[Path, Path]:
     """Setup and teardown scripts of a lab, compiled as if read from the file `source`."""
-    result = compile_source(text, "lab.ns", target, source)
-    assert result.plan is not None, result.diagnostics
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for script in ("setup", "down"):
-        path = folder / f"{script}.sh"
-        path.write_text(render(result.plan, target, script, style), encoding="utf-8")
-        paths.append(path)
-    return paths[0], paths[1]
+    return write_scripts(text, "lab.ns", style, folder, target, source)
 
 
 def _ok(sandbox: Sandbox, script: Path, *env: str) -> str:
