@@ -251,7 +251,7 @@ converge() {
       read -r _ where name rest <<<"$key"
       in_ns=()
       if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
-        if [[ ${owned[netns $where]-} == [+?] && -z ${declared[netns $where]-} ]]; then
+        if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
           record - "$key" # it goes with its namespace
           continue
         fi

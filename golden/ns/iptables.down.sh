@@ -103,9 +103,14 @@ netns_exists() {
 # One that was there before the lab is left as it is (so is what was in it), and said so.
 lab_netns() {
   netns_exists "$1" || return 1
-  if [[ ${owned[netns $1]-} == [+?] ]]; then return 0; fi
+  if lab_owns "netns $1"; then return 0; fi
   echo "nsgen: namespace '$1' was not created by lab '$lab' (not in its record): left as it is" >&2
   return 1
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
 }
 
 main "$@"

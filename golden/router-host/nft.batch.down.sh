@@ -167,7 +167,12 @@ forget_lab() {
 lab_made() {
   local ns=${1#* }
   [ "${owned[$1]-}" = + ] || return 1
-  ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
+  ! lab_owns "netns ${ns%% *}"
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has

@@ -276,7 +276,7 @@ converge() {
       read -r _ where name rest <<<"$key"
       in_ns=()
       if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
-        if [[ ${owned[netns $where]-} == [+?] && -z ${declared[netns $where]-} ]]; then
+        if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
           record - "$key" # it goes with its namespace
           continue
         fi
@@ -397,7 +397,7 @@ created() {
 # have_netns NAME: namespace NAME is there already. One the lab's record says its setup created
 # is used as it is; any other is used too, but never deleted: say so.
 have_netns() {
-  if [[ ${owned[netns $1]-} == [+?] ]]; then return 0; fi
+  if lab_owns "netns $1"; then return 0; fi
   echo "nsgen: namespace '$1' was there before lab '$lab': using it; teardown will leave it, and what was in it before" >&2
 }
 

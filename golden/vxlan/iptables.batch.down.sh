@@ -194,7 +194,12 @@ forget_lab() {
 lab_made() {
   local ns=${1#* }
   [ "${owned[$1]-}" = + ] || return 1
-  ! [[ ${owned[netns ${ns%% *}]-} == [+?] ]]
+  ! lab_owns "netns ${ns%% *}"
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
 }
 
 # link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
