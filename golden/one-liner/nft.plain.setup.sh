@@ -41,5 +41,5 @@ RULES
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
 mkdir -p /run/nsgen/host/net.ipv4.ip_forward
 [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
-: >/run/nsgen/host/net.ipv4.ip_forward/one-liner
+echo 1 >/run/nsgen/host/net.ipv4.ip_forward/one-liner
 echo 1 >/proc/sys/net/ipv4/ip_forward

@@ -167,14 +167,15 @@ RULES
   # The value found before the first lab changed it is kept in /run/nsgen/host/net.ipv4.ip_forward; the last lab to need it puts it back.
   step=net.ipv4.ip_forward=1
   lock_host
+  sysctl_agrees net.ipv4.ip_forward 1
   if [ ! -e /run/nsgen/host/net.ipv4.ip_forward/pods ]; then
-    hold_signals # the value before, the lab's file and the undo: all three, or (rollback) none
+    hold_signals # the value before and the undo: both, or (rollback) neither
     undo_push 'sysctl net.ipv4.ip_forward'
     mkdir -p /run/nsgen/host/net.ipv4.ip_forward
     [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
-    : >/run/nsgen/host/net.ipv4.ip_forward/pods
     release_signals
   fi
+  echo 1 >/run/nsgen/host/net.ipv4.ip_forward/pods
   echo 1 >/proc/sys/net/ipv4/ip_forward
 
   trap - ERR INT TERM
@@ -481,6 +482,22 @@ lab_link() {
   if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# sysctl_agrees KEY VALUE: stop (exit 1, rollback) when another lab set the host's sysctl KEY to a
+# value other than VALUE: setting it would change what that lab relies on. (A lab's file in
+# /run/nsgen/host/KEY holds the value it set; an empty one, from an older nsgen, says nothing.)
+sysctl_agrees() {
+  local file other
+  for file in "/run/nsgen/host/$1"/*; do
+    other=${file##*/}
+    case $other in value | value.new | pods | '*') continue ;; esac
+    if [ -s "$file" ] && [ "$(cat "$file")" != "$2" ]; then
+      printf "nsgen: lab '%s' set the host's %s to %s, and this lab sets it to %s; tear one of them down, or make them agree\n" \
+        "$other" "$1" "$(cat "$file")" "$2" >&2
+      return 1
+    fi
+  done
 }
 
 # release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let

@@ -42,10 +42,10 @@ ip route add 10.0.9.1/32 via 10.0.2.2 metric 10
 # net.ipv4.ip_forward=1 (`router host`: the host forwards between the lab's subnets; the value before is kept for teardown)
 mkdir -p /run/nsgen/host/net.ipv4.ip_forward
 [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
-: >/run/nsgen/host/net.ipv4.ip_forward/router-host
+echo 1 >/run/nsgen/host/net.ipv4.ip_forward/router-host
 echo 1 >/proc/sys/net/ipv4/ip_forward
 # net.ipv4.conf.all.rp_filter=2 (router-host.ns:8 sets it; the value before is kept for teardown)
 mkdir -p /run/nsgen/host/net.ipv4.conf.all.rp_filter
 [ -e /run/nsgen/host/net.ipv4.conf.all.rp_filter/value ] || { cat /proc/sys/net/ipv4/conf/all/rp_filter >/run/nsgen/host/net.ipv4.conf.all.rp_filter/value.new && mv /run/nsgen/host/net.ipv4.conf.all.rp_filter/value.new /run/nsgen/host/net.ipv4.conf.all.rp_filter/value; }
-: >/run/nsgen/host/net.ipv4.conf.all.rp_filter/router-host
+echo 2 >/run/nsgen/host/net.ipv4.conf.all.rp_filter/router-host
 echo 2 >/proc/sys/net/ipv4/conf/all/rp_filter

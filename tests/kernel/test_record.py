@@ -121,6 +121,43 @@ def test_ip_forward_comes_back_only_after_the_last_lab_that_needs_it(target: str
         assert not changes, "\n".join(changes)
 
 
+SYSCTL_LAB = """\
+lab {name}
+ns {name}a
+sysctl host net.ipv4.conf.all.rp_filter={value}
+"""
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_a_lab_that_needs_another_value_of_a_host_sysctl_is_refused(target: str, style: str,
+                                                                      tmp_path: Path) -> None:
+    """Lab one sets the host's rp_filter to 2; lab two, wanting 0, is refused with both labs named
+    and rolls back exactly; lab three, also wanting 2, shares it, and the value before comes back
+    only after the last of them."""
+    one, two, three = (_scripts(SYSCTL_LAB.format(name=name, value=value), target, style, tmp_path / name)
+                       for name, value in (("one", 2), ("two", 0), ("three", 2)))
+    rp_filter = ["cat", "/proc/sys/net/ipv4/conf/all/rp_filter"]
+    with Sandbox() as sandbox:
+        assert sandbox.run(["sh", "-c", "echo 1 >/proc/sys/net/ipv4/conf/all/rp_filter"]).returncode == 0
+        before = sandbox.snapshot()
+        _ok(sandbox, one[0])
+        state = sandbox.snapshot()
+        refused = sandbox.run(["bash", str(two[0])], timeout=60)
+        assert refused.returncode == 1, refused.stderr
+        assert "lab 'one' set the host's net.ipv4.conf.all.rp_filter to 2" in refused.stderr, refused.stderr
+        assert "this lab sets it to 0" in refused.stderr, refused.stderr
+        assert sandbox.run(rp_filter).stdout.strip() == "2"
+        changes = state.diff(sandbox.snapshot())
+        assert not changes, "\n".join(changes)
+        _ok(sandbox, three[0])
+        _ok(sandbox, one[1])
+        assert sandbox.run(rp_filter).stdout.strip() == "2", "one lab's teardown put the value back under the other"
+        _ok(sandbox, three[1])
+        assert sandbox.run(rp_filter).stdout.strip() == "1"
+        changes = before.diff(sandbox.snapshot())
+        assert not changes, "\n".join(changes)
+
+
 @pytest.mark.parametrize("style", GUARDED_STYLES)
 def test_runs_of_one_lab_take_turns(target: str, style: str, tmp_path: Path) -> None:
     setup, down = _scripts(NAT_LAB.format(name="turns", n=23), target, style, tmp_path)

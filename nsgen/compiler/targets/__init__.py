@@ -242,7 +242,7 @@ HELPERS = (
     "undo_push",
     "rollback", "on_error", "hold_signals", "release_signals", "created", "have_netns", "have_link",
     "have_own_link", "keep_prior", "have_route", "mark_made_links", "netns_exists", "lab_netns", "lab_made", "made_now",
-    "lab_owns", "link_exists", "link_is", "link_gone", "has_route", "lab_link", "has_mark", "release_sysctl",
+    "lab_owns", "link_exists", "link_is", "link_gone", "has_route", "lab_link", "has_mark", "sysctl_agrees", "release_sysctl",
     "put_back", "remove_rules",
     "veths_gone", "lab_objects", "filter_batch", "batch_failure", "explain_failures", "run_batch",
     "run_removals", "undo_created", "confirm_created", "ns_batches", "keep_routes", "record_batch",
