@@ -333,6 +333,21 @@ def test_plan_says_what_setup_would_add_change_and_remove(target: str, tmp_path:
         assert edited["netns red"] == "=", edited
 
 
+def test_plan_tells_a_bridge_that_was_there_from_a_link_that_is_no_bridge(target: str, tmp_path: Path) -> None:
+    """A declared bridge whose name the host already uses: `=` for a bridge (setup uses it), `!` for
+    a veth of that name (setup stops there)."""
+    text = "lab edited\nns red\nbridge br0 ip 10.3.0.1/24\nveth red<->br0 ip 10.3.0.2/24\n"
+    plan = _plan(text, target, tmp_path / "p")
+    with Sandbox() as sandbox:
+        assert sandbox.run(["ip", "link", "add", "br0", "type", "bridge"]).returncode == 0
+        assert _lines(sandbox, plan)["link - br0"] == "="
+        assert sandbox.run(["ip", "link", "del", "br0"]).returncode == 0
+        assert sandbox.run(["ip", "link", "add", "br0", "type", "veth", "peer", "name", "other"]).returncode == 0
+        assert _lines(sandbox, plan)["link - br0"] == "!"
+        setup = _scripts(text, target, "default", tmp_path / "s")[0]
+        assert sandbox.run(["bash", str(setup)], timeout=60).returncode != 0
+
+
 def test_nsgen_plan_runs_the_plan_and_prints_it_with_script(tmp_path: Path) -> None:
     lab = tmp_path / "edited.ns"
     lab.write_text(EDITED_AFTER, encoding="utf-8")
