@@ -21,8 +21,12 @@ main() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   lock_lab
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
   if [ -z "$fresh" ]; then
     # What an earlier setup of this lab created and the lab no longer has is removed first.
+    step='removing what the lab no longer has'
     converge <<'KEYS'
 netns dns
 link - br0
@@ -33,9 +37,6 @@ rules
 sysctl net.ipv4.ip_forward
 KEYS
   fi
-  trap 'on_error "$?"' ERR
-  trap 'on_error 130' INT
-  trap 'on_error 143' TERM
 
   # --- the host's steps in one `ip -batch`. A line `+KEY command` runs only if KEY (netns:,
   # bridge: or labveth: and a name) is missing, so a second run creates nothing; the other lines

@@ -20,8 +20,12 @@ main() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   lock_lab
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
   if [ -z "$fresh" ]; then
     # What an earlier setup of this lab created and the lab no longer has is removed first.
+    step='removing what the lab no longer has'
     converge <<'KEYS'
 netns red
 link - veth-red-host
@@ -30,9 +34,6 @@ route red default via 10.0.0.1 metric 0
 route - 10.9.0.0/24 via 10.0.0.2 metric 0
 KEYS
   fi
-  trap 'on_error "$?"' ERR
-  trap 'on_error 130' INT
-  trap 'on_error 143' TERM
   # The lab's steps. Bash reads and runs them one after another from this here-document: kept
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null

@@ -21,8 +21,12 @@ main() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   lock_lab
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
   if [ -z "$fresh" ]; then
     # What an earlier setup of this lab created and the lab no longer has is removed first.
+    step='removing what the lab no longer has'
     converge <<'KEYS'
 netns red
 netns r1
@@ -43,9 +47,6 @@ route blue 10.255.0.1/32 dev type metric 0
 route blue default via 169.254.1.1 dev type metric 0
 KEYS
   fi
-  trap 'on_error "$?"' ERR
-  trap 'on_error 130' INT
-  trap 'on_error 143' TERM
 
   # --- the host's steps in one `ip -batch`. A line `+KEY command` runs only if KEY (netns:,
   # bridge: or labveth: and a name) is missing, so a second run creates nothing; the other lines

@@ -20,8 +20,12 @@ main() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   lock_lab
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
   if [ -z "$fresh" ]; then
     # What an earlier setup of this lab created and the lab no longer has is removed first.
+    step='removing what the lab no longer has'
     converge <<'KEYS'
 netns site1
 netns site2
@@ -45,9 +49,6 @@ addr far vx7 10.7.0.2/24
 rules
 KEYS
   fi
-  trap 'on_error "$?"' ERR
-  trap 'on_error 130' INT
-  trap 'on_error 143' TERM
   # The lab's steps. Bash reads and runs them one after another from this here-document: kept
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null
