@@ -546,17 +546,20 @@ confirm_created() {
 # written to $tmp/ns/NS and run as one `ip -batch` inside NS, entered with nsenter (it only
 # switches the network namespace, unlike `ip -n`, which also copies the mount table),
 # 8 at a time (xargs -P). In a namespace this run did not create, routes
-# already there are skipped (as in the default style): a different route in the way stops setup. If a batch fails, say which lab-file statement
-# failed, and fail.
+# already there are skipped (as in the default style): a different route in the way stops setup;
+# the routes it adds there go on the undo list first. If a batch fails, say which lab-file
+# statement failed, and fail.
 ns_batches() {
   local ns status=0
   mkdir "$tmp/ns"
   awk -v dir="$tmp/ns" '
     /^@ / { if (file) close(file); file = dir "/" $2; print $2; next }
     { print > file }' >"$tmp/ns.list"
-  local running=0 unread=0
+  local running=0 unread=0 key
+  local -a kept=()
   while read -r ns; do
     if [ -z "${created_ns[$ns]-}" ]; then
+      kept+=("$tmp/ns/$ns")
       keep_routes "$ns" "$tmp/ns/$ns" &
       running=$((running + 1))
       if [ "$running" -ge 8 ]; then
@@ -571,6 +574,12 @@ ns_batches() {
   if [ "$unread" -ne 0 ]; then
     echo "nsgen: could not read the routes of a namespace this run did not create (see above)" >&2
     return 1
+  fi
+  if [ "${#kept[@]}" -gt 0 ]; then # a rollback removes the routes it adds there (its own namespaces go whole)
+    while IFS= read -r key; do
+      undo+=("$key")
+      record '?' "$key"
+    done < <(batch_keys "${kept[@]}" | grep '^route ')
   fi
   xargs -d '\n' -P 8 -I{} nsenter --net=/run/netns/{} ip -batch "$tmp/ns/{}" \
     <"$tmp/ns.list" >/dev/null 2>"$tmp/ns.err" || status=$?
@@ -624,6 +633,15 @@ route_key() {
   key="${w[0]%/32} $gateway $metric"
 }
 
+# batch_keys FILE...: the record keys of the lines these namespace batches will run (each line
+# after a `# (record: KEY)` comment that keep_routes did not turn into a comment).
+batch_keys() {
+  awk '
+    /^# \(record: / { key = substr($0, 12, length($0) - 12); next }
+    !/^#/ && key != "" { print key }
+    { key = "" }' "$@"
+}
+
 # record_batch: the routes and addresses the namespace batches added (keep_routes left out the
 # routes already there) go in the lab's record, for teardown (in a namespace that was there
 # before) and for a later setup of an edited lab, one awk for all namespaces.
@@ -631,10 +649,7 @@ record_batch() {
   local ns key
   local -a files=()
   while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
-  while IFS= read -r key; do record + "$key"; done < <(awk '
-    /^# \(record: / { key = substr($0, 12, length($0) - 12); next }
-    !/^#/ && key != "" { print key }
-    { key = "" }' "${files[@]}")
+  while IFS= read -r key; do record + "$key"; done < <(batch_keys "${files[@]}")
 }
 
 main "$@"

@@ -348,6 +348,31 @@ def test_plan_tells_a_bridge_that_was_there_from_a_link_that_is_no_bridge(target
         assert sandbox.run(["bash", str(setup)], timeout=60).returncode != 0
 
 
+ROUTES_IN_RED = """\
+lab routes
+ns red
+route red 10.9.0.0/24 dev lo
+route red 10.8.0.0/24 dev lo
+"""
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_a_failed_setup_takes_back_its_routes_in_a_namespace_that_was_there(target: str, style: str,
+                                                                            tmp_path: Path) -> None:
+    """red was there, with a blackhole route where the lab's second route goes: setup fails at that
+    line, and its rollback removes the first route it added in red (red itself stays)."""
+    setup, _down = _scripts(ROUTES_IN_RED, target, style, tmp_path)
+    with Sandbox() as sandbox:
+        for command in (["ip", "netns", "add", "red"], ["ip", "-n", "red", "link", "set", "lo", "up"],
+                        ["ip", "-n", "red", "route", "add", "blackhole", "10.8.0.0/24"]):
+            assert sandbox.run(command).returncode == 0
+        before = sandbox.snapshot()
+        run = sandbox.run(["bash", str(setup)], timeout=60)
+        assert run.returncode != 0 and "lab.ns:4" in run.stderr, run.stderr
+        changes = before.diff(sandbox.snapshot())
+        assert not changes, "\n".join(changes)
+
+
 def test_nsgen_plan_runs_the_plan_and_prints_it_with_script(tmp_path: Path) -> None:
     lab = tmp_path / "edited.ns"
     lab.write_text(EDITED_AFTER, encoding="utf-8")

@@ -245,7 +245,7 @@ HELPERS = (
     "lab_owns", "link_exists", "link_is", "link_gone", "has_route", "lab_link", "has_mark", "sysctl_agrees", "release_sysctl",
     "put_back", "remove_rules",
     "veths_gone", "lab_objects", "filter_batch", "batch_failure", "explain_failures", "run_batch",
-    "run_removals", "undo_created", "confirm_created", "ns_batches", "keep_routes", "record_batch",
+    "run_removals", "undo_created", "confirm_created", "ns_batches", "keep_routes", "batch_keys", "record_batch",
 )
 """Shell functions scripts may call, in the order they are written after `main`; each is
 templates/helpers/<name>.sh.j2 (remove_rules: the target's). A script carries only those it calls."""
