@@ -765,9 +765,11 @@ ns_batches() {
   fi
   if [ "${#kept[@]}" -gt 0 ]; then # a rollback removes the routes it adds there (its own namespaces go whole)
     while IFS= read -r key; do
-      undo+=("$key")
-      record '?' "$key"
-    done < <(batch_keys "${kept[@]}" | grep '^route ')
+      if [[ $key == "route "* ]]; then
+        undo+=("$key")
+        record '?' "$key"
+      fi
+    done < <(batch_keys "${kept[@]}")
   fi
   xargs -d '\n' -P 8 -I{} nsenter --net=/run/netns/{} ip -batch "$tmp/ns/{}" \
     <"$tmp/ns.list" >/dev/null 2>"$tmp/ns.err" || status=$?
