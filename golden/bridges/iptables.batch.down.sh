@@ -43,7 +43,7 @@ BATCH
 
   # The host's veth ends whose peers were in those namespaces go with them, in the background,
   # all at once. Wait for that; one still there is deleted below.
-  veths_gone veth-blue-br veth-red-br || true
+  veths_gone veth-blue-br:blue veth-red-br:red || true
 
   # --- the host's veth ends still there (deleting one end deletes its peer), then the bridges
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
@@ -213,12 +213,22 @@ filter FORWARD nsgen-bridges-fwd
 CHAINS
 }
 
-# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
-# if one is still there then.
+# veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
+# false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
+# NS is still there (a namespace the lab did not create, which teardown leaves).
 veths_gone() {
-  local tries
+  local tries word
+  local -a names=()
+  for word in "$@"; do
+    if [[ $word == *:* ]]; then
+      if [ -e "/run/netns/${word#*:}" ]; then continue; fi
+      word=${word%%:*}
+    fi
+    names+=("$word")
+  done
+  if [ "${#names[@]}" -eq 0 ]; then return 0; fi
   for ((tries = 0; tries < 200; tries++)); do
-    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" ${names[*]} " '
       { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
       END { print left + 0 }')" -eq 0 ]; then
       return 0

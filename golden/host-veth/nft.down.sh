@@ -41,7 +41,7 @@ fi
 # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
 # them in the background, all at once (far faster than one by one). Wait for that; one still
 # there (a process inside keeps its namespace alive) is deleted below.
-veths_gone veth-red-host || true
+veths_gone veth-red-host:red || true
 
 # host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
 if lab_link veth-red-host veth; then # only if this lab's setup created it
@@ -184,12 +184,22 @@ lab_link() {
     awk -v mark=nsgen:host-veth '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
 }
 
-# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
-# if one is still there then.
+# veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
+# false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
+# NS is still there (a namespace the lab did not create, which teardown leaves).
 veths_gone() {
-  local tries
+  local tries word
+  local -a names=()
+  for word in "$@"; do
+    if [[ $word == *:* ]]; then
+      if [ -e "/run/netns/${word#*:}" ]; then continue; fi
+      word=${word%%:*}
+    fi
+    names+=("$word")
+  done
+  if [ "${#names[@]}" -eq 0 ]; then return 0; fi
   for ((tries = 0; tries < 200; tries++)); do
-    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" ${names[*]} " '
       { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
       END { print left + 0 }')" -eq 0 ]; then
       return 0

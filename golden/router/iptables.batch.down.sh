@@ -89,7 +89,7 @@ main() {
   # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
   # them in the background, all at once (far faster than one by one). Wait for that; one still
   # there (a process inside keeps its namespace alive) is deleted below.
-  veths_gone a veth-red || true
+  veths_gone a:blue veth-red:r1 || true
 
   # router.ns:7  veth r1:a<->blue:type ip 10.0.2.1/24, 10.0.2.2/24 mtu 1400
   if lab_made 'link r1 a' && link_is r1 a veth; then
@@ -116,7 +116,7 @@ BATCH
 
   # The host's veth ends whose peers were in those namespaces go with them, in the background,
   # all at once. Wait for that; one still there is deleted below.
-  veths_gone a veth-red || true
+  veths_gone a:blue veth-red:r1 || true
   forget_lab
 
   echo "nsgen: lab '$lab' is down" >&2
@@ -231,12 +231,22 @@ has_route() {
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
-# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
-# if one is still there then.
+# veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
+# false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
+# NS is still there (a namespace the lab did not create, which teardown leaves).
 veths_gone() {
-  local tries
+  local tries word
+  local -a names=()
+  for word in "$@"; do
+    if [[ $word == *:* ]]; then
+      if [ -e "/run/netns/${word#*:}" ]; then continue; fi
+      word=${word%%:*}
+    fi
+    names+=("$word")
+  done
+  if [ "${#names[@]}" -eq 0 ]; then return 0; fi
   for ((tries = 0; tries < 200; tries++)); do
-    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" ${names[*]} " '
       { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
       END { print left + 0 }')" -eq 0 ]; then
       return 0

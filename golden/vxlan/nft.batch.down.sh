@@ -55,7 +55,7 @@ main() {
   # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
   # them in the background, all at once (far faster than one by one). Wait for that; one still
   # there (a process inside keeps its namespace alive) is deleted below.
-  veths_gone veth-red-br veth-far-host eth1 || true
+  veths_gone veth-red-br:red veth-far-host:far eth1:site2 || true
 
   # vxlan.ns:15  vxlan far:vx7 id 7 remote 172.31.0.1 dev veth-far ip 10.7.0.2/24
   if lab_made 'link far vx7' && link_is far vx7 vxlan; then
@@ -94,7 +94,7 @@ BATCH
 
   # The host's veth ends whose peers were in those namespaces go with them, in the background,
   # all at once. Wait for that; one still there is deleted below.
-  veths_gone veth-red-br veth-far-host eth1 || true
+  veths_gone veth-red-br:red veth-far-host:far eth1:site2 || true
 
   # --- the host's veth ends still there (deleting one end deletes its peer), then the bridges
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
@@ -254,12 +254,22 @@ remove_rules() {
   fi
 }
 
-# veths_gone NAME...: wait (polling, at most 10 s) until the host has none of these veths; false
-# if one is still there then.
+# veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
+# false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
+# NS is still there (a namespace the lab did not create, which teardown leaves).
 veths_gone() {
-  local tries
+  local tries word
+  local -a names=()
+  for word in "$@"; do
+    if [[ $word == *:* ]]; then
+      if [ -e "/run/netns/${word#*:}" ]; then continue; fi
+      word=${word%%:*}
+    fi
+    names+=("$word")
+  done
+  if [ "${#names[@]}" -eq 0 ]; then return 0; fi
   for ((tries = 0; tries < 200; tries++)); do
-    if [ "$(ip -o link show type veth | awk -F': ' -v names=" $* " '
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" ${names[*]} " '
       { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
       END { print left + 0 }')" -eq 0 ]; then
       return 0

@@ -265,6 +265,10 @@ class DeleteLink(Step):
     """The addresses setup gives it (teardown removes those it did not have before)."""
     kind: ClassVar[str] = "del_link"
 
+    @property
+    def with_peer(self) -> str:
+        """`IFNAME:PEER_NETNS`, for veths_gone: the host end goes when its peer's namespace does."""
+        return f"{self.ifname}:{self.peer_netns}"
 
 
 @dataclass(frozen=True)
