@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from nsgen.compiler.styles import GUARDED_STYLES
+from nsgen.compiler.styles import GUARDED_STYLES, STYLES
 from nsgen.harness.sandbox import Sandbox
 from tests.scriptcheck import write_scripts
 
@@ -69,7 +69,27 @@ def test_setup_refuses_a_host_veth_it_did_not_create(source: str, target: str, s
         assert "master docker0" in sandbox.run(["ip", "-o", "link", "show", "dev", "vethdock"]).stdout
 
 
-@pytest.mark.parametrize("style", GUARDED_STYLES)
+@pytest.mark.parametrize("source", [CONTAINER_ETH0, DOCKER_PORT], ids=["container-eth0", "docker-port"])
+def test_plain_setup_stops_at_a_host_veth_it_did_not_create(source: str, target: str, tmp_path: Path) -> None:
+    """The plain style has no checks and no rollback (docs/language.md): it stops at `ip link add`
+    ("File exists") and leaves what it made before that, but the host's veth is as it was: same
+    peer, same bridge, no lab address."""
+    setup, _down = write_scripts(source, "lab.ns", "plain", tmp_path, target)
+    with Sandbox() as sandbox:
+        _prepare(sandbox)
+        theirs = {name: _link_and_addresses(sandbox, name) for name in ("ceth0", "vethdock")}
+        run = sandbox.run(["bash", str(setup)])
+        assert run.returncode != 0 and "File exists" in run.stderr, run.stderr
+        assert {name: _link_and_addresses(sandbox, name) for name in theirs} == theirs
+
+
+def _link_and_addresses(sandbox: Sandbox, name: str) -> tuple[str, str]:
+    """An interface's `ip -o link` line (its peer, master, state, alias) and its addresses."""
+    link = sandbox.run(["ip", "-o", "link", "show", "dev", name]).stdout
+    return link, sandbox.run(["ip", "-o", "addr", "show", "dev", name]).stdout
+
+
+@pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize("source", [CONTAINER_ETH0, DOCKER_PORT], ids=["container-eth0", "docker-port"])
 def test_teardown_of_a_lab_never_set_up_deletes_no_host_veth(source: str, target: str, style: str,
                                                              tmp_path: Path) -> None:
