@@ -82,6 +82,44 @@ def test_teardown_of_a_lab_never_set_up_keeps_a_namespace_of_that_name(target: s
         assert not before.diff(sandbox.snapshot())
 
 
+TWO_LABS_ONE_RED = """\
+lab {name}
+ns red
+bridge br-{name} ip 10.{n}.0.1/24
+veth red<->br-{name} ip 10.{n}.0.2/24
+"""
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_second_lab_declaring_the_same_namespace_does_not_take_it_over(target: str, style: str,
+                                                                         tmp_path: Path) -> None:
+    """Lab two also declares `ns red`, with its veth to its own bridge: its setup must not move
+    lab one's veth in red to its bridge nor add its address there, and its teardown must not
+    delete red. Guarded styles refuse the veth (lab one made it) and roll back; plain stops at
+    `ip netns add red` (File exists). Lab one then still works and tears down completely."""
+    one, two = (_scripts(TWO_LABS_ONE_RED.format(name=name, n=n), target, style, tmp_path / name)
+                for name, n in (("one", 31), ("two", 32)))
+    with Sandbox() as sandbox:
+        empty = sandbox.snapshot()
+        _ok(sandbox, one[0])
+        state = sandbox.snapshot()
+        run = sandbox.run(["bash", str(two[0])], timeout=60)
+        assert run.returncode != 0, "lab two's setup took over lab one's namespace"
+        if style == "plain":
+            assert "File exists" in run.stderr, run.stderr
+        else:
+            assert "was not made by" in run.stderr, run.stderr
+        changes = [c for c in state.diff(sandbox.snapshot())
+                   if style != "plain" or "/run/nsgen/labs/two" not in c]  # plain: no rollback of its record
+        assert not changes, "\n".join(changes)
+        _ok(sandbox, two[1])
+        changes = state.diff(sandbox.snapshot())
+        assert not changes, "lab two's teardown changed lab one:\n" + "\n".join(changes)
+        _ok(sandbox, one[1])
+        changes = empty.diff(sandbox.snapshot())
+        assert not changes, "\n".join(changes)
+
+
 @pytest.mark.parametrize("style", GUARDED_STYLES)
 def test_a_second_lab_file_with_the_same_lab_name_is_refused(target: str, style: str, tmp_path: Path) -> None:
     first = _scripts("lab lab\nns red\n", target, style, tmp_path / "a", "/labs/a/lab.ns")
