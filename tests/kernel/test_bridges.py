@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nsgen.compiler.styles import GUARDED_STYLES
+from nsgen.compiler.styles import GUARDED_STYLES, STYLES
 from nsgen.harness.sandbox import Sandbox
 from tests.scriptcheck import write_scripts
 
@@ -52,7 +52,7 @@ def test_a_bridge_that_was_there_before_survives_teardown(style: str, tmp_path: 
         assert sandbox.run(["bash", str(down)]).returncode == 0  # again: nothing to do
 
 
-@pytest.mark.parametrize("style", GUARDED_STYLES)
+@pytest.mark.parametrize("style", STYLES)
 def test_a_lab_bridge_with_an_altname_is_still_removed(style: str, target: str, tmp_path: Path) -> None:
     """The mark is matched as the alias field: an altname listed after it does not hide it."""
     setup, down = write_scripts(LAB, "keep.ns", style, tmp_path, target)
@@ -66,7 +66,7 @@ def test_a_lab_bridge_with_an_altname_is_still_removed(style: str, target: str, 
         assert " own:" not in _bridges(sandbox), "the lab's bridge with an altname was left behind"
 
 
-@pytest.mark.parametrize("style", GUARDED_STYLES)
+@pytest.mark.parametrize("style", STYLES)
 def test_a_lab_name_too_long_for_an_alias_still_marks_and_removes_its_bridge(style: str, tmp_path: Path) -> None:
     """An alias holds 255 bytes: a 250-byte lab name gets a shortened mark with a hash of the name."""
     name = "l" * 250

@@ -447,6 +447,26 @@ def test_a_bridge_that_was_there_gets_its_mtu_state_and_addresses_back(target: s
         assert not changes, "teardown did not put the bridge back:\n" + "\n".join(changes)
 
 
+def _shown(sandbox: Sandbox, name: str) -> list[str]:
+    """An interface's `ip -o link` and `ip -o addr` lines."""
+    return [sandbox.run(["ip", "-o", what, "show", "dev", name]).stdout for what in ("link", "addr")]
+
+
+def test_plain_setup_stops_at_a_bridge_that_was_there(target: str, tmp_path: Path) -> None:
+    """The plain style has no checks: `ip link add br0 type bridge` stops it (File exists), before
+    it changes the bridge's MTU, state or addresses."""
+    lab = "ns red\nbridge br0 ip 10.40.0.1/24 mtu 1400\nveth red<->br0 ip 10.40.0.2/24\n"
+    setup, _down = _scripts(lab, target, "plain", tmp_path)
+    with Sandbox() as sandbox:
+        for command in (["ip", "link", "add", "br0", "mtu", "1500", "type", "bridge"],
+                        ["ip", "addr", "add", "10.40.0.9/24", "dev", "br0"]):
+            assert sandbox.run(command).returncode == 0
+        bridge = _shown(sandbox, "br0")
+        run = sandbox.run(["bash", str(setup)], timeout=60)
+        assert run.returncode != 0 and "File exists" in run.stderr, run.stderr
+        assert _shown(sandbox, "br0") == bridge
+
+
 @pytest.mark.parametrize("style", GUARDED_STYLES)
 def test_a_sysctl_set_in_a_namespace_that_was_there_is_put_back(target: str, style: str, tmp_path: Path) -> None:
     setup, down = _scripts("ns r1\nns r2\nrouter r1\nrouter r2\n", target, style, tmp_path)
