@@ -303,6 +303,61 @@ def check(file: FileArg, werror: WerrorOpt = False) -> None:
     _error(f"nsgen: {source.name}: ok")
 
 
+@app.command("fmt")
+def fmt_command(
+    file: FileArg,
+    check_only: Annotated[bool, typer.Option("--check", help="Change nothing: exit 1 and print a unified diff "
+                                             "when the file is not in the canonical layout.")] = False,
+    write: Annotated[bool, typer.Option("--write", help="Rewrite the file in place (when it changes).")] = False,
+) -> None:
+    """Print the lab file in its canonical layout (declaration order, one statement a line, comments kept)."""
+    from nsgen.compiler.fmt import format_source
+
+    if check_only and write:
+        _usage("--check and --write do not go together", "--check to see what would change, --write to change it")
+    source = _read(file)
+    if write and source.path is None:
+        _usage("--write needs a lab file; standard input has none to rewrite", "without --write the layout is printed")
+    formatted, diagnostics = format_source(source.text, source.name)
+    _print_diagnostics(diagnostics, source.text)
+    if formatted is None:
+        _error(f"nsgen: {source.name}: {_summary(diagnostics, False)[1]}; not formatted")
+        raise typer.Exit(1)
+    if check_only:
+        raise typer.Exit(_show_difference(source, formatted))
+    if not write:
+        sys.stdout.write(formatted)
+        return
+    if formatted != source.text:
+        assert source.path is not None
+        try:
+            source.path.write_text(formatted, encoding="utf-8")
+        except OSError as exc:
+            _error(f"nsgen: cannot write {source.name}: {exc.strerror or exc}")
+            raise typer.Exit(2) from None
+        _error(f"nsgen: {source.name}: formatted")
+
+
+def _show_difference(source: LabSource, formatted: str) -> int:
+    """`fmt --check`: 0 when the file is formatted; else print a unified diff and return 1."""
+    import difflib
+
+    if formatted == source.text:
+        return 0
+    for line in difflib.unified_diff(source.text.splitlines(keepends=True), formatted.splitlines(keepends=True),
+                                     fromfile=source.name, tofile=f"{source.name} (formatted)"):
+        sys.stdout.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    _error(f"nsgen: {source.name}: not formatted; `nsgen fmt --write {source.name}` formats it")
+    return 1
+
+
+def _usage(message: str, hint: str) -> None:
+    """A usage error: the message, its hint, exit 2."""
+    _error(f"nsgen: {message}")
+    _error(f"hint: {hint}")
+    raise typer.Exit(2)
+
+
 @app.command()
 def test(file: FileArg, target: TestTargetOpt = ALL_TARGETS, style: StyleOpt = "default",
          host_firewall: HostFirewallOpt = "open", br_netfilter: BrNetfilterOpt = "kernel") -> None:
