@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -226,11 +226,12 @@ def _compile(source: LabSource, werror: bool, target: str | None = None) -> LabP
     return result.plan
 
 
-def _refuse_to_overwrite(source: LabSource, output: Path | None) -> None:
+def _refuse_to_overwrite(source: LabSource, output: Path | None, what: str = "the script",
+                         example: str = "setup.sh") -> None:
     """Usage error (exit 2) when `-o` names the lab file being read."""
     if output is not None and source.is_file(output):
         _error(f"nsgen: -o {output} is the lab file {source.name} itself; refusing to overwrite it")
-        _error("hint: write the script to a file of its own, e.g. -o setup.sh")
+        _error(f"hint: write {what} to a file of its own, e.g. -o {example}")
         raise typer.Exit(2)
 
 
@@ -303,6 +304,38 @@ def check(file: FileArg, werror: WerrorOpt = False) -> None:
     _error(f"nsgen: {source.name}: ok")
 
 
+GRAPH_FORMATS = ("dot", "mermaid", "svg")
+"""`nsgen graph -f` choices: nsgen.compiler.graph.FORMATS (not imported here, to start fast; a test
+keeps the two equal)."""
+
+
+@app.command()
+def graph(file: FileArg,
+          format: Annotated[str, typer.Option("--format", "-f", metavar=_metavar(GRAPH_FORMATS),
+                                              callback=_choice(GRAPH_FORMATS),
+                                              help="dot: Graphviz's language; mermaid: a Mermaid flowchart; "
+                                                   "svg: a picture (needs Graphviz's `dot`).")] = "dot",
+          output: OutOpt = None, werror: WerrorOpt = False) -> None:
+    """Draw the lab: namespaces, bridges, links with their interfaces and addresses, tunnels, NAT and forwards."""
+    from nsgen.compiler.graph import GraphvizError, render_graph
+
+    source = _read(file)
+    _refuse_to_overwrite(source, output, "the graph", "lab.svg")
+    plan = _compile(source, werror)
+    try:
+        text = render_graph(plan, format)
+    except GraphvizError as error:
+        _usage(str(error), error.hint)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _error(f"nsgen: cannot write {output}: {exc.strerror or exc}")
+        raise typer.Exit(2) from None
+
+
 @app.command("fmt")
 def fmt_command(
     file: FileArg,
@@ -351,7 +384,7 @@ def _show_difference(source: LabSource, formatted: str) -> int:
     return 1
 
 
-def _usage(message: str, hint: str) -> None:
+def _usage(message: str, hint: str) -> NoReturn:
     """A usage error: the message, its hint, exit 2."""
     _error(f"nsgen: {message}")
     _error(f"hint: {hint}")
