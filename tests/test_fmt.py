@@ -21,7 +21,7 @@ from nsgen.compiler.fmt import GROUPS, format_source
 from nsgen.compiler.parser import parse
 from nsgen.compiler.statements import REGISTRY
 from tests.test_cli import Run, run_as_process, run_in_process
-from tests.test_properties import FUZZ, SEEDS, Mutant, mutants, random_text
+from tests.test_properties import FUZZ, SEEDS, Mutant, big_lab, mutants, random_text
 
 RULE_OF = {kind.node: kind.rule for kind in REGISTRY}
 
@@ -329,3 +329,12 @@ def test_fmt_usage_errors_exit_2(nsgen: Run, tmp_path: Path, args: list[str]) ->
     assert outcome.code == 2 and outcome.stdout == ""
     assert "Traceback" not in outcome.stderr
     assert (tmp_path / "lab.ns").read_text(encoding="utf-8") == UNFORMATTED
+
+
+def test_a_4000_line_lab_formats_well() -> None:
+    """Scale: the big-lab generator's labs (one group after another per bridge) come out grouped."""
+    text = big_lab(4_000)
+    formatted = fmt(text)
+    assert fmt(formatted) == formatted
+    assert meaning(formatted) == declaration_order(text)
+    assert formatted.count("\n\n") == 5  # lab, ns, bridge, veth, route, forward: six groups

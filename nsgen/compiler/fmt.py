@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput
 
 from nsgen.compiler.diagnostics import Diagnostic
 from nsgen.compiler.parser import _parser_cache_file, grammar_text, parse
@@ -83,10 +84,10 @@ class _Statement:
 
 def format_source(text: str, filename: str) -> tuple[str | None, list[Diagnostic]]:
     """The lab source in canonical layout, or None plus the diagnostics when it does not parse."""
-    program, diagnostics = parse(text, filename)
-    if program is None:
-        return None, diagnostics
-    tree = _tree_parser().parse(text)
+    try:
+        tree = _tree_parser().parse(text)
+    except UnexpectedInput:  # the compiler's parser says where, in the language's words
+        return None, parse(text, filename)[1]
     statements = [_statement(child) for child in tree.children if isinstance(child, Tree)]
     header, trailer = _attach_comments(text.split("\n"), statements)
     return _layout(header, statements, trailer), []

@@ -27,8 +27,9 @@ def render_mermaid(graph: LabGraph) -> str:
     ids = {node.id: f"n{number}" for number, node in enumerate(graph.nodes, start=1)}
     lines = [f"%% nsgen graph of lab {graph.name} ({graph.file})", "flowchart LR"]
     lines += [f"  {_node(node, ids)}" for node in graph.nodes if node.machine is None]
-    for machine in sorted({node.machine for node in graph.nodes if node.machine is not None}):
-        lines.append(f"  subgraph m_{len(lines)}[{text((machine,))}]")
+    machines = sorted({node.machine for node in graph.nodes if node.machine is not None})
+    for number, machine in enumerate(machines, start=1):
+        lines.append(f"  subgraph m{number}[{text((machine,))}]")
         lines += [f"    {_node(node, ids)}" for node in graph.nodes if node.machine == machine]
         lines.append("  end")
     lines += [f"  {_edge(edge, ids)}" for edge in graph.edges]
