@@ -23,6 +23,7 @@ from nsgen.compiler.statements import REGISTRY
 from tests.test_cli import Run, run_as_process, run_in_process
 from tests.test_properties import FUZZ, SEEDS, Mutant, big_lab, mutants, random_text
 
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 RULE_OF = {kind.node: kind.rule for kind in REGISTRY}
 
 
@@ -338,3 +339,25 @@ def test_a_4000_line_lab_formats_well() -> None:
     assert fmt(formatted) == formatted
     assert meaning(formatted) == declaration_order(text)
     assert formatted.count("\n\n") == 5  # lab, ns, bridge, veth, route, forward: six groups
+
+
+@pytest.mark.parametrize("rule", sorted(kind.rule for kind in REGISTRY))
+def test_every_statement_of_the_golden_labs_formats_alone_and_spaced_out(rule: str) -> None:
+    """Each kind of statement, as the golden labs write it and with blanks around every `:`, `<->`,
+    `=`, `,` and `->` (but in MAC addresses) and `;` at the end, comes out the same canonical way."""
+    node = next(kind.node for kind in REGISTRY if kind.rule == rule)
+    sources = [s.source for path in sorted(GOLDEN.glob("*/*.ns"))
+               for s in parse(path.read_text(encoding="utf-8"), path.name)[0].statements  # type: ignore[union-attr]
+               if isinstance(s, node)]
+    assert sources, f"no golden lab has a `{rule}` statement"
+    text = "\n".join(sources) + "\n"
+    spaced = "\n".join(line if " mac " in line else re.sub(r"\s*(<->|->|[:,=])\s*", r" \1 ", line) + " ;"
+                       for line in text.splitlines()) + "\n"  # a MAC address keeps its own ':'s
+    assert spaced.count("\n") == len(sources)
+    assert fmt(spaced) == fmt(text)
+    assert_formats_well(spaced)
+
+
+def test_a_sysctl_value_that_looks_like_punctuation_stays_a_value() -> None:
+    assert fmt("sysctl a net.x.y = :\n") == "sysctl a net.x.y=:\n"
+    assert fmt("sysctl a net.x.y=a:b\n") == "sysctl a net.x.y=a:b\n"

@@ -53,6 +53,8 @@ UNKNOWN_GROUP = 7.5
 
 _NO_SPACE_BEFORE = frozenset({":", "<->", "=", ","})
 _NO_SPACE_AFTER = frozenset({":", "<->", "="})
+_VALUES = frozenset({"NAME", "ADDRESS", "INT", "MAC", "SYSCTL_VALUE"})
+"""The terminals that carry a value (the rest are keywords and punctuation)."""
 _OPTION_TOKENS = frozenset({"VIA", "DEV", "METRIC", "ONLINK", "VNI", "REMOTE", "LOCAL", "PORT", "BRIDGE", "MODE",
                             "OUT", "IN", "FROM"})
 """Keyword tokens that start an option (a value-carrying word after the statement's own arguments);
@@ -139,10 +141,11 @@ def _words(tokens: list[Token]) -> str:
     previous = ""
     for token in tokens:
         value = str(token)
-        if out and value not in _NO_SPACE_BEFORE and previous not in _NO_SPACE_AFTER:
+        mark = "" if token.type in _VALUES else value  # a value such as a sysctl's `:` is no punctuation
+        if out and mark not in _NO_SPACE_BEFORE and previous not in _NO_SPACE_AFTER:
             out += " "
         out += value
-        previous = value
+        previous = mark
     return out
 
 
