@@ -275,35 +275,6 @@ def inspect(file: FileArg, target: TargetOpt = DEFAULT_TARGET, output: OutOpt = 
     _emit(file, target, "inspect", "default", output, werror)
 
 
-@app.command("plan")
-def plan_command(file: FileArg, target: TargetOpt = DEFAULT_TARGET, werror: WerrorOpt = False,
-                 script: Annotated[bool, typer.Option("--script", help="Print the read-only plan script "
-                                                      "instead of running it (to run it on another host).")] = False,
-                 ) -> None:
-    """Say what setup would add (+), change (~), remove (-) here, and what is there (=) or in the way (!)."""
-    if script:
-        _emit(file, target, "plan", "default", None, werror)
-        return
-    from nsgen.compiler.targets import render
-
-    source = _read(file)
-    text = render(_compile(source, werror, target), target, "plan")
-    try:
-        done = subprocess.run(["bash", "-s"], input=text, text=True, check=False)
-    except OSError as exc:
-        _error(f"nsgen: cannot run bash for the plan: {exc.strerror or exc}")
-        raise typer.Exit(2) from None
-    raise typer.Exit(done.returncode)
-
-
-@app.command()
-def check(file: FileArg, werror: WerrorOpt = False) -> None:
-    """Validate the lab file only: print every error and warning."""
-    source = _read(file)
-    _compile(source, werror)
-    _error(f"nsgen: {source.name}: ok")
-
-
 GRAPH_FORMATS = ("dot", "mermaid", "svg")
 """`nsgen graph -f` choices: nsgen.compiler.graph.FORMATS (not imported here, to start fast; a test
 keeps the two equal)."""
@@ -389,6 +360,35 @@ def _usage(message: str, hint: str) -> NoReturn:
     _error(f"nsgen: {message}")
     _error(f"hint: {hint}")
     raise typer.Exit(2)
+
+
+@app.command("plan")
+def plan_command(file: FileArg, target: TargetOpt = DEFAULT_TARGET, werror: WerrorOpt = False,
+                 script: Annotated[bool, typer.Option("--script", help="Print the read-only plan script "
+                                                      "instead of running it (to run it on another host).")] = False,
+                 ) -> None:
+    """Say what setup would add (+), change (~), remove (-) here, and what is there (=) or in the way (!)."""
+    if script:
+        _emit(file, target, "plan", "default", None, werror)
+        return
+    from nsgen.compiler.targets import render
+
+    source = _read(file)
+    text = render(_compile(source, werror, target), target, "plan")
+    try:
+        done = subprocess.run(["bash", "-s"], input=text, text=True, check=False)
+    except OSError as exc:
+        _error(f"nsgen: cannot run bash for the plan: {exc.strerror or exc}")
+        raise typer.Exit(2) from None
+    raise typer.Exit(done.returncode)
+
+
+@app.command()
+def check(file: FileArg, werror: WerrorOpt = False) -> None:
+    """Validate the lab file only: print every error and warning."""
+    source = _read(file)
+    _compile(source, werror)
+    _error(f"nsgen: {source.name}: ok")
 
 
 @app.command()
