@@ -286,7 +286,8 @@ def graph(file: FileArg,
                                               callback=_choice(GRAPH_FORMATS),
                                               help="dot: Graphviz's language; mermaid: a Mermaid flowchart; "
                                                    "svg: a picture (needs Graphviz's `dot`).")] = "dot",
-          output: OutOpt = None, werror: WerrorOpt = False) -> None:
+          output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the graph here.")] = None,
+          werror: WerrorOpt = False) -> None:
     """Draw the lab: namespaces, bridges, links with their interfaces and addresses, tunnels, NAT and forwards."""
     from nsgen.compiler.graph import GraphvizError, render_graph
 
