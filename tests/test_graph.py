@@ -13,16 +13,19 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import event, given, settings
 
 from nsgen.cli import GRAPH_FORMATS
 from nsgen.compiler import compile_source
 from nsgen.compiler.graph import FORMATS, render_graph
+from nsgen.compiler.graph import svg as svg_of
 from nsgen.compiler.graph.dot import render_dot
 from nsgen.compiler.graph.mermaid import render_mermaid
 from nsgen.compiler.graph.model import DRAWN, NOT_DRAWN, Edge, LabGraph, Node, lab_graph
 from nsgen.compiler.plan import LabPlan
 from tests.conftest import ROOT, assert_golden
 from tests.test_cli import Run, run_as_process, run_in_process
+from tests.test_properties import FUZZ, Mutant, mutants
 
 GOLDEN = ROOT / "golden"
 LABS = {f"golden/{p.name}": p / f"{p.name}.ns" for p in sorted(GOLDEN.iterdir()) if p.is_dir()}
@@ -253,3 +256,23 @@ def test_the_readme_picture_is_the_seed_lab(update_golden: bool) -> None:
     assert shown == _texts(lab_graph(plan_of("examples/seed"))), \
         "redraw it: nsgen graph -f svg -o docs/seed.svg examples/seed.ns"
     assert "![The seed lab, drawn by nsgen graph](docs/seed.svg)" in (ROOT / "README.md").read_text("utf-8")
+
+
+@settings(FUZZ, max_examples=60)
+@given(mutants(hostile=True))
+def test_mutated_labs_that_compile_are_drawn(mutant: Mutant) -> None:
+    """Any lab that compiles is drawn in both formats, each namespace and link in it; Graphviz takes the DOT."""
+    result = compile_source(mutant.text, "fuzz.ns")
+    if result.plan is None:
+        event("refused")
+        return
+    event("drawn")
+    graph = lab_graph(result.plan)
+    ids = [node.id for node in graph.nodes]
+    assert len(ids) == len(set(ids)) and {f"ns/{ns.name}" for ns in result.plan.namespaces} <= set(ids)
+    assert all(edge.tail in ids and edge.head in ids for edge in graph.edges)
+    assert len([e for e in graph.edges if e.kind == "link"]) == len(result.plan.veths)
+    dot, mermaid = render_dot(graph), render_mermaid(graph)
+    assert mermaid.count(" ---") + mermaid.count(" -->") + mermaid.count(" -.-") == len(graph.edges)
+    if shutil.which("dot"):
+        assert svg_of(dot).rstrip().endswith("</svg>")
