@@ -1,0 +1,127 @@
+"""`nsgen import`: a shell script of `ip`/`iptables`/`nft` commands (or what is running) as a lab file.
+
+The script is read line by line (`shell.read_script`), each command's effect is followed on a
+model of namespaces, links, addresses, routes, sysctls and rules (`interpret`, `firewall`), and
+the model is written as lab statements (`emit`), with the script's comments before the statements
+their commands made. Lines it cannot translate become comments citing `script.sh:LINE`, and
+errors on stderr. The lab text goes through `present`, the one place it is laid out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from nsgen.compiler.diagnostics import Diagnostic, sort_key
+from nsgen.importer.emit import Emitter, Statement
+from nsgen.importer.interpret import Interpreter
+from nsgen.importer.model import Model
+from nsgen.importer.report import Report, Untranslated
+from nsgen.importer.shell import read_script
+
+
+@dataclass
+class ImportResult:
+    """The lab text and the import's diagnostics (errors: lines it could not translate)."""
+
+    text: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every line was translated (warnings allowed)."""
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def import_script(text: str, file: str) -> ImportResult:
+    """The lab file equivalent to the shell script `text`; `file` is how diagnostics name it."""
+    model = Model()
+    report = Report(file)
+    interpreter = Interpreter(model, report)
+    comments: dict[int, list[str]] = {}
+    pending: list[str] = []
+    after_look = False
+    for line in read_script(text):
+        if line.blank:
+            after_look = False
+            continue
+        if not line.commands and line.comment is not None and not line.refused and not line.bookkeeping:
+            if not after_look:
+                pending.append(line.comment)
+            continue
+        if line.bookkeeping:
+            model.nsgen_made = True
+            continue
+        if line.refused is not None:
+            code = {"control": "E321", "variable": "E322"}.get(line.refused.kind, "E324")
+            report.refuse(code, line.refused.reason, report.span(line.number, line.refused.column,
+                                                                  len(line.text.rstrip()) + 1), line.text)
+            comments.setdefault(line.number, []).extend(pending)
+            pending = []
+            continue
+        changed = False
+        interpreter.probe = False
+        for command in line.commands:
+            changed = interpreter.run(command, line.text) or changed
+        if changed or interpreter.probe or any(u.line == line.number for u in report.untranslated):
+            comments.setdefault(line.number, []).extend(pending + ([line.comment] if line.comment else []))
+            pending = []
+            after_look = interpreter.probe
+        else:
+            after_look = True
+    covered = interpreter.fw.finish()
+    del covered
+    statements = Emitter(model, report).build()
+    lab = render(statements, comments, pending, report.untranslated, file)
+    diagnostics = sorted(report.diagnostics, key=sort_key)
+    return ImportResult(present(lab, _lab_name(file)), diagnostics)
+
+
+def _lab_name(file: str) -> str:
+    stem = PurePath(file).stem if file not in ("-", "<stdin>") else "import"
+    return f"{stem}.ns"
+
+
+def render(statements: list[Statement], comments: dict[int, list[str]], trailing: list[str],
+           untranslated: list[Untranslated], file: str) -> str:
+    """Lab text: each statement after the comments of the script lines that made it; the lines
+    not translated at the end, each citing `script.sh:LINE` and why."""
+    name = PurePath(file).name if file not in ("-",) else "<stdin>"
+    out = [f"# Imported by `nsgen import` from {name}."]
+    used: set[int] = set()
+    for statement in statements:
+        notes = [c for line in statement.lines if line not in used for c in comments.get(line, [])]
+        used.update(statement.lines)
+        if notes and out and out[-1] != "":
+            out.append("")
+        out.extend(_comment(note) for note in notes)
+        out.append(statement.text)
+    # comments of lines whose every effect a later command undid (the tutorial's first veth pair,
+    # deleted before the bridge) have no statement left to stand by, and go with them
+    if untranslated:
+        out += ["", "# Not translated (nsgen import):"]
+        for item in sorted(untranslated, key=lambda u: u.line):
+            out.extend(_comment(note) for note in comments.get(item.line, []))
+            out.append(f"# {name}:{item.line}: {item.text}")
+            out.append(f"#   {item.reason}")
+    leftover = trailing
+    if leftover:
+        out.append("")
+        out.extend(_comment(note) for note in leftover)
+    return "\n".join(out) + "\n"
+
+
+def _comment(text: str) -> str:
+    return f"# {text}" if text else "#"
+
+
+def present(text: str, filename: str) -> str:
+    """The one place import's lab text is laid out: `nsgen fmt`'s printer when this nsgen has it
+    (nsgen.compiler.fmt.format_source), else the text as the emitter wrote it (one statement per
+    line, in declaration order)."""
+    try:
+        from nsgen.compiler import fmt  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        return text
+    formatted, _diagnostics = fmt.format_source(text, filename)
+    return formatted if formatted is not None else text
