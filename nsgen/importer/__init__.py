@@ -54,8 +54,9 @@ def import_script(text: str, file: str) -> ImportResult:
             continue
         if line.refused is not None:
             code = {"control": "E321", "variable": "E322"}.get(line.refused.kind, "E324")
-            report.refuse(code, line.refused.reason, report.span(line.number, line.refused.column,
-                                                                  len(line.text.rstrip()) + 1), line.text)
+            end = len(line.text.rstrip()) + 1 if code != "E322" else _word_end(line.text, line.refused.column)
+            report.refuse(code, line.refused.reason, report.span(line.number, line.refused.column, end), line.text,
+                          _HINTS.get(code))
             comments.setdefault(line.number, []).extend(pending)
             pending = []
             continue
@@ -75,6 +76,27 @@ def import_script(text: str, file: str) -> ImportResult:
     lab = render(statements, comments, pending, report.untranslated, file)
     diagnostics = sorted(report.diagnostics, key=sort_key)
     return ImportResult(present(lab, _lab_name(file)), diagnostics)
+
+
+_HINTS = {
+    "E321": "write out the commands it runs, one per line; or run the script and import what it made: "
+            "`nsgen import --live`",
+    "E322": "give the variable its value in the script (NAME=value) before this line, or write the value itself",
+    "E324": "nsgen import reads simple commands; rewrite the line as one",
+}
+
+
+def _word_end(text: str, column: int) -> int:
+    """The column after the shell word starting at `column` (1-based), for a caret under it."""
+    depth, index = 0, column - 1
+    while index < len(text):
+        ch = text[index]
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth <= 0 and (ch in " \t\"';" or (ch == ")" and depth == 0 and index > column - 1)):
+            return index + 1 + (ch == ")")
+        index += 1
+    return len(text) + 1
 
 
 def _lab_name(file: str) -> str:

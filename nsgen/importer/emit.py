@@ -84,7 +84,8 @@ class Emitter:
         nsgen wrote it) and leaves an interface in a namespace at the kernel's default."""
         if not (self.model.addrgenmode_set or self.model.nsgen_made):
             return False
-        inner = [link for link in self.model.links if link.netns is not None and link.kind not in ("bridge", "loopback")]
+        inner = [link for link in self.model.links
+                 if link.netns is not None and link.kind not in ("bridge", "loopback")]
         return any(link.addrgenmode in (None, "eui64") and (link.mtu or 1500) >= 1280 for link in inner)
 
     def address_text(self, link: Link, address: Address) -> str:
@@ -129,7 +130,12 @@ class Emitter:
                                    self.report.span(end.line), f"veth {end.name}")
                 return
         (o1, k1), (o2, k2) = self._owner(one), self._owner(two)
-        if k1 == "bridge" and k2 != "bridge" or (k1 == "host" and k2 == "ns"):
+        if o1 == o2:
+            self.report.refuse("E323", f"veth {one.name}/{two.name} has both ends in {o1}: the lab language's veths "
+                               "join two different things", self.report.span(one.line), f"veth {one.name}",
+                               "give one end `netns NS` (ip link add A netns NS1 type veth peer name B netns NS2)")
+            return
+        if (k1 == "bridge" and k2 != "bridge") or (k1 == "host" and k2 == "ns"):
             one, two, (o1, k1), (o2, k2) = two, one, (o2, k2), (o1, k1)
         if k1 != "bridge" and k2 != "bridge" and not one.addresses and two.addresses:
             one, two, (o1, k1), (o2, k2) = two, one, (o2, k2), (o1, k1)
@@ -228,9 +234,9 @@ class Emitter:
         forwarding = self.model.sysctls.get((None, FORWARD_KEY))
         if forwarding is not None and forwarding.value == "1":
             return
-        first = [*self.model.masquerades, *self.model.forwards]
-        if first:
-            line = min(item.line for item in first)
+        lines = [item.line for item in self.model.masquerades] + [item.line for item in self.model.forwards]
+        if lines:
+            line = min(lines)
             self.report.warn("W334", "NAT without forwarding: the script never sets net.ipv4.ip_forward=1, so the "
                              "host does not route the lab's packets and the NAT rules see none; the lab's NAT "
                              "turns it on", self.report.span(line),

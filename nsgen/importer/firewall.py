@@ -159,10 +159,9 @@ class Firewall:
                 self.rules.remove(same[0])
             return True
         if rule.target and rule.target not in ("ACCEPT", "DROP", "REJECT", "MASQUERADE", "SNAT", "DNAT",
-                                               "REDIRECT", "RETURN", "LOG"):
-            if rule.table == "nat" or rule.table == "filter":
-                self.jumps[(rule.table, rule.target)] = rule.chain
-                return False
+                                               "REDIRECT", "RETURN", "LOG") and rule.table in ("nat", "filter"):
+            self.jumps[(rule.table, rule.target)] = rule.chain
+            return False
         self.rules.append(rule)
         return True
 

@@ -7,6 +7,7 @@ import ipaddress
 import os
 import re
 
+from nsgen.compiler.diagnostics import Span
 from nsgen.importer import firewall
 from nsgen.importer.model import Address, Expect, Link, Model, Namespace, Route, Sysctl
 from nsgen.importer.report import Report
@@ -52,7 +53,7 @@ class Interpreter:
         """Set when a command was a ping (kept as an `expect` line)."""
 
     # -- reporting -------------------------------------------------------------------------------
-    def span(self, word: str | None = None) -> object:
+    def span(self, word: str | None = None) -> Span:
         command = self.command
         assert command is not None
         if word is not None:
@@ -63,10 +64,10 @@ class Interpreter:
 
     def refuse(self, code: str, reason: str, hint: str | None = None, word: str | None = None) -> None:
         assert self.command is not None
-        self.report.refuse(code, reason, self.span(word), self.text, hint)  # type: ignore[arg-type]
+        self.report.refuse(code, reason, self.span(word), self.text, hint)
 
     def warn(self, code: str, message: str, hint: str | None = None, word: str | None = None) -> None:
-        self.report.warn(code, message, self.span(word), hint)  # type: ignore[arg-type]
+        self.report.warn(code, message, self.span(word), hint)
 
     @property
     def line(self) -> int:
@@ -133,7 +134,7 @@ class Interpreter:
                     self.refuse("E324", "`ip -n` without a namespace")
                     return False
                 netns = args.pop(0)
-            elif option in ("6",) or option == "family" and args[:1] == ["inet6"]:
+            elif option in ("6",) or (option == "family" and args[:1] == ["inet6"]):
                 self.refuse("E325", "an IPv6 `ip -6` command: nsgen labs are IPv4")
                 return False
             elif option in ("f", "family"):
@@ -228,7 +229,7 @@ class Interpreter:
         index = 0
         with_value = {"name", "dev", "netns", "master", "mtu", "address", "addrgenmode", "alias", "type", "link",
                       "txqueuelen", "qlen", "group", "mode", "id", "vni", "remote", "local", "dstport", "ttl",
-                      "tos", "group", "state", "numtxqueues", "numrxqueues", "index", "broadcast", "brd"}
+                      "tos", "state", "numtxqueues", "numrxqueues", "index", "broadcast", "brd"}
         while index < len(args):
             word = args[index]
             if word in with_value and index + 1 < len(args):
@@ -297,7 +298,7 @@ class Interpreter:
             if not self._vxlan_info(kind_args, link):
                 return False
         elif kind == "bridge":
-            options, bflags, bbare = self._link_words(kind_args)
+            _options, _bflags, bbare = self._link_words(kind_args)
             if any(key for key in bbare if key in ("stp_state", "vlan_filtering")) and "1" in bbare:
                 self.refuse("E323", "bridge options (STP, VLAN filtering): the lab language's bridges have "
                             "neither", word="type")
@@ -331,7 +332,7 @@ class Interpreter:
         return peer
 
     def _vxlan_info(self, kind_args: list[str], link: Link) -> bool:
-        values, flags, bare = self._link_words(kind_args)
+        values, _flags, _bare = self._link_words(kind_args)
         if "group" in kind_args:
             self.refuse("E323", "a multicast VXLAN (`group`): the lab language's vxlan takes a `remote`")
             return False

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nsgen.compiler.diagnostics import Diagnostic, Span, Severity
+from nsgen.compiler.diagnostics import Diagnostic, Severity, Span
 
 
 @dataclass
