@@ -262,7 +262,28 @@ def test_every_import_code_has_a_case_and_docs() -> None:
     emitted = set(re.findall(r'(?:refuse|warn)\(\s*"([EW]3\d\d)"', sources))
     emitted |= set(re.findall(r'"(E32\d)"', sources))
     assert len(emitted) > 10
-    cases = {c.split("-")[0] for c in CASES}
+    cases = {c.split("-")[0] for c in CASES} | {"E326"}  # E326: --live only, test_live_refuses_...
     docs = (ROOT / "docs" / "import.md").read_text()
     assert sorted(emitted - cases) == []
     assert sorted(c for c in emitted if f"`{c}`" not in docs) == []
+
+
+class _NoNamespaces:
+    """A host with no namespaces, for `--live` without a kernel: every command answers as on an empty host."""
+
+    def run(self, command: list[str], netns: str | None = None, timeout: float = 30.0,
+            input: str | None = None) -> subprocess.CompletedProcess[str]:
+        output = "[]" if command[:2] == ["ip", "-j"] else ""
+        return subprocess.CompletedProcess(command, 0, output, "")
+
+
+def test_live_refuses_a_namespace_that_is_not_there() -> None:
+    """E326 (live only, so it has no script case): what is running cannot be read as asked."""
+    from nsgen.importer.live import import_live
+
+    result = import_live(["red"], _NoNamespaces())
+    assert not result.ok
+    assert [d.code for d in result.diagnostics] == ["E326"]
+    assert "no namespace red here" in result.diagnostics[0].message
+    empty = import_live([], _NoNamespaces())
+    assert empty.ok and not [line for line in empty.text.splitlines() if line and not line.startswith("#")]

@@ -58,7 +58,7 @@ class Firewall:
         """(table, user chain) -> the built-in chain that jumps to it."""
         self.nft_hooks: dict[tuple[str, str], str] = {}
         """(nft table, chain) -> its hook, as an iptables built-in chain name."""
-        self.forwarding_lines: list[int] = []
+        self.skip_tables: set[str] = set()
 
     # -- iptables ----------------------------------------------------------------------------------
     def iptables(self, words: list[str], netns: str | None) -> bool:
@@ -214,11 +214,12 @@ class Firewall:
         text = " ".join(args)
         return self.nft_text(text, command.line, single=True)
 
-    def nft_text(self, text: str, first_line: int, single: bool = False) -> bool:
-        """An nft script (or one command line): tables, chains with hooks, rules."""
+    def nft_text(self, text: str, first_line: int, single: bool = False, skip: set[str] | None = None) -> bool:
+        """An nft script (or one command line): tables, chains with hooks, rules; rules of tables
+        named in `skip` are left out."""
+        self.skip_tables = skip or set()
         done = False
         context: list[str] = []
-        table = chain = ""
         for offset, raw in enumerate(text.split("\n")):
             line = first_line if single else first_line + offset
             content = re.sub(r"(?<![\"\w])#.*", "", raw).strip()
@@ -228,8 +229,6 @@ class Firewall:
                     continue
                 words = shlex.split(statement.replace("{", " { ").replace("}", " } "), comments=False)
                 done = self._nft_statement(words, context, line, raw) or done
-                table = context[0] if context else table
-                chain = context[1] if len(context) > 1 else chain
         return done
 
     def _nft_statement(self, words: list[str], context: list[str], line: int, raw: str) -> bool:
@@ -289,6 +288,8 @@ class Firewall:
         return False
 
     def _nft_rule(self, table: str, chain: str, tokens: list[str], line: int, raw: str) -> bool:
+        if table in self.skip_tables:
+            return False
         rule = Rule(f"nft:{table}", chain, line, 1, len(raw.rstrip()) + 1, raw)
         index = 0
         while index < len(tokens):

@@ -638,8 +638,9 @@ class Interpreter:
         assert self.command is not None
         command = self.command
         targets = [r.target for r in command.redirects if r.op in (">", ">>")]
-        if command.pipe_to is not None and os.path.basename(command.pipe_to.words[0]) == "tee":
-            targets += [w for w in command.pipe_to.words[1:] if not w.startswith("-")]
+        piped = [w for w in (command.pipe_to.words if command.pipe_to is not None else []) if w != "sudo"]
+        if piped and os.path.basename(piped[0]) == "tee":
+            targets += [w for w in piped[1:] if not w.startswith("-")]
         if words[0] == "tee":
             return False
         proc = [t for t in targets if t.startswith("/proc/sys/")]
