@@ -283,7 +283,9 @@ def import_live(namespaces: list[str], runner: Runner | None = None) -> ImportRe
         model = _Reader(runner, selected).read()
         interpreter = _read_rules(runner, model, report)
     except LiveError as error:
-        report.refuse("E326", f"cannot read what is running: {error}", report.span(1), "")
+        report.refuse("E326", f"cannot read what is running: {error}", report.span(0), "",
+                      "name namespaces that `ip netns list` shows (none: all of them); reading the firewall "
+                      "needs root")
         return ImportResult("", report.diagnostics)
     interpreter.fw.finish()
     statements = Emitter(model, report).build()

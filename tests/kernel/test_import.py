@@ -106,6 +106,24 @@ def test_live_import_reads_nft_rules(built: Path) -> None:
     _live_round_trip(built, "nft")
 
 
+def test_live_command_line(tmp_path: Path) -> None:
+    """`nsgen import --live red blue` run inside the sandbox (reading it through `ip netns exec`):
+    the seed lab back, exit 0; a namespace that is not there: E326, exit 1."""
+    import sys
+
+    seed = ROOT / "examples" / "seed.ns"
+    compiled = compile_source(seed.read_text(), seed.name, "iptables", seed.name)
+    assert compiled.plan is not None
+    with Sandbox(uplink=True) as sandbox:
+        done = sandbox.run(["bash", "-s"], input=render(compiled.plan, "iptables", "setup", "default"), timeout=60)
+        assert done.returncode == 0, done.stderr
+        live = sandbox.run([sys.executable, "-m", "nsgen.cli", "import", "--live", "red", "blue"], timeout=60)
+        missing = sandbox.run([sys.executable, "-m", "nsgen.cli", "import", "--live", "bleu"], timeout=60)
+    assert live.returncode == 0, live.stderr
+    assert canonical(live.stdout, seed.name) == canonical(seed.read_text(), seed.name)
+    assert missing.returncode == 1 and "error[E326]" in missing.stderr and "no namespace bleu" in missing.stderr
+
+
 def _live_round_trip(lab: Path, target: str) -> None:
     source = lab.read_text()
     compiled = compile_source(source, lab.name, target, lab.name)
