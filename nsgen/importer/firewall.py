@@ -400,8 +400,19 @@ class Firewall:
 
     def _masquerade(self, rule: Rule) -> None:
         if rule.source is None:
-            self._refuse(rule, "MASQUERADE of all traffic (no -s SUBNET): the lab language's masquerade names a "
-                         "subnet", "add `-s SUBNET` (the lab's subnet behind the host)")
+            subnets = self._lab_subnets()
+            if rule.out_interface is None or not subnets:
+                self._refuse(rule, "MASQUERADE of all traffic (no -s SUBNET): the lab language's masquerade names "
+                             "a subnet", "add `-s SUBNET` (the lab's subnet behind the host)")
+                return
+            self.report.warn("W343", f"MASQUERADE of everything leaving by {rule.out_interface} (no -s): imported "
+                             f"as a masquerade of each of the lab's subnets in the host ({', '.join(subnets)})",
+                             self.report.span(rule.line, rule.column, rule.end_column),
+                             "name the subnet with `-s SUBNET`, so that only the lab's traffic is rewritten")
+            for subnet in subnets:
+                if not any(m.subnet == subnet and m.out_interface == rule.out_interface
+                           for m in self.model.masquerades):
+                    self.model.masquerades.append(Masquerade(subnet, rule.out_interface, rule.line))
             return
         try:
             subnet = str(ipaddress.IPv4Network(rule.source, strict=False))
@@ -415,6 +426,17 @@ class Firewall:
                              "the same as long as the SNAT address is the outgoing interface's own")
         if not any(m.subnet == subnet and m.out_interface == rule.out_interface for m in self.model.masquerades):
             self.model.masquerades.append(Masquerade(subnet, rule.out_interface, rule.line))
+
+    def _lab_subnets(self) -> list[str]:
+        """The subnets of the script's links in the host (bridges, host veth ends), in order."""
+        found: list[str] = []
+        for link in self.model.links:
+            if link.netns is None and link.kind in ("bridge", "veth") and link.master is None:
+                for address in link.addresses:
+                    network = str(address.interface.network)
+                    if address.prefix_given and network not in found and address.interface.network.prefixlen < 32:
+                        found.append(network)
+        return found
 
     def _dnat(self, rule: Rule) -> None:
         span = self.report.span(rule.line, rule.column, rule.end_column)

@@ -414,6 +414,7 @@ class Interpreter:
             for other in self.model.links:
                 if other.netns == link.netns and other.master == link.name:
                     other.master = values["name"]
+            self.model.gone_names.add(link.name)
             link.name = values["name"]
         self._apply_link_options(link, values, flags)
         return True
@@ -426,6 +427,11 @@ class Interpreter:
             place = elsewhere[0].netns
             hint = (f"'{name}' is in namespace '{place}' by then: `ip -n {place} ...` or `ip netns exec {place} ...`"
                     if place else f"'{name}' is in the host by then: leave out `ip netns exec`/`-n`")
+        if not elsewhere and netns is None and name not in self.model.gone_names:
+            self.refuse("E323", f"'{name}' is an interface of the host the script did not make: a lab never changes "
+                        "the host's own interfaces", "leave it out; a lab may use it as a parent (macvlan), an "
+                        "underlay (vxlan dev) or in `out`/`in` of its NAT", word=name)
+            return False
         self.refuse("E324", f"device '{name}' is not in {where} at this point of the script", hint, word=name)
         return False
 
@@ -618,6 +624,10 @@ class Interpreter:
 
     # -- sysctls, ping ---------------------------------------------------------------------------
     def sysctl(self, words: list[str], netns: str | None) -> bool:
+        if any(w in ("-p", "--load", "--system") or w.startswith("--load=") for w in words[1:]):
+            self.refuse("E322", "`sysctl -p`/`--system` loads settings from files nsgen import cannot see",
+                        "write the settings themselves: sysctl -w KEY=VALUE", word=words[0])
+            return False
         settings = [w for w in words[1:] if "=" in w and not w.startswith("-")]
         if not settings:
             return False

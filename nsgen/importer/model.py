@@ -127,6 +127,8 @@ class Model:
     addrgenmode_set: bool = False
     gone_with_peer: dict[tuple[str | None, str], str] = field(default_factory=dict)
     """(namespace, name) of veth ends deleted with their peer -> that peer's name."""
+    gone_names: set[str] = field(default_factory=set)
+    """Names of links the script made and then deleted or renamed."""
     _next: int = 0
 
     def new_uid(self) -> int:
@@ -149,6 +151,7 @@ class Model:
         if link.peer is not None:
             self.gone_with_peer[(link.peer.netns, link.peer.name)] = link.name
         for gone in [link, link.peer] if link.peer is not None else [link]:
+            self.gone_names.add(gone.name)
             if gone in self.links:
                 self.links.remove(gone)
                 self.drop_routes_through(gone)

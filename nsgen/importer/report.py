@@ -8,7 +8,10 @@ made); E325 an IPv6 address or route (nsgen labs are IPv4).
 W330 `ip exec netns` read as `ip netns exec`; W331 an address without a prefix; W332 a veth end
 never brought up; W333 `-d PORT` read as a port; W334 NAT without `ip_forward`; W335 DNAT without
 `-p`, taken as tcp; W336 SNAT taken as MASQUERADE; W337 a filter accept that the lab's own accepts
-cover; W338 a veth end whose MTU differs from its peer's.
+cover; W338 a veth end whose MTU differs from its peer's; W339 a redirection in `ip netns exec`
+that writes the host's /proc/sys; W340 a vxlan without dstport; W341 a MAC on a pair's second end
+only; W342 deleting a veth end that went with its peer; W343 MASQUERADE without -s. E326: --live
+cannot read what is running. Every code: docs/import.md.
 """
 
 from __future__ import annotations
