@@ -3,12 +3,15 @@ golden and example lab through `build --style plain`, and the shapes of commands
 
 from __future__ import annotations
 
+import random
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nsgen.compiler import compile_source
 from nsgen.compiler.diagnostics import render
@@ -287,3 +290,41 @@ def test_live_refuses_a_namespace_that_is_not_there() -> None:
     assert "no namespace red here" in result.diagnostics[0].message
     empty = import_live([], _NoNamespaces())
     assert empty.ok and not [line for line in empty.text.splitlines() if line and not line.startswith("#")]
+
+
+_SOUP = ["ip", "netns", "add", "del", "exec", "red", "link", "set", "veth0", "type", "veth", "peer", "name", "up",
+         "master", "br0", "bridge", "addr", "a", "r", "route", "default", "via", "10.0.0.1", "10.0.0.2/24", "dev",
+         "-n", "iptables", "-t", "nat", "-A", "-I", "-s", "-j", "MASQUERADE", "DNAT", "--dport", "-p", "tcp", "nft",
+         "rule", "table", "chain", "hook", "policy", "{", "}", ";", "&&", "||", "|", "'", '"', "$X", "X=1", "\\",
+         "#", "echo", "1", ">", "/proc/sys/net/ipv4/ip_forward", "sysctl", "-w", "brctl", "addbr", "addif", "mtu",
+         "macvlan", "vxlan", "id", "remote", "<<", "EOF", "for", "done", "if", "fi", "$(x)", "`x`", "(", ")",
+         "ping", "iptables-restore", "*nat", "COMMIT", "FORWARD", "ACCEPT", "-d", "80", "ovs-vsctl", "sh", "-c", "lo"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_SOUP), max_size=10).map(" ".join), min_size=1, max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_import_never_raises_on_word_soup(lines: list[str]) -> None:
+    """Any text gives a lab and diagnostics, never a traceback."""
+    result = import_script("\n".join(lines), "soup.sh")
+    assert result.text.startswith("# Imported by")
+
+
+_SCRIPTS = [p.read_text() for p in sorted([*ROOT.glob("golden/*/*.plain.setup.sh"),
+                                           *(ROOT / "tests" / "import_corpus").glob("*.sh")])]
+
+
+@given(st.sampled_from(_SCRIPTS), st.randoms(use_true_random=False))
+@settings(max_examples=200, deadline=None)
+def test_import_never_raises_on_mangled_scripts(script: str, rng: random.Random) -> None:
+    """Real scripts with lines dropped, shuffled or with words replaced: diagnostics, never a traceback."""
+    lines = script.split("\n")
+    if rng.random() < 0.3:
+        rng.shuffle(lines)
+    lines = [line for line in lines if rng.random() > 0.2]
+    for _ in range(4):
+        if lines:
+            index = rng.randrange(len(lines))
+            words = lines[index].split(" ")
+            words[rng.randrange(len(words))] = rng.choice(["", "x", "-n", "{", '"', "'", "$A", "del", "hook"])
+            lines[index] = " ".join(words)
+    import_script("\n".join(lines), "mangled.sh")

@@ -60,6 +60,15 @@ class Firewall:
         """(nft table, chain) -> its hook, as an iptables built-in chain name."""
         self.skip_tables: set[str] = set()
 
+    def split(self, text: str, line: int, raw: str) -> list[str] | None:
+        """A rule's words (POSIX quoting), or None, refused, when a quote is never closed."""
+        try:
+            return shlex.split(text, comments=False)
+        except ValueError:
+            rule = Rule("", "", line, 1, len(raw.rstrip()) + 1, raw)
+            self._refuse(rule, "a quote that is never closed", code="E324")
+            return None
+
     # -- iptables ----------------------------------------------------------------------------------
     def iptables(self, words: list[str], netns: str | None) -> bool:
         if netns is not None:
@@ -137,7 +146,10 @@ class Firewall:
             index += step
         if command in ("L", "S", "C", None, "Z"):
             return False
-        assert chain is not None or command in ("F", "X")
+        if chain is None and command not in ("F", "X"):
+            self._refuse(rule, f"`iptables -{command}` without a chain", "name the chain: iptables -A CHAIN ...",
+                         code="E324")
+            return False
         rule.chain = chain or ""
         return self._iptables_command(command, rule, policy)
 
@@ -183,8 +195,10 @@ class Firewall:
             if stripped.startswith("*"):
                 table = stripped[1:]
             elif stripped.startswith(("-A ", "-I ", "-D ", "-N ", "-F", "-X")):
-                done = self.iptables_words(["-t", table, *shlex.split(stripped, comments=False)], table,
-                                           command.line + offset, text) or done
+                rule_words = self.split(stripped, command.line + offset, text)
+                if rule_words is not None:
+                    done = self.iptables_words(["-t", table, *rule_words], table, command.line + offset,
+                                               text) or done
             elif stripped.startswith(":"):
                 parts = stripped[1:].split()
                 if len(parts) > 1 and parts[1] not in ("-", "ACCEPT"):
@@ -227,7 +241,10 @@ class Firewall:
                 statement = statement.strip()
                 if not statement:
                     continue
-                words = shlex.split(statement.replace("{", " { ").replace("}", " } "), comments=False)
+                split = self.split(statement.replace("{", " { ").replace("}", " } "), line, raw)
+                if split is None:
+                    continue
+                words = split
                 done = self._nft_statement(words, context, line, raw) or done
         return done
 
@@ -252,7 +269,7 @@ class Firewall:
                     return self._nft_rule(table_name, chain_name, tokens, line, raw)
                 words = words[1:]
                 continue
-            if words[0] == "table":
+            if words[0] == "table" and len(words) > 1:
                 name = words[2] if len(words) > 2 and words[2] != "{" else words[1]
                 context[:] = [name]
                 if "{" not in words:
@@ -262,23 +279,23 @@ class Firewall:
             if words[0] == "chain":
                 rest = [w for w in words[1:] if w != "{"]
                 names = rest[:3] if len(rest) >= 3 and rest[0] in ("ip", "inet") else rest[:2]
-                if len(context) == 1 and "{" in words and len(words) <= 3:
+                if len(context) == 1 and "{" in words and len(words) <= 3 and words[1] != "{":
                     context.append(words[1])
                     return False
                 table_name = names[-2] if len(names) >= 2 else (context[0] if context else "")
                 chain_name = names[-1] if names else ""
                 if "{" in words:
                     block = words[words.index("{") + 1:]
-                    if "hook" in block:
+                    if "hook" in block[:-1]:
                         hook = block[block.index("hook") + 1]
                         self.nft_hooks[(table_name, chain_name)] = NFT_HOOKS.get(hook, hook)
                 return False
-            if words[0] == "type" and "hook" in words and len(context) >= 2:
+            if words[0] == "type" and "hook" in words[:-1] and len(context) >= 2:
                 hook = words[words.index("hook") + 1]
                 self.nft_hooks[(context[0], context[1])] = NFT_HOOKS.get(hook, hook)
                 return False
             if words[0] in ("policy",):
-                if words[1:2] != ["accept"] and len(context) >= 2:
+                if words[1:2] not in (["accept"], []) and len(context) >= 2:
                     rule = Rule(f"nft:{context[0]}", context[1], line, 1, len(raw) + 1, raw)
                     self._refuse(rule, f"a {words[1]} policy: the lab language changes no policies")
                 return False
@@ -301,7 +318,7 @@ class Firewall:
             step = 3 if negated else 2
             if word == "ip" and nxt in ("saddr", "daddr"):
                 negated = after == "!="
-                value = tokens[index + 3] if negated else after
+                value = (tokens[index + 3] if index + 3 < len(tokens) else "") if negated else after
                 if nxt == "saddr":
                     rule.source = value
                 elif negated:

@@ -14,7 +14,6 @@ them, host routes through those links, and the host's NAT rules. The host's own 
 from __future__ import annotations
 
 import json
-import shlex
 import subprocess
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -263,7 +262,9 @@ def _read_rules(runner: Runner, model: Model, report: Report) -> Interpreter:
             elif stripped.startswith("*"):
                 table = stripped[1:]
             elif stripped.startswith("-A "):
-                fw.iptables_words(["-t", table, *shlex.split(stripped)], table, 0, text)
+                words = fw.split(stripped, 0, text)
+                if words is not None:
+                    fw.iptables_words(["-t", table, *words], table, 0, text)
     ruleset = runner.run(["nft", "list", "ruleset"], None)
     if ruleset.returncode == 0:
         fw.nft_text(ruleset.stdout, 0, skip=COMPAT_TABLES - incompatible)
