@@ -341,7 +341,7 @@ def import_command(
     _write(result.text, output, executable=False)
     stop, summary = _summary(result.diagnostics, False)
     if stop:
-        _error(f"nsgen import: {summary}; the lines not translated are comments in the lab"
+        _error(f"nsgen import: {summary}; lines it could not translate are comments at the end of the lab"
                + (" (--partial: exit 0)" if partial else ""))
         raise typer.Exit(0 if partial else 1)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from nsgen.compiler.diagnostics import Diagnostic, sort_key
+from nsgen.compiler.diagnostics import Diagnostic, Severity, sort_key
 from nsgen.importer.emit import Emitter, Statement
 from nsgen.importer.interpret import Interpreter
 from nsgen.importer.model import Model
@@ -74,8 +74,27 @@ def import_script(text: str, file: str) -> ImportResult:
     del covered
     statements = Emitter(model, report).build()
     lab = render(statements, comments, pending, report.untranslated, file)
+    check_lab(lab, statements, report, _lab_name(file))
     diagnostics = sorted(report.diagnostics, key=sort_key)
     return ImportResult(present(lab, _lab_name(file)), diagnostics)
+
+
+def check_lab(lab: str, statements: list[Statement], report: Report, name: str) -> None:
+    """Compile the imported lab; each error becomes E327 at the script line its statement came from
+    (a script whose commands the kernel takes may still make a lab nsgen refuses, e.g. a gateway
+    on no subnet of the namespace)."""
+    from nsgen.compiler import compile_source
+
+    lines = lab.split("\n")
+    for diagnostic in compile_source(lab, name).diagnostics:
+        if not diagnostic.is_error:
+            continue
+        text = lines[diagnostic.span.line - 1] if 0 < diagnostic.span.line <= len(lines) else ""
+        made = next((s for s in statements if s.text == text), None)
+        line = min(made.lines) if made is not None and made.lines else 0
+        report.diagnostics.append(Diagnostic(
+            "E327", Severity.ERROR, f"the lab line `{text}` made from this is refused: "
+            f"{diagnostic.code} {diagnostic.message}", report.span(line), diagnostic.hint))
 
 
 _HINTS = {

@@ -290,9 +290,10 @@ def import_live(namespaces: list[str], runner: Runner | None = None) -> ImportRe
         return ImportResult("", report.diagnostics)
     interpreter.fw.finish()
     statements = Emitter(model, report).build()
-    from nsgen.importer import render
+    from nsgen.importer import check_lab, render
 
     text = render(statements, {}, [], report.untranslated, LIVE)
+    check_lab(text, statements, report, "live.ns")
     text = text.replace("# Imported by `nsgen import` from <live>.", "# Imported by `nsgen import --live` from "
                         f"the namespaces {', '.join(selected) or '(none)'} and the host.")
     return ImportResult(present(text, "live.ns"), report.diagnostics)
