@@ -73,6 +73,9 @@ def import_script(text: str, file: str) -> ImportResult:
     covered = interpreter.fw.finish()
     del covered
     statements = Emitter(model, report).build()
+    if model.nsgen_made:
+        # a script nsgen wrote holds only nsgen's own comments (its header, `lab.ns:LINE` citations)
+        comments, pending = {}, []
     lab = render(statements, comments, pending, report.untranslated, file)
     check_lab(lab, statements, report, _lab_name(file))
     diagnostics = sorted(report.diagnostics, key=sort_key)

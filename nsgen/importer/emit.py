@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from nsgen.compiler.diagnostics import Span
 from nsgen.compiler.symbols import default_ifname
 from nsgen.importer.model import Address, Link, Model
 from nsgen.importer.report import Report
@@ -48,7 +49,7 @@ class Emitter:
         for link in model.links:
             if link.kind == "bridge" and link.netns is not None:
                 self.report.refuse("E323", f"bridge '{link.name}' inside namespace '{link.netns}': the lab "
-                                   "language's bridges are in the host", self.report.span(link.line),
+                                   "language's bridges are in the host", self._where(link),
                                    f"bridge {link.name} in {link.netns}")
         done: set[int] = set()
         for link in model.links:
@@ -79,6 +80,10 @@ class Emitter:
         return sorted(self.statements, key=lambda s: (s.order, s.lines[0] if s.lines else 0))
 
     # -- pieces ------------------------------------------------------------------------------------
+    def _where(self, link: Link) -> Span:
+        """Where the script made `link` (its name on that line), for diagnostics about it."""
+        return link.where or self.report.span(link.line)
+
     def _link_local(self) -> bool:
         """`ipv6 link-local` when the script shows it cares about IPv6 modes (it sets addrgenmode, or
         nsgen wrote it) and leaves an interface in a namespace at the kernel's default."""
@@ -127,12 +132,12 @@ class Emitter:
             if end.master is not None and end.netns is not None:
                 self.report.refuse("E323", f"veth end {end.name} is a port of bridge {end.master} inside namespace "
                                    f"{end.netns}: the lab language's bridges are in the host",
-                                   self.report.span(end.line), f"veth {end.name}")
+                                   self._where(end), f"veth {end.name}")
                 return
         (o1, k1), (o2, k2) = self._owner(one), self._owner(two)
         if o1 == o2:
             self.report.refuse("E323", f"veth {one.name}/{two.name} has both ends in {o1}: the lab language's veths "
-                               "join two different things", self.report.span(one.line), f"veth {one.name}",
+                               "join two different things", self._where(one), f"veth {one.name}",
                                "give one end `netns NS` (ip link add A netns NS1 type veth peer name B netns NS2)")
             return
         if (k1 == "bridge" and k2 != "bridge") or (k1 == "host" and k2 == "ns"):
@@ -144,7 +149,7 @@ class Emitter:
                 where = f"namespace {end.netns}" if end.netns else "the host"
                 self.report.warn("W332", f"veth end {end.name} (in {where}) is never brought up, so the pair "
                                  "carries nothing; the lab brings both ends up",
-                                 self.report.span(end.line),
+                                 self._where(end),
                                  f"add `ip{' -n ' + end.netns if end.netns else ''} link set {end.name} up`")
         parts = [f"veth {self._end(one, o1, k1, o2, k2)}<->{self._end(two, o2, k2, o1, k1)}"]
         takers = [one] if k2 == "bridge" else [one, two]
@@ -157,11 +162,11 @@ class Emitter:
             parts.append("mac " + ", ".join(m for m in (one.mac, two.mac) if m))
         elif two.mac:
             self.report.warn("W341", f"a MAC on {two.name} only: the lab gives a lone MAC to the pair's first "
-                             "end; left out", self.report.span(two.line))
+                             "end; left out", self._where(two))
         mtus = {end.mtu for end in (one, two)}
         if len(mtus) > 1:
             self.report.warn("W338", f"the ends of veth {one.name}/{two.name} have different MTUs; the lab gives "
-                             f"both {max(m or 1500 for m in mtus)}", self.report.span(one.line))
+                             f"both {max(m or 1500 for m in mtus)}", self._where(one))
         mtu = max((m for m in mtus if m), default=None)
         if mtu:
             parts.append(f"mtu {mtu}")
@@ -192,7 +197,7 @@ class Emitter:
     def _macvlan(self, link: Link) -> None:
         if link.netns is None:
             self.report.refuse("E323", f"macvlan {link.name} left in the host: the lab language's macvlans live in "
-                               "a namespace", self.report.span(link.line), f"macvlan {link.name}")
+                               "a namespace", self._where(link), f"macvlan {link.name}")
             return
         parts = [f"macvlan {link.netns}:{link.name} on {link.info['parent']} mode {link.info['mode']}"]
         if link.addresses:

@@ -56,10 +56,12 @@ class Interpreter:
     def span(self, word: str | None = None) -> Span:
         command = self.command
         assert command is not None
-        if word is not None:
-            at = self.text.find(word, command.column - 1)
-            if at >= 0:
-                return self.report.span(command.line, at + 1, at + 1 + len(word))
+        if word:
+            # the word where it stands alone (not inside another word: `a` in `add`)
+            found = re.compile(r"(?<![^\s'\"=])" + re.escape(word) + r"(?![^\s'\";|&<>])")
+            match = found.search(self.text, command.column - 1) or found.search(self.text)
+            if match:
+                return self.report.span(command.line, match.start() + 1, match.end() + 1)
         return self.report.span(command.line, command.column, command.end_column)
 
     def refuse(self, code: str, reason: str, hint: str | None = None, word: str | None = None) -> None:
@@ -278,7 +280,7 @@ class Interpreter:
         if where is not None and where not in self.model.namespaces:
             self.refuse("E324", f"namespace '{where}' was never made by this script", word=where)
             return False
-        link = Link(self.model.new_uid(), name, where, kind, self.line, [self.line])
+        link = Link(self.model.new_uid(), name, where, kind, self.line, [self.line], where=self.span(name))
         if kind == "veth":
             peer = self._veth_peer(kind_args, netns, link)
             if peer is None:
@@ -325,7 +327,8 @@ class Interpreter:
         if self.model.link(where, peer_name) is not None or (where == link.netns and peer_name == link.name):
             self.refuse("E324", f"a link '{peer_name}' is there already (ip says: File exists)", word=peer_name)
             return None
-        peer = Link(self.model.new_uid(), peer_name, where, "veth", self.line, [self.line])
+        peer = Link(self.model.new_uid(), peer_name, where, "veth", self.line, [self.line],
+                    where=self.span(peer_name))
         link.peer, peer.peer = peer, link
         self.model.links.append(peer)
         self._apply_link_options(peer, values, flags)
@@ -375,7 +378,6 @@ class Interpreter:
             self.refuse("E324", f"`master {master}`: the script made no bridge '{master}' there", word=master)
             return
         link.master = master
-        bridge.touch(self.line)
 
     def _device(self, values: dict[str, str], bare: list[str]) -> str | None:
         if "dev" in values:

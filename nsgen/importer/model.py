@@ -7,6 +7,8 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from nsgen.compiler.diagnostics import Span
+
 
 @dataclass
 class Address:
@@ -41,6 +43,8 @@ class Link:
     info: dict[str, str] = field(default_factory=dict)
     """vxlan: id, remote, local, dev, port; macvlan: parent, mode."""
     made: bool = True
+    where: Span | None = None
+    """Where the script names it when it makes it (for diagnostics about the link)."""
 
     def touch(self, line: int) -> None:
         """Note a script line that changed this link (its comments go with the link's statement)."""
