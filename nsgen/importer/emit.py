@@ -127,6 +127,8 @@ class Emitter:
         return owner if link.name == default else f"{owner}:{link.name}"
 
     def _veth(self, one: Link, two: Link) -> None:
+        if two.uid < one.uid:  # the end the script named first, first
+            one, two = two, one
         lines = [*one.lines, *two.lines]
         for end in (one, two):
             if end.master is not None and end.netns is not None:
