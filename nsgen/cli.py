@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -226,11 +226,12 @@ def _compile(source: LabSource, werror: bool, target: str | None = None) -> LabP
     return result.plan
 
 
-def _refuse_to_overwrite(source: LabSource, output: Path | None) -> None:
+def _refuse_to_overwrite(source: LabSource, output: Path | None, what: str = "the script",
+                         example: str = "setup.sh") -> None:
     """Usage error (exit 2) when `-o` names the lab file being read."""
     if output is not None and source.is_file(output):
         _error(f"nsgen: -o {output} is the lab file {source.name} itself; refusing to overwrite it")
-        _error("hint: write the script to a file of its own, e.g. -o setup.sh")
+        _error(f"hint: write {what} to a file of its own, e.g. -o {example}")
         raise typer.Exit(2)
 
 
@@ -272,6 +273,94 @@ def inspect(file: FileArg, target: TargetOpt = DEFAULT_TARGET, output: OutOpt = 
             werror: WerrorOpt = False) -> None:
     """Print a read-only script showing each namespace's links, addresses, routes, ARP table and the rules."""
     _emit(file, target, "inspect", "default", output, werror)
+
+
+GRAPH_FORMATS = ("dot", "mermaid", "svg")
+"""`nsgen graph -f` choices: nsgen.compiler.graph.FORMATS (not imported here, to start fast; a test
+keeps the two equal)."""
+
+
+@app.command()
+def graph(file: FileArg,
+          format: Annotated[str, typer.Option("--format", "-f", metavar=_metavar(GRAPH_FORMATS),
+                                              callback=_choice(GRAPH_FORMATS),
+                                              help="dot: Graphviz's language; mermaid: a Mermaid flowchart; "
+                                                   "svg: a picture (needs Graphviz's `dot`).")] = "dot",
+          output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the graph here.")] = None,
+          werror: WerrorOpt = False) -> None:
+    """Draw the lab: namespaces, bridges, links with their interfaces and addresses, tunnels, NAT and forwards."""
+    from nsgen.compiler.graph import GraphvizError, render_graph
+
+    source = _read(file)
+    _refuse_to_overwrite(source, output, "the graph", "lab.svg")
+    plan = _compile(source, werror)
+    try:
+        text = render_graph(plan, format)
+    except GraphvizError as error:
+        _usage(str(error), error.hint)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _error(f"nsgen: cannot write {output}: {exc.strerror or exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command("fmt")
+def fmt_command(
+    file: FileArg,
+    check_only: Annotated[bool, typer.Option("--check", help="Change nothing: exit 1 and print a unified diff "
+                                             "when the file is not in the canonical layout.")] = False,
+    write: Annotated[bool, typer.Option("--write", help="Rewrite the file in place (when it changes).")] = False,
+) -> None:
+    """Print the lab file in its canonical layout (declaration order, one statement a line, comments kept)."""
+    from nsgen.compiler.fmt import format_source
+
+    if check_only and write:
+        _usage("--check and --write do not go together", "--check to see what would change, --write to change it")
+    source = _read(file)
+    if write and source.path is None:
+        _usage("--write needs a lab file; standard input has none to rewrite", "without --write the layout is printed")
+    formatted, diagnostics = format_source(source.text, source.name)
+    _print_diagnostics(diagnostics, source.text)
+    if formatted is None:
+        _error(f"nsgen: {source.name}: {_summary(diagnostics, False)[1]}; not formatted")
+        raise typer.Exit(1)
+    if check_only:
+        raise typer.Exit(_show_difference(source, formatted))
+    if not write:
+        sys.stdout.write(formatted)
+        return
+    if formatted != source.text:
+        assert source.path is not None
+        try:
+            source.path.write_text(formatted, encoding="utf-8")
+        except OSError as exc:
+            _error(f"nsgen: cannot write {source.name}: {exc.strerror or exc}")
+            raise typer.Exit(2) from None
+        _error(f"nsgen: {source.name}: formatted")
+
+
+def _show_difference(source: LabSource, formatted: str) -> int:
+    """`fmt --check`: 0 when the file is formatted; else print a unified diff and return 1."""
+    import difflib
+
+    if formatted == source.text:
+        return 0
+    for line in difflib.unified_diff(source.text.splitlines(keepends=True), formatted.splitlines(keepends=True),
+                                     fromfile=source.name, tofile=f"{source.name} (formatted)"):
+        sys.stdout.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    _error(f"nsgen: {source.name}: not formatted; `nsgen fmt --write {source.name}` formats it")
+    return 1
+
+
+def _usage(message: str, hint: str) -> NoReturn:
+    """A usage error: the message, its hint, exit 2."""
+    _error(f"nsgen: {message}")
+    _error(f"hint: {hint}")
+    raise typer.Exit(2)
 
 
 @app.command("plan")

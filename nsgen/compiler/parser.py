@@ -52,10 +52,16 @@ NAME_HINT = "names start with a letter or '_' and use letters, digits, '_', '.' 
 
 
 @functools.cache
+def grammar_text() -> str:
+    """The grammar: grammar/nsgen.lark and the `statement` rule from the statement registry."""
+    return (resource_dir("grammar") / "nsgen.lark").read_text(encoding="utf-8") + statement_rule()
+
+
+@functools.cache
 def lark_parser() -> Lark:
     """The parser, built on first use and kept. It builds IR while parsing (no parse tree),
     keeping every token so that statements know where they start."""
-    grammar = (resource_dir("grammar") / "nsgen.lark").read_text(encoding="utf-8") + statement_rule()
+    grammar = grammar_text()
     options: dict[str, Any] = {"parser": "lalr", "keep_all_tokens": True, "maybe_placeholders": False}
     cache = _parser_cache_file(grammar, options)
     if cache is not None:

@@ -1,0 +1,219 @@
+"""The lab as a picture, before any format: nodes (namespaces, the host, bridges, VXLAN devices, the
+LAN outside) and edges (links, tunnels, NAT and port forwards), built from the resolved plan, so
+every interface name and address is the one the scripts use.
+
+Some fields are hooks for what the language does not have yet and nothing sets: `Node.machine`
+(machines, drawn as clusters), `Node.isolated` (isolated namespaces), `Edge.vlans` (VLAN tags and
+trunks) and the `switch` kind (Open vSwitch bridges). The formats draw them already.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from nsgen.compiler import plan
+
+HOST = "host"
+OUTSIDE = "outside"
+
+KINDS = ("namespace", "host", "bridge", "switch", "vxlan", "outside")
+"""The kinds of node, each drawn with its own shape."""
+
+DRAWN = ("namespaces", "bridges", "veths", "vxlans", "macvlans", "addresses", "sysctls", "masquerades", "forwards")
+"""The plan's fields the graph draws (sysctls: only `router`, IPv4 forwarding on)."""
+NOT_DRAWN = ("routes", "expectations")
+"""The plan's fields it leaves out: a graph of links, not of paths. (tests/test_graph.py fails for a
+field of the plan in neither list, so a new kind of plan item is not forgotten.)"""
+
+
+@dataclass(frozen=True)
+class Node:
+    """Something the lab has (or talks to): its id, kind and label lines."""
+
+    id: str
+    kind: str
+    label: tuple[str, ...]
+    isolated: bool = False
+    """Hook: an isolated namespace (not in the language yet)."""
+    machine: str | None = None
+    """Hook: the machine the node is on, drawn as a cluster (not in the language yet)."""
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A link, port, tunnel, NAT or forward between two nodes. `tail` and `head` label the ends
+    (interface names and addresses); `label` is the middle."""
+
+    tail: str
+    head: str
+    kind: str
+    """link (veth), port (a device on its bridge or namespace), macvlan, tunnel, nat or forward."""
+    label: tuple[str, ...] = ()
+    tail_label: tuple[str, ...] = ()
+    head_label: tuple[str, ...] = ()
+    directed: bool = False
+    vlans: tuple[str, ...] = ()
+    """Hook: VLAN tags or trunks on the link (Open vSwitch ports; refused for now, E152)."""
+
+
+@dataclass(frozen=True)
+class LabGraph:
+    """The whole picture, nodes and edges in a fixed order (the plan's)."""
+
+    name: str
+    file: str
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+
+
+def namespace_id(netns: str | None) -> str:
+    return HOST if netns is None else f"ns/{netns}"
+
+
+def bridge_id(name: str) -> str:
+    return f"bridge/{name}"
+
+
+def vxlan_id(vxlan: plan.Vxlan) -> str:
+    return f"vxlan/{vxlan.netns or HOST}/{vxlan.ifname}"
+
+
+@dataclass
+class _Builder:
+    """Collects nodes and edges; the host and the LAN outside appear once something uses them."""
+
+    lab: plan.LabPlan
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+
+    def owner(self, netns: str | None, master: str | None = None) -> str:
+        """Where a device is drawn: its bridge, else its namespace (or the host)."""
+        node = bridge_id(master) if master else namespace_id(netns)
+        self.used.add(node)
+        return node
+
+    def edge(self, edge: Edge) -> None:
+        self.used.update((edge.tail, edge.head))
+        self.edges.append(edge)
+
+
+def lab_graph(lab: plan.LabPlan) -> LabGraph:
+    """The plan as nodes and edges."""
+    builder = _Builder(lab)
+    for bridge in lab.bridges:
+        if bridge.address:  # the host's address on the bridge: the host is on its link
+            builder.edge(Edge(bridge_id(bridge.name), HOST, "port", head_label=(bridge.address,)))
+    _veths(builder)
+    _vxlans(builder)
+    _macvlans(builder)
+    _firewall(builder)
+    for address in lab.addresses:
+        builder.used.add(namespace_id(address.netns))
+    if any(sysctl.netns is None for sysctl in lab.sysctls):
+        builder.used.add(HOST)
+    nodes = [Node(namespace_id(ns.name), "namespace", (ns.name, *_extras(lab, ns.name))) for ns in lab.namespaces]
+    nodes += [Node(bridge_id(b.name), "bridge", (b.name, *((f"mtu {b.mtu}",) if b.mtu else ()))) for b in lab.bridges]
+    nodes += [Node(vxlan_id(v), "vxlan", (v.ifname, f"VNI {v.vni}", *_address(v.address))) for v in lab.vxlans]
+    if HOST in builder.used:
+        nodes.append(Node(HOST, "host", (HOST, *_extras(lab, None))))
+    if OUTSIDE in builder.used:
+        nodes.append(Node(OUTSIDE, "outside", (OUTSIDE, "(the LAN beyond the host)")))
+    return LabGraph(lab.name, lab.file, tuple(nodes), tuple(builder.edges))
+
+
+def _address(address: str | None) -> tuple[str, ...]:
+    return (address,) if address else ()
+
+
+def _end(name: str, address: str | None) -> tuple[str, ...]:
+    """An interface's label: its name and address."""
+    return (name, *_address(address))
+
+
+def _extras(lab: plan.LabPlan, netns: str | None) -> tuple[str, ...]:
+    """A namespace's (or the host's) own lines: `router` when it forwards, its extra addresses."""
+    router = any(s.netns == netns and s.key == "net.ipv4.ip_forward" and s.value == "1" for s in lab.sysctls)
+    addresses = tuple(f"{a.ifname} {a.address}" for a in lab.addresses if a.netns == netns)
+    return (("router",) if router else ()) + addresses
+
+
+def _veths(builder: _Builder) -> None:
+    """Each veth: a link from its namespace end to its other end (a bridge, the host, a namespace)."""
+    for veth in builder.lab.veths:
+        inner, outer = veth.inner, veth.outer
+        builder.edge(Edge(builder.owner(inner.netns, inner.master), builder.owner(outer.netns, outer.master), "link",
+                          label=(f"mtu {veth.mtu}",) if veth.mtu else (),
+                          tail_label=_end(inner.ifname, inner.address), head_label=_end(outer.ifname, outer.address)))
+
+
+def _vxlans(builder: _Builder) -> None:
+    """Each VXLAN: a device on its bridge or in its namespace, and a tunnel to its peer (the VXLAN of
+    the same VNI where its remote address is, else that address's owner, else outside)."""
+    lab = builder.lab
+    owners = _address_owners(lab)
+    drawn: set[tuple[str, str]] = set()
+    for vxlan in lab.vxlans:
+        device = vxlan_id(vxlan)
+        underlay = (f"dev {vxlan.device}",) if vxlan.device else ()
+        builder.edge(Edge(builder.owner(vxlan.netns, vxlan.master), device, "port", label=underlay))
+        remote = owners.get(vxlan.remote)
+        peer = next((vxlan_id(v) for v in lab.vxlans if v.vni == vxlan.vni and v is not vxlan
+                     and namespace_id(v.netns) == remote), None)
+        if peer is not None and (peer, device) in drawn:
+            continue
+        drawn.add((device, peer or ""))
+        what = (f"VXLAN {vxlan.vni}, udp {vxlan.port}",)
+        if peer is not None:
+            builder.edge(Edge(device, peer, "tunnel", label=what))
+        else:
+            builder.edge(Edge(device, remote or OUTSIDE, "tunnel", label=what, head_label=(vxlan.remote,)))
+
+
+def _macvlans(builder: _Builder) -> None:
+    """Each macvlan: from its namespace to its parent (a lab bridge, else the host's interface)."""
+    bridges = {bridge.name for bridge in builder.lab.bridges}
+    for macvlan in builder.lab.macvlans:
+        on_bridge = macvlan.parent in bridges
+        parent = bridge_id(macvlan.parent) if on_bridge else HOST
+        mtu = (f"mtu {macvlan.mtu}",) if macvlan.mtu else ()
+        builder.edge(Edge(builder.owner(macvlan.netns), parent, "macvlan", label=(f"macvlan {macvlan.mode}", *mtu),
+                          tail_label=_end(macvlan.ifname, macvlan.address),
+                          head_label=() if on_bridge else (macvlan.parent,)))
+
+
+def _firewall(builder: _Builder) -> None:
+    """MASQUERADE: an arrow from the host to the LAN outside; a port forward: an arrow from outside
+    to the namespace that has the target address."""
+    lab = builder.lab
+    for masquerade in lab.masquerades:
+        out = f" out {masquerade.out_interface}" if masquerade.out_interface else ""
+        builder.edge(Edge(HOST, OUTSIDE, "nat", label=(f"MASQUERADE {masquerade.subnet}{out}",), directed=True))
+    owners = _address_owners(lab)
+    for forward in lab.forwards:
+        into = f" in {forward.in_interface}" if forward.in_interface else ""
+        label = f"{forward.protocol} {forward.port}{into} → {forward.target}:{forward.target_port}"
+        builder.edge(Edge(OUTSIDE, owners.get(forward.target, HOST), "forward", label=("DNAT", label), directed=True))
+
+
+def _address_owners(lab: plan.LabPlan) -> dict[str, str]:
+    """Which node has each address of the lab (without prefix): a namespace, a bridge or the host."""
+    owners: dict[str, str] = {}
+
+    def add(address: str | None, node: str) -> None:
+        if address:
+            owners.setdefault(str(ipaddress.ip_interface(address).ip), node)
+
+    for veth in lab.veths:
+        for end in (veth.inner, veth.outer):
+            add(end.address, namespace_id(end.netns))
+    for bridge in lab.bridges:
+        add(bridge.address, bridge_id(bridge.name))
+    for vxlan in lab.vxlans:
+        add(vxlan.address, namespace_id(vxlan.netns))
+    for macvlan in lab.macvlans:
+        add(macvlan.address, namespace_id(macvlan.netns))
+    for address in lab.addresses:
+        add(address.address, namespace_id(address.netns))
+    return owners
