@@ -160,12 +160,10 @@ def _comment(text: str) -> str:
 
 
 def present(text: str, filename: str) -> str:
-    """The one place import's lab text is laid out: `nsgen fmt`'s printer when this nsgen has it
-    (nsgen.compiler.fmt.format_source), else the text as the emitter wrote it (one statement per
-    line, in declaration order)."""
-    try:
-        from nsgen.compiler import fmt  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return text
-    formatted, _diagnostics = fmt.format_source(text, filename)
+    """The one place import's lab text is laid out: `nsgen fmt`'s printer
+    (`nsgen.compiler.fmt.format_source`); the text as the emitter wrote it (one statement per line,
+    in declaration order) if fmt cannot read it."""
+    from nsgen.compiler.fmt import format_source
+
+    formatted, _diagnostics = format_source(text, filename)
     return formatted if formatted is not None else text
