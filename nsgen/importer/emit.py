@@ -43,6 +43,7 @@ class Emitter:
             self.add("ipv6 link-local", [], 1)
         for namespace in model.namespaces.values():
             self.add(f"ns {namespace.name}", namespace.lines, 2)
+        self._loopbacks()
         host_bridges = [link for link in model.links if link.kind == "bridge" and link.netns is None]
         for bridge in host_bridges:
             self._bridge(bridge)
@@ -93,6 +94,23 @@ class Emitter:
                  if link.netns is not None and link.kind not in ("bridge", "loopback")]
         return any(link.addrgenmode in (None, "eui64") and (link.mtu or 1500) >= 1280 for link in inner)
 
+    def _loopbacks(self) -> None:
+        """Namespaces whose `lo` stays down cannot reach their own addresses; the lab raises them (one
+        warning for all, at the first)."""
+        if self.model.nsgen_made:
+            return
+        down = [(name, self.model.link(name, "lo")) for name in self.model.namespaces]
+        down = [(name, lo) for name, lo in down if lo is not None and not lo.up]
+        if down:
+            names = ", ".join(name for name, _lo in down)
+            first = down[0][1]
+            assert first is not None
+            what = f"the loopbacks of namespaces {names} are" if len(down) > 1 else \
+                f"the loopback of namespace {names} is"
+            self.report.warn("W345", f"{what} never brought up (traffic to a namespace's own addresses fails "
+                             "inside it); the lab brings every namespace's loopback up", self._where(first),
+                             f"add `ip -n {down[0][0]} link set lo up`" + (", and so on" if len(down) > 1 else ""))
+
     def address_text(self, link: Link, address: Address) -> str:
         """An address as the lab writes it; one given without a prefix takes the prefix of the
         subnet of the script that holds it (the tutorial's `ip addr add 192.168.15.1 dev veth-red`)."""
@@ -105,6 +123,9 @@ class Emitter:
         return f"{ip}/32"
 
     def _bridge(self, bridge: Link) -> None:
+        if not bridge.up:
+            self.report.warn("W344", f"bridge {bridge.name} is never brought up, so nothing crosses it; the lab "
+                             "brings it up", self._where(bridge), f"add `ip link set {bridge.name} up`")
         parts = [f"bridge {bridge.name}"]
         if bridge.addresses:
             parts.append(f"ip {self.address_text(bridge, bridge.addresses[0])}")

@@ -178,7 +178,8 @@ class Interpreter:
                 self.refuse("E324", f"namespace '{name}' is made twice (ip says: File exists)", word=name)
                 return False
             self.model.namespaces[name] = Namespace(name, self.line, [self.line])
-            self.model.links.append(Link(self.model.new_uid(), "lo", name, "loopback", self.line, made=False))
+            self.model.links.append(Link(self.model.new_uid(), "lo", name, "loopback", self.line, made=False,
+                                         where=self.span(name)))
             return True
         if sub == "delete" and len(args) > 1:
             if args[1] not in self.model.namespaces:

@@ -10,7 +10,8 @@ never brought up; W333 `-d PORT` read as a port; W334 NAT without `ip_forward`; 
 `-p`, taken as tcp; W336 SNAT taken as MASQUERADE; W337 a filter accept that the lab's own accepts
 cover; W338 a veth end whose MTU differs from its peer's; W339 a redirection in `ip netns exec`
 that writes the host's /proc/sys; W340 a vxlan without dstport; W341 a MAC on a pair's second end
-only; W342 deleting a veth end that went with its peer; W343 MASQUERADE without -s. E326: --live
+only; W342 deleting a veth end that went with its peer; W343 MASQUERADE without -s; W344 a bridge never
+brought up; W345 a namespace's lo never brought up. E326: --live
 cannot read what is running. Every code: docs/import.md.
 """
 
