@@ -50,7 +50,9 @@ def test_import_diagnostics_match(case: str, update_golden: bool) -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_import_case_reports_its_code(case: str) -> None:
     """A case named after a code reports it; E-cases fail, W-cases pass and import to a lab that compiles."""
-    text, codes, ok = _import((ERRORS / f"{case}.sh").read_text(), f"{case}.sh")
+    result = import_script((ERRORS / f"{case}.sh").read_text(), f"{case}.sh")
+    text, codes, ok = result.text, [d.code for d in result.diagnostics], result.ok
+    assert all(d.hint for d in result.diagnostics if d.is_error), "every refusal says what to do"
     code = case.split("-")[0]
     assert code in codes
     assert ok == code.startswith("W")

@@ -21,6 +21,16 @@ from dataclasses import dataclass, field
 
 from nsgen.compiler.diagnostics import Diagnostic, Severity, Span
 
+DEFAULT_HINTS = {
+    "E320": "do it by hand after setup, or leave it out: a lab holds namespaces, links, addresses, routes, "
+            "sysctls and NAT",
+    "E323": "leave it out, or do it by hand after setup: the lab language cannot say it (docs/language.md)",
+    "E324": "ip (or iptables) would refuse it too, or it names something the script has not made by then: "
+            "fix the line",
+    "E325": "leave IPv6 out: nsgen labs are IPv4",
+}
+"""The hint of a refusal that has none more precise."""
+
 
 @dataclass
 class Untranslated:
@@ -43,8 +53,9 @@ class Report:
         return Span(self.file, line, column, end if end is not None else column + 1)
 
     def refuse(self, code: str, reason: str, span: Span, text: str, hint: str | None = None) -> None:
-        """A line the import cannot translate: an error, and a comment in the output."""
-        self.diagnostics.append(Diagnostic(code, Severity.ERROR, reason, span, hint))
+        """A line the import cannot translate: an error (with its code's usual hint when it has none
+        of its own), and a comment in the output."""
+        self.diagnostics.append(Diagnostic(code, Severity.ERROR, reason, span, hint or DEFAULT_HINTS.get(code)))
         if not any(u.line == span.line and u.reason == reason for u in self.untranslated):
             self.untranslated.append(Untranslated(span.line, text.strip(), reason))
 
