@@ -397,11 +397,12 @@ def import_command(
     sources: Annotated[list[str] | None, typer.Argument(
         help="The shell script to import ('-' reads standard input); with --live, the namespaces to read "
              "(default: every namespace).", metavar="SCRIPT|NS...", show_default=False)] = None,
-    live: Annotated[bool, typer.Option("--live", help="Read what is running on this host (ip -j, nft -j or "
-                                       "iptables-save, /proc/sys) instead of a script.")] = False,
+    live: Annotated[bool, typer.Option("--live", help="Read what is running on this host (ip -j, "
+                                       "iptables-save, nft list ruleset, /proc/sys) instead of a script; "
+                                       "read-only, root for the firewall.")] = False,
     partial: Annotated[bool, typer.Option("--partial", help="Exit 0 even when some lines could not be "
                                           "translated (they are comments in the lab).")] = False,
-    output: OutOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the lab file here.")] = None,
 ) -> None:
     """Print the lab file equivalent to a shell script of ip/iptables/nft commands (or to what is running)."""
     from nsgen.compiler.diagnostics import source_lines
