@@ -156,6 +156,17 @@ ip ro add 10.9.0.0/24 via 10.0.0.2
              "route host 10.9.0.0/24 via 10.0.0.2\n", name=False)
 
 
+def test_ip_all_netns() -> None:
+    """`ip -all netns exec CMD` runs CMD in every namespace made so far; `ip -all netns del` removes them."""
+    text, codes, ok = _import("ip netns add a\nip netns add b\nip -all netns exec ip link set lo up\n")
+    assert ok and codes == []  # no W345: every loopback came up
+    same_lab(text, "ns a\nns b\n", name=False)
+    _text, codes, _ok = _import("ip netns add a\nip netns add b\nip -n a link set lo up\n")
+    assert codes == ["W345"]
+    text, codes, ok = _import("ip netns add a\nip -all netns delete\nip netns add c\nip -n c link set lo up\n")
+    assert ok and codes == [] and "ns a" not in text and "ns c" in text
+
+
 def test_brctl_and_sysctl_spellings() -> None:
     script = """ip netns add r1
 brctl addbr br0

@@ -129,9 +129,12 @@ class Interpreter:
     # -- ip ----------------------------------------------------------------------------------------
     def ip(self, words: list[str], netns: str | None) -> bool:
         args = words[1:]
+        every = False
         while args and args[0].startswith("-") and len(args[0]) > 1:
             option = args.pop(0).lstrip("-")
-            if option in ("n", "ne", "net", "netn", "netns"):
+            if option in ("a", "al", "all"):
+                every = True
+            elif option in ("n", "ne", "net", "netn", "netns"):
                 if not args:
                     self.refuse("E324", "`ip -n` without a namespace")
                     return False
@@ -153,6 +156,8 @@ class Interpreter:
             return self.netns_exec(args[2:], netns)
         obj = match_word(args[0], IP_OBJECTS)
         rest = args[1:]
+        if every and obj == "netns":
+            return self.every_netns(rest)
         if obj == "link":
             return self.ip_link(rest, netns)
         if obj == "address":
@@ -167,6 +172,22 @@ class Interpreter:
         if not rest or match_word(rest[0], ("show", "list", "lst", "get", "monitor")):
             return False
         self.refuse("E323", f"`ip {obj} {rest[0]}`: the lab language has no {obj} statement", word=args[0])
+        return False
+
+    def every_netns(self, args: list[str]) -> bool:
+        """`ip -all netns exec CMD` (CMD in each namespace made so far) and `ip -all netns delete`."""
+        sub = match_word(args[0], ("list", "add", "attach", "set", "delete", "identify", "pids", "exec")) \
+            if args else "list"
+        names = list(self.model.namespaces)
+        if sub == "delete":
+            for name in names:
+                self.model.remove_namespace(name)
+            return bool(names)
+        if sub == "exec":
+            done = False
+            for name in names:
+                done = self.netns_exec([name, *args[1:]], None) or done
+            return done
         return False
 
     def ip_netns(self, args: list[str], netns: str | None) -> bool:
