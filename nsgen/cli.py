@@ -392,6 +392,64 @@ def check(file: FileArg, werror: WerrorOpt = False) -> None:
     _error(f"nsgen: {source.name}: ok")
 
 
+@app.command("import")
+def import_command(
+    sources: Annotated[list[str] | None, typer.Argument(
+        help="The shell script to import ('-' reads standard input); with --live, the namespaces to read "
+             "(default: every namespace).", metavar="SCRIPT|NS...", show_default=False)] = None,
+    live: Annotated[bool, typer.Option("--live", help="Read what is running on this host (ip -j, "
+                                       "iptables-save, nft list ruleset, /proc/sys) instead of a script; "
+                                       "read-only, root for the firewall.")] = False,
+    partial: Annotated[bool, typer.Option("--partial", help="Exit 0 even when some lines could not be "
+                                          "translated (they are comments in the lab).")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the lab file here.")] = None,
+) -> None:
+    """Print the lab file equivalent to a shell script of ip/iptables/nft commands (or to what is running)."""
+    from nsgen.compiler.diagnostics import source_lines
+
+    if live:
+        from nsgen.importer.live import import_live
+
+        result = import_live(sources or [])
+        text = ""
+    else:
+        if not sources or len(sources) != 1:
+            _error("nsgen import: give one shell script (or - for standard input), or --live [NS ...]")
+            _error("hint: nsgen import tutorial.sh > lab.ns")
+            raise typer.Exit(2)
+        from nsgen.importer import import_script
+
+        source = _read(sources[0])
+        _refuse_to_overwrite(source, output)
+        text = source.text
+        result = import_script(text, source.name)
+    if result.diagnostics:
+        lines = source_lines(text)
+        from nsgen.compiler.diagnostics import render
+
+        _error("\n".join(render(d, text, lines) for d in result.diagnostics))
+    _write(result.text, output, executable=False)
+    stop, summary = _summary(result.diagnostics, False)
+    if stop:
+        _error(f"nsgen import: {summary}; lines it could not translate are comments at the end of the lab"
+               + (" (--partial: exit 0)" if partial else ""))
+        raise typer.Exit(0 if partial else 1)
+
+
+def _write(text: str, output: Path | None, executable: bool = True) -> None:
+    """Print `text`, or write it to `output` (a usage error, exit 2, if it cannot be written)."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+        if executable:
+            output.chmod(0o755)
+    except OSError as exc:
+        _error(f"nsgen: cannot write {output}: {exc.strerror or exc}")
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def test(file: FileArg, target: TestTargetOpt = ALL_TARGETS, style: StyleOpt = "default",
          host_firewall: HostFirewallOpt = "open", br_netfilter: BrNetfilterOpt = "kernel") -> None:

@@ -1,0 +1,275 @@
+"""The model as lab statements, each with the script lines it comes from (for its comments)."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from nsgen.compiler.diagnostics import Span
+from nsgen.compiler.symbols import default_ifname
+from nsgen.importer.model import Address, Link, Model
+from nsgen.importer.report import Report
+
+FORWARD_KEY = "net.ipv4.ip_forward"
+VXLAN_PORT = 4789
+
+
+@dataclass
+class Statement:
+    """One lab line and the script lines that made it."""
+
+    text: str
+    lines: list[int] = field(default_factory=list)
+    order: int = 0
+
+
+class Emitter:
+    """Builds the lab's statements from the model: declarations first, then routes, then rules."""
+
+    def __init__(self, model: Model, report: Report) -> None:
+        self.model = model
+        self.report = report
+        self.statements: list[Statement] = []
+
+    def add(self, text: str, lines: list[int], order: int) -> None:
+        self.statements.append(Statement(text, sorted(set(lines)), order))
+
+    def build(self) -> list[Statement]:
+        """Every statement, in the lab language's declaration order (lab order within a kind)."""
+        model = self.model
+        if model.lab_name:
+            self.add(f"lab {model.lab_name}", [], 0)
+        if self._link_local():
+            self.add("ipv6 link-local", [], 1)
+        for namespace in model.namespaces.values():
+            self.add(f"ns {namespace.name}", namespace.lines, 2)
+        self._loopbacks()
+        host_bridges = [link for link in model.links if link.kind == "bridge" and link.netns is None]
+        for bridge in host_bridges:
+            self._bridge(bridge)
+        for link in model.links:
+            if link.kind == "bridge" and link.netns is not None:
+                self.report.refuse("E323", f"bridge '{link.name}' inside namespace '{link.netns}': the lab "
+                                   "language's bridges are in the host", self._where(link),
+                                   f"bridge {link.name} in {link.netns}")
+        done: set[int] = set()
+        for link in model.links:
+            if link.kind == "veth" and link.uid not in done and link.peer is not None:
+                done.update({link.uid, link.peer.uid})
+                self._veth(link, link.peer)
+        for link in model.links:
+            if link.kind == "loopback":
+                for address in link.addresses:
+                    self.add(f"address {link.netns or 'host'}:lo {self.address_text(link, address)}",
+                             [address.line], 10)
+            elif link.kind == "vxlan":
+                self._vxlan(link)
+            elif link.kind == "macvlan":
+                self._macvlan(link)
+        self._routes()
+        self._sysctls()
+        for masquerade in model.masquerades:
+            out = f" out {masquerade.out_interface}" if masquerade.out_interface else ""
+            self.add(f"nat masquerade {masquerade.subnet}{out}", [masquerade.line], 20)
+        for forward in model.forwards:
+            inside = f" in {forward.in_interface}" if forward.in_interface else ""
+            self.add(f"forward {forward.protocol} {forward.port} -> {forward.target}:{forward.target_port}{inside}",
+                     [forward.line], 21)
+        for expect in model.expects:
+            self.add(f"expect {expect.netns} ping {expect.address}", [expect.line], 30)
+        self._check_nat_forwarding()
+        return sorted(self.statements, key=lambda s: (s.order, s.lines[0] if s.lines else 0))
+
+    # -- pieces ------------------------------------------------------------------------------------
+    def _where(self, link: Link) -> Span:
+        """Where the script made `link` (its name on that line), for diagnostics about it."""
+        return link.where or self.report.span(link.line)
+
+    def _link_local(self) -> bool:
+        """`ipv6 link-local` when the script shows it cares about IPv6 modes (it sets addrgenmode, or
+        nsgen wrote it) and leaves an interface in a namespace at the kernel's default."""
+        if not (self.model.addrgenmode_set or self.model.nsgen_made):
+            return False
+        inner = [link for link in self.model.links
+                 if link.netns is not None and link.kind not in ("bridge", "loopback")]
+        return any(link.addrgenmode in (None, "eui64") and (link.mtu or 1500) >= 1280 for link in inner)
+
+    def _loopbacks(self) -> None:
+        """Namespaces whose `lo` stays down cannot reach their own addresses; the lab raises them (one
+        warning for all, at the first)."""
+        if self.model.nsgen_made:
+            return
+        down = [(name, self.model.link(name, "lo")) for name in self.model.namespaces]
+        down = [(name, lo) for name, lo in down if lo is not None and not lo.up]
+        if down:
+            names = ", ".join(name for name, _lo in down)
+            first = down[0][1]
+            assert first is not None
+            what = f"the loopbacks of namespaces {names} are" if len(down) > 1 else \
+                f"the loopback of namespace {names} is"
+            self.report.warn("W345", f"{what} never brought up (traffic to a namespace's own addresses fails "
+                             "inside it); the lab brings every namespace's loopback up", self._where(first),
+                             f"add `ip -n {down[0][0]} link set lo up`" + (", and so on" if len(down) > 1 else ""))
+
+    def address_text(self, link: Link, address: Address) -> str:
+        """An address as the lab writes it; one given without a prefix takes the prefix of the
+        subnet of the script that holds it (the tutorial's `ip addr add 192.168.15.1 dev veth-red`)."""
+        if address.prefix_given:
+            return address.text
+        ip = address.interface.ip
+        for network, _owner in self.model.subnets():
+            if ip in network:
+                return f"{ip}/{network.prefixlen}"
+        return f"{ip}/32"
+
+    def _bridge(self, bridge: Link) -> None:
+        if not bridge.up:
+            self.report.warn("W344", f"bridge {bridge.name} is never brought up, so nothing crosses it; the lab "
+                             "brings it up", self._where(bridge), f"add `ip link set {bridge.name} up`")
+        parts = [f"bridge {bridge.name}"]
+        if bridge.addresses:
+            parts.append(f"ip {self.address_text(bridge, bridge.addresses[0])}")
+        if bridge.mtu:
+            parts.append(f"mtu {bridge.mtu}")
+        self.add(" ".join(parts), bridge.lines, 3)
+        for extra in bridge.addresses[1:]:
+            self.add(f"address host:{bridge.name} {self.address_text(bridge, extra)}", bridge.lines, 10)
+
+    def _owner(self, link: Link) -> tuple[str, str]:
+        """What a veth end plugs into, in the lab's words, and that thing's kind."""
+        if link.master is not None and link.netns is None:
+            return link.master, "bridge"
+        if link.master is not None:
+            return link.netns or "host", "ns"
+        return (link.netns, "ns") if link.netns is not None else ("host", "host")
+
+    def _end(self, link: Link, owner: str, kind: str, peer_owner: str, peer_kind: str) -> str:
+        default = default_ifname(kind, owner, peer_kind, peer_owner)
+        return owner if link.name == default else f"{owner}:{link.name}"
+
+    def _veth(self, one: Link, two: Link) -> None:
+        if two.uid < one.uid:  # the end the script named first, first
+            one, two = two, one
+        lines = [*one.lines, *two.lines]
+        for end in (one, two):
+            if end.master is not None and end.netns is not None:
+                self.report.refuse("E323", f"veth end {end.name} is a port of bridge {end.master} inside namespace "
+                                   f"{end.netns}: the lab language's bridges are in the host",
+                                   self._where(end), f"veth {end.name}")
+                return
+        (o1, k1), (o2, k2) = self._owner(one), self._owner(two)
+        if o1 == o2:
+            self.report.refuse("E323", f"veth {one.name}/{two.name} has both ends in {o1}: the lab language's veths "
+                               "join two different things", self._where(one), f"veth {one.name}",
+                               "give one end `netns NS` (ip link add A netns NS1 type veth peer name B netns NS2)")
+            return
+        if (k1 == "bridge" and k2 != "bridge") or (k1 == "host" and k2 == "ns"):
+            one, two, (o1, k1), (o2, k2) = two, one, (o2, k2), (o1, k1)
+        if k1 != "bridge" and k2 != "bridge" and not one.addresses and two.addresses:
+            one, two, (o1, k1), (o2, k2) = two, one, (o2, k2), (o1, k1)
+        for end in (one, two):
+            if not end.up:
+                where = f"namespace {end.netns}" if end.netns else "the host"
+                self.report.warn("W332", f"veth end {end.name} (in {where}) is never brought up, so the pair "
+                                 "carries nothing; the lab brings both ends up",
+                                 self._where(end),
+                                 f"add `ip{' -n ' + end.netns if end.netns else ''} link set {end.name} up`")
+        parts = [f"veth {self._end(one, o1, k1, o2, k2)}<->{self._end(two, o2, k2, o1, k1)}"]
+        takers = [one] if k2 == "bridge" else [one, two]
+        addresses = [(end, end.addresses[0]) for end in takers if end.addresses]
+        if addresses:
+            parts.append("ip " + ", ".join(self.address_text(end, address) for end, address in addresses))
+        extras = [(end, a) for end in (one, two) for a in end.addresses
+                  if not any(a is given for _e, given in addresses)]
+        if one.mac:
+            parts.append("mac " + ", ".join(m for m in (one.mac, two.mac) if m))
+        elif two.mac:
+            self.report.warn("W341", f"a MAC on {two.name} only: the lab gives a lone MAC to the pair's first "
+                             "end; left out", self._where(two))
+        mtus = {end.mtu for end in (one, two)}
+        if len(mtus) > 1:
+            self.report.warn("W338", f"the ends of veth {one.name}/{two.name} have different MTUs; the lab gives "
+                             f"both {max(m or 1500 for m in mtus)}", self._where(one))
+        mtu = max((m for m in mtus if m), default=None)
+        if mtu:
+            parts.append(f"mtu {mtu}")
+        self.add(" ".join(parts), lines, 5)
+        for end, address in extras:
+            self.add(f"address {end.netns or 'host'}:{end.name} {self.address_text(end, address)}",
+                     [address.line], 10)
+
+    def _vxlan(self, link: Link) -> None:
+        info = link.info
+        name = f"{link.netns}:{link.name}" if link.netns else link.name
+        parts = [f"vxlan {name} id {info['id']} remote {info['remote']}"]
+        if "local" in info:
+            parts.append(f"local {info['local']}")
+        if "dev" in info:
+            parts.append(f"dev {info['dev']}")
+        if int(info["port"]) != VXLAN_PORT:
+            parts.append(f"port {info['port']}")
+        if link.master:
+            parts.append(f"bridge {link.master}")
+        if link.addresses:
+            parts.append(f"ip {self.address_text(link, link.addresses[0])}")
+        if link.mtu:
+            parts.append(f"mtu {link.mtu}")
+        self.add(" ".join(parts), link.lines, 6)
+        self._extra_addresses(link)
+
+    def _macvlan(self, link: Link) -> None:
+        if link.netns is None:
+            self.report.refuse("E323", f"macvlan {link.name} left in the host: the lab language's macvlans live in "
+                               "a namespace", self._where(link), f"macvlan {link.name}")
+            return
+        parts = [f"macvlan {link.netns}:{link.name} on {link.info['parent']} mode {link.info['mode']}"]
+        if link.addresses:
+            parts.append(f"ip {self.address_text(link, link.addresses[0])}")
+        if link.mtu:
+            parts.append(f"mtu {link.mtu}")
+        self.add(" ".join(parts), link.lines, 7)
+        self._extra_addresses(link)
+
+    def _extra_addresses(self, link: Link) -> None:
+        for extra in link.addresses[1:]:
+            self.add(f"address {link.netns or 'host'}:{link.name} {self.address_text(link, extra)}",
+                     [extra.line], 10)
+
+    def _routes(self) -> None:
+        for route in self.model.routes:
+            parts = [f"route {route.netns or 'host'} {route.destination}"]
+            if route.gateway:
+                parts.append(f"via {route.gateway}")
+            if route.dev:
+                parts.append(f"dev {route.dev}")
+            if route.metric is not None:
+                parts.append(f"metric {route.metric}")
+            if route.onlink:
+                parts.append("onlink")
+            self.add(" ".join(parts), [route.line], 12)
+
+    def _sysctls(self) -> None:
+        nat = bool(self.model.masquerades or self.model.forwards)
+        for (netns, key), sysctl in self.model.sysctls.items():
+            if key == FORWARD_KEY and sysctl.value == "1":
+                if netns is None and nat:
+                    continue  # the lab's NAT turns it on (and off after the last lab that needs it)
+                self.add(f"router {netns or 'host'}", [sysctl.line], 15)
+            else:
+                self.add(f"sysctl {netns or 'host'} {key}={sysctl.value}", [sysctl.line], 16)
+
+    def _check_nat_forwarding(self) -> None:
+        forwarding = self.model.sysctls.get((None, FORWARD_KEY))
+        if forwarding is not None and forwarding.value == "1":
+            return
+        lines = [item.line for item in self.model.masquerades] + [item.line for item in self.model.forwards]
+        if lines:
+            line = min(lines)
+            self.report.warn("W334", "NAT without forwarding: the script never sets net.ipv4.ip_forward=1, so the "
+                             "host does not route the lab's packets and the NAT rules see none; the lab's NAT "
+                             "turns it on", self.report.span(line),
+                             "add `sysctl -w net.ipv4.ip_forward=1` (nsgen's setup does, and restores it)")
+
+
+def subnet_of(text: str) -> ipaddress.IPv4Network:
+    return ipaddress.IPv4Interface(text).network

@@ -1,0 +1,527 @@
+"""Firewall commands read for their meaning: `iptables` (and `iptables-restore` input), `nft`
+commands and `nft -f` rulesets become rules that `finish` turns into `nat masquerade` and
+`forward` lines, once the whole script is read (a chain is known by the hook that jumps to it)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from nsgen.importer.model import Forward, Masquerade, Model
+from nsgen.importer.report import Report
+
+if TYPE_CHECKING:
+    from nsgen.importer.interpret import Interpreter
+
+BUILTIN = {"PREROUTING", "POSTROUTING", "FORWARD", "INPUT", "OUTPUT"}
+NFT_HOOKS = {"prerouting": "PREROUTING", "postrouting": "POSTROUTING", "forward": "FORWARD", "input": "INPUT",
+             "output": "OUTPUT"}
+
+
+@dataclass
+class Rule:
+    """One rule's meaning: what it matches and what it does."""
+
+    table: str
+    chain: str
+    line: int
+    column: int
+    end_column: int
+    text: str
+    source: str | None = None
+    destination: str | None = None
+    not_destination: str | None = None
+    protocol: str | None = None
+    dport: str | None = None
+    sport: str | None = None
+    in_interface: str | None = None
+    out_interface: str | None = None
+    target: str | None = None
+    to: str | None = None
+    states: str | None = None
+    local: bool = False
+    extra: list[str] = field(default_factory=list)
+
+
+class Firewall:
+    """Collects the script's rules; `finish` turns them into the model's NAT."""
+
+    def __init__(self, model: Model, report: Report, interpreter: Interpreter) -> None:
+        self.model = model
+        self.report = report
+        self.interp = interpreter
+        self.rules: list[Rule] = []
+        self.jumps: dict[tuple[str, str], str] = {}
+        """(table, user chain) -> the built-in chain that jumps to it."""
+        self.nft_hooks: dict[tuple[str, str], str] = {}
+        """(nft table, chain) -> its hook, as an iptables built-in chain name."""
+        self.skip_tables: set[str] = set()
+
+    def split(self, text: str, line: int, raw: str) -> list[str] | None:
+        """A rule's words (POSIX quoting), or None, refused, when a quote is never closed."""
+        try:
+            return shlex.split(text, comments=False)
+        except ValueError:
+            rule = Rule("", "", line, 1, len(raw.rstrip()) + 1, raw)
+            self._refuse(rule, "a quote that is never closed", code="E324")
+            return None
+
+    # -- iptables ----------------------------------------------------------------------------------
+    def iptables(self, words: list[str], netns: str | None) -> bool:
+        if netns is not None:
+            if any(w in ("-L", "-S", "--list", "-nL", "-nvL", "-vnL") for w in words):
+                return False
+            self.interp.refuse("E323", "firewall rules inside a namespace: the lab language's rules are the host's",
+                               word=words[0])
+            return False
+        return self.iptables_words(words[1:], "filter", self.interp.line, self.interp.text)
+
+    def iptables_words(self, args: list[str], table: str, line: int, text: str) -> bool:
+        command = chain = None
+        index = 0
+        rule = Rule(table, "", line, 1, len(text) + 1, text)
+        negate = False
+        policy = None
+        while index < len(args):
+            word = args[index]
+            value = args[index + 1] if index + 1 < len(args) else ""
+            step = 2
+            if word == "!":
+                negate, step = True, 1
+            elif word in ("-t", "--table"):
+                rule.table = table = value
+            elif word in ("-A", "--append", "-I", "--insert", "-D", "--delete", "-N", "--new-chain", "-F", "--flush",
+                          "-X", "--delete-chain", "-P", "--policy", "-L", "--list", "-S", "--list-rules", "-C",
+                          "--check", "-Z", "--zero", "-R", "--replace"):
+                command = word.lstrip("-")[0].upper() if word.startswith("--") is False else {
+                    "append": "A", "insert": "I", "delete": "D", "new-chain": "N", "flush": "F",
+                    "delete-chain": "X", "policy": "P", "list": "L", "list-rules": "S", "check": "C", "zero": "Z",
+                    "replace": "R"}[word[2:]]
+                chain = value if value and not value.startswith("-") else None
+                step = 2 if chain else 1
+                if command == "I" and index + 2 < len(args) and args[index + 2].isdigit():
+                    step = 3
+                if command == "P" and index + 2 < len(args):
+                    policy = args[index + 2]
+                    step = 3
+            elif word in ("-s", "--source", "--src"):
+                rule.source = value
+            elif word in ("-d", "--destination", "--dst"):
+                if negate:
+                    rule.not_destination = value
+                else:
+                    rule.destination = value
+            elif word in ("-p", "--protocol"):
+                rule.protocol = value
+            elif word in ("--dport", "--destination-port"):
+                rule.dport = value
+            elif word in ("--sport", "--source-port"):
+                rule.sport = value
+            elif word in ("-i", "--in-interface"):
+                rule.in_interface = value
+            elif word in ("-o", "--out-interface"):
+                rule.out_interface = value
+            elif word in ("-j", "--jump", "-g", "--goto"):
+                rule.target = value
+            elif word in ("--to-destination", "--to-source", "--to", "--to-ports"):
+                rule.to = value
+            elif word in ("--ctstate", "--state"):
+                rule.states = value
+            elif word == "--dst-type":
+                rule.local = value == "LOCAL"
+            elif word in ("-m", "--match", "--comment"):
+                pass
+            elif word in ("-w", "--wait"):
+                step = 2 if value.isdigit() else 1
+            elif word in ("-n", "-v", "--numeric", "--verbose", "-4"):
+                step = 1
+            else:
+                rule.extra.append(word)
+                step = 1
+            if word != "!":
+                negate = False
+            index += step
+        if command in ("L", "S", "C", None, "Z"):
+            return False
+        if chain is None and command not in ("F", "X"):
+            self._refuse(rule, f"`iptables -{command}` without a chain", "name the chain: iptables -A CHAIN ...",
+                         code="E324")
+            return False
+        rule.chain = chain or ""
+        return self._iptables_command(command, rule, policy)
+
+    def _iptables_command(self, command: str, rule: Rule, policy: str | None) -> bool:
+        if command == "N" or command == "X":
+            return False
+        if command == "F":
+            self.rules = [r for r in self.rules if not (r.table == rule.table and rule.chain in ("", r.chain))]
+            return True
+        if command == "P":
+            if policy == "ACCEPT":
+                return False
+            self._refuse(rule, f"a {policy} policy for {rule.chain}: the lab language changes no policies",
+                         "nsgen loads accepts for the lab's own traffic (docs/language.md, Hosts with a firewall)")
+            return False
+        if command == "D":
+            same = [r for r in self.rules if _key(r) == _key(rule)]
+            if same:
+                self.rules.remove(same[0])
+            return True
+        if rule.target and rule.target not in ("ACCEPT", "DROP", "REJECT", "MASQUERADE", "SNAT", "DNAT",
+                                               "REDIRECT", "RETURN", "LOG") and rule.table in ("nat", "filter"):
+            self.jumps[(rule.table, rule.target)] = rule.chain
+            return False
+        self.rules.append(rule)
+        return True
+
+    def iptables_restore(self, words: list[str], netns: str | None) -> bool:
+        command = self.interp.command
+        assert command is not None
+        if netns is not None:
+            self.interp.refuse("E323", "firewall rules inside a namespace: the lab language's rules are the host's",
+                               word=words[0])
+            return False
+        if command.stdin is None:
+            self.interp.refuse("E324", "iptables-restore reading a file nsgen import cannot see",
+                               "paste the rules into a here-document: iptables-restore <<'EOF' ... EOF")
+            return False
+        table = "filter"
+        done = False
+        for offset, text in enumerate(command.stdin.split("\n"), start=1):
+            stripped = text.strip()
+            if stripped.startswith("*"):
+                table = stripped[1:]
+            elif stripped.startswith(("-A ", "-I ", "-D ", "-N ", "-F", "-X")):
+                rule_words = self.split(stripped, command.line + offset, text)
+                if rule_words is not None:
+                    done = self.iptables_words(["-t", table, *rule_words], table, command.line + offset,
+                                               text) or done
+            elif stripped.startswith(":"):
+                parts = stripped[1:].split()
+                if len(parts) > 1 and parts[1] not in ("-", "ACCEPT"):
+                    rule = Rule(table, parts[0], command.line + offset, 1, len(text) + 1, text)
+                    self._refuse(rule, f"a {parts[1]} policy for {parts[0]}: the lab language changes no policies")
+        return done
+
+    # -- nft ---------------------------------------------------------------------------------------
+    def nft(self, words: list[str], netns: str | None) -> bool:
+        command = self.interp.command
+        assert command is not None
+        args = words[1:]
+        if netns is not None:
+            if any(a in ("list", "monitor") for a in args):
+                return False
+            self.interp.refuse("E323", "firewall rules inside a namespace: the lab language's rules are the host's",
+                               word=words[0])
+            return False
+        while args and args[0].startswith("-") and args[0] not in ("-f", "--file"):
+            args = args[1:]
+        if args[:1] in (["-f"], ["--file"]):
+            if args[1:2] == ["-"] and command.stdin is not None:
+                return self.nft_text(command.stdin, command.line + 1)
+            self.interp.refuse("E324", "nft reading a file nsgen import cannot see",
+                               "paste the ruleset into a here-document: nft -f - <<'EOF' ... EOF")
+            return False
+        text = " ".join(args)
+        return self.nft_text(text, command.line, single=True)
+
+    def nft_text(self, text: str, first_line: int, single: bool = False, skip: set[str] | None = None) -> bool:
+        """An nft script (or one command line): tables, chains with hooks, rules; rules of tables
+        named in `skip` are left out."""
+        self.skip_tables = skip or set()
+        done = False
+        context: list[str] = []
+        for offset, raw in enumerate(text.split("\n")):
+            line = first_line if single else first_line + offset
+            content = re.sub(r"(?<![\"\w])#.*", "", raw).strip()
+            for statement in re.split(r";\s*|\n", content):
+                statement = statement.strip()
+                if not statement:
+                    continue
+                split = self.split(statement.replace("{", " { ").replace("}", " } "), line, raw)
+                if split is None:
+                    continue
+                words = split
+                done = self._nft_statement(words, context, line, raw) or done
+        return done
+
+    def _nft_statement(self, words: list[str], context: list[str], line: int, raw: str) -> bool:
+        while words:
+            if words[0] == "}":
+                if context:
+                    context.pop()
+                words = words[1:]
+                continue
+            if words[0] in ("add", "create", "insert", "delete", "flush", "list", "destroy", "replace"):
+                verb = words[0]
+                if verb in ("list",):
+                    return False
+                if verb in ("delete", "flush", "destroy") and words[1:2] in (["table"], ["ruleset"]):
+                    name = words[-1] if words[1] == "table" else None
+                    self.rules = [r for r in self.rules if name is not None and r.table != f"nft:{name}"]
+                    return True
+                if words[1:2] == ["rule"]:
+                    rest = words[2:]
+                    table_name, chain_name, tokens = _nft_target(rest)
+                    return self._nft_rule(table_name, chain_name, tokens, line, raw)
+                words = words[1:]
+                continue
+            if words[0] == "table" and len(words) > 1:
+                name = words[2] if len(words) > 2 and words[2] != "{" else words[1]
+                context[:] = [name]
+                if "{" not in words:
+                    return False
+                words = words[words.index("{") + 1:]
+                continue
+            if words[0] == "chain":
+                rest = [w for w in words[1:] if w != "{"]
+                names = rest[:3] if len(rest) >= 3 and rest[0] in ("ip", "inet") else rest[:2]
+                if len(context) == 1 and "{" in words and len(words) <= 3 and words[1] != "{":
+                    context.append(words[1])
+                    return False
+                table_name = names[-2] if len(names) >= 2 else (context[0] if context else "")
+                chain_name = names[-1] if names else ""
+                if "{" in words:
+                    block = words[words.index("{") + 1:]
+                    if "hook" in block[:-1]:
+                        hook = block[block.index("hook") + 1]
+                        self.nft_hooks[(table_name, chain_name)] = NFT_HOOKS.get(hook, hook)
+                return False
+            if words[0] == "type" and "hook" in words[:-1] and len(context) >= 2:
+                hook = words[words.index("hook") + 1]
+                self.nft_hooks[(context[0], context[1])] = NFT_HOOKS.get(hook, hook)
+                return False
+            if words[0] in ("policy",):
+                if words[1:2] not in (["accept"], []) and len(context) >= 2:
+                    rule = Rule(f"nft:{context[0]}", context[1], line, 1, len(raw) + 1, raw)
+                    self._refuse(rule, f"a {words[1]} policy: the lab language changes no policies")
+                return False
+            if len(context) >= 2:
+                return self._nft_rule(context[0], context[1], words, line, raw)
+            return False
+        return False
+
+    def _nft_rule(self, table: str, chain: str, tokens: list[str], line: int, raw: str) -> bool:
+        if table in self.skip_tables:
+            return False
+        rule = Rule(f"nft:{table}", chain, line, 1, len(raw.rstrip()) + 1, raw)
+        index = 0
+        while index < len(tokens):
+            word = tokens[index]
+            nxt = tokens[index + 1] if index + 1 < len(tokens) else ""
+            after = tokens[index + 2] if index + 2 < len(tokens) else ""
+            negated = nxt == "!="
+            value = after if negated else nxt
+            step = 3 if negated else 2
+            if word == "ip" and nxt in ("saddr", "daddr"):
+                negated = after == "!="
+                value = (tokens[index + 3] if index + 3 < len(tokens) else "") if negated else after
+                if nxt == "saddr":
+                    rule.source = value
+                elif negated:
+                    rule.not_destination = value
+                else:
+                    rule.destination = value
+                step = 4 if negated else 3
+            elif word in ("tcp", "udp") and nxt in ("dport", "sport"):
+                rule.protocol = word
+                setattr(rule, nxt, after)
+                step = 3
+            elif word == "meta" and nxt == "l4proto":
+                rule.protocol = after
+                step = 3
+            elif word in ("iifname", "iif"):
+                rule.in_interface = value
+            elif word in ("oifname", "oif"):
+                rule.out_interface = value
+            elif word == "fib" and tokens[index:index + 4] == ["fib", "daddr", "type", "local"]:
+                rule.local = True
+                step = 4
+            elif word == "ct" and nxt == "state":
+                rule.states = after
+                step = 3
+            elif word in ("counter",):
+                step = 1
+            elif word == "comment":
+                step = 2
+            elif word in ("masquerade", "accept", "drop", "reject", "return"):
+                rule.target = {"masquerade": "MASQUERADE", "accept": "ACCEPT", "drop": "DROP",
+                               "reject": "REJECT", "return": "RETURN"}[word]
+                step = 1
+            elif word in ("snat", "dnat", "redirect"):
+                rule.target = word.upper()
+                rest = tokens[index + 1:]
+                if rest[:1] == ["ip"]:
+                    rest = rest[1:]
+                if rest[:1] == ["to"]:
+                    rule.to = rest[1] if len(rest) > 1 else None
+                step = len(tokens)
+            elif word in ("jump", "goto"):
+                self.jumps[(f"nft:{table}", nxt)] = chain
+                return False
+            else:
+                rule.extra.append(word)
+                step = 1
+            index += step
+        if rule.to and rule.target == "REDIRECT" and rule.to.startswith(":"):
+            rule.to = rule.to[1:]
+        self.rules.append(rule)
+        return True
+
+    # -- meaning -----------------------------------------------------------------------------------
+    def _refuse(self, rule: Rule, reason: str, hint: str | None = None, code: str = "E323") -> None:
+        self.report.refuse(code, reason, self.report.span(rule.line, rule.column, rule.end_column), rule.text, hint)
+
+    def hook_of(self, rule: Rule) -> str:
+        """The built-in chain (hook) a rule's chain hangs from."""
+        chain, seen = rule.chain, 0
+        while seen < 8:
+            if rule.table.startswith("nft:"):
+                hook = self.nft_hooks.get((rule.table[4:], chain))
+                if hook:
+                    return hook
+            elif chain in BUILTIN:
+                return chain
+            parent = self.jumps.get((rule.table, chain))
+            if parent is None:
+                return chain
+            chain, seen = parent, seen + 1
+        return chain
+
+    def finish(self) -> list[int]:
+        """Turn the rules into the model's NAT; the lines of rules that are the lab's own accepts."""
+        accepts: list[Rule] = []
+        for rule in self.rules:
+            hook = self.hook_of(rule)
+            if rule.target in ("MASQUERADE", "SNAT") and hook == "POSTROUTING":
+                self._masquerade(rule)
+            elif rule.target == "DNAT" and hook == "PREROUTING":
+                self._dnat(rule)
+            elif rule.target == "REDIRECT":
+                self._refuse(rule, "REDIRECT (to a port of the host itself): the lab language forwards ports to "
+                             "namespaces only", "forward to a namespace: `forward tcp PORT -> ADDRESS:PORT`")
+            elif rule.target == "DNAT":
+                self._refuse(rule, f"DNAT in {hook}: the lab language's forwards are PREROUTING DNAT only")
+            elif rule.target == "ACCEPT" and hook == "FORWARD":
+                accepts.append(rule)
+            elif rule.target in ("RETURN", "LOG") or rule.target is None:
+                continue
+            else:
+                self._refuse(rule, f"a filter rule ({rule.target or 'no target'} in {hook}): the lab language has "
+                             "no filter rules; nsgen loads only the accepts its bridges, NAT and forwards need",
+                             "leave it out, or add it by hand after setup")
+        return self._covered(accepts)
+
+    def _masquerade(self, rule: Rule) -> None:
+        if rule.source is None:
+            subnets = self._lab_subnets()
+            if rule.out_interface is None or not subnets:
+                self._refuse(rule, "MASQUERADE of all traffic (no -s SUBNET): the lab language's masquerade names "
+                             "a subnet", "add `-s SUBNET` (the lab's subnet behind the host)")
+                return
+            self.report.warn("W343", f"MASQUERADE of everything leaving by {rule.out_interface} (no -s): imported "
+                             f"as a masquerade of each of the lab's subnets in the host ({', '.join(subnets)})",
+                             self.report.span(rule.line, rule.column, rule.end_column),
+                             "name the subnet with `-s SUBNET`, so that only the lab's traffic is rewritten")
+            for subnet in subnets:
+                if not any(m.subnet == subnet and m.out_interface == rule.out_interface
+                           for m in self.model.masquerades):
+                    self.model.masquerades.append(Masquerade(subnet, rule.out_interface, rule.line))
+            return
+        try:
+            subnet = str(ipaddress.IPv4Network(rule.source, strict=False))
+        except ValueError:
+            self._refuse(rule, f"'{rule.source}' is not an IPv4 subnet", code="E324")
+            return
+        if rule.target == "SNAT":
+            self.report.warn("W336", f"SNAT --to-source {rule.to}: the lab language has MASQUERADE only (the "
+                             "address of the interface the packets leave by); imported as `nat masquerade`",
+                             self.report.span(rule.line, rule.column, rule.end_column),
+                             "the same as long as the SNAT address is the outgoing interface's own")
+        if not any(m.subnet == subnet and m.out_interface == rule.out_interface for m in self.model.masquerades):
+            self.model.masquerades.append(Masquerade(subnet, rule.out_interface, rule.line))
+
+    def _lab_subnets(self) -> list[str]:
+        """The subnets of the script's links in the host (bridges, host veth ends), in order."""
+        found: list[str] = []
+        for link in self.model.links:
+            if link.netns is None and link.kind in ("bridge", "veth") and link.master is None:
+                for address in link.addresses:
+                    network = str(address.interface.network)
+                    if address.prefix_given and network not in found and address.interface.network.prefixlen < 32:
+                        found.append(network)
+        return found
+
+    def _dnat(self, rule: Rule) -> None:
+        span = self.report.span(rule.line, rule.column, rule.end_column)
+        port = rule.dport
+        if port is None and rule.destination is not None and rule.destination.isdigit():
+            self.report.warn("W333", f"`-d {rule.destination}` is a destination address (iptables reads it as "
+                             f"0.0.0.{rule.destination}), not a port; read as `--dport {rule.destination}`",
+                             span, f"write `-p tcp --dport {rule.destination}`")
+            port, rule.destination = rule.destination, None
+        if port is None or not port.isdigit():
+            self._refuse(rule, "DNAT without a destination port: the lab language forwards one port",
+                         "add `-p tcp --dport PORT`", code="E324")
+            return
+        protocol = rule.protocol
+        if protocol is None:
+            self.report.warn("W335", "DNAT without `-p`: iptables refuses a port without a protocol; taken as tcp",
+                             span, "write `-p tcp` (or `-p udp`)")
+            protocol = "tcp"
+        if protocol not in ("tcp", "udp"):
+            self._refuse(rule, f"DNAT of protocol {protocol}: the lab language forwards tcp and udp")
+            return
+        target, _, target_port = (rule.to or "").partition(":")
+        try:
+            ipaddress.IPv4Address(target)
+        except ValueError:
+            self._refuse(rule, f"DNAT to '{rule.to}': not an IPv4 address[:port]", code="E324")
+            return
+        self.model.forwards.append(Forward(protocol, int(port), target,
+                                           int(target_port) if target_port.isdigit() else int(port),
+                                           rule.in_interface, rule.line))
+
+    def _covered(self, accepts: list[Rule]) -> list[int]:
+        """FORWARD accepts that the lab's own accepts cover (its bridges, NAT subnets, forward targets)."""
+        bridges = {link.name for link in self.model.links if link.kind == "bridge" and link.netns is None}
+        subnets = [ipaddress.IPv4Network(m.subnet) for m in self.model.masquerades]
+        targets = [ipaddress.IPv4Network(f.target) for f in self.model.forwards]
+        lines = []
+        for rule in accepts:
+            ends = [x for x in (rule.source, rule.destination) if x]
+            nets = []
+            for end in ends:
+                try:
+                    nets.append(ipaddress.IPv4Network(end, strict=False))
+                except ValueError:
+                    nets = []
+                    break
+            by_net = bool(nets) and all(any(n.subnet_of(s) for s in subnets + targets) for n in nets)
+            by_bridge = (rule.in_interface in bridges or rule.out_interface in bridges) and not ends
+            if (by_net or by_bridge) and self.model.nsgen_made:
+                lines.append(rule.line)  # nsgen's own accepts, in a script nsgen wrote
+            elif by_net or by_bridge:
+                self.report.warn("W337", "a FORWARD accept the lab's own accepts cover: nsgen loads accepts for "
+                                 "its bridges, masquerade subnets and forward targets; left out",
+                                 self.report.span(rule.line, rule.column, rule.end_column))
+                lines.append(rule.line)
+            else:
+                self._refuse(rule, "a FORWARD accept for traffic that is not the lab's bridges, NAT or forwards: "
+                             "the lab language has no filter rules", "add it by hand after setup")
+        return lines
+
+
+def _key(rule: Rule) -> tuple[object, ...]:
+    return (rule.table, rule.chain, rule.source, rule.destination, rule.not_destination, rule.protocol, rule.dport,
+            rule.in_interface, rule.out_interface, rule.target, rule.to)
+
+
+def _nft_target(words: list[str]) -> tuple[str, str, list[str]]:
+    """`[family] TABLE CHAIN RULE...` of `nft add rule`."""
+    if words and words[0] in ("ip", "inet", "ip6", "bridge", "arp", "netdev"):
+        words = words[1:]
+    return (words[0] if words else "", words[1] if len(words) > 1 else "", words[2:])

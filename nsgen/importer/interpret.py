@@ -1,0 +1,705 @@
+"""Follows each command's effect on the model: `ip`, `ip netns exec`, `brctl`, `ovs-vsctl`,
+`sysctl`, `echo N > /proc/sys/...`, `ping`; firewall commands go to `firewall.py`."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+
+from nsgen.compiler.diagnostics import Span
+from nsgen.importer import firewall
+from nsgen.importer.model import Address, Expect, Link, Model, Namespace, Route, Sysctl
+from nsgen.importer.report import Report
+from nsgen.importer.shell import Command
+
+IP_OBJECTS = ("address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable", "ntbl",
+              "link", "l2tp", "fou", "ila", "macsec", "tunnel", "tunl", "tuntap", "tap", "token", "tcpmetrics",
+              "tcp_metrics", "monitor", "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr", "nexthop",
+              "mptcp", "ioam", "stats", "help")
+"""`ip`'s objects in the order `ip` tries them: a word is the first object it begins (`ip a`, `ip r`)."""
+
+READ_ONLY = {"arp", "cat", "ls", "true", "sleep", "ss", "netstat", "ifconfig", "tcpdump", "curl", "wget", "nc",
+             "ethtool", "bridge", "lsns", "printf", "wait", "exit", "ps", "iptables-save", "nft-save", "traceroute",
+             "tracepath", "mtr", "dig", "host", "nslookup", "python3", "conntrack", "lsmod", "uname", "id", "set",
+             "whoami", "date", "clear", "which", "type"}
+"""Commands that look and change nothing a lab has (`set -e` only changes the script's shell)."""
+
+NOT_LINK_WORDS = {"up", "down", "name", "netns", "master", "nomaster", "mtu", "address", "addrgenmode", "alias",
+                  "type", "peer", "link", "dev", "arp", "multicast", "promisc", "txqueuelen", "qlen", "group",
+                  "state", "mode", "id", "remote", "local", "dstport", "ttl", "learning", "nolearning"}
+
+
+def match_word(word: str, table: tuple[str, ...]) -> str | None:
+    """The first entry of `table` that `word` begins, as `ip` matches abbreviations."""
+    if not word:
+        return None
+    for entry in table:
+        if entry.startswith(word):
+            return entry
+    return None
+
+
+class Interpreter:
+    """Runs a script's commands against the model; refusals and warnings go to the report."""
+
+    def __init__(self, model: Model, report: Report) -> None:
+        self.model = model
+        self.report = report
+        self.text = ""
+        self.command: Command | None = None
+        self.fw = firewall.Firewall(model, report, self)
+        self.probe = False
+        """Set when a command was a ping (kept as an `expect` line)."""
+
+    # -- reporting -------------------------------------------------------------------------------
+    def span(self, word: str | None = None) -> Span:
+        command = self.command
+        assert command is not None
+        if word:
+            # the word where it stands alone (not inside another word: `a` in `add`)
+            found = re.compile(r"(?<![^\s'\"=])" + re.escape(word) + r"(?![^\s'\";|&<>])")
+            match = found.search(self.text, command.column - 1) or found.search(self.text)
+            if match:
+                return self.report.span(command.line, match.start() + 1, match.end() + 1)
+        return self.report.span(command.line, command.column, command.end_column)
+
+    def refuse(self, code: str, reason: str, hint: str | None = None, word: str | None = None) -> None:
+        assert self.command is not None
+        self.report.refuse(code, reason, self.span(word), self.text, hint)
+
+    def warn(self, code: str, message: str, hint: str | None = None, word: str | None = None) -> None:
+        self.report.warn(code, message, self.span(word), hint)
+
+    @property
+    def line(self) -> int:
+        assert self.command is not None
+        return self.command.line
+
+    # -- dispatch --------------------------------------------------------------------------------
+    def run(self, command: Command, text: str, netns: str | None = None) -> bool:
+        """Follow one command; False when it changed nothing the lab has (read-only, or refused)."""
+        self.command, self.text = command, text
+        words = list(command.words)
+        while words and (words[0] in ("sudo", "env", "command", "exec", "time", "nohup")
+                         or re.match(r"^[A-Za-z_]\w*=", words[0])):
+            words.pop(0)
+            while words and words[0].startswith("-") and command.words[0] == "sudo":
+                words.pop(0)
+        if not words:
+            return False
+        if any("/run/nsgen/" in w for w in words) or any("/run/nsgen/" in r.target for r in command.redirects):
+            self.model.nsgen_made = True
+            match = re.search(r"/run/nsgen/labs/([^/\s]+)", " ".join(words + [r.target for r in command.redirects]))
+            if match and self.model.lab_name is None:
+                self.model.lab_name = match.group(1)
+            return False
+        name = os.path.basename(words[0])
+        handler = {
+            "ip": self.ip, "brctl": self.brctl, "ovs-vsctl": self.ovs, "sysctl": self.sysctl, "echo": self.echo,
+            "ping": self.ping, "iptables": self.fw.iptables, "iptables-legacy": self.fw.iptables,
+            "iptables-nft": self.fw.iptables, "iptables-restore": self.fw.iptables_restore,
+            "iptables-legacy-restore": self.fw.iptables_restore, "iptables-nft-restore": self.fw.iptables_restore,
+            "nft": self.fw.nft, "route": self.net_tools_route, "ip6tables": self.ipv6_firewall,
+            "mkdir": self.mkdir, "tee": self.echo,
+        }.get(name)
+        if handler is not None:
+            return handler(words, netns)
+        if name in READ_ONLY:
+            return False
+        self.refuse("E320", f"unknown command '{name}': nsgen import does not know what it does",
+                    "a lab holds namespaces, links, addresses, routes, sysctls and NAT; do this by hand after "
+                    "setup, or leave it out", word=words[0])
+        return False
+
+    def mkdir(self, words: list[str], netns: str | None) -> bool:
+        return False
+
+    def ipv6_firewall(self, words: list[str], netns: str | None) -> bool:
+        self.refuse("E325", "ip6tables: nsgen labs are IPv4", word=words[0])
+        return False
+
+    def net_tools_route(self, words: list[str], netns: str | None) -> bool:
+        if len(words) == 1 or words[1] in ("-n", "-e", "-ne", "-en"):
+            return False
+        self.refuse("E320", "net-tools `route` changes: nsgen import reads `ip route`",
+                    "write it as `ip route add DEST via GATEWAY`", word=words[0])
+        return False
+
+    # -- ip ----------------------------------------------------------------------------------------
+    def ip(self, words: list[str], netns: str | None) -> bool:
+        args = words[1:]
+        every = False
+        while args and args[0].startswith("-") and len(args[0]) > 1:
+            option = args.pop(0).lstrip("-")
+            if option in ("a", "al", "all"):
+                every = True
+            elif option in ("n", "ne", "net", "netn", "netns"):
+                if not args:
+                    self.refuse("E324", "`ip -n` without a namespace")
+                    return False
+                netns = args.pop(0)
+            elif option in ("6",) or (option == "family" and args[:1] == ["inet6"]):
+                self.refuse("E325", "an IPv6 `ip -6` command: nsgen labs are IPv4")
+                return False
+            elif option in ("f", "family"):
+                args.pop(0) if args else None
+            elif option.startswith("b") and "batch".startswith(option):
+                self.refuse("E320", "`ip -batch`: nsgen import reads commands one per line",
+                            "paste the batch file's commands, each prefixed with `ip`")
+                return False
+        if not args:
+            return False
+        if args[0] == "exec" and args[1:2] == ["netns"]:
+            self.warn("W330", "`ip exec netns` is not an ip command (ip says: Object \"exec\" is unknown); "
+                      "read as `ip netns exec`", "write `ip netns exec NS COMMAND`", word="exec")
+            return self.netns_exec(args[2:], netns)
+        obj = match_word(args[0], IP_OBJECTS)
+        rest = args[1:]
+        if every and obj == "netns":
+            return self.every_netns(rest)
+        if obj == "link":
+            return self.ip_link(rest, netns)
+        if obj == "address":
+            return self.ip_addr(rest, netns)
+        if obj == "route":
+            return self.ip_route(rest, netns)
+        if obj == "netns":
+            return self.ip_netns(rest, netns)
+        if obj is None:
+            self.refuse("E324", f"`ip {args[0]}`: ip has no such object", word=args[0])
+            return False
+        if not rest or match_word(rest[0], ("show", "list", "lst", "get", "monitor")):
+            return False
+        self.refuse("E323", f"`ip {obj} {rest[0]}`: the lab language has no {obj} statement", word=args[0])
+        return False
+
+    def every_netns(self, args: list[str]) -> bool:
+        """`ip -all netns exec CMD` (CMD in each namespace made so far) and `ip -all netns delete`."""
+        sub = match_word(args[0], ("list", "add", "attach", "set", "delete", "identify", "pids", "exec")) \
+            if args else "list"
+        names = list(self.model.namespaces)
+        if sub == "delete":
+            for name in names:
+                self.model.remove_namespace(name)
+            return bool(names)
+        if sub == "exec":
+            done = False
+            for name in names:
+                done = self.netns_exec([name, *args[1:]], None) or done
+            return done
+        return False
+
+    def ip_netns(self, args: list[str], netns: str | None) -> bool:
+        sub = match_word(args[0], ("list", "add", "attach", "set", "delete", "identify", "pids", "exec", "monitor",
+                                   "list-id")) if args else "list"
+        if sub == "add" and len(args) > 1:
+            name = args[1]
+            if name in self.model.namespaces:
+                self.refuse("E324", f"namespace '{name}' is made twice (ip says: File exists)", word=name)
+                return False
+            self.model.namespaces[name] = Namespace(name, self.line, [self.line])
+            self.model.links.append(Link(self.model.new_uid(), "lo", name, "loopback", self.line, made=False,
+                                         where=self.span(name)))
+            return True
+        if sub == "delete" and len(args) > 1:
+            if args[1] not in self.model.namespaces:
+                self.refuse("E324", f"`ip netns del {args[1]}`: the script never made namespace '{args[1]}'",
+                            word=args[1])
+                return False
+            self.model.remove_namespace(args[1])
+            return True
+        if sub == "exec":
+            return self.netns_exec(args[1:], netns)
+        if sub in ("list", "identify", "pids", "monitor", "list-id", "set"):
+            return False
+        self.refuse("E324", f"`ip netns {' '.join(args)}`: not understood")
+        return False
+
+    def netns_exec(self, args: list[str], netns: str | None) -> bool:
+        if len(args) < 2:
+            self.refuse("E324", "`ip netns exec` needs a namespace and a command")
+            return False
+        name = args[0]
+        if name not in self.model.namespaces:
+            self.refuse("E324", f"namespace '{name}' was never made by this script", word=name,
+                        hint=f"add `ip netns add {name}` before this line")
+            return False
+        assert self.command is not None
+        inner = Command(args[1:], self.command.line, self.command.column, self.command.end_column,
+                        self.command.redirects, self.command.stdin, self.command.pipe_to)
+        if inner.words[0] in ("sh", "bash") and inner.words[1:2] == ["-c"] and len(inner.words) > 2:
+            from nsgen.importer.shell import read_script
+
+            done = False
+            for line in read_script(inner.words[2]):
+                for sub in line.commands:
+                    sub.line, sub.column, sub.end_column = inner.line, inner.column, inner.end_column
+                    done = self.run(sub, self.text, name) or done
+            return done
+        if any(r.op in (">", ">>") and r.target.startswith("/proc/sys/") for r in inner.redirects) \
+                and inner.words[0] == "echo":
+            self.warn("W339", "the redirection is the calling shell's: this writes the host's "
+                      f"{inner.redirects[-1].target}, not namespace {name}'s",
+                      f"write `ip netns exec {name} sysctl -w KEY=VALUE`; imported as the host's")
+            return self.run(inner, self.text, None)
+        return self.run(inner, self.text, name)
+
+    def _link_words(self, args: list[str]) -> tuple[dict[str, str], list[str], list[str]]:
+        """`ip link add/set` words: keyword values, bare flags (up, down, nomaster), leftovers."""
+        values: dict[str, str] = {}
+        flags: list[str] = []
+        bare: list[str] = []
+        index = 0
+        with_value = {"name", "dev", "netns", "master", "mtu", "address", "addrgenmode", "alias", "type", "link",
+                      "txqueuelen", "qlen", "group", "mode", "id", "vni", "remote", "local", "dstport", "ttl",
+                      "tos", "state", "numtxqueues", "numrxqueues", "index", "broadcast", "brd"}
+        while index < len(args):
+            word = args[index]
+            if word in with_value and index + 1 < len(args):
+                values[{"vni": "id", "qlen": "txqueuelen"}.get(word, word)] = args[index + 1]
+                index += 2
+                continue
+            if word in ("up", "down", "nomaster", "nolearning", "learning"):
+                flags.append(word)
+            else:
+                bare.append(word)
+            index += 1
+        return values, flags, bare
+
+    def ip_link(self, args: list[str], netns: str | None) -> bool:
+        sub = match_word(args[0], ("add", "change", "set", "replace", "delete", "show", "lst", "list", "xstats",
+                                   "afstats", "property", "help")) if args else "show"
+        if sub in ("show", "lst", "list", "xstats", "afstats", "help"):
+            return False
+        if sub == "add":
+            return self.link_add(args[1:], netns)
+        if sub in ("set", "change"):
+            return self.link_set(args[1:], netns)
+        if sub == "delete":
+            return self.link_del(args[1:], netns)
+        self.refuse("E324", f"`ip link {args[0]}`: not understood", word=args[0])
+        return False
+
+    def link_add(self, args: list[str], netns: str | None) -> bool:
+        type_at = args.index("type") if "type" in args else len(args)
+        head, kind_args = args[:type_at], args[type_at + 1:]
+        kind = kind_args[0] if kind_args else None
+        kind_args = kind_args[1:]
+        values, flags, bare = self._link_words(head)
+        name = values.get("name") or values.get("dev") or (bare[0] if bare else None)
+        if kind is None or name is None:
+            self.refuse("E324", "`ip link add` without a name and a type")
+            return False
+        if kind not in ("veth", "bridge", "macvlan", "vxlan"):
+            self.refuse("E323", f"a link of type {kind}: the lab language has veth, bridge, macvlan and vxlan",
+                        word=kind)
+            return False
+        if self.model.link(netns, name) is not None:
+            self.refuse("E324", f"a link '{name}' is there already (ip says: File exists)", word=name)
+            return False
+        where = values.get("netns", netns)
+        if where is not None and where not in self.model.namespaces:
+            self.refuse("E324", f"namespace '{where}' was never made by this script", word=where)
+            return False
+        link = Link(self.model.new_uid(), name, where, kind, self.line, [self.line], where=self.span(name))
+        if kind == "veth":
+            peer = self._veth_peer(kind_args, netns, link)
+            if peer is None:
+                return False
+        elif kind == "macvlan":
+            parent = values.get("link")
+            if parent is None:
+                self.refuse("E324", "a macvlan without `link PARENT`")
+                return False
+            mode_values, _flags, _bare = self._link_words(kind_args)
+            link.info = {"parent": parent, "mode": mode_values.get("mode", "vepa"), "parent_netns": netns or ""}
+            if netns is not None:
+                self.refuse("E323", "a macvlan made inside a namespace from a parent there: nsgen makes a "
+                            "macvlan from a parent in the host", "make it in the host with `netns NS`")
+                return False
+        elif kind == "vxlan":
+            if not self._vxlan_info(kind_args, link):
+                return False
+        elif kind == "bridge":
+            _options, _bflags, bbare = self._link_words(kind_args)
+            if any(key for key in bbare if key in ("stp_state", "vlan_filtering")) and "1" in bbare:
+                self.refuse("E323", "bridge options (STP, VLAN filtering): the lab language's bridges have "
+                            "neither", word="type")
+                return False
+        self.model.links.append(link)
+        self._apply_link_options(link, values, flags)
+        return True
+
+    def _veth_peer(self, kind_args: list[str], netns: str | None, link: Link) -> Link | None:
+        if kind_args[:1] != ["peer"]:
+            self.refuse("E324", "a veth without `peer name NAME`: the kernel names the peer itself (vethN)",
+                        "give the peer a name: `type veth peer name NAME`")
+            return None
+        values, flags, bare = self._link_words(kind_args[1:])
+        peer_name = values.get("name") or values.get("dev") or (bare[0] if bare else None)
+        if peer_name is None:
+            self.refuse("E324", "a veth without a peer name: the kernel names the peer itself (vethN)",
+                        "give the peer a name: `type veth peer name NAME`")
+            return None
+        where = values.get("netns", netns)
+        if where is not None and where not in self.model.namespaces:
+            self.refuse("E324", f"namespace '{where}' was never made by this script", word=where)
+            return None
+        if self.model.link(where, peer_name) is not None or (where == link.netns and peer_name == link.name):
+            self.refuse("E324", f"a link '{peer_name}' is there already (ip says: File exists)", word=peer_name)
+            return None
+        peer = Link(self.model.new_uid(), peer_name, where, "veth", self.line, [self.line],
+                    where=self.span(peer_name))
+        link.peer, peer.peer = peer, link
+        self.model.links.append(peer)
+        self._apply_link_options(peer, values, flags)
+        return peer
+
+    def _vxlan_info(self, kind_args: list[str], link: Link) -> bool:
+        values, _flags, _bare = self._link_words(kind_args)
+        if "group" in kind_args:
+            self.refuse("E323", "a multicast VXLAN (`group`): the lab language's vxlan takes a `remote`")
+            return False
+        if "id" not in values or "remote" not in values:
+            self.refuse("E324", "a vxlan without `id` and `remote`")
+            return False
+        link.info = {"id": values["id"], "remote": values["remote"], "port": values.get("dstport", "8472")}
+        if "local" in values:
+            link.info["local"] = values["local"]
+        if "dev" in values:
+            link.info["dev"] = values["dev"]
+        if "dstport" not in values:
+            self.warn("W340", "a vxlan without `dstport` uses the kernel's port 8472, not IANA's 4789; "
+                      "imported as `port 8472`", "write `dstport 4789` to use the standard port", word="vxlan")
+        return True
+
+    def _apply_link_options(self, link: Link, values: dict[str, str], flags: list[str]) -> None:
+        if "mtu" in values and values["mtu"].isdigit():
+            link.mtu = int(values["mtu"])
+        if "address" in values:
+            link.mac = values["address"].lower()
+        if "master" in values:
+            self._set_master(link, values["master"])
+        if "addrgenmode" in values:
+            link.addrgenmode = values["addrgenmode"]
+            self.model.addrgenmode_set = True
+        if "alias" in values and values["alias"].startswith("nsgen:"):
+            self.model.nsgen_made = True
+            self.model.lab_name = self.model.lab_name or values["alias"][len("nsgen:"):]
+        if "up" in flags:
+            link.up = True
+        if "down" in flags:
+            link.up = False
+        if "nomaster" in flags:
+            link.master = None
+
+    def _set_master(self, link: Link, master: str) -> None:
+        bridge = self.model.link(link.netns, master)
+        if bridge is None or bridge.kind != "bridge":
+            self.refuse("E324", f"`master {master}`: the script made no bridge '{master}' there", word=master)
+            return
+        link.master = master
+
+    def _device(self, values: dict[str, str], bare: list[str]) -> str | None:
+        if "dev" in values:
+            return values["dev"]
+        return bare[0] if bare else None
+
+    def link_set(self, args: list[str], netns: str | None) -> bool:
+        values, flags, bare = self._link_words(args)
+        name = self._device(values, bare)
+        if name is None:
+            self.refuse("E324", "`ip link set` without a device")
+            return False
+        if "dev" not in values and bare:
+            bare = bare[1:]
+        link = self.model.link(netns, name)
+        if link is None:
+            return self._unknown_device(name, netns)
+        if bare:
+            self.refuse("E324", f"`ip link set` words nsgen does not know: {' '.join(bare)}", word=bare[0])
+            return False
+        link.touch(self.line)
+        if "type" in values:
+            self.refuse("E323", "link options by type (`ip link set ... type ...`): the lab language has none")
+            return False
+        if "netns" in values:
+            target = values["netns"]
+            if target not in self.model.namespaces:
+                self.refuse("E324", f"namespace '{target}' was never made by this script", word=target)
+                return False
+            self.model.drop_routes_through(link)
+            link.netns, link.addresses, link.up, link.master = target, [], False, None
+        if "name" in values:
+            if self.model.link(link.netns, values["name"]) is not None:
+                self.refuse("E324", f"a link '{values['name']}' is there already", word=values["name"])
+                return False
+            for other in self.model.links:
+                if other.netns == link.netns and other.master == link.name:
+                    other.master = values["name"]
+            self.model.gone_names.add(link.name)
+            link.name = values["name"]
+        self._apply_link_options(link, values, flags)
+        return True
+
+    def _unknown_device(self, name: str, netns: str | None) -> bool:
+        where = f"namespace '{netns}'" if netns else "the host"
+        elsewhere = [link for link in self.model.links if link.name == name]
+        hint = None
+        if elsewhere:
+            place = elsewhere[0].netns
+            hint = (f"'{name}' is in namespace '{place}' by then: `ip -n {place} ...` or `ip netns exec {place} ...`"
+                    if place else f"'{name}' is in the host by then: leave out `ip netns exec`/`-n`")
+        if not elsewhere and netns is None and name not in self.model.gone_names:
+            self.refuse("E323", f"'{name}' is an interface of the host the script did not make: a lab never changes "
+                        "the host's own interfaces", "leave it out; a lab may use it as a parent (macvlan), an "
+                        "underlay (vxlan dev) or in `out`/`in` of its NAT", word=name)
+            return False
+        self.refuse("E324", f"device '{name}' is not in {where} at this point of the script", hint, word=name)
+        return False
+
+    def link_del(self, args: list[str], netns: str | None) -> bool:
+        values, _flags, bare = self._link_words(args)
+        name = self._device(values, bare)
+        link = self.model.link(netns, name) if name else None
+        peer = self.model.gone_with_peer.get((netns, name or ""))
+        if link is None and peer is not None:
+            self.warn("W342", f"'{name}' is gone already: deleting one end of a veth ({peer}) deletes both "
+                      f"(ip says: Cannot find device \"{name}\"); nothing left to delete",
+                      "delete one end of a pair only", word=name)
+            return False
+        if link is None or name is None:
+            return self._unknown_device(name or "?", netns)
+        self.model.remove_link(link)
+        return True
+
+    # -- ip addr -----------------------------------------------------------------------------------
+    def ip_addr(self, args: list[str], netns: str | None) -> bool:
+        sub = match_word(args[0], ("add", "change", "replace", "delete", "show", "lst", "list", "flush", "save",
+                                   "restore", "showdump", "help")) if args else "show"
+        if sub in ("show", "lst", "list", "save", "showdump", "help"):
+            return False
+        if sub not in ("add", "replace", "change", "delete", "flush"):
+            self.refuse("E324", f"`ip addr {args[0]}`: not understood", word=args[0])
+            return False
+        values, _flags, bare = self._link_words(args[1:])
+        name = values.get("dev")
+        if name is None:
+            self.refuse("E324", f"`ip addr {sub}` without `dev IFNAME`")
+            return False
+        link = self.model.link(netns, name)
+        if link is None:
+            return self._unknown_device(name, netns)
+        link.touch(self.line)
+        if sub == "flush":
+            link.addresses = []
+            return True
+        if not bare:
+            self.refuse("E324", f"`ip addr {sub}` without an address")
+            return False
+        text = bare[0]
+        if ":" in text:
+            self.refuse("E325", f"IPv6 address {text}: nsgen labs are IPv4", word=text)
+            return False
+        try:
+            interface = ipaddress.IPv4Interface(text)
+        except ValueError:
+            self.refuse("E324", f"'{text}' is not an IPv4 address", word=text)
+            return False
+        given = "/" in text
+        if sub == "delete":
+            link.addresses = [a for a in link.addresses if a.interface.ip != interface.ip]
+            return True
+        if not given:
+            self.warn("W331", f"{text} has no prefix: ip takes it as {text}/32, an address with no subnet "
+                      "(no connected route, so no neighbour is reachable through it)",
+                      f"write the prefix, e.g. {text}/24; imported with the prefix of the subnet that holds it, "
+                      "where the script has one", word=text)
+        link.addresses = [a for a in link.addresses if a.interface.ip != interface.ip]
+        link.addresses.append(Address(str(interface), self.line, given))
+        return True
+
+    # -- ip route ----------------------------------------------------------------------------------
+    def ip_route(self, args: list[str], netns: str | None) -> bool:
+        sub = match_word(args[0], ("add", "change", "replace", "prepend", "append", "test", "delete", "show",
+                                   "list", "lst", "flush", "get", "save", "restore", "showdump", "help")) \
+            if args else "show"
+        if sub in ("show", "list", "lst", "get", "save", "showdump", "help", "test"):
+            return False
+        if sub not in ("add", "replace", "change", "delete", "append", "prepend"):
+            self.refuse("E324", f"`ip route {args[0]}`: not understood", word=args[0])
+            return False
+        route = self._route_words(args[1:], netns)
+        if route is None:
+            return False
+        same = [r for r in self.model.routes if r.netns == netns and r.destination == route.destination
+                and (r.metric or 0) == (route.metric or 0)]
+        if sub == "delete":
+            self.model.routes = [r for r in self.model.routes if r not in same[:1]]
+            return True
+        if sub in ("replace", "change"):
+            self.model.routes = [r for r in self.model.routes if r not in same]
+        elif same:
+            self.refuse("E324", f"a second route to {route.destination} with the same metric (ip says: File exists)")
+            return False
+        self.model.routes.append(route)
+        for link in self.model.links:
+            if link.netns == netns and link.name == route.dev:
+                link.touch(self.line)
+        return True
+
+    def _route_words(self, args: list[str], netns: str | None) -> Route | None:
+        destination: str | None = None
+        gateway = dev = None
+        metric: int | None = None
+        onlink = False
+        index = 0
+        while index < len(args):
+            word = args[index]
+            value = args[index + 1] if index + 1 < len(args) else None
+            if word == "via":
+                if value == "inet" and index + 2 < len(args):
+                    index += 1
+                    value = args[index + 1]
+                gateway = value
+                index += 2
+            elif word == "dev":
+                dev = value
+                index += 2
+            elif word in ("metric", "preference", "priority"):
+                metric = int(value) if value and value.isdigit() else None
+                index += 2
+            elif word == "onlink":
+                onlink = True
+                index += 1
+            elif word in ("proto", "scope"):
+                index += 2
+            elif word in ("table", "src", "mtu", "advmss", "realm", "nexthop", "encap", "tos", "dsfield"):
+                if word == "table" and value in ("main", "254"):
+                    index += 2
+                    continue
+                self.refuse("E323", f"route option `{word}`: the lab language's routes have no {word}", word=word)
+                return None
+            elif word in ("unicast",):
+                index += 1
+            elif word in ("blackhole", "unreachable", "prohibit", "local", "broadcast", "throw", "nat", "multicast"):
+                self.refuse("E323", f"a route of type {word}: the lab language's routes are unicast", word=word)
+                return None
+            elif destination is None:
+                destination = "default" if word in ("default", "0.0.0.0/0", "all", "any") else word
+                index += 1
+            else:
+                self.refuse("E324", f"`ip route` word nsgen does not know: {word}", word=word)
+                return None
+        if destination is None:
+            self.refuse("E324", "`ip route` without a destination")
+            return None
+        if ":" in destination or (gateway and ":" in gateway):
+            self.refuse("E325", "an IPv6 route: nsgen labs are IPv4")
+            return None
+        if destination != "default":
+            try:
+                network = ipaddress.IPv4Network(destination, strict=False)
+            except ValueError:
+                self.refuse("E324", f"'{destination}' is not an IPv4 destination", word=destination)
+                return None
+            destination = str(network)
+        if dev is not None and self.model.link(netns, dev) is None and netns is not None:
+            self._unknown_device(dev, netns)
+            return None
+        return Route(netns, destination, gateway, dev, metric, onlink, self.line)
+
+    # -- brctl, ovs-vsctl --------------------------------------------------------------------------
+    def brctl(self, words: list[str], netns: str | None) -> bool:
+        sub = words[1] if len(words) > 1 else "show"
+        if sub in ("show", "showmacs", "showstp"):
+            return False
+        if sub == "addbr" and len(words) > 2:
+            if self.model.link(netns, words[2]) is not None:
+                self.refuse("E324", f"a link '{words[2]}' is there already", word=words[2])
+                return False
+            self.model.links.append(Link(self.model.new_uid(), words[2], netns, "bridge", self.line, [self.line]))
+            return True
+        if sub == "delbr" and len(words) > 2:
+            return self.link_del([words[2]], netns)
+        if sub in ("addif", "delif") and len(words) > 3:
+            link = self.model.link(netns, words[3])
+            if link is None:
+                return self._unknown_device(words[3], netns)
+            link.touch(self.line)
+            if sub == "addif":
+                self._set_master(link, words[2])
+            else:
+                link.master = None
+            return True
+        if sub == "stp" and len(words) > 3 and words[3] in ("off", "no", "0"):
+            return False
+        self.refuse("E323", f"`brctl {sub}`: the lab language's bridges have no such setting", word=sub)
+        return False
+
+    def ovs(self, words: list[str], netns: str | None) -> bool:
+        sub = next((w for w in words[1:] if not w.startswith("-")), "show")
+        if sub in ("show", "list-br", "list-ports", "br-exists", "list"):
+            return False
+        self.refuse("E323", f"`ovs-vsctl {sub}`: Open vSwitch bridges are not in the lab language yet (issue 14)",
+                    "use a Linux bridge (`ip link add NAME type bridge`), which the language has", word=words[0])
+        return False
+
+    # -- sysctls, ping ---------------------------------------------------------------------------
+    def sysctl(self, words: list[str], netns: str | None) -> bool:
+        if any(w in ("-p", "--load", "--system") or w.startswith("--load=") for w in words[1:]):
+            self.refuse("E322", "`sysctl -p`/`--system` loads settings from files nsgen import cannot see",
+                        "write the settings themselves: sysctl -w KEY=VALUE", word=words[0])
+            return False
+        settings = [w for w in words[1:] if "=" in w and not w.startswith("-")]
+        if not settings:
+            return False
+        done = False
+        for setting in settings:
+            key, _, value = setting.partition("=")
+            done = self.set_sysctl(key.replace("/", "."), value, netns, setting) or done
+        return done
+
+    def set_sysctl(self, key: str, value: str, netns: str | None, word: str) -> bool:
+        if not key.startswith("net."):
+            self.refuse("E323", f"sysctl {key}: the lab language sets net.* sysctls only", word=word)
+            return False
+        self.model.sysctls[(netns, key)] = Sysctl(netns, key, value.strip(), self.line)
+        return True
+
+    def echo(self, words: list[str], netns: str | None) -> bool:
+        assert self.command is not None
+        command = self.command
+        targets = [r.target for r in command.redirects if r.op in (">", ">>")]
+        piped = [w for w in (command.pipe_to.words if command.pipe_to is not None else []) if w != "sudo"]
+        if piped and os.path.basename(piped[0]) == "tee":
+            targets += [w for w in piped[1:] if not w.startswith("-")]
+        if words[0] == "tee":
+            return False
+        proc = [t for t in targets if t.startswith("/proc/sys/")]
+        if not proc:
+            return False
+        value = " ".join(w for w in words[1:] if not w.startswith("-"))
+        key = proc[0][len("/proc/sys/"):].replace("/", ".")
+        return self.set_sysctl(key, value, netns, proc[0])
+
+    def ping(self, words: list[str], netns: str | None) -> bool:
+        with_value = {"-c", "-W", "-w", "-i", "-s", "-I", "-t", "-l", "-p", "-Q", "-S", "-M"}
+        targets = []
+        index = 1
+        while index < len(words):
+            if words[index] in with_value:
+                index += 2
+                continue
+            if not words[index].startswith("-"):
+                targets.append(words[index])
+            index += 1
+        if targets:
+            try:
+                ipaddress.IPv4Address(targets[-1])
+            except ValueError:
+                return False
+            self.model.expects.append(Expect(netns or "host", targets[-1], self.line))
+            self.probe = True
+        return False

@@ -1,0 +1,299 @@
+"""`nsgen import --live [NS ...]`: the lab file that would rebuild what is running.
+
+It reads, never changes: `ip -j netns list`, per namespace (and the host) `ip -j -d link show`,
+`ip -j addr show`, `ip -j route show`, `ip -j netns list-id` (which namespace a veth's peer is
+in), `/proc/sys/net/ipv4/ip_forward`, and the host's `iptables-save` and `nft list ruleset`.
+Those facts fill the same model a script's commands do, and the same emitter writes the lab.
+
+What it takes from the host: the veth ends whose peers are in the namespaces read, the bridges
+they (or links nsgen marked `nsgen:LAB`) are ports of, veths between those bridges and VXLANs on
+them, host routes through those links, and the host's NAT rules. The host's own interfaces
+(its uplink, other bridges) are not part of the lab.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from nsgen.importer import ImportResult, present
+from nsgen.importer.emit import Emitter
+from nsgen.importer.interpret import Interpreter
+from nsgen.importer.model import Address, Link, Model, Namespace, Route, Sysctl
+from nsgen.importer.report import Report
+
+HOST = "host"
+LIVE = "<live>"
+COMPAT_TABLES = {"filter", "nat", "mangle", "raw", "security"}
+"""Tables iptables-nft keeps in nft: read through iptables-save, not twice."""
+
+
+class Runner(Protocol):
+    """Runs a read-only command in the host (netns None) or in a namespace."""
+
+    def run(self, command: Sequence[str], netns: str | None = None, timeout: float = 30.0,
+            input: str | None = None) -> Any:
+        """The completed process (stdout, returncode)."""
+        ...
+
+
+class LocalRunner:
+    """This machine: commands in a namespace go through `ip netns exec` (read-only commands only)."""
+
+    def run(self, command: Sequence[str], netns: str | None = None, timeout: float = 30.0,
+            input: str | None = None) -> subprocess.CompletedProcess[str]:
+        argv = [*command] if netns in (None, HOST) else ["ip", "netns", "exec", str(netns), *command]
+        try:
+            return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, input=input)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return subprocess.CompletedProcess(argv, 127, "", str(error))
+
+
+def _json(runner: Runner, command: list[str], netns: str | None) -> list[dict[str, Any]]:
+    done = runner.run(command, netns)
+    if done.returncode != 0:
+        raise LiveError(f"{' '.join(command)}{' in ' + netns if netns else ''} failed: {done.stderr.strip()}")
+    try:
+        parsed = json.loads(done.stdout or "[]")
+    except json.JSONDecodeError as error:
+        raise LiveError(f"{' '.join(command)}: not JSON ({error})") from None
+    return [item for item in parsed if isinstance(item, dict)]
+
+
+class LiveError(Exception):
+    """What is running cannot be read (no `ip`, a namespace that vanished, no permission)."""
+
+
+class _Reader:
+    """Reads one host into a model."""
+
+    def __init__(self, runner: Runner, selected: list[str]) -> None:
+        self.runner = runner
+        self.selected = selected
+        self.model = Model()
+        self.model.addrgenmode_set = True  # the modes are there to read
+        self.links: dict[tuple[str | None, int], dict[str, Any]] = {}
+        self.ids: dict[str | None, dict[int, str | None]] = {}
+        self.addresses: dict[tuple[str | None, str], list[dict[str, Any]]] = {}
+
+    def read(self) -> Model:
+        for name in self.selected:
+            self.model.namespaces[name] = Namespace(name, 0)
+        for scope in [None, *self.selected]:
+            self._read_scope(scope)
+        chosen = self._choose()
+        made = self._make_links(chosen)
+        self._pair(made)
+        for scope in [None, *self.selected]:
+            self._routes(scope, made)
+            self._forwarding(scope)
+        return self.model
+
+    def _read_scope(self, scope: str | None) -> None:
+        for link in _json(self.runner, ["ip", "-j", "-d", "link", "show"], scope):
+            self.links[(scope, int(link["ifindex"]))] = link
+        for link in _json(self.runner, ["ip", "-j", "addr", "show"], scope):
+            self.addresses[(scope, link["ifname"])] = link.get("addr_info", [])
+        ids: dict[int, str | None] = {}
+        for entry in _json(self.runner, ["ip", "-j", "netns", "list-id"], scope):
+            ids[int(entry["nsid"])] = entry.get("name") if scope is None else entry.get("name", HOST)
+        self.ids[scope] = ids
+
+    def _peer(self, scope: str | None, link: dict[str, Any]) -> tuple[str | None, int] | None:
+        """Where a veth's (or macvlan's) other side is: its scope and ifindex."""
+        if "link_index" not in link:
+            if link.get("link"):
+                for (where, index), other in self.links.items():
+                    if where == scope and other["ifname"] == link["link"]:
+                        return where, index
+            return None
+        if "link_netnsid" in link:
+            name = self.ids.get(scope, {}).get(int(link["link_netnsid"]))
+            where = None if name in (None, HOST) and scope is not None else name
+            if scope is None and name is None:
+                return None
+            return where, int(link["link_index"])
+        return scope, int(link["link_index"])
+
+    @staticmethod
+    def _kind(link: dict[str, Any]) -> str:
+        return str(link.get("linkinfo", {}).get("info_kind") or link.get("link_type", "?"))
+
+    def _choose(self) -> set[tuple[str | None, int]]:
+        """The links of the lab: those in the namespaces read, and the host's that belong to them."""
+        chosen = {key for key in self.links if key[0] is not None}
+        bridges = {key for key, link in self.links.items() if key[0] is None and self._kind(link) == "bridge"
+                   and str(link.get("ifalias", "")).startswith("nsgen:")}
+        for _round in range(8):
+            before = len(chosen) + len(bridges)
+            for key, link in self.links.items():
+                if key[0] is not None or key in chosen:
+                    continue
+                kind = self._kind(link)
+                peer = self._peer(None, link) if kind == "veth" else None
+                master = self._index_of(None, link.get("master"))
+                by_peer = peer is not None and peer in chosen
+                by_bridge = master is not None and master in bridges and kind in ("veth", "vxlan")
+                marked = kind in ("vxlan", "veth") and str(link.get("ifalias", "")).startswith("nsgen:")
+                if by_peer or by_bridge or marked:
+                    chosen.add(key)
+            for key in list(chosen):
+                master = self._index_of(key[0], self.links[key].get("master"))
+                if master is not None and key[0] is None:
+                    bridges.add(master)
+            for key in list(chosen):
+                if self._kind(self.links[key]) == "veth" and key[0] is None:
+                    peer = self._peer(None, self.links[key])
+                    if peer is not None and peer[0] is None:
+                        chosen.add(peer)
+            if len(chosen) + len(bridges) == before:
+                break
+        return chosen | bridges
+
+    def _index_of(self, scope: str | None, name: Any) -> tuple[str | None, int] | None:
+        if not name:
+            return None
+        for (where, index), link in self.links.items():
+            if where == scope and link["ifname"] == name:
+                return where, index
+        return None
+
+    def _make_links(self, chosen: set[tuple[str | None, int]]) -> dict[tuple[str | None, int], Link]:
+        made: dict[tuple[str | None, int], Link] = {}
+        for key in sorted(chosen, key=lambda k: (k[0] is not None, k[0] or "", k[1])):
+            scope, _index = key
+            raw = self.links[key]
+            kind = self._kind(raw)
+            if kind == "loopback":
+                kind = "loopback"
+            elif kind not in ("veth", "bridge", "vxlan", "macvlan"):
+                continue
+            link = Link(self.model.new_uid(), raw["ifname"], scope, kind, 0)
+            link.up = "UP" in raw.get("flags", [])
+            link.master = raw.get("master")
+            link.addrgenmode = raw.get("inet6_addr_gen_mode")
+            alias = str(raw.get("ifalias") or "")
+            if alias.startswith("nsgen:"):
+                self.model.nsgen_made = True
+                self.model.lab_name = self.model.lab_name or alias[len("nsgen:"):]
+            for info in self.addresses.get((scope, link.name), []):
+                if info.get("family") == "inet" and not (kind == "loopback" and info.get("local") == "127.0.0.1"):
+                    link.addresses.append(Address(f"{info['local']}/{info['prefixlen']}", 0))
+            self._details(link, raw, scope)
+            self.model.links.append(link)
+            made[key] = link
+        for link in self.model.links:
+            if link.kind == "bridge" and link.mtu is not None:
+                ports = [other.mtu or 1500 for other in self.model.links if other.master == link.name
+                         and other.netns is None]
+                if ports and min(ports) == link.mtu:
+                    link.mtu = None
+        return made
+
+    def _details(self, link: Link, raw: dict[str, Any], scope: str | None) -> None:
+        mtu = int(raw.get("mtu", 1500))
+        data = raw.get("linkinfo", {}).get("info_data", {}) or {}
+        if link.kind in ("veth", "bridge"):
+            link.mtu = None if mtu == 1500 else mtu
+        elif link.kind == "vxlan":
+            link.info = {"id": str(data.get("id")), "remote": str(data.get("remote")),
+                         "port": str(data.get("port", 8472))}
+            if data.get("local"):
+                link.info["local"] = str(data["local"])
+            if data.get("link"):
+                link.info["dev"] = str(data["link"])
+            under = self._index_of(scope, data.get("link"))
+            under_mtu = int(self.links[under].get("mtu", 1500)) if under else 1500
+            link.mtu = None if mtu == under_mtu - 50 else mtu
+        elif link.kind == "macvlan":
+            parent = self._peer(scope, raw)
+            parent_raw = self.links.get(parent) if parent else None
+            link.info = {"parent": parent_raw["ifname"] if parent_raw else "?", "mode": str(data.get("mode", "vepa"))}
+            link.mtu = None if parent_raw and int(parent_raw.get("mtu", 1500)) == mtu else mtu
+
+    def _pair(self, made: dict[tuple[str | None, int], Link]) -> None:
+        for key, link in made.items():
+            if link.kind != "veth" or link.peer is not None:
+                continue
+            peer_key = self._peer(key[0], self.links[key])
+            peer = made.get(peer_key) if peer_key else None
+            if peer is not None:
+                link.peer, peer.peer = peer, link
+        for link in [link for link in self.model.links if link.kind == "veth" and link.peer is None]:
+            self.model.links.remove(link)
+
+    def _routes(self, scope: str | None, made: dict[tuple[str | None, int], Link]) -> None:
+        names = {link.name for link in made.values() if link.netns == scope}
+        for route in _json(self.runner, ["ip", "-j", "route", "show"], scope):
+            if route.get("protocol") == "kernel" or route.get("type", "unicast") != "unicast":
+                continue
+            dev = route.get("dev")
+            if scope is None and dev not in names:
+                continue
+            destination = route.get("dst", "default")
+            if destination != "default" and "/" not in destination:
+                destination += "/32"
+            flags = route.get("flags", [])
+            self.model.routes.append(Route(scope, destination, route.get("gateway"),
+                                           dev if "onlink" in flags or not route.get("gateway") else None,
+                                           route.get("metric"), "onlink" in flags, 0))
+
+    def _forwarding(self, scope: str | None) -> None:
+        done = self.runner.run(["cat", "/proc/sys/net/ipv4/ip_forward"], scope)
+        if done.returncode == 0 and done.stdout.strip() == "1":
+            key = (scope, "net.ipv4.ip_forward")
+            self.model.sysctls[key] = Sysctl(scope, "net.ipv4.ip_forward", "1", 0)
+
+
+def _read_rules(runner: Runner, model: Model, report: Report) -> Interpreter:
+    """The host's rules through the script reader's firewall: iptables-save, then nft's own tables."""
+    interpreter = Interpreter(model, report)
+    fw = interpreter.fw
+    saved = runner.run(["iptables-save"], None)
+    table = "filter"
+    incompatible = set()
+    if saved.returncode == 0:
+        for text in saved.stdout.splitlines():
+            stripped = text.strip()
+            if stripped.startswith("# Table `"):
+                incompatible.add(stripped.split("`")[1].split("'")[0])
+            elif stripped.startswith("*"):
+                table = stripped[1:]
+            elif stripped.startswith("-A "):
+                words = fw.split(stripped, 0, text)
+                if words is not None:
+                    fw.iptables_words(["-t", table, *words], table, 0, text)
+    ruleset = runner.run(["nft", "list", "ruleset"], None)
+    if ruleset.returncode == 0:
+        fw.nft_text(ruleset.stdout, 0, skip=COMPAT_TABLES - incompatible)
+    return interpreter
+
+
+def import_live(namespaces: list[str], runner: Runner | None = None) -> ImportResult:
+    """The lab that would rebuild what runs on this host (or in `runner`'s sandbox)."""
+    runner = runner or LocalRunner()
+    report = Report(LIVE)
+    try:
+        listed = [entry["name"] for entry in _json(runner, ["ip", "-j", "netns", "list"], None)]
+        missing = [name for name in namespaces if name not in listed]
+        if missing:
+            raise LiveError(f"no namespace {', '.join(missing)} here (ip netns list: {', '.join(listed) or 'none'})")
+        selected = namespaces or sorted(listed)
+        model = _Reader(runner, selected).read()
+        interpreter = _read_rules(runner, model, report)
+    except LiveError as error:
+        report.refuse("E326", f"cannot read what is running: {error}", report.span(0), "",
+                      "name namespaces that `ip netns list` shows (none: all of them); reading the firewall "
+                      "needs root")
+        return ImportResult("", report.diagnostics)
+    interpreter.fw.finish()
+    statements = Emitter(model, report).build()
+    from nsgen.importer import check_lab, render
+
+    text = render(statements, {}, [], report.untranslated, LIVE)
+    check_lab(text, statements, report, "live.ns")
+    text = text.replace("# Imported by `nsgen import` from <live>.", "# Imported by `nsgen import --live` from "
+                        f"the namespaces {', '.join(selected) or '(none)'} and the host.")
+    return ImportResult(present(text, "live.ns"), report.diagnostics)

@@ -1,0 +1,2 @@
+ip netns add red
+docker run --rm -d alpine

@@ -1,0 +1,3 @@
+for ns in red blue; do
+  ip netns add "$ns"
+done

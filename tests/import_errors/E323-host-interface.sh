@@ -1,0 +1,3 @@
+ip netns add red
+ip link set eth0 mtu 9000
+sysctl -p /etc/sysctl.d/lab.conf

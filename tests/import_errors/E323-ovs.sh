@@ -1,0 +1,1 @@
+ovs-vsctl add-br ovs0

@@ -1,0 +1,2 @@
+ip netns add blue
+ip exec netns blue ip link set lo up
