@@ -17,7 +17,6 @@ import typing
 import pytest
 
 from nsgen.compiler import checks, ir
-from nsgen.compiler.fmt import GROUPS
 from nsgen.compiler.parser import parse
 from nsgen.compiler.resolve import Context
 from nsgen.compiler.statements import CHECKS, REGISTRY, StatementKind, route
@@ -117,12 +116,6 @@ def test_statement_has_a_docs_section(rule: str) -> None:
     heading = KINDS[rule].docs
     lines = DOCS.read_text(encoding="utf-8").splitlines()
     assert any(line.startswith(heading) for line in lines), f"docs/language.md has no section `{heading}...`"
-
-
-@pytest.mark.parametrize("rule", KINDS)
-def test_statement_has_a_fmt_group(rule: str) -> None:
-    """`nsgen fmt` writes statements in declaration order: each has its group there."""
-    assert rule in GROUPS, f"nsgen/compiler/fmt.py GROUPS has no group for `{rule}`"
 
 
 def test_codes_of_follows_helpers() -> None:

@@ -32,24 +32,21 @@ from lark.exceptions import UnexpectedInput
 
 from nsgen.compiler.diagnostics import Diagnostic
 from nsgen.compiler.parser import _parser_cache_file, grammar_text, parse
+from nsgen.compiler.statements import REGISTRY
 
-GROUPS: dict[str, int] = {
-    "lab": 0, "ipv6": 0,
-    "ns": 1,
-    "bridge": 2,
-    "veth": 3, "vxlan": 3, "macvlan": 3,
-    "address": 4,
-    "route": 5,
-    "router": 6, "sysctl": 6,
-    "masquerade": 7, "forward": 7,
-    "expect_ping": 8, "expect_connect": 8,
-}
-"""Each statement's group (by grammar rule), in the order fmt writes them. Every rule of the
-statement registry must have one (tests/test_registry.py); an unknown one would go before the
-expectations."""
+BANDS: tuple[tuple[int, int], ...] = ((20, 0), (30, 1), (40, 2), (45, 3), (50, 4), (55, 5), (60, 6), (80, 7))
+"""fmt's groups by a statement's registry `order`: below the first number, the group after it;
+80 and up (the expectations) the last, 8. The order bands are documented at StatementKind.order,
+so a new statement gets its place here from its registry entry alone."""
 
-UNKNOWN_GROUP = 7.5
-"""Where a statement missing from GROUPS would go: after the firewall, before the expectations."""
+
+def group_of(order: int) -> int:
+    """The fmt group of a statement whose registry order is `order`."""
+    return next((group for limit, group in BANDS if order < limit), len(BANDS))
+
+
+GROUPS: dict[str, int] = {kind.rule: group_of(kind.order) for kind in REGISTRY}
+"""Each statement's group (by grammar rule), in the order fmt writes them, from the registry."""
 
 _NO_SPACE_BEFORE = frozenset({":", "<->", "=", ","})
 _NO_SPACE_AFTER = frozenset({":", "<->", "="})
@@ -81,7 +78,7 @@ class _Statement:
 
     @property
     def group(self) -> float:
-        return GROUPS.get(self.rule, UNKNOWN_GROUP)
+        return GROUPS[self.rule]
 
 
 def format_source(text: str, filename: str) -> tuple[str | None, list[Diagnostic]]:

@@ -30,7 +30,10 @@ class StatementKind:
     """Everything about one kind of statement, in one place."""
 
     order: int
-    """Where it stands among the statements (keyword lists, checks): lower first."""
+    """Where it stands among the statements (keyword lists, checks, `nsgen fmt`): lower first. Its
+    band is its place in a formatted lab (fmt.BANDS): below 20 the lab's settings, 20s namespaces,
+    30s bridges, 40-44 links, 45-49 addresses, 50-54 routes, 55-59 routers and sysctls, 60-79 NAT
+    and forwards, 80 and up expectations."""
     keyword: str
     """The word the statement starts with."""
     rule: str

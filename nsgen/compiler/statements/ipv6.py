@@ -32,5 +32,5 @@ def check_repeated_ipv6(program: ir.Program, symbols: Symbols) -> Iterator[Diagn
 
 
 KINDS = (
-    StatementKind(90, "ipv6", "ipv6", ir.Ipv6, transform, (check_repeated_ipv6,), lower_nothing, "### `ipv6"),
+    StatementKind(15, "ipv6", "ipv6", ir.Ipv6, transform, (check_repeated_ipv6,), lower_nothing, "### `ipv6"),
 )
