@@ -471,13 +471,14 @@ lab_link() {
 # value other than VALUE: setting it would change what that lab relies on. (A lab's file in
 # /run/nsgen/host/KEY holds the value it set; an empty one, from an older nsgen, says nothing.)
 sysctl_agrees() {
-  local file other
+  local file other value
   for file in "/run/nsgen/host/$1"/*; do
     other=${file##*/}
     case $other in value | value.new | seed | '*') continue ;; esac
-    if [ -s "$file" ] && [ "$(cat "$file")" != "$2" ]; then
+    value=$(cat "$file" 2>/dev/null || true) # (|| true: the ERR trap must not fire in this subshell)
+    if [ -n "$value" ] && [ "$value" != "$2" ]; then
       printf "nsgen: lab '%s' set the host's %s to %s, and this lab sets it to %s; tear one of them down, or make them agree\n" \
-        "$other" "$1" "$(cat "$file")" "$2" >&2
+        "$other" "$1" "$value" "$2" >&2
       return 1
     fi
   done
