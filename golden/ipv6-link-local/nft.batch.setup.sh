@@ -192,7 +192,7 @@ take_lock() {
     mkdir -p "${1%/*}"
     exec {fd}>>"$1"
     if ! flock -w "$wait" "$fd"; then
-      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null || true) holds $1 (waited $wait s)" >&2
       exit 1
     fi
     if [ "/dev/fd/$fd" -ef "$1" ]; then

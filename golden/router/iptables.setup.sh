@@ -234,7 +234,7 @@ take_lock() {
     mkdir -p "${1%/*}"
     exec {fd}>>"$1"
     if ! flock -w "$wait" "$fd"; then
-      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null) holds $1 (waited $wait s)" >&2
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null || true) holds $1 (waited $wait s)" >&2
       exit 1
     fi
     if [ "/dev/fd/$fd" -ef "$1" ]; then
@@ -420,7 +420,7 @@ have_route() {
   if has_route "$@"; then return 0; fi
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
-  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1)" >&2
+  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1 || true)" >&2
   on_error 1
 }
 
