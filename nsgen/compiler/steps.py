@@ -13,6 +13,7 @@ command is written; styles decide how to run it.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
@@ -151,6 +152,12 @@ class AddAddress(Step):
     address: str
     kind: ClassVar[str] = "add_address"
 
+    @property
+    def nodad(self) -> bool:
+        """IPv6 addresses are added with `nodad`: usable at once, not `tentative` for a second while
+        duplicate address detection runs (the lab's checks refuse duplicates instead)."""
+        return p.family(self.address) == 6
+
     def undo(self) -> Step | None:
         return DeleteAddress(self.origin, self.netns, self.ifname, self.address) if self.netns else None
 
@@ -166,6 +173,11 @@ class AddRoute(Step):
     onlink: bool = False
     kind: ClassVar[str] = "add_route"
     creates: ClassVar[bool] = True
+
+    @property
+    def family(self) -> int:
+        """6 for an IPv6 route (its destination or gateway IPv6), else 4."""
+        return route_family(self.destination, self.gateway)
 
 
     def undo(self) -> Step:
@@ -287,6 +299,11 @@ class DeleteRoute(Step):
     metric: int | None = None
     kind: ClassVar[str] = "del_route"
 
+    @property
+    def family(self) -> int:
+        """6 for an IPv6 route (its destination or gateway IPv6), else 4."""
+        return route_family(self.destination, self.gateway)
+
 
 
 @dataclass(frozen=True)
@@ -309,6 +326,11 @@ class RestoreSysctl(Step):
     def path(self) -> str:
         """The sysctl's file under /proc/sys."""
         return "/proc/sys/" + self.key.replace(".", "/")
+
+
+def route_family(destination: str, gateway: str | None) -> int:
+    """A route's family: its destination's, else (for `default`) its gateway's; IPv4 without either."""
+    return 6 if p.family(destination) == 6 or p.family(gateway or "") == 6 else 4
 
 
 S = TypeVar("S", bound=Step)
@@ -389,11 +411,10 @@ def _namespace(ns: p.Namespace) -> list[Step]:
 def _bridge(bridge: p.Bridge, lab: str) -> list[Step]:
     steps: list[Step] = [
         AddLink(bridge.origin, None, bridge.name, "bridge", mark=lab_mark(lab), adoptable=True,
-                addresses=(bridge.address,) if bridge.address else ()),
+                addresses=bridge.addresses),
         SetLink(bridge.origin, None, bridge.name, mtu=bridge.mtu, up=True),
     ]
-    if bridge.address:
-        steps.append(AddAddress(bridge.origin, None, bridge.name, bridge.address))
+    steps += [AddAddress(bridge.origin, None, bridge.name, address) for address in bridge.addresses]
     return steps
 
 
@@ -423,6 +444,7 @@ def _vxlan(vxlan: p.Vxlan, mark: str) -> list[Step]:
                   SetLink(vxlan.origin, vxlan.netns, vxlan.ifname, master=vxlan.master, mtu=vxlan.mtu, up=True)]
     if vxlan.address:
         steps.append(AddAddress(vxlan.origin, vxlan.netns, vxlan.ifname, vxlan.address))
+        steps += _link_local(vxlan.origin, vxlan.netns, vxlan.ifname, vxlan.addrgenmode, (vxlan.address,))
     return steps
 
 
@@ -435,6 +457,8 @@ def _macvlan(macvlan: p.Macvlan) -> list[Step]:
     steps.append(SetLink(macvlan.origin, macvlan.netns, macvlan.ifname, mtu=macvlan.mtu, up=True))
     if macvlan.address:
         steps.append(AddAddress(macvlan.origin, macvlan.netns, macvlan.ifname, macvlan.address))
+        steps += _link_local(macvlan.origin, macvlan.netns, macvlan.ifname, macvlan.addrgenmode,
+                             (macvlan.address,))
     return steps
 
 
@@ -446,22 +470,45 @@ def _end(veth: p.Veth, end: p.VethEnd, raise_it: bool) -> list[Step]:
         steps.append(SetLink(veth.origin, end.netns, end.ifname, mac=end.mac))
     if raise_it:
         steps.append(SetLink(veth.origin, end.netns, end.ifname, master=end.master, mtu=veth.mtu, up=True))
-    if end.address:
-        steps.append(AddAddress(veth.origin, end.netns, end.ifname, end.address))
-    return steps
+    steps += [AddAddress(veth.origin, end.netns, end.ifname, address) for address in end.addresses]
+    return steps + _link_local(veth.origin, end.netns, end.ifname, end.addrgenmode, end.addresses)
+
+
+def _link_local(origin: p.Origin, netns: str | None, ifname: str, addrgenmode: str | None,
+                addresses: tuple[str, ...]) -> list[Step]:
+    """An interface with `addrgenmode none` and an IPv6 address gets a link-local address of its
+    own: without one the kernel sends no neighbour solicitation for a packet it forwards (it takes
+    their source from the link-local address), so a router namespace could not reach its
+    neighbours. fe80:: and the interface part of its first IPv6 address, added with `nodad`."""
+    ipv6 = [a for a in addresses if p.family(a) == 6]
+    if addrgenmode != "none" or not ipv6:
+        return []
+    return [AddAddress(origin, netns, ifname, link_local_of(ipv6[0]))]
+
+
+def link_local_of(address: str) -> str:
+    """fe80::/64 with the interface part (the low 64 bits) of an IPv6 address: fd00:7::1/64 -> fe80::1/64."""
+    interface = ipaddress.IPv6Interface(address)
+    return f"{ipaddress.IPv6Address((0xFE80 << 112) | (int(interface.ip) & (2**64 - 1)))}/64"
+
+
+FORWARDING = {4: "net.ipv4.ip_forward", 6: "net.ipv6.conf.all.forwarding"}
+"""The host's forwarding sysctl of each family."""
 
 
 def _firewall(lab: p.LabPlan) -> list[Step]:
-    """The lab's rules (NAT, and accepts for its traffic across its bridges); NAT also needs IPv4
-    forwarding in the host, bridging does not."""
+    """The lab's rules (NAT, and accepts for its traffic across its bridges); NAT also needs
+    forwarding in the host, of each family it has rules for; bridging does not."""
     if not lab.has_rules:
         return []
     first = (lab.masquerades or lab.forwards or lab.bridged)[0].origin
     rules: list[Step] = [LoadRules(first, None, lab.masquerades, lab.forwards)]
-    if not lab.has_nat:
-        return rules
-    return [*rules, SetSysctl(first, None, "net.ipv4.ip_forward", "1", _record("net.ipv4.ip_forward"),
-                              "the host must route between the lab and its uplink for NAT to work")]
+    for family in lab.nat_families():
+        why = "the host must route between the lab and its uplink for NAT to work"
+        if family == 6:
+            why += " (IPv6: the host then ignores router advertisements unless accept_ra is 2)"
+        rules.append(SetSysctl(first, None, FORWARDING[family], "1", _record(FORWARDING[family]), why))
+    return rules
 
 
 def _record(key: str) -> str:
@@ -474,7 +521,7 @@ def _sysctls(lab: p.LabPlan) -> list[Step]:
     """The lab's `sysctl` and `router` lines: in a namespace simply set; in the host recorded and
     restored, once per key (NAT's forwarding above counts; checks refuse two values for a key)."""
     steps: list[Step] = []
-    done = {"net.ipv4.ip_forward"} if (lab.masquerades or lab.forwards) else set()
+    done = {FORWARDING[family] for family in lab.nat_families()}
     for sysctl in lab.sysctls:
         if sysctl.netns is not None:
             steps.append(SetNamespaceSysctl(sysctl.origin, sysctl.netns, sysctl.key, sysctl.value,

@@ -12,7 +12,15 @@ from nsgen.compiler.checks import veths_of
 from nsgen.compiler.diagnostics import Diagnostic, error, warning
 from nsgen.compiler.resolve import Context, PlanItem, origin_of
 from nsgen.compiler.statements import StatementKind
-from nsgen.compiler.symbols import Symbols, addressed_ends, bridge_of, did_you_mean, end_ifnames, resolve_address
+from nsgen.compiler.symbols import (
+    Symbols,
+    addressed_ends,
+    bridge_of,
+    did_you_mean,
+    end_ifnames,
+    family_of,
+    resolve_address,
+)
 from nsgen.compiler.transform import ToIR
 
 IPV6_MIN_MTU = 1280
@@ -125,7 +133,7 @@ def lower(statement: ir.Veth, context: Context) -> Iterator[PlanItem]:
     for end in (statement.left, statement.right):
         name = end.owner.text
         if name not in symbols.bridges and symbols.implicit_bridges.get(name) is statement:
-            yield plan.Bridge(name, None, None, True, origin_of(statement))
+            yield plan.Bridge(name, (), None, True, origin_of(statement))
     yield _pair(statement, symbols, context.quiet)
 
 
@@ -134,15 +142,16 @@ def _pair(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:
     docs/language.md, `ipv6 link-local`), unless their MTU is too small for IPv6 anyway."""
     names = dict(zip((id(veth.left), id(veth.right)), end_ifnames(veth, symbols), strict=True))
     bridge = bridge_of(veth, symbols)
-    addresses = {id(end): str(resolve_address(word.text, symbols, bridge))
-                 for end, word in addressed_ends(veth, symbols)}
+    addresses: dict[int, tuple[str, ...]] = {}
+    for taker, word in sorted(addressed_ends(veth, symbols), key=lambda pair: family_of(pair[1].text) or 4):
+        addresses[id(taker)] = (*addresses.get(id(taker), ()), str(resolve_address(word.text, symbols, bridge)))
     mode = "none" if quiet and (veth.mtu is None or veth.mtu.value >= IPV6_MIN_MTU) else None
     macs = {id(end): word.text.lower() for end, word in mac_ends(veth, symbols)}
 
     def end(side: ir.VethEnd) -> plan.VethEnd:
         kind = symbols.kind(side.owner.text) or "bridge"
         netns = side.owner.text if kind == "ns" else None
-        return plan.VethEnd(netns=netns, ifname=names[id(side)], address=addresses.get(id(side)),
+        return plan.VethEnd(netns=netns, ifname=names[id(side)], addresses=addresses.get(id(side), ()),
                             master=side.owner.text if kind == "bridge" else None,
                             addrgenmode=mode if netns else None, mac=macs.get(id(side)))
 
