@@ -1,0 +1,168 @@
+"""IPv6 and dual-stack labs on the kernel (issue 13), in both targets and every style.
+
+`examples/dualstack.ns`, `golden/dualstack` and `golden/ipv6-only` pass `nsgen test`
+(tests/kernel/test_labs.py: both families' connectivity, masquerade to `outside` and a port
+forward from it, setup twice changing nothing, teardown restoring the snapshot, which holds both
+families' routes, rules and forwarding). These tests look at what that leaves implicit: an
+IPv6-only lab touches no IPv4 rule and not `ip_forward`; the host's IPv6 forwarding comes back
+exactly as it was (1 as well as 0) and stays on while another lab needs it; neighbour discovery
+through a router namespace with and without `ipv6 link-local`; an IPv6 step failing midway rolls
+everything back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nsgen.compiler.styles import GUARDED_STYLES, STYLES
+from nsgen.harness import labtest
+from nsgen.harness.sandbox import Sandbox, wait_links_up
+from tests.conftest import ROOT
+from tests.scriptcheck import write_scripts
+
+pytestmark = pytest.mark.sandbox
+
+DUALSTACK = (ROOT / "examples" / "dualstack.ns").read_text(encoding="utf-8")
+IPV6_ONLY = (ROOT / "golden" / "ipv6-only" / "ipv6-only.ns").read_text(encoding="utf-8")
+FORWARD4 = "net.ipv4.ip_forward"
+FORWARD6 = "net.ipv6.conf.all.forwarding"
+
+
+def _ok(sandbox: Sandbox, command: list[str], netns: str | None = None) -> str:
+    result = sandbox.run(command, netns)
+    assert result.returncode == 0, f"{' '.join(command)}: {result.stderr}"
+    return result.stdout
+
+
+def _sysctl(sandbox: Sandbox, key: str, netns: str | None = None) -> str:
+    return _ok(sandbox, ["sysctl", "-n", key], netns).strip()
+
+
+def _lab_rules(sandbox: Sandbox, tool: str) -> list[str]:
+    """The lines of `TOOL-save` that name a chain of an nsgen lab."""
+    return [line for line in _ok(sandbox, [f"{tool}-save"]).splitlines() if "nsgen-" in line]
+
+
+def _expectations_hold(sandbox: Sandbox, source: str, target: str) -> None:
+    from nsgen.compiler import compile_source
+
+    plan = compile_source(source, "lab.ns").plan
+    assert plan is not None
+    wait_links_up(sandbox)
+    results = [labtest.check_expectation(sandbox, target, e) for e in plan.expectations]
+    failed = [f"{r.where} {r.statement}: {r.reason}" for r in results if not r.passed]
+    assert not failed, "\n".join(failed)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_ipv6_only_lab_touches_no_ipv4(target: str, style: str, tmp_path: Path) -> None:
+    """An IPv6-only lab: no IPv4 rule (no iptables chain, no `ip` family in nft), `ip_forward` left
+    alone (set to 1 first here, and 0 in a second run, so neither value passes by chance); IPv6
+    forwarding on while it is up, put back after; its expectations hold."""
+    setup, down = write_scripts(IPV6_ONLY, "ipv6-only.ns", style, tmp_path, target)
+    for before in ("0", "1"):
+        with Sandbox(uplink=True) as sandbox:
+            _ok(sandbox, ["sysctl", "-qw", f"{FORWARD4}={before}", f"{FORWARD6}=0"])
+            _ok(sandbox, ["bash", str(setup)])
+            assert _sysctl(sandbox, FORWARD4) == before
+            assert _sysctl(sandbox, FORWARD6) == "1"
+            assert _sysctl(sandbox, FORWARD6, "r") == "1"
+            assert _sysctl(sandbox, FORWARD4, "r") == "0"  # an IPv6-only router forwards IPv6 only
+            assert _lab_rules(sandbox, "iptables") == []
+            if target == "iptables":
+                assert any("MASQUERADE" in line for line in _lab_rules(sandbox, "ip6tables"))
+            else:
+                ruleset = _ok(sandbox, ["nft", "list", "ruleset"])
+                assert "table inet nsgen-v6only" in ruleset and "table ip nsgen-" not in ruleset
+                assert " ip saddr " not in ruleset and " ip daddr " not in ruleset and "dnat ip to" not in ruleset
+            _expectations_hold(sandbox, IPV6_ONLY, target)
+            _ok(sandbox, ["bash", str(down)])
+            assert _sysctl(sandbox, FORWARD4) == before
+            assert _sysctl(sandbox, FORWARD6) == "0"
+            assert _lab_rules(sandbox, "ip6tables") == []
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_host_ipv6_forwarding_shared_and_restored(target: str, style: str, tmp_path: Path) -> None:
+    """Two dual-stack labs: IPv6 forwarding (found 0) stays on until the last is torn down, then is 0
+    again; found 1, it stays 1 after teardown. The same record as ip_forward's."""
+    second = DUALSTACK.replace("lab dualstack", "lab dualstack2").replace("v-net-0", "v-net-1") \
+        .replace("192.168.15.", "192.168.16.").replace("fd00:15:", "fd00:16:").replace("ns red", "ns red2") \
+        .replace("ns blue", "ns blue2").replace("red<->", "red2<->").replace("blue<->", "blue2<->") \
+        .replace("route blue ", "route blue2 ").replace("route red ", "route red2 ") \
+        .replace("forward tcp 80", "forward tcp 81")
+    second = "\n".join(line for line in second.splitlines() if not line.startswith("expect"))
+    setup1, down1 = write_scripts(DUALSTACK, "dualstack.ns", style, tmp_path / "one", target)
+    setup2, down2 = write_scripts(second, "dualstack2.ns", style, tmp_path / "two", target)
+    with Sandbox(uplink=True) as sandbox:
+        _ok(sandbox, ["sysctl", "-qw", f"{FORWARD4}=0", f"{FORWARD6}=0"])
+        _ok(sandbox, ["bash", str(setup1)])
+        _ok(sandbox, ["bash", str(setup2)])
+        assert (_sysctl(sandbox, FORWARD4), _sysctl(sandbox, FORWARD6)) == ("1", "1")
+        _ok(sandbox, ["bash", str(down1)])
+        assert (_sysctl(sandbox, FORWARD4), _sysctl(sandbox, FORWARD6)) == ("1", "1")  # lab two needs both
+        _ok(sandbox, ["bash", str(down2)])
+        assert (_sysctl(sandbox, FORWARD4), _sysctl(sandbox, FORWARD6)) == ("0", "0")
+    with Sandbox(uplink=True) as sandbox:
+        _ok(sandbox, ["sysctl", "-qw", f"{FORWARD6}=1"])
+        before = sandbox.snapshot()
+        _ok(sandbox, ["bash", str(setup1)])
+        _ok(sandbox, ["bash", str(down1)])
+        assert _sysctl(sandbox, FORWARD6) == "1"
+        changes = before.diff(sandbox.snapshot())
+        assert not changes, "\n".join(changes)
+
+
+LINK_LOCAL_ROUTER = """\
+ns a
+ns r
+ns b
+veth a<->r:left ip fd00:1a::2/64, fd00:1a::1/64
+veth r:right<->b ip fd00:1b::1/64, fd00:1b::2/64
+router r
+route a default via fd00:1a::1
+route b default via fd00:1b::1
+expect a ping fd00:1b::2
+expect b ping fd00:1a::2
+expect a tcp [fd00:1b::2]:7000 reaches b
+"""
+
+
+@pytest.mark.parametrize("link_local", [False, True], ids=["addrgenmode-none", "ipv6-link-local"])
+def test_neighbour_discovery_through_a_router(target: str, link_local: bool, tmp_path: Path) -> None:
+    """Traffic forwarded by a router namespace resolves its neighbours by their global addresses,
+    with nsgen's `addrgenmode none` (and the link-local address it adds) and with the kernel's own."""
+    source = ("ipv6 link-local\n" if link_local else "") + LINK_LOCAL_ROUTER
+    setup, down = write_scripts(source, "router6.ns", "default", tmp_path, target)
+    with Sandbox() as sandbox:
+        _ok(sandbox, ["bash", str(setup)])
+        mode = "none" if not link_local else "eui64"
+        assert f"addrgenmode {mode}" in _ok(sandbox, ["ip", "-d", "link", "show", "left"], "r")
+        _expectations_hold(sandbox, source, target)
+        neighbours = _ok(sandbox, ["ip", "-6", "neigh", "show", "dev", "right"], "r")
+        assert "fd00:1b::2" in neighbours and "lladdr" in neighbours.split("fd00:1b::2", 1)[1].split("\n")[0]
+        _ok(sandbox, ["bash", str(down)])
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_ipv6_failure_midway_rolls_back(target: str, style: str, tmp_path: Path) -> None:
+    """A namespace that is there already with another IPv6 default route: setup of the dual-stack
+    lab fails at its IPv6 default route (after its IPv4 one, its bridge, veths and addresses),
+    names that line, and the rollback leaves the sandbox exactly as it was."""
+    setup, _down = write_scripts(DUALSTACK, "dualstack.ns", style, tmp_path, target)
+    line = 1 + DUALSTACK.splitlines().index("route blue default via fd00:15::5")
+    with Sandbox(uplink=True) as sandbox:
+        for command in (["ip", "netns", "add", "blue"], ["ip", "-n", "blue", "link", "set", "lo", "up"],
+                        ["ip", "-n", "blue", "link", "add", "x0", "type", "veth", "peer", "name", "x1"],
+                        ["ip", "-n", "blue", "link", "set", "x0", "up"], ["ip", "-n", "blue", "link", "set", "x1", "up"],
+                        ["ip", "-n", "blue", "addr", "add", "fd00:99::2/64", "dev", "x0", "nodad"],
+                        ["ip", "-n", "blue", "route", "add", "default", "via", "fd00:99::1"]):
+            _ok(sandbox, command)
+        before = sandbox.snapshot()
+        result = sandbox.run(["bash", str(setup)])
+        assert result.returncode != 0, f"setup succeeded despite the conflict:\n{result.stderr}"
+        assert f"dualstack.ns:{line}" in result.stderr, result.stderr
+        changes = before.diff(sandbox.snapshot())
+        assert not changes, "rollback left the sandbox changed:\n" + "\n".join(changes)
