@@ -228,6 +228,11 @@ class LabPlan:
         return tuple(sorted(found))
 
     @property
+    def has_ipv6(self) -> bool:
+        """True when the lab gives any interface an IPv6 address."""
+        return any(family(a) == 6 for a in self.all_addresses)
+
+    @property
     def host_forwards_ipv6(self) -> bool:
         """True when setup turns on IPv6 forwarding in the host (IPv6 NAT, or `router host` or a
         host `sysctl` of it in a lab with IPv6)."""

@@ -156,7 +156,8 @@ def test_ipv6_failure_midway_rolls_back(target: str, style: str, tmp_path: Path)
     with Sandbox(uplink=True) as sandbox:
         for command in (["ip", "netns", "add", "blue"], ["ip", "-n", "blue", "link", "set", "lo", "up"],
                         ["ip", "-n", "blue", "link", "add", "x0", "type", "veth", "peer", "name", "x1"],
-                        ["ip", "-n", "blue", "link", "set", "x0", "up"], ["ip", "-n", "blue", "link", "set", "x1", "up"],
+                        ["ip", "-n", "blue", "link", "set", "x0", "up"],
+                        ["ip", "-n", "blue", "link", "set", "x1", "up"],
                         ["ip", "-n", "blue", "addr", "add", "fd00:99::2/64", "dev", "x0", "nodad"],
                         ["ip", "-n", "blue", "route", "add", "default", "via", "fd00:99::1"]):
             _ok(sandbox, command)
