@@ -395,7 +395,7 @@ def lower(lab: p.LabPlan) -> Steps:
         + [step for veth in lab.veths for step in _veth(veth, lab_mark(lab.name))]
         + [step for vxlan in lab.vxlans for step in _vxlan(vxlan, lab_mark(lab.name))]
         + [step for macvlan in lab.macvlans for step in _macvlan(macvlan)]
-        + [AddAddress(a.origin, a.netns, a.ifname, a.address) for a in lab.addresses]
+        + _addresses(lab)
         + [AddRoute(r.origin, r.netns, r.destination, r.gateway, r.device, r.metric, r.onlink) for r in lab.routes]
         + _firewall(lab)
         + _sysctls(lab)
@@ -472,6 +472,27 @@ def _end(veth: p.Veth, end: p.VethEnd, raise_it: bool) -> list[Step]:
         steps.append(SetLink(veth.origin, end.netns, end.ifname, master=end.master, mtu=veth.mtu, up=True))
     steps += [AddAddress(veth.origin, end.netns, end.ifname, address) for address in end.addresses]
     return steps + _link_local(veth.origin, end.netns, end.ifname, end.addrgenmode, end.addresses)
+
+
+def _addresses(lab: p.LabPlan) -> list[Step]:
+    """The `address` lines' addresses. The first IPv6 one on an interface with `addrgenmode none`
+    that has no IPv6 address of its own also brings that interface its link-local address."""
+    quiet: dict[tuple[str | None, str], bool] = {}  # (netns, ifname) -> has a link-local address already
+    for end in (end for veth in lab.veths for end in (veth.outer, veth.inner)):
+        if end.addrgenmode == "none":
+            quiet[(end.netns, end.ifname)] = any(p.family(a) == 6 for a in end.addresses)
+    devices: list[p.Vxlan | p.Macvlan] = [*lab.vxlans, *lab.macvlans]
+    for device in devices:
+        if device.addrgenmode == "none":
+            quiet[(device.netns, device.ifname)] = p.family(device.address or "") == 6
+    steps: list[Step] = []
+    for address in lab.addresses:
+        steps.append(AddAddress(address.origin, address.netns, address.ifname, address.address))
+        place = (address.netns, address.ifname)
+        if quiet.get(place) is False and p.family(address.address) == 6:
+            quiet[place] = True
+            steps += _link_local(address.origin, address.netns, address.ifname, "none", (address.address,))
+    return steps
 
 
 def _link_local(origin: p.Origin, netns: str | None, ifname: str, addrgenmode: str | None,

@@ -130,16 +130,41 @@ expect a tcp [fd00:1b::2]:7000 reaches b
 """
 
 
-@pytest.mark.parametrize("link_local", [False, True], ids=["addrgenmode-none", "ipv6-link-local"])
-def test_neighbour_discovery_through_a_router(target: str, link_local: bool, tmp_path: Path) -> None:
+# The same router, its IPv6 addresses given by `address` lines on IPv4 veths.
+ADDRESS_LINES_ROUTER = """\
+ns a
+ns r
+ns b
+veth a<->r:left ip 10.1.0.2/24, 10.1.0.1/24
+veth r:right<->b ip 10.2.0.1/24, 10.2.0.2/24
+address a:veth-a fd00:1a::2/64
+address r:left fd00:1a::1/64
+address r:right fd00:1b::1/64
+address b:veth-b fd00:1b::2/64
+router r
+route a default via fd00:1a::1
+route b default via fd00:1b::1
+expect a ping fd00:1b::2
+expect b ping fd00:1a::2
+expect a tcp [fd00:1b::2]:7000 reaches b
+"""
+
+
+@pytest.mark.parametrize(("source", "link_local"), [
+    (LINK_LOCAL_ROUTER, False), (LINK_LOCAL_ROUTER, True), (ADDRESS_LINES_ROUTER, False),
+], ids=["addrgenmode-none", "ipv6-link-local", "address-lines"])
+def test_neighbour_discovery_through_a_router(target: str, source: str, link_local: bool, tmp_path: Path) -> None:
     """Traffic forwarded by a router namespace resolves its neighbours by their global addresses,
-    with nsgen's `addrgenmode none` (and the link-local address it adds) and with the kernel's own."""
-    source = ("ipv6 link-local\n" if link_local else "") + LINK_LOCAL_ROUTER
+    with nsgen's `addrgenmode none` (and the link-local address it adds, also for IPv6 from
+    `address` lines) and with the kernel's own."""
+    source = ("ipv6 link-local\n" if link_local else "") + source
     setup, down = write_scripts(source, "router6.ns", "default", tmp_path, target)
     with Sandbox() as sandbox:
         _ok(sandbox, ["bash", str(setup)])
         mode = "none" if not link_local else "eui64"
         assert f"addrgenmode {mode}" in _ok(sandbox, ["ip", "-d", "link", "show", "left"], "r")
+        if not link_local:  # the one link-local address nsgen adds: fe80:: and the interface part
+            assert "inet6 fe80::1/64" in _ok(sandbox, ["ip", "-6", "addr", "show", "dev", "left"], "r")
         _expectations_hold(sandbox, source, target)
         neighbours = _ok(sandbox, ["ip", "-6", "neigh", "show", "dev", "right"], "r")
         assert "fd00:1b::2" in neighbours and "lladdr" in neighbours.split("fd00:1b::2", 1)[1].split("\n")[0]
