@@ -13,11 +13,11 @@ command is written; styles decide how to run it.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
 from nsgen.compiler import plan as p
+from nsgen.compiler.symbols import link_local_of
 
 STATE_ROOT = "/run/nsgen"
 """Where setup scripts keep what teardown needs: labs/LAB/ per lab (its record of what it created,
@@ -506,11 +506,6 @@ def _link_local(origin: p.Origin, netns: str | None, ifname: str, addrgenmode: s
         return []
     return [AddAddress(origin, netns, ifname, link_local_of(ipv6[0]))]
 
-
-def link_local_of(address: str) -> str:
-    """fe80::/64 with the interface part (the low 64 bits) of an IPv6 address: fd00:7::1/64 -> fe80::1/64."""
-    interface = ipaddress.IPv6Interface(address)
-    return f"{ipaddress.IPv6Address((0xFE80 << 112) | (int(interface.ip) & (2**64 - 1)))}/64"
 
 
 FORWARDING = {4: "net.ipv4.ip_forward", 6: "net.ipv6.conf.all.forwarding"}

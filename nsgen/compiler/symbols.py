@@ -235,6 +235,13 @@ def route_destination(route: ir.Route) -> str:
 # addresses ---------------------------------------------------------------
 
 
+def link_local_of(address: str) -> str:
+    """The link-local address nsgen gives an interface with `addrgenmode none` and an IPv6 address:
+    fe80::/64 with the interface part (the low 64 bits) of that address: fd00:7::1/64 -> fe80::1/64."""
+    ip = int(ipaddress.IPv6Interface(address).ip)
+    return f"{ipaddress.IPv6Address((0xFE80 << 112) | (ip & (2**64 - 1)))}/64"
+
+
 def family_of(text: str) -> int | None:
     """4 or 6 for an address, interface address or network as written (prefix optional), else None."""
     interface = interface_of(text)

@@ -19,6 +19,7 @@ from nsgen.compiler.symbols import (
     did_you_mean,
     end_ifnames,
     family_of,
+    link_local_of,
     resolve_address,
 )
 from nsgen.compiler.transform import ToIR
@@ -127,6 +128,37 @@ def check_macs(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
                 seen[key] = word
 
 
+def check_link_local_clash(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """E176: two namespace ends on one link (a bridge, or the pair itself) whose first IPv6
+    addresses have one interface part would get one link-local address (nsgen derives it from
+    that part, and adds it with `nodad`, so the kernel would not notice). Not with `ipv6 link-local`,
+    where the kernel makes them from the MACs."""
+    if any(isinstance(s, ir.Ipv6) for s in program.statements):
+        return
+    seen: dict[tuple[str, str], ir.Word] = {}
+    for veth in veths_of(program):
+        link = bridge_of(veth, symbols) or f"\0{id(veth)}"
+        if veth.mtu is not None and veth.mtu.value < IPV6_MIN_MTU:
+            continue
+        firsts: dict[int, ir.Word] = {}
+        for end, word in addressed_ends(veth, symbols):
+            if symbols.kind(end.owner.text) == "ns" and family_of(word.text) == 6:
+                firsts.setdefault(id(end), word)
+        for word in firsts.values():
+            address = resolve_address(word.text, symbols, bridge_of(veth, symbols))
+            if address is None or address.version != 6:
+                continue
+            key = (link, link_local_of(str(address)))
+            first = resolve_address(seen[key].text, symbols, bridge_of(veth, symbols)) if key in seen else None
+            if key in seen and first is not None and first.ip != address.ip:  # the same address twice is E107
+                where = f"bridge '{link}'" if not link.startswith("\0") else "this veth's link"
+                yield error("E176", f"on {where}, {word.text} and {seen[key].text} (at {seen[key].span}) would "
+                            f"both get the link-local address {key[1]}", word.span,
+                            "nsgen gives each namespace end fe80:: and the interface part (the last 64 bits) of "
+                            "its first IPv6 address: make those parts differ, or add `ipv6 link-local`")
+            seen.setdefault(key, word)
+
+
 def lower(statement: ir.Veth, context: Context) -> Iterator[PlanItem]:
     """The pair, after the bridge its end names if no `bridge` line declares it."""
     symbols = context.symbols
@@ -163,6 +195,7 @@ def _pair(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:
 
 KINDS = (
     StatementKind(40, "veth", "veth", ir.Veth, transform,
-                  (check_veth_ends, check_ovs_options, check_bridge_loops, check_macs, *checks.LINK_CHECKS), lower,
+                  (check_veth_ends, check_ovs_options, check_bridge_loops, check_macs, check_link_local_clash,
+                   *checks.LINK_CHECKS), lower,
                   "### `veth"),
 )
