@@ -88,8 +88,7 @@ def _scope_facts(runner: Runner, netns: str | None) -> list[str]:
     """All facts of one namespace."""
     links = with_addrgenmode(_json(runner.run(["ip", "-j", "-d", "addr", "show"], netns)),
                              _json(runner.run(["ip", "-j", "-d", "link", "show"], netns)))
-    routes = _json(runner.run(["ip", "-j", "route", "show", "table", "all"], netns))
-    routes += _json(runner.run(["ip", "-j", "-6", "route", "show", "table", "all"], netns))
+    routes = _json(runner.run(["ip", "-j", "route", "show", "table", "all"], netns))  # both families
     forward = runner.run(["cat", "/proc/sys/net/ipv4/ip_forward"], netns).stdout.strip()
     forward6 = runner.run(["cat", "/proc/sys/net/ipv6/conf/all/forwarding"], netns).stdout.strip()
     return [
