@@ -235,3 +235,29 @@ def test_edited_lab_converges_between_families(target: str, style: str, directio
         _ok(sandbox, ["bash", str(new[1])])
         changes = empty.diff(sandbox.snapshot())
         assert not changes, "teardown left:\n" + "\n".join(changes)
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_ipv6_route_there_before_is_used_and_left(target: str, style: str, tmp_path: Path) -> None:
+    """blue is there before the lab, with the very IPv6 default route the lab declares (the kernel's
+    metric 1024): setup takes it as it is (looked up with `ip -6 ... metric 1024`), teardown leaves
+    it, and the sandbox ends as it was."""
+    setup, down = write_scripts(DUALSTACK, "dualstack.ns", style, tmp_path, target)
+    with Sandbox(uplink=True) as sandbox:
+        for command in (["ip", "netns", "add", "blue"], ["ip", "-n", "blue", "link", "set", "lo", "up"],
+                        ["ip", "-n", "blue", "link", "add", "x0", "type", "veth", "peer", "name", "x1"],
+                        ["ip", "-n", "blue", "link", "set", "x0", "up"],
+                        ["ip", "-n", "blue", "link", "set", "x1", "up"],
+                        ["ip", "-n", "blue", "addr", "add", "fd00:15::9/64", "dev", "x0", "nodad"],
+                        ["ip", "-n", "blue", "route", "add", "default", "via", "fd00:15::5", "dev", "x0"]):
+            _ok(sandbox, command)
+        before = sandbox.snapshot()
+        _ok(sandbox, ["bash", str(setup)])
+        routes = _ok(sandbox, ["ip", "-6", "route", "show", "default"], "blue")
+        assert routes.count("default via fd00:15::5") == 1, routes
+        _ok(sandbox, ["bash", str(setup)])  # again: still one
+        assert _ok(sandbox, ["ip", "-6", "route", "show", "default"], "blue").count("default") == 1
+        _ok(sandbox, ["bash", str(down)])
+        assert "default via fd00:15::5 dev x0" in _ok(sandbox, ["ip", "-6", "route", "show", "default"], "blue")
+        changes = before.diff(sandbox.snapshot())
+        assert not changes, "teardown left:\n" + "\n".join(changes)
