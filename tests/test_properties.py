@@ -204,6 +204,63 @@ def test_mutated_lab_scripts_pass_shellcheck(mutant: Mutant) -> None:
     assert script_problems(scripts) == []
 
 
+# (b2) IPv6 in every address position ------------------------------------------------------------
+
+IPV6_LAB = """\
+ns red
+ns blue
+bridge br0 ip 10.0.0.1/24, {bridge}
+veth red<->br0 ip 10.0.0.2/24, {red}
+veth blue<->br0 ip {blue}
+route red {destination} via {gateway}
+nat masquerade {subnet}
+forward tcp 80 -> [{target}]:80
+expect red ping {target}
+expect red tcp [{target}]:80 reaches blue
+"""
+
+ipv6_word = st.one_of(
+    st.ip_addresses(v=6).map(str),
+    st.tuples(st.ip_addresses(v=6), st.integers(0, 130)).map(lambda t: f"{t[0]}/{t[1]}"),
+    st.sampled_from([e for e in EDGES if ":" in e]),
+    st.text(alphabet="0123456789abcdefABCDEF:./", min_size=1, max_size=24).filter(lambda t: ":" in t),
+)
+
+
+@settings(FUZZ, max_examples=300)
+@given(st.fixed_dictionaries({key: ipv6_word for key in
+                              ("bridge", "red", "blue", "destination", "gateway", "subnet", "target")}))
+def test_ipv6_forms_give_plan_or_error(words: dict[str, str]) -> None:
+    """Any IPv6-looking word in any address position: a plan whose scripts are safe, or an error;
+    never an uncaught exception."""
+    text = IPV6_LAB.format(**words)
+    result, scripts = compile_and_render(text)
+    assert_plan_or_error(result, text)
+    if result.plan is not None:
+        event("compiled")
+        assert_safe_lab(result, text, scripts)
+
+
+@settings(FUZZ, max_examples=15)
+@given(st.fixed_dictionaries({"bridge": st.just("fd00:15::1/64"), "red": st.just("fd00:15::2/64"),
+                              "blue": st.sampled_from(["fd00:15::3", "fd00:15::3/64", "10.0.0.3, fd00:15::3"]),
+                              "destination": st.sampled_from(["default", "fd00:99::/64", "::/0", "2001:db8::/32"]),
+                              "gateway": st.sampled_from(["fd00:15::1", "fd00:15::3"]),
+                              "subnet": st.sampled_from(["fd00:15::/64", "fd00::/8"]),
+                              "target": st.sampled_from(["fd00:15::3", "fd00:15::2"])}))
+def test_ipv6_lab_scripts_pass_shellcheck(words: dict[str, str]) -> None:
+    """Valid IPv6 labs of that shape compile to scripts that pass `bash -n` and shellcheck."""
+    text = IPV6_LAB.format(**words)
+    result, scripts = compile_and_render(text)
+    assert_plan_or_error(result, text)
+    if result.plan is None:
+        event("refused")
+        return
+    event("compiled")
+    assert_safe_lab(result, text, scripts)
+    assert script_problems(scripts) == []
+
+
 @pytest.mark.parametrize("seed", sorted(SEEDS))
 def test_seed_labs_compile(seed: str) -> None:
     """The mutation seeds themselves compile, so mutants start from labs that work."""
