@@ -261,3 +261,23 @@ def test_ipv6_route_there_before_is_used_and_left(target: str, style: str, tmp_p
         assert "default via fd00:15::5 dev x0" in _ok(sandbox, ["ip", "-6", "route", "show", "default"], "blue")
         changes = before.diff(sandbox.snapshot())
         assert not changes, "teardown left:\n" + "\n".join(changes)
+
+
+def test_preflight_warns_of_a_host_that_learns_its_route_from_router_advertisements(target: str,
+                                                                                   tmp_path: Path) -> None:
+    """The host's eth0 has an IPv6 default route learned from router advertisements (`proto ra`)
+    and accept_ra 1: setup of a lab with IPv6 NAT warns, naming eth0 and accept_ra=2, and changes
+    nothing about it; with accept_ra 2 it says nothing."""
+    setup, down = write_scripts(DUALSTACK, "dualstack.ns", "default", tmp_path, target)
+    with Sandbox(uplink=True) as sandbox:
+        _ok(sandbox, ["sysctl", "-qw", f"{FORWARD6}=0", "net.ipv6.conf.eth0.accept_ra=1"])
+        _ok(sandbox, ["ip", "-6", "route", "add", "default", "via", "fd00:1::3", "dev", "eth0", "proto", "ra"])
+        result = sandbox.run(["bash", str(setup)])
+        assert result.returncode == 0, result.stderr
+        assert "nsgen: warning: eth0 learns this host's IPv6 default route from router advertisements" in result.stderr
+        assert "net.ipv6.conf.eth0.accept_ra=2" in result.stderr
+        assert _sysctl(sandbox, "net.ipv6.conf.eth0.accept_ra") == "1"
+        _ok(sandbox, ["bash", str(down)])
+        _ok(sandbox, ["sysctl", "-qw", "net.ipv6.conf.eth0.accept_ra=2"])
+        result = sandbox.run(["bash", str(setup)])
+        assert result.returncode == 0 and "router advertisements" not in result.stderr, result.stderr
