@@ -30,6 +30,7 @@ ip -n red link set dev veth-red addrgenmode none
 ip -n red link set dev veth-red up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
 ip -n red addr replace fd00:15::1/64 dev veth-red nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n red addr replace fe80::1/64 dev veth-red nodad
 # dualstack.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24, fd00:15::2/64
 ip link add name veth-blue-br master v-net-0 up type veth peer name veth-blue netns blue
@@ -38,6 +39,7 @@ ip -n blue link set dev veth-blue addrgenmode none
 ip -n blue link set dev veth-blue up
 ip -n blue addr replace 192.168.15.2/24 dev veth-blue
 ip -n blue addr replace fd00:15::2/64 dev veth-blue nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n blue addr replace fe80::2/64 dev veth-blue nodad
 # dualstack.ns:16  route blue 192.168.1.0/24 via 192.168.15.5
 ip -n blue route add 192.168.1.0/24 via 192.168.15.5

@@ -92,6 +92,7 @@ link set dev veth-red addrgenmode none
 link set dev veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 addr replace fd00:15::1/64 dev veth-red nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 addr replace fe80::1/64 dev veth-red nodad
 IP
 claim 'addr red veth-red 192.168.15.1/24'
@@ -110,6 +111,7 @@ link set dev veth-blue addrgenmode none
 link set dev veth-blue up
 addr replace 192.168.15.2/24 dev veth-blue
 addr replace fd00:15::2/64 dev veth-blue nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 addr replace fe80::2/64 dev veth-blue nodad
 IP
 claim 'addr blue veth-blue 192.168.15.2/24'

@@ -95,6 +95,7 @@ link set dev veth-red up
 addr replace 192.168.15.1/24 dev veth-red
 # (record: addr red veth-red fd00:15::1/64)
 addr replace fd00:15::1/64 dev veth-red nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 # (record: addr red veth-red fe80::1/64)
 addr replace fe80::1/64 dev veth-red nodad
 # dualstack.ns:19  route red default via 192.168.15.5
@@ -114,6 +115,7 @@ link set dev veth-blue up
 addr replace 192.168.15.2/24 dev veth-blue
 # (record: addr blue veth-blue fd00:15::2/64)
 addr replace fd00:15::2/64 dev veth-blue nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 # (record: addr blue veth-blue fe80::2/64)
 addr replace fe80::2/64 dev veth-blue nodad
 # dualstack.ns:16  route blue 192.168.1.0/24 via 192.168.15.5

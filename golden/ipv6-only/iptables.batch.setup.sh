@@ -105,6 +105,7 @@ link set dev veth-a addrgenmode none
 link set dev veth-a up
 # (record: addr a veth-a fd00:6::2/64)
 addr replace fd00:6::2/64 dev veth-a nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 # (record: addr a veth-a fe80::2/64)
 addr replace fe80::2/64 dev veth-a nodad
 # ipv6-only.ns:17  route a default via fd00:6::1
@@ -122,6 +123,7 @@ link set dev veth-r addrgenmode none
 link set dev veth-r up
 # (record: addr r veth-r fd00:6::3/64)
 addr replace fd00:6::3/64 dev veth-r nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 # (record: addr r veth-r fe80::3/64)
 addr replace fe80::3/64 dev veth-r nodad
 # ipv6-only.ns:13  veth r:up<->b:down ip fd00:7::1/64, fd00:7::2/64
@@ -129,6 +131,7 @@ link set dev up addrgenmode none
 link set dev up up
 # (record: addr r up fd00:7::1/64)
 addr replace fd00:7::1/64 dev up nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 # (record: addr r up fe80::1/64)
 addr replace fe80::1/64 dev up nodad
 # ipv6-only.ns:14  address r:lo fd00:ff::1/128
@@ -146,6 +149,7 @@ link set dev down addrgenmode none
 link set dev down up
 # (record: addr b down fd00:7::2/64)
 addr replace fd00:7::2/64 dev down nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 # (record: addr b down fe80::2/64)
 addr replace fe80::2/64 dev down nodad
 # ipv6-only.ns:20  route b default via fd00:7::1

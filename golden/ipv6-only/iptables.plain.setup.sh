@@ -30,6 +30,7 @@ ip link set dev veth-a-br alias nsgen:v6only # nsgen's teardown deletes only lin
 ip -n a link set dev veth-a addrgenmode none
 ip -n a link set dev veth-a up
 ip -n a addr replace fd00:6::2/64 dev veth-a nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n a addr replace fe80::2/64 dev veth-a nodad
 # ipv6-only.ns:12  veth r<->br6 ip fd00:6::3
 ip link add name veth-r-br master br6 up type veth peer name veth-r netns r
@@ -37,16 +38,19 @@ ip link set dev veth-r-br alias nsgen:v6only # nsgen's teardown deletes only lin
 ip -n r link set dev veth-r addrgenmode none
 ip -n r link set dev veth-r up
 ip -n r addr replace fd00:6::3/64 dev veth-r nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n r addr replace fe80::3/64 dev veth-r nodad
 # ipv6-only.ns:13  veth r:up<->b:down ip fd00:7::1/64, fd00:7::2/64
 ip -n r link add name up type veth peer name down netns b
 ip -n r link set dev up addrgenmode none
 ip -n r link set dev up up
 ip -n r addr replace fd00:7::1/64 dev up nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n r addr replace fe80::1/64 dev up nodad
 ip -n b link set dev down addrgenmode none
 ip -n b link set dev down up
 ip -n b addr replace fd00:7::2/64 dev down nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n b addr replace fe80::2/64 dev down nodad
 # ipv6-only.ns:14  address r:lo fd00:ff::1/128
 ip -n r addr replace fd00:ff::1/128 dev lo nodad

@@ -101,6 +101,7 @@ ip -n a -batch - <<'IP'
 link set dev veth-a addrgenmode none
 link set dev veth-a up
 addr replace fd00:6::2/64 dev veth-a nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 addr replace fe80::2/64 dev veth-a nodad
 IP
 claim 'addr a veth-a fd00:6::2/64'
@@ -117,6 +118,7 @@ ip -n r -batch - <<'IP'
 link set dev veth-r addrgenmode none
 link set dev veth-r up
 addr replace fd00:6::3/64 dev veth-r nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 addr replace fe80::3/64 dev veth-r nodad
 IP
 claim 'addr r veth-r fd00:6::3/64'
@@ -130,6 +132,7 @@ ip -n r -batch - <<'IP'
 link set dev up addrgenmode none
 link set dev up up
 addr replace fd00:7::1/64 dev up nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 addr replace fe80::1/64 dev up nodad
 IP
 claim 'addr r up fd00:7::1/64'
@@ -138,6 +141,7 @@ ip -n b -batch - <<'IP'
 link set dev down addrgenmode none
 link set dev down up
 addr replace fd00:7::2/64 dev down nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 addr replace fe80::2/64 dev down nodad
 IP
 claim 'addr b down fd00:7::2/64'

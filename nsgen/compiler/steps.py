@@ -150,6 +150,8 @@ class AddAddress(Step):
 
     ifname: str
     address: str
+    why: str = ""
+    """Said in a comment before it, for an address the lab file does not give (a link-local one)."""
     kind: ClassVar[str] = "add_address"
 
     @property
@@ -504,7 +506,9 @@ def _link_local(origin: p.Origin, netns: str | None, ifname: str, addrgenmode: s
     ipv6 = [a for a in addresses if p.family(a) == 6]
     if addrgenmode != "none" or not ipv6:
         return []
-    return [AddAddress(origin, netns, ifname, link_local_of(ipv6[0]))]
+    why = ("(nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve "
+           "neighbours for packets it forwards)")
+    return [AddAddress(origin, netns, ifname, link_local_of(ipv6[0]), why)]
 
 
 
