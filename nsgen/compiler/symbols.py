@@ -64,6 +64,8 @@ class Symbols:
     routes: dict[str, list[IPNetwork]] = field(default_factory=dict)
     """Destinations of each namespace's (and the host's) routes; `default` is 0.0.0.0/0, or ::/0 via
     an IPv6 gateway."""
+    placed: dict[int, list[tuple[ir.VethEnd, ir.Word]]] = field(default_factory=dict)
+    """id(veth) -> which end takes which address (`addressed_ends`, worked out once per veth)."""
     interface_with: dict[tuple[str, IPAddress], LabInterface] = field(default_factory=dict)
     """(namespace or `host`, IP address) -> the interface there that has it (the first, if given twice)."""
 
@@ -340,12 +342,20 @@ def addressed_ends(veth: ir.Veth, symbols: Symbols) -> list[tuple[ir.VethEnd, ir
 
     Extra addresses are left out here; `checks` reports them (`extra_addresses`).
     """
+    known = symbols.placed.get(id(veth))
+    if known is not None:
+        return known
     takers = address_takers(veth, symbols)
-    placed: list[tuple[ir.VethEnd, ir.Word]] = []
-    for family in (4, 6):
-        words = [w for w in veth.addresses if (family_of(w.text) or 4) == family]
-        placed += list(zip(takers, words, strict=False))
-    return sorted(placed, key=lambda pair: pair[1].span)
+    if all(family_of(w.text) != 6 for w in veth.addresses):  # IPv4 only (or not addresses): in order
+        placed = list(zip(takers, veth.addresses, strict=False))
+    else:
+        placed = []
+        for family in (4, 6):
+            words = [w for w in veth.addresses if (family_of(w.text) or 4) == family]
+            placed += list(zip(takers, words, strict=False))
+        placed.sort(key=lambda pair: pair[1].span)
+    symbols.placed[id(veth)] = placed
+    return placed
 
 
 def extra_addresses(veth: ir.Veth, symbols: Symbols) -> list[ir.Word]:
