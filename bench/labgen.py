@@ -38,19 +38,35 @@ def check_size(n: int) -> None:
         raise ValueError(f"lab size must be between 1 and {MAX_SIZE}, got {n}")
 
 
-def lab_source(n: int) -> str:
-    """nsgen source text of the N-namespace benchmark lab."""
+BRIDGE_ADDRESS6 = "fd00:200::1"
+SUBNET6 = "fd00:200::/64"
+
+
+def address6(i: int) -> str:
+    """IPv6 address of namespace ``i`` in the dual-stack lab: fd00:200::2 for i=1, counting up."""
+    return f"fd00:200::{i + 1:x}"
+
+
+def lab_source(n: int, dual: bool = False) -> str:
+    """nsgen source text of the N-namespace benchmark lab; `dual`: the dual-stack lab, with an IPv6
+    address, default route, masquerade and port forward beside each IPv4 one."""
     check_size(n)
-    lines = [f"lab bench{n}", f"bridge {BRIDGE} ip {BRIDGE_ADDRESS}/{PREFIX}"]
+    bridge = f"{BRIDGE_ADDRESS}/{PREFIX}" + (f", {BRIDGE_ADDRESS6}/64" if dual else "")
+    lines = [f"lab bench{n}", f"bridge {BRIDGE} ip {bridge}"]
     for i in range(1, n + 1):
         ns = namespace(i)
         lines += [
             f"ns {ns}",
-            f"veth {ns}:eth0<->{BRIDGE} ip {address(i)}/{PREFIX}",
+            f"veth {ns}:eth0<->{BRIDGE} ip {address(i)}/{PREFIX}" + (f", {address6(i)}/64" if dual else ""),
             f"route {ns} default via {BRIDGE_ADDRESS}",
         ]
+        if dual:
+            lines.append(f"route {ns} default via {BRIDGE_ADDRESS6}")
     lines.append(f"nat masquerade {SUBNET}")
     lines += [f"forward tcp {port(i)} -> {address(i)}:80" for i in range(1, n + 1)]
+    if dual:
+        lines.append(f"nat masquerade {SUBNET6}")
+        lines += [f"forward tcp {port(i)} -> [{address6(i)}]:80" for i in range(1, n + 1)]
     return "\n".join(lines) + "\n"
 
 

@@ -18,6 +18,7 @@ class Variant:
     kind: str  # "nsgen", "naive" or "mininet"
     style: str = "default"
     extra: str = ""  # lines put before the lab's own (nsgen variants)
+    dual: bool = False  # the dual-stack lab (labgen.lab_source(n, dual=True)) instead of the IPv4 one
 
 
 NSGEN_VARIANTS = [
@@ -28,6 +29,10 @@ NSGEN_VARIANTS = [
     # The same lab keeping the kernel's IPv6 link-local addresses: what nsgen's default
     # `addrgenmode none` saves (docs/language.md, `ipv6 link-local`).
     Variant("batch-nft-ll", "nsgen batch, `ipv6 link-local`", "nft", "nsgen", "batch", "ipv6 link-local\n"),
+    # The same lab dual-stack (issue 13): an IPv6 address, default route, masquerade and port
+    # forward beside each IPv4 one.
+    Variant("batch-nft-dual", "nsgen batch, dual-stack", "nft", "nsgen", "batch", dual=True),
+    Variant("batch-iptables-dual", "nsgen batch, dual-stack", "iptables", "nsgen", "batch", dual=True),
 ]
 NAIVE = Variant("naive", "naive reference (tutorial style)", "iptables -A", "naive")
 MININET = Variant("mininet", "Mininet `single,N` lxbr", "-", "mininet")

@@ -65,6 +65,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-mininet", action="store_true", help="do not measure Mininet")
     parser.add_argument("--no-install", action="store_true", help="do not apt-get install Mininet when missing")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--only", default="", help="measure only these nsgen variants (keys, comma-separated), "
+                        "and neither the naive script nor Mininet")
     parser.add_argument(
         "--nsgen-rev",
         default="HEAD",
@@ -187,7 +189,7 @@ def ensure_mininet(install: bool) -> str | None:
 def probe_variant(variant: Variant, workdir: Path, src: Path) -> str | None:
     """Build and tear down a 2-namespace lab with a variant; the reason when it fails."""
     lab = workdir / f"probe-{variant.key}.ns"
-    lab.write_text(variant.extra + lab_source(2))
+    lab.write_text(variant.extra + lab_source(2, variant.dual))
     for command in ("build", "down"):
         argv = nsgen_argv(command, lab, variant.target, variant.style)
         out = workdir / f"probe-{variant.key}-{command}.sh"
@@ -204,9 +206,9 @@ def compile_variant(results: Results, n: int, variant: Variant, lab: Path, src: 
     cell = results.cell(n, variant.key)
     out = lab.parent / variant.key
     out.mkdir(parents=True, exist_ok=True)
-    if variant.extra:
+    if variant.extra or variant.dual:
         lab = out / "lab.ns"
-        lab.write_text(variant.extra + lab_source(n))
+        lab.write_text(variant.extra + lab_source(n, variant.dual))
     for _ in range(compile_repeat(results.repeat, n)):
         seconds, code, err = time_command(
             nsgen_argv("build", lab, variant.target, variant.style), src, out / "apply.sh"
@@ -322,7 +324,7 @@ def compile_only(results: Results, workdir: Path, src: Path) -> None:
 def setup_variants(results: Results, args: argparse.Namespace, workdir: Path, src: Path) -> None:
     """Mark variants that cannot be measured on this machine or tree, for every size."""
     reasons: dict[str, str | None] = {}
-    for variant in NSGEN_VARIANTS:
+    for variant in (v for v in results.variants if v.kind == "nsgen"):
         reasons[variant.key] = probe_variant(variant, workdir, src)
         log(f"{variant.key}: {reasons[variant.key] or 'available'}")
     if MININET in results.variants:
@@ -346,6 +348,13 @@ def main(argv: list[str] | None = None) -> int:
         print("bench/run.py needs root (it creates namespaces in a sandbox)", file=sys.stderr)
         return 2
     variants = [*NSGEN_VARIANTS, NAIVE] + ([] if args.no_mininet else [MININET])
+    if args.only:
+        keys = set(args.only.split(","))
+        unknown = keys - {v.key for v in NSGEN_VARIANTS}
+        if unknown:
+            print(f"unknown variant(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+            return 2
+        variants = [v for v in NSGEN_VARIANTS if v.key in keys]
     results = Results(args.sizes, args.compile_only, args.repeat, variants)
     workdir = Path(tempfile.mkdtemp(prefix="nsgen-bench-"))
     # nsgen's parser and template caches: the benchmark's own, filled by the probes below.

@@ -22,6 +22,17 @@ def speedup_over(baseline: str, key: str, n: int) -> Measure:
     return measure
 
 
+def slowdown_of(key: str, baseline: str, n: int) -> Measure:
+    """Apply time of variant ``key`` as a multiple of variant ``baseline``'s at size ``n``."""
+
+    def measure(results: Results) -> tuple[float | None, str]:
+        mine, base = results.apply_median(n, key), results.apply_median(n, baseline)
+        value = ratio(mine, base)
+        return value, f"{fmt_ratio(value)} ({fmt_seconds(mine)} / {fmt_seconds(base)})"
+
+    return measure
+
+
 def speedup_over_whole_run(baseline: str, key: str, n: int) -> Measure:
     """Apply speedup of ``key`` over ``baseline``'s apply plus teardown medians (a whole run)."""
 
@@ -117,6 +128,16 @@ def issue_targets() -> list[Target]:
             " stop, as the issue's 4.3 s figure was measured; not the start-only row above)",
             speedup_over_whole_run(MININET.key, "batch-nft", 100),
             None,
+        ),
+        Target(
+            "batch style, nft, N=1000: the dual-stack lab's apply at most 1.3x the IPv4 lab's (issue 13)",
+            slowdown_of("batch-nft-dual", "batch-nft", 1000),
+            lambda v: v <= 1.3,
+        ),
+        Target(
+            "batch style, iptables, N=1000: the dual-stack lab's apply at most 1.3x the IPv4 lab's (issue 13)",
+            slowdown_of("batch-iptables-dual", "batch-iptables", 1000),
+            lambda v: v <= 1.3,
         ),
         Target("compile N=1000 < 0.5 s wall", slowest_compile(1000), lambda v: v < 0.5),
         Target("compile N=10000 < 12x N=1000", compile_growth(1000, 10000), lambda v: v < 12),

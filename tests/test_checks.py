@@ -165,7 +165,16 @@ def test_options_given_once(lab: str) -> None:
 
 
 def test_too_many_addresses_in_one_option_stays_e117() -> None:
-    assert codes("bridge br0 ip 10.0.0.1/24, 10.0.0.2/24") == ["E117"]
+    assert codes("ns a; ns b; veth a<->b ip 10.0.0.1/30, 10.0.0.2/30, 10.0.0.3/30") == ["E117"]
+    assert codes("ns a; ns b; veth a<->b ip fd00::1/64, fd00::2/64, fd00::3/64") == ["E117"]
+
+
+def test_a_bridge_takes_any_number_of_addresses_of_both_families() -> None:
+    assert codes("bridge br0 ip 10.0.0.1/24, 10.1.0.1/24, fd00::1/64, fd00:1::1/64") == []
+
+
+def test_a_veth_takes_one_address_of_each_family_per_end() -> None:
+    assert codes("ns a; ns b; veth a<->b ip 10.0.0.1/30, fd00::1/64, 10.0.0.2/30, fd00::2/64") == []
 
 
 # W136, W137, E138: masquerades -----------------------------------------------------------------

@@ -64,3 +64,33 @@ def test_only_setup_warns(target: str) -> None:
 
 def test_cli_host_firewalls_are_the_sandboxs() -> None:
     assert tuple(sandbox.HOST_FIREWALLS) == cli.HOST_FIREWALLS
+
+
+DUAL = ("ns a; bridge br0 ip 10.7.0.1/24, fd00:7::1/64; veth a<->br0 ip 10.7.0.2/24, fd00:7::2/64\n"
+        "nat masquerade 10.7.0.0/24\nforward tcp 80 -> [fd00:7::2]:8080\n")
+
+
+def test_each_family_gets_only_its_own_rules() -> None:
+    """A forward to an IPv6 target has no IPv4 rule, a masquerade of an IPv4 subnet no IPv6 rule;
+    the host forwards IPv4 for the one and IPv6 for the other."""
+    plan = _plan(DUAL)
+    assert plan.families == (4, 6)
+    four, six = ruleset(plan, "iptables", 4), ruleset(plan, "iptables", 6)
+    assert "MASQUERADE" in four and "DNAT" not in four and "fd00" not in four
+    assert "DNAT --to-destination [fd00:7::2]:8080" in six and "MASQUERADE" not in six and "10.7." not in six
+    nft = ruleset(plan, "nft")
+    assert "table inet nsgen-lab {" in nft
+    assert "ip saddr 10.7.0.0/24 ip daddr != 10.7.0.0/24 masquerade" in nft
+    assert "dnat ip6 to [fd00:7::2]:8080" in nft and "dnat ip to" not in nft
+    keys = [step.key for step in lower(plan).of(SetSysctl)]
+    assert keys == ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"]
+
+
+def test_ipv6_only_lab_has_no_ipv4_rules() -> None:
+    """An IPv6-only lab: one family of rules, ip6tables only, and no ip_forward change."""
+    plan = _plan("ns a; bridge br0 ip fd00:7::1/64; veth a<->br0 ip fd00:7::2\nnat masquerade fd00:7::/64\n")
+    assert plan.families == (6,)
+    setup = render(plan, "iptables", "setup", "plain")
+    assert "ip6tables-restore" in setup and "iptables-restore" not in setup.replace("ip6tables-restore", "")
+    assert "ip_forward" not in setup and "net.ipv6.conf.all.forwarding" in setup
+    assert "ip addr replace fd00:7::2/64 dev veth-a nodad" in setup.replace("ip -n a ", "ip ")

@@ -345,6 +345,10 @@ def test_a_4000_line_lab_formats_well() -> None:
     assert formatted.count("\n\n") == 5  # lab, ns, bridge, veth, route, forward: six groups
 
 
+IPV6 = re.compile(r"[0-9a-fA-F]*:[0-9a-fA-F]*:")
+"""Two ':' with only hex digits between: an IPv6 address."""
+
+
 @pytest.mark.parametrize("rule", sorted(kind.rule for kind in REGISTRY))
 def test_every_statement_of_the_golden_labs_formats_alone_and_spaced_out(rule: str) -> None:
     """Each kind of statement, as the golden labs write it and with blanks around every `:`, `<->`,
@@ -355,8 +359,9 @@ def test_every_statement_of_the_golden_labs_formats_alone_and_spaced_out(rule: s
                if isinstance(s, node)]
     assert sources, f"no golden lab has a `{rule}` statement"
     text = "\n".join(sources) + "\n"
-    spaced = "\n".join(line if " mac " in line else re.sub(r"\s*(<->|->|[:,=])\s*", r" \1 ", line) + " ;"
-                       for line in text.splitlines()) + "\n"  # a MAC address keeps its own ':'s
+    spaced = "\n".join(line if " mac " in line or IPV6.search(line) else
+                       re.sub(r"\s*(<->|->|[:,=])\s*", r" \1 ", line) + " ;"
+                       for line in text.splitlines()) + "\n"  # MAC and IPv6 addresses keep their own ':'s
     assert spaced.count("\n") == len(sources)
     assert fmt(spaced) == fmt(text)
     assert_formats_well(spaced)

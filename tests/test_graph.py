@@ -78,8 +78,8 @@ def test_every_interface_and_address_is_drawn(lab: str) -> None:
     plan = plan_of(lab)
     names = [end.ifname for veth in plan.veths for end in (veth.inner, veth.outer)]
     names += [v.ifname for v in plan.vxlans] + [m.ifname for m in plan.macvlans] + [a.ifname for a in plan.addresses]
-    addresses = [end.address for veth in plan.veths for end in (veth.inner, veth.outer)]
-    addresses += [b.address for b in plan.bridges] + [v.address for v in plan.vxlans]
+    addresses = [a for veth in plan.veths for end in (veth.inner, veth.outer) for a in end.addresses]
+    addresses += [a for b in plan.bridges for a in b.addresses] + [v.address for v in plan.vxlans]
     addresses += [m.address for m in plan.macvlans] + [a.address for a in plan.addresses]
     addresses += [m.subnet for m in plan.masquerades] + [f"{f.target}:{f.target_port}" for f in plan.forwards]
     for format in SUFFIX:

@@ -34,9 +34,9 @@ FUZZ = settings(derandomize=True, database=None, deadline=None, print_blob=False
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # What a statement may be written with, once comments are gone: names, numbers, addresses, `<->`, `->`,
-# `:`, `,`, `;`, `=` (sysctl KEY=VALUE), blanks and line ends. Anything else in a lab that compiles would
-# be a hole in the grammar.
-ALLOWED = frozenset(string.ascii_letters + string.digits + "_.-/:,<>;= \t\r\n")
+# `:`, `,`, `;`, `=` (sysctl KEY=VALUE), `[` `]` (an IPv6 address before `:PORT`), blanks and line ends.
+# Anything else in a lab that compiles would be a hole in the grammar.
+ALLOWED = frozenset(string.ascii_letters + string.digits + "_.-/:,<>;=[] \t\r\n")
 
 HOSTILE = ("$(reboot)", "`id`", ";rm -rf /", "'", '"', "*", "\n", "\x00", "\\", "&&", "|", ">", "<", "$HOME",
            "${IFS}", "~", "?", "[a]", "{a,b}", "!", "%", "é", "ünïcödé", "\u202e", "\ufeff", "\r", "\t", "\x0c",
@@ -47,11 +47,16 @@ EDGES = ("0", "1", "67", "68", "1500", "65535", "65536", "4294967296", "99999999
          "0.0.0.0", "0.0.0.0/0", "255.255.255.255", "255.255.255.255/32", "1.2.3.4/31", "1.2.3.4/32", "1.2.3.4/33",
          "256.1.1.1", "10.0.0.0/8", "127.0.0.1", "224.0.0.1/24", "192.168.15.0/24", "192.168.15.255/24",
          "1.2.3", "1.2.3.4.5", "01.02.03.04/24", "host", "outside", "lo", "default", "via", "ip", "mtu", "no",
-         "a" * 15, "a" * 16, "a" * 255, "a" * 256, "_", ".", "..", "-", "eth0", "tcp", "udp", "<->", "->", ":", ",")
+         "a" * 15, "a" * 16, "a" * 255, "a" * 256, "_", ".", "..", "-", "eth0", "tcp", "udp", "<->", "->", ":", ",",
+         # IPv6 forms: valid, special, malformed, bracketed (a port after one), and mixed with IPv4
+         "fd00::1/64", "fd00:15::2", "fd00::/64", "fd00::", "fd00::/8", "::", "::/0", "::1", "::1/128", "fe80::1",
+         "fe80::/10", "fe80::1/64", "ff02::1", "ff00::/8", "::ffff:10.0.0.1", "2001:db8::1/129", "fd00:::1",
+         "fd00::g", "fd00::1:2:3:4:5:6:7:8", "fd00:0:0:0:0:0:0:1/127", "[fd00:15::2]", "[fd00:15::2]:80", "[", "]",
+         "[10.0.0.1]:80", "fd00:15::2:80", "FD00::A/64", "1:2:3:4:5:6:7:8/64")
 
 BLANKS = ("  ", "\t", " \t ", "\r", "\x0b", "\x0c", "\xa0", "\u3000", ";", " ; ", "\n")
 
-TOKEN = re.compile(r"<->|->|[A-Za-z0-9_./-]+|[^\sA-Za-z0-9_./-]")
+TOKEN = re.compile(r"<->|->|[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(?:/[0-9]+)?|[A-Za-z0-9_./-]+|[^\sA-Za-z0-9_./-]")
 CORPUS = tuple(sorted({m.group() for text in SEEDS.values() for m in TOKEN.finditer(text)}))
 
 
@@ -196,6 +201,63 @@ def test_mutated_lab_scripts_pass_shellcheck(mutant: Mutant) -> None:
         return
     event("compiled")
     assert_safe_lab(result, mutant.text, scripts)
+    assert script_problems(scripts) == []
+
+
+# (b2) IPv6 in every address position ------------------------------------------------------------
+
+IPV6_LAB = """\
+ns red
+ns blue
+bridge br0 ip 10.0.0.1/24, {bridge}
+veth red<->br0 ip 10.0.0.2/24, {red}
+veth blue<->br0 ip {blue}
+route red {destination} via {gateway}
+nat masquerade {subnet}
+forward tcp 80 -> [{target}]:80
+expect red ping {target}
+expect red tcp [{target}]:80 reaches blue
+"""
+
+ipv6_word = st.one_of(
+    st.ip_addresses(v=6).map(str),
+    st.tuples(st.ip_addresses(v=6), st.integers(0, 130)).map(lambda t: f"{t[0]}/{t[1]}"),
+    st.sampled_from([e for e in EDGES if ":" in e]),
+    st.text(alphabet="0123456789abcdefABCDEF:./", min_size=1, max_size=24).filter(lambda t: ":" in t),
+)
+
+
+@settings(FUZZ, max_examples=300)
+@given(st.fixed_dictionaries({key: ipv6_word for key in
+                              ("bridge", "red", "blue", "destination", "gateway", "subnet", "target")}))
+def test_ipv6_forms_give_plan_or_error(words: dict[str, str]) -> None:
+    """Any IPv6-looking word in any address position: a plan whose scripts are safe, or an error;
+    never an uncaught exception."""
+    text = IPV6_LAB.format(**words)
+    result, scripts = compile_and_render(text)
+    assert_plan_or_error(result, text)
+    if result.plan is not None:
+        event("compiled")
+        assert_safe_lab(result, text, scripts)
+
+
+@settings(FUZZ, max_examples=15)
+@given(st.fixed_dictionaries({"bridge": st.just("fd00:15::1/64"), "red": st.just("fd00:15::2/64"),
+                              "blue": st.sampled_from(["fd00:15::3", "fd00:15::3/64", "10.0.0.3, fd00:15::3"]),
+                              "destination": st.sampled_from(["default", "fd00:99::/64", "::/0", "2001:db8::/32"]),
+                              "gateway": st.sampled_from(["fd00:15::1", "fd00:15::3"]),
+                              "subnet": st.sampled_from(["fd00:15::/64", "fd00::/8"]),
+                              "target": st.sampled_from(["fd00:15::3", "fd00:15::2"])}))
+def test_ipv6_lab_scripts_pass_shellcheck(words: dict[str, str]) -> None:
+    """Valid IPv6 labs of that shape compile to scripts that pass `bash -n` and shellcheck."""
+    text = IPV6_LAB.format(**words)
+    result, scripts = compile_and_render(text)
+    assert_plan_or_error(result, text)
+    if result.plan is None:
+        event("refused")
+        return
+    event("compiled")
+    assert_safe_lab(result, text, scripts)
     assert script_problems(scripts) == []
 
 

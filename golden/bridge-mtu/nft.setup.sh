@@ -461,8 +461,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-jumbo, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-jumbo, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-jumbo >/dev/null 2>&1; then
+    nft delete table inet nsgen-jumbo
+  fi
   if nft list table ip nsgen-jumbo >/dev/null 2>&1; then
     nft delete table ip nsgen-jumbo
   fi

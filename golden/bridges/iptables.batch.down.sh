@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'bridges', compiled from bridges.ns (target iptables, batch style).
 # Removes what the setup script creates (namespaces red, blue; bridges sw0, sw1; veth pairs
-# veth-red-br/veth-red, veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in chains
+# veth-red-br/veth-red, veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in iptables chains
 # nsgen-bridges-* (accept across sw0, accept across sw1)), in reverse order, and restores the sysctls
 # it set. Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -17,7 +17,7 @@ main() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
-  # firewall: chains nsgen-bridges-*
+  # firewall: iptables chains nsgen-bridges-*
   remove_rules
 
   # bridges.ns:8  veth blue<->sw1 ip 10.0.4.2/24
@@ -188,28 +188,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-bridges-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-bridges-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-bridges-pre nsgen-bridges-post nsgen-bridges-fwd
+  remove_chains iptables:nsgen-bridges-pre iptables:nsgen-bridges-post iptables:nsgen-bridges-fwd ip6tables:nsgen-bridges-pre ip6tables:nsgen-bridges-post ip6tables:nsgen-bridges-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-bridges-pre
-nat POSTROUTING nsgen-bridges-post
-filter FORWARD nsgen-bridges-fwd
+iptables nat PREROUTING nsgen-bridges-pre
+iptables nat POSTROUTING nsgen-bridges-post
+iptables filter FORWARD nsgen-bridges-fwd
+ip6tables nat PREROUTING nsgen-bridges-pre
+ip6tables nat POSTROUTING nsgen-bridges-post
+ip6tables filter FORWARD nsgen-bridges-fwd
 CHAINS
 }
 

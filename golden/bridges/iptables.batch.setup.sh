@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'bridges', compiled from bridges.ns (target iptables, batch style).
 # Creates namespaces red, blue; bridges sw0, sw1; veth pairs veth-red-br/veth-red,
-# veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in chains nsgen-bridges-* (accept across sw0,
-# accept across sw1).
+# veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in iptables chains nsgen-bridges-* (accept
+# across sw0, accept across sw1).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down bridges.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -104,7 +104,7 @@ addr replace 10.0.4.2/24 dev veth-blue
 BATCH
   record_batch
 
-  step='firewall: chains nsgen-bridges-*'
+  step='firewall: iptables chains nsgen-bridges-*'
   if ! iptables -t filter -S nsgen-bridges-fwd >/dev/null 2>&1; then
     undo_push rules
   fi
@@ -114,7 +114,7 @@ BATCH
   #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
   # bridges.ns:5  bridge sw0 ip 10.0.4.254/24
   # bridges.ns:6  bridge sw1
-  remove_chains nsgen-bridges-pre nsgen-bridges-post # chains an earlier version of the lab file needed, if any
+  remove_chains iptables:nsgen-bridges-pre iptables:nsgen-bridges-post ip6tables:nsgen-bridges-pre ip6tables:nsgen-bridges-post ip6tables:nsgen-bridges-fwd # chains an earlier version of the lab file needed, if any
   iptables-restore --noflush <<'RULES'
 *filter
 :nsgen-bridges-fwd - [0:0]
@@ -166,7 +166,7 @@ preflight() {
     nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-bridges-*' -v lab="$lab" '
       $1 == "table" { family = $2; name = $3 }
       $1 == "chain" { chain = $2 }
-      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
         if (family == "ip" && name == "filter" && chain == "FORWARD")
           printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
         else
@@ -478,28 +478,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-bridges-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-bridges-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-bridges-pre nsgen-bridges-post nsgen-bridges-fwd
+  remove_chains iptables:nsgen-bridges-pre iptables:nsgen-bridges-post iptables:nsgen-bridges-fwd ip6tables:nsgen-bridges-pre ip6tables:nsgen-bridges-post ip6tables:nsgen-bridges-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-bridges-pre
-nat POSTROUTING nsgen-bridges-post
-filter FORWARD nsgen-bridges-fwd
+iptables nat PREROUTING nsgen-bridges-pre
+iptables nat POSTROUTING nsgen-bridges-post
+iptables filter FORWARD nsgen-bridges-fwd
+ip6tables nat PREROUTING nsgen-bridges-pre
+ip6tables nat POSTROUTING nsgen-bridges-post
+ip6tables filter FORWARD nsgen-bridges-fwd
 CHAINS
 }
 
@@ -731,7 +735,7 @@ keep_routes() {
   while read -ra words; do
     route_key "${words[@]}"
     present["$key"]=1 present["$key $dev"]=1
-  done < <(nsenter --net="/run/netns/$1" ip route show)
+  done < <(nsenter --net="/run/netns/$1" ip route show && nsenter --net="/run/netns/$1" ip -6 route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
     if ((i > 0)) && [ "${lines[i - 1]}" = '# (next line: only in a namespace this lab created)' ] && ! lab_owns "netns $1"; then
@@ -747,11 +751,13 @@ keep_routes() {
   done
   printf '%s\n' "${lines[@]}" >"$2"
 }
-# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
-# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 or /128 written as
+# `ip route show` prints it, no gateway as -, no metric as 0, or 1024 for IPv6: the kernel's) and dev
+# to the route's device, if named.
 route_key() {
   local j gateway=- metric=0
   local -a w=("$@")
+  if [[ $* == *:* ]]; then metric=1024; fi
   dev=''
   for ((j = 1; j + 1 < ${#w[@]}; j++)); do
     case ${w[j]} in
@@ -760,7 +766,8 @@ route_key() {
       metric) metric=${w[j + 1]} ;;
     esac
   done
-  key="${w[0]%/32} $gateway $metric"
+  local destination=${w[0]%/32}
+  key="${destination%/128} $gateway $metric"
 }
 
 # batch_keys FILE...: the record keys of the lines these namespace batches will run (each line

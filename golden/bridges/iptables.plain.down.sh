@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'bridges', compiled from bridges.ns (target iptables, plain style).
 # Removes what the setup script creates (namespaces red, blue; bridges sw0, sw1; veth pairs
-# veth-red-br/veth-red, veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in chains
+# veth-red-br/veth-red, veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in iptables chains
 # nsgen-bridges-* (accept across sw0, accept across sw1)), in reverse order, and restores the sysctls
 # it set. Plain style: run it once, after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: chains nsgen-bridges-*
+# firewall: iptables chains nsgen-bridges-*
 iptables -t filter -D FORWARD -j nsgen-bridges-fwd
 iptables -t filter -F nsgen-bridges-fwd
 iptables -t filter -X nsgen-bridges-fwd

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'bridges', compiled from bridges.ns (target iptables, plain style).
 # Creates namespaces red, blue; bridges sw0, sw1; veth pairs veth-red-br/veth-red,
-# veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in chains nsgen-bridges-* (accept across sw0,
-# accept across sw1). Plain style: no checks or rollback; run it once, as root. Undo: nsgen down
-# --style plain bridges.ns
+# veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in iptables chains nsgen-bridges-* (accept
+# across sw0, accept across sw1). Plain style: no checks or rollback; run it once, as root. Undo:
+# nsgen down --style plain bridges.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/bridges # the lab's record: teardown deletes only the namespaces it lists

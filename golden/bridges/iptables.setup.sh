@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'bridges', compiled from bridges.ns (target iptables, default style).
 # Creates namespaces red, blue; bridges sw0, sw1; veth pairs veth-red-br/veth-red,
-# veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in chains nsgen-bridges-* (accept across sw0,
-# accept across sw1).
+# veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in iptables chains nsgen-bridges-* (accept
+# across sw0, accept across sw1).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down bridges.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -111,7 +111,7 @@ if ! created 'link - veth-sw0-br' ip link add name veth-sw0-br master sw1 up typ
 fi
 ip link set dev veth-sw1-br master sw0 up
 
-step='firewall: chains nsgen-bridges-*'
+step='firewall: iptables chains nsgen-bridges-*'
 if ! iptables -t filter -S nsgen-bridges-fwd >/dev/null 2>&1; then
   undo_push rules
 fi
@@ -121,7 +121,7 @@ fi
 #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
 # bridges.ns:5  bridge sw0 ip 10.0.4.254/24
 # bridges.ns:6  bridge sw1
-remove_chains nsgen-bridges-pre nsgen-bridges-post # chains an earlier version of the lab file needed, if any
+remove_chains iptables:nsgen-bridges-pre iptables:nsgen-bridges-post ip6tables:nsgen-bridges-pre ip6tables:nsgen-bridges-post ip6tables:nsgen-bridges-fwd # chains an earlier version of the lab file needed, if any
 iptables-restore --noflush <<'RULES'
 *filter
 :nsgen-bridges-fwd - [0:0]
@@ -177,7 +177,7 @@ preflight() {
     nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-bridges-*' -v lab="$lab" '
       $1 == "table" { family = $2; name = $3 }
       $1 == "chain" { chain = $2 }
-      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
         if (family == "ip" && name == "filter" && chain == "FORWARD")
           printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
         else
@@ -553,28 +553,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-bridges-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-bridges-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-bridges-pre nsgen-bridges-post nsgen-bridges-fwd
+  remove_chains iptables:nsgen-bridges-pre iptables:nsgen-bridges-post iptables:nsgen-bridges-fwd ip6tables:nsgen-bridges-pre ip6tables:nsgen-bridges-post ip6tables:nsgen-bridges-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-bridges-pre
-nat POSTROUTING nsgen-bridges-post
-filter FORWARD nsgen-bridges-fwd
+iptables nat PREROUTING nsgen-bridges-pre
+iptables nat POSTROUTING nsgen-bridges-post
+iptables filter FORWARD nsgen-bridges-fwd
+ip6tables nat PREROUTING nsgen-bridges-pre
+ip6tables nat POSTROUTING nsgen-bridges-post
+ip6tables filter FORWARD nsgen-bridges-fwd
 CHAINS
 }
 

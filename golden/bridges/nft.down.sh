@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'bridges', compiled from bridges.ns (target nft, default style).
 # Removes what the setup script creates (namespaces red, blue; bridges sw0, sw1; veth pairs
-# veth-red-br/veth-red, veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in nft table ip
+# veth-red-br/veth-red, veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in nft table inet
 # nsgen-bridges (accept across sw0, accept across sw1)), in reverse order, and restores the sysctls it
 # set. Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -19,7 +19,7 @@ main() {
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
-# firewall: nft table ip nsgen-bridges
+# firewall: nft table inet nsgen-bridges
 remove_rules
 
 # bridges.ns:8  veth blue<->sw1 ip 10.0.4.2/24
@@ -236,8 +236,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-bridges, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-bridges, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-bridges >/dev/null 2>&1; then
+    nft delete table inet nsgen-bridges
+  fi
   if nft list table ip nsgen-bridges >/dev/null 2>&1; then
     nft delete table ip nsgen-bridges
   fi

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'bridges', compiled from bridges.ns (target nft, plain style).
 # Removes what the setup script creates (namespaces red, blue; bridges sw0, sw1; veth pairs
-# veth-red-br/veth-red, veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in nft table ip
+# veth-red-br/veth-red, veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in nft table inet
 # nsgen-bridges (accept across sw0, accept across sw1)), in reverse order, and restores the sysctls it
 # set. Plain style: run it once, after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: nft table ip nsgen-bridges
-nft delete table ip nsgen-bridges
+# firewall: nft table inet nsgen-bridges
+nft delete table inet nsgen-bridges
 # bridges.ns:4  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/bridges/record 2>/dev/null; then ip netns del blue; fi
 # bridges.ns:3  ns red

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'bridges', compiled from bridges.ns (target nft, plain style).
 # Creates namespaces red, blue; bridges sw0, sw1; veth pairs veth-red-br/veth-red,
-# veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in nft table ip nsgen-bridges (accept across
-# sw0, accept across sw1). Plain style: no checks or rollback; run it once, as root. Undo: nsgen down
-# -t nft --style plain bridges.ns
+# veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in nft table inet nsgen-bridges (accept
+# across sw0, accept across sw1). Plain style: no checks or rollback; run it once, as root. Undo:
+# nsgen down -t nft --style plain bridges.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/bridges # the lab's record: teardown deletes only the namespaces it lists
@@ -43,7 +43,9 @@ ip link set dev veth-sw1-br master sw0 up
 nft -f - <<'RULES'
 table ip nsgen-bridges
 delete table ip nsgen-bridges
-table ip nsgen-bridges {
+table inet nsgen-bridges
+delete table inet nsgen-bridges
+table inet nsgen-bridges {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		# bridges.ns:5  bridge sw0 ip 10.0.4.254/24: between the lab's namespaces across it (seen here when br_netfilter is on)

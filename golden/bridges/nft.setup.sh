@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'bridges', compiled from bridges.ns (target nft, default style).
 # Creates namespaces red, blue; bridges sw0, sw1; veth pairs veth-red-br/veth-red,
-# veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in nft table ip nsgen-bridges (accept across
-# sw0, accept across sw1).
+# veth-blue-br/veth-blue, veth-sw0-br/veth-sw1-br; rules in nft table inet nsgen-bridges (accept
+# across sw0, accept across sw1).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft bridges.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -111,12 +111,12 @@ if ! created 'link - veth-sw0-br' ip link add name veth-sw0-br master sw1 up typ
 fi
 ip link set dev veth-sw1-br master sw0 up
 
-step='firewall: nft table ip nsgen-bridges'
-if ! nft list table ip nsgen-bridges >/dev/null 2>&1; then
+step='firewall: nft table inet nsgen-bridges'
+if ! nft list table inet nsgen-bridges >/dev/null 2>&1; then
   undo_push rules
 fi
-# The lab's rules live in its own nft table, ip nsgen-bridges, loaded in one atomic
-# `nft -f`; nothing else is touched.
+# The lab's rules live in its own nft table, inet nsgen-bridges (both address families),
+# loaded in one atomic `nft -f`; nothing else is touched.
 # and its forward chain accepts the lab's own traffic and its replies, across its
 # bridges too (which crosses the forward hook when br_netfilter is on). An accept here
 # does not stop a drop in another table's forward hook: the preflight warns of those.
@@ -125,7 +125,9 @@ fi
 nft -f - <<'RULES'
 table ip nsgen-bridges
 delete table ip nsgen-bridges
-table ip nsgen-bridges {
+table inet nsgen-bridges
+delete table inet nsgen-bridges
+table inet nsgen-bridges {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		# bridges.ns:5  bridge sw0 ip 10.0.4.254/24: between the lab's namespaces across it (seen here when br_netfilter is on)
@@ -169,10 +171,10 @@ preflight() {
   # ruleset`, read only.
   # This lab forwards only across its bridges, which crosses the forward hook only with br_netfilter on.
   if [ "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo 0)" = 1 ]; then
-    nft list ruleset 2>/dev/null | awk -v own=nsgen-bridges -v ours='its own table ip nsgen-bridges' -v lab="$lab" '
+    nft list ruleset 2>/dev/null | awk -v own=nsgen-bridges -v ours='its own table inet nsgen-bridges' -v lab="$lab" '
       $1 == "table" { family = $2; name = $3 }
       $1 == "chain" { chain = $2 }
-      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
         if (family == "ip" && name == "filter" && chain == "FORWARD")
           printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
         else
@@ -548,8 +550,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-bridges, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-bridges, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-bridges >/dev/null 2>&1; then
+    nft delete table inet nsgen-bridges
+  fi
   if nft list table ip nsgen-bridges >/dev/null 2>&1; then
     nft delete table ip nsgen-bridges
   fi

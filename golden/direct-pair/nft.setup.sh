@@ -364,8 +364,12 @@ release_sysctl() {
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-direct-pair, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-direct-pair, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-direct-pair >/dev/null 2>&1; then
+    nft delete table inet nsgen-direct-pair
+  fi
   if nft list table ip nsgen-direct-pair >/dev/null 2>&1; then
     nft delete table ip nsgen-direct-pair
   fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'forward-udp', compiled from forward-udp.ns (target iptables, batch style).
 # Removes what the setup script creates (namespace dns; bridge br0; veth pair veth-dns-br/veth-dns;
-# route in dns to default; rules in chains nsgen-forward-udp-* (udp 5353 -> 172.21.0.53:53);
+# route in dns to default; rules in iptables chains nsgen-forward-udp-* (udp 5353 -> 172.21.0.53:53);
 # net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running it again is
 # harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -17,7 +17,7 @@ main() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
-  # firewall: chains nsgen-forward-udp-*
+  # firewall: iptables chains nsgen-forward-udp-*
   remove_rules
 
   # forward-udp.ns:5  route dns default via 172.21.0.1
@@ -166,10 +166,12 @@ link_exists() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -220,28 +222,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-forward-udp-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-forward-udp-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-forward-udp-pre nsgen-forward-udp-post nsgen-forward-udp-fwd
+  remove_chains iptables:nsgen-forward-udp-pre iptables:nsgen-forward-udp-post iptables:nsgen-forward-udp-fwd ip6tables:nsgen-forward-udp-pre ip6tables:nsgen-forward-udp-post ip6tables:nsgen-forward-udp-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-forward-udp-pre
-nat POSTROUTING nsgen-forward-udp-post
-filter FORWARD nsgen-forward-udp-fwd
+iptables nat PREROUTING nsgen-forward-udp-pre
+iptables nat POSTROUTING nsgen-forward-udp-post
+iptables filter FORWARD nsgen-forward-udp-fwd
+ip6tables nat PREROUTING nsgen-forward-udp-pre
+ip6tables nat POSTROUTING nsgen-forward-udp-post
+ip6tables filter FORWARD nsgen-forward-udp-fwd
 CHAINS
 }
 

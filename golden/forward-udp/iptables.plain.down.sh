@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'forward-udp', compiled from forward-udp.ns (target iptables, plain style).
 # Removes what the setup script creates (namespace dns; bridge br0; veth pair veth-dns-br/veth-dns;
-# route in dns to default; rules in chains nsgen-forward-udp-* (udp 5353 -> 172.21.0.53:53);
+# route in dns to default; rules in iptables chains nsgen-forward-udp-* (udp 5353 -> 172.21.0.53:53);
 # net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Plain style: run it once,
 # after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: chains nsgen-forward-udp-*
+# firewall: iptables chains nsgen-forward-udp-*
 iptables -t nat -D PREROUTING -j nsgen-forward-udp-pre
 iptables -t nat -F nsgen-forward-udp-pre
 iptables -t nat -X nsgen-forward-udp-pre

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'forward-udp', compiled from forward-udp.ns (target iptables, plain style).
 # Creates namespace dns; bridge br0; veth pair veth-dns-br/veth-dns; route in dns to default; rules in
-# chains nsgen-forward-udp-* (udp 5353 -> 172.21.0.53:53); net.ipv4.ip_forward=1. Plain style: no
-# checks or rollback; run it once, as root. Undo: nsgen down --style plain forward-udp.ns
+# iptables chains nsgen-forward-udp-* (udp 5353 -> 172.21.0.53:53); net.ipv4.ip_forward=1. Plain
+# style: no checks or rollback; run it once, as root. Undo: nsgen down --style plain forward-udp.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/forward-udp # the lab's record: teardown deletes only the namespaces it lists

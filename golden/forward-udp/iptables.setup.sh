@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'forward-udp', compiled from forward-udp.ns (target iptables, default style).
 # Creates namespace dns; bridge br0; veth pair veth-dns-br/veth-dns; route in dns to default; rules in
-# chains nsgen-forward-udp-* (udp 5353 -> 172.21.0.53:53); net.ipv4.ip_forward=1.
+# iptables chains nsgen-forward-udp-* (udp 5353 -> 172.21.0.53:53); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down forward-udp.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -76,7 +76,7 @@ if ! created 'route dns default via 172.21.0.1 metric 0' ip -n dns route add def
   have_route dns default via 172.21.0.1 metric 0
 fi
 
-step='firewall: chains nsgen-forward-udp-*'
+step='firewall: iptables chains nsgen-forward-udp-*'
 if ! iptables -t filter -S nsgen-forward-udp-fwd >/dev/null 2>&1; then
   undo_push rules
 fi
@@ -86,7 +86,7 @@ fi
 # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
 #   connections to its forwarded ports, and the replies.
 # forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
-remove_chains nsgen-forward-udp-post # chains an earlier version of the lab file needed, if any
+remove_chains iptables:nsgen-forward-udp-post ip6tables:nsgen-forward-udp-pre ip6tables:nsgen-forward-udp-post ip6tables:nsgen-forward-udp-fwd # chains an earlier version of the lab file needed, if any
 iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-forward-udp-pre - [0:0]
@@ -162,7 +162,7 @@ preflight() {
     nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-forward-udp-*' -v lab="$lab" '
       $1 == "table" { family = $2; name = $3 }
       $1 == "chain" { chain = $2 }
-      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
         if (family == "ip" && name == "filter" && chain == "FORWARD")
           printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
         else
@@ -433,6 +433,7 @@ have_route() {
   if has_route "$@"; then return 0; fi
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1 || true)" >&2
   on_error 1
 }
@@ -487,10 +488,12 @@ link_gone() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -574,28 +577,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-forward-udp-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-forward-udp-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-forward-udp-pre nsgen-forward-udp-post nsgen-forward-udp-fwd
+  remove_chains iptables:nsgen-forward-udp-pre iptables:nsgen-forward-udp-post iptables:nsgen-forward-udp-fwd ip6tables:nsgen-forward-udp-pre ip6tables:nsgen-forward-udp-post ip6tables:nsgen-forward-udp-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-forward-udp-pre
-nat POSTROUTING nsgen-forward-udp-post
-filter FORWARD nsgen-forward-udp-fwd
+iptables nat PREROUTING nsgen-forward-udp-pre
+iptables nat POSTROUTING nsgen-forward-udp-post
+iptables filter FORWARD nsgen-forward-udp-fwd
+ip6tables nat PREROUTING nsgen-forward-udp-pre
+ip6tables nat POSTROUTING nsgen-forward-udp-post
+ip6tables filter FORWARD nsgen-forward-udp-fwd
 CHAINS
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'forward-udp', compiled from forward-udp.ns (target nft, default style).
 # Removes what the setup script creates (namespace dns; bridge br0; veth pair veth-dns-br/veth-dns;
-# route in dns to default; rules in nft table ip nsgen-forward-udp (udp 5353 -> 172.21.0.53:53);
+# route in dns to default; rules in nft table inet nsgen-forward-udp (udp 5353 -> 172.21.0.53:53);
 # net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running it again is
 # harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -19,7 +19,7 @@ main() {
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
-# firewall: nft table ip nsgen-forward-udp
+# firewall: nft table inet nsgen-forward-udp
 remove_rules
 
 # forward-udp.ns:5  route dns default via 172.21.0.1
@@ -192,10 +192,12 @@ link_gone() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -255,8 +257,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-forward-udp, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-forward-udp, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-forward-udp >/dev/null 2>&1; then
+    nft delete table inet nsgen-forward-udp
+  fi
   if nft list table ip nsgen-forward-udp >/dev/null 2>&1; then
     nft delete table ip nsgen-forward-udp
   fi

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'forward-udp', compiled from forward-udp.ns (target nft, plain style).
 # Removes what the setup script creates (namespace dns; bridge br0; veth pair veth-dns-br/veth-dns;
-# route in dns to default; rules in nft table ip nsgen-forward-udp (udp 5353 -> 172.21.0.53:53);
+# route in dns to default; rules in nft table inet nsgen-forward-udp (udp 5353 -> 172.21.0.53:53);
 # net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Plain style: run it once,
 # after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: nft table ip nsgen-forward-udp
-nft delete table ip nsgen-forward-udp
+# firewall: nft table inet nsgen-forward-udp
+nft delete table inet nsgen-forward-udp
 # forward-udp.ns:2  ns dns
 if grep -qx '+ netns dns' /run/nsgen/labs/forward-udp/record 2>/dev/null; then ip netns del dns; fi
 # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'forward-udp', compiled from forward-udp.ns (target nft, plain style).
 # Creates namespace dns; bridge br0; veth pair veth-dns-br/veth-dns; route in dns to default; rules in
-# nft table ip nsgen-forward-udp (udp 5353 -> 172.21.0.53:53); net.ipv4.ip_forward=1. Plain style: no
-# checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain forward-udp.ns
+# nft table inet nsgen-forward-udp (udp 5353 -> 172.21.0.53:53); net.ipv4.ip_forward=1. Plain style:
+# no checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain forward-udp.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/forward-udp # the lab's record: teardown deletes only the namespaces it lists
@@ -27,11 +27,13 @@ ip -n dns route add default via 172.21.0.1
 nft -f - <<'RULES'
 table ip nsgen-forward-udp
 delete table ip nsgen-forward-udp
-table ip nsgen-forward-udp {
+table inet nsgen-forward-udp
+delete table inet nsgen-forward-udp
+table inet nsgen-forward-udp {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		# forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
-		iifname "eth0" fib daddr type local udp dport 5353 dnat to 172.21.0.53:53 comment "forward-udp.ns:6"
+		iifname "eth0" fib daddr type local udp dport 5353 dnat ip to 172.21.0.53:53 comment "forward-udp.ns:6"
 	}
 
 	chain forward {

@@ -304,6 +304,7 @@ have_route() {
   if has_route "$@"; then return 0; fi
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1 || true)" >&2
   on_error 1
 }
@@ -331,10 +332,12 @@ link_gone() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -358,8 +361,12 @@ release_sysctl() {
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-host-veth, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-host-veth, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-host-veth >/dev/null 2>&1; then
+    nft delete table inet nsgen-host-veth
+  fi
   if nft list table ip nsgen-host-veth >/dev/null 2>&1; then
     nft delete table ip nsgen-host-veth
   fi
@@ -593,7 +600,7 @@ keep_routes() {
   while read -ra words; do
     route_key "${words[@]}"
     present["$key"]=1 present["$key $dev"]=1
-  done < <(nsenter --net="/run/netns/$1" ip route show)
+  done < <(nsenter --net="/run/netns/$1" ip route show && nsenter --net="/run/netns/$1" ip -6 route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
     if ((i > 0)) && [ "${lines[i - 1]}" = '# (next line: only in a namespace this lab created)' ] && ! lab_owns "netns $1"; then
@@ -609,11 +616,13 @@ keep_routes() {
   done
   printf '%s\n' "${lines[@]}" >"$2"
 }
-# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
-# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 or /128 written as
+# `ip route show` prints it, no gateway as -, no metric as 0, or 1024 for IPv6: the kernel's) and dev
+# to the route's device, if named.
 route_key() {
   local j gateway=- metric=0
   local -a w=("$@")
+  if [[ $* == *:* ]]; then metric=1024; fi
   dev=''
   for ((j = 1; j + 1 < ${#w[@]}; j++)); do
     case ${w[j]} in
@@ -622,7 +631,8 @@ route_key() {
       metric) metric=${w[j + 1]} ;;
     esac
   done
-  key="${w[0]%/32} $gateway $metric"
+  local destination=${w[0]%/32}
+  key="${destination%/128} $gateway $metric"
 }
 
 # batch_keys FILE...: the record keys of the lines these namespace batches will run (each line

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target iptables, batch style).
 # Removes what the setup script creates (namespaces red, blue; bridge br0; veth pairs
-# veth-red-br/veth-red, veth-blue-br/veth-blue; rules in chains nsgen-ipv6-link-local-* (accept across
-# br0)), in reverse order, and restores the sysctls it set. Running it again is harmless.
+# veth-red-br/veth-red, veth-blue-br/veth-blue; rules in iptables chains nsgen-ipv6-link-local-*
+# (accept across br0)), in reverse order, and restores the sysctls it set. Running it again is
+# harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -16,7 +17,7 @@ main() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
-  # firewall: chains nsgen-ipv6-link-local-*
+  # firewall: iptables chains nsgen-ipv6-link-local-*
   remove_rules
 
   # ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
@@ -182,28 +183,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-ipv6-link-local-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-ipv6-link-local-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-ipv6-link-local-pre nsgen-ipv6-link-local-post nsgen-ipv6-link-local-fwd
+  remove_chains iptables:nsgen-ipv6-link-local-pre iptables:nsgen-ipv6-link-local-post iptables:nsgen-ipv6-link-local-fwd ip6tables:nsgen-ipv6-link-local-pre ip6tables:nsgen-ipv6-link-local-post ip6tables:nsgen-ipv6-link-local-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-ipv6-link-local-pre
-nat POSTROUTING nsgen-ipv6-link-local-post
-filter FORWARD nsgen-ipv6-link-local-fwd
+iptables nat PREROUTING nsgen-ipv6-link-local-pre
+iptables nat POSTROUTING nsgen-ipv6-link-local-post
+iptables filter FORWARD nsgen-ipv6-link-local-fwd
+ip6tables nat PREROUTING nsgen-ipv6-link-local-pre
+ip6tables nat POSTROUTING nsgen-ipv6-link-local-post
+ip6tables filter FORWARD nsgen-ipv6-link-local-fwd
 CHAINS
 }
 

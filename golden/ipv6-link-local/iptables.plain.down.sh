@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target iptables, plain style).
 # Removes what the setup script creates (namespaces red, blue; bridge br0; veth pairs
-# veth-red-br/veth-red, veth-blue-br/veth-blue; rules in chains nsgen-ipv6-link-local-* (accept across
-# br0)), in reverse order, and restores the sysctls it set. Plain style: run it once, after the plain
-# setup ran to its end.
+# veth-red-br/veth-red, veth-blue-br/veth-blue; rules in iptables chains nsgen-ipv6-link-local-*
+# (accept across br0)), in reverse order, and restores the sysctls it set. Plain style: run it once,
+# after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: chains nsgen-ipv6-link-local-*
+# firewall: iptables chains nsgen-ipv6-link-local-*
 iptables -t filter -D FORWARD -j nsgen-ipv6-link-local-fwd
 iptables -t filter -F nsgen-ipv6-link-local-fwd
 iptables -t filter -X nsgen-ipv6-link-local-fwd

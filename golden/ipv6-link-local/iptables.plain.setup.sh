@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target iptables, plain style).
 # Creates namespaces red, blue; bridge br0; veth pairs veth-red-br/veth-red, veth-blue-br/veth-blue;
-# rules in chains nsgen-ipv6-link-local-* (accept across br0). Plain style: no checks or rollback; run
-# it once, as root. Undo: nsgen down --style plain ipv6-link-local.ns
+# rules in iptables chains nsgen-ipv6-link-local-* (accept across br0). Plain style: no checks or
+# rollback; run it once, as root. Undo: nsgen down --style plain ipv6-link-local.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/ipv6-link-local # the lab's record: teardown deletes only the namespaces it lists

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target nft, default style).
 # Removes what the setup script creates (namespaces red, blue; bridge br0; veth pairs
-# veth-red-br/veth-red, veth-blue-br/veth-blue; rules in nft table ip nsgen-ipv6-link-local (accept
+# veth-red-br/veth-red, veth-blue-br/veth-blue; rules in nft table inet nsgen-ipv6-link-local (accept
 # across br0)), in reverse order, and restores the sysctls it set. Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
@@ -18,7 +18,7 @@ main() {
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
-# firewall: nft table ip nsgen-ipv6-link-local
+# firewall: nft table inet nsgen-ipv6-link-local
 remove_rules
 
 # ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
@@ -223,8 +223,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-ipv6-link-local, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-ipv6-link-local, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-ipv6-link-local >/dev/null 2>&1; then
+    nft delete table inet nsgen-ipv6-link-local
+  fi
   if nft list table ip nsgen-ipv6-link-local >/dev/null 2>&1; then
     nft delete table ip nsgen-ipv6-link-local
   fi

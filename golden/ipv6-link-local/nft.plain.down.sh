@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target nft, plain style).
 # Removes what the setup script creates (namespaces red, blue; bridge br0; veth pairs
-# veth-red-br/veth-red, veth-blue-br/veth-blue; rules in nft table ip nsgen-ipv6-link-local (accept
+# veth-red-br/veth-red, veth-blue-br/veth-blue; rules in nft table inet nsgen-ipv6-link-local (accept
 # across br0)), in reverse order, and restores the sysctls it set. Plain style: run it once, after the
 # plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: nft table ip nsgen-ipv6-link-local
-nft delete table ip nsgen-ipv6-link-local
+# firewall: nft table inet nsgen-ipv6-link-local
+nft delete table inet nsgen-ipv6-link-local
 # ipv6-link-local.ns:5  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/ipv6-link-local/record 2>/dev/null; then ip netns del blue; fi
 # ipv6-link-local.ns:4  ns red

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'ipv6-link-local', compiled from ipv6-link-local.ns (target nft, plain style).
 # Creates namespaces red, blue; bridge br0; veth pairs veth-red-br/veth-red, veth-blue-br/veth-blue;
-# rules in nft table ip nsgen-ipv6-link-local (accept across br0). Plain style: no checks or rollback;
-# run it once, as root. Undo: nsgen down -t nft --style plain ipv6-link-local.ns
+# rules in nft table inet nsgen-ipv6-link-local (accept across br0). Plain style: no checks or
+# rollback; run it once, as root. Undo: nsgen down -t nft --style plain ipv6-link-local.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/ipv6-link-local # the lab's record: teardown deletes only the namespaces it lists
@@ -32,7 +32,9 @@ ip -n blue addr replace 10.9.0.3/24 dev veth-blue
 nft -f - <<'RULES'
 table ip nsgen-ipv6-link-local
 delete table ip nsgen-ipv6-link-local
-table ip nsgen-ipv6-link-local {
+table inet nsgen-ipv6-link-local
+delete table inet nsgen-ipv6-link-local
+table inet nsgen-ipv6-link-local {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		# ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24: between the lab's namespaces across it (seen here when br_netfilter is on)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'long-names', compiled from long-names.ns (target iptables, batch style).
 # Removes what the setup script creates (namespaces tenant-alpha-production, tenant-beta-production;
-# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in chains
-# nsgen-long-names-* (accept across br-tenants)), in reverse order, and restores the sysctls it set.
-# Running it again is harmless.
+# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in iptables
+# chains nsgen-long-names-* (accept across br-tenants)), in reverse order, and restores the sysctls it
+# set. Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -17,7 +17,7 @@ main() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
-  # firewall: chains nsgen-long-names-*
+  # firewall: iptables chains nsgen-long-names-*
   remove_rules
 
   # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
@@ -183,28 +183,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-long-names-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-long-names-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-long-names-pre nsgen-long-names-post nsgen-long-names-fwd
+  remove_chains iptables:nsgen-long-names-pre iptables:nsgen-long-names-post iptables:nsgen-long-names-fwd ip6tables:nsgen-long-names-pre ip6tables:nsgen-long-names-post ip6tables:nsgen-long-names-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-long-names-pre
-nat POSTROUTING nsgen-long-names-post
-filter FORWARD nsgen-long-names-fwd
+iptables nat PREROUTING nsgen-long-names-pre
+iptables nat POSTROUTING nsgen-long-names-post
+iptables filter FORWARD nsgen-long-names-fwd
+ip6tables nat PREROUTING nsgen-long-names-pre
+ip6tables nat POSTROUTING nsgen-long-names-post
+ip6tables filter FORWARD nsgen-long-names-fwd
 CHAINS
 }
 

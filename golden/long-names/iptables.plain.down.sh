@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'long-names', compiled from long-names.ns (target iptables, plain style).
 # Removes what the setup script creates (namespaces tenant-alpha-production, tenant-beta-production;
-# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in chains
-# nsgen-long-names-* (accept across br-tenants)), in reverse order, and restores the sysctls it set.
-# Plain style: run it once, after the plain setup ran to its end.
+# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in iptables
+# chains nsgen-long-names-* (accept across br-tenants)), in reverse order, and restores the sysctls it
+# set. Plain style: run it once, after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: chains nsgen-long-names-*
+# firewall: iptables chains nsgen-long-names-*
 iptables -t filter -D FORWARD -j nsgen-long-names-fwd
 iptables -t filter -F nsgen-long-names-fwd
 iptables -t filter -X nsgen-long-names-fwd

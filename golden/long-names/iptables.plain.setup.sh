@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'long-names', compiled from long-names.ns (target iptables, plain style).
 # Creates namespaces tenant-alpha-production, tenant-beta-production; bridge br-tenants; veth pairs
-# veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in chains nsgen-long-names-* (accept across
-# br-tenants). Plain style: no checks or rollback; run it once, as root. Undo: nsgen down --style
-# plain long-names.ns
+# veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in iptables chains nsgen-long-names-* (accept
+# across br-tenants). Plain style: no checks or rollback; run it once, as root. Undo: nsgen down
+# --style plain long-names.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/long-names # the lab's record: teardown deletes only the namespaces it lists

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'long-names', compiled from long-names.ns (target iptables, default style).
 # Creates namespaces tenant-alpha-production, tenant-beta-production; bridge br-tenants; veth pairs
-# veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in chains nsgen-long-names-* (accept across
-# br-tenants).
+# veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in iptables chains nsgen-long-names-* (accept
+# across br-tenants).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down long-names.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -95,7 +95,7 @@ addr replace 10.50.0.3/24 dev eth0
 IP
 claim 'addr tenant-beta-production eth0 10.50.0.3/24'
 
-step='firewall: chains nsgen-long-names-*'
+step='firewall: iptables chains nsgen-long-names-*'
 if ! iptables -t filter -S nsgen-long-names-fwd >/dev/null 2>&1; then
   undo_push rules
 fi
@@ -104,7 +104,7 @@ fi
 # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
 #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
 # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
-remove_chains nsgen-long-names-pre nsgen-long-names-post # chains an earlier version of the lab file needed, if any
+remove_chains iptables:nsgen-long-names-pre iptables:nsgen-long-names-post ip6tables:nsgen-long-names-pre ip6tables:nsgen-long-names-post ip6tables:nsgen-long-names-fwd # chains an earlier version of the lab file needed, if any
 iptables-restore --noflush <<'RULES'
 *filter
 :nsgen-long-names-fwd - [0:0]
@@ -158,7 +158,7 @@ preflight() {
     nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-long-names-*' -v lab="$lab" '
       $1 == "table" { family = $2; name = $3 }
       $1 == "chain" { chain = $2 }
-      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
         if (family == "ip" && name == "filter" && chain == "FORWARD")
           printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
         else
@@ -534,28 +534,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-long-names-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-long-names-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-long-names-pre nsgen-long-names-post nsgen-long-names-fwd
+  remove_chains iptables:nsgen-long-names-pre iptables:nsgen-long-names-post iptables:nsgen-long-names-fwd ip6tables:nsgen-long-names-pre ip6tables:nsgen-long-names-post ip6tables:nsgen-long-names-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-long-names-pre
-nat POSTROUTING nsgen-long-names-post
-filter FORWARD nsgen-long-names-fwd
+iptables nat PREROUTING nsgen-long-names-pre
+iptables nat POSTROUTING nsgen-long-names-post
+iptables filter FORWARD nsgen-long-names-fwd
+ip6tables nat PREROUTING nsgen-long-names-pre
+ip6tables nat POSTROUTING nsgen-long-names-post
+ip6tables filter FORWARD nsgen-long-names-fwd
 CHAINS
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'long-names', compiled from long-names.ns (target nft, default style).
 # Removes what the setup script creates (namespaces tenant-alpha-production, tenant-beta-production;
-# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in nft table ip
+# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in nft table inet
 # nsgen-long-names (accept across br-tenants)), in reverse order, and restores the sysctls it set.
 # Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -19,7 +19,7 @@ main() {
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
-# firewall: nft table ip nsgen-long-names
+# firewall: nft table inet nsgen-long-names
 remove_rules
 
 # long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
@@ -224,8 +224,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-long-names, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-long-names, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-long-names >/dev/null 2>&1; then
+    nft delete table inet nsgen-long-names
+  fi
   if nft list table ip nsgen-long-names >/dev/null 2>&1; then
     nft delete table ip nsgen-long-names
   fi

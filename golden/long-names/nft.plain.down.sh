@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'long-names', compiled from long-names.ns (target nft, plain style).
 # Removes what the setup script creates (namespaces tenant-alpha-production, tenant-beta-production;
-# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in nft table ip
+# bridge br-tenants; veth pairs veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in nft table inet
 # nsgen-long-names (accept across br-tenants)), in reverse order, and restores the sysctls it set.
 # Plain style: run it once, after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: nft table ip nsgen-long-names
-nft delete table ip nsgen-long-names
+# firewall: nft table inet nsgen-long-names
+nft delete table inet nsgen-long-names
 # long-names.ns:6  ns tenant-beta-production
 if grep -qx '+ netns tenant-beta-production' /run/nsgen/labs/long-names/record 2>/dev/null; then ip netns del tenant-beta-production; fi
 # long-names.ns:5  ns tenant-alpha-production

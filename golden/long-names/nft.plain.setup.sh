@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'long-names', compiled from long-names.ns (target nft, plain style).
 # Creates namespaces tenant-alpha-production, tenant-beta-production; bridge br-tenants; veth pairs
-# veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in nft table ip nsgen-long-names (accept across
-# br-tenants). Plain style: no checks or rollback; run it once, as root. Undo: nsgen down -t nft
-# --style plain long-names.ns
+# veth-ten690b-br/veth-tenant690b, beta-br/eth0; rules in nft table inet nsgen-long-names (accept
+# across br-tenants). Plain style: no checks or rollback; run it once, as root. Undo: nsgen down -t
+# nft --style plain long-names.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/long-names # the lab's record: teardown deletes only the namespaces it lists
@@ -35,7 +35,9 @@ ip -n tenant-beta-production addr replace 10.50.0.3/24 dev eth0
 nft -f - <<'RULES'
 table ip nsgen-long-names
 delete table ip nsgen-long-names
-table ip nsgen-long-names {
+table inet nsgen-long-names
+delete table inet nsgen-long-names
+table inet nsgen-long-names {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		# long-names.ns:4  bridge br-tenants ip 10.50.0.1/24: between the lab's namespaces across it (seen here when br_netfilter is on)

@@ -360,28 +360,32 @@ release_sysctl() {
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-macvlan-host-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-macvlan-host-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-macvlan-host-pre nsgen-macvlan-host-post nsgen-macvlan-host-fwd
+  remove_chains iptables:nsgen-macvlan-host-pre iptables:nsgen-macvlan-host-post iptables:nsgen-macvlan-host-fwd ip6tables:nsgen-macvlan-host-pre ip6tables:nsgen-macvlan-host-post ip6tables:nsgen-macvlan-host-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-macvlan-host-pre
-nat POSTROUTING nsgen-macvlan-host-post
-filter FORWARD nsgen-macvlan-host-fwd
+iptables nat PREROUTING nsgen-macvlan-host-pre
+iptables nat POSTROUTING nsgen-macvlan-host-post
+iptables filter FORWARD nsgen-macvlan-host-fwd
+ip6tables nat PREROUTING nsgen-macvlan-host-pre
+ip6tables nat POSTROUTING nsgen-macvlan-host-post
+ip6tables filter FORWARD nsgen-macvlan-host-fwd
 CHAINS
 }
 
@@ -613,7 +617,7 @@ keep_routes() {
   while read -ra words; do
     route_key "${words[@]}"
     present["$key"]=1 present["$key $dev"]=1
-  done < <(nsenter --net="/run/netns/$1" ip route show)
+  done < <(nsenter --net="/run/netns/$1" ip route show && nsenter --net="/run/netns/$1" ip -6 route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
     if ((i > 0)) && [ "${lines[i - 1]}" = '# (next line: only in a namespace this lab created)' ] && ! lab_owns "netns $1"; then
@@ -629,11 +633,13 @@ keep_routes() {
   done
   printf '%s\n' "${lines[@]}" >"$2"
 }
-# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
-# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 or /128 written as
+# `ip route show` prints it, no gateway as -, no metric as 0, or 1024 for IPv6: the kernel's) and dev
+# to the route's device, if named.
 route_key() {
   local j gateway=- metric=0
   local -a w=("$@")
+  if [[ $* == *:* ]]; then metric=1024; fi
   dev=''
   for ((j = 1; j + 1 < ${#w[@]}; j++)); do
     case ${w[j]} in
@@ -642,7 +648,8 @@ route_key() {
       metric) metric=${w[j + 1]} ;;
     esac
   done
-  key="${w[0]%/32} $gateway $metric"
+  local destination=${w[0]%/32}
+  key="${destination%/128} $gateway $metric"
 }
 
 # batch_keys FILE...: the record keys of the lines these namespace batches will run (each line

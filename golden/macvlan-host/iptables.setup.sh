@@ -316,6 +316,7 @@ have_route() {
   if has_route "$@"; then return 0; fi
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1 || true)" >&2
   on_error 1
 }
@@ -350,10 +351,12 @@ link_gone() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -377,28 +380,32 @@ release_sysctl() {
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-macvlan-host-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-macvlan-host-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-macvlan-host-pre nsgen-macvlan-host-post nsgen-macvlan-host-fwd
+  remove_chains iptables:nsgen-macvlan-host-pre iptables:nsgen-macvlan-host-post iptables:nsgen-macvlan-host-fwd ip6tables:nsgen-macvlan-host-pre ip6tables:nsgen-macvlan-host-post ip6tables:nsgen-macvlan-host-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-macvlan-host-pre
-nat POSTROUTING nsgen-macvlan-host-post
-filter FORWARD nsgen-macvlan-host-fwd
+iptables nat PREROUTING nsgen-macvlan-host-pre
+iptables nat POSTROUTING nsgen-macvlan-host-post
+iptables filter FORWARD nsgen-macvlan-host-fwd
+ip6tables nat PREROUTING nsgen-macvlan-host-pre
+ip6tables nat POSTROUTING nsgen-macvlan-host-post
+ip6tables filter FORWARD nsgen-macvlan-host-fwd
 CHAINS
 }
 

@@ -452,8 +452,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-macvlan, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-macvlan, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-macvlan >/dev/null 2>&1; then
+    nft delete table inet nsgen-macvlan
+  fi
   if nft list table ip nsgen-macvlan >/dev/null 2>&1; then
     nft delete table ip nsgen-macvlan
   fi

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'masquerade-out', compiled from masquerade-out.ns (target iptables, plain style).
 # Removes what the setup script creates (namespace app; bridge br0; veth pair veth-app-br/veth-app;
-# route in app to default; rules in chains nsgen-masquerade-out-* (masquerade 172.20.0.0/24);
+# route in app to default; rules in iptables chains nsgen-masquerade-out-* (masquerade 172.20.0.0/24);
 # net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Plain style: run it once,
 # after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: chains nsgen-masquerade-out-*
+# firewall: iptables chains nsgen-masquerade-out-*
 iptables -t nat -D POSTROUTING -j nsgen-masquerade-out-post
 iptables -t nat -F nsgen-masquerade-out-post
 iptables -t nat -X nsgen-masquerade-out-post

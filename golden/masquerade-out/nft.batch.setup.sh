@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'masquerade-out', compiled from masquerade-out.ns (target nft, batch style).
 # Creates namespace app; bridge br0; veth pair veth-app-br/veth-app; route in app to default; rules in
-# nft table ip nsgen-masquerade-out (masquerade 172.20.0.0/24); net.ipv4.ip_forward=1.
+# nft table inet nsgen-masquerade-out (masquerade 172.20.0.0/24); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft masquerade-out.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -78,12 +78,12 @@ route add default via 172.20.0.1
 BATCH
   record_batch
 
-  step='firewall: nft table ip nsgen-masquerade-out'
-  if ! nft list table ip nsgen-masquerade-out >/dev/null 2>&1; then
+  step='firewall: nft table inet nsgen-masquerade-out'
+  if ! nft list table inet nsgen-masquerade-out >/dev/null 2>&1; then
     undo_push rules
   fi
-  # The lab's rules live in its own nft table, ip nsgen-masquerade-out, loaded in one atomic
-  # `nft -f`; nothing else is touched.
+  # The lab's rules live in its own nft table, inet nsgen-masquerade-out (both address families),
+  # loaded in one atomic `nft -f`; nothing else is touched.
   # Its postrouting chain masquerades the lab's subnets leaving the host,
   # and its forward chain accepts the lab's own traffic and its replies. An accept here
   # does not stop a drop in another table's forward hook: the preflight warns of those.
@@ -91,7 +91,9 @@ BATCH
   nft -f - <<'RULES'
 table ip nsgen-masquerade-out
 delete table ip nsgen-masquerade-out
-table ip nsgen-masquerade-out {
+table inet nsgen-masquerade-out
+delete table inet nsgen-masquerade-out
+table inet nsgen-masquerade-out {
 	chain postrouting {
 		type nat hook postrouting priority srcnat; policy accept;
 		# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
@@ -149,10 +151,10 @@ preflight() {
   # accept in one does not stop a drop in another: warn of every other forward chain with policy
   # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
   # ruleset`, read only.
-  nft list ruleset 2>/dev/null | awk -v own=nsgen-masquerade-out -v ours='its own table ip nsgen-masquerade-out' -v lab="$lab" '
+  nft list ruleset 2>/dev/null | awk -v own=nsgen-masquerade-out -v ours='its own table inet nsgen-masquerade-out' -v lab="$lab" '
     $1 == "table" { family = $2; name = $3 }
     $1 == "chain" { chain = $2 }
-    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
       if (family == "ip" && name == "filter" && chain == "FORWARD")
         printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
       else
@@ -481,8 +483,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-masquerade-out, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-masquerade-out, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-masquerade-out >/dev/null 2>&1; then
+    nft delete table inet nsgen-masquerade-out
+  fi
   if nft list table ip nsgen-masquerade-out >/dev/null 2>&1; then
     nft delete table ip nsgen-masquerade-out
   fi
@@ -716,7 +722,7 @@ keep_routes() {
   while read -ra words; do
     route_key "${words[@]}"
     present["$key"]=1 present["$key $dev"]=1
-  done < <(nsenter --net="/run/netns/$1" ip route show)
+  done < <(nsenter --net="/run/netns/$1" ip route show && nsenter --net="/run/netns/$1" ip -6 route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
     if ((i > 0)) && [ "${lines[i - 1]}" = '# (next line: only in a namespace this lab created)' ] && ! lab_owns "netns $1"; then
@@ -732,11 +738,13 @@ keep_routes() {
   done
   printf '%s\n' "${lines[@]}" >"$2"
 }
-# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
-# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 or /128 written as
+# `ip route show` prints it, no gateway as -, no metric as 0, or 1024 for IPv6: the kernel's) and dev
+# to the route's device, if named.
 route_key() {
   local j gateway=- metric=0
   local -a w=("$@")
+  if [[ $* == *:* ]]; then metric=1024; fi
   dev=''
   for ((j = 1; j + 1 < ${#w[@]}; j++)); do
     case ${w[j]} in
@@ -745,7 +753,8 @@ route_key() {
       metric) metric=${w[j + 1]} ;;
     esac
   done
-  key="${w[0]%/32} $gateway $metric"
+  local destination=${w[0]%/32}
+  key="${destination%/128} $gateway $metric"
 }
 
 # batch_keys FILE...: the record keys of the lines these namespace batches will run (each line

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'masquerade-out', compiled from masquerade-out.ns (target nft, plain style).
 # Removes what the setup script creates (namespace app; bridge br0; veth pair veth-app-br/veth-app;
-# route in app to default; rules in nft table ip nsgen-masquerade-out (masquerade 172.20.0.0/24);
+# route in app to default; rules in nft table inet nsgen-masquerade-out (masquerade 172.20.0.0/24);
 # net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Plain style: run it once,
 # after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: nft table ip nsgen-masquerade-out
-nft delete table ip nsgen-masquerade-out
+# firewall: nft table inet nsgen-masquerade-out
+nft delete table inet nsgen-masquerade-out
 # masquerade-out.ns:2  ns app
 if grep -qx '+ netns app' /run/nsgen/labs/masquerade-out/record 2>/dev/null; then ip netns del app; fi
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'masquerade-out', compiled from masquerade-out.ns (target nft, plain style).
 # Creates namespace app; bridge br0; veth pair veth-app-br/veth-app; route in app to default; rules in
-# nft table ip nsgen-masquerade-out (masquerade 172.20.0.0/24); net.ipv4.ip_forward=1. Plain style: no
-# checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain masquerade-out.ns
+# nft table inet nsgen-masquerade-out (masquerade 172.20.0.0/24); net.ipv4.ip_forward=1. Plain style:
+# no checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain masquerade-out.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/masquerade-out # the lab's record: teardown deletes only the namespaces it lists
@@ -27,7 +27,9 @@ ip -n app route add default via 172.20.0.1
 nft -f - <<'RULES'
 table ip nsgen-masquerade-out
 delete table ip nsgen-masquerade-out
-table ip nsgen-masquerade-out {
+table inet nsgen-masquerade-out
+delete table inet nsgen-masquerade-out
+table inet nsgen-masquerade-out {
 	chain postrouting {
 		type nat hook postrouting priority srcnat; policy accept;
 		# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'masquerade-out', compiled from masquerade-out.ns (target nft, default style).
 # Creates namespace app; bridge br0; veth pair veth-app-br/veth-app; route in app to default; rules in
-# nft table ip nsgen-masquerade-out (masquerade 172.20.0.0/24); net.ipv4.ip_forward=1.
+# nft table inet nsgen-masquerade-out (masquerade 172.20.0.0/24); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft masquerade-out.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -76,12 +76,12 @@ if ! created 'route app default via 172.20.0.1 metric 0' ip -n app route add def
   have_route app default via 172.20.0.1 metric 0
 fi
 
-step='firewall: nft table ip nsgen-masquerade-out'
-if ! nft list table ip nsgen-masquerade-out >/dev/null 2>&1; then
+step='firewall: nft table inet nsgen-masquerade-out'
+if ! nft list table inet nsgen-masquerade-out >/dev/null 2>&1; then
   undo_push rules
 fi
-# The lab's rules live in its own nft table, ip nsgen-masquerade-out, loaded in one atomic
-# `nft -f`; nothing else is touched.
+# The lab's rules live in its own nft table, inet nsgen-masquerade-out (both address families),
+# loaded in one atomic `nft -f`; nothing else is touched.
 # Its postrouting chain masquerades the lab's subnets leaving the host,
 # and its forward chain accepts the lab's own traffic and its replies. An accept here
 # does not stop a drop in another table's forward hook: the preflight warns of those.
@@ -89,7 +89,9 @@ fi
 nft -f - <<'RULES'
 table ip nsgen-masquerade-out
 delete table ip nsgen-masquerade-out
-table ip nsgen-masquerade-out {
+table inet nsgen-masquerade-out
+delete table inet nsgen-masquerade-out
+table inet nsgen-masquerade-out {
 	chain postrouting {
 		type nat hook postrouting priority srcnat; policy accept;
 		# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
@@ -151,10 +153,10 @@ preflight() {
   # accept in one does not stop a drop in another: warn of every other forward chain with policy
   # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
   # ruleset`, read only.
-  nft list ruleset 2>/dev/null | awk -v own=nsgen-masquerade-out -v ours='its own table ip nsgen-masquerade-out' -v lab="$lab" '
+  nft list ruleset 2>/dev/null | awk -v own=nsgen-masquerade-out -v ours='its own table inet nsgen-masquerade-out' -v lab="$lab" '
     $1 == "table" { family = $2; name = $3 }
     $1 == "chain" { chain = $2 }
-    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
       if (family == "ip" && name == "filter" && chain == "FORWARD")
         printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
       else
@@ -424,6 +426,7 @@ have_route() {
   if has_route "$@"; then return 0; fi
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1 || true)" >&2
   on_error 1
 }
@@ -478,10 +481,12 @@ link_gone() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -565,8 +570,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-masquerade-out, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-masquerade-out, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-masquerade-out >/dev/null 2>&1; then
+    nft delete table inet nsgen-masquerade-out
+  fi
   if nft list table ip nsgen-masquerade-out >/dev/null 2>&1; then
     nft delete table ip nsgen-masquerade-out
   fi

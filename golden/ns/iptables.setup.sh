@@ -305,28 +305,32 @@ release_sysctl() {
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-ns-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-ns-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-ns-pre nsgen-ns-post nsgen-ns-fwd
+  remove_chains iptables:nsgen-ns-pre iptables:nsgen-ns-post iptables:nsgen-ns-fwd ip6tables:nsgen-ns-pre ip6tables:nsgen-ns-post ip6tables:nsgen-ns-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-ns-pre
-nat POSTROUTING nsgen-ns-post
-filter FORWARD nsgen-ns-fwd
+iptables nat PREROUTING nsgen-ns-pre
+iptables nat POSTROUTING nsgen-ns-post
+iptables filter FORWARD nsgen-ns-fwd
+ip6tables nat PREROUTING nsgen-ns-pre
+ip6tables nat POSTROUTING nsgen-ns-post
+ip6tables filter FORWARD nsgen-ns-fwd
 CHAINS
 }
 

@@ -305,8 +305,12 @@ release_sysctl() {
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-ns, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-ns, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-ns >/dev/null 2>&1; then
+    nft delete table inet nsgen-ns
+  fi
   if nft list table ip nsgen-ns >/dev/null 2>&1; then
     nft delete table ip nsgen-ns
   fi

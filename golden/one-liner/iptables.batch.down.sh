@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'one-liner', compiled from one-liner.ns (target iptables, batch style).
 # Removes what the setup script creates (namespace red; bridge v-net-0; veth pair
-# veth-red-br/veth-red; rules in chains nsgen-one-liner-* (masquerade 192.168.15.0/24);
+# veth-red-br/veth-red; rules in iptables chains nsgen-one-liner-* (masquerade 192.168.15.0/24);
 # net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running it again is
 # harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -17,7 +17,7 @@ main() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
-  # firewall: chains nsgen-one-liner-*
+  # firewall: iptables chains nsgen-one-liner-*
   remove_rules
 
   # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
@@ -207,28 +207,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-one-liner-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-one-liner-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-one-liner-pre nsgen-one-liner-post nsgen-one-liner-fwd
+  remove_chains iptables:nsgen-one-liner-pre iptables:nsgen-one-liner-post iptables:nsgen-one-liner-fwd ip6tables:nsgen-one-liner-pre ip6tables:nsgen-one-liner-post ip6tables:nsgen-one-liner-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-one-liner-pre
-nat POSTROUTING nsgen-one-liner-post
-filter FORWARD nsgen-one-liner-fwd
+iptables nat PREROUTING nsgen-one-liner-pre
+iptables nat POSTROUTING nsgen-one-liner-post
+iptables filter FORWARD nsgen-one-liner-fwd
+ip6tables nat PREROUTING nsgen-one-liner-pre
+ip6tables nat POSTROUTING nsgen-one-liner-post
+ip6tables filter FORWARD nsgen-one-liner-fwd
 CHAINS
 }
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'one-liner', compiled from one-liner.ns (target iptables, plain style).
 # Removes what the setup script creates (namespace red; bridge v-net-0; veth pair
-# veth-red-br/veth-red; rules in chains nsgen-one-liner-* (masquerade 192.168.15.0/24);
+# veth-red-br/veth-red; rules in iptables chains nsgen-one-liner-* (masquerade 192.168.15.0/24);
 # net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Plain style: run it once,
 # after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: chains nsgen-one-liner-*
+# firewall: iptables chains nsgen-one-liner-*
 iptables -t nat -D POSTROUTING -j nsgen-one-liner-post
 iptables -t nat -F nsgen-one-liner-post
 iptables -t nat -X nsgen-one-liner-post

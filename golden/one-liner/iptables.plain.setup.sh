@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'one-liner', compiled from one-liner.ns (target iptables, plain style).
-# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in chains
+# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in iptables chains
 # nsgen-one-liner-* (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1. Plain style: no checks or
 # rollback; run it once, as root. Undo: nsgen down --style plain one-liner.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'one-liner', compiled from one-liner.ns (target iptables, default style).
-# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in chains
+# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in iptables chains
 # nsgen-one-liner-* (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down one-liner.ns
@@ -67,7 +67,7 @@ addr replace 192.168.15.1/24 dev veth-red
 IP
 claim 'addr red veth-red 192.168.15.1/24'
 
-step='firewall: chains nsgen-one-liner-*'
+step='firewall: iptables chains nsgen-one-liner-*'
 if ! iptables -t filter -S nsgen-one-liner-fwd >/dev/null 2>&1; then
   undo_push rules
 fi
@@ -77,7 +77,7 @@ fi
 # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
 #   its masqueraded subnets' traffic out, and the replies;
 # one-liner.ns:1  nat masquerade 192.168.15.0/24
-remove_chains nsgen-one-liner-pre # chains an earlier version of the lab file needed, if any
+remove_chains iptables:nsgen-one-liner-pre ip6tables:nsgen-one-liner-pre ip6tables:nsgen-one-liner-post ip6tables:nsgen-one-liner-fwd # chains an earlier version of the lab file needed, if any
 iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-one-liner-post - [0:0]
@@ -153,7 +153,7 @@ preflight() {
     nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-one-liner-*' -v lab="$lab" '
       $1 == "table" { family = $2; name = $3 }
       $1 == "chain" { chain = $2 }
-      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
         if (family == "ip" && name == "filter" && chain == "FORWARD")
           printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
         else
@@ -547,28 +547,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-one-liner-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-one-liner-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-one-liner-pre nsgen-one-liner-post nsgen-one-liner-fwd
+  remove_chains iptables:nsgen-one-liner-pre iptables:nsgen-one-liner-post iptables:nsgen-one-liner-fwd ip6tables:nsgen-one-liner-pre ip6tables:nsgen-one-liner-post ip6tables:nsgen-one-liner-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-one-liner-pre
-nat POSTROUTING nsgen-one-liner-post
-filter FORWARD nsgen-one-liner-fwd
+iptables nat PREROUTING nsgen-one-liner-pre
+iptables nat POSTROUTING nsgen-one-liner-post
+iptables filter FORWARD nsgen-one-liner-fwd
+ip6tables nat PREROUTING nsgen-one-liner-pre
+ip6tables nat POSTROUTING nsgen-one-liner-post
+ip6tables filter FORWARD nsgen-one-liner-fwd
 CHAINS
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'one-liner', compiled from one-liner.ns (target nft, batch style).
-# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in nft table ip
+# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in nft table inet
 # nsgen-one-liner (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft one-liner.ns
@@ -72,12 +72,12 @@ addr replace 192.168.15.1/24 dev veth-red
 BATCH
   record_batch
 
-  step='firewall: nft table ip nsgen-one-liner'
-  if ! nft list table ip nsgen-one-liner >/dev/null 2>&1; then
+  step='firewall: nft table inet nsgen-one-liner'
+  if ! nft list table inet nsgen-one-liner >/dev/null 2>&1; then
     undo_push rules
   fi
-  # The lab's rules live in its own nft table, ip nsgen-one-liner, loaded in one atomic
-  # `nft -f`; nothing else is touched.
+  # The lab's rules live in its own nft table, inet nsgen-one-liner (both address families),
+  # loaded in one atomic `nft -f`; nothing else is touched.
   # Its postrouting chain masquerades the lab's subnets leaving the host,
   # and its forward chain accepts the lab's own traffic and its replies. An accept here
   # does not stop a drop in another table's forward hook: the preflight warns of those.
@@ -85,7 +85,9 @@ BATCH
   nft -f - <<'RULES'
 table ip nsgen-one-liner
 delete table ip nsgen-one-liner
-table ip nsgen-one-liner {
+table inet nsgen-one-liner
+delete table inet nsgen-one-liner
+table inet nsgen-one-liner {
 	chain postrouting {
 		type nat hook postrouting priority srcnat; policy accept;
 		# one-liner.ns:1  nat masquerade 192.168.15.0/24
@@ -143,10 +145,10 @@ preflight() {
   # accept in one does not stop a drop in another: warn of every other forward chain with policy
   # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
   # ruleset`, read only.
-  nft list ruleset 2>/dev/null | awk -v own=nsgen-one-liner -v ours='its own table ip nsgen-one-liner' -v lab="$lab" '
+  nft list ruleset 2>/dev/null | awk -v own=nsgen-one-liner -v ours='its own table inet nsgen-one-liner' -v lab="$lab" '
     $1 == "table" { family = $2; name = $3 }
     $1 == "chain" { chain = $2 }
-    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
       if (family == "ip" && name == "filter" && chain == "FORWARD")
         printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
       else
@@ -475,8 +477,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-one-liner, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-one-liner, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-one-liner >/dev/null 2>&1; then
+    nft delete table inet nsgen-one-liner
+  fi
   if nft list table ip nsgen-one-liner >/dev/null 2>&1; then
     nft delete table ip nsgen-one-liner
   fi
@@ -710,7 +716,7 @@ keep_routes() {
   while read -ra words; do
     route_key "${words[@]}"
     present["$key"]=1 present["$key $dev"]=1
-  done < <(nsenter --net="/run/netns/$1" ip route show)
+  done < <(nsenter --net="/run/netns/$1" ip route show && nsenter --net="/run/netns/$1" ip -6 route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
     if ((i > 0)) && [ "${lines[i - 1]}" = '# (next line: only in a namespace this lab created)' ] && ! lab_owns "netns $1"; then
@@ -726,11 +732,13 @@ keep_routes() {
   done
   printf '%s\n' "${lines[@]}" >"$2"
 }
-# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
-# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 or /128 written as
+# `ip route show` prints it, no gateway as -, no metric as 0, or 1024 for IPv6: the kernel's) and dev
+# to the route's device, if named.
 route_key() {
   local j gateway=- metric=0
   local -a w=("$@")
+  if [[ $* == *:* ]]; then metric=1024; fi
   dev=''
   for ((j = 1; j + 1 < ${#w[@]}; j++)); do
     case ${w[j]} in
@@ -739,7 +747,8 @@ route_key() {
       metric) metric=${w[j + 1]} ;;
     esac
   done
-  key="${w[0]%/32} $gateway $metric"
+  local destination=${w[0]%/32}
+  key="${destination%/128} $gateway $metric"
 }
 
 # batch_keys FILE...: the record keys of the lines these namespace batches will run (each line

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'one-liner', compiled from one-liner.ns (target nft, default style).
 # Removes what the setup script creates (namespace red; bridge v-net-0; veth pair
-# veth-red-br/veth-red; rules in nft table ip nsgen-one-liner (masquerade 192.168.15.0/24);
+# veth-red-br/veth-red; rules in nft table inet nsgen-one-liner (masquerade 192.168.15.0/24);
 # net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running it again is
 # harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -19,7 +19,7 @@ main() {
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
-# firewall: nft table ip nsgen-one-liner
+# firewall: nft table inet nsgen-one-liner
 remove_rules
 
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
@@ -240,8 +240,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-one-liner, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-one-liner, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-one-liner >/dev/null 2>&1; then
+    nft delete table inet nsgen-one-liner
+  fi
   if nft list table ip nsgen-one-liner >/dev/null 2>&1; then
     nft delete table ip nsgen-one-liner
   fi

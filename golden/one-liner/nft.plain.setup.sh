@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'one-liner', compiled from one-liner.ns (target nft, plain style).
-# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in nft table ip
+# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in nft table inet
 # nsgen-one-liner (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1. Plain style: no checks or
 # rollback; run it once, as root. Undo: nsgen down -t nft --style plain one-liner.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -23,7 +23,9 @@ ip -n red addr replace 192.168.15.1/24 dev veth-red
 nft -f - <<'RULES'
 table ip nsgen-one-liner
 delete table ip nsgen-one-liner
-table ip nsgen-one-liner {
+table inet nsgen-one-liner
+delete table inet nsgen-one-liner
+table inet nsgen-one-liner {
 	chain postrouting {
 		type nat hook postrouting priority srcnat; policy accept;
 		# one-liner.ns:1  nat masquerade 192.168.15.0/24

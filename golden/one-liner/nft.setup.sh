@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'one-liner', compiled from one-liner.ns (target nft, default style).
-# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in nft table ip
+# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in nft table inet
 # nsgen-one-liner (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft one-liner.ns
@@ -67,12 +67,12 @@ addr replace 192.168.15.1/24 dev veth-red
 IP
 claim 'addr red veth-red 192.168.15.1/24'
 
-step='firewall: nft table ip nsgen-one-liner'
-if ! nft list table ip nsgen-one-liner >/dev/null 2>&1; then
+step='firewall: nft table inet nsgen-one-liner'
+if ! nft list table inet nsgen-one-liner >/dev/null 2>&1; then
   undo_push rules
 fi
-# The lab's rules live in its own nft table, ip nsgen-one-liner, loaded in one atomic
-# `nft -f`; nothing else is touched.
+# The lab's rules live in its own nft table, inet nsgen-one-liner (both address families),
+# loaded in one atomic `nft -f`; nothing else is touched.
 # Its postrouting chain masquerades the lab's subnets leaving the host,
 # and its forward chain accepts the lab's own traffic and its replies. An accept here
 # does not stop a drop in another table's forward hook: the preflight warns of those.
@@ -80,7 +80,9 @@ fi
 nft -f - <<'RULES'
 table ip nsgen-one-liner
 delete table ip nsgen-one-liner
-table ip nsgen-one-liner {
+table inet nsgen-one-liner
+delete table inet nsgen-one-liner
+table inet nsgen-one-liner {
 	chain postrouting {
 		type nat hook postrouting priority srcnat; policy accept;
 		# one-liner.ns:1  nat masquerade 192.168.15.0/24
@@ -142,10 +144,10 @@ preflight() {
   # accept in one does not stop a drop in another: warn of every other forward chain with policy
   # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
   # ruleset`, read only.
-  nft list ruleset 2>/dev/null | awk -v own=nsgen-one-liner -v ours='its own table ip nsgen-one-liner' -v lab="$lab" '
+  nft list ruleset 2>/dev/null | awk -v own=nsgen-one-liner -v ours='its own table inet nsgen-one-liner' -v lab="$lab" '
     $1 == "table" { family = $2; name = $3 }
     $1 == "chain" { chain = $2 }
-    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
       if (family == "ip" && name == "filter" && chain == "FORWARD")
         printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
       else
@@ -538,8 +540,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-one-liner, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-one-liner, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-one-liner >/dev/null 2>&1; then
+    nft delete table inet nsgen-one-liner
+  fi
   if nft list table ip nsgen-one-liner >/dev/null 2>&1; then
     nft delete table ip nsgen-one-liner
   fi

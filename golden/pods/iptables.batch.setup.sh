@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'pods', compiled from pods.ns (target iptables, batch style).
 # Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
-# veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in chains
-# nsgen-pods-* (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
+# veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in iptables
+# chains nsgen-pods-* (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
 # net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down pods.ns
@@ -124,7 +124,7 @@ route add default via 10.244.1.1
 BATCH
   record_batch
 
-  step='firewall: chains nsgen-pods-*'
+  step='firewall: iptables chains nsgen-pods-*'
   if ! iptables -t filter -S nsgen-pods-fwd >/dev/null 2>&1; then
     undo_push rules
   fi
@@ -139,6 +139,7 @@ BATCH
   # pods.ns:7  bridge cni0 ip 10.244.1.1/24
   # pods.ns:21  nat masquerade 10.244.1.0/24
   # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+  remove_chains ip6tables:nsgen-pods-pre ip6tables:nsgen-pods-post ip6tables:nsgen-pods-fwd # chains an earlier version of the lab file needed, if any
   iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-pods-pre - [0:0]
@@ -219,7 +220,7 @@ preflight() {
     nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-pods-*' -v lab="$lab" '
       $1 == "table" { family = $2; name = $3 }
       $1 == "chain" { chain = $2 }
-      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
         if (family == "ip" && name == "filter" && chain == "FORWARD")
           printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
         else
@@ -549,28 +550,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-pods-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-pods-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-pods-pre nsgen-pods-post nsgen-pods-fwd
+  remove_chains iptables:nsgen-pods-pre iptables:nsgen-pods-post iptables:nsgen-pods-fwd ip6tables:nsgen-pods-pre ip6tables:nsgen-pods-post ip6tables:nsgen-pods-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-pods-pre
-nat POSTROUTING nsgen-pods-post
-filter FORWARD nsgen-pods-fwd
+iptables nat PREROUTING nsgen-pods-pre
+iptables nat POSTROUTING nsgen-pods-post
+iptables filter FORWARD nsgen-pods-fwd
+ip6tables nat PREROUTING nsgen-pods-pre
+ip6tables nat POSTROUTING nsgen-pods-post
+ip6tables filter FORWARD nsgen-pods-fwd
 CHAINS
 }
 
@@ -802,7 +807,7 @@ keep_routes() {
   while read -ra words; do
     route_key "${words[@]}"
     present["$key"]=1 present["$key $dev"]=1
-  done < <(nsenter --net="/run/netns/$1" ip route show)
+  done < <(nsenter --net="/run/netns/$1" ip route show && nsenter --net="/run/netns/$1" ip -6 route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
     if ((i > 0)) && [ "${lines[i - 1]}" = '# (next line: only in a namespace this lab created)' ] && ! lab_owns "netns $1"; then
@@ -818,11 +823,13 @@ keep_routes() {
   done
   printf '%s\n' "${lines[@]}" >"$2"
 }
-# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
-# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 or /128 written as
+# `ip route show` prints it, no gateway as -, no metric as 0, or 1024 for IPv6: the kernel's) and dev
+# to the route's device, if named.
 route_key() {
   local j gateway=- metric=0
   local -a w=("$@")
+  if [[ $* == *:* ]]; then metric=1024; fi
   dev=''
   for ((j = 1; j + 1 < ${#w[@]}; j++)); do
     case ${w[j]} in
@@ -831,7 +838,8 @@ route_key() {
       metric) metric=${w[j + 1]} ;;
     esac
   done
-  key="${w[0]%/32} $gateway $metric"
+  local destination=${w[0]%/32}
+  key="${destination%/128} $gateway $metric"
 }
 
 # batch_keys FILE...: the record keys of the lines these namespace batches will run (each line

@@ -2,9 +2,9 @@
 # Teardown of nsgen lab 'pods', compiled from pods.ns (target iptables, default style).
 # Removes what the setup script creates (namespaces web, api, db; bridge cni0; veth pairs
 # veth-web-br/eth0, veth-api-br/eth0, veth-db-br/eth0; routes in web to default; in api to default; in
-# db to default; rules in chains nsgen-pods-* (accept across cni0, masquerade 10.244.1.0/24, tcp 30080
-# -> 10.244.1.10:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set.
-# Running it again is harmless.
+# db to default; rules in iptables chains nsgen-pods-* (accept across cni0, masquerade 10.244.1.0/24,
+# tcp 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it
+# set. Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -20,7 +20,7 @@ main() {
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
-# firewall: chains nsgen-pods-*
+# firewall: iptables chains nsgen-pods-*
 remove_rules
 
 # pods.ns:19  route db default via 10.244.1.1
@@ -234,10 +234,12 @@ link_gone() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -297,28 +299,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-pods-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-pods-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-pods-pre nsgen-pods-post nsgen-pods-fwd
+  remove_chains iptables:nsgen-pods-pre iptables:nsgen-pods-post iptables:nsgen-pods-fwd ip6tables:nsgen-pods-pre ip6tables:nsgen-pods-post ip6tables:nsgen-pods-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-pods-pre
-nat POSTROUTING nsgen-pods-post
-filter FORWARD nsgen-pods-fwd
+iptables nat PREROUTING nsgen-pods-pre
+iptables nat POSTROUTING nsgen-pods-post
+iptables filter FORWARD nsgen-pods-fwd
+ip6tables nat PREROUTING nsgen-pods-pre
+ip6tables nat POSTROUTING nsgen-pods-post
+ip6tables filter FORWARD nsgen-pods-fwd
 CHAINS
 }
 

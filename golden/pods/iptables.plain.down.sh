@@ -2,13 +2,13 @@
 # Teardown of nsgen lab 'pods', compiled from pods.ns (target iptables, plain style).
 # Removes what the setup script creates (namespaces web, api, db; bridge cni0; veth pairs
 # veth-web-br/eth0, veth-api-br/eth0, veth-db-br/eth0; routes in web to default; in api to default; in
-# db to default; rules in chains nsgen-pods-* (accept across cni0, masquerade 10.244.1.0/24, tcp 30080
-# -> 10.244.1.10:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Plain
-# style: run it once, after the plain setup ran to its end.
+# db to default; rules in iptables chains nsgen-pods-* (accept across cni0, masquerade 10.244.1.0/24,
+# tcp 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it
+# set. Plain style: run it once, after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: chains nsgen-pods-*
+# firewall: iptables chains nsgen-pods-*
 iptables -t nat -D PREROUTING -j nsgen-pods-pre
 iptables -t nat -F nsgen-pods-pre
 iptables -t nat -X nsgen-pods-pre

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'pods', compiled from pods.ns (target iptables, plain style).
 # Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
-# veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in chains
-# nsgen-pods-* (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
+# veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in iptables
+# chains nsgen-pods-* (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
 # net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root. Undo: nsgen down
 # --style plain pods.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi

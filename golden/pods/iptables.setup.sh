@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'pods', compiled from pods.ns (target iptables, default style).
 # Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
-# veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in chains
-# nsgen-pods-* (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
+# veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in iptables
+# chains nsgen-pods-* (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
 # net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down pods.ns
@@ -140,7 +140,7 @@ if ! created 'route db default via 10.244.1.1 metric 0' ip -n db route add defau
   have_route db default via 10.244.1.1 metric 0
 fi
 
-step='firewall: chains nsgen-pods-*'
+step='firewall: iptables chains nsgen-pods-*'
 if ! iptables -t filter -S nsgen-pods-fwd >/dev/null 2>&1; then
   undo_push rules
 fi
@@ -155,6 +155,7 @@ fi
 # pods.ns:7  bridge cni0 ip 10.244.1.1/24
 # pods.ns:21  nat masquerade 10.244.1.0/24
 # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
+remove_chains ip6tables:nsgen-pods-pre ip6tables:nsgen-pods-post ip6tables:nsgen-pods-fwd # chains an earlier version of the lab file needed, if any
 iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-pods-pre - [0:0]
@@ -239,7 +240,7 @@ preflight() {
     nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-pods-*' -v lab="$lab" '
       $1 == "table" { family = $2; name = $3 }
       $1 == "chain" { chain = $2 }
-      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
         if (family == "ip" && name == "filter" && chain == "FORWARD")
           printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
         else
@@ -510,6 +511,7 @@ have_route() {
   if has_route "$@"; then return 0; fi
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1 || true)" >&2
   on_error 1
 }
@@ -564,10 +566,12 @@ link_gone() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -651,28 +655,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-pods-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-pods-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-pods-pre nsgen-pods-post nsgen-pods-fwd
+  remove_chains iptables:nsgen-pods-pre iptables:nsgen-pods-post iptables:nsgen-pods-fwd ip6tables:nsgen-pods-pre ip6tables:nsgen-pods-post ip6tables:nsgen-pods-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-pods-pre
-nat POSTROUTING nsgen-pods-post
-filter FORWARD nsgen-pods-fwd
+iptables nat PREROUTING nsgen-pods-pre
+iptables nat POSTROUTING nsgen-pods-post
+iptables filter FORWARD nsgen-pods-fwd
+ip6tables nat PREROUTING nsgen-pods-pre
+ip6tables nat POSTROUTING nsgen-pods-post
+ip6tables filter FORWARD nsgen-pods-fwd
 CHAINS
 }
 

@@ -2,7 +2,7 @@
 # Teardown of nsgen lab 'pods', compiled from pods.ns (target nft, batch style).
 # Removes what the setup script creates (namespaces web, api, db; bridge cni0; veth pairs
 # veth-web-br/eth0, veth-api-br/eth0, veth-db-br/eth0; routes in web to default; in api to default; in
-# db to default; rules in nft table ip nsgen-pods (accept across cni0, masquerade 10.244.1.0/24, tcp
+# db to default; rules in nft table inet nsgen-pods (accept across cni0, masquerade 10.244.1.0/24, tcp
 # 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set.
 # Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -18,7 +18,7 @@ main() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
-  # firewall: nft table ip nsgen-pods
+  # firewall: nft table inet nsgen-pods
   remove_rules
 
   # pods.ns:19  route db default via 10.244.1.1
@@ -194,10 +194,12 @@ link_exists() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -248,8 +250,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-pods, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-pods, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-pods >/dev/null 2>&1; then
+    nft delete table inet nsgen-pods
+  fi
   if nft list table ip nsgen-pods >/dev/null 2>&1; then
     nft delete table ip nsgen-pods
   fi

@@ -2,7 +2,7 @@
 # Setup of nsgen lab 'pods', compiled from pods.ns (target nft, batch style).
 # Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
 # veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in nft table
-# ip nsgen-pods (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
+# inet nsgen-pods (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
 # net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft pods.ns
@@ -124,12 +124,12 @@ route add default via 10.244.1.1
 BATCH
   record_batch
 
-  step='firewall: nft table ip nsgen-pods'
-  if ! nft list table ip nsgen-pods >/dev/null 2>&1; then
+  step='firewall: nft table inet nsgen-pods'
+  if ! nft list table inet nsgen-pods >/dev/null 2>&1; then
     undo_push rules
   fi
-  # The lab's rules live in its own nft table, ip nsgen-pods, loaded in one atomic
-  # `nft -f`; nothing else is touched.
+  # The lab's rules live in its own nft table, inet nsgen-pods (both address families),
+  # loaded in one atomic `nft -f`; nothing else is touched.
   # Its postrouting chain masquerades the lab's subnets leaving the host,
   # its prerouting chain forwards ports of the host's own addresses (DNAT),
   # and its forward chain accepts the lab's own traffic and its replies, across its
@@ -141,11 +141,13 @@ BATCH
   nft -f - <<'RULES'
 table ip nsgen-pods
 delete table ip nsgen-pods
-table ip nsgen-pods {
+table inet nsgen-pods
+delete table inet nsgen-pods
+table inet nsgen-pods {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
-		fib daddr type local tcp dport 30080 dnat to 10.244.1.10:80 comment "pods.ns:22"
+		fib daddr type local tcp dport 30080 dnat ip to 10.244.1.10:80 comment "pods.ns:22"
 	}
 
 	chain postrouting {
@@ -210,10 +212,10 @@ preflight() {
   # accept in one does not stop a drop in another: warn of every other forward chain with policy
   # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
   # ruleset`, read only.
-  nft list ruleset 2>/dev/null | awk -v own=nsgen-pods -v ours='its own table ip nsgen-pods' -v lab="$lab" '
+  nft list ruleset 2>/dev/null | awk -v own=nsgen-pods -v ours='its own table inet nsgen-pods' -v lab="$lab" '
     $1 == "table" { family = $2; name = $3 }
     $1 == "chain" { chain = $2 }
-    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
       if (family == "ip" && name == "filter" && chain == "FORWARD")
         printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
       else
@@ -542,8 +544,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-pods, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-pods, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-pods >/dev/null 2>&1; then
+    nft delete table inet nsgen-pods
+  fi
   if nft list table ip nsgen-pods >/dev/null 2>&1; then
     nft delete table ip nsgen-pods
   fi
@@ -777,7 +783,7 @@ keep_routes() {
   while read -ra words; do
     route_key "${words[@]}"
     present["$key"]=1 present["$key $dev"]=1
-  done < <(nsenter --net="/run/netns/$1" ip route show)
+  done < <(nsenter --net="/run/netns/$1" ip route show && nsenter --net="/run/netns/$1" ip -6 route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
     if ((i > 0)) && [ "${lines[i - 1]}" = '# (next line: only in a namespace this lab created)' ] && ! lab_owns "netns $1"; then
@@ -793,11 +799,13 @@ keep_routes() {
   done
   printf '%s\n' "${lines[@]}" >"$2"
 }
-# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
-# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 or /128 written as
+# `ip route show` prints it, no gateway as -, no metric as 0, or 1024 for IPv6: the kernel's) and dev
+# to the route's device, if named.
 route_key() {
   local j gateway=- metric=0
   local -a w=("$@")
+  if [[ $* == *:* ]]; then metric=1024; fi
   dev=''
   for ((j = 1; j + 1 < ${#w[@]}; j++)); do
     case ${w[j]} in
@@ -806,7 +814,8 @@ route_key() {
       metric) metric=${w[j + 1]} ;;
     esac
   done
-  key="${w[0]%/32} $gateway $metric"
+  local destination=${w[0]%/32}
+  key="${destination%/128} $gateway $metric"
 }
 
 # batch_keys FILE...: the record keys of the lines these namespace batches will run (each line

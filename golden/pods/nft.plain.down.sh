@@ -2,14 +2,14 @@
 # Teardown of nsgen lab 'pods', compiled from pods.ns (target nft, plain style).
 # Removes what the setup script creates (namespaces web, api, db; bridge cni0; veth pairs
 # veth-web-br/eth0, veth-api-br/eth0, veth-db-br/eth0; routes in web to default; in api to default; in
-# db to default; rules in nft table ip nsgen-pods (accept across cni0, masquerade 10.244.1.0/24, tcp
+# db to default; rules in nft table inet nsgen-pods (accept across cni0, masquerade 10.244.1.0/24, tcp
 # 30080 -> 10.244.1.10:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set.
 # Plain style: run it once, after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: nft table ip nsgen-pods
-nft delete table ip nsgen-pods
+# firewall: nft table inet nsgen-pods
+nft delete table inet nsgen-pods
 # pods.ns:17  ns db
 if grep -qx '+ netns db' /run/nsgen/labs/pods/record 2>/dev/null; then ip netns del db; fi
 # pods.ns:13  ns api

@@ -2,7 +2,7 @@
 # Setup of nsgen lab 'pods', compiled from pods.ns (target nft, plain style).
 # Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
 # veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in nft table
-# ip nsgen-pods (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
+# inet nsgen-pods (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
 # net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root. Undo: nsgen down -t
 # nft --style plain pods.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -51,11 +51,13 @@ ip -n db route add default via 10.244.1.1
 nft -f - <<'RULES'
 table ip nsgen-pods
 delete table ip nsgen-pods
-table ip nsgen-pods {
+table inet nsgen-pods
+delete table inet nsgen-pods
+table inet nsgen-pods {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
-		fib daddr type local tcp dport 30080 dnat to 10.244.1.10:80 comment "pods.ns:22"
+		fib daddr type local tcp dport 30080 dnat ip to 10.244.1.10:80 comment "pods.ns:22"
 	}
 
 	chain postrouting {

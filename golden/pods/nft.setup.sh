@@ -2,7 +2,7 @@
 # Setup of nsgen lab 'pods', compiled from pods.ns (target nft, default style).
 # Creates namespaces web, api, db; bridge cni0; veth pairs veth-web-br/eth0, veth-api-br/eth0,
 # veth-db-br/eth0; routes in web to default; in api to default; in db to default; rules in nft table
-# ip nsgen-pods (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
+# inet nsgen-pods (accept across cni0, masquerade 10.244.1.0/24, tcp 30080 -> 10.244.1.10:80);
 # net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft pods.ns
@@ -140,12 +140,12 @@ if ! created 'route db default via 10.244.1.1 metric 0' ip -n db route add defau
   have_route db default via 10.244.1.1 metric 0
 fi
 
-step='firewall: nft table ip nsgen-pods'
-if ! nft list table ip nsgen-pods >/dev/null 2>&1; then
+step='firewall: nft table inet nsgen-pods'
+if ! nft list table inet nsgen-pods >/dev/null 2>&1; then
   undo_push rules
 fi
-# The lab's rules live in its own nft table, ip nsgen-pods, loaded in one atomic
-# `nft -f`; nothing else is touched.
+# The lab's rules live in its own nft table, inet nsgen-pods (both address families),
+# loaded in one atomic `nft -f`; nothing else is touched.
 # Its postrouting chain masquerades the lab's subnets leaving the host,
 # its prerouting chain forwards ports of the host's own addresses (DNAT),
 # and its forward chain accepts the lab's own traffic and its replies, across its
@@ -157,11 +157,13 @@ fi
 nft -f - <<'RULES'
 table ip nsgen-pods
 delete table ip nsgen-pods
-table ip nsgen-pods {
+table inet nsgen-pods
+delete table inet nsgen-pods
+table inet nsgen-pods {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
-		fib daddr type local tcp dport 30080 dnat to 10.244.1.10:80 comment "pods.ns:22"
+		fib daddr type local tcp dport 30080 dnat ip to 10.244.1.10:80 comment "pods.ns:22"
 	}
 
 	chain postrouting {
@@ -230,10 +232,10 @@ preflight() {
   # accept in one does not stop a drop in another: warn of every other forward chain with policy
   # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
   # ruleset`, read only.
-  nft list ruleset 2>/dev/null | awk -v own=nsgen-pods -v ours='its own table ip nsgen-pods' -v lab="$lab" '
+  nft list ruleset 2>/dev/null | awk -v own=nsgen-pods -v ours='its own table inet nsgen-pods' -v lab="$lab" '
     $1 == "table" { family = $2; name = $3 }
     $1 == "chain" { chain = $2 }
-    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
       if (family == "ip" && name == "filter" && chain == "FORWARD")
         printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
       else
@@ -503,6 +505,7 @@ have_route() {
   if has_route "$@"; then return 0; fi
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1 || true)" >&2
   on_error 1
 }
@@ -557,10 +560,12 @@ link_gone() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -644,8 +649,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-pods, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-pods, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-pods >/dev/null 2>&1; then
+    nft delete table inet nsgen-pods
+  fi
   if nft list table ip nsgen-pods >/dev/null 2>&1; then
     nft delete table ip nsgen-pods
   fi

@@ -2,9 +2,9 @@
 # Teardown of nsgen lab 'seed', compiled from seed.ns (target iptables, batch style).
 # Removes what the setup script creates (namespaces red, blue; bridge v-net-0; veth pairs
 # veth-red-br/veth-red, veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to
-# default; rules in chains nsgen-seed-* (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 ->
-# 192.168.15.2:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set. Running
-# it again is harmless.
+# default; rules in iptables chains nsgen-seed-* (accept across v-net-0, masquerade 192.168.15.0/24,
+# tcp 80 -> 192.168.15.2:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it
+# set. Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -18,7 +18,7 @@ main() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
-  # firewall: chains nsgen-seed-*
+  # firewall: iptables chains nsgen-seed-*
   remove_rules
 
   # seed.ns:18  route red default via 192.168.15.5
@@ -186,10 +186,12 @@ link_exists() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -240,28 +242,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-seed-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-seed-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-seed-pre nsgen-seed-post nsgen-seed-fwd
+  remove_chains iptables:nsgen-seed-pre iptables:nsgen-seed-post iptables:nsgen-seed-fwd ip6tables:nsgen-seed-pre ip6tables:nsgen-seed-post ip6tables:nsgen-seed-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-seed-pre
-nat POSTROUTING nsgen-seed-post
-filter FORWARD nsgen-seed-fwd
+iptables nat PREROUTING nsgen-seed-pre
+iptables nat POSTROUTING nsgen-seed-post
+iptables filter FORWARD nsgen-seed-fwd
+ip6tables nat PREROUTING nsgen-seed-pre
+ip6tables nat POSTROUTING nsgen-seed-post
+ip6tables filter FORWARD nsgen-seed-fwd
 CHAINS
 }
 

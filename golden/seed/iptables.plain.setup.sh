@@ -2,9 +2,9 @@
 # Setup of nsgen lab 'seed', compiled from seed.ns (target iptables, plain style).
 # Creates namespaces red, blue; bridge v-net-0; veth pairs veth-red-br/veth-red,
 # veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; rules in
-# chains nsgen-seed-* (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
-# net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root. Undo: nsgen down
-# --style plain seed.ns
+# iptables chains nsgen-seed-* (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 ->
+# 192.168.15.2:80); net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root.
+# Undo: nsgen down --style plain seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/seed # the lab's record: teardown deletes only the namespaces it lists

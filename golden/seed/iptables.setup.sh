@@ -2,8 +2,8 @@
 # Setup of nsgen lab 'seed', compiled from seed.ns (target iptables, default style).
 # Creates namespaces red, blue; bridge v-net-0; veth pairs veth-red-br/veth-red,
 # veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; rules in
-# chains nsgen-seed-* (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
-# net.ipv4.ip_forward=1.
+# iptables chains nsgen-seed-* (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 ->
+# 192.168.15.2:80); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -115,7 +115,7 @@ if ! created 'route red default via 192.168.15.5 metric 0' ip -n red route add d
   have_route red default via 192.168.15.5 metric 0
 fi
 
-step='firewall: chains nsgen-seed-*'
+step='firewall: iptables chains nsgen-seed-*'
 if ! iptables -t filter -S nsgen-seed-fwd >/dev/null 2>&1; then
   undo_push rules
 fi
@@ -130,6 +130,7 @@ fi
 # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
 # seed.ns:20  nat masquerade 192.168.15.0/24
 # seed.ns:21  forward tcp 80 -> 192.168.15.2:80
+remove_chains ip6tables:nsgen-seed-pre ip6tables:nsgen-seed-post ip6tables:nsgen-seed-fwd # chains an earlier version of the lab file needed, if any
 iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-seed-pre - [0:0]
@@ -214,7 +215,7 @@ preflight() {
     nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-seed-*' -v lab="$lab" '
       $1 == "table" { family = $2; name = $3 }
       $1 == "chain" { chain = $2 }
-      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
         if (family == "ip" && name == "filter" && chain == "FORWARD")
           printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
         else
@@ -485,6 +486,7 @@ have_route() {
   if has_route "$@"; then return 0; fi
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1 || true)" >&2
   on_error 1
 }
@@ -539,10 +541,12 @@ link_gone() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -626,28 +630,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-seed-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-seed-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-seed-pre nsgen-seed-post nsgen-seed-fwd
+  remove_chains iptables:nsgen-seed-pre iptables:nsgen-seed-post iptables:nsgen-seed-fwd ip6tables:nsgen-seed-pre ip6tables:nsgen-seed-post ip6tables:nsgen-seed-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-seed-pre
-nat POSTROUTING nsgen-seed-post
-filter FORWARD nsgen-seed-fwd
+iptables nat PREROUTING nsgen-seed-pre
+iptables nat POSTROUTING nsgen-seed-post
+iptables filter FORWARD nsgen-seed-fwd
+ip6tables nat PREROUTING nsgen-seed-pre
+ip6tables nat POSTROUTING nsgen-seed-post
+ip6tables filter FORWARD nsgen-seed-fwd
 CHAINS
 }
 

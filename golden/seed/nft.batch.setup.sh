@@ -2,8 +2,8 @@
 # Setup of nsgen lab 'seed', compiled from seed.ns (target nft, batch style).
 # Creates namespaces red, blue; bridge v-net-0; veth pairs veth-red-br/veth-red,
 # veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; rules in nft
-# table ip nsgen-seed (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
-# net.ipv4.ip_forward=1.
+# table inet nsgen-seed (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 ->
+# 192.168.15.2:80); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -106,12 +106,12 @@ route add default via 192.168.15.5
 BATCH
   record_batch
 
-  step='firewall: nft table ip nsgen-seed'
-  if ! nft list table ip nsgen-seed >/dev/null 2>&1; then
+  step='firewall: nft table inet nsgen-seed'
+  if ! nft list table inet nsgen-seed >/dev/null 2>&1; then
     undo_push rules
   fi
-  # The lab's rules live in its own nft table, ip nsgen-seed, loaded in one atomic
-  # `nft -f`; nothing else is touched.
+  # The lab's rules live in its own nft table, inet nsgen-seed (both address families),
+  # loaded in one atomic `nft -f`; nothing else is touched.
   # Its postrouting chain masquerades the lab's subnets leaving the host,
   # its prerouting chain forwards ports of the host's own addresses (DNAT),
   # and its forward chain accepts the lab's own traffic and its replies, across its
@@ -123,11 +123,13 @@ BATCH
   nft -f - <<'RULES'
 table ip nsgen-seed
 delete table ip nsgen-seed
-table ip nsgen-seed {
+table inet nsgen-seed
+delete table inet nsgen-seed
+table inet nsgen-seed {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		# seed.ns:21  forward tcp 80 -> 192.168.15.2:80
-		fib daddr type local tcp dport 80 dnat to 192.168.15.2:80 comment "seed.ns:21"
+		fib daddr type local tcp dport 80 dnat ip to 192.168.15.2:80 comment "seed.ns:21"
 	}
 
 	chain postrouting {
@@ -192,10 +194,10 @@ preflight() {
   # accept in one does not stop a drop in another: warn of every other forward chain with policy
   # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
   # ruleset`, read only.
-  nft list ruleset 2>/dev/null | awk -v own=nsgen-seed -v ours='its own table ip nsgen-seed' -v lab="$lab" '
+  nft list ruleset 2>/dev/null | awk -v own=nsgen-seed -v ours='its own table inet nsgen-seed' -v lab="$lab" '
     $1 == "table" { family = $2; name = $3 }
     $1 == "chain" { chain = $2 }
-    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
       if (family == "ip" && name == "filter" && chain == "FORWARD")
         printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
       else
@@ -524,8 +526,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-seed, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-seed, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-seed >/dev/null 2>&1; then
+    nft delete table inet nsgen-seed
+  fi
   if nft list table ip nsgen-seed >/dev/null 2>&1; then
     nft delete table ip nsgen-seed
   fi
@@ -759,7 +765,7 @@ keep_routes() {
   while read -ra words; do
     route_key "${words[@]}"
     present["$key"]=1 present["$key $dev"]=1
-  done < <(nsenter --net="/run/netns/$1" ip route show)
+  done < <(nsenter --net="/run/netns/$1" ip route show && nsenter --net="/run/netns/$1" ip -6 route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
     if ((i > 0)) && [ "${lines[i - 1]}" = '# (next line: only in a namespace this lab created)' ] && ! lab_owns "netns $1"; then
@@ -775,11 +781,13 @@ keep_routes() {
   done
   printf '%s\n' "${lines[@]}" >"$2"
 }
-# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
-# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 or /128 written as
+# `ip route show` prints it, no gateway as -, no metric as 0, or 1024 for IPv6: the kernel's) and dev
+# to the route's device, if named.
 route_key() {
   local j gateway=- metric=0
   local -a w=("$@")
+  if [[ $* == *:* ]]; then metric=1024; fi
   dev=''
   for ((j = 1; j + 1 < ${#w[@]}; j++)); do
     case ${w[j]} in
@@ -788,7 +796,8 @@ route_key() {
       metric) metric=${w[j + 1]} ;;
     esac
   done
-  key="${w[0]%/32} $gateway $metric"
+  local destination=${w[0]%/32}
+  key="${destination%/128} $gateway $metric"
 }
 
 # batch_keys FILE...: the record keys of the lines these namespace batches will run (each line

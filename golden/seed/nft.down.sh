@@ -2,8 +2,8 @@
 # Teardown of nsgen lab 'seed', compiled from seed.ns (target nft, default style).
 # Removes what the setup script creates (namespaces red, blue; bridge v-net-0; veth pairs
 # veth-red-br/veth-red, veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to
-# default; rules in nft table ip nsgen-seed (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80
-# -> 192.168.15.2:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set.
+# default; rules in nft table inet nsgen-seed (accept across v-net-0, masquerade 192.168.15.0/24, tcp
+# 80 -> 192.168.15.2:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set.
 # Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
@@ -20,7 +20,7 @@ main() {
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
-# firewall: nft table ip nsgen-seed
+# firewall: nft table inet nsgen-seed
 remove_rules
 
 # seed.ns:18  route red default via 192.168.15.5
@@ -218,10 +218,12 @@ link_gone() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -281,8 +283,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-seed, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-seed, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-seed >/dev/null 2>&1; then
+    nft delete table inet nsgen-seed
+  fi
   if nft list table ip nsgen-seed >/dev/null 2>&1; then
     nft delete table ip nsgen-seed
   fi

@@ -2,14 +2,14 @@
 # Teardown of nsgen lab 'seed', compiled from seed.ns (target nft, plain style).
 # Removes what the setup script creates (namespaces red, blue; bridge v-net-0; veth pairs
 # veth-red-br/veth-red, veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to
-# default; rules in nft table ip nsgen-seed (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80
-# -> 192.168.15.2:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set.
+# default; rules in nft table inet nsgen-seed (accept across v-net-0, masquerade 192.168.15.0/24, tcp
+# 80 -> 192.168.15.2:80); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set.
 # Plain style: run it once, after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: nft table ip nsgen-seed
-nft delete table ip nsgen-seed
+# firewall: nft table inet nsgen-seed
+nft delete table inet nsgen-seed
 # seed.ns:10  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/seed/record 2>/dev/null; then ip netns del blue; fi
 # seed.ns:9  ns red

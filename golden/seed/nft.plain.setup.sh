@@ -2,9 +2,9 @@
 # Setup of nsgen lab 'seed', compiled from seed.ns (target nft, plain style).
 # Creates namespaces red, blue; bridge v-net-0; veth pairs veth-red-br/veth-red,
 # veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; rules in nft
-# table ip nsgen-seed (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
-# net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root. Undo: nsgen down -t
-# nft --style plain seed.ns
+# table inet nsgen-seed (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 ->
+# 192.168.15.2:80); net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root.
+# Undo: nsgen down -t nft --style plain seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/seed # the lab's record: teardown deletes only the namespaces it lists
@@ -42,11 +42,13 @@ ip -n red route add default via 192.168.15.5
 nft -f - <<'RULES'
 table ip nsgen-seed
 delete table ip nsgen-seed
-table ip nsgen-seed {
+table inet nsgen-seed
+delete table inet nsgen-seed
+table inet nsgen-seed {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		# seed.ns:21  forward tcp 80 -> 192.168.15.2:80
-		fib daddr type local tcp dport 80 dnat to 192.168.15.2:80 comment "seed.ns:21"
+		fib daddr type local tcp dport 80 dnat ip to 192.168.15.2:80 comment "seed.ns:21"
 	}
 
 	chain postrouting {

@@ -2,8 +2,8 @@
 # Setup of nsgen lab 'seed', compiled from seed.ns (target nft, default style).
 # Creates namespaces red, blue; bridge v-net-0; veth pairs veth-red-br/veth-red,
 # veth-blue-br/veth-blue; routes in blue to 192.168.1.0/24, default; in red to default; rules in nft
-# table ip nsgen-seed (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 -> 192.168.15.2:80);
-# net.ipv4.ip_forward=1.
+# table inet nsgen-seed (accept across v-net-0, masquerade 192.168.15.0/24, tcp 80 ->
+# 192.168.15.2:80); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft seed.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -115,12 +115,12 @@ if ! created 'route red default via 192.168.15.5 metric 0' ip -n red route add d
   have_route red default via 192.168.15.5 metric 0
 fi
 
-step='firewall: nft table ip nsgen-seed'
-if ! nft list table ip nsgen-seed >/dev/null 2>&1; then
+step='firewall: nft table inet nsgen-seed'
+if ! nft list table inet nsgen-seed >/dev/null 2>&1; then
   undo_push rules
 fi
-# The lab's rules live in its own nft table, ip nsgen-seed, loaded in one atomic
-# `nft -f`; nothing else is touched.
+# The lab's rules live in its own nft table, inet nsgen-seed (both address families),
+# loaded in one atomic `nft -f`; nothing else is touched.
 # Its postrouting chain masquerades the lab's subnets leaving the host,
 # its prerouting chain forwards ports of the host's own addresses (DNAT),
 # and its forward chain accepts the lab's own traffic and its replies, across its
@@ -132,11 +132,13 @@ fi
 nft -f - <<'RULES'
 table ip nsgen-seed
 delete table ip nsgen-seed
-table ip nsgen-seed {
+table inet nsgen-seed
+delete table inet nsgen-seed
+table inet nsgen-seed {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		# seed.ns:21  forward tcp 80 -> 192.168.15.2:80
-		fib daddr type local tcp dport 80 dnat to 192.168.15.2:80 comment "seed.ns:21"
+		fib daddr type local tcp dport 80 dnat ip to 192.168.15.2:80 comment "seed.ns:21"
 	}
 
 	chain postrouting {
@@ -205,10 +207,10 @@ preflight() {
   # accept in one does not stop a drop in another: warn of every other forward chain with policy
   # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
   # ruleset`, read only.
-  nft list ruleset 2>/dev/null | awk -v own=nsgen-seed -v ours='its own table ip nsgen-seed' -v lab="$lab" '
+  nft list ruleset 2>/dev/null | awk -v own=nsgen-seed -v ours='its own table inet nsgen-seed' -v lab="$lab" '
     $1 == "table" { family = $2; name = $3 }
     $1 == "chain" { chain = $2 }
-    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
       if (family == "ip" && name == "filter" && chain == "FORWARD")
         printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
       else
@@ -478,6 +480,7 @@ have_route() {
   if has_route "$@"; then return 0; fi
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1 || true)" >&2
   on_error 1
 }
@@ -532,10 +535,12 @@ link_gone() {
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
-# that very route (its metric included: another route to DESTINATION does not count).
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
 has_route() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
 }
 
@@ -619,8 +624,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-seed, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-seed, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-seed >/dev/null 2>&1; then
+    nft delete table inet nsgen-seed
+  fi
   if nft list table ip nsgen-seed >/dev/null 2>&1; then
     nft delete table ip nsgen-seed
   fi

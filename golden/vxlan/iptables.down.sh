@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'vxlan', compiled from vxlan.ns (target iptables, default style).
 # Removes what the setup script creates (namespaces site1, site2, far, red; bridge br7; veth pairs
-# eth1/eth1, veth-far-host/veth-far, veth-red-br/veth-red; rules in chains nsgen-vxlan-* (accept
-# across br7)), in reverse order, and restores the sysctls it set. Running it again is harmless.
+# eth1/eth1, veth-far-host/veth-far, veth-red-br/veth-red; rules in iptables chains nsgen-vxlan-*
+# (accept across br7)), in reverse order, and restores the sysctls it set. Running it again is
+# harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too
@@ -18,7 +19,7 @@ main() {
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
-# firewall: chains nsgen-vxlan-*
+# firewall: iptables chains nsgen-vxlan-*
 remove_rules
 
 # vxlan.ns:15  vxlan far:vx7 id 7 remote 172.31.0.1 dev veth-far ip 10.7.0.2/24
@@ -282,28 +283,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-vxlan-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-vxlan-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-vxlan-pre nsgen-vxlan-post nsgen-vxlan-fwd
+  remove_chains iptables:nsgen-vxlan-pre iptables:nsgen-vxlan-post iptables:nsgen-vxlan-fwd ip6tables:nsgen-vxlan-pre ip6tables:nsgen-vxlan-post ip6tables:nsgen-vxlan-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-vxlan-pre
-nat POSTROUTING nsgen-vxlan-post
-filter FORWARD nsgen-vxlan-fwd
+iptables nat PREROUTING nsgen-vxlan-pre
+iptables nat POSTROUTING nsgen-vxlan-post
+iptables filter FORWARD nsgen-vxlan-fwd
+ip6tables nat PREROUTING nsgen-vxlan-pre
+ip6tables nat POSTROUTING nsgen-vxlan-post
+ip6tables filter FORWARD nsgen-vxlan-fwd
 CHAINS
 }
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'vxlan', compiled from vxlan.ns (target iptables, plain style).
 # Removes what the setup script creates (namespaces site1, site2, far, red; bridge br7; veth pairs
-# eth1/eth1, veth-far-host/veth-far, veth-red-br/veth-red; rules in chains nsgen-vxlan-* (accept
-# across br7)), in reverse order, and restores the sysctls it set. Plain style: run it once, after the
-# plain setup ran to its end.
+# eth1/eth1, veth-far-host/veth-far, veth-red-br/veth-red; rules in iptables chains nsgen-vxlan-*
+# (accept across br7)), in reverse order, and restores the sysctls it set. Plain style: run it once,
+# after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: chains nsgen-vxlan-*
+# firewall: iptables chains nsgen-vxlan-*
 iptables -t filter -D FORWARD -j nsgen-vxlan-fwd
 iptables -t filter -F nsgen-vxlan-fwd
 iptables -t filter -X nsgen-vxlan-fwd

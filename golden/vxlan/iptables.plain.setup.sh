@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'vxlan', compiled from vxlan.ns (target iptables, plain style).
 # Creates namespaces site1, site2, far, red; bridge br7; veth pairs eth1/eth1, veth-far-host/veth-far,
-# veth-red-br/veth-red; rules in chains nsgen-vxlan-* (accept across br7). Plain style: no checks or
-# rollback; run it once, as root. Undo: nsgen down --style plain vxlan.ns
+# veth-red-br/veth-red; rules in iptables chains nsgen-vxlan-* (accept across br7). Plain style: no
+# checks or rollback; run it once, as root. Undo: nsgen down --style plain vxlan.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/vxlan # the lab's record: teardown deletes only the namespaces it lists

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'vxlan', compiled from vxlan.ns (target iptables, default style).
 # Creates namespaces site1, site2, far, red; bridge br7; veth pairs eth1/eth1, veth-far-host/veth-far,
-# veth-red-br/veth-red; rules in chains nsgen-vxlan-* (accept across br7).
+# veth-red-br/veth-red; rules in iptables chains nsgen-vxlan-* (accept across br7).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down vxlan.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -179,7 +179,7 @@ addr replace 10.7.0.2/24 dev vx7
 IP
 claim 'addr far vx7 10.7.0.2/24'
 
-step='firewall: chains nsgen-vxlan-*'
+step='firewall: iptables chains nsgen-vxlan-*'
 if ! iptables -t filter -S nsgen-vxlan-fwd >/dev/null 2>&1; then
   undo_push rules
 fi
@@ -188,7 +188,7 @@ fi
 # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
 #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
 # vxlan.ns:12  bridge br7 ip 10.7.0.254/24
-remove_chains nsgen-vxlan-pre nsgen-vxlan-post # chains an earlier version of the lab file needed, if any
+remove_chains iptables:nsgen-vxlan-pre iptables:nsgen-vxlan-post ip6tables:nsgen-vxlan-pre ip6tables:nsgen-vxlan-post ip6tables:nsgen-vxlan-fwd # chains an earlier version of the lab file needed, if any
 iptables-restore --noflush <<'RULES'
 *filter
 :nsgen-vxlan-fwd - [0:0]
@@ -242,7 +242,7 @@ preflight() {
     nft list ruleset 2>/dev/null | awk -v own=filter -v ours='its chains nsgen-vxlan-*' -v lab="$lab" '
       $1 == "table" { family = $2; name = $3 }
       $1 == "chain" { chain = $2 }
-      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
         if (family == "ip" && name == "filter" && chain == "FORWARD")
           printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
         else
@@ -618,28 +618,32 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: unhook and delete the lab's chains (nsgen-vxlan-*), if present:
-# every chain a setup of this lab may have made, so that one an earlier version of the lab file
-# needed goes too.
+# remove_rules: unhook and delete the lab's chains (nsgen-vxlan-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains nsgen-vxlan-pre nsgen-vxlan-post nsgen-vxlan-fwd
+  remove_chains iptables:nsgen-vxlan-pre iptables:nsgen-vxlan-post iptables:nsgen-vxlan-fwd ip6tables:nsgen-vxlan-pre ip6tables:nsgen-vxlan-post ip6tables:nsgen-vxlan-fwd
 }
-# remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
 remove_chains() {
-  local table builtin chain
-  while read -r table builtin chain; do
-    if [[ " $* " != *" $chain "* ]]; then continue; fi
-    while iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      iptables -t "$table" -D "$builtin" -j "$chain"
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
     done
-    if iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      iptables -t "$table" -F "$chain"
-      iptables -t "$table" -X "$chain"
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
     fi
   done <<'CHAINS'
-nat PREROUTING nsgen-vxlan-pre
-nat POSTROUTING nsgen-vxlan-post
-filter FORWARD nsgen-vxlan-fwd
+iptables nat PREROUTING nsgen-vxlan-pre
+iptables nat POSTROUTING nsgen-vxlan-post
+iptables filter FORWARD nsgen-vxlan-fwd
+ip6tables nat PREROUTING nsgen-vxlan-pre
+ip6tables nat POSTROUTING nsgen-vxlan-post
+ip6tables filter FORWARD nsgen-vxlan-fwd
 CHAINS
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'vxlan', compiled from vxlan.ns (target nft, batch style).
 # Removes what the setup script creates (namespaces site1, site2, far, red; bridge br7; veth pairs
-# eth1/eth1, veth-far-host/veth-far, veth-red-br/veth-red; rules in nft table ip nsgen-vxlan (accept
+# eth1/eth1, veth-far-host/veth-far, veth-red-br/veth-red; rules in nft table inet nsgen-vxlan (accept
 # across br7)), in reverse order, and restores the sysctls it set. Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
@@ -16,7 +16,7 @@ main() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
-  # firewall: nft table ip nsgen-vxlan
+  # firewall: nft table inet nsgen-vxlan
   remove_rules
 
   # vxlan.ns:15  vxlan far:vx7 id 7 remote 172.31.0.1 dev veth-far ip 10.7.0.2/24
@@ -247,8 +247,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-vxlan, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-vxlan, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-vxlan >/dev/null 2>&1; then
+    nft delete table inet nsgen-vxlan
+  fi
   if nft list table ip nsgen-vxlan >/dev/null 2>&1; then
     nft delete table ip nsgen-vxlan
   fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'vxlan', compiled from vxlan.ns (target nft, batch style).
 # Creates namespaces site1, site2, far, red; bridge br7; veth pairs eth1/eth1, veth-far-host/veth-far,
-# veth-red-br/veth-red; rules in nft table ip nsgen-vxlan (accept across br7).
+# veth-red-br/veth-red; rules in nft table inet nsgen-vxlan (accept across br7).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft vxlan.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -168,12 +168,12 @@ addr replace 10.7.0.1/24 dev veth-red
 BATCH
   record_batch
 
-  step='firewall: nft table ip nsgen-vxlan'
-  if ! nft list table ip nsgen-vxlan >/dev/null 2>&1; then
+  step='firewall: nft table inet nsgen-vxlan'
+  if ! nft list table inet nsgen-vxlan >/dev/null 2>&1; then
     undo_push rules
   fi
-  # The lab's rules live in its own nft table, ip nsgen-vxlan, loaded in one atomic
-  # `nft -f`; nothing else is touched.
+  # The lab's rules live in its own nft table, inet nsgen-vxlan (both address families),
+  # loaded in one atomic `nft -f`; nothing else is touched.
   # and its forward chain accepts the lab's own traffic and its replies, across its
   # bridges too (which crosses the forward hook when br_netfilter is on). An accept here
   # does not stop a drop in another table's forward hook: the preflight warns of those.
@@ -181,7 +181,9 @@ BATCH
   nft -f - <<'RULES'
 table ip nsgen-vxlan
 delete table ip nsgen-vxlan
-table ip nsgen-vxlan {
+table inet nsgen-vxlan
+delete table inet nsgen-vxlan
+table inet nsgen-vxlan {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		# vxlan.ns:12  bridge br7 ip 10.7.0.254/24: between the lab's namespaces across it (seen here when br_netfilter is on)
@@ -219,10 +221,10 @@ preflight() {
   # ruleset`, read only.
   # This lab forwards only across its bridges, which crosses the forward hook only with br_netfilter on.
   if [ "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo 0)" = 1 ]; then
-    nft list ruleset 2>/dev/null | awk -v own=nsgen-vxlan -v ours='its own table ip nsgen-vxlan' -v lab="$lab" '
+    nft list ruleset 2>/dev/null | awk -v own=nsgen-vxlan -v ours='its own table inet nsgen-vxlan' -v lab="$lab" '
       $1 == "table" { family = $2; name = $3 }
       $1 == "chain" { chain = $2 }
-      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
         if (family == "ip" && name == "filter" && chain == "FORWARD")
           printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
         else
@@ -546,8 +548,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-vxlan, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-vxlan, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-vxlan >/dev/null 2>&1; then
+    nft delete table inet nsgen-vxlan
+  fi
   if nft list table ip nsgen-vxlan >/dev/null 2>&1; then
     nft delete table ip nsgen-vxlan
   fi
@@ -781,7 +787,7 @@ keep_routes() {
   while read -ra words; do
     route_key "${words[@]}"
     present["$key"]=1 present["$key $dev"]=1
-  done < <(nsenter --net="/run/netns/$1" ip route show)
+  done < <(nsenter --net="/run/netns/$1" ip route show && nsenter --net="/run/netns/$1" ip -6 route show)
   mapfile -t lines <"$2"
   for i in "${!lines[@]}"; do
     if ((i > 0)) && [ "${lines[i - 1]}" = '# (next line: only in a namespace this lab created)' ] && ! lab_owns "netns $1"; then
@@ -797,11 +803,13 @@ keep_routes() {
   done
   printf '%s\n' "${lines[@]}" >"$2"
 }
-# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 written as `ip
-# route show` prints it, no gateway as -, no metric as 0) and dev to the route's device, if named.
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 or /128 written as
+# `ip route show` prints it, no gateway as -, no metric as 0, or 1024 for IPv6: the kernel's) and dev
+# to the route's device, if named.
 route_key() {
   local j gateway=- metric=0
   local -a w=("$@")
+  if [[ $* == *:* ]]; then metric=1024; fi
   dev=''
   for ((j = 1; j + 1 < ${#w[@]}; j++)); do
     case ${w[j]} in
@@ -810,7 +818,8 @@ route_key() {
       metric) metric=${w[j + 1]} ;;
     esac
   done
-  key="${w[0]%/32} $gateway $metric"
+  local destination=${w[0]%/32}
+  key="${destination%/128} $gateway $metric"
 }
 
 # batch_keys FILE...: the record keys of the lines these namespace batches will run (each line

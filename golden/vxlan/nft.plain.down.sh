@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Teardown of nsgen lab 'vxlan', compiled from vxlan.ns (target nft, plain style).
 # Removes what the setup script creates (namespaces site1, site2, far, red; bridge br7; veth pairs
-# eth1/eth1, veth-far-host/veth-far, veth-red-br/veth-red; rules in nft table ip nsgen-vxlan (accept
+# eth1/eth1, veth-far-host/veth-far, veth-red-br/veth-red; rules in nft table inet nsgen-vxlan (accept
 # across br7)), in reverse order, and restores the sysctls it set. Plain style: run it once, after the
 # plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
-# firewall: nft table ip nsgen-vxlan
-nft delete table ip nsgen-vxlan
+# firewall: nft table inet nsgen-vxlan
+nft delete table inet nsgen-vxlan
 # vxlan.ns:10  ns red
 if grep -qx '+ netns red' /run/nsgen/labs/vxlan/record 2>/dev/null; then ip netns del red; fi
 # vxlan.ns:9  ns far

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'vxlan', compiled from vxlan.ns (target nft, plain style).
 # Creates namespaces site1, site2, far, red; bridge br7; veth pairs eth1/eth1, veth-far-host/veth-far,
-# veth-red-br/veth-red; rules in nft table ip nsgen-vxlan (accept across br7). Plain style: no checks
-# or rollback; run it once, as root. Undo: nsgen down -t nft --style plain vxlan.ns
+# veth-red-br/veth-red; rules in nft table inet nsgen-vxlan (accept across br7). Plain style: no
+# checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain vxlan.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/vxlan # the lab's record: teardown deletes only the namespaces it lists
@@ -67,7 +67,9 @@ ip -n far addr replace 10.7.0.2/24 dev vx7
 nft -f - <<'RULES'
 table ip nsgen-vxlan
 delete table ip nsgen-vxlan
-table ip nsgen-vxlan {
+table inet nsgen-vxlan
+delete table inet nsgen-vxlan
+table inet nsgen-vxlan {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		# vxlan.ns:12  bridge br7 ip 10.7.0.254/24: between the lab's namespaces across it (seen here when br_netfilter is on)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'vxlan', compiled from vxlan.ns (target nft, default style).
 # Creates namespaces site1, site2, far, red; bridge br7; veth pairs eth1/eth1, veth-far-host/veth-far,
-# veth-red-br/veth-red; rules in nft table ip nsgen-vxlan (accept across br7).
+# veth-red-br/veth-red; rules in nft table inet nsgen-vxlan (accept across br7).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft vxlan.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -179,12 +179,12 @@ addr replace 10.7.0.2/24 dev vx7
 IP
 claim 'addr far vx7 10.7.0.2/24'
 
-step='firewall: nft table ip nsgen-vxlan'
-if ! nft list table ip nsgen-vxlan >/dev/null 2>&1; then
+step='firewall: nft table inet nsgen-vxlan'
+if ! nft list table inet nsgen-vxlan >/dev/null 2>&1; then
   undo_push rules
 fi
-# The lab's rules live in its own nft table, ip nsgen-vxlan, loaded in one atomic
-# `nft -f`; nothing else is touched.
+# The lab's rules live in its own nft table, inet nsgen-vxlan (both address families),
+# loaded in one atomic `nft -f`; nothing else is touched.
 # and its forward chain accepts the lab's own traffic and its replies, across its
 # bridges too (which crosses the forward hook when br_netfilter is on). An accept here
 # does not stop a drop in another table's forward hook: the preflight warns of those.
@@ -192,7 +192,9 @@ fi
 nft -f - <<'RULES'
 table ip nsgen-vxlan
 delete table ip nsgen-vxlan
-table ip nsgen-vxlan {
+table inet nsgen-vxlan
+delete table inet nsgen-vxlan
+table inet nsgen-vxlan {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		# vxlan.ns:12  bridge br7 ip 10.7.0.254/24: between the lab's namespaces across it (seen here when br_netfilter is on)
@@ -234,10 +236,10 @@ preflight() {
   # ruleset`, read only.
   # This lab forwards only across its bridges, which crosses the forward hook only with br_netfilter on.
   if [ "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo 0)" = 1 ]; then
-    nft list ruleset 2>/dev/null | awk -v own=nsgen-vxlan -v ours='its own table ip nsgen-vxlan' -v lab="$lab" '
+    nft list ruleset 2>/dev/null | awk -v own=nsgen-vxlan -v ours='its own table inet nsgen-vxlan' -v lab="$lab" '
       $1 == "table" { family = $2; name = $3 }
       $1 == "chain" { chain = $2 }
-      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !(family == "ip" && name == own) {
+      / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
         if (family == "ip" && name == "filter" && chain == "FORWARD")
           printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
         else
@@ -613,8 +615,12 @@ put_back() {
   rmdir "${file%/*}" 2>/dev/null || true
 }
 
-# remove_rules: delete the lab's nft table, ip nsgen-vxlan, if present.
+# remove_rules: delete the lab's nft table, inet nsgen-vxlan, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
 remove_rules() {
+  if nft list table inet nsgen-vxlan >/dev/null 2>&1; then
+    nft delete table inet nsgen-vxlan
+  fi
   if nft list table ip nsgen-vxlan >/dev/null 2>&1; then
     nft delete table ip nsgen-vxlan
   fi

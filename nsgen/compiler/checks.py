@@ -15,12 +15,15 @@ from nsgen.compiler.diagnostics import Diagnostic, Span, error, warning
 from nsgen.compiler.symbols import (
     IFNAMSIZ,
     RESERVED,
+    IPAddress,
     LabInterface,
     Symbols,
     addressed_ends,
     bridge_of,
     did_you_mean,
     end_ifnames,
+    extra_addresses,
+    family_of,
     interface_of,
     network_of,
     resolve_address,
@@ -116,6 +119,9 @@ def unknown_name(word: ir.Word, symbols: Symbols, what: str, extra: tuple[str, .
 FORWARDING = "net.ipv4.ip_forward"
 """The sysctl `router` sets, and NAT in the host."""
 
+FORWARDING6 = "net.ipv6.conf.all.forwarding"
+"""IPv6's: `router` sets it too when the lab has IPv6, and IPv6 NAT in the host."""
+
 
 def namespace_word(word: ir.Word, symbols: Symbols, what: str) -> Iterator[Diagnostic]:
     """A `router`, `sysctl` or `address` line names a namespace or `host`: not a bridge, nothing unknown."""
@@ -128,7 +134,7 @@ def namespace_word(word: ir.Word, symbols: Symbols, what: str) -> Iterator[Diagn
         yield error("E121", f"'{word.text}' is a bridge; {what} belongs to a namespace or `host`", word.span, hint)
 
 
-def single_address(word: ir.Word) -> ipaddress.IPv4Address | None:
+def single_address(word: ir.Word) -> IPAddress | None:
     """The address a word holds when it is one address without prefix, else None (reported elsewhere)."""
     interface = interface_of(word.text)
     return interface.ip if interface is not None and "/" not in word.text else None
@@ -137,7 +143,7 @@ def single_address(word: ir.Word) -> ipaddress.IPv4Address | None:
 def network_word(word: ir.Word, what: str) -> Iterator[Diagnostic]:
     if network_of(word.text, strict=False) is None:
         yield error("E105", f"'{word.text}' is not a valid {what}", word.span,
-                    "write a network such as 192.168.1.0/24, or `default`")
+                    "write a network such as 192.168.1.0/24 or fd00:1::/64, or `default`")
     elif network_of(word.text) is None:
         fixed = network_of(word.text, strict=False)
         yield error("E106", f"{what} {word.text} has host bits set", word.span, f"the network is {fixed}")
@@ -150,14 +156,11 @@ def check_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator
     """Every address on a bridge or veth end is valid, placed, and gets a prefix."""
     for statement in program.statements:
         if isinstance(statement, ir.Bridge):
-            if len(statement.addresses) > 1 and not _repeated(statement, "ip"):  # else E135
-                yield error("E117", "a bridge takes one address", statement.addresses[1].span,
-                            "give the other addresses to namespaces on the bridge")
-            for address in statement.addresses[:1]:
+            for address in statement.addresses:  # a bridge takes any number, of both families
                 yield from _interface_address(address, symbols, statement.name.text)
         elif isinstance(statement, ir.Veth):
             placed = addressed_ends(statement, symbols)
-            for extra in statement.addresses[len(placed):] if not _repeated(statement, "ip") else ():  # else E135
+            for extra in extra_addresses(statement, symbols) if not _repeated(statement, "ip") else ():  # else E135
                 yield error("E117", "this address has no end to go on", extra.span, _placement_hint(statement, placed))
             for _end, address in placed:
                 yield from _interface_address(address, symbols, bridge_of(statement, symbols))
@@ -175,6 +178,10 @@ SPECIAL_RANGES = (
     (ipaddress.IPv4Network("127.0.0.0/8"), "a loopback address (127.0.0.0/8), which belongs to `lo`"),
     (ipaddress.IPv4Network("224.0.0.0/4"), "a multicast address (224.0.0.0/4)"),
     (ipaddress.IPv4Network("240.0.0.0/4"), "a reserved address (240.0.0.0/4, with 255.255.255.255)"),
+    (ipaddress.IPv6Network("::/128"), "the unspecified IPv6 address (::), which no host has"),
+    (ipaddress.IPv6Network("::1/128"), "the IPv6 loopback address (::1), which belongs to `lo`"),
+    (ipaddress.IPv6Network("ff00::/8"), "an IPv6 multicast address (ff00::/8)"),
+    (ipaddress.IPv6Network("::ffff:0:0/96"), "an IPv4-mapped IPv6 address (::ffff:0:0/96), which no interface has"),
 )
 """Ranges no interface address may come from, and what each is."""
 
@@ -185,53 +192,72 @@ def check_address_ranges(program: ir.Program, symbols: Symbols) -> Iterator[Diag
         what = _special_range(word.text)
         if what is not None:
             yield error("E139", f"{word.text.split('/')[0]} cannot go on an interface: it is {what}", word.span,
-                        "use a private address: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
+                        "use a private address: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (IPv6: fd00::/8)")
 
 
 def _special_range(text: str) -> str | None:
     interface = interface_of(text)
-    return next((what for network, what in SPECIAL_RANGES if interface and interface.ip in network), None)
+    return next((what for network, what in SPECIAL_RANGES
+                 if interface and interface.version == network.version and interface.ip in network), None)
 
 
 def _placement_hint(veth: ir.Veth, placed: list[tuple[ir.VethEnd, ir.Word]]) -> str:
-    if len(placed) == 1:
-        return ("toward a bridge only the namespace end takes an address; "
+    if len({id(end) for end, _word in placed}) == 1:
+        return ("toward a bridge only the namespace end takes an address (one of each family); "
                 "give the bridge its own with `bridge NAME ip ...`")
-    return "a veth takes at most one address per end: `ip A/P, B/P`"
+    return ("a veth takes at most one address of each family per end: `ip A/P, B/P` (and for IPv6, "
+            "`fd00::1/64, fd00::2/64`); add more with `address NS:IFNAME ADDRESS`")
 
 
 def _interface_address(word: ir.Word, symbols: Symbols, bridge: str | None) -> Iterator[Diagnostic]:
     interface = interface_of(word.text)
     if interface is None:
-        yield error("E105", f"'{word.text}' is not a valid IPv4 address", word.span,
-                    "four numbers 0-255 and an optional prefix 0-32, e.g. 192.168.15.1/24")
+        yield error("E105", f"'{word.text}' is not a valid IP address", word.span,
+                    "IPv4: four numbers 0-255 and an optional prefix 0-32, e.g. 192.168.15.1/24; "
+                    "IPv6: hex groups and an optional prefix 0-128, e.g. fd00:15::1/64")
         return
     if _special_range(word.text) is not None:
         return  # E139
     if "/" not in word.text:
         resolved = resolve_address(word.text, symbols, bridge)
         if resolved is None:
+            example = f"{word.text}/64" if interface.version == 6 else f"{word.text}/24"
             yield error("E112", f"address {word.text} has no prefix and no lab subnet contains it", word.span,
-                        f"write the prefix, e.g. {word.text}/24, or give the bridge a subnet")
+                        f"write the prefix, e.g. {example}, or give the bridge a subnet of its family")
             return
         interface = resolved
     network = interface.network
-    if network.prefixlen <= 30 and interface.ip in (network.network_address, network.broadcast_address):
+    if interface.version == 6:
+        yield from ipv6_anycast(word, interface)
+    elif network.prefixlen <= 30 and interface.ip in (network.network_address, network.broadcast_address):
         what = "network" if interface.ip == network.network_address else "broadcast"
         yield error("E123", f"{interface.ip} is the {what} address of {network}", word.span,
                     f"pick a host address from {network.network_address + 1} to {network.broadcast_address - 1}")
 
 
+def ipv6_anycast(word: ir.Word, interface: ipaddress.IPv4Interface | ipaddress.IPv6Interface) -> Iterator[Diagnostic]:
+    """E174: an IPv6 address whose interface part is all zeros is its subnet's Subnet-Router anycast
+    address: every router on the link answers it, and with `nodad` nothing would say so."""
+    network = interface.network
+    if network.prefixlen < 127 and interface.ip == network.network_address:
+        yield error("E174", f"{interface.ip} is the Subnet-Router anycast address of {network}", word.span,
+                    f"every router on the link (a namespace with forwarding on) answers it, and addresses are "
+                    f"added with `nodad`, so nothing would catch the clash: pick another, e.g. "
+                    f"{network.network_address + 1}")
+
+
 def _pair_subnets(veth: ir.Veth, symbols: Symbols, placed: list[tuple[ir.VethEnd, ir.Word]]) -> Iterator[Diagnostic]:
-    if len(placed) != 2:
-        return
-    interfaces = [interface_of(word.text) for _end, word in placed]
-    first, second = interfaces
-    if first is None or second is None or "/" not in placed[0][1].text or "/" not in placed[1][1].text:
-        return
-    if first.network != second.network:
+    """W126: the two ends' addresses of one family on different subnets."""
+    for family in (4, 6):
+        words = [word for _end, word in placed if (family_of(word.text) or 4) == family]
+        if len(words) != 2 or not all("/" in word.text for word in words):
+            continue
+        first, second = (interface_of(word.text) for word in words)
+        if first is None or second is None or first.network == second.network:
+            continue
+        example = "fd00::1/64, fd00::2/64" if family == 6 else "10.0.0.1/30, 10.0.0.2/30"
         yield warning("W126", f"the two ends are on different subnets ({first.network} and {second.network})",
-                      placed[1][1].span, "the ends of a pair usually share one subnet, e.g. 10.0.0.1/30, 10.0.0.2/30")
+                      words[1].span, f"the ends of a pair usually share one subnet, e.g. {example}")
 
 
 def check_duplicate_addresses(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -252,7 +278,7 @@ def check_duplicate_addresses(program: ir.Program, symbols: Symbols) -> Iterator
 def _all_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator[ir.Word]:
     for statement in program.statements:
         if isinstance(statement, ir.Bridge):
-            yield from statement.addresses[:1]
+            yield from statement.addresses
         elif isinstance(statement, ir.Veth):
             yield from (word for _end, word in addressed_ends(statement, symbols))
         elif isinstance(statement, ir.Address):
@@ -282,11 +308,11 @@ def _overlaps(interfaces: list[LabInterface]) -> Iterator[tuple[LabInterface, La
     is paired with at most one earlier-sorted subnet."""
     def start(interface: LabInterface) -> int:
         assert interface.address is not None
-        return int(interface.address.network.network_address)
+        return (interface.address.version << 128) + int(interface.address.network.network_address)
 
     def end(interface: LabInterface) -> int:
         assert interface.address is not None
-        return int(interface.address.network.broadcast_address)
+        return (interface.address.version << 128) + int(interface.address.network.broadcast_address)
 
     reach, holder = -1, None
     for interface in sorted(interfaces, key=lambda i: (start(i), -end(i))):
@@ -379,7 +405,8 @@ def check_repeated_options(program: ir.Program, symbols: Symbols) -> Iterator[Di
         first: dict[str, ir.Option] = {}
         for option in statement.options:
             if option.keyword in first:
-                lost = "" if option.keyword == "ip" and isinstance(statement, ir.Veth) else "; one value would be lost"
+                several = option.keyword == "ip" and isinstance(statement, (ir.Veth, ir.Bridge))
+                lost = "" if several else "; one value would be lost"
                 yield error("E135", f"`{option.keyword}` is given twice{lost}", option.span,
                             _repeated_hint(statement, first[option.keyword], option))
             first.setdefault(option.keyword, option)
@@ -389,6 +416,8 @@ def _repeated_hint(statement: ir.Bridge | ir.Veth | ir.Vxlan | ir.Macvlan, first
     if again.keyword == "ip" and isinstance(statement, ir.Veth):
         addresses = ", ".join(a.text for a in statement.addresses)
         return f"a veth takes its addresses in one option, one per end: `ip {addresses}`"
+    if again.keyword == "ip" and isinstance(statement, ir.Bridge):
+        return f"a bridge takes its addresses in one option: `ip {', '.join(a.text for a in statement.addresses)}`"
     start = statement.span.column
     said = [statement.source[o.span.column - start : o.span.end_column - start] for o in (first, again)]
     one = "a bridge takes one address: keep" if again.keyword == "ip" else "keep"
@@ -407,8 +436,25 @@ def check_mtu(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
             yield error("E118", f"mtu {mtu.value} is outside {MTU_RANGE[0]}-{MTU_RANGE[1]}", mtu.span)
 
 
+IPV6_MIN_MTU = 1280
+"""Below this MTU the kernel runs no IPv6 on an interface."""
+
+
+def check_ipv6_mtu(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """E175: an IPv6 address on a link whose MTU is below 1280 (the kernel turns IPv6 off there, so
+    adding the address fails)."""
+    for statement in program.statements:
+        mtu = getattr(statement, "mtu", None)
+        if not isinstance(mtu, ir.Number) or mtu.value >= IPV6_MIN_MTU or not MTU_RANGE[0] <= mtu.value:
+            continue
+        for word in getattr(statement, "addresses", ()):
+            if family_of(word.text) == 6:
+                yield error("E175", f"IPv6 needs an MTU of at least {IPV6_MIN_MTU}; this link has {mtu.value}",
+                            word.span, f"raise the link's `mtu` to {IPV6_MIN_MTU} or more, or give it IPv4 only")
+
+
 LINK_CHECKS: tuple[Check, ...] = (
     check_name_lengths, check_interface_addresses, check_address_ranges, check_duplicate_addresses,
-    check_interface_overlap, check_interface_names, check_repeated_options, check_mtu,
+    check_interface_overlap, check_interface_names, check_repeated_options, check_mtu, check_ipv6_mtu,
 )
 """The checks every statement that makes interfaces (names, addresses, options, MTU) shares."""

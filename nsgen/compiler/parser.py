@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,13 +28,13 @@ STATEMENT_WORDS = KEYWORDS
 def _statement_terminals() -> frozenset[str]:
     """The terminals of the statements' keywords: when all of them are expected, a statement is.
     (Lark names a keyword's terminal after the word, unless a terminal has that name already, as
-    ADDRESS, the IPv4 address, has for `address`.)"""
+    ADDRESS, the IP address, has for `address`.)"""
     return frozenset(terminal.name for terminal in lark_parser().terminals
                      if terminal.pattern.type == "str" and terminal.pattern.value in KEYWORDS)
 
 _TERMINAL_WORDS = {
     "NAME": "a name",
-    "ADDRESS": "an IPv4 address such as 192.168.15.1/24",
+    "ADDRESS": "an address such as 192.168.15.1/24 or fd00:15::1/64",
     "INT": "a number",
     "MAC": "a MAC address such as 02:00:00:00:00:01",
     "SYSCTL_VALUE": "a value such as 1 (one word)",
@@ -164,7 +163,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic
         found = str(exc.token)
         span = Span(file, line, column, column + max(1, min(len(found), 80)))
         shown = found if len(found) <= 30 else found[:27] + "..."
-        hint = _ipv6_hint(text, pos) or _token_hint(exc.expected, found)
+        hint = _port_hint(text, pos) or _token_hint(exc.expected, found)
         return error("E002", f"expected {_describe(exc.expected)}, found '{shown}'", span, hint)
     wanted: Iterable[str] = exc.expected if isinstance(exc, (UnexpectedToken, UnexpectedEOF)) else ()
     span = Span(file, line, column, column + 1)
@@ -204,21 +203,24 @@ def _terminal_word(name: str) -> str:
     return name.lower()
 
 
-def _ipv6_hint(text: str, pos: int) -> str | None:
-    """An IPv6 address where an IPv4 one belongs gets a hint that labs are IPv4 only."""
-    start = pos
-    while start > 0 and text[start - 1] in "0123456789abcdefABCDEF:":
+def _port_hint(text: str, pos: int) -> str | None:
+    """An IPv6 address followed by `:PORT` without brackets gets a hint to bracket it."""
+    end = pos
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    start = end
+    while start > 0 and text[start - 1] in "0123456789abcdefABCDEF:.":
         start -= 1
-    if re.match(r"[0-9A-Fa-f]*:[0-9A-Fa-f]*:", text[start : start + 40]):
-        return "nsgen labs are IPv4 only: write addresses such as 192.168.15.1/24"
+    if text[start:end].count(":") >= 2:
+        return "a port after an IPv6 address takes brackets: [fd00:15::2]:80"
     return None
 
 
 def _character_hint(text: str, pos: int, allowed: Iterable[str]) -> str | None:
     """Say why a character is refused where that helps."""
-    ipv6 = _ipv6_hint(text, pos)
-    if ipv6:
-        return ipv6
+    port = _port_hint(text, pos)
+    if port:
+        return port
     after_name = pos > 0 and (text[pos - 1].isalnum() or text[pos - 1] in "_.-")
     if "NAME" in set(allowed) or after_name:
         return NAME_HINT + "; nothing in a lab file is passed to a shell as written"
@@ -231,7 +233,7 @@ def _token_hint(expected: Iterable[str], found: str) -> str | None:
     if names >= _statement_terminals():
         return "each statement starts with one of: " + ", ".join(STATEMENT_WORDS) + "; see docs/language.md"
     if "ADDRESS" in names:
-        return "addresses are IPv4, with an optional prefix: 192.168.15.1/24"
+        return "addresses are IPv4 or IPv6, with an optional prefix: 192.168.15.1/24, fd00:15::1/64"
     if "LINK_LOCAL" in names:
         return ("`ipv6 link-local` keeps the kernel's IPv6 link-local addresses on the lab's interfaces "
                 "in namespaces (nsgen leaves them out otherwise); see docs/language.md")

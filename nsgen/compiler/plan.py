@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def family(address: str) -> int:
+    """6 for an IPv6 address, network or interface address as nsgen writes it, else 4."""
+    return 6 if ":" in address else 4
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where a planned thing came from: `file:line` and the statement as written."""
@@ -36,7 +41,8 @@ class Bridge:
     """A Linux bridge in the host; `implicit` when a veth end named it without a `bridge` line."""
 
     name: str
-    address: str | None
+    addresses: tuple[str, ...]
+    """Its addresses, with prefixes, in the order written (any number, of both families)."""
     mtu: int | None
     implicit: bool
     origin: Origin
@@ -49,7 +55,8 @@ class VethEnd:
 
     netns: str | None
     ifname: str
-    address: str | None
+    addresses: tuple[str, ...]
+    """Its addresses, with prefixes: at most one of each family, IPv4's first."""
     master: str | None
     addrgenmode: str | None = None
     mac: str | None = None
@@ -212,8 +219,43 @@ class LabPlan:
 
     @property
     def has_nat(self) -> bool:
-        """True when the lab has `nat` or `forward` lines (and so needs IPv4 forwarding in the host)."""
+        """True when the lab has `nat` or `forward` lines (and so needs forwarding in the host)."""
         return bool(self.masquerades or self.forwards)
+
+    def nat_families(self) -> tuple[int, ...]:
+        """The address families (4, 6) of the lab's NAT rules, each once: the host forwards those."""
+        found = {family(m.subnet) for m in self.masquerades} | {family(f.target) for f in self.forwards}
+        return tuple(sorted(found))
+
+    @property
+    def has_ipv6(self) -> bool:
+        """True when the lab gives any interface an IPv6 address."""
+        return any(family(a) == 6 for a in self.all_addresses)
+
+    @property
+    def host_forwards_ipv6(self) -> bool:
+        """True when setup turns on IPv6 forwarding in the host (IPv6 NAT, or `router host` or a
+        host `sysctl` of it in a lab with IPv6)."""
+        return 6 in self.nat_families() or any(s.netns is None and s.key == "net.ipv6.conf.all.forwarding"
+                                               and s.value != "0" for s in self.sysctls)
+
+    @property
+    def families(self) -> tuple[int, ...]:
+        """The families (4, 6) the lab's rules need: those of its NAT, and both for the accepts across
+        its bridges when the lab has addresses of both (IPv4 alone for a lab without IPv6)."""
+        found = set(self.nat_families())
+        if self.bridged:
+            found |= {family(a) for a in self.all_addresses} or {4}
+        return tuple(sorted(found))
+
+    @property
+    def all_addresses(self) -> tuple[str, ...]:
+        """Every address the lab gives an interface."""
+        ends = [a for veth in self.veths for end in (veth.outer, veth.inner) for a in end.addresses]
+        return (tuple(a for b in self.bridges for a in b.addresses) + tuple(ends)
+                + tuple(a.address for a in self.addresses)
+                + tuple(v.address for v in self.vxlans if v.address)
+                + tuple(m.address for m in self.macvlans if m.address))
 
     @property
     def bridged(self) -> tuple[Bridge, ...]:

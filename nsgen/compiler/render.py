@@ -57,6 +57,11 @@ def comment(value: object) -> Quoted:
     return Quoted(text)
 
 
+def family(address: str) -> int:
+    """6 for an IPv6 address or network, else 4 (templates choose `ip`/`ip6`, iptables/ip6tables by it)."""
+    return 6 if ":" in address else 4
+
+
 def words(values: list[object]) -> Quoted:
     """Several values as shell words, each quoted, separated by spaces."""
     return Quoted(" ".join(q(value) for value in values))
@@ -204,7 +209,8 @@ def environment() -> jinja2.Environment:
         comment_end_string="#%>",
     )
     env.filters.update(q=q, nft=nft, comment=comment, ip_in=ip_in, words=words, fragment=fragment)
-    env.globals.update(words_of=words_of, inline=inline)
+    env.globals.update(words_of=words_of, inline=inline, family=family)
+    env.tests.update(family_is=lambda address, af: family(address) == af)
     env.bytecode_cache = _bytecode_cache(env)
     return env
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
 from nsgen.compiler import plan as p
+from nsgen.compiler.symbols import link_local_of
 
 STATE_ROOT = "/run/nsgen"
 """Where setup scripts keep what teardown needs: labs/LAB/ per lab (its record of what it created,
@@ -149,7 +150,15 @@ class AddAddress(Step):
 
     ifname: str
     address: str
+    why: str = ""
+    """Said in a comment before it, for an address the lab file does not give (a link-local one)."""
     kind: ClassVar[str] = "add_address"
+
+    @property
+    def nodad(self) -> bool:
+        """IPv6 addresses are added with `nodad`: usable at once, not `tentative` for a second while
+        duplicate address detection runs (the lab's checks refuse duplicates instead)."""
+        return p.family(self.address) == 6
 
     def undo(self) -> Step | None:
         return DeleteAddress(self.origin, self.netns, self.ifname, self.address) if self.netns else None
@@ -166,6 +175,11 @@ class AddRoute(Step):
     onlink: bool = False
     kind: ClassVar[str] = "add_route"
     creates: ClassVar[bool] = True
+
+    @property
+    def family(self) -> int:
+        """6 for an IPv6 route (its destination or gateway IPv6), else 4."""
+        return route_family(self.destination, self.gateway)
 
 
     def undo(self) -> Step:
@@ -291,6 +305,11 @@ class DeleteRoute(Step):
     metric: int | None = None
     kind: ClassVar[str] = "del_route"
 
+    @property
+    def family(self) -> int:
+        """6 for an IPv6 route (its destination or gateway IPv6), else 4."""
+        return route_family(self.destination, self.gateway)
+
 
 
 @dataclass(frozen=True)
@@ -313,6 +332,11 @@ class RestoreSysctl(Step):
     def path(self) -> str:
         """The sysctl's file under /proc/sys."""
         return "/proc/sys/" + self.key.replace(".", "/")
+
+
+def route_family(destination: str, gateway: str | None) -> int:
+    """A route's family: its destination's, else (for `default`) its gateway's; IPv4 without either."""
+    return 6 if p.family(destination) == 6 or p.family(gateway or "") == 6 else 4
 
 
 S = TypeVar("S", bound=Step)
@@ -377,7 +401,7 @@ def lower(lab: p.LabPlan) -> Steps:
         + [step for veth in lab.veths for step in _veth(veth, lab_mark(lab.name))]
         + [step for vxlan in lab.vxlans for step in _vxlan(vxlan, lab_mark(lab.name))]
         + [step for macvlan in lab.macvlans for step in _macvlan(macvlan)]
-        + [AddAddress(a.origin, a.netns, a.ifname, a.address) for a in lab.addresses]
+        + _addresses(lab)
         + [AddRoute(r.origin, r.netns, r.destination, r.gateway, r.device, r.metric, r.onlink) for r in lab.routes]
         + _firewall(lab)
         + _sysctls(lab)
@@ -393,11 +417,10 @@ def _namespace(ns: p.Namespace) -> list[Step]:
 def _bridge(bridge: p.Bridge, lab: str) -> list[Step]:
     steps: list[Step] = [
         AddLink(bridge.origin, None, bridge.name, "bridge", mark=lab_mark(lab), adoptable=True,
-                addresses=(bridge.address,) if bridge.address else ()),
+                addresses=bridge.addresses),
         SetLink(bridge.origin, None, bridge.name, mtu=bridge.mtu, up=True),
     ]
-    if bridge.address:
-        steps.append(AddAddress(bridge.origin, None, bridge.name, bridge.address))
+    steps += [AddAddress(bridge.origin, None, bridge.name, address) for address in bridge.addresses]
     return steps
 
 
@@ -427,6 +450,7 @@ def _vxlan(vxlan: p.Vxlan, mark: str) -> list[Step]:
                   SetLink(vxlan.origin, vxlan.netns, vxlan.ifname, master=vxlan.master, mtu=vxlan.mtu, up=True)]
     if vxlan.address:
         steps.append(AddAddress(vxlan.origin, vxlan.netns, vxlan.ifname, vxlan.address))
+        steps += _link_local(vxlan.origin, vxlan.netns, vxlan.ifname, vxlan.addrgenmode, (vxlan.address,))
     return steps
 
 
@@ -439,6 +463,8 @@ def _macvlan(macvlan: p.Macvlan) -> list[Step]:
     steps.append(SetLink(macvlan.origin, macvlan.netns, macvlan.ifname, mtu=macvlan.mtu, up=True))
     if macvlan.address:
         steps.append(AddAddress(macvlan.origin, macvlan.netns, macvlan.ifname, macvlan.address))
+        steps += _link_local(macvlan.origin, macvlan.netns, macvlan.ifname, macvlan.addrgenmode,
+                             (macvlan.address,))
     return steps
 
 
@@ -450,22 +476,63 @@ def _end(veth: p.Veth, end: p.VethEnd, raise_it: bool) -> list[Step]:
         steps.append(SetLink(veth.origin, end.netns, end.ifname, mac=end.mac))
     if raise_it:
         steps.append(SetLink(veth.origin, end.netns, end.ifname, master=end.master, mtu=veth.mtu, up=True))
-    if end.address:
-        steps.append(AddAddress(veth.origin, end.netns, end.ifname, end.address))
+    steps += [AddAddress(veth.origin, end.netns, end.ifname, address) for address in end.addresses]
+    return steps + _link_local(veth.origin, end.netns, end.ifname, end.addrgenmode, end.addresses)
+
+
+def _addresses(lab: p.LabPlan) -> list[Step]:
+    """The `address` lines' addresses. The first IPv6 one on an interface with `addrgenmode none`
+    that has no IPv6 address of its own also brings that interface its link-local address."""
+    quiet: dict[tuple[str | None, str], bool] = {}  # (netns, ifname) -> has a link-local address already
+    for end in (end for veth in lab.veths for end in (veth.outer, veth.inner)):
+        if end.addrgenmode == "none":
+            quiet[(end.netns, end.ifname)] = any(p.family(a) == 6 for a in end.addresses)
+    devices: list[p.Vxlan | p.Macvlan] = [*lab.vxlans, *lab.macvlans]
+    for device in devices:
+        if device.addrgenmode == "none":
+            quiet[(device.netns, device.ifname)] = p.family(device.address or "") == 6
+    steps: list[Step] = []
+    for address in lab.addresses:
+        steps.append(AddAddress(address.origin, address.netns, address.ifname, address.address))
+        place = (address.netns, address.ifname)
+        if quiet.get(place) is False and p.family(address.address) == 6:
+            quiet[place] = True
+            steps += _link_local(address.origin, address.netns, address.ifname, "none", (address.address,))
     return steps
 
 
+def _link_local(origin: p.Origin, netns: str | None, ifname: str, addrgenmode: str | None,
+                addresses: tuple[str, ...]) -> list[Step]:
+    """An interface with `addrgenmode none` and an IPv6 address gets a link-local address of its
+    own: without one the kernel sends no neighbour solicitation for a packet it forwards (it takes
+    their source from the link-local address), so a router namespace could not reach its
+    neighbours. fe80:: and the interface part of its first IPv6 address, added with `nodad`."""
+    ipv6 = [a for a in addresses if p.family(a) == 6]
+    if addrgenmode != "none" or not ipv6:
+        return []
+    why = ("(nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve "
+           "neighbours for packets it forwards)")
+    return [AddAddress(origin, netns, ifname, link_local_of(ipv6[0]), why)]
+
+
+
+FORWARDING = {4: "net.ipv4.ip_forward", 6: "net.ipv6.conf.all.forwarding"}
+"""The host's forwarding sysctl of each family."""
+
+
 def _firewall(lab: p.LabPlan) -> list[Step]:
-    """The lab's rules (NAT, and accepts for its traffic across its bridges); NAT also needs IPv4
-    forwarding in the host, bridging does not."""
+    """The lab's rules (NAT, and accepts for its traffic across its bridges); NAT also needs
+    forwarding in the host, of each family it has rules for; bridging does not."""
     if not lab.has_rules:
         return []
     first = (lab.masquerades or lab.forwards or lab.bridged)[0].origin
     rules: list[Step] = [LoadRules(first, None, lab.masquerades, lab.forwards)]
-    if not lab.has_nat:
-        return rules
-    return [*rules, SetSysctl(first, None, "net.ipv4.ip_forward", "1", _record("net.ipv4.ip_forward"),
-                              "the host must route between the lab and its uplink for NAT to work")]
+    for family in lab.nat_families():
+        why = "the host must route between the lab and its uplink for NAT to work"
+        if family == 6:
+            why += " (IPv6: the host then ignores router advertisements unless accept_ra is 2)"
+        rules.append(SetSysctl(first, None, FORWARDING[family], "1", _record(FORWARDING[family]), why))
+    return rules
 
 
 def _record(key: str) -> str:
@@ -478,7 +545,7 @@ def _sysctls(lab: p.LabPlan) -> list[Step]:
     """The lab's `sysctl` and `router` lines: in a namespace simply set; in the host recorded and
     restored, once per key (NAT's forwarding above counts; checks refuse two values for a key)."""
     steps: list[Step] = []
-    done = {"net.ipv4.ip_forward"} if (lab.masquerades or lab.forwards) else set()
+    done = {FORWARDING[family] for family in lab.nat_families()}
     for sysctl in lab.sysctls:
         if sysctl.netns is not None:
             steps.append(SetNamespaceSysctl(sysctl.origin, sysctl.netns, sysctl.key, sysctl.value,

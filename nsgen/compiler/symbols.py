@@ -20,6 +20,11 @@ CHAIN_PREFIX_MAX = 22
 
 RESERVED = (ir.HOST, ir.OUTSIDE)
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+"""An address, interface address or network of either family (IPv4 and IPv6 go wherever the other goes)."""
+
 
 @dataclass(frozen=True)
 class LabInterface:
@@ -28,7 +33,7 @@ class LabInterface:
     owner: str
     """The namespace it is in; `host` for bridges and for veth ends in the host or on a bridge."""
     ifname: str
-    address: ipaddress.IPv4Interface | None
+    address: IPInterface | None
     word: ir.Word
     """Its address as written, else the name that declares it (for spans)."""
     statement: ir.Statement
@@ -46,18 +51,39 @@ class Symbols:
     namespaces: dict[str, ir.Ns] = field(default_factory=dict)
     bridges: dict[str, ir.Bridge] = field(default_factory=dict)
     implicit_bridges: dict[str, ir.Veth] = field(default_factory=dict)
-    bridge_subnets: dict[str, ipaddress.IPv4Network] = field(default_factory=dict)
-    nat_subnets: list[ipaddress.IPv4Network] = field(default_factory=list)
-    connected: dict[str, list[ipaddress.IPv4Network]] = field(default_factory=dict)
+    bridge_subnets: dict[str, list[IPNetwork]] = field(default_factory=dict)
+    """The subnets of each declared bridge's addresses written with a prefix (bare addresses on its
+    ports take theirs)."""
+    nat_subnets: list[IPNetwork] = field(default_factory=list)
+    connected: dict[str, list[IPNetwork]] = field(default_factory=dict)
     """Subnets each namespace (and `host`) has an address on."""
     namespace_of_address: dict[str, str] = field(default_factory=dict)
     """IP address -> the namespace whose veth end has it."""
     interfaces: list[LabInterface] = field(default_factory=list)
     """Every bridge and veth end, in source order (declared bridges first)."""
-    routes: dict[str, list[ipaddress.IPv4Network]] = field(default_factory=dict)
-    """Destinations of each namespace's (and the host's) routes; `default` is 0.0.0.0/0."""
-    interface_with: dict[tuple[str, ipaddress.IPv4Address], LabInterface] = field(default_factory=dict)
+    routes: dict[str, list[IPNetwork]] = field(default_factory=dict)
+    """Destinations of each namespace's (and the host's) routes; `default` is 0.0.0.0/0, or ::/0 via
+    an IPv6 gateway."""
+    placed: dict[int, list[tuple[ir.VethEnd, ir.Word]]] = field(default_factory=dict)
+    """id(veth) -> which end takes which address (`addressed_ends`, worked out once per veth)."""
+    interface_with: dict[tuple[str, IPAddress], LabInterface] = field(default_factory=dict)
     """(namespace or `host`, IP address) -> the interface there that has it (the first, if given twice)."""
+
+    @property
+    def has_ipv6(self) -> bool:
+        """True when any interface of the lab has an IPv6 address (so `router` forwards IPv6 too)."""
+        return any(i.address is not None and i.address.version == 6 for i in self.interfaces)
+
+    @property
+    def has_ipv4(self) -> bool:
+        """True when any interface of the lab has an IPv4 address."""
+        return any(i.address is not None and i.address.version == 4 for i in self.interfaces)
+
+    def forwarding_families(self) -> tuple[int, ...]:
+        """The families `router` turns forwarding on for: those the lab has addresses of (IPv4
+        for a lab with none)."""
+        found = tuple(f for f, has in ((4, self.has_ipv4), (6, self.has_ipv6)) if has)
+        return found or (4,)
 
     def kind(self, name: str) -> str | None:
         """`host`, `ns`, `bridge` (declared or implied), or None for a name never declared."""
@@ -91,9 +117,10 @@ def collect(program: ir.Program) -> Symbols:
             if network is not None:
                 symbols.nat_subnets.append(network)
     for name, bridge in symbols.bridges.items():
-        interface = interface_of(bridge.addresses[0].text) if len(bridge.addresses) == 1 else None
-        if interface is not None and "/" in bridge.addresses[0].text:
-            symbols.bridge_subnets[name] = interface.network
+        for word in bridge.addresses:
+            interface = interface_of(word.text)
+            if interface is not None and "/" in word.text:
+                symbols.bridge_subnets.setdefault(name, []).append(interface.network)
     for statement in program.statements:
         if isinstance(statement, ir.Veth):
             for end in (statement.left, statement.right):
@@ -107,9 +134,9 @@ def collect(program: ir.Program) -> Symbols:
 def _collect_addresses(program: ir.Program, symbols: Symbols) -> None:
     """Record every interface, which subnets each namespace is on, who owns each address, and routes."""
     for name, declared in symbols.bridges.items():
-        address = resolve_address(declared.addresses[0].text, symbols, name) if declared.addresses else None
-        word = declared.addresses[0] if declared.addresses else declared.name
-        symbols.interfaces.append(LabInterface(ir.HOST, name, address, word, declared, named=True))
+        for word in declared.addresses or (declared.name,):
+            address = resolve_address(word.text, symbols, name) if declared.addresses else None
+            symbols.interfaces.append(LabInterface(ir.HOST, name, address, word, declared, named=True))
     for name, veth in symbols.implicit_bridges.items():
         if name not in symbols.bridges:
             owner = veth.left.owner if veth.left.owner.text == name else veth.right.owner
@@ -137,15 +164,18 @@ def _collect_addresses(program: ir.Program, symbols: Symbols) -> None:
 def _veth_interfaces(veth: ir.Veth, symbols: Symbols) -> list[LabInterface]:
     """A veth's two ends as interfaces, with the addresses they get."""
     bridge = bridge_of(veth, symbols)
-    addresses = {id(end): word for end, word in addressed_ends(veth, symbols)}
+    addresses: dict[int, list[ir.Word]] = {}
+    for end, word in addressed_ends(veth, symbols):
+        addresses.setdefault(id(end), []).append(word)
     found = []
     for end, ifname in zip((veth.left, veth.right), end_ifnames(veth, symbols), strict=True):
         kind = symbols.kind(end.owner.text) or "bridge"
-        word = addresses.get(id(end))
-        address = resolve_address(word.text, symbols, bridge) if word is not None else None
-        found.append(LabInterface(end.owner.text if kind == "ns" else ir.HOST, ifname, address,
-                                  word or end.ifname or end.owner, veth,
-                                  bridge=end.owner.text if kind == "bridge" else None, named=end.ifname is not None))
+        words: list[ir.Word | None] = [*addresses.get(id(end), [])] or [None]
+        for given in words:  # one interface per address (an end may have both families)
+            address = resolve_address(given.text, symbols, bridge) if given is not None else None
+            found.append(LabInterface(end.owner.text if kind == "ns" else ir.HOST, ifname, address,
+                                      given or end.ifname or end.owner, veth, bridge=end.owner.text
+                                      if kind == "bridge" else None, named=end.ifname is not None))
     return found
 
 
@@ -182,59 +212,80 @@ def interfaces_in(symbols: Symbols, where: str) -> set[str]:
     return names | {"lo"} if where != ir.HOST else names
 
 
-def subnets_on(symbols: Symbols, where: str, ifname: str) -> list[ipaddress.IPv4Network]:
+def subnets_on(symbols: Symbols, where: str, ifname: str) -> list[IPNetwork]:
     """The subnets one interface of a namespace (or the host) has an address on."""
     return [i.address.network for i in symbols.interfaces
             if i.owner == where and i.ifname == ifname and i.address is not None]
 
 
 def _collect_route(route: ir.Route, symbols: Symbols) -> None:
-    """Record a route's destination (`default` as 0.0.0.0/0) under its namespace."""
+    """Record a route's destination (`default` as 0.0.0.0/0, or ::/0 via an IPv6 gateway) under its namespace."""
     where = route.namespace.text
-    destination = network_of("0.0.0.0/0" if route.destination is None else route.destination.text, strict=False)
+    destination = network_of(route_destination(route), strict=False)
     if destination is not None:
         symbols.routes.setdefault(where, []).append(destination)
+
+
+def route_destination(route: ir.Route) -> str:
+    """A route's destination as written, `default` as the default network of its gateway's family
+    (0.0.0.0/0 unless the gateway is IPv6)."""
+    if route.destination is not None:
+        return route.destination.text
+    return "::/0" if route.gateway is not None and family_of(route.gateway.text) == 6 else "0.0.0.0/0"
 
 
 # addresses ---------------------------------------------------------------
 
 
+def link_local_of(address: str) -> str:
+    """The link-local address nsgen gives an interface with `addrgenmode none` and an IPv6 address:
+    fe80::/64 with the interface part (the low 64 bits) of that address: fd00:7::1/64 -> fe80::1/64."""
+    ip = int(ipaddress.IPv6Interface(address).ip)
+    return f"{ipaddress.IPv6Address((0xFE80 << 112) | (ip & (2**64 - 1)))}/64"
+
+
+def family_of(text: str) -> int | None:
+    """4 or 6 for an address, interface address or network as written (prefix optional), else None."""
+    interface = interface_of(text)
+    return interface.version if interface is not None else None
+
+
 @functools.lru_cache(maxsize=65536)
-def interface_of(text: str) -> ipaddress.IPv4Interface | None:
-    """An interface address (prefix optional, /32 when absent), or None if invalid."""
+def interface_of(text: str) -> IPInterface | None:
+    """An interface address of either family (prefix optional: /32 or /128 when absent), or None if invalid."""
     try:
-        return ipaddress.IPv4Interface(text)
+        return ipaddress.IPv6Interface(text) if ":" in text else ipaddress.IPv4Interface(text)
     except ValueError:
         return None
 
 
 @functools.lru_cache(maxsize=65536)
-def network_of(text: str, strict: bool = True) -> ipaddress.IPv4Network | None:
-    """A network such as 192.168.15.0/24, or None if invalid (or with host bits set when strict)."""
+def network_of(text: str, strict: bool = True) -> IPNetwork | None:
+    """A network such as 192.168.15.0/24 or fd00:15::/64, or None if invalid (or with host bits set when strict)."""
     try:
-        return ipaddress.IPv4Network(text, strict=strict)
+        return ipaddress.IPv6Network(text, strict=strict) if ":" in text else ipaddress.IPv4Network(text, strict=strict)
     except ValueError:
         return None
 
 
-def containing_subnet(address: ipaddress.IPv4Address, symbols: Symbols,
-                      bridge: str | None) -> ipaddress.IPv4Network | None:
-    """The lab subnet a bare address belongs to: its own bridge's, any bridge's, else a NAT subnet's."""
-    own = symbols.bridge_subnets.get(bridge) if bridge is not None else None
-    if own is not None and address in own:
-        return own
-    candidates = [n for n in symbols.bridge_subnets.values() if address in n]
+def containing_subnet(address: IPAddress, symbols: Symbols, bridge: str | None) -> IPNetwork | None:
+    """The lab subnet a bare address belongs to: its own bridge's, any bridge's, else a NAT subnet's
+    (of its own family: a bare IPv6 address takes a bridge's IPv6 prefix)."""
+    own = [n for n in symbols.bridge_subnets.get(bridge, []) if address in n] if bridge is not None else []
+    if own:
+        return max(own, key=lambda n: n.prefixlen)
+    candidates = [n for subnets in symbols.bridge_subnets.values() for n in subnets if address in n]
     candidates = candidates or [n for n in symbols.nat_subnets if address in n]
     return max(candidates, key=lambda n: n.prefixlen) if candidates else None
 
 
-def resolve_address(text: str, symbols: Symbols, bridge: str | None) -> ipaddress.IPv4Interface | None:
+def resolve_address(text: str, symbols: Symbols, bridge: str | None) -> IPInterface | None:
     """An address as it goes on an interface: written prefix, else the containing lab subnet's."""
     interface = interface_of(text)
     if interface is None or "/" in text:
         return interface
     subnet = containing_subnet(interface.ip, symbols, bridge)
-    return None if subnet is None else ipaddress.IPv4Interface(f"{interface.ip}/{subnet.prefixlen}")
+    return None if subnet is None else interface_of(f"{interface.ip}/{subnet.prefixlen}")
 
 
 # names -------------------------------------------------------------------
@@ -286,17 +337,40 @@ def chain_prefix(lab: str) -> str:
 
 
 def addressed_ends(veth: ir.Veth, symbols: Symbols) -> list[tuple[ir.VethEnd, ir.Word]]:
-    """Which end gets which address: toward a bridge, the non-bridge end; else one per end in order.
+    """Which end gets which address, per family (IPv4 and IPv6 each in the order written): toward a
+    bridge, the non-bridge end; else one per end in order. A word that is no address counts as IPv4.
 
-    Extra addresses are left out here; `checks` reports them.
+    Extra addresses are left out here; `checks` reports them (`extra_addresses`).
     """
+    known = symbols.placed.get(id(veth))
+    if known is not None:
+        return known
+    takers = address_takers(veth, symbols)
+    if all(family_of(w.text) != 6 for w in veth.addresses):  # IPv4 only (or not addresses): in order
+        placed = list(zip(takers, veth.addresses, strict=False))
+    else:
+        placed = []
+        for family in (4, 6):
+            words = [w for w in veth.addresses if (family_of(w.text) or 4) == family]
+            placed += list(zip(takers, words, strict=False))
+        placed.sort(key=lambda pair: pair[1].span)
+    symbols.placed[id(veth)] = placed
+    return placed
+
+
+def extra_addresses(veth: ir.Veth, symbols: Symbols) -> list[ir.Word]:
+    """The addresses of a veth that no end takes (more of one family than ends to take them)."""
+    placed = {id(word) for _end, word in addressed_ends(veth, symbols)}
+    return [word for word in veth.addresses if id(word) not in placed]
+
+
+def address_takers(veth: ir.Veth, symbols: Symbols) -> list[ir.VethEnd]:
+    """The ends that take addresses: toward a bridge the non-bridge end, else both in order."""
     ends = (veth.left, veth.right)
     kinds = [symbols.kind(end.owner.text) or "bridge" for end in ends]
     if "bridge" in kinds:
-        takers = [end for end, kind in zip(ends, kinds, strict=True) if kind != "bridge"][:1]
-    else:
-        takers = list(ends)
-    return list(zip(takers, veth.addresses, strict=False))
+        return [end for end, kind in zip(ends, kinds, strict=True) if kind != "bridge"][:1]
+    return list(ends)
 
 
 def bridge_of(veth: ir.Veth, symbols: Symbols) -> str | None:

@@ -21,31 +21,48 @@ _ATTEMPT_TIMEOUT = 1.0
 
 
 def serve(protocol: str, port: int, token: str) -> None:
-    """Listen on 0.0.0.0:PORT; reply TOKEN to each peer and print its address, flushed."""
+    """Listen on PORT of every address, IPv4 and IPv6 (IPv4 alone where the kernel has no IPv6);
+    reply TOKEN to each peer and print its address (an IPv4 peer as IPv4), flushed."""
     signal.alarm(_SERVE_LIMIT)
     kind = socket.SOCK_STREAM if protocol == "tcp" else socket.SOCK_DGRAM
-    with socket.socket(socket.AF_INET, kind) as server:
+    with _server_socket(kind) as server:
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        server.bind(("0.0.0.0", port))
+        server.bind(("::" if server.family == socket.AF_INET6 else "0.0.0.0", port))
         if protocol == "tcp":
             server.listen(16)
         print("ready", flush=True)
         while True:
             if protocol == "tcp":
                 connection, peer = server.accept()
-                print(f"peer {peer[0]}", flush=True)
+                print(f"peer {_shown(peer[0])}", flush=True)
                 with connection:
                     connection.sendall(token.encode())
             else:
                 _, peer = server.recvfrom(2048)
-                print(f"peer {peer[0]}", flush=True)
+                print(f"peer {_shown(peer[0])}", flush=True)
                 server.sendto(token.encode(), peer)
+
+
+def _server_socket(kind: int) -> socket.socket:
+    """A dual-stack socket (IPv6, taking IPv4 too), or an IPv4 one where the kernel has no IPv6."""
+    try:
+        server = socket.socket(socket.AF_INET6, kind)
+    except OSError:
+        return socket.socket(socket.AF_INET, kind)
+    server.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    return server
+
+
+def _shown(address: str) -> str:
+    """A peer's address as the lab writes it: an IPv4 peer of a dual-stack socket (::ffff:a.b.c.d) as a.b.c.d."""
+    return address.removeprefix("::ffff:") if address.startswith("::ffff:") and "." in address else address
 
 
 def attempt(protocol: str, address: str, port: int) -> str:
     """One try: connect (TCP) or send a datagram (UDP) and return what the listener answered."""
     kind = socket.SOCK_STREAM if protocol == "tcp" else socket.SOCK_DGRAM
-    with socket.socket(socket.AF_INET, kind) as client:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, kind) as client:
         client.settimeout(_ATTEMPT_TIMEOUT)
         client.connect((address, port))
         if protocol == "udp":

@@ -36,6 +36,9 @@ OUTSIDE = "outside"
 UPLINK_INTERFACE = "eth0"
 HOST_UPLINK_ADDRESS = "192.168.1.2/24"
 OUTSIDE_ADDRESS = "192.168.1.3/24"
+HOST_UPLINK_ADDRESS6 = "fd00:1::2/64"
+OUTSIDE_ADDRESS6 = "fd00:1::3/64"
+"""The uplink carries IPv6 too (added with `nodad`: usable at once)."""
 
 PRIVATE_HOME = "/tmp/home"
 """`HOME` of commands in a sandbox with a private `/tmp` and `HOME`."""
@@ -63,9 +66,11 @@ ip link set lo up
 _UPLINK = """ip netns add outside
 ip link add eth0 type veth peer name eth0 netns outside
 ip addr add 192.168.1.2/24 dev eth0
+ip addr add fd00:1::2/64 dev eth0 nodad
 ip link set eth0 up
 ip -n outside link set lo up
 ip -n outside addr add 192.168.1.3/24 dev eth0
+ip -n outside addr add fd00:1::3/64 dev eth0 nodad
 ip -n outside link set eth0 up
 """
 # A Docker-like host (`docker`): Docker sets the FORWARD policy to DROP when it turns on forwarding.
@@ -156,7 +161,8 @@ class Sandbox:
                  br_netfilter: bool | None = None) -> None:
         """Prepare (not start) a sandbox.
 
-        `uplink` adds `eth0` 192.168.1.2/24 and `outside`; `private_tmp_home` puts a tmpfs over
+        `uplink` adds `eth0` 192.168.1.2/24 and fd00:1::2/64, and `outside`
+        (192.168.1.3/24, fd00:1::3/64); `private_tmp_home` puts a tmpfs over
         `/tmp` (hiding the real one) and runs commands with `HOME=/tmp/home`. `host_firewall` is one
         of HOST_FIREWALLS; `br_netfilter` True/False turns bridged IPv4/IPv6 frames' trip through
         the iptables/nft hooks on or off in the sandbox (None: as the kernel starts it).

@@ -88,15 +88,18 @@ def _scope_facts(runner: Runner, netns: str | None) -> list[str]:
     """All facts of one namespace."""
     links = with_addrgenmode(_json(runner.run(["ip", "-j", "-d", "addr", "show"], netns)),
                              _json(runner.run(["ip", "-j", "-d", "link", "show"], netns)))
-    routes = _json(runner.run(["ip", "-j", "route", "show", "table", "all"], netns))
+    routes = _json(runner.run(["ip", "-j", "route", "show", "table", "all"], netns))  # both families
     forward = runner.run(["cat", "/proc/sys/net/ipv4/ip_forward"], netns).stdout.strip()
+    forward6 = runner.run(["cat", "/proc/sys/net/ipv6/conf/all/forwarding"], netns).stdout.strip()
     return [
         *link_facts(links),
         *address_facts(links),
         *route_facts(routes),
         *iptables_facts(runner.run(["iptables-save"], netns).stdout),
+        *iptables_facts(runner.run(["ip6tables-save"], netns).stdout, "ip6tables"),
         *nft_facts(runner.run(["nft", "-s", "list", "ruleset"], netns).stdout),
         f"sysctl net.ipv4.ip_forward={forward}",
+        f"sysctl net.ipv6.conf.all.forwarding={forward6}",
     ]
 
 
@@ -160,8 +163,9 @@ def route_facts(routes: list[dict[str, Any]]) -> list[str]:
     return facts
 
 
-def iptables_facts(save: str) -> list[str]:
-    """Rules (with their place in the chain), user chains and non-ACCEPT policies of `iptables-save`."""
+def iptables_facts(save: str, tool: str = "iptables") -> list[str]:
+    """Rules (with their place in the chain), user chains and non-ACCEPT policies of `iptables-save`
+    (or of `ip6tables-save`, with `tool` ip6tables)."""
     facts: list[str] = []
     table = ""
     positions: Counter[tuple[str, str]] = Counter()
@@ -171,13 +175,13 @@ def iptables_facts(save: str) -> list[str]:
         elif line.startswith(":"):
             chain, policy = line[1:].split()[:2]
             if policy == "-":
-                facts.append(f"iptables {table} chain {chain}")
+                facts.append(f"{tool} {table} chain {chain}")
             elif policy != "ACCEPT":
-                facts.append(f"iptables {table} policy {chain} {policy}")
+                facts.append(f"{tool} {table} policy {chain} {policy}")
         elif line.startswith("-A "):
             chain, _, rule = line[3:].partition(" ")
             positions[(table, chain)] += 1
-            facts.append(f"iptables {table} {chain}[{positions[(table, chain)]}] {rule}")
+            facts.append(f"{tool} {table} {chain}[{positions[(table, chain)]}] {rule}")
     return facts
 
 

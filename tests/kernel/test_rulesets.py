@@ -1,4 +1,5 @@
-"""Every golden ruleset is one the kernel accepts: `nft --check -f` / `iptables-restore --test`."""
+"""Every golden ruleset is one the kernel accepts: `nft --check -f` (both families, one inet table),
+`iptables-restore --test` and, for a lab with IPv6 rules, `ip6tables-restore --test`."""
 
 from __future__ import annotations
 
@@ -14,15 +15,20 @@ pytestmark = pytest.mark.sandbox
 
 # Both read the rules from stdin; neither changes anything, and the sandbox dies after anyway.
 _CHECK = {
-    "nft": ["nft", "--check", "-f", "-"],
-    "iptables": ["iptables-restore", "--test", "--noflush"],
+    ("nft", 4): ["nft", "--check", "-f", "-"],
+    ("iptables", 4): ["iptables-restore", "--test", "--noflush"],
+    ("iptables", 6): ["ip6tables-restore", "--test", "--noflush"],
 }
 
 
 def test_ruleset_loads(golden_lab: Path, target: str, sandbox: Sandbox) -> None:
-    """The ruleset the setup script would load passes the kernel's own check."""
+    """Each ruleset the setup script would load passes the kernel's own check: the nft file, or
+    for iptables the ruleset of each family the lab has rules in."""
     compilation = compile_source(golden_lab.read_text(encoding="utf-8"), str(golden_lab))
     assert compilation.plan is not None, f"{golden_lab} does not compile"
-    rules = ruleset(compilation.plan, target)
-    result = sandbox.run(_CHECK[target], input=rules)
-    assert result.returncode == 0, f"{' '.join(_CHECK[target])} refused:\n{result.stderr}\n{rules}"
+    families = compilation.plan.families if target == "iptables" else (4,)
+    for family in families or (4,):
+        rules = ruleset(compilation.plan, target, family)
+        check = _CHECK[(target, family)]
+        result = sandbox.run(check, input=rules)
+        assert result.returncode == 0, f"{' '.join(check)} refused:\n{result.stderr}\n{rules}"

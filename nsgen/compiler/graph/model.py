@@ -103,8 +103,8 @@ def lab_graph(lab: plan.LabPlan) -> LabGraph:
     """The plan as nodes and edges."""
     builder = _Builder(lab)
     for bridge in lab.bridges:
-        if bridge.address:  # the host's address on the bridge: the host is on its link
-            builder.edge(Edge(bridge_id(bridge.name), HOST, "port", head_label=(bridge.address,)))
+        if bridge.addresses:  # the host's addresses on the bridge: the host is on its link
+            builder.edge(Edge(bridge_id(bridge.name), HOST, "port", head_label=bridge.addresses))
     _veths(builder)
     _vxlans(builder)
     _macvlans(builder)
@@ -127,9 +127,9 @@ def _address(address: str | None) -> tuple[str, ...]:
     return (address,) if address else ()
 
 
-def _end(name: str, address: str | None) -> tuple[str, ...]:
-    """An interface's label: its name and address."""
-    return (name, *_address(address))
+def _end(name: str, addresses: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    """An interface's label: its name and addresses."""
+    return (name, *(addresses if isinstance(addresses, tuple) else _address(addresses)))
 
 
 def _extras(lab: plan.LabPlan, netns: str | None) -> tuple[str, ...]:
@@ -145,7 +145,7 @@ def _veths(builder: _Builder) -> None:
         inner, outer = veth.inner, veth.outer
         builder.edge(Edge(builder.owner(inner.netns, inner.master), builder.owner(outer.netns, outer.master), "link",
                           label=(f"mtu {veth.mtu}",) if veth.mtu else (),
-                          tail_label=_end(inner.ifname, inner.address), head_label=_end(outer.ifname, outer.address)))
+                          tail_label=_end(inner.ifname, inner.addresses), head_label=_end(outer.ifname, outer.addresses)))
 
 
 def _vxlans(builder: _Builder) -> None:
@@ -207,9 +207,11 @@ def _address_owners(lab: plan.LabPlan) -> dict[str, str]:
 
     for veth in lab.veths:
         for end in (veth.inner, veth.outer):
-            add(end.address, namespace_id(end.netns))
+            for address in end.addresses:
+                add(address, namespace_id(end.netns))
     for bridge in lab.bridges:
-        add(bridge.address, bridge_id(bridge.name))
+        for address in bridge.addresses:
+            add(address, bridge_id(bridge.name))
     for vxlan in lab.vxlans:
         add(vxlan.address, namespace_id(vxlan.netns))
     for macvlan in lab.macvlans:

@@ -31,11 +31,14 @@ def check_addresses(program: ir.Program, symbols: Symbols) -> Iterator[Diagnosti
         word = statement.address
         interface = interface_of(word.text)
         if interface is None:
-            yield error("E105", f"'{word.text}' is not a valid IPv4 address", word.span,
-                        "four numbers 0-255 and an optional prefix 0-32, e.g. 10.255.0.1/32")
+            yield error("E105", f"'{word.text}' is not a valid IP address", word.span,
+                        "four numbers 0-255 and an optional prefix 0-32, e.g. 10.255.0.1/32, "
+                        "or IPv6 with a prefix 0-128, e.g. fd00:ff::1/128")
             continue
         network = interface.network
-        if network.prefixlen <= 30 and interface.ip in (network.network_address, network.broadcast_address):
+        if interface.version == 6:
+            yield from checks.ipv6_anycast(word, interface)
+        elif network.prefixlen <= 30 and interface.ip in (network.network_address, network.broadcast_address):
             what = "network" if interface.ip == network.network_address else "broadcast"
             yield error("E123", f"{interface.ip} is the {what} address of {network}", word.span,
                         f"pick a host address from {network.network_address + 1} to {network.broadcast_address - 1}")
@@ -55,7 +58,7 @@ def _unknown_interface(statement: ir.Address, symbols: Symbols) -> Diagnostic:
 
 
 def lower(statement: ir.Address, context: Context) -> Iterator[plan.Address]:
-    """The address with its prefix as written, else /32 (as `ip addr add` takes it)."""
+    """The address with its prefix as written, else /32 or /128 (as `ip addr add` takes it)."""
     where = statement.namespace.text
     interface = interface_of(statement.address.text)
     assert interface is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +9,7 @@ from nsgen.compiler import checks, ir, plan
 from nsgen.compiler.diagnostics import Diagnostic, error
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
-from nsgen.compiler.symbols import Symbols, resolve_address
+from nsgen.compiler.symbols import IPNetwork, Symbols, network_of, resolve_address
 from nsgen.compiler.transform import ToIR
 
 
@@ -21,14 +20,16 @@ def transform(self: ToIR, children: list[Any]) -> ir.Bridge:
 
 def check_bridge_overlap(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """Two bridges whose subnets overlap: the host could not tell where to send packets."""
-    seen: list[tuple[str, ipaddress.IPv4Network]] = []
-    for name, network in symbols.bridge_subnets.items():
-        for other, other_network in seen:
-            if network.overlaps(other_network):
-                bridge = symbols.bridges[name]
-                message = f"bridge '{name}' subnet {network} overlaps bridge '{other}' subnet {other_network}"
-                yield error("E108", message, bridge.addresses[0].span, "give each bridge its own subnet")
-        seen.append((name, network))
+    seen: list[tuple[str, IPNetwork]] = []
+    for name, networks in symbols.bridge_subnets.items():
+        for network in networks:
+            for other, other_network in seen:
+                if other != name and network.version == other_network.version and network.overlaps(other_network):
+                    word = next(w for w in symbols.bridges[name].addresses if network_of(w.text, strict=False)
+                                == network)
+                    message = f"bridge '{name}' subnet {network} overlaps bridge '{other}' subnet {other_network}"
+                    yield error("E108", message, word.span, "give each bridge its own subnet")
+        seen += [(name, network) for network in networks]
 
 
 def lower(statement: ir.Bridge, context: Context) -> Iterator[plan.Bridge]:
@@ -36,9 +37,9 @@ def lower(statement: ir.Bridge, context: Context) -> Iterator[plan.Bridge]:
     name = statement.name.text
     if context.symbols.bridges.get(name) is not statement:
         return
-    address = resolve_address(statement.addresses[0].text, context.symbols, name) if statement.addresses else None
+    addresses = tuple(str(resolve_address(word.text, context.symbols, name)) for word in statement.addresses)
     mtu = statement.mtu.value if statement.mtu else None
-    yield plan.Bridge(name, str(address) if address else None, mtu, False, origin_of(statement))
+    yield plan.Bridge(name, addresses, mtu, False, origin_of(statement))
 
 
 KINDS = (

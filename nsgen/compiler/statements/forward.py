@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +10,7 @@ from nsgen.compiler.checks import port_range, single_address, statements_of
 from nsgen.compiler.diagnostics import Diagnostic, error, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
-from nsgen.compiler.symbols import Symbols, interface_of
+from nsgen.compiler.symbols import IPAddress, IPNetwork, Symbols, family_of, interface_of
 from nsgen.compiler.transform import ToIR
 
 
@@ -27,15 +26,16 @@ def transform(self: ToIR, children: list[Any]) -> ir.Forward:
 
 def check_forwards(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """Ports in range, a target address that belongs to a namespace, no port forwarded twice."""
-    seen: dict[tuple[str, int], ir.Forward] = {}
+    seen: dict[tuple[str, int, int], ir.Forward] = {}
     for statement in statements_of(program, ir.Forward):
         assert isinstance(statement, ir.Forward)
         yield from port_range(statement.port)
         if statement.target_port is not None:
             yield from port_range(statement.target_port)
-        key = (statement.protocol.text, statement.port.value)
+        key = (statement.protocol.text, statement.port.value, family_of(statement.target.text) or 4)
         if key in seen:
-            yield error("E128", f"{key[0]} port {key[1]} is already forwarded", statement.port.span,
+            yield error("E128", f"{key[0]} port {key[1]} is already forwarded"
+                        f"{' (IPv6)' if key[2] == 6 else ''}", statement.port.span,
                         f"see {seen[key].origin}: `{seen[key].source}`")
         seen.setdefault(key, statement)
         yield from _forward_target(statement, symbols)
@@ -45,9 +45,9 @@ def _forward_target(forward: ir.Forward, symbols: Symbols) -> Iterator[Diagnosti
     target = forward.target
     if "/" in target.text or interface_of(target.text) is None:
         yield error("E105", f"'{target.text}' is not a forward target address", target.span,
-                    "the target is one address of a namespace, without prefix, e.g. 192.168.15.2:80")
+                    "the target is one address of a namespace, without prefix, e.g. 192.168.15.2:80 or [fd00:15::2]:80")
         return
-    if symbols.namespace_of_address.get(target.text) is None:
+    if symbols.namespace_of_address.get(str(single_address(target))) is None:
         yield error("E110", f"forward target {target.text} belongs to no namespace", target.span,
                     "forward to an address given to a namespace's veth end")
 
@@ -55,33 +55,37 @@ def _forward_target(forward: ir.Forward, symbols: Symbols) -> Iterator[Diagnosti
 def check_forward_replies(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """A forward target's namespace has a route for its replies: to the `in` interface's subnet when the lab
     knows it, else any route of its own. Concerns: forward."""
-    host_subnets = {i.ifname: i.address.network for i in reversed(symbols.interfaces)
-                    if i.owner == ir.HOST and i.address is not None}  # reversed: the first of a name wins
+    host_subnets: dict[tuple[str, int], IPNetwork] = {
+        (i.ifname, i.address.version): i.address.network for i in reversed(symbols.interfaces)
+        if i.owner == ir.HOST and i.address is not None}  # reversed: the first of a name wins
     for forward in statements_of(program, ir.Forward):
         assert isinstance(forward, ir.Forward)
-        owner = symbols.namespace_of_address.get(str(single_address(forward.target)))
-        if owner is None:
+        target = single_address(forward.target)
+        owner = symbols.namespace_of_address.get(str(target))
+        if owner is None or target is None:
             continue
-        routes = symbols.routes.get(owner, [])
+        routes = [route for route in symbols.routes.get(owner, []) if route.version == target.version]
         arrival = forward.in_interface.text if forward.in_interface else None
-        clients = host_subnets.get(arrival) if arrival else None
+        clients = host_subnets.get((arrival, target.version)) if arrival else None
         if clients is None and not routes:
-            gateway = _host_neighbour(symbols, owner)
+            gateway = _host_neighbour(symbols, owner, target.version)
             yield warning("W111", f"'{owner}' has no route of its own, so replies to forwarded connections "
                           "may not return", forward.target.span, f"add `route {owner} default via {gateway}`, "
                           "or a route to where the clients are")
-        elif clients is not None and not any(clients.subnet_of(route) for route in routes):
-            gateway = _host_neighbour(symbols, owner)
+        elif clients is not None and not any(clients.version == route.version and clients.subnet_of(route)  # type: ignore[arg-type]
+                                             for route in routes):
+            gateway = _host_neighbour(symbols, owner, target.version)
             yield warning("W111", f"'{owner}' has no route to {clients}, where connections arriving on "
                           f"{arrival} come from, so replies may not return", forward.target.span,
                           f"add `route {owner} {clients} via {gateway}`, or `route {owner} default via {gateway}`")
 
 
-def _host_neighbour(symbols: Symbols, owner: str) -> str:
+def _host_neighbour(symbols: Symbols, owner: str, version: int = 4) -> str:
     """An address of the host on a subnet of `owner` (the gateway a route in `owner` usually takes), or GATEWAY."""
     subnets = symbols.connected.get(owner, [])
     for interface in symbols.interfaces:
-        if interface.owner == ir.HOST and interface.address and interface.address.network in subnets:
+        if interface.owner == ir.HOST and interface.address and interface.address.network in subnets \
+                and interface.address.version == version:
             return str(interface.address.ip)
     return "GATEWAY"
 
@@ -101,7 +105,7 @@ def check_forward_reachable(program: ir.Program, symbols: Symbols) -> Iterator[D
                     _host_route_hint(symbols, owner, interface.address.network))
 
 
-def _host_route_hint(symbols: Symbols, owner: str, subnet: ipaddress.IPv4Network) -> str:
+def _host_route_hint(symbols: Symbols, owner: str, subnet: IPNetwork) -> str:
     """Name a namespace on both `subnet` and a subnet of the host, as the gateway of the missing route."""
     host = symbols.connected.get(ir.HOST, [])
     routers = {i.owner for i in symbols.interfaces if i.address and i.address.network == subnet} - {owner}
@@ -112,22 +116,23 @@ def _host_route_hint(symbols: Symbols, owner: str, subnet: ipaddress.IPv4Network
             f"address, or add `route host {subnet} via GATEWAY`")
 
 
-def _network_index(networks: list[ipaddress.IPv4Network]) -> set[tuple[int, int]]:
-    """Networks as (prefix length, address >> host bits), for `_covered`."""
-    return {(n.prefixlen, int(n.network_address) >> (32 - n.prefixlen)) for n in networks}
+def _network_index(networks: list[IPNetwork]) -> set[tuple[int, int, int]]:
+    """Networks as (family, prefix length, address >> host bits), for `_covered`."""
+    return {(n.version, n.prefixlen, int(n.network_address) >> (n.max_prefixlen - n.prefixlen)) for n in networks}
 
 
-def _covered(index: set[tuple[int, int]], address: ipaddress.IPv4Address) -> bool:
-    """True if a network of the index contains the address (33 lookups, however many networks)."""
-    value = int(address)
-    return any((length, value >> (32 - length)) in index for length in range(33))
+def _covered(index: set[tuple[int, int, int]], address: IPAddress) -> bool:
+    """True if a network of the index contains the address (33 or 129 lookups, however many networks)."""
+    value, bits = int(address), address.max_prefixlen
+    return any((address.version, length, value >> (bits - length)) in index for length in range(bits + 1))
 
 
 def lower(statement: ir.Forward, context: Context) -> Iterator[plan.Forward]:
     """The forward, its target port defaulting to the port forwarded."""
     target_port = statement.target_port.value if statement.target_port else statement.port.value
     in_interface = statement.in_interface.text if statement.in_interface else None
-    yield plan.Forward(statement.protocol.text, statement.port.value, statement.target.text, target_port,
+    yield plan.Forward(statement.protocol.text, statement.port.value, str(single_address(statement.target)),
+                       target_port,
                        in_interface, origin_of(statement))
 
 

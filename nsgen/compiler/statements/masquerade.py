@@ -11,7 +11,7 @@ from nsgen.compiler.checks import network_word, statements_of
 from nsgen.compiler.diagnostics import Diagnostic, error, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
-from nsgen.compiler.symbols import Symbols, network_of
+from nsgen.compiler.symbols import IPNetwork, Symbols, network_of
 from nsgen.compiler.transform import ToIR
 
 
@@ -31,7 +31,7 @@ def check_masquerade(program: ir.Program, symbols: Symbols) -> Iterator[Diagnost
 
 def check_repeated_masquerade(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """The same subnet masqueraded twice through the same `out` (or none). Concerns: masquerade."""
-    seen: dict[tuple[ipaddress.IPv4Network, str | None], ir.Masquerade] = {}
+    seen: dict[tuple[IPNetwork, str | None], ir.Masquerade] = {}
     for statement in statements_of(program, ir.Masquerade):
         assert isinstance(statement, ir.Masquerade)
         network = network_of(statement.subnet.text)
@@ -46,14 +46,15 @@ def check_repeated_masquerade(program: ir.Program, symbols: Symbols) -> Iterator
 
 
 def check_masquerade_everything(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """`nat masquerade 0.0.0.0/0`: iptables refuses its rule, nft's matches nothing. Concerns: masquerade."""
-    subnets = sorted({i.address.network for i in symbols.interfaces if i.address is not None})
+    """`nat masquerade 0.0.0.0/0` (or ::/0): iptables refuses its rule, nft's matches nothing. Concerns: masquerade."""
+    subnets = sorted({i.address.network for i in symbols.interfaces if i.address is not None},
+                     key=lambda n: (n.version, n))
     example = f"nat masquerade {subnets[0] if subnets else '10.0.0.0/24'} out eth0"
     for statement in statements_of(program, ir.Masquerade):
         assert isinstance(statement, ir.Masquerade)
         network = network_of(statement.subnet.text)
         if network is not None and network.prefixlen == 0:
-            yield error("E138", "0.0.0.0/0 cannot be masqueraded: the rule leaves traffic to its own subnet "
+            yield error("E138", f"{network} cannot be masqueraded: the rule leaves traffic to its own subnet "
                         "alone, here all traffic (iptables refuses it, nft's matches nothing)", statement.subnet.span,
                         f"masquerade each lab subnet, with `out IF` for only what leaves the host there: `{example}`")
 
@@ -66,10 +67,30 @@ def check_masquerade_in_lab(program: ir.Program, symbols: Symbols) -> Iterator[D
         network = network_of(statement.subnet.text)
         if network is None or network.prefixlen == 0 or any(a.ip in network for a in addresses):
             continue
-        subnets = [str(n) for n in sorted({a.network for a in addresses})]
+        subnets = [str(n) for n in sorted({a.network for a in addresses}, key=lambda n: (n.version, n))]
         known = f"the lab's subnets are {', '.join(subnets[:4])}" if subnets else "the lab has no address yet"
         yield warning("W137", f"no address of the lab is in {network}, so this masquerades none of its traffic",
                       statement.subnet.span, f"{known}; masquerade one of those, or fix the subnet")
+
+
+NOT_ROUTED = (
+    (ipaddress.IPv6Network("fe80::/10"), "link-local"), (ipaddress.IPv6Network("ff00::/8"), "multicast"),
+    (ipaddress.IPv4Network("169.254.0.0/16"), "link-local"), (ipaddress.IPv4Network("224.0.0.0/4"), "multicast"),
+)
+"""Prefixes whose traffic is never routed out of its link, so never masqueraded."""
+
+
+def check_masquerade_unroutable(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """E172: a masquerade of a link-local or multicast prefix (its packets never leave their link, and
+    a router never forwards them: the rule could match nothing). Concerns: masquerade."""
+    for statement in statements_of(program, ir.Masquerade):
+        assert isinstance(statement, ir.Masquerade)
+        network = network_of(statement.subnet.text)
+        for prefix, what in NOT_ROUTED:
+            if network is not None and network.version == prefix.version and network.subnet_of(prefix):  # type: ignore[arg-type]
+                yield error("E172", f"{network} is {what} ({prefix}): its packets are never routed, so never "
+                            "masqueraded", statement.subnet.span,
+                            "masquerade the lab's global (or unique local, fd00::/8) subnet instead")
 
 
 def lower(statement: ir.Masquerade, context: Context) -> Iterator[plan.Masquerade]:
@@ -81,5 +102,6 @@ def lower(statement: ir.Masquerade, context: Context) -> Iterator[plan.Masquerad
 KINDS = (
     StatementKind(60, "nat", "masquerade", ir.Masquerade, transform,
                   (check_masquerade, check_repeated_masquerade, check_masquerade_everything, check_masquerade_in_lab,
+                   check_masquerade_unroutable,
                    checks.check_rule_interfaces, checks.check_name_lengths), lower, "### `nat masquerade"),
 )

@@ -3,7 +3,6 @@ or in the host (`route host ...`)."""
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,11 +13,24 @@ from nsgen.compiler.checks import network_word, single_address, unknown_name
 from nsgen.compiler.diagnostics import Diagnostic, Span, error
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
-from nsgen.compiler.symbols import Symbols, did_you_mean, interface_of, interfaces_in, network_of, subnets_on
+from nsgen.compiler.symbols import (
+    IPNetwork,
+    Symbols,
+    did_you_mean,
+    family_of,
+    interface_of,
+    interfaces_in,
+    network_of,
+    route_destination,
+    subnets_on,
+)
 from nsgen.compiler.transform import ToIR
 
 METRIC_MAX = 2**32 - 1
 """A route's metric is the kernel's 32-bit priority."""
+
+IPV6_METRIC = 1024
+"""The metric the kernel gives an IPv6 route added with none (or with 0)."""
 
 
 def transform(self: ToIR, children: list[Any]) -> ir.Route:
@@ -69,6 +81,25 @@ def check_routes(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
             yield from _known_device(route.device, where, symbols)
         if route.gateway is not None:
             yield from _gateway(route, where, kind, symbols)
+        yield from _families(route)
+
+
+def _families(route: ir.Route) -> Iterator[Diagnostic]:
+    """E170: a gateway of the other family than the destination; E171: a link-local gateway without `dev`."""
+    gateway, destination = route.gateway, route.destination
+    if gateway is None or "/" in gateway.text or interface_of(gateway.text) is None:
+        return
+    family = family_of(gateway.text)
+    if destination is not None and network_of(destination.text, strict=False) is not None \
+            and family_of(destination.text) != family:
+        yield error("E170", f"gateway {gateway.text} is IPv{family}, destination {destination.text} is "
+                    f"IPv{family_of(destination.text)}", gateway.span,
+                    "a route's gateway is of its destination's family: route IPv6 destinations via an IPv6 "
+                    "neighbour, IPv4 ones via an IPv4 neighbour (`default` takes its gateway's family)")
+    address = interface_of(gateway.text)
+    if address is not None and address.version == 6 and address.ip.is_link_local and route.device is None:
+        yield error("E171", f"gateway {gateway.text} is link-local: the kernel needs to know its link",
+                    gateway.span, f"add `dev IFNAME`: `{route.source} dev IFNAME`; every link has its own fe80::/64")
 
 
 def _repeated_options(route: ir.Route) -> Iterator[Diagnostic]:
@@ -111,11 +142,13 @@ def _gateway(route: ir.Route, where: str, kind: str | None, symbols: Symbols) ->
     assert gateway is not None
     if "/" in gateway.text or interface_of(gateway.text) is None:
         yield error("E105", f"'{gateway.text}' is not a gateway address", gateway.span,
-                    "a gateway is one IPv4 address without prefix, e.g. 192.168.15.5")
+                    "a gateway is one address without prefix, e.g. 192.168.15.5 or fd00:15::5")
         return
-    if kind not in ("ns", "host") or route.onlink is not None:
+    interface = interface_of(gateway.text)
+    assert interface is not None
+    if kind not in ("ns", "host") or route.onlink is not None or interface.ip.is_link_local:
         return  # onlink: the kernel takes the gateway to be on the device's link, whatever its subnets
-    address = ipaddress.IPv4Address(gateway.text)
+    address = interface.ip
     device = route.device.text if route.device is not None else None
     if device is not None and device in interfaces_in(symbols, where):
         if not any(address in subnet for subnet in subnets_on(symbols, where, device)):
@@ -143,7 +176,8 @@ def check_gateway_is_neighbour(program: ir.Program, symbols: Symbols) -> Iterato
                         route.gateway.span, _neighbour_hint(symbols, where, own.address.network))
             continue
         for subnet in symbols.connected.get(where, ()):
-            if subnet.prefixlen <= 30 and gateway in (subnet.network_address, subnet.broadcast_address):
+            if subnet.version == 4 and subnet.prefixlen <= 30 \
+                    and gateway in (subnet.network_address, subnet.broadcast_address):
                 what = "network" if gateway == subnet.network_address else "broadcast"
                 yield error("E131", f"gateway {gateway} is the {what} address of {subnet}", route.gateway.span,
                             _neighbour_hint(symbols, where, subnet))
@@ -154,15 +188,16 @@ def check_route_conflicts(program: ir.Program, symbols: Symbols) -> Iterator[Dia
     """Two routes to one destination with one metric in a namespace, or a route to a subnet the
     namespace is connected to (the kernel's own route for it has metric 0): either fails with
     "File exists" when setup runs. Concerns: route."""
-    seen: dict[tuple[str, ipaddress.IPv4Network, int], ir.Route] = {}
+    seen: dict[tuple[str, IPNetwork, int], ir.Route] = {}
     kernel_routes = _kernel_routes(symbols)
     for route in routes_of(program):
         where = route.namespace.text
-        text = "0.0.0.0/0" if route.destination is None else route.destination.text
-        destination = network_of(text)
+        destination = network_of(route_destination(route))
         if destination is None:
             continue
         metric = route.metric.value if route.metric is not None else 0
+        if destination.version == 6:
+            metric = metric or IPV6_METRIC
         key = (where, destination, metric)
         span = route.destination.span if route.destination is not None else route.span
         if key in seen:
@@ -173,28 +208,28 @@ def check_route_conflicts(program: ir.Program, symbols: Symbols) -> Iterator[Dia
             continue
         seen[key] = route
         connected = kernel_routes.get((where, destination))
-        if metric == 0 and connected is not None:
+        if metric == 0 and connected is not None and destination.version == 4:
             place = "the host" if where == ir.HOST else f"'{where}'"
             yield error("E148", f"{place} is connected to {destination} already (on {connected})", span,
                         f"the kernel made that route when {connected} got its address; drop this line, "
                         "or give it a `metric N` to keep it as a backup")
 
 
-def _shown(destination: ipaddress.IPv4Network) -> str:
+def _shown(destination: IPNetwork) -> str:
     return "default" if destination.prefixlen == 0 else str(destination)
 
 
-def _kernel_routes(symbols: Symbols) -> dict[tuple[str, ipaddress.IPv4Network], str]:
+def _kernel_routes(symbols: Symbols) -> dict[tuple[str, IPNetwork], str]:
     """(namespace, subnet) -> the interface whose address gives it a kernel route to that subnet
     (a /32 gives none in the main table); the first interface of each."""
-    found: dict[tuple[str, ipaddress.IPv4Network], str] = {}
+    found: dict[tuple[str, IPNetwork], str] = {}
     for interface in symbols.interfaces:
-        if interface.address is not None and interface.address.network.prefixlen < 32:
+        if interface.address is not None and interface.address.network.prefixlen < interface.address.max_prefixlen:
             found.setdefault((interface.owner, interface.address.network), interface.ifname)
     return found
 
 
-def _neighbour_hint(symbols: Symbols, where: str, subnet: ipaddress.IPv4Network) -> str:
+def _neighbour_hint(symbols: Symbols, where: str, subnet: IPNetwork) -> str:
     for other in symbols.interfaces:
         if other.owner != where and other.address is not None and other.address.network == subnet:
             who = "the host" if other.owner == ir.HOST else f"'{other.owner}'"
@@ -203,8 +238,8 @@ def _neighbour_hint(symbols: Symbols, where: str, subnet: ipaddress.IPv4Network)
 
 
 def _on_connected_subnet(symbols: Symbols, where: str, gateway: str) -> bool:
-    address = ipaddress.IPv4Address(gateway)
-    return any(address in subnet for subnet in symbols.connected.get(where, ()))
+    found = interface_of(gateway)
+    return found is not None and any(found.ip in subnet for subnet in symbols.connected.get(where, ()))
 
 
 def _subnets_hint(symbols: Symbols, where: str) -> str:

@@ -1,4 +1,5 @@
-"""`router NS`: IPv4 forwarding on inside namespace NS; `router host`: in the host."""
+"""`router NS`: forwarding on inside namespace NS (of each family the lab has addresses of); `router
+host`: in the host."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from nsgen.compiler import ir, plan
-from nsgen.compiler.checks import FORWARDING, namespace_word
+from nsgen.compiler.checks import FORWARDING, FORWARDING6, namespace_word
 from nsgen.compiler.diagnostics import Diagnostic, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
@@ -55,11 +56,13 @@ def _router_hint(symbols: Symbols, where: str) -> str:
 
 
 def lower(statement: ir.Router, context: Context) -> Iterator[plan.Sysctl]:
-    """Forwarding on, in its namespace or (recorded and restored) in the host."""
+    """Forwarding on, in its namespace or (recorded and restored) in the host: IPv4's, and IPv6's
+    too when the lab has IPv6 addresses."""
     where = statement.namespace.text
     netns = None if where == ir.HOST else where
     reason = "`router host`: the host forwards between the lab's subnets" if netns is None else ""
-    yield plan.Sysctl(netns, FORWARDING, "1", origin_of(statement), reason)
+    for family in context.symbols.forwarding_families():
+        yield plan.Sysctl(netns, FORWARDING6 if family == 6 else FORWARDING, "1", origin_of(statement), reason)
 
 
 KINDS = (

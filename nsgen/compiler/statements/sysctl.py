@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from nsgen.compiler import ir, plan
-from nsgen.compiler.checks import FORWARDING, namespace_word
+from nsgen.compiler.checks import FORWARDING, FORWARDING6, namespace_word
 from nsgen.compiler.diagnostics import Diagnostic, error, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
-from nsgen.compiler.symbols import Symbols
+from nsgen.compiler.symbols import Symbols, family_of
 from nsgen.compiler.transform import ToIR
 
 KEY = re.compile(r"net(\.[A-Za-z0-9_-]+)+")
@@ -28,7 +28,7 @@ def transform(self: ToIR, children: list[Any]) -> ir.Sysctl:
 def check_sysctls(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """A sysctl is under net.*, in a namespace or the host, and each key gets one value in each place
     (`router` sets net.ipv4.ip_forward=1 there, and NAT in the host)."""
-    values = _implied(program)
+    values = _implied(program, symbols)
     for sysctl in (s for s in program.statements if isinstance(s, ir.Sysctl)):
         yield from namespace_word(sysctl.namespace, symbols, "a sysctl")
         key, value = sysctl.key.text, sysctl.value.text
@@ -50,14 +50,19 @@ def check_sysctls(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]
         values[place] = (sysctl, value)
 
 
-def _implied(program: ir.Program) -> dict[tuple[str, str], tuple[ir.Statement, str]]:
-    """The sysctls other statements set: forwarding for each `router`, and in the host for NAT."""
+def _implied(program: ir.Program, symbols: Symbols) -> dict[tuple[str, str], tuple[ir.Statement, str]]:
+    """The sysctls other statements set: forwarding for each `router` (of each family the lab has),
+    and in the host for NAT of each family."""
     values: dict[tuple[str, str], tuple[ir.Statement, str]] = {}
     for statement in program.statements:
         if isinstance(statement, ir.Router):
-            values.setdefault((statement.namespace.text, FORWARDING), (statement, "1"))
+            for family in symbols.forwarding_families():
+                key = FORWARDING6 if family == 6 else FORWARDING
+                values.setdefault((statement.namespace.text, key), (statement, "1"))
         elif isinstance(statement, (ir.Masquerade, ir.Forward)):
-            values.setdefault((ir.HOST, FORWARDING), (statement, "1"))
+            word = statement.subnet if isinstance(statement, ir.Masquerade) else statement.target
+            key = FORWARDING6 if family_of(word.text) == 6 else FORWARDING
+            values.setdefault((ir.HOST, key), (statement, "1"))
     return values
 
 

@@ -12,7 +12,16 @@ from nsgen.compiler.checks import veths_of
 from nsgen.compiler.diagnostics import Diagnostic, error, warning
 from nsgen.compiler.resolve import Context, PlanItem, origin_of
 from nsgen.compiler.statements import StatementKind
-from nsgen.compiler.symbols import Symbols, addressed_ends, bridge_of, did_you_mean, end_ifnames, resolve_address
+from nsgen.compiler.symbols import (
+    Symbols,
+    addressed_ends,
+    bridge_of,
+    did_you_mean,
+    end_ifnames,
+    family_of,
+    link_local_of,
+    resolve_address,
+)
 from nsgen.compiler.transform import ToIR
 
 IPV6_MIN_MTU = 1280
@@ -119,13 +128,44 @@ def check_macs(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
                 seen[key] = word
 
 
+def check_link_local_clash(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """E176: two namespace ends on one link (a bridge, or the pair itself) whose first IPv6
+    addresses have one interface part would get one link-local address (nsgen derives it from
+    that part, and adds it with `nodad`, so the kernel would not notice). Not with `ipv6 link-local`,
+    where the kernel makes them from the MACs."""
+    if any(isinstance(s, ir.Ipv6) for s in program.statements):
+        return
+    seen: dict[tuple[str, str], ir.Word] = {}
+    for veth in veths_of(program):
+        link = bridge_of(veth, symbols) or f"\0{id(veth)}"
+        if veth.mtu is not None and veth.mtu.value < IPV6_MIN_MTU:
+            continue
+        firsts: dict[int, ir.Word] = {}
+        for end, word in addressed_ends(veth, symbols):
+            if symbols.kind(end.owner.text) == "ns" and family_of(word.text) == 6:
+                firsts.setdefault(id(end), word)
+        for word in firsts.values():
+            address = resolve_address(word.text, symbols, bridge_of(veth, symbols))
+            if address is None or address.version != 6:
+                continue
+            key = (link, link_local_of(str(address)))
+            first = resolve_address(seen[key].text, symbols, bridge_of(veth, symbols)) if key in seen else None
+            if key in seen and first is not None and first.ip != address.ip:  # the same address twice is E107
+                where = f"bridge '{link}'" if not link.startswith("\0") else "this veth's link"
+                yield error("E176", f"on {where}, {word.text} and {seen[key].text} (at {seen[key].span}) would "
+                            f"both get the link-local address {key[1]}", word.span,
+                            "nsgen gives each namespace end fe80:: and the interface part (the last 64 bits) of "
+                            "its first IPv6 address: make those parts differ, or add `ipv6 link-local`")
+            seen.setdefault(key, word)
+
+
 def lower(statement: ir.Veth, context: Context) -> Iterator[PlanItem]:
     """The pair, after the bridge its end names if no `bridge` line declares it."""
     symbols = context.symbols
     for end in (statement.left, statement.right):
         name = end.owner.text
         if name not in symbols.bridges and symbols.implicit_bridges.get(name) is statement:
-            yield plan.Bridge(name, None, None, True, origin_of(statement))
+            yield plan.Bridge(name, (), None, True, origin_of(statement))
     yield _pair(statement, symbols, context.quiet)
 
 
@@ -134,15 +174,16 @@ def _pair(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:
     docs/language.md, `ipv6 link-local`), unless their MTU is too small for IPv6 anyway."""
     names = dict(zip((id(veth.left), id(veth.right)), end_ifnames(veth, symbols), strict=True))
     bridge = bridge_of(veth, symbols)
-    addresses = {id(end): str(resolve_address(word.text, symbols, bridge))
-                 for end, word in addressed_ends(veth, symbols)}
+    addresses: dict[int, tuple[str, ...]] = {}
+    for taker, word in sorted(addressed_ends(veth, symbols), key=lambda pair: family_of(pair[1].text) or 4):
+        addresses[id(taker)] = (*addresses.get(id(taker), ()), str(resolve_address(word.text, symbols, bridge)))
     mode = "none" if quiet and (veth.mtu is None or veth.mtu.value >= IPV6_MIN_MTU) else None
     macs = {id(end): word.text.lower() for end, word in mac_ends(veth, symbols)}
 
     def end(side: ir.VethEnd) -> plan.VethEnd:
         kind = symbols.kind(side.owner.text) or "bridge"
         netns = side.owner.text if kind == "ns" else None
-        return plan.VethEnd(netns=netns, ifname=names[id(side)], address=addresses.get(id(side)),
+        return plan.VethEnd(netns=netns, ifname=names[id(side)], addresses=addresses.get(id(side), ()),
                             master=side.owner.text if kind == "bridge" else None,
                             addrgenmode=mode if netns else None, mac=macs.get(id(side)))
 
@@ -154,6 +195,7 @@ def _pair(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:
 
 KINDS = (
     StatementKind(40, "veth", "veth", ir.Veth, transform,
-                  (check_veth_ends, check_ovs_options, check_bridge_loops, check_macs, *checks.LINK_CHECKS), lower,
+                  (check_veth_ends, check_ovs_options, check_bridge_loops, check_macs, check_link_local_clash,
+                   *checks.LINK_CHECKS), lower,
                   "### `veth"),
 )

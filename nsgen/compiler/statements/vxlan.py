@@ -13,7 +13,7 @@ from nsgen.compiler.checks import namespace_word, port_range, single_address, un
 from nsgen.compiler.diagnostics import Diagnostic, Span, error
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
-from nsgen.compiler.symbols import Symbols, did_you_mean, interfaces_in, resolve_address
+from nsgen.compiler.symbols import Symbols, did_you_mean, family_of, interfaces_in, resolve_address
 from nsgen.compiler.transform import ToIR
 
 VNI_MAX = 2**24 - 1
@@ -72,8 +72,13 @@ def check_vxlans(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
             yield from port_range(vxlan.port)
         for word in (vxlan.remote, vxlan.local):
             if word is not None and (single_address(word) is None or "/" in word.text):
-                yield error("E105", f"'{word.text}' is not a valid IPv4 address", word.span,
-                            "an underlay address without prefix, e.g. 172.30.0.2")
+                yield error("E105", f"'{word.text}' is not a valid IP address", word.span,
+                            "an underlay address without prefix, e.g. 172.30.0.2 or fd00:30::2")
+        if vxlan.remote is not None and vxlan.local is not None and single_address(vxlan.remote) is not None \
+                and single_address(vxlan.local) is not None \
+                and family_of(vxlan.remote.text) != family_of(vxlan.local.text):
+            yield error("E170", f"remote {vxlan.remote.text} and local {vxlan.local.text} are of different "
+                        "families", vxlan.local.span, "the underlay is one family: both IPv4 or both IPv6")
         if vxlan.device is not None and where_of(vxlan) != ir.HOST and symbols.kind(where_of(vxlan)) == "ns" \
                 and vxlan.device.text not in interfaces_in(symbols, where_of(vxlan)):
             names = sorted(interfaces_in(symbols, where_of(vxlan)))

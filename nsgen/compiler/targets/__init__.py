@@ -118,11 +118,13 @@ def render(plan: LabPlan, target: str, script: str, style: str = "default") -> s
     return unmark(_with_helpers(_indent_main(render_marked(f"{style}/{script}.sh.j2", context)), context))
 
 
-def ruleset(plan: LabPlan, target: str) -> str:
-    """The firewall input the setup script loads: iptables-restore text or an nft file."""
+def ruleset(plan: LabPlan, target: str, family: int = 4) -> str:
+    """The firewall input the setup script loads: iptables-restore text of one address family (the
+    IPv6 one goes to ip6tables-restore) or the nft file (both families in one)."""
     chosen = get_target(target)
     steps = lower(plan)
-    return render_template(f"{chosen.name}/rules.j2", _context(plan, steps, chosen, "setup", "default"))
+    return render_template(f"{chosen.name}/rules.j2", {**_context(plan, steps, chosen, "setup", "default"),
+                                                        "af": family})
 
 
 def _context(plan: LabPlan, steps: Steps, target: Target, script: str, style: str) -> dict[str, Any]:
@@ -165,10 +167,15 @@ def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
     if steps.of(LoadRules):
         rules = [f"accept across {b.name}" for b in plan.bridged]
         rules += [f"masquerade {m.subnet}" for m in plan.masquerades]
-        rules += [f"{f.protocol} {f.port} -> {f.target}:{f.target_port}" for f in plan.forwards]
+        rules += [f"{f.protocol} {f.port} -> {_bracketed(f.target)}:{f.target_port}" for f in plan.forwards]
         parts.append(f"rules in {target.rules_home(plan)} ({_listed(rules)})")
     parts += [f"{s.key}={s.value}" for s in steps.of(SetSysctl)]
     return [p for p in parts if p]
+
+
+def _bracketed(address: str) -> str:
+    """An address as written before `:PORT`: an IPv6 one in brackets."""
+    return f"[{address}]" if ":" in address else address
 
 
 def _routes(routes: list[AddRoute]) -> str | None:

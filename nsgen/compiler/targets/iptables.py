@@ -1,38 +1,65 @@
-"""The `iptables` target (formerly `bash`): `ip` for the lab, iptables for NAT, in lab-named chains."""
+"""The `iptables` target (formerly `bash`): `ip` for the lab, iptables (and ip6tables for IPv6) for
+its rules, in lab-named chains."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from nsgen.compiler.plan import LabPlan
+from nsgen.compiler.plan import LabPlan, family
 from nsgen.compiler.symbols import chain_prefix
 from nsgen.compiler.targets.base import Target
 
+TOOLS = {4: "iptables", 6: "ip6tables"}
+"""The tool of each address family; `-restore` after it loads a ruleset."""
+
 
 class IptablesTarget(Target):
-    """Rules in chains PREFIX-pre (nat PREROUTING), PREFIX-post (nat POSTROUTING), PREFIX-fwd (FORWARD)."""
+    """Rules in chains PREFIX-pre (nat PREROUTING), PREFIX-post (nat POSTROUTING), PREFIX-fwd (FORWARD),
+    with the same names in iptables and ip6tables: each family's rules in its own tool."""
 
     name = "iptables"
     firewall_tools = ("iptables", "iptables-restore")
+    families = frozenset({"ipv4", "ipv6"})
+
+    def tools(self, plan: LabPlan) -> list[str]:
+        """ip6tables and ip6tables-restore too when the lab has IPv6 rules."""
+        found = super().tools(plan)
+        if 4 not in plan.families and plan.has_rules:
+            found = [tool for tool in found if tool not in self.firewall_tools]
+        if 6 in plan.families:
+            found += ["ip6tables", "ip6tables-restore"]
+        return found
 
     def rules_home(self, plan: LabPlan) -> str:
-        return f"chains {chain_prefix(plan.name)}-*"
+        tools = " and ".join(TOOLS[f] for f in plan.families) or "iptables"
+        return f"{tools} chains {chain_prefix(plan.name)}-*"
 
     def firewall_context(self, plan: LabPlan) -> dict[str, Any]:
         prefix = chain_prefix(plan.name)
         chains = {"prefix": prefix, "pre": f"{prefix}-pre", "post": f"{prefix}-post", "fwd": f"{prefix}-fwd"}
-        jumps = []
-        if plan.forwards:
-            jumps.append(("nat", "PREROUTING", chains["pre"], "-A"))
-        if plan.masquerades:
-            jumps.append(("nat", "POSTROUTING", chains["post"], "-A"))
-        if plan.has_rules:
-            # Inserted first, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab.
-            jumps.append(("filter", "FORWARD", chains["fwd"], "-I"))
-        every = [("nat", "PREROUTING", chains["pre"]), ("nat", "POSTROUTING", chains["post"]),
-                 ("filter", "FORWARD", chains["fwd"])]
-        used = {chain for _table, _builtin, chain, _add in jumps}
-        # every chain a setup of this lab may have made (an earlier version of the lab file, say),
-        # and those this version does not use: setup removes them, teardown removes them all
-        return {"chains": chains, "jumps": jumps, "lab_chains": every,
-                "unused_chains": [chain for _table, _builtin, chain in every if chain not in used]}
+        jumps = [jump for af in plan.families for jump in _jumps(plan, af, chains)]
+        every = [(tool, table, builtin, chain) for tool in TOOLS.values()
+                 for table, builtin, chain in (("nat", "PREROUTING", chains["pre"]),
+                                               ("nat", "POSTROUTING", chains["post"]),
+                                               ("filter", "FORWARD", chains["fwd"]))]
+        used = {(tool, chain) for tool, _table, _builtin, chain, _add in jumps}
+        # every chain a setup of this lab may have made (an earlier version of the lab file, say,
+        # or of either family), and those this version does not use: setup removes them, teardown
+        # removes them all
+        return {"chains": chains, "jumps": jumps, "lab_chains": every, "tools": TOOLS,
+                "lab_chain_keys": [f"{tool}:{chain}" for tool, _table, _builtin, chain in every],
+                "unused_chains": [f"{tool}:{chain}" for tool, _table, _builtin, chain in every
+                                  if (tool, chain) not in used]}
+
+
+def _jumps(plan: LabPlan, af: int, chains: dict[str, str]) -> list[tuple[str, str, str, str, str]]:
+    """The jumps from the built-in chains to the lab's, in one family: (tool, table, built-in, chain, -A/-I)."""
+    tool = TOOLS[af]
+    jumps = []
+    if any(family(f.target) == af for f in plan.forwards):
+        jumps.append((tool, "nat", "PREROUTING", chains["pre"], "-A"))
+    if any(family(m.subnet) == af for m in plan.masquerades):
+        jumps.append((tool, "nat", "POSTROUTING", chains["post"], "-A"))
+    # Inserted first, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab.
+    jumps.append((tool, "filter", "FORWARD", chains["fwd"], "-I"))
+    return jumps

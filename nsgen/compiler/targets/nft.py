@@ -9,13 +9,14 @@ from nsgen.compiler.targets.base import Target
 
 
 class NftTarget(Target):
-    """Rules in `table ip nsgen-LAB`, replaced whole on each load."""
+    """Rules of both families in `table inet nsgen-LAB`, replaced whole on each load."""
 
     name = "nft"
     firewall_tools = ("nft",)
+    families = frozenset({"ipv4", "ipv6"})
 
     def rules_home(self, plan: LabPlan) -> str:
-        return f"nft table ip {table_name(plan)}"
+        return f"nft table inet {table_name(plan)}"
 
     def firewall_context(self, plan: LabPlan) -> dict[str, Any]:
         return {"table": table_name(plan)}
