@@ -145,7 +145,8 @@ def _veths(builder: _Builder) -> None:
         inner, outer = veth.inner, veth.outer
         builder.edge(Edge(builder.owner(inner.netns, inner.master), builder.owner(outer.netns, outer.master), "link",
                           label=(f"mtu {veth.mtu}",) if veth.mtu else (),
-                          tail_label=_end(inner.ifname, inner.addresses), head_label=_end(outer.ifname, outer.addresses)))
+                          tail_label=_end(inner.ifname, inner.addresses),
+                          head_label=_end(outer.ifname, outer.addresses)))
 
 
 def _vxlans(builder: _Builder) -> None:
