@@ -234,13 +234,14 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# rules (the host's, then those in namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules addr route netns link sysctl; do
+  for kind in rules nsrules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
       [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
         ($key == "$kind" || $key == "$kind "*) ]] || continue
@@ -256,6 +257,7 @@ converge() {
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
         rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
         addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
@@ -270,7 +272,7 @@ converge() {
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/long-names/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
 # `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
-# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
 # Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/long-names/record
@@ -461,6 +463,14 @@ put_back() {
 remove_rules() {
   if nft list table ip nsgen-long-names >/dev/null 2>&1; then
     nft delete table ip nsgen-long-names
+  fi
+}
+
+# remove_ns_rules NS: delete the lab's nft table, ip nsgen-long-names, inside namespace NS, if present;
+# the namespace's own tables are left as they are.
+remove_ns_rules() {
+  if ip netns exec "$1" nft list table ip nsgen-long-names >/dev/null 2>&1; then
+    ip netns exec "$1" nft delete table ip nsgen-long-names
   fi
 }
 

@@ -247,13 +247,14 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# rules (the host's, then those in namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules addr route netns link sysctl; do
+  for kind in rules nsrules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
       [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
         ($key == "$kind" || $key == "$kind "*) ]] || continue
@@ -269,6 +270,7 @@ converge() {
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
         rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
         addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
@@ -283,7 +285,7 @@ converge() {
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/masquerade-out/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
 # `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
-# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
 # Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/masquerade-out/record
@@ -491,6 +493,26 @@ remove_chains() {
     fi
   done <<'CHAINS'
 nat PREROUTING nsgen-masquerade-out-pre
+nat POSTROUTING nsgen-masquerade-out-post
+filter FORWARD nsgen-masquerade-out-fwd
+CHAINS
+}
+
+# remove_ns_rules NS: unhook and delete the lab's chains (nsgen-masquerade-out-*) inside namespace NS,
+# if present; the namespace's own chains and rules are left as they are.
+remove_ns_rules() {
+  local ns=$1 table builtin chain
+  while read -r table builtin chain; do
+    while ip netns exec "$ns" iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      ip netns exec "$ns" iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if ip netns exec "$ns" iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      ip netns exec "$ns" iptables -t "$table" -F "$chain"
+      ip netns exec "$ns" iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-masquerade-out-pre
+nat OUTPUT nsgen-masquerade-out-out
 nat POSTROUTING nsgen-masquerade-out-post
 filter FORWARD nsgen-masquerade-out-fwd
 CHAINS

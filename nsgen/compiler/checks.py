@@ -347,6 +347,9 @@ def check_rule_interfaces(program: ir.Program, symbols: Symbols) -> Iterator[Dia
     hidden = {i.ifname: i for i in reversed(symbols.interfaces)  # reversed: the first of a name wins
               if i.ifname not in in_host and (i.bridge is not None or (i.owner != ir.HOST and not i.named))}
     for statement in program.statements:
+        if isinstance(statement, (ir.Masquerade, ir.Forward)) and statement.namespace is not None \
+                and statement.namespace.text != ir.HOST:
+            continue  # rules inside a namespace: check_namespace_rule_interfaces
         if isinstance(statement, ir.Masquerade) and statement.out_interface is not None:
             word, keyword = statement.out_interface, "out"
         elif isinstance(statement, ir.Forward) and statement.in_interface is not None:
@@ -361,6 +364,23 @@ def check_rule_interfaces(program: ir.Program, symbols: Symbols) -> Iterator[Dia
         elif interface is not None:
             yield warning("W134", f"'{word.text}' is an interface in namespace '{interface.owner}'; the host's rules "
                           "never see it", word.span, _host_side_hint(symbols, interface, keyword))
+
+
+def check_namespace_rule_interfaces(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """`nat NS ... out IF`, `forward NS ... in IF`: IF is an interface the lab gives NS (warning: a
+    namespace that was there before may have interfaces of its own). Concerns: masquerade, forward."""
+    for statement in program.statements:
+        if not isinstance(statement, (ir.Masquerade, ir.Forward)) or statement.namespace is None:
+            continue
+        netns = statement.namespace.text
+        word = statement.out_interface if isinstance(statement, ir.Masquerade) else statement.in_interface
+        if word is None or netns == ir.HOST or symbols.kind(netns) != "ns":
+            continue
+        own = sorted({i.ifname for i in symbols.interfaces if i.owner == netns})
+        if word.text not in own and word.text != "lo":
+            yield warning("W190", f"the lab gives namespace '{netns}' no interface '{word.text}'", word.span,
+                          f"its interfaces are {', '.join(own)}" if own else
+                          f"give '{netns}' an interface (a veth end such as `{netns}:{word.text}`)")
 
 
 def _host_side_hint(symbols: Symbols, interface: LabInterface, keyword: str) -> str:

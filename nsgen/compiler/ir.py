@@ -189,6 +189,8 @@ class Masquerade(Statement):
 
     subnet: Word
     out_interface: Word | None
+    namespace: Word | None = None
+    """`nat NS masquerade ...`: the namespace whose own rules do it (None: the host)."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,8 @@ class Forward(Statement):
     target: Word
     target_port: Number | None
     in_interface: Word | None
+    namespace: Word | None = None
+    """`forward NS PROTO ...`: the namespace whose own rules do it (None: the host)."""
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,8 @@ class Masquerade:
     subnet: str
     out_interface: str | None
     origin: Origin
+    netns: str | None = None
+    """The namespace whose own rules do it (`nat NS masquerade`); None: the host."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,28 @@ class Forward:
     target_port: int
     in_interface: str | None
     origin: Origin
+    netns: str | None = None
+    """The namespace whose own rules do it (`forward NS ...`), on its own addresses; None: the host."""
+
+
+@dataclass(frozen=True)
+class NamespaceRules:
+    """The firewall rules the lab loads inside one namespace, in lab-owned chains (iptables) or a
+    lab-owned table (nft) there, in one transaction: its NAT (`nat NS`, `forward NS`)."""
+
+    netns: str
+    masquerades: tuple[Masquerade, ...]
+    forwards: tuple[Forward, ...]
+
+    @property
+    def origin(self) -> Origin:
+        """The first statement that puts a rule in the namespace."""
+        return min((rule.origin for rule in self.masquerades + self.forwards), key=lambda o: o.line)
+
+    @property
+    def rules(self) -> tuple[Masquerade | Forward, ...]:
+        """Every rule statement, in lab order."""
+        return tuple(sorted(self.masquerades + self.forwards, key=lambda rule: rule.origin.line))
 
 
 @dataclass(frozen=True)
@@ -209,6 +233,8 @@ class LabPlan:
     sysctls: tuple[Sysctl, ...] = ()
     vxlans: tuple[Vxlan, ...] = ()
     macvlans: tuple[Macvlan, ...] = ()
+    namespace_rules: tuple[NamespaceRules, ...] = ()
+    """Rules inside namespaces, one transaction each (`masquerades` and `forwards` are the host's)."""
 
     @property
     def has_nat(self) -> bool:

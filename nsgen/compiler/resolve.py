@@ -66,15 +66,25 @@ def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.State
         bridges=tuple(b for b in bridges if not b.implicit) + tuple(b for b in bridges if b.implicit),
         veths=of(plan.Veth),
         routes=of(plan.Route),
-        masquerades=of(plan.Masquerade),
-        forwards=of(plan.Forward),
+        masquerades=tuple(m for m in of(plan.Masquerade) if m.netns is None),
+        forwards=tuple(f for f in of(plan.Forward) if f.netns is None),
         expectations=of((plan.PingExpectation, plan.ConnectExpectation)),
         source=source if source is not None else script_name(program.file),
         addresses=of(plan.Address),
         sysctls=of(plan.Sysctl),
         vxlans=of(plan.Vxlan),
         macvlans=of(plan.Macvlan),
+        namespace_rules=namespace_rules(of(plan.Masquerade), of(plan.Forward)),
     )
+
+
+def namespace_rules(masquerades: tuple[plan.Masquerade, ...],
+                    forwards: tuple[plan.Forward, ...]) -> tuple[plan.NamespaceRules, ...]:
+    """The rules of each namespace that has some, in the order the namespaces first get one."""
+    places = sorted({rule.netns: rule.origin.line for rule in reversed(masquerades + forwards)
+                     if rule.netns is not None}.items(), key=lambda item: item[1])
+    return tuple(plan.NamespaceRules(netns, tuple(m for m in masquerades if m.netns == netns),
+                                     tuple(f for f in forwards if f.netns == netns)) for netns, _line in places)
 
 
 def lower_nothing(statement: ir.Statement, context: Context) -> Iterable[PlanItem]:

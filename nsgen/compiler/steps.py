@@ -218,6 +218,20 @@ class LoadRules(Step):
 
 
 @dataclass(frozen=True)
+class LoadNamespaceRules(Step):
+    """The lab's rules inside namespace `netns`, in one transaction run there (`ip netns exec`), in
+    lab-owned chains or a lab-owned table: a namespace's own rules are never touched."""
+
+    rules: p.NamespaceRules
+    kind: ClassVar[str] = "load_ns_rules"
+    creates: ClassVar[bool] = True
+    ip_words: ClassVar[bool] = False
+
+    def undo(self) -> Step:
+        return RemoveNamespaceRules(self.origin, self.netns)
+
+
+@dataclass(frozen=True)
 class SetSysctl(Step):
     """Write VALUE to /proc/sys/KEY. Labs share the host's sysctls: the value found before the first
     lab that needs the change is kept in `record` (a folder under STATE_ROOT/host), with one file
@@ -297,6 +311,15 @@ class RemoveRules(Step):
 
 
 @dataclass(frozen=True)
+class RemoveNamespaceRules(Step):
+    """Unhook and delete the lab's own chains or table inside a namespace (one that was there before
+    the lab; in the lab's own namespaces they go with it)."""
+
+    kind: ClassVar[str] = "remove_ns_rules"
+    ip_words: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
 class RestoreSysctl(Step):
     """Let go of a host sysctl: put back the value it had before the first lab changed it, from its
     record, once no other lab needs the change."""
@@ -356,9 +379,11 @@ class Steps:
 
 
 _TEARDOWN_ORDER: tuple[type[Step], ...] = (
-    RemoveRules, DeleteRoute, DeleteAddress, RestoreNamespaceSysctl, DeleteNamespace, DeleteLink, RestoreSysctl,
+    RemoveRules, RemoveNamespaceRules, DeleteRoute, DeleteAddress, RestoreNamespaceSysctl, DeleteNamespace,
+    DeleteLink, RestoreSysctl,
 )
-"""Teardown runs the undo steps in this order of kind (each kind newest first): rules, host routes,
+"""Teardown runs the undo steps in this order of kind (each kind newest first): rules (the host's,
+then those in namespaces that were there before the lab), host routes,
 then namespaces (the kernel removes their veth peers in the background, all at once), then the
 host's own links, last the sysctls."""
 
@@ -376,6 +401,7 @@ def lower(lab: p.LabPlan) -> Steps:
         + [AddAddress(a.origin, a.netns, a.ifname, a.address) for a in lab.addresses]
         + [AddRoute(r.origin, r.netns, r.destination, r.gateway, r.device, r.metric, r.onlink) for r in lab.routes]
         + _firewall(lab)
+        + [LoadNamespaceRules(rules.origin, rules.netns, rules) for rules in lab.namespace_rules]
         + _sysctls(lab)
     )
     return Steps(lab.name, lab_dir(lab.name), lab_mark(lab.name), tuple(setup), _teardown(setup), lab.source,
@@ -475,8 +501,12 @@ def _sysctls(lab: p.LabPlan) -> list[Step]:
     restored, once per key (NAT's forwarding above counts; checks refuse two values for a key)."""
     steps: list[Step] = []
     done = {"net.ipv4.ip_forward"} if (lab.masquerades or lab.forwards) else set()
+    inside: set[tuple[str, str]] = set()
     for sysctl in lab.sysctls:
         if sysctl.netns is not None:
+            if (sysctl.netns, sysctl.key) in inside:  # `router NS` and `nat NS` both turn forwarding on
+                continue
+            inside.add((sysctl.netns, sysctl.key))
             steps.append(SetNamespaceSysctl(sysctl.origin, sysctl.netns, sysctl.key, sysctl.value,
                                             f"{lab_dir(lab.name)}/prior-sysctl/{sysctl.netns}/{sysctl.key}"))
         elif sysctl.key not in done:

@@ -1,4 +1,5 @@
-"""`forward tcp|udp PORT -> ADDRESS[:PORT] [in IFNAME]`: DNAT of a port of the host's own addresses."""
+"""`forward [NS] tcp|udp PORT -> ADDRESS[:PORT] [in IFNAME]`: DNAT of a port of the host's own addresses,
+or (`forward NS`) of namespace NS's, by rules inside it."""
 
 from __future__ import annotations
 
@@ -7,35 +8,41 @@ from collections.abc import Iterator
 from typing import Any
 
 from nsgen.compiler import checks, ir, plan
-from nsgen.compiler.checks import port_range, single_address, statements_of
+from nsgen.compiler.checks import FORWARDING, namespace_word, port_range, single_address, statements_of
 from nsgen.compiler.diagnostics import Diagnostic, error, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
+from nsgen.compiler.statements.masquerade import namespace_token, rules_namespace
 from nsgen.compiler.symbols import Symbols, interface_of
 from nsgen.compiler.transform import ToIR
 
 
 def transform(self: ToIR, children: list[Any]) -> ir.Forward:
-    """`forward PROTO PORT -> ADDRESS[:PORT] [in IFNAME]`."""
+    """`forward [NS] PROTO PORT -> ADDRESS[:PORT] [in IFNAME]`."""
+    namespace, rest = namespace_token(children)
     ints = self.tokens(children, "INT")
-    names = self.tokens(children, "NAME")
+    names = self.tokens(rest, "NAME")
     return ir.Forward(*self.head(children), protocol=self.word(self.tokens(children, "PROTOCOL")[0]),
                       port=self.number(ints[0]), target=self.word(self.tokens(children, "ADDRESS")[0]),
                       target_port=self.number(ints[1]) if len(ints) > 1 else None,
-                      in_interface=self.word(names[0]) if names else None)
+                      in_interface=self.word(names[0]) if names else None,
+                      namespace=self.word(namespace) if namespace is not None else None)
 
 
 def check_forwards(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """Ports in range, a target address that belongs to a namespace, no port forwarded twice."""
-    seen: dict[tuple[str, int], ir.Forward] = {}
+    seen: dict[tuple[str, int, str | None], ir.Forward] = {}
     for statement in statements_of(program, ir.Forward):
         assert isinstance(statement, ir.Forward)
+        if statement.namespace is not None:
+            yield from namespace_word(statement.namespace, symbols, "a `forward`")
         yield from port_range(statement.port)
         if statement.target_port is not None:
             yield from port_range(statement.target_port)
-        key = (statement.protocol.text, statement.port.value)
+        key = (statement.protocol.text, statement.port.value, rules_namespace(statement))
         if key in seen:
-            yield error("E128", f"{key[0]} port {key[1]} is already forwarded", statement.port.span,
+            where = f" in '{key[2]}'" if key[2] else ""
+            yield error("E128", f"{key[0]} port {key[1]} is already forwarded{where}", statement.port.span,
                         f"see {seen[key].origin}: `{seen[key].source}`")
         seen.setdefault(key, statement)
         yield from _forward_target(statement, symbols)
@@ -60,7 +67,7 @@ def check_forward_replies(program: ir.Program, symbols: Symbols) -> Iterator[Dia
     for forward in statements_of(program, ir.Forward):
         assert isinstance(forward, ir.Forward)
         owner = symbols.namespace_of_address.get(str(single_address(forward.target)))
-        if owner is None:
+        if owner is None or rules_namespace(forward) is not None:  # in a namespace: see check_namespace_forwards
             continue
         routes = symbols.routes.get(owner, [])
         arrival = forward.in_interface.text if forward.in_interface else None
@@ -91,6 +98,8 @@ def check_forward_reachable(program: ir.Program, symbols: Symbols) -> Iterator[D
     known = _network_index(symbols.connected.get(ir.HOST, []) + symbols.routes.get(ir.HOST, []))
     for forward in statements_of(program, ir.Forward):
         assert isinstance(forward, ir.Forward)
+        if rules_namespace(forward) is not None:
+            continue
         target = single_address(forward.target)
         owner = symbols.namespace_of_address.get(str(target))
         if target is None or owner is None or _covered(known, target):
@@ -123,16 +132,35 @@ def _covered(index: set[tuple[int, int]], address: ipaddress.IPv4Address) -> boo
     return any((length, value >> (32 - length)) in index for length in range(33))
 
 
-def lower(statement: ir.Forward, context: Context) -> Iterator[plan.Forward]:
-    """The forward, its target port defaulting to the port forwarded."""
+def check_namespace_forwards(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """`forward NS ...`: NS has a route to the target (its own subnet, or a `route NS`). Concerns: forward."""
+    for forward in statements_of(program, ir.Forward):
+        assert isinstance(forward, ir.Forward)
+        netns = rules_namespace(forward)
+        target = single_address(forward.target)
+        if netns is None or target is None or symbols.kind(netns) != "ns":
+            continue
+        known = _network_index(symbols.connected.get(netns, []) + symbols.routes.get(netns, []))
+        if not _covered(known, target):
+            yield error("E190", f"namespace '{netns}' has no route to forward target {target}", forward.target.span,
+                        f"forward to an address on a subnet of '{netns}', or add `route {netns} "
+                        f"{target} via GATEWAY` (a neighbour of '{netns}' that reaches it)")
+
+
+def lower(statement: ir.Forward, context: Context) -> Iterator[plan.Forward | plan.Sysctl]:
+    """The forward, its target port defaulting to the port forwarded; in a namespace, forwarding on there."""
     target_port = statement.target_port.value if statement.target_port else statement.port.value
     in_interface = statement.in_interface.text if statement.in_interface else None
+    netns = rules_namespace(statement)
     yield plan.Forward(statement.protocol.text, statement.port.value, statement.target.text, target_port,
-                       in_interface, origin_of(statement))
+                       in_interface, origin_of(statement), netns)
+    if netns is not None:
+        yield plan.Sysctl(netns, FORWARDING, "1", origin_of(statement), "NAT in the namespace needs it")
 
 
 KINDS = (
     StatementKind(70, "forward", "forward", ir.Forward, transform,
-                  (check_forwards, check_forward_reachable, check_forward_replies, checks.check_rule_interfaces,
-                   checks.check_name_lengths), lower, "### `forward"),
+                  (check_forwards, check_forward_reachable, check_forward_replies, check_namespace_forwards,
+                   checks.check_rule_interfaces, checks.check_namespace_rule_interfaces,
+                   checks.check_name_lengths), lower, "### `forward [NS]"),
 )

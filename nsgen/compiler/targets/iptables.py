@@ -34,5 +34,14 @@ class IptablesTarget(Target):
         used = {chain for _table, _builtin, chain, _add in jumps}
         # every chain a setup of this lab may have made (an earlier version of the lab file, say),
         # and those this version does not use: setup removes them, teardown removes them all
-        return {"chains": chains, "jumps": jumps, "lab_chains": every,
+        return {"chains": chains, "jumps": jumps, "lab_chains": every, "ns_chains": namespace_chains(prefix),
                 "unused_chains": [chain for _table, _builtin, chain in every if chain not in used]}
+
+
+def namespace_chains(prefix: str) -> list[tuple[str, str, str, str]]:
+    """The lab's chains inside a namespace: (table, built-in chain, chain, how its jump is added).
+    Every one is made and hooked whatever the namespace's rules use, so that a setup of an edited
+    lab flushes what an earlier one put there; the filter ones are inserted first, so that the
+    namespace's own rules do not drop what the lab accepts."""
+    return [("nat", "PREROUTING", f"{prefix}-pre", "-A"), ("nat", "OUTPUT", f"{prefix}-out", "-A"),
+            ("nat", "POSTROUTING", f"{prefix}-post", "-A"), ("filter", "FORWARD", f"{prefix}-fwd", "-I")]
