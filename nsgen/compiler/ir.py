@@ -207,6 +207,15 @@ class Forward(Statement):
 
 
 @dataclass(frozen=True)
+class Run(Statement):
+    """`run NS WORD...`: a process in namespace NS, started by setup, stopped by teardown."""
+
+    namespace: Word
+    words: tuple[Word, ...]
+    """The command's arguments as written (quotes included)."""
+
+
+@dataclass(frozen=True)
 class ExpectPing(Statement):
     """`expect NS [no] ping ADDR`: NS can (or cannot) ping ADDR. Checked by `nsgen test`."""
 

@@ -185,6 +185,17 @@ class NamespaceRules:
 
 
 @dataclass(frozen=True)
+class Process:
+    """A process setup starts in a namespace (`run`): its arguments, and `ident`, which names its pid
+    file and log and its key in the lab's record (a hash of the namespace and the arguments)."""
+
+    netns: str
+    argv: tuple[str, ...]
+    ident: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
 class PingExpectation:
     """`expect NS [no] ping ADDR`: `netns` is a lab namespace, `host` or `outside`."""
 
@@ -235,6 +246,8 @@ class LabPlan:
     macvlans: tuple[Macvlan, ...] = ()
     namespace_rules: tuple[NamespaceRules, ...] = ()
     """Rules inside namespaces, one transaction each (`masquerades` and `forwards` are the host's)."""
+    processes: tuple[Process, ...] = ()
+    """Processes setup starts in namespaces (`run`), in lab order."""
 
     @property
     def has_nat(self) -> bool:

@@ -40,7 +40,7 @@ class Context:
 
 
 PlanItem = (plan.Namespace | plan.Bridge | plan.Veth | plan.Route | plan.Masquerade | plan.Forward | plan.Expectation
-            | plan.Address | plan.Sysctl | plan.Vxlan | plan.Macvlan)
+            | plan.Address | plan.Sysctl | plan.Vxlan | plan.Macvlan | plan.Process)
 Lowering = Callable[[Any, Context], Iterable[PlanItem]]
 """A statement kind's lowering: one statement in, the plan items it makes out."""
 
@@ -75,6 +75,7 @@ def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.State
         vxlans=of(plan.Vxlan),
         macvlans=of(plan.Macvlan),
         namespace_rules=namespace_rules(of(plan.Masquerade), of(plan.Forward)),
+        processes=of(plan.Process),
     )
 
 

@@ -35,7 +35,7 @@ BATCH_JOBS = 8
 LOCK_WAIT = 30
 """Seconds a run waits for another run of the same lab (or another lab's host settings) to finish."""
 
-_AFTER_BATCHES = ("load_rules", "load_ns_rules", "set_sysctl", "set_ns_sysctl")
+_AFTER_BATCHES = ("load_rules", "load_ns_rules", "set_sysctl", "set_ns_sysctl", "start_process")
 """Steps the batch style runs after the batches, one by one as the default style does."""
 
 _OWN_BLOCK = ("load_rules", "set_sysctl", "remove_rules", "restore_sysctl", "load_ns_rules", "remove_ns_rules")
@@ -177,7 +177,8 @@ def _batch_teardown(steps: Steps, titles: Titles) -> dict[str, Any]:
     namespaces = [s for s in steps.teardown if isinstance(s, DeleteNamespace)]
     links = [s for s in steps.teardown if isinstance(s, DeleteLink) and s.netns is None]
     first = [s for s in steps.teardown
-             if s.kind in ("remove_rules", "remove_ns_rules", "del_route", "del_address", "restore_ns_sysctl")
+             if s.kind in ("stop_process", "remove_rules", "remove_ns_rules", "del_route", "del_address",
+                           "restore_ns_sysctl")
              or (isinstance(s, DeleteLink) and s.netns is not None)]
     last = [s for s in steps.teardown if s.kind == "restore_sysctl"]
     return {"first": blocks(first, titles, group=False), "namespace_batch": namespaces, "link_batch": links,
@@ -219,6 +220,8 @@ def _veths_going(steps: Steps) -> list[DeleteLink]:
 def _plain_teardown(steps: Steps) -> list[Step]:
     """Plain teardown leaves out the veth ends that go with their namespace (deleting one
     would fail once the kernel has removed it), and what is inside the lab's namespaces: it
-    assumes they are the lab's own (the guarded styles check)."""
+    assumes they are the lab's own (the guarded styles check); but for `run` processes, which
+    do not go with their namespace (they keep it alive)."""
     going = set(_veths_going(steps))
-    return [step for step in steps.teardown if step not in going and step.netns not in steps.namespaces]
+    return [step for step in steps.teardown if step not in going
+            and (step.netns not in steps.namespaces or step.kind == "stop_process")]

@@ -171,6 +171,7 @@ def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
         rules += [f"{f.protocol} {f.port} -> {f.target}:{f.target_port}" for f in inside.forwards]
         parts.append(f"rules in namespace {inside.netns} ({_listed(rules)})")
     parts += [f"{s.key}={s.value}" for s in steps.of(SetSysctl)]
+    parts += [f"process `{' '.join(p.argv)}` in {p.netns}" for p in plan.processes]
     return [p for p in parts if p]
 
 
@@ -250,6 +251,7 @@ HELPERS = (
     "put_back", "remove_rules", "remove_ns_rules",
     "veths_gone", "lab_objects", "filter_batch", "batch_failure", "explain_failures", "run_batch",
     "run_removals", "undo_created", "confirm_created", "ns_batches", "keep_routes", "record_batch",
+    "start_process", "stop_process", "process_is", "process_start",
 )
 """Shell functions scripts may call, in the order they are written after `main`; each is
 templates/helpers/<name>.sh.j2 (remove_rules, remove_ns_rules: the target's). A script carries only those it calls."""
@@ -289,7 +291,7 @@ def _words(text: str) -> set[str]:
     return {word for line in lines for word in re.findall(r"[A-Za-z_][A-Za-z0-9_-]*", _code(line))}
 
 
-HELPER_TOOLS = ("awk", "xargs", "nsenter", "flock", "mountpoint")
+HELPER_TOOLS = ("awk", "xargs", "nsenter", "flock", "mountpoint", "setsid")
 """Commands besides `ip` and the firewall's that scripts call; the preflight checks those a script's
 code uses."""
 
