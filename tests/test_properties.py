@@ -166,7 +166,7 @@ LANGUAGE_WORDS = ("lab", "ns", "bridge", "veth", "route", "nat", "masquerade", "
                   "red", "blue", "br0", "v-net-0", "red:eth0", "<->", "->", ":", ",", ";", "\n", "#", "10.0.0.1/24",
                   "10.0.0.1", "10.0.0.0/24", "80", "0", "70000", "router", "sysctl", "address", "dev", "metric",
                   "onlink", "mac", "02:00:00:00:00:02", "01:00:00:00:00:00", "net.ipv4.ip_forward=1", "=", "lo",
-                  "red:lo", "4294967296", "run", "'quoted word'", '"a;b"')
+                  "red:lo", "4294967296", "run", "isolate", "allow", "'quoted word'", '"a;b"')
 
 random_text = st.one_of(
     st.text(),                                                      # any code point, control characters, NUL

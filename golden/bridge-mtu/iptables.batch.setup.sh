@@ -442,6 +442,7 @@ nat PREROUTING nsgen-jumbo-pre
 nat OUTPUT nsgen-jumbo-out
 nat POSTROUTING nsgen-jumbo-post
 filter FORWARD nsgen-jumbo-fwd
+filter INPUT nsgen-jumbo-in
 CHAINS
 }
 

@@ -598,6 +598,7 @@ nat PREROUTING nsgen-bridges-pre
 nat OUTPUT nsgen-bridges-out
 nat POSTROUTING nsgen-bridges-post
 filter FORWARD nsgen-bridges-fwd
+filter INPUT nsgen-bridges-in
 CHAINS
 }
 

@@ -409,6 +409,7 @@ nat PREROUTING nsgen-direct-pair-pre
 nat OUTPUT nsgen-direct-pair-out
 nat POSTROUTING nsgen-direct-pair-post
 filter FORWARD nsgen-direct-pair-fwd
+filter INPUT nsgen-direct-pair-in
 CHAINS
 }
 

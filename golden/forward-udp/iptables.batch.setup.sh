@@ -517,6 +517,7 @@ nat PREROUTING nsgen-forward-udp-pre
 nat OUTPUT nsgen-forward-udp-out
 nat POSTROUTING nsgen-forward-udp-post
 filter FORWARD nsgen-forward-udp-fwd
+filter INPUT nsgen-forward-udp-in
 CHAINS
 }
 

@@ -471,6 +471,7 @@ nat PREROUTING nsgen-host-veth-pre
 nat OUTPUT nsgen-host-veth-out
 nat POSTROUTING nsgen-host-veth-post
 filter FORWARD nsgen-host-veth-fwd
+filter INPUT nsgen-host-veth-in
 CHAINS
 }
 

@@ -570,6 +570,7 @@ nat PREROUTING nsgen-ipv6-link-local-pre
 nat OUTPUT nsgen-ipv6-link-local-out
 nat POSTROUTING nsgen-ipv6-link-local-post
 filter FORWARD nsgen-ipv6-link-local-fwd
+filter INPUT nsgen-ipv6-link-local-in
 CHAINS
 }
 

@@ -579,6 +579,7 @@ nat PREROUTING nsgen-long-names-pre
 nat OUTPUT nsgen-long-names-out
 nat POSTROUTING nsgen-long-names-post
 filter FORWARD nsgen-long-names-fwd
+filter INPUT nsgen-long-names-in
 CHAINS
 }
 

@@ -405,6 +405,7 @@ nat PREROUTING nsgen-macvlan-host-pre
 nat OUTPUT nsgen-macvlan-host-out
 nat POSTROUTING nsgen-macvlan-host-post
 filter FORWARD nsgen-macvlan-host-fwd
+filter INPUT nsgen-macvlan-host-in
 CHAINS
 }
 

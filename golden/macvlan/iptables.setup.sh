@@ -497,6 +497,7 @@ nat PREROUTING nsgen-macvlan-pre
 nat OUTPUT nsgen-macvlan-out
 nat POSTROUTING nsgen-macvlan-post
 filter FORWARD nsgen-macvlan-fwd
+filter INPUT nsgen-macvlan-in
 CHAINS
 }
 

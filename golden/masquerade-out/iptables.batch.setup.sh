@@ -517,6 +517,7 @@ nat PREROUTING nsgen-masquerade-out-pre
 nat OUTPUT nsgen-masquerade-out-out
 nat POSTROUTING nsgen-masquerade-out-post
 filter FORWARD nsgen-masquerade-out-fwd
+filter INPUT nsgen-masquerade-out-in
 CHAINS
 }
 

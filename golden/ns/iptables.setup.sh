@@ -350,6 +350,7 @@ nat PREROUTING nsgen-ns-pre
 nat OUTPUT nsgen-ns-out
 nat POSTROUTING nsgen-ns-post
 filter FORWARD nsgen-ns-fwd
+filter INPUT nsgen-ns-in
 CHAINS
 }
 

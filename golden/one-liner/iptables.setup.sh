@@ -574,6 +574,7 @@ nat PREROUTING nsgen-one-liner-pre
 nat OUTPUT nsgen-one-liner-out
 nat POSTROUTING nsgen-one-liner-post
 filter FORWARD nsgen-one-liner-fwd
+filter INPUT nsgen-one-liner-in
 CHAINS
 }
 

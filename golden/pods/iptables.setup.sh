@@ -678,6 +678,7 @@ nat PREROUTING nsgen-pods-pre
 nat OUTPUT nsgen-pods-out
 nat POSTROUTING nsgen-pods-post
 filter FORWARD nsgen-pods-fwd
+filter INPUT nsgen-pods-in
 CHAINS
 }
 

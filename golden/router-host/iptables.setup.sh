@@ -543,6 +543,7 @@ nat PREROUTING nsgen-router-host-pre
 nat OUTPUT nsgen-router-host-out
 nat POSTROUTING nsgen-router-host-post
 filter FORWARD nsgen-router-host-fwd
+filter INPUT nsgen-router-host-in
 CHAINS
 }
 

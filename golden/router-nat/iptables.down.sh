@@ -229,6 +229,7 @@ nat PREROUTING nsgen-router-nat-pre
 nat OUTPUT nsgen-router-nat-out
 nat POSTROUTING nsgen-router-nat-post
 filter FORWARD nsgen-router-nat-fwd
+filter INPUT nsgen-router-nat-in
 CHAINS
 }
 

@@ -52,6 +52,7 @@ ip netns exec r1 iptables-restore --noflush <<'RULES'
 COMMIT
 *filter
 :nsgen-router-nat-fwd - [0:0]
+:nsgen-router-nat-in - [0:0]
 # router-nat.ns:9  nat r1 masquerade 10.0.1.0/24 out eth1: the subnet's traffic out, and replies to it
 -A nsgen-router-nat-fwd -s 10.0.1.0/24 -o eth1 -m comment --comment "router-nat.ns:9" -j ACCEPT
 -A nsgen-router-nat-fwd -d 10.0.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat.ns:9" -j ACCEPT
@@ -67,5 +68,6 @@ ip netns exec r1 iptables -t nat -A PREROUTING -j nsgen-router-nat-pre
 ip netns exec r1 iptables -t nat -A OUTPUT -j nsgen-router-nat-out
 ip netns exec r1 iptables -t nat -A POSTROUTING -j nsgen-router-nat-post
 ip netns exec r1 iptables -t filter -I FORWARD -j nsgen-router-nat-fwd
+ip netns exec r1 iptables -t filter -I INPUT -j nsgen-router-nat-in
 # router-nat.ns:9  nat r1 masquerade 10.0.1.0/24 out eth1
 ip netns exec r1 sysctl -qw net.ipv4.ip_forward=1

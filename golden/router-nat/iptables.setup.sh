@@ -111,8 +111,9 @@ fi
 step='firewall in namespace r1: chains nsgen-router-nat-*'
 # The lab's rules inside r1 live in its own chains there (nsgen-router-nat-*: nat
 # PREROUTING and OUTPUT forward ports of the namespace's own addresses, nat POSTROUTING
-# masquerades, filter FORWARD, inserted first, accepts that traffic and its replies), loaded in
-# one `iptables-restore --noflush` run inside it: the namespace's own rules are not touched.
+# masquerades, filter FORWARD, inserted first, accepts that traffic and its replies; filter
+# INPUT, inserted first, holds `isolate` and its `allow`s), loaded in one `iptables-restore
+# --noflush` run inside it: the namespace's own rules are not touched.
 # router-nat.ns:9  nat r1 masquerade 10.0.1.0/24 out eth1
 # router-nat.ns:10  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1
 # router-nat.ns:11  forward r1 udp 5353 -> 10.0.1.2:53
@@ -135,6 +136,7 @@ ip netns exec r1 iptables-restore --noflush <<'RULES'
 COMMIT
 *filter
 :nsgen-router-nat-fwd - [0:0]
+:nsgen-router-nat-in - [0:0]
 # router-nat.ns:9  nat r1 masquerade 10.0.1.0/24 out eth1: the subnet's traffic out, and replies to it
 -A nsgen-router-nat-fwd -s 10.0.1.0/24 -o eth1 -m comment --comment "router-nat.ns:9" -j ACCEPT
 -A nsgen-router-nat-fwd -d 10.0.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat.ns:9" -j ACCEPT
@@ -150,6 +152,7 @@ ip netns exec r1 iptables -t nat -C PREROUTING -j nsgen-router-nat-pre 2>/dev/nu
 ip netns exec r1 iptables -t nat -C OUTPUT -j nsgen-router-nat-out 2>/dev/null || ip netns exec r1 iptables -t nat -A OUTPUT -j nsgen-router-nat-out
 ip netns exec r1 iptables -t nat -C POSTROUTING -j nsgen-router-nat-post 2>/dev/null || ip netns exec r1 iptables -t nat -A POSTROUTING -j nsgen-router-nat-post
 ip netns exec r1 iptables -t filter -C FORWARD -j nsgen-router-nat-fwd 2>/dev/null || ip netns exec r1 iptables -t filter -I FORWARD -j nsgen-router-nat-fwd
+ip netns exec r1 iptables -t filter -C INPUT -j nsgen-router-nat-in 2>/dev/null || ip netns exec r1 iptables -t filter -I INPUT -j nsgen-router-nat-in
 
 step='router-nat.ns:9  nat r1 masquerade 10.0.1.0/24 out eth1'
 if ! lab_owns 'netns r1' && [ ! -e /run/nsgen/labs/router-nat/prior-sysctl/r1/net.ipv4.ip_forward ]; then # kept for teardown
@@ -524,6 +527,7 @@ nat PREROUTING nsgen-router-nat-pre
 nat OUTPUT nsgen-router-nat-out
 nat POSTROUTING nsgen-router-nat-post
 filter FORWARD nsgen-router-nat-fwd
+filter INPUT nsgen-router-nat-in
 CHAINS
 }
 

@@ -526,6 +526,7 @@ nat PREROUTING nsgen-router-pre
 nat OUTPUT nsgen-router-out
 nat POSTROUTING nsgen-router-post
 filter FORWARD nsgen-router-fwd
+filter INPUT nsgen-router-in
 CHAINS
 }
 

@@ -653,6 +653,7 @@ nat PREROUTING nsgen-seed-pre
 nat OUTPUT nsgen-seed-out
 nat POSTROUTING nsgen-seed-post
 filter FORWARD nsgen-seed-fwd
+filter INPUT nsgen-seed-in
 CHAINS
 }
 

@@ -593,6 +593,7 @@ nat PREROUTING nsgen-services-pre
 nat OUTPUT nsgen-services-out
 nat POSTROUTING nsgen-services-post
 filter FORWARD nsgen-services-fwd
+filter INPUT nsgen-services-in
 CHAINS
 }
 

@@ -596,6 +596,7 @@ nat PREROUTING nsgen-vxlan-pre
 nat OUTPUT nsgen-vxlan-out
 nat POSTROUTING nsgen-vxlan-post
 filter FORWARD nsgen-vxlan-fwd
+filter INPUT nsgen-vxlan-in
 CHAINS
 }
 

@@ -216,6 +216,25 @@ class Run(Statement):
 
 
 @dataclass(frozen=True)
+class Isolate(Statement):
+    """`isolate NS`: NS accepts no new incoming connections but those an `allow` names."""
+
+    namespace: Word
+
+
+@dataclass(frozen=True)
+class Allow(Statement):
+    """`allow FROM -> NS [PROTO PORT]`: FROM (a namespace, `host`, `outside` or a CIDR) may open
+    connections to isolated NS (to one port, or to all)."""
+
+    sender: Word
+    """FROM as written."""
+    namespace: Word
+    protocol: Word | None
+    port: Number | None
+
+
+@dataclass(frozen=True)
 class ExpectPing(Statement):
     """`expect NS [no] ping ADDR`: NS can (or cannot) ping ADDR. Checked by `nsgen test`."""
 

@@ -165,6 +165,28 @@ class Forward:
 
 
 @dataclass(frozen=True)
+class Isolation:
+    """`isolate NS`: NS's INPUT accepts only `lo`, replies, and what an `allow` names."""
+
+    netns: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Allow:
+    """`allow`: connections into isolated `netns` accepted from `sources` (CIDRs; none: from any
+    address), or, `outside`, from any address but those of `excluded` (the lab's subnets); to
+    `port` of `protocol`, or (None) to everything."""
+
+    netns: str
+    sources: tuple[str, ...]
+    excluded: tuple[str, ...]
+    protocol: str | None
+    port: int | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
 class NamespaceRules:
     """The firewall rules the lab loads inside one namespace, in lab-owned chains (iptables) or a
     lab-owned table (nft) there, in one transaction: its NAT (`nat NS`, `forward NS`)."""
@@ -172,16 +194,26 @@ class NamespaceRules:
     netns: str
     masquerades: tuple[Masquerade, ...]
     forwards: tuple[Forward, ...]
+    isolation: Isolation | None = None
+    allows: tuple[Allow, ...] = ()
 
     @property
     def origin(self) -> Origin:
         """The first statement that puts a rule in the namespace."""
-        return min((rule.origin for rule in self.masquerades + self.forwards), key=lambda o: o.line)
+        return self.rules[0].origin
 
     @property
-    def rules(self) -> tuple[Masquerade | Forward, ...]:
+    def rules(self) -> tuple[Masquerade | Forward | Isolation | Allow, ...]:
         """Every rule statement, in lab order."""
-        return tuple(sorted(self.masquerades + self.forwards, key=lambda rule: rule.origin.line))
+        isolation = (self.isolation,) if self.isolation else ()
+        return tuple(sorted(self.masquerades + self.forwards + isolation + self.allows,
+                            key=lambda rule: rule.origin.line))
+
+    @property
+    def ordered_allows(self) -> tuple[Allow, ...]:
+        """The allows, those from `outside` last: for iptables, they first drop (for their port)
+        what comes from the lab's subnets, which no later allow may then accept."""
+        return tuple(a for a in self.allows if not a.excluded) + tuple(a for a in self.allows if a.excluded)
 
 
 @dataclass(frozen=True)

@@ -44,4 +44,5 @@ def namespace_chains(prefix: str) -> list[tuple[str, str, str, str]]:
     lab flushes what an earlier one put there; the filter ones are inserted first, so that the
     namespace's own rules do not drop what the lab accepts."""
     return [("nat", "PREROUTING", f"{prefix}-pre", "-A"), ("nat", "OUTPUT", f"{prefix}-out", "-A"),
-            ("nat", "POSTROUTING", f"{prefix}-post", "-A"), ("filter", "FORWARD", f"{prefix}-fwd", "-I")]
+            ("nat", "POSTROUTING", f"{prefix}-post", "-A"), ("filter", "FORWARD", f"{prefix}-fwd", "-I"),
+            ("filter", "INPUT", f"{prefix}-in", "-I")]
