@@ -52,8 +52,9 @@ expect blue tcp 10.0.3.2:9000 reaches green
 """
 
 
-def _prove(text: str, target: str, style: str = "default", host: Host = Host()) -> tuple[labtest.LabTestReport, str]:
-    report = labtest.prove_lab(text, "isolate.ns", target, style, host)
+def _prove(text: str, target: str, style: str = "default",
+           host: Host | None = None) -> tuple[labtest.LabTestReport, str]:
+    report = labtest.prove_lab(text, "isolate.ns", target, style, host or Host())
     return report, "\n".join([labtest.format_table(report.rows), labtest.format_details(report.rows), report.message])
 
 
