@@ -468,7 +468,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-jumbo-pre nsgen-jumbo-post nsgen-jumbo-fwd
+  remove_chains nsgen-jumbo-pre nsgen-jumbo-post nsgen-jumbo-fwd nsgen-jumbo-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -486,6 +486,7 @@ remove_chains() {
 nat PREROUTING nsgen-jumbo-pre
 nat POSTROUTING nsgen-jumbo-post
 filter FORWARD nsgen-jumbo-fwd
+nat OUTPUT nsgen-jumbo-out
 CHAINS
 }
 

@@ -241,7 +241,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-bridges-pre nsgen-bridges-post nsgen-bridges-fwd
+  remove_chains nsgen-bridges-pre nsgen-bridges-post nsgen-bridges-fwd nsgen-bridges-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -259,6 +259,7 @@ remove_chains() {
 nat PREROUTING nsgen-bridges-pre
 nat POSTROUTING nsgen-bridges-post
 filter FORWARD nsgen-bridges-fwd
+nat OUTPUT nsgen-bridges-out
 CHAINS
 }
 

@@ -120,7 +120,7 @@ fi
 #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
 # bridges.ns:5  bridge sw0 ip 10.0.4.254/24
 # bridges.ns:6  bridge sw1
-remove_chains nsgen-bridges-pre nsgen-bridges-post # chains an earlier version of the lab file needed, if any
+remove_chains nsgen-bridges-pre nsgen-bridges-post nsgen-bridges-out # chains an earlier version of the lab file needed, if any
 iptables-restore --noflush <<'RULES'
 *filter
 :nsgen-bridges-fwd - [0:0]
@@ -560,7 +560,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-bridges-pre nsgen-bridges-post nsgen-bridges-fwd
+  remove_chains nsgen-bridges-pre nsgen-bridges-post nsgen-bridges-fwd nsgen-bridges-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -578,6 +578,7 @@ remove_chains() {
 nat PREROUTING nsgen-bridges-pre
 nat POSTROUTING nsgen-bridges-post
 filter FORWARD nsgen-bridges-fwd
+nat OUTPUT nsgen-bridges-out
 CHAINS
 }
 

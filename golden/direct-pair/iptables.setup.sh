@@ -371,7 +371,7 @@ release_sysctl() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-direct-pair-pre nsgen-direct-pair-post nsgen-direct-pair-fwd
+  remove_chains nsgen-direct-pair-pre nsgen-direct-pair-post nsgen-direct-pair-fwd nsgen-direct-pair-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -389,6 +389,7 @@ remove_chains() {
 nat PREROUTING nsgen-direct-pair-pre
 nat POSTROUTING nsgen-direct-pair-post
 filter FORWARD nsgen-direct-pair-fwd
+nat OUTPUT nsgen-direct-pair-out
 CHAINS
 }
 

@@ -87,7 +87,7 @@ BATCH
   # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
   #   connections to its forwarded ports, and the replies.
   # forward-udp.ns:6  forward udp 5353 -> 172.21.0.53:53 in eth0
-  remove_chains nsgen-forward-udp-post # chains an earlier version of the lab file needed, if any
+  remove_chains nsgen-forward-udp-post nsgen-forward-udp-out # chains an earlier version of the lab file needed, if any
   iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-forward-udp-pre - [0:0]
@@ -479,7 +479,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-forward-udp-pre nsgen-forward-udp-post nsgen-forward-udp-fwd
+  remove_chains nsgen-forward-udp-pre nsgen-forward-udp-post nsgen-forward-udp-fwd nsgen-forward-udp-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -497,6 +497,7 @@ remove_chains() {
 nat PREROUTING nsgen-forward-udp-pre
 nat POSTROUTING nsgen-forward-udp-post
 filter FORWARD nsgen-forward-udp-fwd
+nat OUTPUT nsgen-forward-udp-out
 CHAINS
 }
 

@@ -260,7 +260,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-forward-udp-pre nsgen-forward-udp-post nsgen-forward-udp-fwd
+  remove_chains nsgen-forward-udp-pre nsgen-forward-udp-post nsgen-forward-udp-fwd nsgen-forward-udp-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -278,6 +278,7 @@ remove_chains() {
 nat PREROUTING nsgen-forward-udp-pre
 nat POSTROUTING nsgen-forward-udp-post
 filter FORWARD nsgen-forward-udp-fwd
+nat OUTPUT nsgen-forward-udp-out
 CHAINS
 }
 

@@ -365,7 +365,7 @@ release_sysctl() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-host-veth-pre nsgen-host-veth-post nsgen-host-veth-fwd
+  remove_chains nsgen-host-veth-pre nsgen-host-veth-post nsgen-host-veth-fwd nsgen-host-veth-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -383,6 +383,7 @@ remove_chains() {
 nat PREROUTING nsgen-host-veth-pre
 nat POSTROUTING nsgen-host-veth-post
 filter FORWARD nsgen-host-veth-fwd
+nat OUTPUT nsgen-host-veth-out
 CHAINS
 }
 

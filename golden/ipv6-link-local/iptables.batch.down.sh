@@ -186,7 +186,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-ipv6-link-local-pre nsgen-ipv6-link-local-post nsgen-ipv6-link-local-fwd
+  remove_chains nsgen-ipv6-link-local-pre nsgen-ipv6-link-local-post nsgen-ipv6-link-local-fwd nsgen-ipv6-link-local-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -204,6 +204,7 @@ remove_chains() {
 nat PREROUTING nsgen-ipv6-link-local-pre
 nat POSTROUTING nsgen-ipv6-link-local-post
 filter FORWARD nsgen-ipv6-link-local-fwd
+nat OUTPUT nsgen-ipv6-link-local-out
 CHAINS
 }
 

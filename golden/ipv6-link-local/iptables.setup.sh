@@ -100,7 +100,7 @@ fi
 # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
 #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
 # ipv6-link-local.ns:6  bridge br0 ip 10.9.0.1/24
-remove_chains nsgen-ipv6-link-local-pre nsgen-ipv6-link-local-post # chains an earlier version of the lab file needed, if any
+remove_chains nsgen-ipv6-link-local-pre nsgen-ipv6-link-local-post nsgen-ipv6-link-local-out # chains an earlier version of the lab file needed, if any
 iptables-restore --noflush <<'RULES'
 *filter
 :nsgen-ipv6-link-local-fwd - [0:0]
@@ -532,7 +532,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-ipv6-link-local-pre nsgen-ipv6-link-local-post nsgen-ipv6-link-local-fwd
+  remove_chains nsgen-ipv6-link-local-pre nsgen-ipv6-link-local-post nsgen-ipv6-link-local-fwd nsgen-ipv6-link-local-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -550,6 +550,7 @@ remove_chains() {
 nat PREROUTING nsgen-ipv6-link-local-pre
 nat POSTROUTING nsgen-ipv6-link-local-post
 filter FORWARD nsgen-ipv6-link-local-fwd
+nat OUTPUT nsgen-ipv6-link-local-out
 CHAINS
 }
 

@@ -296,7 +296,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-isolate-pre nsgen-isolate-post nsgen-isolate-fwd
+  remove_chains nsgen-isolate-pre nsgen-isolate-post nsgen-isolate-fwd nsgen-isolate-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -314,6 +314,7 @@ remove_chains() {
 nat PREROUTING nsgen-isolate-pre
 nat POSTROUTING nsgen-isolate-post
 filter FORWARD nsgen-isolate-fwd
+nat OUTPUT nsgen-isolate-out
 CHAINS
 }
 

@@ -12,6 +12,12 @@ set -euo pipefail
 iptables -t nat -D PREROUTING -j nsgen-isolate-pre
 iptables -t nat -F nsgen-isolate-pre
 iptables -t nat -X nsgen-isolate-pre
+iptables -t nat -D OUTPUT -j nsgen-isolate-out
+iptables -t nat -F nsgen-isolate-out
+iptables -t nat -X nsgen-isolate-out
+iptables -t nat -D POSTROUTING -j nsgen-isolate-post
+iptables -t nat -F nsgen-isolate-post
+iptables -t nat -X nsgen-isolate-post
 iptables -t filter -D FORWARD -j nsgen-isolate-fwd
 iptables -t filter -F nsgen-isolate-fwd
 iptables -t filter -X nsgen-isolate-fwd

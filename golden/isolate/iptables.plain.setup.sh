@@ -47,8 +47,13 @@ ip -n blue route add default via 10.0.0.254
 iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-isolate-pre - [0:0]
+:nsgen-isolate-out - [0:0]
+:nsgen-isolate-post - [0:0]
 # isolate.ns:16  forward tcp 8080 -> 10.0.0.2:8080
 -A nsgen-isolate-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "isolate.ns:16" -j DNAT --to-destination 10.0.0.2:8080
+# isolate.ns:16  forward tcp 8080 -> 10.0.0.2:8080: from the host itself (OUTPUT; not to 127.0.0.0/8), and from 10.0.0.0/24 through the host's address (hairpin: masqueraded, so the replies come back through the host)
+-A nsgen-isolate-out ! -d 127.0.0.0/8 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "isolate.ns:16" -j DNAT --to-destination 10.0.0.2:8080
+-A nsgen-isolate-post -s 10.0.0.0/24 -d 10.0.0.2/32 -p tcp -m tcp --dport 8080 -m conntrack --ctstate DNAT -m comment --comment "isolate.ns:16" -j MASQUERADE
 COMMIT
 *filter
 :nsgen-isolate-fwd - [0:0]
@@ -60,6 +65,8 @@ COMMIT
 COMMIT
 RULES
 iptables -t nat -A PREROUTING -j nsgen-isolate-pre
+iptables -t nat -A OUTPUT -j nsgen-isolate-out
+iptables -t nat -A POSTROUTING -j nsgen-isolate-post
 iptables -t filter -I FORWARD -j nsgen-isolate-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
 mkdir -p /run/nsgen/host/net.ipv4.ip_forward

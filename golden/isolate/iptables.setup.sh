@@ -134,18 +134,24 @@ if ! iptables -t filter -S nsgen-isolate-fwd >/dev/null 2>&1; then
 fi
 # The lab's rules live in its own chains, so nothing else is touched:
 # nsgen-isolate-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+# nsgen-isolate-out (nat OUTPUT) forwards them for the host's own connections too, and
+# nsgen-isolate-post masquerades those from the target's subnet through the host (hairpin),
 # nsgen-isolate-fwd (filter FORWARD, inserted first) accepts the lab's own traffic and its
 # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
 #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
 #   connections to its forwarded ports, and the replies.
 # isolate.ns:6  bridge br0 ip 10.0.0.254/24
 # isolate.ns:16  forward tcp 8080 -> 10.0.0.2:8080
-remove_chains nsgen-isolate-post # chains an earlier version of the lab file needed, if any
 iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-isolate-pre - [0:0]
+:nsgen-isolate-out - [0:0]
+:nsgen-isolate-post - [0:0]
 # isolate.ns:16  forward tcp 8080 -> 10.0.0.2:8080
 -A nsgen-isolate-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "isolate.ns:16" -j DNAT --to-destination 10.0.0.2:8080
+# isolate.ns:16  forward tcp 8080 -> 10.0.0.2:8080: from the host itself (OUTPUT; not to 127.0.0.0/8), and from 10.0.0.0/24 through the host's address (hairpin: masqueraded, so the replies come back through the host)
+-A nsgen-isolate-out ! -d 127.0.0.0/8 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "isolate.ns:16" -j DNAT --to-destination 10.0.0.2:8080
+-A nsgen-isolate-post -s 10.0.0.0/24 -d 10.0.0.2/32 -p tcp -m tcp --dport 8080 -m conntrack --ctstate DNAT -m comment --comment "isolate.ns:16" -j MASQUERADE
 COMMIT
 *filter
 :nsgen-isolate-fwd - [0:0]
@@ -157,6 +163,8 @@ COMMIT
 COMMIT
 RULES
 iptables -t nat -C PREROUTING -j nsgen-isolate-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-isolate-pre
+iptables -t nat -C OUTPUT -j nsgen-isolate-out 2>/dev/null || iptables -t nat -A OUTPUT -j nsgen-isolate-out
+iptables -t nat -C POSTROUTING -j nsgen-isolate-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-isolate-post
 iptables -t filter -C FORWARD -j nsgen-isolate-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-isolate-fwd
 
 # The host must route between the lab and its uplink for NAT to work.
@@ -665,7 +673,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-isolate-pre nsgen-isolate-post nsgen-isolate-fwd
+  remove_chains nsgen-isolate-pre nsgen-isolate-post nsgen-isolate-fwd nsgen-isolate-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -683,6 +691,7 @@ remove_chains() {
 nat PREROUTING nsgen-isolate-pre
 nat POSTROUTING nsgen-isolate-post
 filter FORWARD nsgen-isolate-fwd
+nat OUTPUT nsgen-isolate-out
 CHAINS
 }
 

@@ -138,6 +138,18 @@ table ip nsgen-isolate {
 		fib daddr type local tcp dport 8080 dnat to 10.0.0.2:8080 comment "isolate.ns:16"
 	}
 
+	chain output {
+		type nat hook output priority -100; policy accept;
+		# isolate.ns:16  forward tcp 8080 -> 10.0.0.2:8080: from the host itself (not to 127.0.0.0/8)
+		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 8080 dnat to 10.0.0.2:8080 comment "isolate.ns:16"
+	}
+
+	chain hairpin {
+		type nat hook postrouting priority srcnat; policy accept;
+		# isolate.ns:16  forward tcp 8080 -> 10.0.0.2:8080: from 10.0.0.0/24 through the host's address, masqueraded so the replies come back through the host
+		ip saddr 10.0.0.0/24 ip daddr 10.0.0.2 tcp dport 8080 ct status dnat masquerade comment "isolate.ns:16"
+	}
+
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		# isolate.ns:6  bridge br0 ip 10.0.0.254/24: between the lab's namespaces across it (seen here when br_netfilter is on)

@@ -229,7 +229,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-long-names-pre nsgen-long-names-post nsgen-long-names-fwd
+  remove_chains nsgen-long-names-pre nsgen-long-names-post nsgen-long-names-fwd nsgen-long-names-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -247,6 +247,7 @@ remove_chains() {
 nat PREROUTING nsgen-long-names-pre
 nat POSTROUTING nsgen-long-names-post
 filter FORWARD nsgen-long-names-fwd
+nat OUTPUT nsgen-long-names-out
 CHAINS
 }
 

@@ -103,7 +103,7 @@ fi
 # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
 #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
 # long-names.ns:4  bridge br-tenants ip 10.50.0.1/24
-remove_chains nsgen-long-names-pre nsgen-long-names-post # chains an earlier version of the lab file needed, if any
+remove_chains nsgen-long-names-pre nsgen-long-names-post nsgen-long-names-out # chains an earlier version of the lab file needed, if any
 iptables-restore --noflush <<'RULES'
 *filter
 :nsgen-long-names-fwd - [0:0]
@@ -541,7 +541,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-long-names-pre nsgen-long-names-post nsgen-long-names-fwd
+  remove_chains nsgen-long-names-pre nsgen-long-names-post nsgen-long-names-fwd nsgen-long-names-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -559,6 +559,7 @@ remove_chains() {
 nat PREROUTING nsgen-long-names-pre
 nat POSTROUTING nsgen-long-names-post
 filter FORWARD nsgen-long-names-fwd
+nat OUTPUT nsgen-long-names-out
 CHAINS
 }
 

@@ -384,7 +384,7 @@ release_sysctl() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-macvlan-host-pre nsgen-macvlan-host-post nsgen-macvlan-host-fwd
+  remove_chains nsgen-macvlan-host-pre nsgen-macvlan-host-post nsgen-macvlan-host-fwd nsgen-macvlan-host-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -402,6 +402,7 @@ remove_chains() {
 nat PREROUTING nsgen-macvlan-host-pre
 nat POSTROUTING nsgen-macvlan-host-post
 filter FORWARD nsgen-macvlan-host-fwd
+nat OUTPUT nsgen-macvlan-host-out
 CHAINS
 }
 

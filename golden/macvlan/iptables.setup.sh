@@ -459,7 +459,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-macvlan-pre nsgen-macvlan-post nsgen-macvlan-fwd
+  remove_chains nsgen-macvlan-pre nsgen-macvlan-post nsgen-macvlan-fwd nsgen-macvlan-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -477,6 +477,7 @@ remove_chains() {
 nat PREROUTING nsgen-macvlan-pre
 nat POSTROUTING nsgen-macvlan-post
 filter FORWARD nsgen-macvlan-fwd
+nat OUTPUT nsgen-macvlan-out
 CHAINS
 }
 

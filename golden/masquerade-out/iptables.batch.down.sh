@@ -224,7 +224,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-masquerade-out-pre nsgen-masquerade-out-post nsgen-masquerade-out-fwd
+  remove_chains nsgen-masquerade-out-pre nsgen-masquerade-out-post nsgen-masquerade-out-fwd nsgen-masquerade-out-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -242,6 +242,7 @@ remove_chains() {
 nat PREROUTING nsgen-masquerade-out-pre
 nat POSTROUTING nsgen-masquerade-out-post
 filter FORWARD nsgen-masquerade-out-fwd
+nat OUTPUT nsgen-masquerade-out-out
 CHAINS
 }
 

@@ -85,7 +85,7 @@ fi
 # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
 #   its masqueraded subnets' traffic out, and the replies;
 # masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
-remove_chains nsgen-masquerade-out-pre # chains an earlier version of the lab file needed, if any
+remove_chains nsgen-masquerade-out-pre nsgen-masquerade-out-out # chains an earlier version of the lab file needed, if any
 iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-masquerade-out-post - [0:0]
@@ -563,7 +563,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-masquerade-out-pre nsgen-masquerade-out-post nsgen-masquerade-out-fwd
+  remove_chains nsgen-masquerade-out-pre nsgen-masquerade-out-post nsgen-masquerade-out-fwd nsgen-masquerade-out-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -581,6 +581,7 @@ remove_chains() {
 nat PREROUTING nsgen-masquerade-out-pre
 nat POSTROUTING nsgen-masquerade-out-post
 filter FORWARD nsgen-masquerade-out-fwd
+nat OUTPUT nsgen-masquerade-out-out
 CHAINS
 }
 

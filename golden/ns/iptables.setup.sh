@@ -312,7 +312,7 @@ release_sysctl() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-ns-pre nsgen-ns-post nsgen-ns-fwd
+  remove_chains nsgen-ns-pre nsgen-ns-post nsgen-ns-fwd nsgen-ns-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -330,6 +330,7 @@ remove_chains() {
 nat PREROUTING nsgen-ns-pre
 nat POSTROUTING nsgen-ns-post
 filter FORWARD nsgen-ns-fwd
+nat OUTPUT nsgen-ns-out
 CHAINS
 }
 

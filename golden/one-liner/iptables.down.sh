@@ -245,7 +245,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-one-liner-pre nsgen-one-liner-post nsgen-one-liner-fwd
+  remove_chains nsgen-one-liner-pre nsgen-one-liner-post nsgen-one-liner-fwd nsgen-one-liner-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -263,6 +263,7 @@ remove_chains() {
 nat PREROUTING nsgen-one-liner-pre
 nat POSTROUTING nsgen-one-liner-post
 filter FORWARD nsgen-one-liner-fwd
+nat OUTPUT nsgen-one-liner-out
 CHAINS
 }
 

@@ -76,7 +76,7 @@ fi
 # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
 #   its masqueraded subnets' traffic out, and the replies;
 # one-liner.ns:1  nat masquerade 192.168.15.0/24
-remove_chains nsgen-one-liner-pre # chains an earlier version of the lab file needed, if any
+remove_chains nsgen-one-liner-pre nsgen-one-liner-out # chains an earlier version of the lab file needed, if any
 iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-one-liner-post - [0:0]
@@ -536,7 +536,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-one-liner-pre nsgen-one-liner-post nsgen-one-liner-fwd
+  remove_chains nsgen-one-liner-pre nsgen-one-liner-post nsgen-one-liner-fwd nsgen-one-liner-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -554,6 +554,7 @@ remove_chains() {
 nat PREROUTING nsgen-one-liner-pre
 nat POSTROUTING nsgen-one-liner-post
 filter FORWARD nsgen-one-liner-fwd
+nat OUTPUT nsgen-one-liner-out
 CHAINS
 }
 

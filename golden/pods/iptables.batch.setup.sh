@@ -130,6 +130,8 @@ BATCH
   # The lab's rules live in its own chains, so nothing else is touched:
   # nsgen-pods-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
   # nsgen-pods-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+  # nsgen-pods-out (nat OUTPUT) forwards them for the host's own connections too, and
+  # nsgen-pods-post masquerades those from the target's subnet through the host (hairpin),
   # nsgen-pods-fwd (filter FORWARD, inserted first) accepts the lab's own traffic and its
   # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
   #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
@@ -142,10 +144,14 @@ BATCH
 *nat
 :nsgen-pods-pre - [0:0]
 :nsgen-pods-post - [0:0]
+:nsgen-pods-out - [0:0]
 # pods.ns:21  nat masquerade 10.244.1.0/24
 -A nsgen-pods-post -s 10.244.1.0/24 ! -d 10.244.1.0/24 -m comment --comment "pods.ns:21" -j MASQUERADE
 # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
 -A nsgen-pods-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 30080 -m comment --comment "pods.ns:22" -j DNAT --to-destination 10.244.1.10:80
+# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80: from the host itself (OUTPUT; not to 127.0.0.0/8), and from 10.244.1.0/24 through the host's address (hairpin: masqueraded, so the replies come back through the host)
+-A nsgen-pods-out ! -d 127.0.0.0/8 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 30080 -m comment --comment "pods.ns:22" -j DNAT --to-destination 10.244.1.10:80
+-A nsgen-pods-post -s 10.244.1.0/24 -d 10.244.1.10/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "pods.ns:22" -j MASQUERADE
 COMMIT
 *filter
 :nsgen-pods-fwd - [0:0]
@@ -160,6 +166,7 @@ COMMIT
 COMMIT
 RULES
   iptables -t nat -C PREROUTING -j nsgen-pods-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-pods-pre
+  iptables -t nat -C OUTPUT -j nsgen-pods-out 2>/dev/null || iptables -t nat -A OUTPUT -j nsgen-pods-out
   iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-pods-post
   iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-pods-fwd
 
@@ -538,7 +545,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-pods-pre nsgen-pods-post nsgen-pods-fwd
+  remove_chains nsgen-pods-pre nsgen-pods-post nsgen-pods-fwd nsgen-pods-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -556,6 +563,7 @@ remove_chains() {
 nat PREROUTING nsgen-pods-pre
 nat POSTROUTING nsgen-pods-post
 filter FORWARD nsgen-pods-fwd
+nat OUTPUT nsgen-pods-out
 CHAINS
 }
 

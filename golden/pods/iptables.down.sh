@@ -301,7 +301,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-pods-pre nsgen-pods-post nsgen-pods-fwd
+  remove_chains nsgen-pods-pre nsgen-pods-post nsgen-pods-fwd nsgen-pods-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -319,6 +319,7 @@ remove_chains() {
 nat PREROUTING nsgen-pods-pre
 nat POSTROUTING nsgen-pods-post
 filter FORWARD nsgen-pods-fwd
+nat OUTPUT nsgen-pods-out
 CHAINS
 }
 

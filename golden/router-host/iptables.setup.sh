@@ -505,7 +505,7 @@ release_sysctl() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-router-host-pre nsgen-router-host-post nsgen-router-host-fwd
+  remove_chains nsgen-router-host-pre nsgen-router-host-post nsgen-router-host-fwd nsgen-router-host-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -523,6 +523,7 @@ remove_chains() {
 nat PREROUTING nsgen-router-host-pre
 nat POSTROUTING nsgen-router-host-post
 filter FORWARD nsgen-router-host-fwd
+nat OUTPUT nsgen-router-host-out
 CHAINS
 }
 

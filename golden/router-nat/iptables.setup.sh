@@ -489,7 +489,7 @@ release_sysctl() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-router-nat-pre nsgen-router-nat-post nsgen-router-nat-fwd
+  remove_chains nsgen-router-nat-pre nsgen-router-nat-post nsgen-router-nat-fwd nsgen-router-nat-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -507,6 +507,7 @@ remove_chains() {
 nat PREROUTING nsgen-router-nat-pre
 nat POSTROUTING nsgen-router-nat-post
 filter FORWARD nsgen-router-nat-fwd
+nat OUTPUT nsgen-router-nat-out
 CHAINS
 }
 

@@ -488,7 +488,7 @@ release_sysctl() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-router-pre nsgen-router-post nsgen-router-fwd
+  remove_chains nsgen-router-pre nsgen-router-post nsgen-router-fwd nsgen-router-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -506,6 +506,7 @@ remove_chains() {
 nat PREROUTING nsgen-router-pre
 nat POSTROUTING nsgen-router-post
 filter FORWARD nsgen-router-fwd
+nat OUTPUT nsgen-router-out
 CHAINS
 }
 

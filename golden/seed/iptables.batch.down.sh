@@ -244,7 +244,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-seed-pre nsgen-seed-post nsgen-seed-fwd
+  remove_chains nsgen-seed-pre nsgen-seed-post nsgen-seed-fwd nsgen-seed-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -262,6 +262,7 @@ remove_chains() {
 nat PREROUTING nsgen-seed-pre
 nat POSTROUTING nsgen-seed-post
 filter FORWARD nsgen-seed-fwd
+nat OUTPUT nsgen-seed-out
 CHAINS
 }
 

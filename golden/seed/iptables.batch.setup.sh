@@ -112,6 +112,8 @@ BATCH
   # The lab's rules live in its own chains, so nothing else is touched:
   # nsgen-seed-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
   # nsgen-seed-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+  # nsgen-seed-out (nat OUTPUT) forwards them for the host's own connections too, and
+  # nsgen-seed-post masquerades those from the target's subnet through the host (hairpin),
   # nsgen-seed-fwd (filter FORWARD, inserted first) accepts the lab's own traffic and its
   # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
   #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
@@ -124,10 +126,14 @@ BATCH
 *nat
 :nsgen-seed-pre - [0:0]
 :nsgen-seed-post - [0:0]
+:nsgen-seed-out - [0:0]
 # seed.ns:20  nat masquerade 192.168.15.0/24
 -A nsgen-seed-post -s 192.168.15.0/24 ! -d 192.168.15.0/24 -m comment --comment "seed.ns:20" -j MASQUERADE
 # seed.ns:21  forward tcp 80 -> 192.168.15.2:80
 -A nsgen-seed-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 80 -m comment --comment "seed.ns:21" -j DNAT --to-destination 192.168.15.2:80
+# seed.ns:21  forward tcp 80 -> 192.168.15.2:80: from the host itself (OUTPUT; not to 127.0.0.0/8), and from 192.168.15.0/24 through the host's address (hairpin: masqueraded, so the replies come back through the host)
+-A nsgen-seed-out ! -d 127.0.0.0/8 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 80 -m comment --comment "seed.ns:21" -j DNAT --to-destination 192.168.15.2:80
+-A nsgen-seed-post -s 192.168.15.0/24 -d 192.168.15.2/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "seed.ns:21" -j MASQUERADE
 COMMIT
 *filter
 :nsgen-seed-fwd - [0:0]
@@ -142,6 +148,7 @@ COMMIT
 COMMIT
 RULES
   iptables -t nat -C PREROUTING -j nsgen-seed-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-seed-pre
+  iptables -t nat -C OUTPUT -j nsgen-seed-out 2>/dev/null || iptables -t nat -A OUTPUT -j nsgen-seed-out
   iptables -t nat -C POSTROUTING -j nsgen-seed-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-seed-post
   iptables -t filter -C FORWARD -j nsgen-seed-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-seed-fwd
 
@@ -520,7 +527,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-seed-pre nsgen-seed-post nsgen-seed-fwd
+  remove_chains nsgen-seed-pre nsgen-seed-post nsgen-seed-fwd nsgen-seed-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -538,6 +545,7 @@ remove_chains() {
 nat PREROUTING nsgen-seed-pre
 nat POSTROUTING nsgen-seed-post
 filter FORWARD nsgen-seed-fwd
+nat OUTPUT nsgen-seed-out
 CHAINS
 }
 

@@ -194,7 +194,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-services-pre nsgen-services-post nsgen-services-fwd
+  remove_chains nsgen-services-pre nsgen-services-post nsgen-services-fwd nsgen-services-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -212,6 +212,7 @@ remove_chains() {
 nat PREROUTING nsgen-services-pre
 nat POSTROUTING nsgen-services-post
 filter FORWARD nsgen-services-fwd
+nat OUTPUT nsgen-services-out
 CHAINS
 }
 

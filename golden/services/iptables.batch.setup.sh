@@ -102,7 +102,7 @@ BATCH
   # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
   #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
   # services.ns:5  bridge br0 ip 10.0.0.254/24
-  remove_chains nsgen-services-pre nsgen-services-post # chains an earlier version of the lab file needed, if any
+  remove_chains nsgen-services-pre nsgen-services-post nsgen-services-out # chains an earlier version of the lab file needed, if any
   iptables-restore --noflush <<'RULES'
 *filter
 :nsgen-services-fwd - [0:0]
@@ -484,7 +484,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-services-pre nsgen-services-post nsgen-services-fwd
+  remove_chains nsgen-services-pre nsgen-services-post nsgen-services-fwd nsgen-services-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -502,6 +502,7 @@ remove_chains() {
 nat PREROUTING nsgen-services-pre
 nat POSTROUTING nsgen-services-post
 filter FORWARD nsgen-services-fwd
+nat OUTPUT nsgen-services-out
 CHAINS
 }
 

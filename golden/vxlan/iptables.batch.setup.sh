@@ -176,7 +176,7 @@ BATCH
   # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
   #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
   # vxlan.ns:12  bridge br7 ip 10.7.0.254/24
-  remove_chains nsgen-vxlan-pre nsgen-vxlan-post # chains an earlier version of the lab file needed, if any
+  remove_chains nsgen-vxlan-pre nsgen-vxlan-post nsgen-vxlan-out # chains an earlier version of the lab file needed, if any
   iptables-restore --noflush <<'RULES'
 *filter
 :nsgen-vxlan-fwd - [0:0]
@@ -558,7 +558,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-vxlan-pre nsgen-vxlan-post nsgen-vxlan-fwd
+  remove_chains nsgen-vxlan-pre nsgen-vxlan-post nsgen-vxlan-fwd nsgen-vxlan-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -576,6 +576,7 @@ remove_chains() {
 nat PREROUTING nsgen-vxlan-pre
 nat POSTROUTING nsgen-vxlan-post
 filter FORWARD nsgen-vxlan-fwd
+nat OUTPUT nsgen-vxlan-out
 CHAINS
 }
 

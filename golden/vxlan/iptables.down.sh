@@ -286,7 +286,7 @@ put_back() {
 # every chain a setup of this lab may have made, so that one an earlier version of the lab file
 # needed goes too.
 remove_rules() {
-  remove_chains nsgen-vxlan-pre nsgen-vxlan-post nsgen-vxlan-fwd
+  remove_chains nsgen-vxlan-pre nsgen-vxlan-post nsgen-vxlan-fwd nsgen-vxlan-out
 }
 # remove_chains CHAIN...: unhook and delete these chains of the lab, if present.
 remove_chains() {
@@ -304,6 +304,7 @@ remove_chains() {
 nat PREROUTING nsgen-vxlan-pre
 nat POSTROUTING nsgen-vxlan-post
 filter FORWARD nsgen-vxlan-fwd
+nat OUTPUT nsgen-vxlan-out
 CHAINS
 }
 

@@ -162,6 +162,9 @@ class Forward:
     origin: Origin
     netns: str | None = None
     """The namespace whose own rules do it (`forward NS ...`), on its own addresses; None: the host."""
+    target_subnet: str | None = None
+    """The lab subnet the target is on: clients there reach it through the host's address only if
+    their connections are masqueraded (hairpin), or replies would go to them straight."""
 
 
 @dataclass(frozen=True)

@@ -152,8 +152,12 @@ def lower(statement: ir.Forward, context: Context) -> Iterator[plan.Forward | pl
     target_port = statement.target_port.value if statement.target_port else statement.port.value
     in_interface = statement.in_interface.text if statement.in_interface else None
     netns = rules_namespace(statement)
+    target = single_address(statement.target)
+    owner = context.symbols.namespace_of_address.get(str(target))
+    interface = context.symbols.interface_with.get((owner, target)) if owner and target else None
+    subnet = str(interface.address.network) if interface is not None and interface.address is not None else None
     yield plan.Forward(statement.protocol.text, statement.port.value, statement.target.text, target_port,
-                       in_interface, origin_of(statement), netns)
+                       in_interface, origin_of(statement), netns, subnet)
     if netns is not None:
         yield plan.Sysctl(netns, FORWARDING, "1", origin_of(statement), "NAT in the namespace needs it")
 
