@@ -114,3 +114,39 @@ def test_a_process_that_exits_at_once_fails_setup(target: str, style: str, tmp_p
         assert "undoing what this run created" in run.stderr
         assert sandbox.namespaces() == []
         assert sandbox.run(["ls", "/run/nsgen/labs/svc"]).returncode != 0
+
+
+SERVICES = (Path(__file__).resolve().parents[2] / "examples" / "services.ns").read_text(encoding="utf-8")
+
+
+def _status(sandbox: Sandbox, url: str, netns: str | None) -> str:
+    """The HTTP status a GET of `url` gets from `netns` (the host: None), or the error's name."""
+    code = (f"import urllib.request as u\ntry: print(u.urlopen({url!r}, timeout=2).status)\n"
+            "except Exception as e: print(type(e).__name__)")
+    return sandbox.run(["python3", "-c", code], netns=netns, timeout=20).stdout.strip()
+
+
+def _polled(sandbox: Sandbox, url: str, netns: str | None, want: str) -> str:
+    """The status, polled until it is `want` (the server needs a moment to listen), at most 5 s."""
+    deadline = time.monotonic() + 5
+    status = _status(sandbox, url, netns)
+    while status != want and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = _status(sandbox, url, netns)
+    return status
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_services_example_server_through_the_forward(target: str, style: str, tmp_path: Path) -> None:
+    """examples/services.ns: web's `run` server answers through the host's port 8080 from the LAN
+    (`outside`) and from the host itself (allowed), and api, which web's isolation does not allow, gets
+    nothing straight from it; teardown stops the server."""
+    setup, down = write_scripts(SERVICES, "services.ns", style, tmp_path, target)
+    with Sandbox(uplink=True) as sandbox:
+        _ok(sandbox, ["bash", str(setup)])
+        assert _polled(sandbox, "http://192.168.1.2:8080/", "outside", "200") == "200"
+        assert _polled(sandbox, "http://10.88.0.1:8080/", None, "200") == "200"
+        assert _status(sandbox, "http://10.88.0.2:8000/", "api") != "200"
+        _ok(sandbox, ["bash", str(down)])
+        assert _status(sandbox, "http://192.168.1.2:8080/", "outside") != "200"
+        assert sandbox.namespaces() == ["outside"]  # the sandbox's own stand-in for the LAN
