@@ -211,8 +211,17 @@ class Run(Statement):
     """`run NS WORD...`: a process in namespace NS, started by setup, stopped by teardown."""
 
     namespace: Word
-    words: tuple[Word, ...]
+    words: tuple[Argument, ...]
     """The command's arguments as written (quotes included)."""
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A word of a `run` command as written, with its span: not a Word, since it is never a name or an
+    address of the lab (an argument such as `::1` says nothing of the lab's address families)."""
+
+    text: str
+    span: Span
 
 
 @dataclass(frozen=True)

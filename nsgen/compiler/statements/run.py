@@ -19,7 +19,8 @@ from nsgen.compiler.transform import ToIR
 def transform(self: ToIR, children: list[Any]) -> ir.Run:
     """`run NS WORD...`."""
     return ir.Run(*self.head(children), namespace=self.word(self.tokens(children, "NAME")[0]),
-                  words=tuple(self.word(token) for token in self.tokens(children, "RUN_WORD")))
+                  words=tuple(ir.Argument(word.text, word.span)
+                              for word in map(self.word, self.tokens(children, "RUN_WORD"))))
 
 
 def argument(word: str) -> str:
