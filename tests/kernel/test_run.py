@@ -150,3 +150,21 @@ def test_services_example_server_through_the_forward(target: str, style: str, tm
         _ok(sandbox, ["bash", str(down)])
         assert _status(sandbox, "http://192.168.1.2:8080/", "outside") != "200"
         assert sandbox.namespaces() == ["outside"]  # the sandbox's own stand-in for the LAN
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_edited_lab_without_the_run_line_stops_it(target: str, style: str, tmp_path: Path) -> None:
+    """The lab file loses its `run` line: the next setup stops the process, says so, and forgets it."""
+    setup, _down = write_scripts(LAB, "svc.ns", style, tmp_path / "a", target, identity="/labs/svc.ns")
+    edited = "\n".join(line for line in LAB.splitlines() if not line.startswith("run ")) + "\n"
+    setup2, down2 = write_scripts(edited, "svc.ns", style, tmp_path / "b", target, identity="/labs/svc.ns")
+    with Sandbox() as sandbox:
+        _ok(sandbox, ["bash", str(setup)])
+        pid, _start = _pidfile(sandbox)
+        run = sandbox.run(["bash", str(setup2)], timeout=60)
+        assert run.returncode == 0, run.stderr
+        assert "no longer has run red red-" in run.stderr, run.stderr
+        assert not _alive(sandbox, pid)
+        assert sandbox.run(["ls", RUN_DIR]).returncode != 0
+        _ok(sandbox, ["bash", str(down2)])
+        assert sandbox.namespaces() == []
