@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import string
 import subprocess
 import sys
@@ -143,11 +144,22 @@ def assert_plan_or_error(result: Compilation, text: str) -> None:
 
 
 def assert_safe_lab(result: Compilation, text: str, scripts: dict[str, str]) -> None:
-    """A lab that compiled holds only grammar characters outside comments, and no hostile marker gets out."""
-    assert result.ok
-    assert set(without_comments(text)) <= ALLOWED, sorted(set(without_comments(text)) - ALLOWED)
+    """A lab that compiled holds only grammar characters outside comments and `run` commands, and no
+    hostile marker gets out: one in a `run` command's word reaches a script only as that word, quoted."""
+    assert result.ok and result.plan is not None
+    runs = result.plan.processes
+    outside_runs = without_comments(text)
+    for process in runs:
+        outside_runs = outside_runs.replace(process.origin.source, "run")
+    assert set(outside_runs) <= ALLOWED, sorted(set(outside_runs) - ALLOWED)
+    quoted = sorted({shlex.quote(word) for process in runs for word in process.argv}
+                    | {shlex.quote(process.origin.comment) for process in runs}, key=len, reverse=True)
     for name, script in scripts.items():
         assert script.startswith("#!/usr/bin/env bash\n"), name
+        if runs:  # the lab's own text is in comments; the command's words quoted, each on its own
+            script = "\n".join(line for line in script.split("\n") if not line.lstrip().startswith("#"))
+            for word in quoted:
+                script = script.replace(word, "")
         for marker in MARKERS:
             assert marker not in script, (name, marker)
 
@@ -159,7 +171,7 @@ LANGUAGE_WORDS = ("lab", "ns", "bridge", "veth", "route", "nat", "masquerade", "
                   "red", "blue", "br0", "v-net-0", "red:eth0", "<->", "->", ":", ",", ";", "\n", "#", "10.0.0.1/24",
                   "10.0.0.1", "10.0.0.0/24", "80", "0", "70000", "router", "sysctl", "address", "dev", "metric",
                   "onlink", "mac", "02:00:00:00:00:02", "01:00:00:00:00:00", "net.ipv4.ip_forward=1", "=", "lo",
-                  "red:lo", "4294967296")
+                  "red:lo", "4294967296", "run", "isolate", "allow", "'quoted word'", '"a;b"')
 
 random_text = st.one_of(
     st.text(),                                                      # any code point, control characters, NUL

@@ -241,7 +241,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-bridges-pre iptables:nsgen-bridges-post iptables:nsgen-bridges-fwd ip6tables:nsgen-bridges-pre ip6tables:nsgen-bridges-post ip6tables:nsgen-bridges-fwd
+  remove_chains iptables:nsgen-bridges-pre iptables:nsgen-bridges-post iptables:nsgen-bridges-fwd iptables:nsgen-bridges-out ip6tables:nsgen-bridges-pre ip6tables:nsgen-bridges-post ip6tables:nsgen-bridges-fwd ip6tables:nsgen-bridges-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -260,9 +260,11 @@ remove_chains() {
 iptables nat PREROUTING nsgen-bridges-pre
 iptables nat POSTROUTING nsgen-bridges-post
 iptables filter FORWARD nsgen-bridges-fwd
+iptables nat OUTPUT nsgen-bridges-out
 ip6tables nat PREROUTING nsgen-bridges-pre
 ip6tables nat POSTROUTING nsgen-bridges-post
 ip6tables filter FORWARD nsgen-bridges-fwd
+ip6tables nat OUTPUT nsgen-bridges-out
 CHAINS
 }
 

@@ -274,7 +274,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-dualstack-pre iptables:nsgen-dualstack-post iptables:nsgen-dualstack-fwd ip6tables:nsgen-dualstack-pre ip6tables:nsgen-dualstack-post ip6tables:nsgen-dualstack-fwd
+  remove_chains iptables:nsgen-dualstack-pre iptables:nsgen-dualstack-post iptables:nsgen-dualstack-fwd iptables:nsgen-dualstack-out ip6tables:nsgen-dualstack-pre ip6tables:nsgen-dualstack-post ip6tables:nsgen-dualstack-fwd ip6tables:nsgen-dualstack-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -293,9 +293,11 @@ remove_chains() {
 iptables nat PREROUTING nsgen-dualstack-pre
 iptables nat POSTROUTING nsgen-dualstack-post
 iptables filter FORWARD nsgen-dualstack-fwd
+iptables nat OUTPUT nsgen-dualstack-out
 ip6tables nat PREROUTING nsgen-dualstack-pre
 ip6tables nat POSTROUTING nsgen-dualstack-post
 ip6tables filter FORWARD nsgen-dualstack-fwd
+ip6tables nat OUTPUT nsgen-dualstack-out
 CHAINS
 }
 

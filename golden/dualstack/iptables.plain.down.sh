@@ -13,6 +13,9 @@ set -euo pipefail
 iptables -t nat -D PREROUTING -j nsgen-dualstack-pre
 iptables -t nat -F nsgen-dualstack-pre
 iptables -t nat -X nsgen-dualstack-pre
+iptables -t nat -D OUTPUT -j nsgen-dualstack-out
+iptables -t nat -F nsgen-dualstack-out
+iptables -t nat -X nsgen-dualstack-out
 iptables -t nat -D POSTROUTING -j nsgen-dualstack-post
 iptables -t nat -F nsgen-dualstack-post
 iptables -t nat -X nsgen-dualstack-post
@@ -22,6 +25,9 @@ iptables -t filter -X nsgen-dualstack-fwd
 ip6tables -t nat -D PREROUTING -j nsgen-dualstack-pre
 ip6tables -t nat -F nsgen-dualstack-pre
 ip6tables -t nat -X nsgen-dualstack-pre
+ip6tables -t nat -D OUTPUT -j nsgen-dualstack-out
+ip6tables -t nat -F nsgen-dualstack-out
+ip6tables -t nat -X nsgen-dualstack-out
 ip6tables -t nat -D POSTROUTING -j nsgen-dualstack-post
 ip6tables -t nat -F nsgen-dualstack-post
 ip6tables -t nat -X nsgen-dualstack-post

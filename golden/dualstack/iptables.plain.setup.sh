@@ -55,10 +55,14 @@ iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-dualstack-pre - [0:0]
 :nsgen-dualstack-post - [0:0]
+:nsgen-dualstack-out - [0:0]
 # dualstack.ns:22  nat masquerade 192.168.15.0/24
 -A nsgen-dualstack-post -s 192.168.15.0/24 ! -d 192.168.15.0/24 -m comment --comment "dualstack.ns:22" -j MASQUERADE
 # dualstack.ns:24  forward tcp 80 -> 192.168.15.2:80
 -A nsgen-dualstack-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 80 -m comment --comment "dualstack.ns:24" -j DNAT --to-destination 192.168.15.2:80
+# dualstack.ns:24  forward tcp 80 -> 192.168.15.2:80: from the host itself (OUTPUT; not to 127.0.0.0/8), and from 192.168.15.0/24 through the host's address (hairpin: masqueraded, so the replies come back through the host)
+-A nsgen-dualstack-out ! -d 127.0.0.0/8 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 80 -m comment --comment "dualstack.ns:24" -j DNAT --to-destination 192.168.15.2:80
+-A nsgen-dualstack-post -s 192.168.15.0/24 -d 192.168.15.2/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "dualstack.ns:24" -j MASQUERADE
 COMMIT
 *filter
 :nsgen-dualstack-fwd - [0:0]
@@ -76,10 +80,14 @@ ip6tables-restore --noflush <<'RULES'
 *nat
 :nsgen-dualstack-pre - [0:0]
 :nsgen-dualstack-post - [0:0]
+:nsgen-dualstack-out - [0:0]
 # dualstack.ns:23  nat masquerade fd00:15::/64
 -A nsgen-dualstack-post -s fd00:15::/64 ! -d fd00:15::/64 -m comment --comment "dualstack.ns:23" -j MASQUERADE
 # dualstack.ns:25  forward tcp 80 -> [fd00:15::2]:80
 -A nsgen-dualstack-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 80 -m comment --comment "dualstack.ns:25" -j DNAT --to-destination [fd00:15::2]:80
+# dualstack.ns:25  forward tcp 80 -> [fd00:15::2]:80: from the host itself (OUTPUT; not to ::1/128), and from fd00:15::/64 through the host's address (hairpin: masqueraded, so the replies come back through the host)
+-A nsgen-dualstack-out ! -d ::1/128 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 80 -m comment --comment "dualstack.ns:25" -j DNAT --to-destination [fd00:15::2]:80
+-A nsgen-dualstack-post -s fd00:15::/64 -d fd00:15::2/128 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "dualstack.ns:25" -j MASQUERADE
 COMMIT
 *filter
 :nsgen-dualstack-fwd - [0:0]
@@ -94,9 +102,11 @@ COMMIT
 COMMIT
 RULES
 iptables -t nat -A PREROUTING -j nsgen-dualstack-pre
+iptables -t nat -A OUTPUT -j nsgen-dualstack-out
 iptables -t nat -A POSTROUTING -j nsgen-dualstack-post
 iptables -t filter -I FORWARD -j nsgen-dualstack-fwd
 ip6tables -t nat -A PREROUTING -j nsgen-dualstack-pre
+ip6tables -t nat -A OUTPUT -j nsgen-dualstack-out
 ip6tables -t nat -A POSTROUTING -j nsgen-dualstack-post
 ip6tables -t filter -I FORWARD -j nsgen-dualstack-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)

@@ -73,6 +73,22 @@ table inet nsgen-dualstack {
 		ip6 saddr fd00:15::/64 ip6 daddr != fd00:15::/64 masquerade comment "dualstack.ns:23"
 	}
 
+	chain output {
+		type nat hook output priority -100; policy accept;
+		# dualstack.ns:24  forward tcp 80 -> 192.168.15.2:80: from the host itself (not to 127.0.0.0/8)
+		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 80 dnat to 192.168.15.2:80 comment "dualstack.ns:24"
+		# dualstack.ns:25  forward tcp 80 -> [fd00:15::2]:80: from the host itself (not to 127.0.0.0/8)
+		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 80 dnat to fd00:15::2:80 comment "dualstack.ns:25"
+	}
+
+	chain hairpin {
+		type nat hook postrouting priority srcnat; policy accept;
+		# dualstack.ns:24  forward tcp 80 -> 192.168.15.2:80: from 192.168.15.0/24 through the host's address, masqueraded so the replies come back through the host
+		ip saddr 192.168.15.0/24 ip daddr 192.168.15.2 tcp dport 80 ct status dnat masquerade comment "dualstack.ns:24"
+		# dualstack.ns:25  forward tcp 80 -> [fd00:15::2]:80: from fd00:15::/64 through the host's address, masqueraded so the replies come back through the host
+		ip saddr fd00:15::/64 ip daddr fd00:15::2 tcp dport 80 ct status dnat masquerade comment "dualstack.ns:25"
+	}
+
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		# dualstack.ns:12  bridge v-net-0 ip 192.168.15.5/24, fd00:15::5/64: between the lab's namespaces across it (seen here when br_netfilter is on)

@@ -262,7 +262,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-forward-udp-pre iptables:nsgen-forward-udp-post iptables:nsgen-forward-udp-fwd ip6tables:nsgen-forward-udp-pre ip6tables:nsgen-forward-udp-post ip6tables:nsgen-forward-udp-fwd
+  remove_chains iptables:nsgen-forward-udp-pre iptables:nsgen-forward-udp-post iptables:nsgen-forward-udp-fwd iptables:nsgen-forward-udp-out ip6tables:nsgen-forward-udp-pre ip6tables:nsgen-forward-udp-post ip6tables:nsgen-forward-udp-fwd ip6tables:nsgen-forward-udp-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -281,9 +281,11 @@ remove_chains() {
 iptables nat PREROUTING nsgen-forward-udp-pre
 iptables nat POSTROUTING nsgen-forward-udp-post
 iptables filter FORWARD nsgen-forward-udp-fwd
+iptables nat OUTPUT nsgen-forward-udp-out
 ip6tables nat PREROUTING nsgen-forward-udp-pre
 ip6tables nat POSTROUTING nsgen-forward-udp-post
 ip6tables filter FORWARD nsgen-forward-udp-fwd
+ip6tables nat OUTPUT nsgen-forward-udp-out
 CHAINS
 }
 

@@ -229,7 +229,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-ipv6-link-local-pre iptables:nsgen-ipv6-link-local-post iptables:nsgen-ipv6-link-local-fwd ip6tables:nsgen-ipv6-link-local-pre ip6tables:nsgen-ipv6-link-local-post ip6tables:nsgen-ipv6-link-local-fwd
+  remove_chains iptables:nsgen-ipv6-link-local-pre iptables:nsgen-ipv6-link-local-post iptables:nsgen-ipv6-link-local-fwd iptables:nsgen-ipv6-link-local-out ip6tables:nsgen-ipv6-link-local-pre ip6tables:nsgen-ipv6-link-local-post ip6tables:nsgen-ipv6-link-local-fwd ip6tables:nsgen-ipv6-link-local-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -248,9 +248,11 @@ remove_chains() {
 iptables nat PREROUTING nsgen-ipv6-link-local-pre
 iptables nat POSTROUTING nsgen-ipv6-link-local-post
 iptables filter FORWARD nsgen-ipv6-link-local-fwd
+iptables nat OUTPUT nsgen-ipv6-link-local-out
 ip6tables nat PREROUTING nsgen-ipv6-link-local-pre
 ip6tables nat POSTROUTING nsgen-ipv6-link-local-post
 ip6tables filter FORWARD nsgen-ipv6-link-local-fwd
+ip6tables nat OUTPUT nsgen-ipv6-link-local-out
 CHAINS
 }
 

@@ -341,7 +341,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-v6only-pre iptables:nsgen-v6only-post iptables:nsgen-v6only-fwd ip6tables:nsgen-v6only-pre ip6tables:nsgen-v6only-post ip6tables:nsgen-v6only-fwd
+  remove_chains iptables:nsgen-v6only-pre iptables:nsgen-v6only-post iptables:nsgen-v6only-fwd iptables:nsgen-v6only-out ip6tables:nsgen-v6only-pre ip6tables:nsgen-v6only-post ip6tables:nsgen-v6only-fwd ip6tables:nsgen-v6only-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -360,9 +360,11 @@ remove_chains() {
 iptables nat PREROUTING nsgen-v6only-pre
 iptables nat POSTROUTING nsgen-v6only-post
 iptables filter FORWARD nsgen-v6only-fwd
+iptables nat OUTPUT nsgen-v6only-out
 ip6tables nat PREROUTING nsgen-v6only-pre
 ip6tables nat POSTROUTING nsgen-v6only-post
 ip6tables filter FORWARD nsgen-v6only-fwd
+ip6tables nat OUTPUT nsgen-v6only-out
 CHAINS
 }
 

@@ -12,6 +12,9 @@ set -euo pipefail
 ip6tables -t nat -D PREROUTING -j nsgen-v6only-pre
 ip6tables -t nat -F nsgen-v6only-pre
 ip6tables -t nat -X nsgen-v6only-pre
+ip6tables -t nat -D OUTPUT -j nsgen-v6only-out
+ip6tables -t nat -F nsgen-v6only-out
+ip6tables -t nat -X nsgen-v6only-out
 ip6tables -t nat -D POSTROUTING -j nsgen-v6only-post
 ip6tables -t nat -F nsgen-v6only-post
 ip6tables -t nat -X nsgen-v6only-post

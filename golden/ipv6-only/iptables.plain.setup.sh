@@ -68,10 +68,14 @@ ip6tables-restore --noflush <<'RULES'
 *nat
 :nsgen-v6only-pre - [0:0]
 :nsgen-v6only-post - [0:0]
+:nsgen-v6only-out - [0:0]
 # ipv6-only.ns:23  nat masquerade fd00:6::/64
 -A nsgen-v6only-post -s fd00:6::/64 ! -d fd00:6::/64 -m comment --comment "ipv6-only.ns:23" -j MASQUERADE
 # ipv6-only.ns:24  forward tcp 8080 -> [fd00:7::2]:80
 -A nsgen-v6only-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "ipv6-only.ns:24" -j DNAT --to-destination [fd00:7::2]:80
+# ipv6-only.ns:24  forward tcp 8080 -> [fd00:7::2]:80: from the host itself (OUTPUT; not to ::1/128), and from fd00:7::/64 through the host's address (hairpin: masqueraded, so the replies come back through the host)
+-A nsgen-v6only-out ! -d ::1/128 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "ipv6-only.ns:24" -j DNAT --to-destination [fd00:7::2]:80
+-A nsgen-v6only-post -s fd00:7::/64 -d fd00:7::2/128 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "ipv6-only.ns:24" -j MASQUERADE
 COMMIT
 *filter
 :nsgen-v6only-fwd - [0:0]
@@ -86,6 +90,7 @@ COMMIT
 COMMIT
 RULES
 ip6tables -t nat -A PREROUTING -j nsgen-v6only-pre
+ip6tables -t nat -A OUTPUT -j nsgen-v6only-out
 ip6tables -t nat -A POSTROUTING -j nsgen-v6only-post
 ip6tables -t filter -I FORWARD -j nsgen-v6only-fwd
 # net.ipv6.conf.all.forwarding=1 (the host must route between the lab and its uplink for NAT to work (IPv6: the host then ignores router advertisements unless accept_ra is 2); the value before is kept for teardown)

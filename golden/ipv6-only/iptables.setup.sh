@@ -185,6 +185,8 @@ fi
 # names in iptables and ip6tables: each address family's rules in its own tool):
 # nsgen-v6only-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
 # nsgen-v6only-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+# nsgen-v6only-out (nat OUTPUT) forwards them for the host's own connections too, and
+# nsgen-v6only-post masquerades those from the target's subnet through the host (hairpin),
 # nsgen-v6only-fwd (filter FORWARD, inserted first) accepts the lab's own traffic and its
 # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
 #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
@@ -193,15 +195,19 @@ fi
 # ipv6-only.ns:10  bridge br6 ip fd00:6::1/64
 # ipv6-only.ns:23  nat masquerade fd00:6::/64
 # ipv6-only.ns:24  forward tcp 8080 -> [fd00:7::2]:80
-remove_chains iptables:nsgen-v6only-pre iptables:nsgen-v6only-post iptables:nsgen-v6only-fwd # chains an earlier version of the lab file needed, if any
+remove_chains iptables:nsgen-v6only-pre iptables:nsgen-v6only-post iptables:nsgen-v6only-fwd iptables:nsgen-v6only-out # chains an earlier version of the lab file needed, if any
 ip6tables-restore --noflush <<'RULES'
 *nat
 :nsgen-v6only-pre - [0:0]
 :nsgen-v6only-post - [0:0]
+:nsgen-v6only-out - [0:0]
 # ipv6-only.ns:23  nat masquerade fd00:6::/64
 -A nsgen-v6only-post -s fd00:6::/64 ! -d fd00:6::/64 -m comment --comment "ipv6-only.ns:23" -j MASQUERADE
 # ipv6-only.ns:24  forward tcp 8080 -> [fd00:7::2]:80
 -A nsgen-v6only-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "ipv6-only.ns:24" -j DNAT --to-destination [fd00:7::2]:80
+# ipv6-only.ns:24  forward tcp 8080 -> [fd00:7::2]:80: from the host itself (OUTPUT; not to ::1/128), and from fd00:7::/64 through the host's address (hairpin: masqueraded, so the replies come back through the host)
+-A nsgen-v6only-out ! -d ::1/128 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "ipv6-only.ns:24" -j DNAT --to-destination [fd00:7::2]:80
+-A nsgen-v6only-post -s fd00:7::/64 -d fd00:7::2/128 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "ipv6-only.ns:24" -j MASQUERADE
 COMMIT
 *filter
 :nsgen-v6only-fwd - [0:0]
@@ -216,6 +222,7 @@ COMMIT
 COMMIT
 RULES
 ip6tables -t nat -C PREROUTING -j nsgen-v6only-pre 2>/dev/null || ip6tables -t nat -A PREROUTING -j nsgen-v6only-pre
+ip6tables -t nat -C OUTPUT -j nsgen-v6only-out 2>/dev/null || ip6tables -t nat -A OUTPUT -j nsgen-v6only-out
 ip6tables -t nat -C POSTROUTING -j nsgen-v6only-post 2>/dev/null || ip6tables -t nat -A POSTROUTING -j nsgen-v6only-post
 ip6tables -t filter -C FORWARD -j nsgen-v6only-fwd 2>/dev/null || ip6tables -t filter -I FORWARD -j nsgen-v6only-fwd
 
@@ -387,19 +394,21 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# `run` processes (a process keeps its namespace alive), rules (the host's, then those in
+# namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules addr route netns link sysctl; do
+  for kind in run rules nsrules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
       [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
         ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
-      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ]; then
         if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
           record - "$key" # it goes with its namespace
           continue
@@ -408,7 +417,9 @@ converge() {
       fi
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
+        run) stop_process /run/nsgen/labs/v6only/run/"$name.pid" /run/nsgen/labs/v6only/run/"$name.log" ;;
         rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
         addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
@@ -423,7 +434,7 @@ converge() {
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/v6only/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
 # `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
-# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
 # Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/v6only/record
@@ -721,7 +732,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-v6only-pre iptables:nsgen-v6only-post iptables:nsgen-v6only-fwd ip6tables:nsgen-v6only-pre ip6tables:nsgen-v6only-post ip6tables:nsgen-v6only-fwd
+  remove_chains iptables:nsgen-v6only-pre iptables:nsgen-v6only-post iptables:nsgen-v6only-fwd iptables:nsgen-v6only-out ip6tables:nsgen-v6only-pre ip6tables:nsgen-v6only-post ip6tables:nsgen-v6only-fwd ip6tables:nsgen-v6only-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -740,9 +751,32 @@ remove_chains() {
 iptables nat PREROUTING nsgen-v6only-pre
 iptables nat POSTROUTING nsgen-v6only-post
 iptables filter FORWARD nsgen-v6only-fwd
+iptables nat OUTPUT nsgen-v6only-out
 ip6tables nat PREROUTING nsgen-v6only-pre
 ip6tables nat POSTROUTING nsgen-v6only-post
 ip6tables filter FORWARD nsgen-v6only-fwd
+ip6tables nat OUTPUT nsgen-v6only-out
+CHAINS
+}
+
+# remove_ns_rules NS: unhook and delete the lab's chains (nsgen-v6only-*) inside namespace NS,
+# if present; the namespace's own chains and rules are left as they are.
+remove_ns_rules() {
+  local ns=$1 table builtin chain
+  while read -r table builtin chain; do
+    while ip netns exec "$ns" iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      ip netns exec "$ns" iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if ip netns exec "$ns" iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      ip netns exec "$ns" iptables -t "$table" -F "$chain"
+      ip netns exec "$ns" iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-v6only-pre
+nat OUTPUT nsgen-v6only-out
+nat POSTROUTING nsgen-v6only-post
+filter FORWARD nsgen-v6only-fwd
+filter INPUT nsgen-v6only-in
 CHAINS
 }
 
@@ -769,6 +803,41 @@ veths_gone() {
     sleep 0.05
   done
   return 1
+}
+
+# stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that
+# process (process_is): TERM, then KILL if it is still there after 5 s; then PIDFILE and LOG go.
+stop_process() {
+  local pid i
+  if process_is "$1"; then
+    read -r pid _ <"$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      if ! process_is "$1"; then break; fi
+      sleep 0.1
+    done
+    if process_is "$1"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do
+        if ! process_is "$1"; then break; fi
+        sleep 0.1
+      done
+    fi
+  fi
+  rm -f "$1" "$2"
+  rmdir "${1%/*}" 2>/dev/null || true
+}
+
+# process_is PIDFILE: true if the process PIDFILE names (`PID START`) is running: PID is there, not
+# a zombie, and started at START (so not another process that got the pid since).
+process_is() {
+  local pid start stat
+  local -a fields
+  [ -e "$1" ] || return 1
+  read -r pid start <"$1" || return 1
+  { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+  read -ra fields <<<"${stat##*) }"
+  [ "${fields[0]}" != Z ] && [ -n "$start" ] && [ "${fields[19]}" = "$start" ]
 }
 
 main "$@"

@@ -82,6 +82,18 @@ table inet nsgen-v6only {
 		ip6 saddr fd00:6::/64 ip6 daddr != fd00:6::/64 masquerade comment "ipv6-only.ns:23"
 	}
 
+	chain output {
+		type nat hook output priority -100; policy accept;
+		# ipv6-only.ns:24  forward tcp 8080 -> [fd00:7::2]:80: from the host itself (not to 127.0.0.0/8)
+		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 8080 dnat to fd00:7::2:80 comment "ipv6-only.ns:24"
+	}
+
+	chain hairpin {
+		type nat hook postrouting priority srcnat; policy accept;
+		# ipv6-only.ns:24  forward tcp 8080 -> [fd00:7::2]:80: from fd00:7::/64 through the host's address, masqueraded so the replies come back through the host
+		ip saddr fd00:7::/64 ip daddr fd00:7::2 tcp dport 80 ct status dnat masquerade comment "ipv6-only.ns:24"
+	}
+
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		# ipv6-only.ns:10  bridge br6 ip fd00:6::1/64: between the lab's namespaces across it (seen here when br_netfilter is on)

@@ -229,7 +229,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-long-names-pre iptables:nsgen-long-names-post iptables:nsgen-long-names-fwd ip6tables:nsgen-long-names-pre ip6tables:nsgen-long-names-post ip6tables:nsgen-long-names-fwd
+  remove_chains iptables:nsgen-long-names-pre iptables:nsgen-long-names-post iptables:nsgen-long-names-fwd iptables:nsgen-long-names-out ip6tables:nsgen-long-names-pre ip6tables:nsgen-long-names-post ip6tables:nsgen-long-names-fwd ip6tables:nsgen-long-names-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -248,9 +248,11 @@ remove_chains() {
 iptables nat PREROUTING nsgen-long-names-pre
 iptables nat POSTROUTING nsgen-long-names-post
 iptables filter FORWARD nsgen-long-names-fwd
+iptables nat OUTPUT nsgen-long-names-out
 ip6tables nat PREROUTING nsgen-long-names-pre
 ip6tables nat POSTROUTING nsgen-long-names-post
 ip6tables filter FORWARD nsgen-long-names-fwd
+ip6tables nat OUTPUT nsgen-long-names-out
 CHAINS
 }
 

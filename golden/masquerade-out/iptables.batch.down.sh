@@ -226,7 +226,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-masquerade-out-pre iptables:nsgen-masquerade-out-post iptables:nsgen-masquerade-out-fwd ip6tables:nsgen-masquerade-out-pre ip6tables:nsgen-masquerade-out-post ip6tables:nsgen-masquerade-out-fwd
+  remove_chains iptables:nsgen-masquerade-out-pre iptables:nsgen-masquerade-out-post iptables:nsgen-masquerade-out-fwd iptables:nsgen-masquerade-out-out ip6tables:nsgen-masquerade-out-pre ip6tables:nsgen-masquerade-out-post ip6tables:nsgen-masquerade-out-fwd ip6tables:nsgen-masquerade-out-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -245,9 +245,11 @@ remove_chains() {
 iptables nat PREROUTING nsgen-masquerade-out-pre
 iptables nat POSTROUTING nsgen-masquerade-out-post
 iptables filter FORWARD nsgen-masquerade-out-fwd
+iptables nat OUTPUT nsgen-masquerade-out-out
 ip6tables nat PREROUTING nsgen-masquerade-out-pre
 ip6tables nat POSTROUTING nsgen-masquerade-out-post
 ip6tables filter FORWARD nsgen-masquerade-out-fwd
+ip6tables nat OUTPUT nsgen-masquerade-out-out
 CHAINS
 }
 

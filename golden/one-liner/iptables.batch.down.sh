@@ -211,7 +211,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-one-liner-pre iptables:nsgen-one-liner-post iptables:nsgen-one-liner-fwd ip6tables:nsgen-one-liner-pre ip6tables:nsgen-one-liner-post ip6tables:nsgen-one-liner-fwd
+  remove_chains iptables:nsgen-one-liner-pre iptables:nsgen-one-liner-post iptables:nsgen-one-liner-fwd iptables:nsgen-one-liner-out ip6tables:nsgen-one-liner-pre ip6tables:nsgen-one-liner-post ip6tables:nsgen-one-liner-fwd ip6tables:nsgen-one-liner-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -230,9 +230,11 @@ remove_chains() {
 iptables nat PREROUTING nsgen-one-liner-pre
 iptables nat POSTROUTING nsgen-one-liner-post
 iptables filter FORWARD nsgen-one-liner-fwd
+iptables nat OUTPUT nsgen-one-liner-out
 ip6tables nat PREROUTING nsgen-one-liner-pre
 ip6tables nat POSTROUTING nsgen-one-liner-post
 ip6tables filter FORWARD nsgen-one-liner-fwd
+ip6tables nat OUTPUT nsgen-one-liner-out
 CHAINS
 }
 

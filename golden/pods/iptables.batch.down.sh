@@ -255,7 +255,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-pods-pre iptables:nsgen-pods-post iptables:nsgen-pods-fwd ip6tables:nsgen-pods-pre ip6tables:nsgen-pods-post ip6tables:nsgen-pods-fwd
+  remove_chains iptables:nsgen-pods-pre iptables:nsgen-pods-post iptables:nsgen-pods-fwd iptables:nsgen-pods-out ip6tables:nsgen-pods-pre ip6tables:nsgen-pods-post ip6tables:nsgen-pods-fwd ip6tables:nsgen-pods-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -274,9 +274,11 @@ remove_chains() {
 iptables nat PREROUTING nsgen-pods-pre
 iptables nat POSTROUTING nsgen-pods-post
 iptables filter FORWARD nsgen-pods-fwd
+iptables nat OUTPUT nsgen-pods-out
 ip6tables nat PREROUTING nsgen-pods-pre
 ip6tables nat POSTROUTING nsgen-pods-post
 ip6tables filter FORWARD nsgen-pods-fwd
+ip6tables nat OUTPUT nsgen-pods-out
 CHAINS
 }
 

@@ -131,6 +131,8 @@ BATCH
   # The lab's rules live in its own chains, so nothing else is touched:
   # nsgen-pods-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
   # nsgen-pods-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+  # nsgen-pods-out (nat OUTPUT) forwards them for the host's own connections too, and
+  # nsgen-pods-post masquerades those from the target's subnet through the host (hairpin),
   # nsgen-pods-fwd (filter FORWARD, inserted first) accepts the lab's own traffic and its
   # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
   #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
@@ -139,15 +141,19 @@ BATCH
   # pods.ns:7  bridge cni0 ip 10.244.1.1/24
   # pods.ns:21  nat masquerade 10.244.1.0/24
   # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
-  remove_chains ip6tables:nsgen-pods-pre ip6tables:nsgen-pods-post ip6tables:nsgen-pods-fwd # chains an earlier version of the lab file needed, if any
+  remove_chains ip6tables:nsgen-pods-pre ip6tables:nsgen-pods-post ip6tables:nsgen-pods-fwd ip6tables:nsgen-pods-out # chains an earlier version of the lab file needed, if any
   iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-pods-pre - [0:0]
 :nsgen-pods-post - [0:0]
+:nsgen-pods-out - [0:0]
 # pods.ns:21  nat masquerade 10.244.1.0/24
 -A nsgen-pods-post -s 10.244.1.0/24 ! -d 10.244.1.0/24 -m comment --comment "pods.ns:21" -j MASQUERADE
 # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
 -A nsgen-pods-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 30080 -m comment --comment "pods.ns:22" -j DNAT --to-destination 10.244.1.10:80
+# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80: from the host itself (OUTPUT; not to 127.0.0.0/8), and from 10.244.1.0/24 through the host's address (hairpin: masqueraded, so the replies come back through the host)
+-A nsgen-pods-out ! -d 127.0.0.0/8 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 30080 -m comment --comment "pods.ns:22" -j DNAT --to-destination 10.244.1.10:80
+-A nsgen-pods-post -s 10.244.1.0/24 -d 10.244.1.10/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "pods.ns:22" -j MASQUERADE
 COMMIT
 *filter
 :nsgen-pods-fwd - [0:0]
@@ -162,6 +168,7 @@ COMMIT
 COMMIT
 RULES
   iptables -t nat -C PREROUTING -j nsgen-pods-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-pods-pre
+  iptables -t nat -C OUTPUT -j nsgen-pods-out 2>/dev/null || iptables -t nat -A OUTPUT -j nsgen-pods-out
   iptables -t nat -C POSTROUTING -j nsgen-pods-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-pods-post
   iptables -t filter -C FORWARD -j nsgen-pods-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-pods-fwd
 
@@ -309,19 +316,21 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# `run` processes (a process keeps its namespace alive), rules (the host's, then those in
+# namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules addr route netns link sysctl; do
+  for kind in run rules nsrules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
       [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
         ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
-      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ]; then
         if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
           record - "$key" # it goes with its namespace
           continue
@@ -330,7 +339,9 @@ converge() {
       fi
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
+        run) stop_process /run/nsgen/labs/pods/run/"$name.pid" /run/nsgen/labs/pods/run/"$name.log" ;;
         rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
         addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
@@ -345,7 +356,7 @@ converge() {
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/pods/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
 # `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
-# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
 # Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/pods/record
@@ -554,7 +565,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-pods-pre iptables:nsgen-pods-post iptables:nsgen-pods-fwd ip6tables:nsgen-pods-pre ip6tables:nsgen-pods-post ip6tables:nsgen-pods-fwd
+  remove_chains iptables:nsgen-pods-pre iptables:nsgen-pods-post iptables:nsgen-pods-fwd iptables:nsgen-pods-out ip6tables:nsgen-pods-pre ip6tables:nsgen-pods-post ip6tables:nsgen-pods-fwd ip6tables:nsgen-pods-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -573,9 +584,32 @@ remove_chains() {
 iptables nat PREROUTING nsgen-pods-pre
 iptables nat POSTROUTING nsgen-pods-post
 iptables filter FORWARD nsgen-pods-fwd
+iptables nat OUTPUT nsgen-pods-out
 ip6tables nat PREROUTING nsgen-pods-pre
 ip6tables nat POSTROUTING nsgen-pods-post
 ip6tables filter FORWARD nsgen-pods-fwd
+ip6tables nat OUTPUT nsgen-pods-out
+CHAINS
+}
+
+# remove_ns_rules NS: unhook and delete the lab's chains (nsgen-pods-*) inside namespace NS,
+# if present; the namespace's own chains and rules are left as they are.
+remove_ns_rules() {
+  local ns=$1 table builtin chain
+  while read -r table builtin chain; do
+    while ip netns exec "$ns" iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      ip netns exec "$ns" iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if ip netns exec "$ns" iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      ip netns exec "$ns" iptables -t "$table" -F "$chain"
+      ip netns exec "$ns" iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-pods-pre
+nat OUTPUT nsgen-pods-out
+nat POSTROUTING nsgen-pods-post
+filter FORWARD nsgen-pods-fwd
+filter INPUT nsgen-pods-in
 CHAINS
 }
 
@@ -859,6 +893,41 @@ record_batch() {
   local -a files=()
   while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
   while IFS= read -r key; do record + "$key"; done < <(batch_keys "${files[@]}")
+}
+
+# stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that
+# process (process_is): TERM, then KILL if it is still there after 5 s; then PIDFILE and LOG go.
+stop_process() {
+  local pid i
+  if process_is "$1"; then
+    read -r pid _ <"$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      if ! process_is "$1"; then break; fi
+      sleep 0.1
+    done
+    if process_is "$1"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do
+        if ! process_is "$1"; then break; fi
+        sleep 0.1
+      done
+    fi
+  fi
+  rm -f "$1" "$2"
+  rmdir "${1%/*}" 2>/dev/null || true
+}
+
+# process_is PIDFILE: true if the process PIDFILE names (`PID START`) is running: PID is there, not
+# a zombie, and started at START (so not another process that got the pid since).
+process_is() {
+  local pid start stat
+  local -a fields
+  [ -e "$1" ] || return 1
+  read -r pid start <"$1" || return 1
+  { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+  read -ra fields <<<"${stat##*) }"
+  [ "${fields[0]}" != Z ] && [ -n "$start" ] && [ "${fields[19]}" = "$start" ]
 }
 
 main "$@"

@@ -12,6 +12,9 @@ set -euo pipefail
 iptables -t nat -D PREROUTING -j nsgen-pods-pre
 iptables -t nat -F nsgen-pods-pre
 iptables -t nat -X nsgen-pods-pre
+iptables -t nat -D OUTPUT -j nsgen-pods-out
+iptables -t nat -F nsgen-pods-out
+iptables -t nat -X nsgen-pods-out
 iptables -t nat -D POSTROUTING -j nsgen-pods-post
 iptables -t nat -F nsgen-pods-post
 iptables -t nat -X nsgen-pods-post

@@ -52,10 +52,14 @@ iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-pods-pre - [0:0]
 :nsgen-pods-post - [0:0]
+:nsgen-pods-out - [0:0]
 # pods.ns:21  nat masquerade 10.244.1.0/24
 -A nsgen-pods-post -s 10.244.1.0/24 ! -d 10.244.1.0/24 -m comment --comment "pods.ns:21" -j MASQUERADE
 # pods.ns:22  forward tcp 30080 -> 10.244.1.10:80
 -A nsgen-pods-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 30080 -m comment --comment "pods.ns:22" -j DNAT --to-destination 10.244.1.10:80
+# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80: from the host itself (OUTPUT; not to 127.0.0.0/8), and from 10.244.1.0/24 through the host's address (hairpin: masqueraded, so the replies come back through the host)
+-A nsgen-pods-out ! -d 127.0.0.0/8 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 30080 -m comment --comment "pods.ns:22" -j DNAT --to-destination 10.244.1.10:80
+-A nsgen-pods-post -s 10.244.1.0/24 -d 10.244.1.10/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "pods.ns:22" -j MASQUERADE
 COMMIT
 *filter
 :nsgen-pods-fwd - [0:0]
@@ -70,6 +74,7 @@ COMMIT
 COMMIT
 RULES
 iptables -t nat -A PREROUTING -j nsgen-pods-pre
+iptables -t nat -A OUTPUT -j nsgen-pods-out
 iptables -t nat -A POSTROUTING -j nsgen-pods-post
 iptables -t filter -I FORWARD -j nsgen-pods-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)

@@ -66,6 +66,18 @@ table inet nsgen-pods {
 		ip saddr 10.244.1.0/24 ip daddr != 10.244.1.0/24 masquerade comment "pods.ns:21"
 	}
 
+	chain output {
+		type nat hook output priority -100; policy accept;
+		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80: from the host itself (not to 127.0.0.0/8)
+		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 30080 dnat to 10.244.1.10:80 comment "pods.ns:22"
+	}
+
+	chain hairpin {
+		type nat hook postrouting priority srcnat; policy accept;
+		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80: from 10.244.1.0/24 through the host's address, masqueraded so the replies come back through the host
+		ip saddr 10.244.1.0/24 ip daddr 10.244.1.10 tcp dport 80 ct status dnat masquerade comment "pods.ns:22"
+	}
+
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		# pods.ns:7  bridge cni0 ip 10.244.1.1/24: between the lab's namespaces across it (seen here when br_netfilter is on)

@@ -238,19 +238,21 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# `run` processes (a process keeps its namespace alive), rules (the host's, then those in
+# namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules addr route netns link sysctl; do
+  for kind in run rules nsrules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
       [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
         ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
-      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ]; then
         if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
           record - "$key" # it goes with its namespace
           continue
@@ -259,7 +261,9 @@ converge() {
       fi
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
+        run) stop_process /run/nsgen/labs/router-host/run/"$name.pid" /run/nsgen/labs/router-host/run/"$name.log" ;;
         rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
         addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
@@ -274,7 +278,7 @@ converge() {
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/router-host/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
 # `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
-# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
 # Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/router-host/record
@@ -449,6 +453,14 @@ remove_rules() {
   fi
   if nft list table ip nsgen-router-host >/dev/null 2>&1; then
     nft delete table ip nsgen-router-host
+  fi
+}
+
+# remove_ns_rules NS: delete the lab's nft table, ip nsgen-router-host, inside namespace NS, if present;
+# the namespace's own tables are left as they are.
+remove_ns_rules() {
+  if ip netns exec "$1" nft list table ip nsgen-router-host >/dev/null 2>&1; then
+    ip netns exec "$1" nft delete table ip nsgen-router-host
   fi
 }
 
@@ -732,6 +744,41 @@ record_batch() {
   local -a files=()
   while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
   while IFS= read -r key; do record + "$key"; done < <(batch_keys "${files[@]}")
+}
+
+# stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that
+# process (process_is): TERM, then KILL if it is still there after 5 s; then PIDFILE and LOG go.
+stop_process() {
+  local pid i
+  if process_is "$1"; then
+    read -r pid _ <"$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      if ! process_is "$1"; then break; fi
+      sleep 0.1
+    done
+    if process_is "$1"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do
+        if ! process_is "$1"; then break; fi
+        sleep 0.1
+      done
+    fi
+  fi
+  rm -f "$1" "$2"
+  rmdir "${1%/*}" 2>/dev/null || true
+}
+
+# process_is PIDFILE: true if the process PIDFILE names (`PID START`) is running: PID is there, not
+# a zombie, and started at START (so not another process that got the pid since).
+process_is() {
+  local pid start stat
+  local -a fields
+  [ -e "$1" ] || return 1
+  read -r pid start <"$1" || return 1
+  { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+  read -ra fields <<<"${stat##*) }"
+  [ "${fields[0]}" != Z ] && [ -n "$start" ] && [ "${fields[19]}" = "$start" ]
 }
 
 main "$@"

@@ -246,7 +246,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-seed-pre iptables:nsgen-seed-post iptables:nsgen-seed-fwd ip6tables:nsgen-seed-pre ip6tables:nsgen-seed-post ip6tables:nsgen-seed-fwd
+  remove_chains iptables:nsgen-seed-pre iptables:nsgen-seed-post iptables:nsgen-seed-fwd iptables:nsgen-seed-out ip6tables:nsgen-seed-pre ip6tables:nsgen-seed-post ip6tables:nsgen-seed-fwd ip6tables:nsgen-seed-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -265,9 +265,11 @@ remove_chains() {
 iptables nat PREROUTING nsgen-seed-pre
 iptables nat POSTROUTING nsgen-seed-post
 iptables filter FORWARD nsgen-seed-fwd
+iptables nat OUTPUT nsgen-seed-out
 ip6tables nat PREROUTING nsgen-seed-pre
 ip6tables nat POSTROUTING nsgen-seed-post
 ip6tables filter FORWARD nsgen-seed-fwd
+ip6tables nat OUTPUT nsgen-seed-out
 CHAINS
 }
 

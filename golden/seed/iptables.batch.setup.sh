@@ -113,6 +113,8 @@ BATCH
   # The lab's rules live in its own chains, so nothing else is touched:
   # nsgen-seed-post (nat POSTROUTING) masquerades the lab's subnets leaving the host,
   # nsgen-seed-pre (nat PREROUTING) forwards ports of the host's own addresses (DNAT),
+  # nsgen-seed-out (nat OUTPUT) forwards them for the host's own connections too, and
+  # nsgen-seed-post masquerades those from the target's subnet through the host (hairpin),
   # nsgen-seed-fwd (filter FORWARD, inserted first) accepts the lab's own traffic and its
   # replies, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab:
   #   traffic between its namespaces across its bridges (it crosses FORWARD when br_netfilter is on);
@@ -121,15 +123,19 @@ BATCH
   # seed.ns:12  bridge v-net-0 ip 192.168.15.5/24
   # seed.ns:20  nat masquerade 192.168.15.0/24
   # seed.ns:21  forward tcp 80 -> 192.168.15.2:80
-  remove_chains ip6tables:nsgen-seed-pre ip6tables:nsgen-seed-post ip6tables:nsgen-seed-fwd # chains an earlier version of the lab file needed, if any
+  remove_chains ip6tables:nsgen-seed-pre ip6tables:nsgen-seed-post ip6tables:nsgen-seed-fwd ip6tables:nsgen-seed-out # chains an earlier version of the lab file needed, if any
   iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-seed-pre - [0:0]
 :nsgen-seed-post - [0:0]
+:nsgen-seed-out - [0:0]
 # seed.ns:20  nat masquerade 192.168.15.0/24
 -A nsgen-seed-post -s 192.168.15.0/24 ! -d 192.168.15.0/24 -m comment --comment "seed.ns:20" -j MASQUERADE
 # seed.ns:21  forward tcp 80 -> 192.168.15.2:80
 -A nsgen-seed-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 80 -m comment --comment "seed.ns:21" -j DNAT --to-destination 192.168.15.2:80
+# seed.ns:21  forward tcp 80 -> 192.168.15.2:80: from the host itself (OUTPUT; not to 127.0.0.0/8), and from 192.168.15.0/24 through the host's address (hairpin: masqueraded, so the replies come back through the host)
+-A nsgen-seed-out ! -d 127.0.0.0/8 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 80 -m comment --comment "seed.ns:21" -j DNAT --to-destination 192.168.15.2:80
+-A nsgen-seed-post -s 192.168.15.0/24 -d 192.168.15.2/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "seed.ns:21" -j MASQUERADE
 COMMIT
 *filter
 :nsgen-seed-fwd - [0:0]
@@ -144,6 +150,7 @@ COMMIT
 COMMIT
 RULES
   iptables -t nat -C PREROUTING -j nsgen-seed-pre 2>/dev/null || iptables -t nat -A PREROUTING -j nsgen-seed-pre
+  iptables -t nat -C OUTPUT -j nsgen-seed-out 2>/dev/null || iptables -t nat -A OUTPUT -j nsgen-seed-out
   iptables -t nat -C POSTROUTING -j nsgen-seed-post 2>/dev/null || iptables -t nat -A POSTROUTING -j nsgen-seed-post
   iptables -t filter -C FORWARD -j nsgen-seed-fwd 2>/dev/null || iptables -t filter -I FORWARD -j nsgen-seed-fwd
 
@@ -291,19 +298,21 @@ forget_lab() {
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
 # setup of the lab created (its record lists it) that the lab no longer declares, and say so:
-# rules, addresses and routes first, then namespaces, links, last the host sysctls it no longer needs.
+# `run` processes (a process keeps its namespace alive), rules (the host's, then those in
+# namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in rules addr route netns link sysctl; do
+  for kind in run rules nsrules addr route netns link sysctl; do
     for key in "${!owned[@]}"; do
       [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
         ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
-      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ]; then
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ]; then
         if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
           record - "$key" # it goes with its namespace
           continue
@@ -312,7 +321,9 @@ converge() {
       fi
       echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
       case $kind in
+        run) stop_process /run/nsgen/labs/seed/run/"$name.pid" /run/nsgen/labs/seed/run/"$name.log" ;;
         rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
         addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
         route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
@@ -327,7 +338,7 @@ converge() {
 # record STATE KEY: add a line to the lab's record, /run/nsgen/labs/seed/record: `? KEY` just
 # before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
 # `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
-# `addr NS IFNAME ADDRESS`, `rules` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
 # Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
 record() {
   printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/seed/record
@@ -536,7 +547,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-seed-pre iptables:nsgen-seed-post iptables:nsgen-seed-fwd ip6tables:nsgen-seed-pre ip6tables:nsgen-seed-post ip6tables:nsgen-seed-fwd
+  remove_chains iptables:nsgen-seed-pre iptables:nsgen-seed-post iptables:nsgen-seed-fwd iptables:nsgen-seed-out ip6tables:nsgen-seed-pre ip6tables:nsgen-seed-post ip6tables:nsgen-seed-fwd ip6tables:nsgen-seed-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -555,9 +566,32 @@ remove_chains() {
 iptables nat PREROUTING nsgen-seed-pre
 iptables nat POSTROUTING nsgen-seed-post
 iptables filter FORWARD nsgen-seed-fwd
+iptables nat OUTPUT nsgen-seed-out
 ip6tables nat PREROUTING nsgen-seed-pre
 ip6tables nat POSTROUTING nsgen-seed-post
 ip6tables filter FORWARD nsgen-seed-fwd
+ip6tables nat OUTPUT nsgen-seed-out
+CHAINS
+}
+
+# remove_ns_rules NS: unhook and delete the lab's chains (nsgen-seed-*) inside namespace NS,
+# if present; the namespace's own chains and rules are left as they are.
+remove_ns_rules() {
+  local ns=$1 table builtin chain
+  while read -r table builtin chain; do
+    while ip netns exec "$ns" iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      ip netns exec "$ns" iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if ip netns exec "$ns" iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      ip netns exec "$ns" iptables -t "$table" -F "$chain"
+      ip netns exec "$ns" iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-seed-pre
+nat OUTPUT nsgen-seed-out
+nat POSTROUTING nsgen-seed-post
+filter FORWARD nsgen-seed-fwd
+filter INPUT nsgen-seed-in
 CHAINS
 }
 
@@ -841,6 +875,41 @@ record_batch() {
   local -a files=()
   while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
   while IFS= read -r key; do record + "$key"; done < <(batch_keys "${files[@]}")
+}
+
+# stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that
+# process (process_is): TERM, then KILL if it is still there after 5 s; then PIDFILE and LOG go.
+stop_process() {
+  local pid i
+  if process_is "$1"; then
+    read -r pid _ <"$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      if ! process_is "$1"; then break; fi
+      sleep 0.1
+    done
+    if process_is "$1"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do
+        if ! process_is "$1"; then break; fi
+        sleep 0.1
+      done
+    fi
+  fi
+  rm -f "$1" "$2"
+  rmdir "${1%/*}" 2>/dev/null || true
+}
+
+# process_is PIDFILE: true if the process PIDFILE names (`PID START`) is running: PID is there, not
+# a zombie, and started at START (so not another process that got the pid since).
+process_is() {
+  local pid start stat
+  local -a fields
+  [ -e "$1" ] || return 1
+  read -r pid start <"$1" || return 1
+  { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+  read -ra fields <<<"${stat##*) }"
+  [ "${fields[0]}" != Z ] && [ -n "$start" ] && [ "${fields[19]}" = "$start" ]
 }
 
 main "$@"

@@ -12,6 +12,9 @@ set -euo pipefail
 iptables -t nat -D PREROUTING -j nsgen-seed-pre
 iptables -t nat -F nsgen-seed-pre
 iptables -t nat -X nsgen-seed-pre
+iptables -t nat -D OUTPUT -j nsgen-seed-out
+iptables -t nat -F nsgen-seed-out
+iptables -t nat -X nsgen-seed-out
 iptables -t nat -D POSTROUTING -j nsgen-seed-post
 iptables -t nat -F nsgen-seed-post
 iptables -t nat -X nsgen-seed-post

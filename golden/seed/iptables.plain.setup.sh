@@ -43,10 +43,14 @@ iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-seed-pre - [0:0]
 :nsgen-seed-post - [0:0]
+:nsgen-seed-out - [0:0]
 # seed.ns:20  nat masquerade 192.168.15.0/24
 -A nsgen-seed-post -s 192.168.15.0/24 ! -d 192.168.15.0/24 -m comment --comment "seed.ns:20" -j MASQUERADE
 # seed.ns:21  forward tcp 80 -> 192.168.15.2:80
 -A nsgen-seed-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 80 -m comment --comment "seed.ns:21" -j DNAT --to-destination 192.168.15.2:80
+# seed.ns:21  forward tcp 80 -> 192.168.15.2:80: from the host itself (OUTPUT; not to 127.0.0.0/8), and from 192.168.15.0/24 through the host's address (hairpin: masqueraded, so the replies come back through the host)
+-A nsgen-seed-out ! -d 127.0.0.0/8 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 80 -m comment --comment "seed.ns:21" -j DNAT --to-destination 192.168.15.2:80
+-A nsgen-seed-post -s 192.168.15.0/24 -d 192.168.15.2/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "seed.ns:21" -j MASQUERADE
 COMMIT
 *filter
 :nsgen-seed-fwd - [0:0]
@@ -61,6 +65,7 @@ COMMIT
 COMMIT
 RULES
 iptables -t nat -A PREROUTING -j nsgen-seed-pre
+iptables -t nat -A OUTPUT -j nsgen-seed-out
 iptables -t nat -A POSTROUTING -j nsgen-seed-post
 iptables -t filter -I FORWARD -j nsgen-seed-fwd
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)

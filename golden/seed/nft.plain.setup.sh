@@ -57,6 +57,18 @@ table inet nsgen-seed {
 		ip saddr 192.168.15.0/24 ip daddr != 192.168.15.0/24 masquerade comment "seed.ns:20"
 	}
 
+	chain output {
+		type nat hook output priority -100; policy accept;
+		# seed.ns:21  forward tcp 80 -> 192.168.15.2:80: from the host itself (not to 127.0.0.0/8)
+		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 80 dnat to 192.168.15.2:80 comment "seed.ns:21"
+	}
+
+	chain hairpin {
+		type nat hook postrouting priority srcnat; policy accept;
+		# seed.ns:21  forward tcp 80 -> 192.168.15.2:80: from 192.168.15.0/24 through the host's address, masqueraded so the replies come back through the host
+		ip saddr 192.168.15.0/24 ip daddr 192.168.15.2 tcp dport 80 ct status dnat masquerade comment "seed.ns:21"
+	}
+
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		# seed.ns:12  bridge v-net-0 ip 192.168.15.5/24: between the lab's namespaces across it (seen here when br_netfilter is on)

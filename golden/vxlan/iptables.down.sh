@@ -287,7 +287,7 @@ put_back() {
 # and ip6tables), if present: every chain a setup of this lab may have made, so that one an
 # earlier version of the lab file needed goes too.
 remove_rules() {
-  remove_chains iptables:nsgen-vxlan-pre iptables:nsgen-vxlan-post iptables:nsgen-vxlan-fwd ip6tables:nsgen-vxlan-pre ip6tables:nsgen-vxlan-post ip6tables:nsgen-vxlan-fwd
+  remove_chains iptables:nsgen-vxlan-pre iptables:nsgen-vxlan-post iptables:nsgen-vxlan-fwd iptables:nsgen-vxlan-out ip6tables:nsgen-vxlan-pre ip6tables:nsgen-vxlan-post ip6tables:nsgen-vxlan-fwd ip6tables:nsgen-vxlan-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
 # ip6tables; one not installed has none), if present.
@@ -306,9 +306,11 @@ remove_chains() {
 iptables nat PREROUTING nsgen-vxlan-pre
 iptables nat POSTROUTING nsgen-vxlan-post
 iptables filter FORWARD nsgen-vxlan-fwd
+iptables nat OUTPUT nsgen-vxlan-out
 ip6tables nat PREROUTING nsgen-vxlan-pre
 ip6tables nat POSTROUTING nsgen-vxlan-post
 ip6tables filter FORWARD nsgen-vxlan-fwd
+ip6tables nat OUTPUT nsgen-vxlan-out
 CHAINS
 }
 

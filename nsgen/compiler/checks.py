@@ -373,6 +373,9 @@ def check_rule_interfaces(program: ir.Program, symbols: Symbols) -> Iterator[Dia
     hidden = {i.ifname: i for i in reversed(symbols.interfaces)  # reversed: the first of a name wins
               if i.ifname not in in_host and (i.bridge is not None or (i.owner != ir.HOST and not i.named))}
     for statement in program.statements:
+        if isinstance(statement, (ir.Masquerade, ir.Forward)) and statement.namespace is not None \
+                and statement.namespace.text != ir.HOST:
+            continue  # rules inside a namespace: check_namespace_rule_interfaces
         if isinstance(statement, ir.Masquerade) and statement.out_interface is not None:
             word, keyword = statement.out_interface, "out"
         elif isinstance(statement, ir.Forward) and statement.in_interface is not None:
@@ -387,6 +390,23 @@ def check_rule_interfaces(program: ir.Program, symbols: Symbols) -> Iterator[Dia
         elif interface is not None:
             yield warning("W134", f"'{word.text}' is an interface in namespace '{interface.owner}'; the host's rules "
                           "never see it", word.span, _host_side_hint(symbols, interface, keyword))
+
+
+def check_namespace_rule_interfaces(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """`nat NS ... out IF`, `forward NS ... in IF`: IF is an interface the lab gives NS (warning: a
+    namespace that was there before may have interfaces of its own). Concerns: masquerade, forward."""
+    for statement in program.statements:
+        if not isinstance(statement, (ir.Masquerade, ir.Forward)) or statement.namespace is None:
+            continue
+        netns = statement.namespace.text
+        word = statement.out_interface if isinstance(statement, ir.Masquerade) else statement.in_interface
+        if word is None or netns == ir.HOST or symbols.kind(netns) != "ns":
+            continue
+        own = sorted({i.ifname for i in symbols.interfaces if i.owner == netns})
+        if word.text not in own and word.text != "lo":
+            yield warning("W190", f"the lab gives namespace '{netns}' no interface '{word.text}'", word.span,
+                          f"its interfaces are {', '.join(own)}" if own else
+                          f"give '{netns}' an interface (a veth end such as `{netns}:{word.text}`)")
 
 
 def _host_side_hint(symbols: Symbols, interface: LabInterface, keyword: str) -> str:
@@ -458,3 +478,31 @@ LINK_CHECKS: tuple[Check, ...] = (
     check_interface_overlap, check_interface_names, check_repeated_options, check_mtu, check_ipv6_mtu,
 )
 """The checks every statement that makes interfaces (names, addresses, options, MTU) shares."""
+
+
+def check_namespace_rules_family(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """E177: the rules nsgen loads inside a namespace (`nat NS`, `forward NS`, `isolate`, `allow`) are
+    IPv4 only so far: IPv6 there is refused, and so is `isolate` of a namespace with IPv6 addresses
+    (its IPv6 would stay open). Concerns: masquerade, forward, isolate, allow."""
+    hint = "rules inside namespaces are IPv4 only so far; keep this namespace's rules IPv4 (host rules take both)"
+    for statement in program.statements:
+        word: ir.Word | None = None
+        if isinstance(statement, ir.Masquerade) and _inside(statement.namespace):
+            word = statement.subnet
+        elif isinstance(statement, ir.Forward) and _inside(statement.namespace):
+            word = statement.target
+        elif isinstance(statement, ir.Allow):
+            word = statement.sender
+        if word is not None and family_of(word.text) == 6:
+            yield error("E177", f"IPv6 rule inside namespace: {word.text}", word.span, hint)
+        if isinstance(statement, ir.Isolate):
+            where = statement.namespace.text
+            if any(i.owner == where and i.address is not None and i.address.version == 6 for i in symbols.interfaces):
+                yield error("E177", f"'{where}' has IPv6 addresses, and `isolate` filters IPv4 only so far",
+                            statement.namespace.span, hint)
+
+
+def _inside(namespace: ir.Word | None) -> bool:
+    """True for a `nat NS`/`forward NS` whose rules go inside a namespace (not the host's)."""
+    return namespace is not None and namespace.text != ir.HOST
+

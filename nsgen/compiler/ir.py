@@ -189,6 +189,8 @@ class Masquerade(Statement):
 
     subnet: Word
     out_interface: Word | None
+    namespace: Word | None = None
+    """`nat NS masquerade ...`: the namespace whose own rules do it (None: the host)."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,45 @@ class Forward(Statement):
     target: Word
     target_port: Number | None
     in_interface: Word | None
+    namespace: Word | None = None
+    """`forward NS PROTO ...`: the namespace whose own rules do it (None: the host)."""
+
+
+@dataclass(frozen=True)
+class Run(Statement):
+    """`run NS WORD...`: a process in namespace NS, started by setup, stopped by teardown."""
+
+    namespace: Word
+    words: tuple[Argument, ...]
+    """The command's arguments as written (quotes included)."""
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A word of a `run` command as written, with its span: not a Word, since it is never a name or an
+    address of the lab (an argument such as `::1` says nothing of the lab's address families)."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Isolate(Statement):
+    """`isolate NS`: NS accepts no new incoming connections but those an `allow` names."""
+
+    namespace: Word
+
+
+@dataclass(frozen=True)
+class Allow(Statement):
+    """`allow FROM -> NS [PROTO PORT]`: FROM (a namespace, `host`, `outside` or a CIDR) may open
+    connections to isolated NS (to one port, or to all)."""
+
+    sender: Word
+    """FROM as written."""
+    namespace: Word
+    protocol: Word | None
+    port: Number | None
 
 
 @dataclass(frozen=True)

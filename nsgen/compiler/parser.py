@@ -153,12 +153,13 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic
     """One syntax error in the language's words."""
     pos = _error_pos(exc, text)
     line, column = _line_col(text, pos)
-    if isinstance(exc, UnexpectedCharacters):
+    if isinstance(exc, UnexpectedCharacters) or _stray_run_word(exc):
         char = text[pos] if pos < len(text) else ""
         span = Span(file, line, column, column + 1)
-        expected = _describe(exc.allowed or ())
-        return error("E001", f"unexpected character {_show_char(char)}; expected {expected}", span,
-                     _character_hint(text, pos, exc.allowed or set()))
+        allowed = (exc.allowed if isinstance(exc, UnexpectedCharacters)
+                   else exc.expected if isinstance(exc, UnexpectedToken) else None) or set()
+        return error("E001", f"unexpected character {_show_char(char)}; expected {_describe(allowed)}", span,
+                     _character_hint(text, pos, allowed))
     if isinstance(exc, UnexpectedToken) and exc.token.type not in ("$END", "_NL", "SEMICOLON"):
         found = str(exc.token)
         span = Span(file, line, column, column + max(1, min(len(found), 80)))
@@ -169,6 +170,13 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic
     span = Span(file, line, column, column + 1)
     return error("E003", f"the statement ends too early; expected {_describe(wanted)}", span,
                  _token_hint(wanted, ""))
+
+
+def _stray_run_word(exc: UnexpectedInput) -> bool:
+    """A `run` command's word where no `run` word can be, starting with a character no other word
+    starts with (`$`, a quote, ...): reported as that character, as before `run` had such words."""
+    return (isinstance(exc, UnexpectedToken) and exc.token.type == "RUN_WORD" and "RUN_WORD" not in exc.expected
+            and not (str(exc.token)[:1].isascii() and (str(exc.token)[:1].isalnum() or str(exc.token)[:1] == "_")))
 
 
 def _show_char(char: str) -> str:

@@ -153,6 +153,8 @@ class Masquerade:
     subnet: str
     out_interface: str | None
     origin: Origin
+    netns: str | None = None
+    """The namespace whose own rules do it (`nat NS masquerade`); None: the host."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,74 @@ class Forward:
     target: str
     target_port: int
     in_interface: str | None
+    origin: Origin
+    netns: str | None = None
+    """The namespace whose own rules do it (`forward NS ...`), on its own addresses; None: the host."""
+    target_subnet: str | None = None
+    """The lab subnet the target is on: clients there reach it through the host's address only if
+    their connections are masqueraded (hairpin), or replies would go to them straight."""
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """`isolate NS`: NS's INPUT accepts only `lo`, replies, and what an `allow` names."""
+
+    netns: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Allow:
+    """`allow`: connections into isolated `netns` accepted from `sources` (CIDRs; none: from any
+    address), or, `outside`, from any address but those of `excluded` (the lab's subnets); to
+    `port` of `protocol`, or (None) to everything."""
+
+    netns: str
+    sources: tuple[str, ...]
+    excluded: tuple[str, ...]
+    protocol: str | None
+    port: int | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class NamespaceRules:
+    """The firewall rules the lab loads inside one namespace, in lab-owned chains (iptables) or a
+    lab-owned table (nft) there, in one transaction: its NAT (`nat NS`, `forward NS`)."""
+
+    netns: str
+    masquerades: tuple[Masquerade, ...]
+    forwards: tuple[Forward, ...]
+    isolation: Isolation | None = None
+    allows: tuple[Allow, ...] = ()
+
+    @property
+    def origin(self) -> Origin:
+        """The first statement that puts a rule in the namespace."""
+        return self.rules[0].origin
+
+    @property
+    def rules(self) -> tuple[Masquerade | Forward | Isolation | Allow, ...]:
+        """Every rule statement, in lab order."""
+        isolation = (self.isolation,) if self.isolation else ()
+        return tuple(sorted(self.masquerades + self.forwards + isolation + self.allows,
+                            key=lambda rule: rule.origin.line))
+
+    @property
+    def ordered_allows(self) -> tuple[Allow, ...]:
+        """The allows, those from `outside` last: for iptables, they first drop (for their port)
+        what comes from the lab's subnets, which no later allow may then accept."""
+        return tuple(a for a in self.allows if not a.excluded) + tuple(a for a in self.allows if a.excluded)
+
+
+@dataclass(frozen=True)
+class Process:
+    """A process setup starts in a namespace (`run`): its arguments, and `ident`, which names its pid
+    file and log and its key in the lab's record (a hash of the namespace and the arguments)."""
+
+    netns: str
+    argv: tuple[str, ...]
+    ident: str
     origin: Origin
 
 
@@ -216,6 +286,10 @@ class LabPlan:
     sysctls: tuple[Sysctl, ...] = ()
     vxlans: tuple[Vxlan, ...] = ()
     macvlans: tuple[Macvlan, ...] = ()
+    namespace_rules: tuple[NamespaceRules, ...] = ()
+    """Rules inside namespaces, one transaction each (`masquerades` and `forwards` are the host's)."""
+    processes: tuple[Process, ...] = ()
+    """Processes setup starts in namespaces (`run`), in lab order."""
 
     @property
     def has_nat(self) -> bool:

@@ -40,7 +40,7 @@ class Context:
 
 
 PlanItem = (plan.Namespace | plan.Bridge | plan.Veth | plan.Route | plan.Masquerade | plan.Forward | plan.Expectation
-            | plan.Address | plan.Sysctl | plan.Vxlan | plan.Macvlan)
+            | plan.Address | plan.Sysctl | plan.Vxlan | plan.Macvlan | plan.Process | plan.Isolation | plan.Allow)
 Lowering = Callable[[Any, Context], Iterable[PlanItem]]
 """A statement kind's lowering: one statement in, the plan items it makes out."""
 
@@ -66,15 +66,33 @@ def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.State
         bridges=tuple(b for b in bridges if not b.implicit) + tuple(b for b in bridges if b.implicit),
         veths=of(plan.Veth),
         routes=of(plan.Route),
-        masquerades=of(plan.Masquerade),
-        forwards=of(plan.Forward),
+        masquerades=tuple(m for m in of(plan.Masquerade) if m.netns is None),
+        forwards=tuple(f for f in of(plan.Forward) if f.netns is None),
         expectations=of((plan.PingExpectation, plan.ConnectExpectation)),
         source=source if source is not None else script_name(program.file),
         addresses=of(plan.Address),
         sysctls=of(plan.Sysctl),
         vxlans=of(plan.Vxlan),
         macvlans=of(plan.Macvlan),
+        namespace_rules=namespace_rules(of(plan.Masquerade), of(plan.Forward), of(plan.Isolation), of(plan.Allow)),
+        processes=of(plan.Process),
     )
+
+
+def namespace_rules(masquerades: tuple[plan.Masquerade, ...], forwards: tuple[plan.Forward, ...],
+                    isolations: tuple[plan.Isolation, ...] = (),
+                    allows: tuple[plan.Allow, ...] = ()) -> tuple[plan.NamespaceRules, ...]:
+    """The rules of each namespace that has some, in the order the namespaces first get one (an
+    `allow` into a namespace that is not isolated puts no rule there)."""
+    isolated = {i.netns: i for i in reversed(isolations)}
+    rules: list[plan.Masquerade | plan.Forward | plan.Isolation | plan.Allow] = [
+        *masquerades, *forwards, *isolations, *(a for a in allows if a.netns in isolated)]
+    places = sorted({rule.netns: rule.origin.line for rule in sorted(rules, key=lambda r: -r.origin.line)
+                     if rule.netns is not None}.items(), key=lambda item: item[1])
+    return tuple(plan.NamespaceRules(netns, tuple(m for m in masquerades if m.netns == netns),
+                                     tuple(f for f in forwards if f.netns == netns), isolated.get(netns),
+                                     tuple(a for a in allows if a.netns == netns and netns in isolated))
+                 for netns, _line in places)
 
 
 def lower_nothing(statement: ir.Statement, context: Context) -> Iterable[PlanItem]:

@@ -3,7 +3,8 @@
 `lower` turns a plan into steps. Each step knows where it runs (`netns`: a namespace, or None for
 the host), the lab-file statement it comes from (`origin`) and, when it creates something, the
 step that undoes it (`undo`). Steps are ordered so each one's prerequisites come first: namespaces,
-then bridges, veth pairs, VXLAN devices, macvlans, routes, the firewall and last the sysctls; within each, in lab order.
+then bridges, veth pairs, VXLAN devices, macvlans, routes, the firewall (the host's, then each
+namespace's), the sysctls and last the `run` processes; within each, in lab order.
 
 A step's `kind` names its words: a macro in templates/steps/words.j2 holds the `ip` words of the
 step (without `ip` or `-n NS`; non-`ip` steps have templates/steps/<kind>.j2), the one place that
@@ -232,6 +233,37 @@ class LoadRules(Step):
 
 
 @dataclass(frozen=True)
+class LoadNamespaceRules(Step):
+    """The lab's rules inside namespace `netns`, in one transaction run there (`ip netns exec`), in
+    lab-owned chains or a lab-owned table: a namespace's own rules are never touched."""
+
+    rules: p.NamespaceRules
+    kind: ClassVar[str] = "load_ns_rules"
+    creates: ClassVar[bool] = True
+    ip_words: ClassVar[bool] = False
+
+    def undo(self) -> Step:
+        return RemoveNamespaceRules(self.origin, self.netns)
+
+
+@dataclass(frozen=True)
+class StartProcess(Step):
+    """Start a `run` process in its namespace, detached (`setsid ip netns exec NS ARGV...`), its pid
+    and start time kept in `pidfile`, its output in `log`; guarded styles leave one still running alone."""
+
+    argv: tuple[str, ...]
+    ident: str
+    pidfile: str
+    log: str
+    kind: ClassVar[str] = "start_process"
+    creates: ClassVar[bool] = True
+    ip_words: ClassVar[bool] = False
+
+    def undo(self) -> Step:
+        return StopProcess(self.origin, self.netns, self.ident, self.pidfile, self.log)
+
+
+@dataclass(frozen=True)
 class SetSysctl(Step):
     """Write VALUE to /proc/sys/KEY. Labs share the host's sysctls: the value found before the first
     lab that needs the change is kept in `record` (a folder under STATE_ROOT/host), with one file
@@ -320,6 +352,28 @@ class RemoveRules(Step):
 
 
 @dataclass(frozen=True)
+class StopProcess(Step):
+    """Stop a `run` process by the pid setup kept, only if that pid still is the process it started
+    (its start time, /proc/PID/stat field 22): TERM, then KILL after a bounded wait; then its pid
+    file and log go."""
+
+    ident: str
+    pidfile: str
+    log: str
+    kind: ClassVar[str] = "stop_process"
+    ip_words: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class RemoveNamespaceRules(Step):
+    """Unhook and delete the lab's own chains or table inside a namespace (one that was there before
+    the lab; in the lab's own namespaces they go with it)."""
+
+    kind: ClassVar[str] = "remove_ns_rules"
+    ip_words: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
 class RestoreSysctl(Step):
     """Let go of a host sysctl: put back the value it had before the first lab changed it, from its
     record, once no other lab needs the change."""
@@ -384,9 +438,12 @@ class Steps:
 
 
 _TEARDOWN_ORDER: tuple[type[Step], ...] = (
-    RemoveRules, DeleteRoute, DeleteAddress, RestoreNamespaceSysctl, DeleteNamespace, DeleteLink, RestoreSysctl,
+    StopProcess, RemoveRules, RemoveNamespaceRules, DeleteRoute, DeleteAddress, RestoreNamespaceSysctl, DeleteNamespace,
+    DeleteLink, RestoreSysctl,
 )
-"""Teardown runs the undo steps in this order of kind (each kind newest first): rules, host routes,
+"""Teardown runs the undo steps in this order of kind (each kind newest first): `run` processes (a
+process keeps its namespace alive), rules (the host's,
+then those in namespaces that were there before the lab), host routes,
 then namespaces (the kernel removes their veth peers in the background, all at once), then the
 host's own links, last the sysctls."""
 
@@ -404,7 +461,9 @@ def lower(lab: p.LabPlan) -> Steps:
         + _addresses(lab)
         + [AddRoute(r.origin, r.netns, r.destination, r.gateway, r.device, r.metric, r.onlink) for r in lab.routes]
         + _firewall(lab)
+        + [LoadNamespaceRules(rules.origin, rules.netns, rules) for rules in lab.namespace_rules]
         + _sysctls(lab)
+        + [_process(process, lab.name) for process in lab.processes]
     )
     return Steps(lab.name, lab_dir(lab.name), lab_mark(lab.name), tuple(setup), _teardown(setup), lab.source,
                  frozenset(ns.name for ns in lab.namespaces))
@@ -546,8 +605,12 @@ def _sysctls(lab: p.LabPlan) -> list[Step]:
     restored, once per key (NAT's forwarding above counts; checks refuse two values for a key)."""
     steps: list[Step] = []
     done = {FORWARDING[family] for family in lab.nat_families()}
+    inside: set[tuple[str, str]] = set()
     for sysctl in lab.sysctls:
         if sysctl.netns is not None:
+            if (sysctl.netns, sysctl.key) in inside:  # `router NS` and `nat NS` both turn forwarding on
+                continue
+            inside.add((sysctl.netns, sysctl.key))
             steps.append(SetNamespaceSysctl(sysctl.origin, sysctl.netns, sysctl.key, sysctl.value,
                                             f"{lab_dir(lab.name)}/prior-sysctl/{sysctl.netns}/{sysctl.key}"))
         elif sysctl.key not in done:
@@ -555,6 +618,12 @@ def _sysctls(lab: p.LabPlan) -> list[Step]:
             steps.append(SetSysctl(sysctl.origin, None, sysctl.key, sysctl.value, _record(sysctl.key),
                                    sysctl.reason or "the lab file sets it"))
     return steps
+
+
+def _process(process: p.Process, lab: str) -> StartProcess:
+    """Last, once the namespace is wired: its pid file and log in the lab's folder, under run/."""
+    where = f"{lab_dir(lab)}/run/{process.ident}"
+    return StartProcess(process.origin, process.netns, process.argv, process.ident, f"{where}.pid", f"{where}.log")
 
 
 def _teardown(setup: list[Step]) -> tuple[Step, ...]:

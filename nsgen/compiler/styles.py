@@ -35,10 +35,10 @@ BATCH_JOBS = 8
 LOCK_WAIT = 30
 """Seconds a run waits for another run of the same lab (or another lab's host settings) to finish."""
 
-_AFTER_BATCHES = ("load_rules", "set_sysctl", "set_ns_sysctl")
+_AFTER_BATCHES = ("load_rules", "load_ns_rules", "set_sysctl", "set_ns_sysctl", "start_process")
 """Steps the batch style runs after the batches, one by one as the default style does."""
 
-_OWN_BLOCK = ("load_rules", "set_sysctl", "remove_rules", "restore_sysctl")
+_OWN_BLOCK = ("load_rules", "set_sysctl", "remove_rules", "restore_sysctl", "load_ns_rules", "remove_ns_rules")
 """Steps the lab file does not say one by one; each gets a block (and a step marker) of its own."""
 
 
@@ -91,6 +91,8 @@ class Titles:
         """The title of the block that starts with `step`."""
         if step.kind in ("load_rules", "remove_rules"):
             return f"firewall: {self.rules_home}"
+        if step.kind in ("load_ns_rules", "remove_ns_rules"):
+            return f"firewall in namespace {step.netns}: {self.rules_home}"
         if isinstance(step, SetSysctl):
             reason = f" ({step.reason}; the value before is kept for teardown)" if self.plain else ""
             return f"{step.key}={step.value}{reason}"
@@ -114,8 +116,9 @@ def blocks(steps: Sequence[Step], titles: Titles, group: bool = True) -> list[Bl
     return found
 
 
-def _block_key(step: Step) -> tuple[str, str]:
-    return (step.origin.comment, step.kind if step.kind in _OWN_BLOCK else "")
+def _block_key(step: Step) -> tuple[str, str, str]:
+    own = step.kind in _OWN_BLOCK
+    return (step.origin.comment, step.kind if own else "", (step.netns or "") if own else "")
 
 
 def _block(steps: list[Step], titles: Titles, group: bool) -> Block:
@@ -174,7 +177,8 @@ def _batch_teardown(steps: Steps, titles: Titles) -> dict[str, Any]:
     namespaces = [s for s in steps.teardown if isinstance(s, DeleteNamespace)]
     links = [s for s in steps.teardown if isinstance(s, DeleteLink) and s.netns is None]
     first = [s for s in steps.teardown
-             if s.kind in ("remove_rules", "del_route", "del_address", "restore_ns_sysctl")
+             if s.kind in ("stop_process", "remove_rules", "remove_ns_rules", "del_route", "del_address",
+                           "restore_ns_sysctl")
              or (isinstance(s, DeleteLink) and s.netns is not None)]
     last = [s for s in steps.teardown if s.kind == "restore_sysctl"]
     return {"first": blocks(first, titles, group=False), "namespace_batch": namespaces, "link_batch": links,
@@ -216,6 +220,8 @@ def _veths_going(steps: Steps) -> list[DeleteLink]:
 def _plain_teardown(steps: Steps) -> list[Step]:
     """Plain teardown leaves out the veth ends that go with their namespace (deleting one
     would fail once the kernel has removed it), and what is inside the lab's namespaces: it
-    assumes they are the lab's own (the guarded styles check)."""
+    assumes they are the lab's own (the guarded styles check); but for `run` processes, which
+    do not go with their namespace (they keep it alive)."""
     going = set(_veths_going(steps))
-    return [step for step in steps.teardown if step not in going and step.netns not in steps.namespaces]
+    return [step for step in steps.teardown if step not in going
+            and (step.netns not in steps.namespaces or step.kind == "stop_process")]

@@ -20,7 +20,8 @@ OUTSIDE = "outside"
 KINDS = ("namespace", "host", "bridge", "switch", "vxlan", "outside")
 """The kinds of node, each drawn with its own shape."""
 
-DRAWN = ("namespaces", "bridges", "veths", "vxlans", "macvlans", "addresses", "sysctls", "masquerades", "forwards")
+DRAWN = ("namespaces", "bridges", "veths", "vxlans", "macvlans", "addresses", "sysctls", "masquerades", "forwards",
+         "namespace_rules", "processes")
 """The plan's fields the graph draws (sysctls: only `router`, IPv4 forwarding on)."""
 NOT_DRAWN = ("routes", "expectations")
 """The plan's fields it leaves out: a graph of links, not of paths. (tests/test_graph.py fails for a
@@ -35,7 +36,7 @@ class Node:
     kind: str
     label: tuple[str, ...]
     isolated: bool = False
-    """Hook: an isolated namespace (not in the language yet)."""
+    """An isolated namespace (`isolate NS`)."""
     machine: str | None = None
     """Hook: the machine the node is on, drawn as a cluster (not in the language yet)."""
 
@@ -113,7 +114,9 @@ def lab_graph(lab: plan.LabPlan) -> LabGraph:
         builder.used.add(namespace_id(address.netns))
     if any(sysctl.netns is None for sysctl in lab.sysctls):
         builder.used.add(HOST)
-    nodes = [Node(namespace_id(ns.name), "namespace", (ns.name, *_extras(lab, ns.name))) for ns in lab.namespaces]
+    isolated = {r.netns for r in lab.namespace_rules if r.isolation is not None}
+    nodes = [Node(namespace_id(ns.name), "namespace", (ns.name, *_extras(lab, ns.name)), isolated=ns.name in isolated)
+             for ns in lab.namespaces]
     nodes += [Node(bridge_id(b.name), "bridge", (b.name, *((f"mtu {b.mtu}",) if b.mtu else ()))) for b in lab.bridges]
     nodes += [Node(vxlan_id(v), "vxlan", (v.ifname, f"VNI {v.vni}", *_address(v.address))) for v in lab.vxlans]
     if HOST in builder.used:
@@ -136,7 +139,15 @@ def _extras(lab: plan.LabPlan, netns: str | None) -> tuple[str, ...]:
     """A namespace's (or the host's) own lines: `router` when it forwards, its extra addresses."""
     router = any(s.netns == netns and s.key == "net.ipv4.ip_forward" and s.value == "1" for s in lab.sysctls)
     addresses = tuple(f"{a.ifname} {a.address}" for a in lab.addresses if a.netns == netns)
-    return (("router",) if router else ()) + addresses
+    rules: list[str] = []
+    for inside in (r for r in lab.namespace_rules if r.netns == netns):
+        rules += [f"MASQUERADE {m.subnet}" + (f" out {m.out_interface}" if m.out_interface else "")
+                  for m in inside.masquerades]
+        rules += [f"DNAT {f.protocol} {f.port} → {f.target}:{f.target_port}" for f in inside.forwards]
+        rules += [f"allow {' '.join(a.sources) or 'any'}" + (f" {a.protocol} {a.port}" if a.protocol else "")
+                  for a in inside.allows]
+    processes = tuple("run " + " ".join(p.argv) for p in lab.processes if p.netns == netns)
+    return (("router",) if router else ()) + addresses + tuple(rules) + processes
 
 
 def _veths(builder: _Builder) -> None:
@@ -217,6 +228,6 @@ def _address_owners(lab: plan.LabPlan) -> dict[str, str]:
         add(vxlan.address, namespace_id(vxlan.netns))
     for macvlan in lab.macvlans:
         add(macvlan.address, namespace_id(macvlan.netns))
-    for address in lab.addresses:
-        add(address.address, namespace_id(address.netns))
+    for extra in lab.addresses:
+        add(extra.address, namespace_id(extra.netns))
     return owners

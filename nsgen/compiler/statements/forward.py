@@ -1,4 +1,5 @@
-"""`forward tcp|udp PORT -> ADDRESS[:PORT] [in IFNAME]`: DNAT of a port of the host's own addresses."""
+"""`forward [NS] tcp|udp PORT -> ADDRESS[:PORT] [in IFNAME]`: DNAT of a port of the host's own addresses,
+or (`forward NS`) of namespace NS's, by rules inside it."""
 
 from __future__ import annotations
 
@@ -6,35 +7,42 @@ from collections.abc import Iterator
 from typing import Any
 
 from nsgen.compiler import checks, ir, plan
-from nsgen.compiler.checks import port_range, single_address, statements_of
+from nsgen.compiler.checks import FORWARDING, FORWARDING6, namespace_word, port_range, single_address, statements_of
 from nsgen.compiler.diagnostics import Diagnostic, error, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
+from nsgen.compiler.statements.masquerade import namespace_token, rules_namespace
 from nsgen.compiler.symbols import IPAddress, IPNetwork, Symbols, family_of, interface_of
 from nsgen.compiler.transform import ToIR
 
 
 def transform(self: ToIR, children: list[Any]) -> ir.Forward:
-    """`forward PROTO PORT -> ADDRESS[:PORT] [in IFNAME]`."""
+    """`forward [NS] PROTO PORT -> ADDRESS[:PORT] [in IFNAME]`."""
+    namespace, rest = namespace_token(children)
     ints = self.tokens(children, "INT")
-    names = self.tokens(children, "NAME")
+    names = self.tokens(rest, "NAME")
     return ir.Forward(*self.head(children), protocol=self.word(self.tokens(children, "PROTOCOL")[0]),
                       port=self.number(ints[0]), target=self.word(self.tokens(children, "ADDRESS")[0]),
                       target_port=self.number(ints[1]) if len(ints) > 1 else None,
-                      in_interface=self.word(names[0]) if names else None)
+                      in_interface=self.word(names[0]) if names else None,
+                      namespace=self.word(namespace) if namespace is not None else None)
 
 
 def check_forwards(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """Ports in range, a target address that belongs to a namespace, no port forwarded twice."""
-    seen: dict[tuple[str, int, int], ir.Forward] = {}
+    seen: dict[tuple[str, int, int, str | None], ir.Forward] = {}
     for statement in statements_of(program, ir.Forward):
         assert isinstance(statement, ir.Forward)
+        if statement.namespace is not None:
+            yield from namespace_word(statement.namespace, symbols, "a `forward`")
         yield from port_range(statement.port)
         if statement.target_port is not None:
             yield from port_range(statement.target_port)
-        key = (statement.protocol.text, statement.port.value, family_of(statement.target.text) or 4)
+        key = (statement.protocol.text, statement.port.value, family_of(statement.target.text) or 4,
+               rules_namespace(statement))
         if key in seen:
-            yield error("E128", f"{key[0]} port {key[1]} is already forwarded"
+            where = f" in '{key[3]}'" if key[3] else ""
+            yield error("E128", f"{key[0]} port {key[1]} is already forwarded{where}"
                         f"{' (IPv6)' if key[2] == 6 else ''}", statement.port.span,
                         f"see {seen[key].origin}: `{seen[key].source}`")
         seen.setdefault(key, statement)
@@ -62,7 +70,7 @@ def check_forward_replies(program: ir.Program, symbols: Symbols) -> Iterator[Dia
         assert isinstance(forward, ir.Forward)
         target = single_address(forward.target)
         owner = symbols.namespace_of_address.get(str(target))
-        if owner is None or target is None:
+        if owner is None or target is None or rules_namespace(forward) is not None:  # (in a namespace: E190)
             continue
         routes = [route for route in symbols.routes.get(owner, []) if route.version == target.version]
         arrival = forward.in_interface.text if forward.in_interface else None
@@ -95,6 +103,8 @@ def check_forward_reachable(program: ir.Program, symbols: Symbols) -> Iterator[D
     known = _network_index(symbols.connected.get(ir.HOST, []) + symbols.routes.get(ir.HOST, []))
     for forward in statements_of(program, ir.Forward):
         assert isinstance(forward, ir.Forward)
+        if rules_namespace(forward) is not None:
+            continue
         target = single_address(forward.target)
         owner = symbols.namespace_of_address.get(str(target))
         if target is None or owner is None or _covered(known, target):
@@ -127,17 +137,40 @@ def _covered(index: set[tuple[int, int, int]], address: IPAddress) -> bool:
     return any((address.version, length, value >> (bits - length)) in index for length in range(bits + 1))
 
 
-def lower(statement: ir.Forward, context: Context) -> Iterator[plan.Forward]:
-    """The forward, its target port defaulting to the port forwarded."""
+def check_namespace_forwards(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """`forward NS ...`: NS has a route to the target (its own subnet, or a `route NS`). Concerns: forward."""
+    for forward in statements_of(program, ir.Forward):
+        assert isinstance(forward, ir.Forward)
+        netns = rules_namespace(forward)
+        target = single_address(forward.target)
+        if netns is None or target is None or symbols.kind(netns) != "ns":
+            continue
+        known = _network_index(symbols.connected.get(netns, []) + symbols.routes.get(netns, []))
+        if not _covered(known, target):
+            yield error("E190", f"namespace '{netns}' has no route to forward target {target}", forward.target.span,
+                        f"forward to an address on a subnet of '{netns}', or add `route {netns} "
+                        f"{target} via GATEWAY` (a neighbour of '{netns}' that reaches it)")
+
+
+def lower(statement: ir.Forward, context: Context) -> Iterator[plan.Forward | plan.Sysctl]:
+    """The forward, its target port defaulting to the port forwarded; in a namespace, forwarding on there."""
     target_port = statement.target_port.value if statement.target_port else statement.port.value
     in_interface = statement.in_interface.text if statement.in_interface else None
-    yield plan.Forward(statement.protocol.text, statement.port.value, str(single_address(statement.target)),
-                       target_port,
-                       in_interface, origin_of(statement))
+    netns = rules_namespace(statement)
+    target = single_address(statement.target)
+    owner = context.symbols.namespace_of_address.get(str(target))
+    interface = context.symbols.interface_with.get((owner, target)) if owner and target else None
+    subnet = str(interface.address.network) if interface is not None and interface.address is not None else None
+    yield plan.Forward(statement.protocol.text, statement.port.value, str(target), target_port,
+                       in_interface, origin_of(statement), netns, subnet)
+    if netns is not None:
+        key = FORWARDING6 if target is not None and target.version == 6 else FORWARDING
+        yield plan.Sysctl(netns, key, "1", origin_of(statement), "NAT in the namespace needs it")
 
 
 KINDS = (
     StatementKind(70, "forward", "forward", ir.Forward, transform,
-                  (check_forwards, check_forward_reachable, check_forward_replies, checks.check_rule_interfaces,
-                   checks.check_name_lengths), lower, "### `forward"),
+                  (check_forwards, check_forward_reachable, check_forward_replies, check_namespace_forwards,
+                   checks.check_rule_interfaces, checks.check_namespace_rule_interfaces,
+                   checks.check_name_lengths, checks.check_namespace_rules_family), lower, "### `forward [NS]"),
 )

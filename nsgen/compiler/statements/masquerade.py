@@ -1,4 +1,5 @@
-"""`nat masquerade SUBNET [out IFNAME]`: source NAT of a subnet leaving the host."""
+"""`nat [NS] masquerade SUBNET [out IFNAME]`: source NAT of a subnet leaving the host, or (`nat NS`)
+leaving namespace NS, by rules inside it."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
+from lark import Token
+
 from nsgen.compiler import checks, ir, plan
-from nsgen.compiler.checks import network_word, statements_of
+from nsgen.compiler.checks import FORWARDING, FORWARDING6, namespace_word, network_word, statements_of
 from nsgen.compiler.diagnostics import Diagnostic, error, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
@@ -16,31 +19,45 @@ from nsgen.compiler.transform import ToIR
 
 
 def transform(self: ToIR, children: list[Any]) -> ir.Masquerade:
-    """`nat masquerade SUBNET [out IFNAME]`."""
-    names = self.tokens(children, "NAME")
+    """`nat [NS] masquerade SUBNET [out IFNAME]`."""
+    namespace, rest = namespace_token(children)
+    names = self.tokens(rest, "NAME")
     return ir.Masquerade(*self.head(children), subnet=self.word(self.tokens(children, "ADDRESS")[0]),
-                         out_interface=self.word(names[0]) if names else None)
+                         out_interface=self.word(names[0]) if names else None,
+                         namespace=self.word(namespace) if namespace is not None else None)
+
+
+def namespace_token(children: list[Any]) -> tuple[Token | None, list[Any]]:
+    """The NAME right after a statement's keyword (`nat NS ...`, `forward NS ...`), if any, and the
+    children after it."""
+    second = children[1] if len(children) > 1 else None
+    if isinstance(second, Token) and second.type == "NAME":
+        return second, children[2:]
+    return None, children[1:]
 
 
 def check_masquerade(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """A masquerade subnet is a valid network."""
     for statement in statements_of(program, ir.Masquerade):
         assert isinstance(statement, ir.Masquerade)
+        if statement.namespace is not None:
+            yield from namespace_word(statement.namespace, symbols, "a `nat` rule")
         yield from network_word(statement.subnet, "masquerade subnet")
 
 
 def check_repeated_masquerade(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """The same subnet masqueraded twice through the same `out` (or none). Concerns: masquerade."""
-    seen: dict[tuple[IPNetwork, str | None], ir.Masquerade] = {}
+    seen: dict[tuple[IPNetwork, str | None, str | None], ir.Masquerade] = {}
     for statement in statements_of(program, ir.Masquerade):
         assert isinstance(statement, ir.Masquerade)
         network = network_of(statement.subnet.text)
         if network is None:
             continue
-        key = (network, statement.out_interface.text if statement.out_interface else None)
+        key = (network, statement.out_interface.text if statement.out_interface else None, rules_namespace(statement))
         if key in seen:
             first = seen[key]
-            yield warning("W136", f"{network} is already masqueraded{f' out {key[1]}' if key[1] else ''}",
+            where = f" in '{key[2]}'" if key[2] else ""
+            yield warning("W136", f"{network} is already masqueraded{f' out {key[1]}' if key[1] else ''}{where}",
                           statement.subnet.span, f"see {first.origin}: `{first.source}`; remove this line")
         seen.setdefault(key, statement)
 
@@ -93,15 +110,29 @@ def check_masquerade_unroutable(program: ir.Program, symbols: Symbols) -> Iterat
                             "masquerade the lab's global (or unique local, fd00::/8) subnet instead")
 
 
-def lower(statement: ir.Masquerade, context: Context) -> Iterator[plan.Masquerade]:
-    """The subnet (as a network) and the interface it leaves by, if given."""
+def lower(statement: ir.Masquerade, context: Context) -> Iterator[plan.Masquerade | plan.Sysctl]:
+    """The subnet (as a network) and the interface it leaves by, if given; in a namespace, forwarding
+    on there too (as NAT in the host turns it on in the host), for the subnet's family."""
     out = statement.out_interface.text if statement.out_interface else None
-    yield plan.Masquerade(str(network_of(statement.subnet.text)), out, origin_of(statement))
+    netns = rules_namespace(statement)
+    network = network_of(statement.subnet.text)
+    yield plan.Masquerade(str(network), out, origin_of(statement), netns)
+    if netns is not None:
+        key = FORWARDING6 if network is not None and network.version == 6 else FORWARDING
+        yield plan.Sysctl(netns, key, "1", origin_of(statement), "NAT in the namespace needs it")
+
+
+def rules_namespace(statement: ir.Masquerade | ir.Forward) -> str | None:
+    """The namespace a `nat`/`forward` line puts its rules in; None for the host (no name, or `host`)."""
+    if statement.namespace is None or statement.namespace.text == ir.HOST:
+        return None
+    return statement.namespace.text
 
 
 KINDS = (
     StatementKind(60, "nat", "masquerade", ir.Masquerade, transform,
                   (check_masquerade, check_repeated_masquerade, check_masquerade_everything, check_masquerade_in_lab,
                    check_masquerade_unroutable,
-                   checks.check_rule_interfaces, checks.check_name_lengths), lower, "### `nat masquerade"),
+                   checks.check_rule_interfaces, checks.check_namespace_rule_interfaces, checks.check_name_lengths,
+                   checks.check_namespace_rules_family), lower, "### `nat [NS] masquerade"),
 )

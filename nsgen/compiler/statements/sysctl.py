@@ -27,7 +27,7 @@ def transform(self: ToIR, children: list[Any]) -> ir.Sysctl:
 
 def check_sysctls(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """A sysctl is under net.*, in a namespace or the host, and each key gets one value in each place
-    (`router` sets net.ipv4.ip_forward=1 there, and NAT in the host)."""
+    (`router` sets net.ipv4.ip_forward=1 there, and NAT where its rules are)."""
     values = _implied(program, symbols)
     for sysctl in (s for s in program.statements if isinstance(s, ir.Sysctl)):
         yield from namespace_word(sysctl.namespace, symbols, "a sysctl")
@@ -62,7 +62,8 @@ def _implied(program: ir.Program, symbols: Symbols) -> dict[tuple[str, str], tup
         elif isinstance(statement, (ir.Masquerade, ir.Forward)):
             word = statement.subnet if isinstance(statement, ir.Masquerade) else statement.target
             key = FORWARDING6 if family_of(word.text) == 6 else FORWARDING
-            values.setdefault((ir.HOST, key), (statement, "1"))
+            where = statement.namespace.text if statement.namespace is not None else ir.HOST
+            values.setdefault((where, key), (statement, "1"))
     return values
 
 

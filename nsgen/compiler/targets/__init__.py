@@ -169,7 +169,12 @@ def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
         rules += [f"masquerade {m.subnet}" for m in plan.masquerades]
         rules += [f"{f.protocol} {f.port} -> {_bracketed(f.target)}:{f.target_port}" for f in plan.forwards]
         parts.append(f"rules in {target.rules_home(plan)} ({_listed(rules)})")
+    for inside in plan.namespace_rules:
+        rules = [f"masquerade {m.subnet}" for m in inside.masquerades]
+        rules += [f"{f.protocol} {f.port} -> {f.target}:{f.target_port}" for f in inside.forwards]
+        parts.append(f"rules in namespace {inside.netns} ({_listed(rules)})")
     parts += [f"{s.key}={s.value}" for s in steps.of(SetSysctl)]
+    parts += [f"process `{' '.join(p.argv)}` in {p.netns}" for p in plan.processes]
     return [p for p in parts if p]
 
 
@@ -252,12 +257,13 @@ HELPERS = (
     "have_own_link", "keep_prior", "have_route", "mark_made_links", "netns_exists", "lab_netns", "lab_made", "made_now",
     "lab_owns", "link_exists", "link_is", "link_gone", "has_route", "lab_link", "has_mark", "sysctl_agrees",
     "release_sysctl",
-    "put_back", "remove_rules",
+    "put_back", "remove_rules", "remove_ns_rules",
     "veths_gone", "lab_objects", "filter_batch", "batch_failure", "explain_failures", "run_batch",
     "run_removals", "undo_created", "confirm_created", "ns_batches", "keep_routes", "batch_keys", "record_batch",
+    "start_process", "stop_process", "process_is", "process_start",
 )
 """Shell functions scripts may call, in the order they are written after `main`; each is
-templates/helpers/<name>.sh.j2 (remove_rules: the target's). A script carries only those it calls."""
+templates/helpers/<name>.sh.j2 (remove_rules, remove_ns_rules: the target's). A script carries only those it calls."""
 
 def _code(line: str) -> str:
     """A line of shell without its comment and the literal text of its double-quoted strings
@@ -294,13 +300,13 @@ def _words(text: str) -> set[str]:
     return {word for line in lines for word in re.findall(r"[A-Za-z_][A-Za-z0-9_-]*", _code(line))}
 
 
-HELPER_TOOLS = ("awk", "xargs", "nsenter", "flock", "mountpoint")
+HELPER_TOOLS = ("awk", "xargs", "nsenter", "flock", "mountpoint", "setsid")
 """Commands besides `ip` and the firewall's that scripts call; the preflight checks those a script's
 code uses."""
 
 
 def _helper(name: str, context: dict[str, Any]) -> str:
-    folder = context["target"].name if name == "remove_rules" else "helpers"
+    folder = context["target"].name if name in ("remove_rules", "remove_ns_rules") else "helpers"
     return render_marked(f"{folder}/{name}.sh.j2", {**context, "guarded": True})
 
 

@@ -12,7 +12,8 @@ class Target:
 
     Its templates live in templates/<name>/: load_rules.sh.j2 (load the lab's rules in one
     transaction), rules_present.j2 (a test: are the lab's rules loaded?), remove_rules.sh.j2
-    (unhook and delete them; guarded unless `plain`), rules.j2 (the ruleset) and inspect_rules.sh.j2.
+    (unhook and delete them; guarded unless `plain`), rules.j2 (the ruleset) and inspect_rules.sh.j2;
+    for rules inside a namespace, load_ns_rules.sh.j2, ns_rules.j2 and remove_ns_rules.sh.j2.
     """
 
     name = ""
@@ -27,7 +28,8 @@ class Target:
     def tools(self, plan: LabPlan) -> list[str]:
         """Commands the scripts call, checked by their preflight."""
         namespace_sysctls = any(sysctl.netns is not None for sysctl in plan.sysctls)
-        return ["ip", *(self.firewall_tools if plan.has_rules else ()), *(("sysctl",) if namespace_sysctls else ())]
+        rules = plan.has_rules or bool(plan.namespace_rules)
+        return ["ip", *(self.firewall_tools if rules else ()), *(("sysctl",) if namespace_sysctls else ())]
 
     def rules_home(self, plan: LabPlan) -> str:
         """Where the lab's rules live, in words for the script header."""

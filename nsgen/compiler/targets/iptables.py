@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nsgen.compiler.plan import LabPlan, family
+from nsgen.compiler.plan import Forward, LabPlan, family
 from nsgen.compiler.symbols import chain_prefix
 from nsgen.compiler.targets.base import Target
 
@@ -36,17 +36,20 @@ class IptablesTarget(Target):
 
     def firewall_context(self, plan: LabPlan) -> dict[str, Any]:
         prefix = chain_prefix(plan.name)
-        chains = {"prefix": prefix, "pre": f"{prefix}-pre", "post": f"{prefix}-post", "fwd": f"{prefix}-fwd"}
+        chains = {"prefix": prefix, "pre": f"{prefix}-pre", "post": f"{prefix}-post", "fwd": f"{prefix}-fwd",
+                  "out": f"{prefix}-out"}
         jumps = [jump for af in plan.families for jump in _jumps(plan, af, chains)]
         every = [(tool, table, builtin, chain) for tool in TOOLS.values()
                  for table, builtin, chain in (("nat", "PREROUTING", chains["pre"]),
                                                ("nat", "POSTROUTING", chains["post"]),
-                                               ("filter", "FORWARD", chains["fwd"]))]
+                                               ("filter", "FORWARD", chains["fwd"]),
+                                               ("nat", "OUTPUT", chains["out"]))]
         used = {(tool, chain) for tool, _table, _builtin, chain, _add in jumps}
         # every chain a setup of this lab may have made (an earlier version of the lab file, say,
         # or of either family), and those this version does not use: setup removes them, teardown
         # removes them all
         return {"chains": chains, "jumps": jumps, "lab_chains": every, "tools": TOOLS,
+                "ns_chains": namespace_chains(prefix), "local_forwards": local_forwards(plan),
                 "lab_chain_keys": [f"{tool}:{chain}" for tool, _table, _builtin, chain in every],
                 "unused_chains": [f"{tool}:{chain}" for tool, _table, _builtin, chain in every
                                   if (tool, chain) not in used]}
@@ -56,10 +59,29 @@ def _jumps(plan: LabPlan, af: int, chains: dict[str, str]) -> list[tuple[str, st
     """The jumps from the built-in chains to the lab's, in one family: (tool, table, built-in, chain, -A/-I)."""
     tool = TOOLS[af]
     jumps = []
+    local = [f for f in local_forwards(plan) if family(f.target) == af]
     if any(family(f.target) == af for f in plan.forwards):
         jumps.append((tool, "nat", "PREROUTING", chains["pre"], "-A"))
-    if any(family(m.subnet) == af for m in plan.masquerades):
+    if local:  # the host's own connections (OUTPUT)
+        jumps.append((tool, "nat", "OUTPUT", chains["out"], "-A"))
+    if any(family(m.subnet) == af for m in plan.masquerades) or local:  # local forwards: the hairpin's masquerade
         jumps.append((tool, "nat", "POSTROUTING", chains["post"], "-A"))
     # Inserted first, so a FORWARD policy or rule that drops (Docker's, say) does not block the lab.
     jumps.append((tool, "filter", "FORWARD", chains["fwd"], "-I"))
     return jumps
+
+
+def local_forwards(plan: LabPlan) -> tuple[Forward, ...]:
+    """The host's forwards without `in`: they also take the host's own connections (nat OUTPUT) and,
+    masqueraded, those of clients on the target's own subnet (hairpin)."""
+    return tuple(forward for forward in plan.forwards if forward.in_interface is None)
+
+
+def namespace_chains(prefix: str) -> list[tuple[str, str, str, str]]:
+    """The lab's chains inside a namespace: (table, built-in chain, chain, how its jump is added).
+    Every one is made and hooked whatever the namespace's rules use, so that a setup of an edited
+    lab flushes what an earlier one put there; the filter ones are inserted first, so that the
+    namespace's own rules do not drop what the lab accepts."""
+    return [("nat", "PREROUTING", f"{prefix}-pre", "-A"), ("nat", "OUTPUT", f"{prefix}-out", "-A"),
+            ("nat", "POSTROUTING", f"{prefix}-post", "-A"), ("filter", "FORWARD", f"{prefix}-fwd", "-I"),
+            ("filter", "INPUT", f"{prefix}-in", "-I")]

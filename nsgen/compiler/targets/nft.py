@@ -6,6 +6,7 @@ from typing import Any
 
 from nsgen.compiler.plan import LabPlan
 from nsgen.compiler.targets.base import Target
+from nsgen.compiler.targets.iptables import local_forwards
 
 
 class NftTarget(Target):
@@ -19,7 +20,7 @@ class NftTarget(Target):
         return f"nft table inet {table_name(plan)}"
 
     def firewall_context(self, plan: LabPlan) -> dict[str, Any]:
-        return {"table": table_name(plan)}
+        return {"table": table_name(plan), "local_forwards": local_forwards(plan)}
 
 
 def table_name(plan: LabPlan) -> str:
