@@ -34,7 +34,7 @@ from nsgen.compiler.diagnostics import Diagnostic
 from nsgen.compiler.parser import _parser_cache_file, grammar_text, parse
 
 GROUPS: dict[str, int] = {
-    "lab": 0, "ipv6": 0,
+    "lab": 0, "ipv6": 0, "machine": 0,
     "ns": 1,
     "bridge": 2,
     "veth": 3, "vxlan": 3, "macvlan": 3,
