@@ -355,9 +355,9 @@ def graph(file: FileArg,
 
     source = _read(file)
     _refuse_to_overwrite(source, output, "the graph", "lab.svg")
-    plan = _compile(source, werror)
+    result = _compile_any(source, werror)
     try:
-        text = render_graph(plan, format)
+        text = render_graph(result.plan or result.machines, format)  # type: ignore[arg-type]
     except GraphvizError as error:
         _usage(str(error), error.hint)
     if output is None:
