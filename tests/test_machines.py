@@ -128,3 +128,23 @@ def test_playbooks_pass_syntax_check(tmp_path: Path) -> None:
         run = subprocess.run([playbook, "-i", "inventory.ini", "--syntax-check", book], cwd=tmp_path,
                              capture_output=True, text=True, check=False, timeout=120)
         assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_fmt_lays_out_blocks_idempotently_and_keeps_the_meaning() -> None:
+    from nsgen.compiler.fmt import format_source
+
+    for path in (LAB, ROOT / "examples" / "two-sites.ns"):
+        text = path.read_text(encoding="utf-8")
+        once, errors = format_source(text, path.name)
+        assert once is not None and not errors
+        assert format_source(once, path.name)[0] == once
+        assert "on h1 {" in once or "on site-a {" in once
+        for target in TARGETS:
+            before, after = compile_source(text, path.name, target), compile_source(once, path.name, target)
+            assert before.machines is not None and after.machines is not None
+            assert list(before.machines.plans) == list(after.machines.plans)
+            for name, plan in before.machines.plans.items():
+                assert [x.name for x in plan.namespaces] == [x.name for x in after.machines.plans[name].namespaces]
+                assert len(plan.veths) == len(after.machines.plans[name].veths)
+    squeezed, _ = format_source("machine h1 172.30.0.1\non h1 { ns a;ns   b } # two\n", "x.ns")
+    assert squeezed == "machine h1 172.30.0.1\n\non h1 {\n  ns a\n  ns b  # two\n}\n"

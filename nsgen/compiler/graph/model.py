@@ -5,8 +5,9 @@ every interface name and address is the one the scripts use.
 A lab across machines (docs/machines.md) is each machine's graph, its nodes in the machine's
 cluster (`Node.machine`), with the tunnels between machines joined device to device.
 
-Some fields are hooks for what the language does not have yet and nothing sets: `Node.isolated` (isolated namespaces), `Edge.vlans` (VLAN tags and
-trunks) and the `switch` kind (Open vSwitch bridges). The formats draw them already.
+Some fields are hooks for what the language does not have yet and nothing sets: `Node.isolated`
+(isolated namespaces), `Edge.vlans` (VLAN tags and trunks) and the `switch` kind (Open vSwitch
+bridges). The formats draw them already.
 """
 
 from __future__ import annotations
