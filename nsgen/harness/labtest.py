@@ -136,7 +136,7 @@ def prove_lab(text: str, file: str, target: str = ALL, style: str = "default", h
                                          message=f"cannot test {file}: it runs on machines, and testing it runs its "
                                                  "playbooks: ansible-playbook is not installed "
                                                  "(pip install 'nsgen[ansible]')")
-                rows.extend(check_machine_lab(compiled.machines, file, name, style))
+                rows.extend(check_machine_lab(compiled.machines, file, name, style, host.firewall, host.br_netfilter))
                 continue
             assert compiled.plan is not None
             rows.extend(check_lab(compiled.plan, name, style, host))

@@ -42,7 +42,7 @@ def test_two_sites_passes_nsgen_test(target: str) -> None:
     # every machine's expectations ran, across the tunnel, and the whole cycle ran through Ansible
     assert "site-a: expect pod-a1 ping 10.50.0.21" in statements
     assert "site-b: expect pod-b1 ping 10.50.0.11" in statements
-    assert statements[0] == "setup.yml (ansible-playbook)" and "every machine as before setup" in statements
+    assert statements[0] == "setup.yml (ansible-playbook)" and "state restored" in statements
 
 
 def test_a_machine_that_fails_fails_the_play_and_the_others_are_undone(target: str, tmp_path: Path) -> None:
