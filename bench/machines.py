@@ -17,6 +17,7 @@ from pathlib import Path
 
 from nsgen.compiler import compile_source
 from nsgen.harness.machinetest import run_playbook, sandbox_inventory, simulated_machines, write_out_dir
+from nsgen.harness.sandbox import SandboxError
 
 
 def lab_text(machines: int, namespaces: int) -> str:
@@ -34,6 +35,13 @@ def lab_text(machines: int, namespaces: int) -> str:
 
 
 def main() -> None:
+    try:
+        _main()
+    except SandboxError as error:
+        raise SystemExit(f"bench.machines: the sandbox failed: {error}") from None
+
+
+def _main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("machines", type=int, nargs="?", default=8)
     parser.add_argument("namespaces", type=int, nargs="?", default=100)
