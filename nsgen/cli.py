@@ -27,7 +27,9 @@ from nsgen.source import LabSource, SourceError, read_lab
 if TYPE_CHECKING:
     from typer._click import Context as ClickContext  # the Context click's own methods take
 
+    from nsgen.compiler import Compilation
     from nsgen.compiler.diagnostics import Diagnostic
+    from nsgen.compiler.machines import MachinePlans
     from nsgen.compiler.plan import LabPlan
     from nsgen.harness.labtest import LabTestReport
 
@@ -210,9 +212,9 @@ def _stdin_identity(text: str) -> str:
     return f"<stdin>:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
-def _compile(source: LabSource, werror: bool, target: str | None = None) -> LabPlan:
+def _compile_any(source: LabSource, werror: bool, target: str | None = None) -> Compilation:
     """Compile (for `target`: what it cannot express is an error too), print diagnostics to
-    stderr, and exit 1 on errors; returns the plan."""
+    stderr, and exit 1 on errors; returns the compilation (a plan, or a plan per machine)."""
     from nsgen.compiler import compile_source
 
     with _no_gc():
@@ -220,10 +222,33 @@ def _compile(source: LabSource, werror: bool, target: str | None = None) -> LabP
         result = compile_source(source.text, source.name, target, identity)
     _print_diagnostics(result.diagnostics, source.text)
     stop, summary = _summary(result.diagnostics, werror)
-    if stop or result.plan is None:
+    if stop or (result.plan is None and result.machines is None):
         _error(f"nsgen: {source.name}: {summary}; no script written")
         raise typer.Exit(1)
+    return result
+
+
+def _compile(source: LabSource, werror: bool, target: str | None = None) -> LabPlan:
+    """`_compile_any` for the commands that take one plan: a lab with machines is a usage error
+    (exit 2) that says what `nsgen build --out-dir` would write."""
+    result = _compile_any(source, werror, target)
+    if result.plan is None:
+        assert result.machines is not None
+        _machines_need_out_dir(source, result.machines)
+    assert result.plan is not None
     return result.plan
+
+
+def _machines_need_out_dir(source: LabSource, machines: MachinePlans) -> NoReturn:
+    from nsgen.compiler.outdir import SETUP, TEARDOWN
+
+    names = list(machines.plans)
+    files = [f(name) for name in names for f in (SETUP.format, TEARDOWN.format)]
+    _error(f"nsgen: {source.name} is a lab on {len(names)} machines ({', '.join(names)}): it has a script per "
+           "machine, not one")
+    _error(f"hint: `nsgen build {source.name} --out-dir DIR` writes {', '.join(files)}, inventory.ini, setup.yml "
+           "and teardown.yml into DIR (docs/machines.md)")
+    raise typer.Exit(2)
 
 
 def _refuse_to_overwrite(source: LabSource, output: Path | None, what: str = "the script",
@@ -235,11 +260,15 @@ def _refuse_to_overwrite(source: LabSource, output: Path | None, what: str = "th
         raise typer.Exit(2)
 
 
-def _emit(file: str, target: str, script: str, style: str, output: Path | None, werror: bool) -> None:
+def _emit(file: str, target: str, script: str, style: str, output: Path | None, werror: bool,
+          out_dir: Path | None = None) -> None:
     from nsgen.compiler.targets import render
 
     source = _read(file)
     _refuse_to_overwrite(source, output)
+    if out_dir is not None:
+        _write_out_dir(source, target, style, out_dir, werror)
+        return
     plan = _compile(source, werror, target)
     with _no_gc():
         text = render(plan, target, script, style)
@@ -254,11 +283,44 @@ def _emit(file: str, target: str, script: str, style: str, output: Path | None, 
         raise typer.Exit(2) from None
 
 
+def _write_out_dir(source: LabSource, target: str, style: str, out_dir: Path, werror: bool) -> None:
+    """`build --out-dir DIR` of a lab with machines: its scripts, inventory and playbooks."""
+    from nsgen.compiler.outdir import out_dir_files
+
+    result = _compile_any(source, werror, target)
+    if result.machines is None:
+        _usage("--out-dir is for a lab with machines (docs/machines.md); this lab has none",
+               "without --out-dir the setup script is printed, or written to -o FILE")
+    plans = result.machines.plans
+    lab = next(iter(plans.values())).name
+    files = out_dir_files(result.machines, lab, source.name, target, style)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            path = out_dir / name
+            if source.is_file(path):
+                _usage(f"--out-dir {out_dir} would overwrite the lab file {source.name}", "choose another folder")
+            path.write_text(text, encoding="utf-8")
+            if name.endswith(".sh"):
+                path.chmod(0o755)
+    except OSError as exc:
+        _error(f"nsgen: cannot write {out_dir}: {exc.strerror or exc}")
+        raise typer.Exit(2) from None
+    _error(f"nsgen: wrote {len(files)} files to {out_dir}: {', '.join(files)}")
+
+
+OutDirOpt = Annotated[Path | None, typer.Option(
+    "--out-dir", help="A lab with machines: write each machine's setup and teardown script, inventory.ini, "
+                      "setup.yml and teardown.yml (Ansible) here.")]
+
+
 @app.command()
 def build(file: FileArg, target: TargetOpt = DEFAULT_TARGET, output: OutOpt = None,
-          style: StyleOpt = "default", werror: WerrorOpt = False) -> None:
+          style: StyleOpt = "default", werror: WerrorOpt = False, out_dir: OutDirOpt = None) -> None:
     """Print the setup script that builds the lab (also: `nsgen FILE` with no command)."""
-    _emit(file, target, "setup", style, output, werror)
+    if out_dir is not None and output is not None:
+        _usage("-o and --out-dir: give one", "-o FILE for a lab without machines, --out-dir DIR for one with them")
+    _emit(file, target, "setup", style, output, werror, out_dir)
 
 
 @app.command()
@@ -293,9 +355,9 @@ def graph(file: FileArg,
 
     source = _read(file)
     _refuse_to_overwrite(source, output, "the graph", "lab.svg")
-    plan = _compile(source, werror)
+    result = _compile_any(source, werror)
     try:
-        text = render_graph(plan, format)
+        text = render_graph(result.plan or result.machines, format)  # type: ignore[arg-type]
     except GraphvizError as error:
         _usage(str(error), error.hint)
     if output is None:
@@ -388,7 +450,7 @@ def plan_command(file: FileArg, target: TargetOpt = DEFAULT_TARGET, werror: Werr
 def check(file: FileArg, werror: WerrorOpt = False) -> None:
     """Validate the lab file only: print every error and warning."""
     source = _read(file)
-    _compile(source, werror)
+    _compile_any(source, werror)
     _error(f"nsgen: {source.name}: ok")
 
 

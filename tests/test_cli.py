@@ -253,7 +253,10 @@ def test_inspect_is_read_only() -> None:
 def test_error_corpus_gives_diagnostics_never_a_traceback(case: str) -> None:
     out = run_in_process("build", str(ERRORS / case))
     assert_no_traceback(out)
-    assert out.code == (0 if case.startswith("W") else 1), out.stderr
+    # a lab across machines that is fine but for warnings has a script per machine: build without
+    # --out-dir says what --out-dir would write and exits 2 (docs/machines.md)
+    machines = (ERRORS / case).read_text(encoding="utf-8").startswith("machine ")
+    assert out.code == ((2 if machines else 0) if case.startswith("W") else 1), out.stderr
     assert re.search(r":\d+:\d+: (error|warning)\[[EW]\d{3}\]: ", out.stderr)
     assert out.stdout.startswith(SHEBANG) if out.code == 0 else out.stdout == ""
 

@@ -47,6 +47,8 @@ def _plan(value: Any) -> Any:
         return re.sub(r"lab\.ns:\d+", "lab.ns:N", value)
     if isinstance(value, tuple):
         return tuple(_plan(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _plan(item) for key, item in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__name__, tuple((f.name, _plan(getattr(value, f.name)))
                                             for f in dataclasses.fields(value) if f.name != "origin"))
@@ -64,8 +66,16 @@ def declaration_order(text: str) -> tuple[Any, ...]:
     """The statements as fmt must order them: by group, the order written within a group."""
     program, _ = parse(text, "lab.ns")
     assert program is not None
-    ordered = sorted(program.statements, key=lambda s: GROUPS[RULE_OF[type(s)]])
-    return tuple(_plain(statement) for statement in ordered)
+    return tuple(_plain(statement) for statement in _in_groups(program.statements))
+
+
+def _in_groups(statements: tuple[ir.Statement, ...]) -> list[ir.Statement]:
+    """By group, the order written within a group; `on` blocks (labs across machines) after the
+    lab-wide lines, in the order written, each block's statements in groups."""
+    ordered: list[ir.Statement] = sorted((s for s in statements if not isinstance(s, ir.On)),
+                                         key=lambda s: GROUPS[RULE_OF[type(s)]])
+    return ordered + [dataclasses.replace(block, body=tuple(_in_groups(block.body)))
+                      for block in statements if isinstance(block, ir.On)]
 
 
 def comments(text: str) -> Counter[str]:
@@ -82,6 +92,7 @@ def assert_formats_well(text: str) -> str:
     before, after = compile_source(text, "lab.ns"), compile_source(formatted, "lab.ns")
     assert Counter(d.code for d in after.diagnostics) == Counter(d.code for d in before.diagnostics)
     assert _plan(after.plan) == _plan(before.plan)
+    assert _plan(after.machines) == _plan(before.machines)
     assert format_source(formatted, "lab.ns") == (formatted, [])
     assert formatted == "" or (formatted.endswith("\n") and not formatted.endswith("\n\n"))
     assert "\n\n\n" not in formatted and not formatted.startswith("\n")
@@ -354,7 +365,8 @@ def test_every_statement_of_the_golden_labs_formats_alone_and_spaced_out(rule: s
     """Each kind of statement, as the golden labs write it and with blanks around every `:`, `<->`,
     `=`, `,` and `->` (but in MAC addresses) and `;` at the end, comes out the same canonical way."""
     node = next(kind.node for kind in REGISTRY if kind.rule == rule)
-    sources = [s.source for path in sorted(GOLDEN.glob("*/*.ns"))
+    golden = [*GOLDEN.glob("*/*.ns"), *(GOLDEN.parent / "golden-machines").glob("*/*.ns")]
+    sources = [s.source for path in sorted(golden)
                for s in parse(path.read_text(encoding="utf-8"), path.name)[0].statements  # type: ignore[union-attr]
                if isinstance(s, node)]
     assert sources, f"no golden lab has a `{rule}` statement"

@@ -22,6 +22,7 @@ from nsgen.compiler.graph import svg as svg_of
 from nsgen.compiler.graph.dot import render_dot
 from nsgen.compiler.graph.mermaid import render_mermaid
 from nsgen.compiler.graph.model import DRAWN, NOT_DRAWN, Edge, LabGraph, Node, lab_graph
+from nsgen.compiler.machines import MachinePlans
 from nsgen.compiler.plan import LabPlan
 from tests.conftest import ROOT, assert_golden
 from tests.test_cli import Run, run_as_process, run_in_process
@@ -47,6 +48,15 @@ def plan_of(lab: str) -> LabPlan:
     return result.plan
 
 
+def drawable(lab: str) -> LabPlan | MachinePlans:
+    """What `nsgen graph` draws: the plan, or a lab across machines' plan per machine."""
+    path = LABS[lab]
+    result = compile_source(path.read_text(encoding="utf-8"), path.name)
+    drawn = result.plan or result.machines
+    assert drawn is not None, result.diagnostics
+    return drawn
+
+
 def need_dot() -> str:
     """Graphviz's dot, or a skip naming it (a failure under CI=true, whose machine installs it)."""
     program = shutil.which("dot")
@@ -62,20 +72,25 @@ def need_dot() -> str:
 def test_graph_matches_golden(lab: str, format: str, update_golden: bool) -> None:
     path = expected_path(lab, format)
     path.parent.mkdir(exist_ok=True)
-    assert_golden(path, render_graph(plan_of(lab), format), update_golden)
+    assert_golden(path, render_graph(drawable(lab), format), update_golden)
 
 
 @pytest.mark.parametrize("lab", LABS)
 def test_graphviz_accepts_the_dot_file(lab: str, tmp_path: Path) -> None:
     need_dot()
-    svg = render_graph(plan_of(lab), "svg")
+    svg = render_graph(drawable(lab), "svg")
     assert svg.lstrip().startswith("<?xml") and svg.rstrip().endswith("</svg>")
 
 
 @pytest.mark.parametrize("lab", LABS)
 def test_every_interface_and_address_is_drawn(lab: str) -> None:
     """Each veth end, VXLAN and macvlan by name, each address of the lab, each NAT and forward."""
-    plan = plan_of(lab)
+    drawn = drawable(lab)
+    for plan in [drawn] if isinstance(drawn, LabPlan) else list(drawn.plans.values()):
+        _each_drawn(drawn, plan)
+
+
+def _each_drawn(drawn: LabPlan | MachinePlans, plan: LabPlan) -> None:
     names = [end.ifname for veth in plan.veths for end in (veth.inner, veth.outer)]
     names += [v.ifname for v in plan.vxlans] + [m.ifname for m in plan.macvlans] + [a.ifname for a in plan.addresses]
     addresses = [a for veth in plan.veths for end in (veth.inner, veth.outer) for a in end.addresses]
@@ -83,7 +98,7 @@ def test_every_interface_and_address_is_drawn(lab: str) -> None:
     addresses += [m.address for m in plan.macvlans] + [a.address for a in plan.addresses]
     addresses += [m.subnet for m in plan.masquerades] + [f"{f.target}:{f.target_port}" for f in plan.forwards]
     for format in SUFFIX:
-        text = render_graph(plan, format).replace("\\n", "\n").replace("<br/>", "\n")  # line breaks in labels
+        text = render_graph(drawn, format).replace("\\n", "\n").replace("<br/>", "\n")  # line breaks in labels
         for word in [*names, *(a for a in addresses if a)]:
             assert re.search(rf"(?<![\w.-]){re.escape(word)}(?![\w.-])", text), (format, word)
         for namespace in plan.namespaces:

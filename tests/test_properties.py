@@ -35,9 +35,9 @@ FUZZ = settings(derandomize=True, database=None, deadline=None, print_blob=False
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # What a statement may be written with, once comments are gone: names, numbers, addresses, `<->`, `->`,
-# `:`, `,`, `;`, `=` (sysctl KEY=VALUE), `[` `]` (an IPv6 address before `:PORT`), blanks and line ends.
-# Anything else in a lab that compiles would be a hole in the grammar.
-ALLOWED = frozenset(string.ascii_letters + string.digits + "_.-/:,<>;=[] \t\r\n")
+# `:`, `,`, `;`, `=` (sysctl KEY=VALUE), `[` `]` (an IPv6 address before `:PORT`), `{` `}` (`on MACHINE { }`),
+# blanks and line ends. Anything else in a lab that compiles would be a hole in the grammar.
+ALLOWED = frozenset(string.ascii_letters + string.digits + "_.-/:,<>;=[]{} \t\r\n")
 
 HOSTILE = ("$(reboot)", "`id`", ";rm -rf /", "'", '"', "*", "\n", "\x00", "\\", "&&", "|", ">", "<", "$HOME",
            "${IFS}", "~", "?", "[a]", "{a,b}", "!", "%", "é", "ünïcödé", "\u202e", "\ufeff", "\r", "\t", "\x0c",
@@ -119,24 +119,28 @@ def without_comments(text: str) -> str:
 def compile_and_render(text: str) -> tuple[Compilation, dict[str, str]]:
     """Compile a lab and, when it compiles, render every script."""
     result = compile_source(text, "fuzz.ns")
-    return result, (all_scripts(result) if result.plan is not None else {})
+    return result, (all_scripts(result) if result.plan is not None or result.machines is not None else {})
 
 
 def all_scripts(result: Compilation) -> dict[str, str]:
-    """Every script of a compiled lab: each target x script x style (inspect has one style)."""
-    assert result.plan is not None
+    """Every script of a compiled lab: each target x script x style (inspect has one style); a lab
+    across machines: each machine's (docs/machines.md)."""
+    plans = {"": result.plan} if result.plan is not None else {
+        f"{name}.": plan for name, plan in (result.machines.plans.items() if result.machines else ())}
+    assert plans
     scripts = {}
-    for target in TARGETS:
-        for script in SCRIPTS:
-            for style in STYLES if script != "inspect" else ("default",):
-                scripts[f"{target}.{script}.{style}.sh"] = render(result.plan, target, script, style)
+    for prefix, plan in plans.items():
+        for target in TARGETS:
+            for script in SCRIPTS:
+                for style in STYLES if script != "inspect" else ("default",):
+                    scripts[f"{prefix}{target}.{script}.{style}.sh"] = render(plan, target, script, style)
     return scripts
 
 
 def assert_plan_or_error(result: Compilation, text: str) -> None:
     """The compiler's contract: a plan and no error, or no plan and at least one error, each renderable."""
     errors = [d for d in result.diagnostics if d.is_error]
-    assert (result.plan is None) == bool(errors), [d.code for d in result.diagnostics]
+    assert (result.plan is None and result.machines is None) == bool(errors), [d.code for d in result.diagnostics]
     for diagnostic in result.diagnostics:
         assert re.fullmatch(r"[EW]\d{3}", diagnostic.code)
         shown = render_diagnostic(diagnostic, text)
@@ -146,8 +150,9 @@ def assert_plan_or_error(result: Compilation, text: str) -> None:
 def assert_safe_lab(result: Compilation, text: str, scripts: dict[str, str]) -> None:
     """A lab that compiled holds only grammar characters outside comments and `run` commands, and no
     hostile marker gets out: one in a `run` command's word reaches a script only as that word, quoted."""
-    assert result.ok and result.plan is not None
-    runs = result.plan.processes
+    assert result.ok and (result.plan is not None or result.machines is not None)
+    plans = [result.plan] if result.plan is not None else list(result.machines.plans.values())  # type: ignore[union-attr]
+    runs = [process for plan in plans for process in plan.processes]
     outside_runs = without_comments(text)
     for process in runs:
         outside_runs = outside_runs.replace(process.origin.source, "run")
@@ -198,7 +203,7 @@ def test_random_text_gives_plan_or_error(text: str) -> None:
 def test_mutated_lab_gives_plan_or_error(mutant: Mutant) -> None:
     result, scripts = compile_and_render(mutant.text)
     assert_plan_or_error(result, mutant.text)
-    if result.plan is not None:
+    if result.plan is not None or result.machines is not None:
         event("compiled")
         assert_safe_lab(result, mutant.text, scripts)
 
@@ -208,7 +213,7 @@ def test_mutated_lab_gives_plan_or_error(mutant: Mutant) -> None:
 def test_mutated_lab_scripts_pass_shellcheck(mutant: Mutant) -> None:
     result, scripts = compile_and_render(mutant.text)
     assert_plan_or_error(result, mutant.text)
-    if result.plan is None:
+    if result.plan is None and result.machines is None:
         event("refused")
         return
     event("compiled")

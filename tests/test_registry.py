@@ -32,7 +32,7 @@ DOCS = ROOT / "docs" / "language.md"
 def golden_programs() -> list[ir.Program]:
     """Every golden case's lab, parsed."""
     programs = []
-    for path in sorted((ROOT / "golden").glob("*/*.ns")):
+    for path in sorted([*(ROOT / "golden").glob("*/*.ns"), *(ROOT / "golden-machines").glob("*/*.ns")]):
         program, _ = parse(path.read_text(encoding="utf-8"), path.name)
         assert program is not None, path
         programs.append(program)
@@ -100,8 +100,8 @@ def test_statement_has_a_lowering(rule: str) -> None:
 
 
 def _sets_the_lab(kind: StatementKind) -> bool:
-    """`lab` and `ipv6` set something for the whole lab and make no plan item of their own."""
-    return kind.node in (ir.Lab, ir.Ipv6)
+    """`lab`, `ipv6` and `machine` set something for the whole lab and make no plan item of their own."""
+    return kind.node in (ir.Lab, ir.Ipv6, ir.Machine)
 
 
 @pytest.mark.parametrize("rule", KINDS)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nsgen.compiler.machines import MachinePlans
 
 from nsgen.compiler.diagnostics import Diagnostic, sort_key
+from nsgen.compiler.ir import Program
 from nsgen.compiler.parser import parse
 from nsgen.compiler.plan import LabPlan
 from nsgen.compiler.resolve import lower
@@ -18,6 +23,8 @@ class Compilation:
 
     plan: LabPlan | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    machines: MachinePlans | None = None
+    """A lab with machines: a plan per machine (`plan` is None then); docs/machines.md."""
 
     @property
     def ok(self) -> bool:
@@ -32,6 +39,14 @@ def compile_source(text: str, file: str, target: str | None = None, source: str 
     program, syntax = parse(text, file)
     if program is None:
         return Compilation(None, syntax)
+    from nsgen.compiler.machines import is_machine_lab
+
+    if is_machine_lab(program):
+        return _compile_machines(program, target, source)
+    return _compile_program(program, target, source)
+
+
+def _compile_program(program: Program, target: str | None, source: str | None) -> Compilation:
     symbols = collect(program)
     found = [d for check in CHECKS for d in check(program, symbols)]
     if target is not None:
@@ -42,3 +57,23 @@ def compile_source(text: str, file: str, target: str | None = None, source: str 
     if any(d.is_error for d in diagnostics):
         return Compilation(None, diagnostics)
     return Compilation(lower(program, symbols, LOWERING, source), diagnostics)
+
+
+def _compile_machines(program: Program, target: str | None, source: str | None) -> Compilation:
+    """A lab with machines: its own checks, then each machine's program through the ordinary compiler."""
+    from nsgen.compiler.machines import MachinePlans, check_machine_lab, dedupe, project
+    from nsgen.compiler.statements.machine import machines_of
+
+    found = list(check_machine_lab(program))
+    result = MachinePlans()
+    if not any(d.is_error for d in found):
+        for machine in machines_of(program):
+            compiled = _compile_program(project(program, machine.name.text), target, source)
+            found += compiled.diagnostics
+            if compiled.plan is not None:
+                result.plans[machine.name.text] = compiled.plan
+                result.addresses[machine.name.text] = machine.address.text
+    diagnostics = sorted(dedupe(found), key=sort_key)
+    if any(d.is_error for d in diagnostics):
+        return Compilation(None, diagnostics)
+    return Compilation(None, diagnostics, result)

@@ -87,9 +87,32 @@ def format_source(text: str, filename: str) -> tuple[str | None, list[Diagnostic
         tree = _tree_parser().parse(text)
     except UnexpectedInput:  # the compiler's parser says where, in the language's words
         return None, parse(text, filename)[1]
-    statements = [_statement(child) for child in tree.children if isinstance(child, Tree)]
-    header, trailer = _attach_comments(text.split("\n"), statements)
-    return _layout(header, statements, trailer), []
+    trees = [child for child in tree.children if isinstance(child, Tree)]
+    blocks = [(str(t.children[1]), [_statement(c) for c in t.children if isinstance(c, Tree)])
+              for t in trees if t.data == "on_block"]
+    statements = [_statement(child) for child in trees if child.data != "on_block"]
+    everything = sorted([*statements, *(s for _name, body in blocks for s in body)], key=lambda s: (s.line, s.column))
+    header, trailer = _attach_comments(text.split("\n"), everything)
+    if not blocks:
+        return _layout(header, statements, trailer), []
+    return _layout_machines(header, statements, blocks, trailer), []
+
+
+def _layout_machines(header: list[str], statements: list[_Statement], blocks: list[tuple[str, list[_Statement]]],
+                     trailer: list[str]) -> str:
+    """A lab across machines: its lab-wide lines in groups, then each `on MACHINE { ... }` block in
+    the order written, its statements laid out as a lab's, indented by two spaces."""
+    out = _lines(_layout(header, statements, []))
+    for name, body in blocks:
+        if out:
+            out.append("")
+        out.append(f"on {name} {{")
+        out += [f"  {line}" if line else "" for line in _lines(_layout([], body, []))]
+        out.append("}")
+    if trailer:
+        out.append("")
+    out += trailer
+    return "".join(line + "\n" for line in out)
 
 
 @functools.cache
@@ -200,6 +223,11 @@ def _layout(header: list[str], statements: list[_Statement], trailer: list[str])
             out += _run_lines(run)
     out += trailer
     return "".join(line + "\n" for line in out)
+
+
+def _lines(text: str) -> list[str]:
+    """A layout's lines (split at newlines only: a comment may hold other line separators)."""
+    return text.split("\n")[:-1] if text else []
 
 
 def _runs(statements: list[_Statement]) -> Iterator[list[_Statement]]:

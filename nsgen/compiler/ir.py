@@ -267,6 +267,23 @@ class ExpectConnect(Statement):
 
 
 @dataclass(frozen=True)
+class Machine(Statement):
+    """`machine NAME ADDRESS`: a machine of the lab, by its underlay address (docs/machines.md)."""
+
+    name: Word
+    address: Word
+
+
+@dataclass(frozen=True)
+class On(Statement):
+    """`on MACHINE { ... }`: the statements in the block are placed on MACHINE. Only a lab with
+    machines has these; `nsgen.compiler.machines` splits such a lab into one program per machine."""
+
+    machine: Word
+    body: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
 class Program:
     """A parsed lab file: its statements in source order."""
 

@@ -149,9 +149,23 @@ def _line_col(text: str, pos: int) -> tuple[int, int]:
     return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
+def _in_block(text: str, pos: int) -> bool:
+    """True when `pos` is inside an `on MACHINE { ... }` block (braces outside comments)."""
+    depth = 0
+    for line in text[:pos].split("\n"):
+        code = line.split("#", 1)[0]
+        depth += code.count("{") - code.count("}")
+    return depth > 0
+
+
 def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
-    """One syntax error in the language's words."""
+    """One syntax error in the language's words (a closing `}` is expected only inside a block)."""
     pos = _error_pos(exc, text)
+    if not _in_block(text, pos):
+        for attribute in ("allowed", "expected"):
+            found = getattr(exc, attribute, None)
+            if isinstance(found, set) and "RBRACE" in found:
+                setattr(exc, attribute, found - {"RBRACE"})
     line, column = _line_col(text, pos)
     if isinstance(exc, UnexpectedCharacters) or _stray_run_word(exc):
         char = text[pos] if pos < len(text) else ""

@@ -91,6 +91,14 @@ class ToIR(Transformer[Token, Any]):
     def start(self, children: list[Any]) -> ir.Program:
         return ir.Program(self.file, tuple(c for c in children if isinstance(c, ir.Statement)))
 
+    def on_block(self, children: list[Any]) -> ir.On:
+        """`on MACHINE { ... }`: its span and source are its first line's `on MACHINE`."""
+        keyword, name = children[0], children[1]
+        span = Span(self.file, keyword.line or 0, keyword.column or 0, name.end_column or 0)
+        source = self.lines[span.line - 1][span.column - 1 : span.end_column - 1]
+        return ir.On(span, source, machine=self.word(name),
+                     body=tuple(c for c in children if isinstance(c, ir.Statement)))
+
     def ip_option(self, children: list[Any]) -> _Option:
         addresses = self.tokens(children, "ADDRESS")
         return _Option(self._option(children, addresses[-1]), addresses=tuple(self.word(t) for t in addresses))

@@ -120,15 +120,26 @@ def prove_lab(text: str, file: str, target: str = ALL, style: str = "default", h
     compilations = [compile_source(text, file, name) for name in names]
     compilation = next((c for c in compilations if not c.ok), compilations[0])
     diagnostics = tuple(compilation.diagnostics)
-    if not compilation.ok or compilation.plan is None:
+    if not compilation.ok or (compilation.plan is None and compilation.machines is None):
         return LabTestReport(Outcome.BAD_LAB, diagnostics=diagnostics)
     reason = unavailable_reason()
     if reason:
         return LabTestReport(Outcome.NO_SANDBOX, diagnostics=diagnostics, message=f"cannot test {file}: {reason}")
     rows: list[CheckResult] = []
     try:
-        for name in names:
-            rows.extend(check_lab(compilation.plan, name, style, host))
+        for name, compiled in zip(names, compilations, strict=True):
+            if compiled.machines is not None:  # a lab across machines: docs/machines.md
+                from nsgen.harness.machinetest import ansible_playbook, check_machine_lab
+
+                if ansible_playbook() is None:
+                    return LabTestReport(Outcome.NO_SANDBOX, diagnostics=diagnostics,
+                                         message=f"cannot test {file}: it runs on machines, and testing it runs its "
+                                                 "playbooks: ansible-playbook is not installed "
+                                                 "(pip install 'nsgen[ansible]')")
+                rows.extend(check_machine_lab(compiled.machines, file, name, style, host.firewall, host.br_netfilter))
+                continue
+            assert compiled.plan is not None
+            rows.extend(check_lab(compiled.plan, name, style, host))
     except SandboxError as error:
         return LabTestReport(Outcome.SANDBOX_FAILED, tuple(rows), diagnostics, f"the sandbox failed: {error}")
     outcome = Outcome.PASSED if all(row.passed for row in rows) else Outcome.FAILED

@@ -38,7 +38,10 @@ def _setup_row(report: labtest.LabTestReport) -> labtest.CheckResult:
 @pytest.mark.parametrize("br_netfilter", [True, False], ids=["br_netfilter-on", "br_netfilter-off"])
 @pytest.mark.parametrize("firewall", ["open", "docker"])
 @pytest.mark.parametrize("style", STYLES)
-@pytest.mark.parametrize("example", example_labs(), ids=lambda path: path.stem)
+@pytest.mark.parametrize("example", [path for path in example_labs()
+                                     # labs across machines: their own kernel tests (test_machines.py)
+                                     if "\nmachine " not in path.read_text(encoding="utf-8")],
+                         ids=lambda path: path.stem)
 def test_example_on_a_firewalled_host(example: Path, target: str, style: str, firewall: str,
                                       br_netfilter: bool) -> None:
     """Every example, each target and style, on an open and a Docker-like host, with

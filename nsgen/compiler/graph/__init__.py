@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from nsgen.compiler.graph.dot import render_dot
 from nsgen.compiler.graph.mermaid import render_mermaid
-from nsgen.compiler.graph.model import LabGraph, lab_graph
+from nsgen.compiler.graph.model import LabGraph, lab_graph, machines_graph
+from nsgen.compiler.machines import MachinePlans
 from nsgen.compiler.plan import LabPlan
 
 TEXT_FORMATS: dict[str, Callable[[LabGraph], str]] = {"dot": render_dot, "mermaid": render_mermaid}
@@ -26,9 +27,14 @@ class GraphvizError(Exception):
         self.hint = hint
 
 
-def render_graph(plan: LabPlan, format: str) -> str:
-    """The lab's graph in `format` (dot, mermaid or svg). SVG needs Graphviz: GraphvizError without it."""
-    graph = lab_graph(plan)
+def render_graph(plan: LabPlan | MachinePlans, format: str) -> str:
+    """The lab's graph in `format` (dot, mermaid or svg). SVG needs Graphviz: GraphvizError without it.
+    A lab across machines (its `MachinePlans`) is drawn with a cluster per machine."""
+    if isinstance(plan, LabPlan):
+        graph = lab_graph(plan)
+    else:
+        first = next(iter(plan.plans.values()))
+        graph = machines_graph(first.name, first.file, plan.plans, plan.addresses)
     if format in TEXT_FORMATS:
         return TEXT_FORMATS[format](graph)
     return svg(render_dot(graph))

@@ -2,9 +2,12 @@
 LAN outside) and edges (links, tunnels, NAT and port forwards), built from the resolved plan, so
 every interface name and address is the one the scripts use.
 
-Some fields are hooks for what the language does not have yet and nothing sets: `Node.machine`
-(machines, drawn as clusters), `Node.isolated` (isolated namespaces), `Edge.vlans` (VLAN tags and
-trunks) and the `switch` kind (Open vSwitch bridges). The formats draw them already.
+A lab across machines (docs/machines.md) is each machine's graph, its nodes in the machine's
+cluster (`Node.machine`), with the tunnels between machines joined device to device.
+
+Some fields are hooks for what the language does not have yet and nothing sets: `Node.isolated`
+(isolated namespaces), `Edge.vlans` (VLAN tags and trunks) and the `switch` kind (Open vSwitch
+bridges). The formats draw them already.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ class Node:
     isolated: bool = False
     """An isolated namespace (`isolate NS`)."""
     machine: str | None = None
-    """Hook: the machine the node is on, drawn as a cluster (not in the language yet)."""
+    """The machine the node is on (a lab across machines), drawn as a cluster."""
 
 
 @dataclass(frozen=True)
@@ -231,3 +234,35 @@ def _address_owners(lab: plan.LabPlan) -> dict[str, str]:
     for extra in lab.addresses:
         add(extra.address, namespace_id(extra.netns))
     return owners
+
+
+def machines_graph(name: str, file: str, plans: dict[str, plan.LabPlan], addresses: dict[str, str]) -> LabGraph:
+    """A lab across machines: each machine's graph in its cluster (ids `MACHINE:ID`), the tunnel
+    between two machines drawn once, from device to device."""
+    machine_at = {address: machine for machine, address in addresses.items()}
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    graphs = {machine: lab_graph(lab) for machine, lab in plans.items()}
+    for machine, graph in graphs.items():
+        nodes += [Node(f"{machine}:{n.id}", n.kind, n.label, n.isolated, machine) for n in graph.nodes]
+        for edge in graph.edges:
+            edges.append(Edge(f"{machine}:{edge.tail}", f"{machine}:{edge.head}", edge.kind, edge.label,
+                              edge.tail_label, edge.head_label, edge.directed, edge.vlans))
+    joined: list[Edge] = []
+    drawn: set[frozenset[str]] = set()
+    for edge in edges:
+        machine = edge.tail.split(":", 1)[0]
+        peer = machine_at.get(edge.head_label[0]) if edge.kind == "tunnel" and edge.head_label else None
+        if peer is None or not edge.head.endswith(f":{OUTSIDE}"):
+            joined.append(edge)
+            continue
+        other = next((e.tail for e in edges if e.kind == "tunnel" and e.tail.startswith(f"{peer}:")
+                      and e.head_label == (addresses[machine],) and e.label == edge.label), None)
+        if other is None:
+            joined.append(edge)
+        elif frozenset((edge.tail, other)) not in drawn:
+            drawn.add(frozenset((edge.tail, other)))
+            joined.append(Edge(edge.tail, other, "tunnel", edge.label))
+    used = {end for edge in joined for end in (edge.tail, edge.head)}
+    kept = [n for n in nodes if n.kind != "outside" or n.id in used]
+    return LabGraph(name, file, tuple(kept), tuple(joined))

@@ -1,0 +1,1 @@
+"""Ansible plugins `nsgen test` uses to run a lab's playbooks against simulated machines."""
