@@ -526,7 +526,7 @@ class Interpreter:
         if sub == "delete":
             link.addresses = [a for a in link.addresses if a.interface.ip != interface.ip]
             return True
-        if self._derived_link_local(link, interface):
+        if self.derived_link_local(link, interface):
             return True
         if not given:
             full, example = ("/32", "/24") if interface.version == 4 else ("/128", "/64")
@@ -539,7 +539,7 @@ class Interpreter:
         return True
 
     @staticmethod
-    def _derived_link_local(link: Link, interface: ipaddress.IPv4Interface | ipaddress.IPv6Interface) -> bool:
+    def derived_link_local(link: Link, interface: ipaddress.IPv4Interface | ipaddress.IPv6Interface) -> bool:
         """The link-local address nsgen adds itself to an interface under `addrgenmode none`:
         `fe80::` and the interface part of its first IPv6 address, /64 (docs/language.md, IPv6 and
         dual-stack labs). The lab adds it again from that address, so it is no statement of its own."""

@@ -101,7 +101,9 @@ def test_live_import_of_a_built_lab_gives_back_the_lab(built: Path) -> None:
     _live_round_trip(built, "iptables")
 
 
-@pytest.mark.parametrize("built", [ROOT / "examples" / "seed.ns", ROOT / "examples" / "pods.ns"],
+@pytest.mark.parametrize("built", [ROOT / "examples" / "seed.ns", ROOT / "examples" / "pods.ns",
+                                   ROOT / "golden" / "dualstack" / "dualstack.ns",
+                                   ROOT / "golden" / "ipv6-only" / "ipv6-only.ns"],
                          ids=lambda p: p.stem)
 def test_live_import_reads_nft_rules(built: Path) -> None:
     _live_round_trip(built, "nft")
