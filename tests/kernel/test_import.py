@@ -29,7 +29,8 @@ pytestmark = pytest.mark.sandbox
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "import_corpus"
 SCRIPTS = {"netns-exec.sh": "iptables", "ip-n.sh": "iptables", "brctl.sh": "iptables", "nft.sh": "nft",
-           "overlay.sh": "nft", "blog.sh": "iptables", "ipv6.sh": "iptables"}
+           "overlay.sh": "nft", "blog.sh": "iptables", "ipv6.sh": "iptables",
+           "ipv6-nft.sh": "nft"}
 """Each corpus script and the target its import is built with (the firewall the script uses)."""
 
 _NSGEN_ONLY = re.compile(r" (alias=nsgen:\S+|addrgenmode=\S+)")
