@@ -314,6 +314,34 @@ forward tcp 8080 -> [fd00:1::2]:8080
 """, name=False)
 
 
+def test_ipv6_routes_by_family() -> None:
+    """Defaults of the two families are two routes; `metric 1024` is an IPv6 route's metric when it
+    is given none (so `del ... metric 1024` deletes the route added without one); an IPv4 route in
+    `ip -6 route` is E325; a dev-only IPv6 default is `::/0`."""
+    head = """ip netns add red
+ip -n red link set lo up
+ip link add b type veth peer name a netns red
+ip link set b up
+ip -n red link set a up
+ip -n red addr add 10.0.0.2/24 dev a
+ip -n red addr add fd00::2/64 dev a nodad
+ip addr add 10.0.0.1/24 dev b
+ip addr add fd00::1/64 dev b nodad
+ip -n red route add default via 10.0.0.1
+ip -n red -6 route add default via fd00::1 metric 1024
+ip -n red -6 route add fd00:9::/64 via fd00::1
+ip -n red -6 route del fd00:9::/64 via fd00::1 metric 1024
+ip -6 route add default dev b
+"""
+    text, codes, ok = _import(head)
+    assert ok and codes == [], codes
+    routes = sorted(line.split("#")[0].split() for line in text.splitlines() if line.startswith("route"))
+    assert routes == [["route", "host", "::/0", "dev", "b"], ["route", "red", "default", "via", "10.0.0.1"],
+                      ["route", "red", "default", "via", "fd00::1"]]
+    _text, codes, ok = _import(head + "ip -6 -n red route add 10.9.0.0/24 via 10.0.0.1\n")
+    assert not ok and codes == ["E325"]
+
+
 def test_link_local_addresses() -> None:
     """Under `addrgenmode none` the link-local address nsgen derives (fe80:: and the interface part
     of the first IPv6 address, /64) is the lab's own, not an `address` line; any other stays one."""

@@ -648,6 +648,8 @@ class Interpreter:
                         word=gateway)
             return None
         family = families[0][0] if families else (self.family or 4)
+        if family == 6 and metric == 1024:
+            metric = None  # the kernel's metric for an IPv6 route given none: the same route
         if destination in ("0.0.0.0/0", "::/0") and gateway is not None:
             destination = "default"  # the lab's `default` is the default route of its gateway's family
         elif destination == "default" and gateway is None and family == 6:
