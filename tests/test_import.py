@@ -342,6 +342,18 @@ ip -6 route add default dev b
     assert not ok and codes == ["E325"]
 
 
+def test_ip6tables_rules_keep_to_their_family() -> None:
+    """ip6tables MASQUERADE without -s covers the lab's IPv6 subnets only (W343); its FORWARD accepts
+    are the lab's own (W337); no IPv4 NAT appears from it."""
+    text, codes, ok = _import("ip link add br0 type bridge\nip link set br0 up\nip addr add 10.0.0.1/24 dev br0\n"
+                              "ip addr add fd00::1/64 dev br0 nodad\nsysctl -w net.ipv6.conf.all.forwarding=1\n"
+                              "ip6tables -t nat -A POSTROUTING -o eth0 -j MASQUERADE\n"
+                              "ip6tables -A FORWARD -i br0 -o br0 -j ACCEPT\n"
+                              "ip6tables -A FORWARD -s fd00::/64 -j ACCEPT\n")
+    assert ok and codes == ["W343", "W337", "W337"], codes
+    assert [line for line in text.splitlines() if line.startswith("nat")] == ["nat masquerade fd00::/64 out eth0"]
+
+
 def test_link_local_addresses() -> None:
     """Under `addrgenmode none` the link-local address nsgen derives (fe80:: and the interface part
     of the first IPv6 address, /64) is the lab's own, not an `address` line; any other stays one."""
