@@ -275,6 +275,140 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert written.returncode == 0 and out.read_text().startswith("# Imported by `nsgen import`")
 
 
+def test_ipv6_script_imports_to_a_dual_stack_lab() -> None:
+    """`ip -6`, `-f inet6`, bare IPv6 addresses (W331, /128 as ip takes them), IPv6 defaults by
+    family, a dev-only IPv6 default (::/0), ip6tables MASQUERADE and DNAT to an unbracketed
+    address, IPv6 forwarding: the lab the script makes."""
+    script = """ip netns add red
+ip -n red link set lo up
+ip link add br0 type bridge
+ip link set br0 up
+ip addr add 10.0.0.1/24 dev br0
+ip -6 addr add fd00:1::1/64 dev br0 nodad
+ip link add veth-red netns red type veth peer name veth-red-br
+ip link set veth-red-br master br0 up
+ip -n red link set veth-red up
+ip -n red addr add 10.0.0.2/24 dev veth-red
+ip -n red -f inet6 addr add fd00:1::2 dev veth-red
+ip -n red route add default via 10.0.0.1
+ip -n red -6 route add default via fd00:1::1
+ip -6 route add ::/0 dev br0 metric 2000
+sysctl -w net.ipv4.ip_forward=1
+echo 1 > /proc/sys/net/ipv6/conf/all/forwarding
+iptables -t nat -A POSTROUTING -s 10.0.0.0/24 -j MASQUERADE
+ip6tables -t nat -A POSTROUTING -s fd00:1::/64 -j MASQUERADE
+ip6tables -t nat -A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination fd00:1::2
+ip netns exec red ping6 -c1 fd00:1::1
+"""
+    text, codes, ok = _import(script)
+    assert ok and codes == ["W331"], codes
+    assert "veth red<->br0 ip 10.0.0.2/24, fd00:1::2/64" in text
+    assert "forward tcp 8080 -> [fd00:1::2]:8080" in text
+    same_lab(text, """ns red
+bridge br0 ip 10.0.0.1/24, fd00:1::1/64
+veth red<->br0 ip 10.0.0.2/24, fd00:1::2/64
+route red default via 10.0.0.1
+route red default via fd00:1::1
+route host ::/0 dev br0 metric 2000
+nat masquerade 10.0.0.0/24
+nat masquerade fd00:1::/64
+forward tcp 8080 -> [fd00:1::2]:8080
+""", name=False)
+
+
+def test_ipv6_routes_by_family() -> None:
+    """Defaults of the two families are two routes; `metric 1024` is an IPv6 route's metric when it
+    is given none (so `del ... metric 1024` deletes the route added without one); an IPv4 route in
+    `ip -6 route` is E325; a dev-only IPv6 default is `::/0`."""
+    head = """ip netns add red
+ip -n red link set lo up
+ip link add b type veth peer name a netns red
+ip link set b up
+ip -n red link set a up
+ip -n red addr add 10.0.0.2/24 dev a
+ip -n red addr add fd00::2/64 dev a nodad
+ip addr add 10.0.0.1/24 dev b
+ip addr add fd00::1/64 dev b nodad
+ip -n red route add default via 10.0.0.1
+ip -n red -6 route add default via fd00::1 metric 1024
+ip -n red -6 route add fd00:9::/64 via fd00::1
+ip -n red -6 route del fd00:9::/64 via fd00::1 metric 1024
+ip -6 route add default dev b
+"""
+    text, codes, ok = _import(head)
+    assert ok and codes == [], codes
+    routes = sorted(line.split("#")[0].split() for line in text.splitlines() if line.startswith("route"))
+    assert routes == [["route", "host", "::/0", "dev", "b"], ["route", "red", "default", "via", "10.0.0.1"],
+                      ["route", "red", "default", "via", "fd00::1"]]
+    _text, codes, ok = _import(head + "ip -6 -n red route add 10.9.0.0/24 via 10.0.0.1\n")
+    assert not ok and codes == ["E325"]
+
+
+def test_ip6tables_rules_keep_to_their_family() -> None:
+    """ip6tables MASQUERADE without -s covers the lab's IPv6 subnets only (W343); its FORWARD accepts
+    are the lab's own (W337); no IPv4 NAT appears from it."""
+    text, codes, ok = _import("ip link add br0 type bridge\nip link set br0 up\nip addr add 10.0.0.1/24 dev br0\n"
+                              "ip addr add fd00::1/64 dev br0 nodad\nsysctl -w net.ipv6.conf.all.forwarding=1\n"
+                              "ip6tables -t nat -A POSTROUTING -o eth0 -j MASQUERADE\n"
+                              "ip6tables -A FORWARD -i br0 -o br0 -j ACCEPT\n"
+                              "ip6tables -A FORWARD -s fd00::/64 -j ACCEPT\n")
+    assert ok and codes == ["W343", "W337", "W337"], codes
+    assert [line for line in text.splitlines() if line.startswith("nat")] == ["nat masquerade fd00::/64 out eth0"]
+
+
+def test_link_local_addresses() -> None:
+    """Under `addrgenmode none` the link-local address nsgen derives (fe80:: and the interface part
+    of the first IPv6 address, /64) is the lab's own, not an `address` line; any other stays one."""
+    head = """ip netns add red
+ip -n red link set lo up
+ip link add a netns red type veth peer name b
+ip link set b up
+ip -n red link set a addrgenmode none
+ip -n red link set a up
+ip -n red addr add fd00::2/64 dev a nodad
+"""
+    text, codes, ok = _import(head + "ip -n red addr add fe80::2/64 dev a nodad\n")
+    assert ok and codes == [], codes
+    assert "fe80" not in text
+    text, codes, _ok = _import(head + "ip -n red addr add fe80::9/64 dev a nodad\n")
+    assert "fe80::9/64" in text
+
+
+def test_nft_inet_table_imports_both_families() -> None:
+    script = """ip netns add red
+ip -n red link set lo up
+ip link add b type veth peer name a netns red
+ip link set b up
+ip -n red link set a up
+ip addr add 10.0.0.1/24 dev b
+ip addr add fd00::1/64 dev b nodad
+ip -n red addr add 10.0.0.2/24 dev a
+ip -n red addr add fd00::2/64 dev a nodad
+sysctl -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+nft -f - <<'EOF'
+table inet lab {
+    chain pre {
+        type nat hook prerouting priority dstnat; policy accept;
+        tcp dport 80 dnat ip6 to [fd00::2]:8080
+        tcp dport 80 dnat ip to 10.0.0.2:8080
+    }
+    chain post {
+        type nat hook postrouting priority srcnat; policy accept;
+        ip6 saddr fd00::/64 masquerade
+    }
+}
+EOF
+"""
+    text, codes, ok = _import(script)
+    assert ok and codes == [], codes
+    same_lab(text, """ns red
+veth red:a<->host:b ip 10.0.0.2/24, fd00::2/64, 10.0.0.1/24, fd00::1/64
+nat masquerade fd00::/64
+forward tcp 80 -> [fd00::2]:8080
+forward tcp 80 -> 10.0.0.2:8080
+""", name=False)
+
+
 def test_every_import_code_has_a_case_and_docs() -> None:
     """Each code nsgen import can give has a case in tests/import_errors/ and a row in docs/import.md."""
     sources = "".join(p.read_text() for p in (ROOT / "nsgen" / "importer").rglob("*.py"))
@@ -314,7 +448,10 @@ _SOUP = ["ip", "netns", "add", "del", "exec", "red", "link", "set", "veth0", "ty
          "rule", "table", "chain", "hook", "policy", "{", "}", ";", "&&", "||", "|", "'", '"', "$X", "X=1", "\\",
          "#", "echo", "1", ">", "/proc/sys/net/ipv4/ip_forward", "sysctl", "-w", "brctl", "addbr", "addif", "mtu",
          "macvlan", "vxlan", "id", "remote", "<<", "EOF", "for", "done", "if", "fi", "$(x)", "`x`", "(", ")",
-         "ping", "iptables-restore", "*nat", "COMMIT", "FORWARD", "ACCEPT", "-d", "80", "ovs-vsctl", "sh", "-c", "lo"]
+         "ping", "iptables-restore", "*nat", "COMMIT", "FORWARD", "ACCEPT", "-d", "80", "ovs-vsctl", "sh", "-c", "lo",
+         "fd00::1/64", "fd00::2", "-6", "-4", "ip6tables", "ip6tables-restore", "nodad", "fe80::1/64", "-f", "inet6",
+         "[fd00::2]:80", "::/0", "addrgenmode", "none", "ip6", "saddr", "inet", "dnat", "to", "ping6",
+         "/proc/sys/net/ipv6/conf/all/forwarding"]
 
 
 @given(st.lists(st.lists(st.sampled_from(_SOUP), max_size=10).map(" ".join), min_size=1, max_size=8))

@@ -48,8 +48,8 @@ def group_of(order: int) -> int:
 GROUPS: dict[str, int] = {kind.rule: group_of(kind.order) for kind in REGISTRY}
 """Each statement's group (by grammar rule), in the order fmt writes them, from the registry."""
 
-_NO_SPACE_BEFORE = frozenset({":", "<->", "=", ","})
-_NO_SPACE_AFTER = frozenset({":", "<->", "="})
+_NO_SPACE_BEFORE = frozenset({":", "<->", "=", ",", "]"})
+_NO_SPACE_AFTER = frozenset({":", "<->", "=", "["})
 _VALUES = frozenset({"NAME", "ADDRESS", "INT", "MAC", "SYSCTL_VALUE"})
 """The terminals that carry a value (the rest are keywords and punctuation)."""
 _OPTION_TOKENS = frozenset({"VIA", "DEV", "METRIC", "ONLINK", "VNI", "REMOTE", "LOCAL", "PORT", "BRIDGE", "MODE",

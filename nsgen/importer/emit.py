@@ -11,6 +11,8 @@ from nsgen.importer.model import Address, Link, Model
 from nsgen.importer.report import Report
 
 FORWARD_KEY = "net.ipv4.ip_forward"
+FORWARD_KEYS = {4: FORWARD_KEY, 6: "net.ipv6.conf.all.forwarding"}
+"""Each family's forwarding switch: what `router` and NAT turn on."""
 VXLAN_PORT = 4789
 
 
@@ -73,7 +75,8 @@ class Emitter:
             self.add(f"nat masquerade {masquerade.subnet}{out}", [masquerade.line], 20)
         for forward in model.forwards:
             inside = f" in {forward.in_interface}" if forward.in_interface else ""
-            self.add(f"forward {forward.protocol} {forward.port} -> {forward.target}:{forward.target_port}{inside}",
+            target = f"[{forward.target}]" if ":" in forward.target else forward.target
+            self.add(f"forward {forward.protocol} {forward.port} -> {target}:{forward.target_port}{inside}",
                      [forward.line], 21)
         for expect in model.expects:
             self.add(f"expect {expect.netns} ping {expect.address}", [expect.line], 30)
@@ -120,20 +123,22 @@ class Emitter:
         for network, _owner in self.model.subnets():
             if ip in network:
                 return f"{ip}/{network.prefixlen}"
-        return f"{ip}/32"
+        return f"{ip}/{address.interface.max_prefixlen}"
 
     def _bridge(self, bridge: Link) -> None:
         if not bridge.up:
             self.report.warn("W344", f"bridge {bridge.name} is never brought up, so nothing crosses it; the lab "
                              "brings it up", self._where(bridge), f"add `ip link set {bridge.name} up`")
         parts = [f"bridge {bridge.name}"]
-        if bridge.addresses:
-            parts.append(f"ip {self.address_text(bridge, bridge.addresses[0])}")
+        firsts = first_of_each_family(bridge)
+        if firsts:
+            parts.append("ip " + ", ".join(self.address_text(bridge, a) for a in firsts))
         if bridge.mtu:
             parts.append(f"mtu {bridge.mtu}")
         self.add(" ".join(parts), bridge.lines, 3)
-        for extra in bridge.addresses[1:]:
-            self.add(f"address host:{bridge.name} {self.address_text(bridge, extra)}", bridge.lines, 10)
+        for extra in bridge.addresses:
+            if not any(extra is first for first in firsts):
+                self.add(f"address host:{bridge.name} {self.address_text(bridge, extra)}", bridge.lines, 10)
 
     def _owner(self, link: Link) -> tuple[str, str]:
         """What a veth end plugs into, in the lab's words, and that thing's kind."""
@@ -176,7 +181,15 @@ class Emitter:
                                  f"add `ip{' -n ' + end.netns if end.netns else ''} link set {end.name} up`")
         parts = [f"veth {self._end(one, o1, k1, o2, k2)}<->{self._end(two, o2, k2, o1, k1)}"]
         takers = [one] if k2 == "bridge" else [one, two]
-        addresses = [(end, end.addresses[0]) for end in takers if end.addresses]
+        # `ip` gives each family's addresses to the ends in order: the first of a family goes to the
+        # first end, so a family the first end lacks stays out of `ip` (an `address` line instead)
+        addresses: list[tuple[Link, Address]] = []
+        for family in (4, 6):
+            for end in takers:
+                first = next((a for a in end.addresses if a.family == family), None)
+                if first is None:
+                    break
+                addresses.append((end, first))
         if addresses:
             parts.append("ip " + ", ".join(self.address_text(end, address) for end, address in addresses))
         extras = [(end, a) for end in (one, two) for a in end.addresses
@@ -249,27 +262,52 @@ class Emitter:
             self.add(" ".join(parts), [route.line], 12)
 
     def _sysctls(self) -> None:
-        nat = bool(self.model.masquerades or self.model.forwards)
+        """Forwarding on becomes `router NS` when it is on for every family the lab has addresses of
+        (what `router` turns on); the host's forwarding of a family with NAT is the NAT's to turn on."""
+        lab = {a.family for link in self.model.links for a in link.addresses} or {4}
+        nat = self._nat_families()
+        forwarding: dict[str | None, dict[int, int]] = {}
         for (netns, key), sysctl in self.model.sysctls.items():
-            if key == FORWARD_KEY and sysctl.value == "1":
-                if netns is None and nat:
-                    continue  # the lab's NAT turns it on (and off after the last lab that needs it)
-                self.add(f"router {netns or 'host'}", [sysctl.line], 15)
+            family = next((f for f, name in FORWARD_KEYS.items() if name == key), None)
+            if family is not None and sysctl.value == "1":
+                forwarding.setdefault(netns, {})[family] = sysctl.line
             else:
                 self.add(f"sysctl {netns or 'host'} {key}={sysctl.value}", [sysctl.line], 16)
+        for netns, on in forwarding.items():
+            rest = {f: line for f, line in on.items() if netns is not None or f not in nat}
+            if not rest:
+                continue  # the lab's NAT turns it on (and off after the last lab that needs it)
+            if lab <= set(on):
+                self.add(f"router {netns or 'host'}", [on[f] for f in lab if f in on], 15)
+                rest = {f: line for f, line in rest.items() if f not in lab}
+            for family, line in rest.items():
+                self.add(f"sysctl {netns or 'host'} {FORWARD_KEYS[family]}=1", [line], 16)
+
+    def _nat_families(self) -> set[int]:
+        return {ipaddress.ip_network(m.subnet).version for m in self.model.masquerades} | \
+            {ipaddress.ip_address(f.target).version for f in self.model.forwards}
 
     def _check_nat_forwarding(self) -> None:
-        forwarding = self.model.sysctls.get((None, FORWARD_KEY))
-        if forwarding is not None and forwarding.value == "1":
-            return
-        lines = [item.line for item in self.model.masquerades] + [item.line for item in self.model.forwards]
-        if lines:
-            line = min(lines)
-            self.report.warn("W334", "NAT without forwarding: the script never sets net.ipv4.ip_forward=1, so the "
+        for family in sorted(self._nat_families()):
+            key = FORWARD_KEYS[family]
+            forwarding = self.model.sysctls.get((None, key))
+            if forwarding is not None and forwarding.value == "1":
+                continue
+            lines = [item.line for item in self.model.masquerades
+                     if ipaddress.ip_network(item.subnet).version == family] + \
+                [item.line for item in self.model.forwards if ipaddress.ip_address(item.target).version == family]
+            self.report.warn("W334", f"NAT without forwarding: the script never sets {key}=1, so the "
                              "host does not route the lab's packets and the NAT rules see none; the lab's NAT "
-                             "turns it on", self.report.span(line),
-                             "add `sysctl -w net.ipv4.ip_forward=1` (nsgen's setup does, and restores it)")
+                             "turns it on", self.report.span(min(lines)),
+                             f"add `sysctl -w {key}=1` (nsgen's setup does, and restores it)")
 
 
-def subnet_of(text: str) -> ipaddress.IPv4Network:
-    return ipaddress.IPv4Interface(text).network
+def subnet_of(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_interface(text).network
+
+
+def first_of_each_family(link: Link) -> list[Address]:
+    """The link's first IPv4 address and its first IPv6 one (those it has), in that order: what
+    the lab's `ip` gives a bridge, vxlan, macvlan or veth end (one address of each family)."""
+    return [a for a in (next((a for a in link.addresses if a.family == family), None) for family in (4, 6))
+            if a is not None]

@@ -44,6 +44,8 @@ class Rule:
     states: str | None = None
     local: bool = False
     extra: list[str] = field(default_factory=list)
+    family: int | None = None
+    """4 (iptables), 6 (ip6tables), or None (an nft rule: its addresses say, `ip`/`ip6`)."""
 
 
 class Firewall:
@@ -77,12 +79,23 @@ class Firewall:
             self.interp.refuse("E323", "firewall rules inside a namespace: the lab language's rules are the host's",
                                word=words[0])
             return False
-        return self.iptables_words(words[1:], "filter", self.interp.line, self.interp.text)
+        return self.iptables_words(words[1:], "filter", self.interp.line, self.interp.text, self.family_of(words[0]))
 
-    def iptables_words(self, args: list[str], table: str, line: int, text: str) -> bool:
+    @staticmethod
+    def family_of(tool: str) -> int:
+        """6 for ip6tables (and its -restore, -legacy, -nft forms), else 4."""
+        return 6 if tool.rsplit("/", 1)[-1].startswith("ip6tables") else 4
+
+    def ip6tables(self, words: list[str], netns: str | None) -> bool:
+        return self.iptables(words, netns)
+
+    def ip6tables_restore(self, words: list[str], netns: str | None) -> bool:
+        return self.iptables_restore(words, netns)
+
+    def iptables_words(self, args: list[str], table: str, line: int, text: str, family: int = 4) -> bool:
         command = chain = None
         index = 0
-        rule = Rule(table, "", line, 1, len(text) + 1, text)
+        rule = Rule(table, "", line, 1, len(text) + 1, text, family=family)
         negate = False
         policy = None
         while index < len(args):
@@ -136,7 +149,7 @@ class Firewall:
                 pass
             elif word in ("-w", "--wait"):
                 step = 2 if value.isdigit() else 1
-            elif word in ("-n", "-v", "--numeric", "--verbose", "-4"):
+            elif word in ("-n", "-v", "--numeric", "--verbose", "-4", "-6", "--ipv4", "--ipv6"):
                 step = 1
             else:
                 rule.extra.append(word)
@@ -157,7 +170,8 @@ class Firewall:
         if command == "N" or command == "X":
             return False
         if command == "F":
-            self.rules = [r for r in self.rules if not (r.table == rule.table and rule.chain in ("", r.chain))]
+            self.rules = [r for r in self.rules if not (r.table == rule.table and r.family == rule.family
+                                                        and rule.chain in ("", r.chain))]
             return True
         if command == "P":
             if policy == "ACCEPT":
@@ -198,7 +212,7 @@ class Firewall:
                 rule_words = self.split(stripped, command.line + offset, text)
                 if rule_words is not None:
                     done = self.iptables_words(["-t", table, *rule_words], table, command.line + offset,
-                                               text) or done
+                                               text, self.family_of(words[0])) or done
             elif stripped.startswith(":"):
                 parts = stripped[1:].split()
                 if len(parts) > 1 and parts[1] not in ("-", "ACCEPT"):
@@ -278,7 +292,7 @@ class Firewall:
                 continue
             if words[0] == "chain":
                 rest = [w for w in words[1:] if w != "{"]
-                names = rest[:3] if len(rest) >= 3 and rest[0] in ("ip", "inet") else rest[:2]
+                names = rest[:3] if len(rest) >= 3 and rest[0] in ("ip", "ip6", "inet") else rest[:2]
                 if len(context) == 1 and "{" in words and len(words) <= 3 and words[1] != "{":
                     context.append(words[1])
                     return False
@@ -316,7 +330,8 @@ class Firewall:
             negated = nxt == "!="
             value = after if negated else nxt
             step = 3 if negated else 2
-            if word == "ip" and nxt in ("saddr", "daddr"):
+            if word in ("ip", "ip6") and nxt in ("saddr", "daddr"):
+                rule.family = 4 if word == "ip" else 6
                 negated = after == "!="
                 value = (tokens[index + 3] if index + 3 < len(tokens) else "") if negated else after
                 if nxt == "saddr":
@@ -354,7 +369,8 @@ class Firewall:
             elif word in ("snat", "dnat", "redirect"):
                 rule.target = word.upper()
                 rest = tokens[index + 1:]
-                if rest[:1] == ["ip"]:
+                if rest[:1] in (["ip"], ["ip6"]):
+                    rule.family = 4 if rest[0] == "ip" else 6
                     rest = rest[1:]
                 if rest[:1] == ["to"]:
                     rule.to = rest[1] if len(rest) > 1 else None
@@ -374,6 +390,15 @@ class Firewall:
     # -- meaning -----------------------------------------------------------------------------------
     def _refuse(self, rule: Rule, reason: str, hint: str | None = None, code: str = "E323") -> None:
         self.report.refuse(code, reason, self.report.span(rule.line, rule.column, rule.end_column), rule.text, hint)
+
+    def _wrong_family(self, rule: Rule, text: str, what: str) -> None:
+        """E325: an address of the other family than the rule's (iptables/ip6tables, nft's ip/ip6)."""
+        names = {4: "IPv4", 6: "IPv6"}
+        family = rule.family or 4
+        tool = "ip6tables" if family == 4 else "iptables"
+        self._refuse(rule, f"the {what} {text} is {names[6 if family == 4 else 4]}, but the rule is for "
+                     f"{names[family]} only", f"write the rule for {tool} (nft: `{'ip6' if family == 4 else 'ip'}`)",
+                     code="E325")
 
     def hook_of(self, rule: Rule) -> str:
         """The built-in chain (hook) a rule's chain hangs from."""
@@ -417,7 +442,7 @@ class Firewall:
 
     def _masquerade(self, rule: Rule) -> None:
         if rule.source is None:
-            subnets = self._lab_subnets()
+            subnets = self._lab_subnets(rule.family)
             if rule.out_interface is None or not subnets:
                 self._refuse(rule, "MASQUERADE of all traffic (no -s SUBNET): the lab language's masquerade names "
                              "a subnet", "add `-s SUBNET` (the lab's subnet behind the host)")
@@ -432,10 +457,14 @@ class Firewall:
                     self.model.masquerades.append(Masquerade(subnet, rule.out_interface, rule.line))
             return
         try:
-            subnet = str(ipaddress.IPv4Network(rule.source, strict=False))
+            network = ipaddress.ip_network(rule.source, strict=False)
         except ValueError:
-            self._refuse(rule, f"'{rule.source}' is not an IPv4 subnet", code="E324")
+            self._refuse(rule, f"'{rule.source}' is not an IPv4 or IPv6 subnet", code="E324")
             return
+        if rule.family is not None and network.version != rule.family:
+            self._wrong_family(rule, rule.source, "source")
+            return
+        subnet = str(network)
         if rule.target == "SNAT":
             self.report.warn("W336", f"SNAT --to-source {rule.to}: the lab language has MASQUERADE only (the "
                              "address of the interface the packets leave by); imported as `nat masquerade`",
@@ -444,14 +473,15 @@ class Firewall:
         if not any(m.subnet == subnet and m.out_interface == rule.out_interface for m in self.model.masquerades):
             self.model.masquerades.append(Masquerade(subnet, rule.out_interface, rule.line))
 
-    def _lab_subnets(self) -> list[str]:
+    def _lab_subnets(self, family: int | None = None) -> list[str]:
         """The subnets of the script's links in the host (bridges, host veth ends), in order."""
         found: list[str] = []
         for link in self.model.links:
             if link.netns is None and link.kind in ("bridge", "veth") and link.master is None:
-                for address in link.addresses:
+                for address in [a for a in link.addresses if family in (None, a.family)]:
                     network = str(address.interface.network)
-                    if address.prefix_given and network not in found and address.interface.network.prefixlen < 32:
+                    if address.prefix_given and network not in found and not address.interface.ip.is_link_local \
+                            and address.interface.network.prefixlen < address.interface.max_prefixlen:
                         found.append(network)
         return found
 
@@ -475,11 +505,14 @@ class Firewall:
         if protocol not in ("tcp", "udp"):
             self._refuse(rule, f"DNAT of protocol {protocol}: the lab language forwards tcp and udp")
             return
-        target, _, target_port = (rule.to or "").partition(":")
+        target, target_port = _address_port(rule.to or "")
         try:
-            ipaddress.IPv4Address(target)
+            version = ipaddress.ip_address(target).version
         except ValueError:
-            self._refuse(rule, f"DNAT to '{rule.to}': not an IPv4 address[:port]", code="E324")
+            self._refuse(rule, f"DNAT to '{rule.to}': not an IPv4 address[:port] or [IPv6 address]:port", code="E324")
+            return
+        if rule.family is not None and version != rule.family:
+            self._wrong_family(rule, rule.to or "", "DNAT target")
             return
         self.model.forwards.append(Forward(protocol, int(port), target,
                                            int(target_port) if target_port.isdigit() else int(port),
@@ -488,19 +521,20 @@ class Firewall:
     def _covered(self, accepts: list[Rule]) -> list[int]:
         """FORWARD accepts that the lab's own accepts cover (its bridges, NAT subnets, forward targets)."""
         bridges = {link.name for link in self.model.links if link.kind == "bridge" and link.netns is None}
-        subnets = [ipaddress.IPv4Network(m.subnet) for m in self.model.masquerades]
-        targets = [ipaddress.IPv4Network(f.target) for f in self.model.forwards]
+        subnets = [ipaddress.ip_network(m.subnet) for m in self.model.masquerades]
+        targets = [ipaddress.ip_network(f.target) for f in self.model.forwards]
         lines = []
         for rule in accepts:
             ends = [x for x in (rule.source, rule.destination) if x]
             nets = []
             for end in ends:
                 try:
-                    nets.append(ipaddress.IPv4Network(end, strict=False))
+                    nets.append(ipaddress.ip_network(end, strict=False))
                 except ValueError:
                     nets = []
                     break
-            by_net = bool(nets) and all(any(n.subnet_of(s) for s in subnets + targets) for n in nets)
+            by_net = bool(nets) and all(any(n.version == s.version and n.subnet_of(s)  # type: ignore[arg-type]
+                                            for s in subnets + targets) for n in nets)
             by_bridge = (rule.in_interface in bridges or rule.out_interface in bridges) and not ends
             if (by_net or by_bridge) and self.model.nsgen_made:
                 lines.append(rule.line)  # nsgen's own accepts, in a script nsgen wrote
@@ -515,8 +549,21 @@ class Firewall:
         return lines
 
 
+def _address_port(text: str) -> tuple[str, str]:
+    """`ADDRESS[:PORT]` of a DNAT target: `192.168.15.2:80`, `[fd00:15::2]:80`, or an address alone
+    (an IPv6 one without brackets when it has no port)."""
+    if text.startswith("["):
+        address, _, rest = text[1:].partition("]")
+        return address, rest[1:] if rest.startswith(":") else ""
+    if text.count(":") > 1:
+        return text, ""
+    address, _, port = text.partition(":")
+    return address, port
+
+
 def _key(rule: Rule) -> tuple[object, ...]:
-    return (rule.table, rule.chain, rule.source, rule.destination, rule.not_destination, rule.protocol, rule.dport,
+    return (rule.family, rule.table, rule.chain, rule.source, rule.destination, rule.not_destination, rule.protocol,
+            rule.dport,
             rule.in_interface, rule.out_interface, rule.target, rule.to)
 
 

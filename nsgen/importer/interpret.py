@@ -8,6 +8,7 @@ import os
 import re
 
 from nsgen.compiler.diagnostics import Span
+from nsgen.compiler.symbols import link_local_of
 from nsgen.importer import firewall
 from nsgen.importer.model import Address, Expect, Link, Model, Namespace, Route, Sysctl
 from nsgen.importer.report import Report
@@ -51,6 +52,8 @@ class Interpreter:
         self.fw = firewall.Firewall(model, report, self)
         self.probe = False
         """Set when a command was a ping (kept as an `expect` line)."""
+        self.family: int | None = None
+        """The family an `ip` command names (`-4`, `-6`, `-f inet6`, `-family inet6`), or None."""
 
     # -- reporting -------------------------------------------------------------------------------
     def span(self, word: str | None = None) -> Span:
@@ -100,7 +103,10 @@ class Interpreter:
             "ping": self.ping, "iptables": self.fw.iptables, "iptables-legacy": self.fw.iptables,
             "iptables-nft": self.fw.iptables, "iptables-restore": self.fw.iptables_restore,
             "iptables-legacy-restore": self.fw.iptables_restore, "iptables-nft-restore": self.fw.iptables_restore,
-            "nft": self.fw.nft, "route": self.net_tools_route, "ip6tables": self.ipv6_firewall,
+            "nft": self.fw.nft, "route": self.net_tools_route, "ip6tables": self.fw.ip6tables,
+            "ip6tables-legacy": self.fw.ip6tables, "ip6tables-nft": self.fw.ip6tables,
+            "ip6tables-restore": self.fw.ip6tables_restore, "ip6tables-legacy-restore": self.fw.ip6tables_restore,
+            "ip6tables-nft-restore": self.fw.ip6tables_restore, "ping6": self.ping,
             "mkdir": self.mkdir, "tee": self.echo,
         }.get(name)
         if handler is not None:
@@ -115,9 +121,12 @@ class Interpreter:
     def mkdir(self, words: list[str], netns: str | None) -> bool:
         return False
 
-    def ipv6_firewall(self, words: list[str], netns: str | None) -> bool:
-        self.refuse("E325", "ip6tables: nsgen labs are IPv4", word=words[0])
-        return False
+    def wrong_family(self, text: str, family: int, what: str) -> None:
+        """E325: an address of the other family than the command names (ip and ip6tables refuse it)."""
+        names = {4: "IPv4", 6: "IPv6"}
+        self.refuse("E325", f"{what} {text} is {names[6 if family == 4 else 4]}, but the command is for "
+                    f"{names[family]} only (ip refuses it)", f"give an {names[family]} {what}, or drop the "
+                    f"command's `{'-6' if family == 6 else '-4'}` (ip takes the family from the {what})", word=text)
 
     def net_tools_route(self, words: list[str], netns: str | None) -> bool:
         if len(words) == 1 or words[1] in ("-n", "-e", "-ne", "-en"):
@@ -130,6 +139,7 @@ class Interpreter:
     def ip(self, words: list[str], netns: str | None) -> bool:
         args = words[1:]
         every = False
+        self.family = None
         while args and args[0].startswith("-") and len(args[0]) > 1:
             option = args.pop(0).lstrip("-")
             if option in ("a", "al", "all"):
@@ -139,11 +149,11 @@ class Interpreter:
                     self.refuse("E324", "`ip -n` without a namespace")
                     return False
                 netns = args.pop(0)
-            elif option in ("6",) or (option == "family" and args[:1] == ["inet6"]):
-                self.refuse("E325", "an IPv6 `ip -6` command: nsgen labs are IPv4")
-                return False
+            elif option in ("4", "6"):
+                self.family = int(option)
             elif option in ("f", "family"):
-                args.pop(0) if args else None
+                name = args.pop(0) if args else ""
+                self.family = {"inet": 4, "inet6": 6}.get(name)
             elif option.startswith("b") and "batch".startswith(option):
                 self.refuse("E320", "`ip -batch`: nsgen import reads commands one per line",
                             "paste the batch file's commands, each prefixed with `ip`")
@@ -498,27 +508,45 @@ class Interpreter:
         if not bare:
             self.refuse("E324", f"`ip addr {sub}` without an address")
             return False
-        text = bare[0]
-        if ":" in text:
-            self.refuse("E325", f"IPv6 address {text}: nsgen labs are IPv4", word=text)
+        # `nodad` (IPv6: no duplicate address detection) is how nsgen adds every IPv6 address
+        words = [w for w in bare if w != "nodad"]
+        if not words:
+            self.refuse("E324", f"`ip addr {sub}` without an address")
             return False
+        text = words[1] if words[0] == "local" and len(words) > 1 else words[0]
         try:
-            interface = ipaddress.IPv4Interface(text)
+            interface = ipaddress.ip_interface(text)
         except ValueError:
-            self.refuse("E324", f"'{text}' is not an IPv4 address", word=text)
+            self.refuse("E324", f"'{text}' is not an IPv4 or IPv6 address", word=text)
+            return False
+        if self.family is not None and self.family != interface.version:
+            self.wrong_family(text, self.family, "address")
             return False
         given = "/" in text
         if sub == "delete":
             link.addresses = [a for a in link.addresses if a.interface.ip != interface.ip]
             return True
+        if self.derived_link_local(link, interface):
+            return True
         if not given:
-            self.warn("W331", f"{text} has no prefix: ip takes it as {text}/32, an address with no subnet "
+            full, example = ("/32", "/24") if interface.version == 4 else ("/128", "/64")
+            self.warn("W331", f"{text} has no prefix: ip takes it as {text}{full}, an address with no subnet "
                       "(no connected route, so no neighbour is reachable through it)",
-                      f"write the prefix, e.g. {text}/24; imported with the prefix of the subnet that holds it, "
+                      f"write the prefix, e.g. {text}{example}; imported with the prefix of the subnet that holds it, "
                       "where the script has one", word=text)
         link.addresses = [a for a in link.addresses if a.interface.ip != interface.ip]
         link.addresses.append(Address(str(interface), self.line, given))
         return True
+
+    @staticmethod
+    def derived_link_local(link: Link, interface: ipaddress.IPv4Interface | ipaddress.IPv6Interface) -> bool:
+        """The link-local address nsgen adds itself to an interface under `addrgenmode none`:
+        `fe80::` and the interface part of its first IPv6 address, /64 (docs/language.md, IPv6 and
+        dual-stack labs). The lab adds it again from that address, so it is no statement of its own."""
+        if interface.version != 6 or not interface.ip.is_link_local or link.addrgenmode != "none":
+            return False
+        first = next((a for a in link.addresses if a.family == 6 and not a.interface.ip.is_link_local), None)
+        return first is not None and str(interface) == link_local_of(first.text)
 
     # -- ip route ----------------------------------------------------------------------------------
     def ip_route(self, args: list[str], netns: str | None) -> bool:
@@ -534,7 +562,7 @@ class Interpreter:
         if route is None:
             return False
         same = [r for r in self.model.routes if r.netns == netns and r.destination == route.destination
-                and (r.metric or 0) == (route.metric or 0)]
+                and r.family == route.family and (r.metric or 0) == (route.metric or 0)]
         if sub == "delete":
             self.model.routes = [r for r in self.model.routes if r not in same[:1]]
             return True
@@ -559,7 +587,7 @@ class Interpreter:
             word = args[index]
             value = args[index + 1] if index + 1 < len(args) else None
             if word == "via":
-                if value == "inet" and index + 2 < len(args):
+                if value in ("inet", "inet6") and index + 2 < len(args):
                     index += 1
                     value = args[index + 1]
                 gateway = value
@@ -595,20 +623,41 @@ class Interpreter:
         if destination is None:
             self.refuse("E324", "`ip route` without a destination")
             return None
-        if ":" in destination or (gateway and ":" in gateway):
-            self.refuse("E325", "an IPv6 route: nsgen labs are IPv4")
-            return None
+        families: list[tuple[int, str, str]] = []
         if destination != "default":
             try:
-                network = ipaddress.IPv4Network(destination, strict=False)
+                network = ipaddress.ip_network(destination, strict=False)
             except ValueError:
-                self.refuse("E324", f"'{destination}' is not an IPv4 destination", word=destination)
+                self.refuse("E324", f"'{destination}' is not an IPv4 or IPv6 destination", word=destination)
                 return None
             destination = str(network)
+            families.append((network.version, destination, "destination"))
+        if gateway is not None:
+            try:
+                families.append((ipaddress.ip_address(gateway).version, gateway, "gateway"))
+            except ValueError:
+                self.refuse("E324", f"'{gateway}' is not an IPv4 or IPv6 gateway", word=gateway)
+                return None
+        for version, text, what in families:
+            if self.family is not None and version != self.family:
+                self.wrong_family(text, self.family, what)
+                return None
+        if len({version for version, _text, _what in families}) > 1:
+            self.refuse("E325", f"the destination {destination} and the gateway {gateway} are of different "
+                        "families (ip refuses it)", "give the route a gateway of its destination's family",
+                        word=gateway)
+            return None
+        family = families[0][0] if families else (self.family or 4)
+        if family == 6 and metric == 1024:
+            metric = None  # the kernel's metric for an IPv6 route given none: the same route
+        if destination in ("0.0.0.0/0", "::/0") and gateway is not None:
+            destination = "default"  # the lab's `default` is the default route of its gateway's family
+        elif destination == "default" and gateway is None and family == 6:
+            destination = "::/0"  # the lab's `default` with `dev` and no gateway is IPv4's
         if dev is not None and self.model.link(netns, dev) is None and netns is not None:
             self._unknown_device(dev, netns)
             return None
-        return Route(netns, destination, gateway, dev, metric, onlink, self.line)
+        return Route(netns, destination, gateway, dev, metric, onlink, self.line, family)
 
     # -- brctl, ovs-vsctl --------------------------------------------------------------------------
     def brctl(self, words: list[str], netns: str | None) -> bool:
@@ -697,7 +746,7 @@ class Interpreter:
             index += 1
         if targets:
             try:
-                ipaddress.IPv4Address(targets[-1])
+                ipaddress.ip_address(targets[-1])
             except ValueError:
                 return False
             self.model.expects.append(Expect(netns or "host", targets[-1], self.line))

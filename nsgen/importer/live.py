@@ -1,8 +1,10 @@
 """`nsgen import --live [NS ...]`: the lab file that would rebuild what is running.
 
 It reads, never changes: `ip -j netns list`, per namespace (and the host) `ip -j -d link show`,
-`ip -j addr show`, `ip -j route show`, `ip -j netns list-id` (which namespace a veth's peer is
-in), `/proc/sys/net/ipv4/ip_forward`, and the host's `iptables-save` and `nft list ruleset`.
+`ip -j addr show` (IPv4 and IPv6), `ip -j -4 route show` and `ip -j -6 route show`, `ip -j netns list-id`
+(which namespace a veth's peer is in), `/proc/sys/net/ipv4/ip_forward` and
+`/proc/sys/net/ipv6/conf/all/forwarding`, and the host's `iptables-save`, `ip6tables-save` and
+`nft list ruleset`.
 Those facts fill the same model a script's commands do, and the same emitter writes the lab.
 
 What it takes from the host: the veth ends whose peers are in the namespaces read, the bridges
@@ -13,13 +15,14 @@ them, host routes through those links, and the host's NAT rules. The host's own 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import subprocess
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from nsgen.importer import ImportResult, present
-from nsgen.importer.emit import Emitter
+from nsgen.importer.emit import FORWARD_KEYS, Emitter
 from nsgen.importer.interpret import Interpreter
 from nsgen.importer.model import Address, Link, Model, Namespace, Route, Sysctl
 from nsgen.importer.report import Report
@@ -181,6 +184,17 @@ class _Reader:
             for info in self.addresses.get((scope, link.name), []):
                 if info.get("family") == "inet" and not (kind == "loopback" and info.get("local") == "127.0.0.1"):
                     link.addresses.append(Address(f"{info['local']}/{info['prefixlen']}", 0))
+            # IPv6 after IPv4 (the lab's order per family), link-local ones last; not ::1, nor the
+            # link-local addresses the kernel makes (addrgenmode eui64 and the like) or nsgen derives
+            six = [Address(f"{info['local']}/{info['prefixlen']}", 0)
+                   for info in self.addresses.get((scope, link.name), [])
+                   if info.get("family") == "inet6" and info.get("local") != "::1"]
+            for address in sorted(six, key=lambda a: a.interface.ip.is_link_local):
+                if address.interface.ip.is_link_local and (
+                        link.addrgenmode != "none"
+                        or Interpreter.derived_link_local(link, address.interface)):
+                    continue
+                link.addresses.append(address)
             self._details(link, raw, scope)
             self.model.links.append(link)
             made[key] = link
@@ -226,35 +240,46 @@ class _Reader:
 
     def _routes(self, scope: str | None, made: dict[tuple[str | None, int], Link]) -> None:
         names = {link.name for link in made.values() if link.netns == scope}
-        for route in _json(self.runner, ["ip", "-j", "route", "show"], scope):
-            if route.get("protocol") == "kernel" or route.get("type", "unicast") != "unicast":
-                continue
-            dev = route.get("dev")
-            if scope is None and dev not in names:
-                continue
-            destination = route.get("dst", "default")
-            if destination != "default" and "/" not in destination:
-                destination += "/32"
-            flags = route.get("flags", [])
-            self.model.routes.append(Route(scope, destination, route.get("gateway"),
-                                           dev if "onlink" in flags or not route.get("gateway") else None,
-                                           route.get("metric"), "onlink" in flags, 0))
+        for family in (4, 6):
+            for route in _json(self.runner, ["ip", "-j", f"-{family}", "route", "show"], scope):
+                # the kernel's own (connected, fe80::/64) and router advertisements' are no lab's
+                if route.get("protocol") in ("kernel", "ra") or route.get("type", "unicast") != "unicast":
+                    continue
+                dev = route.get("dev")
+                if scope is None and dev not in names:
+                    continue
+                gateway = route.get("gateway")
+                destination = route.get("dst", "default")
+                if destination != "default" and "/" not in destination:
+                    destination += "/32" if family == 4 else "/128"
+                if destination == "default" and gateway is None and family == 6:
+                    destination = "::/0"
+                flags = route.get("flags", [])
+                metric = route.get("metric")
+                if family == 6 and metric == 1024:
+                    metric = None  # the kernel's metric for an IPv6 route given none
+                link_local = gateway is not None and family == 6 and ipaddress.IPv6Address(gateway).is_link_local
+                self.model.routes.append(Route(scope, destination, gateway,
+                                               dev if "onlink" in flags or not gateway or link_local else None,
+                                               metric, "onlink" in flags, 0, family))
 
     def _forwarding(self, scope: str | None) -> None:
-        done = self.runner.run(["cat", "/proc/sys/net/ipv4/ip_forward"], scope)
-        if done.returncode == 0 and done.stdout.strip() == "1":
-            key = (scope, "net.ipv4.ip_forward")
-            self.model.sysctls[key] = Sysctl(scope, "net.ipv4.ip_forward", "1", 0)
+        for key in FORWARD_KEYS.values():
+            done = self.runner.run(["cat", "/proc/sys/" + key.replace(".", "/")], scope)
+            if done.returncode == 0 and done.stdout.strip() == "1":
+                self.model.sysctls[(scope, key)] = Sysctl(scope, key, "1", 0)
 
 
 def _read_rules(runner: Runner, model: Model, report: Report) -> Interpreter:
     """The host's rules through the script reader's firewall: iptables-save, then nft's own tables."""
     interpreter = Interpreter(model, report)
     fw = interpreter.fw
-    saved = runner.run(["iptables-save"], None)
-    table = "filter"
     incompatible = set()
-    if saved.returncode == 0:
+    for family, tool in ((4, "iptables-save"), (6, "ip6tables-save")):
+        saved = runner.run([tool], None)
+        table = "filter"
+        if saved.returncode != 0:
+            continue
         for text in saved.stdout.splitlines():
             stripped = text.strip()
             if stripped.startswith("# Table `"):
@@ -264,7 +289,7 @@ def _read_rules(runner: Runner, model: Model, report: Report) -> Interpreter:
             elif stripped.startswith("-A "):
                 words = fw.split(stripped, 0, text)
                 if words is not None:
-                    fw.iptables_words(["-t", table, *words], table, 0, text)
+                    fw.iptables_words(["-t", table, *words], table, 0, text, family)
     ruleset = runner.run(["nft", "list", "ruleset"], None)
     if ruleset.returncode == 0:
         fw.nft_text(ruleset.stdout, 0, skip=COMPAT_TABLES - incompatible)

@@ -19,8 +19,13 @@ class Address:
     prefix_given: bool = True
 
     @property
-    def interface(self) -> ipaddress.IPv4Interface:
-        return ipaddress.IPv4Interface(self.text)
+    def interface(self) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
+        return ipaddress.ip_interface(self.text)
+
+    @property
+    def family(self) -> int:
+        """4 or 6."""
+        return 6 if ":" in self.text else 4
 
 
 @dataclass
@@ -72,6 +77,8 @@ class Route:
     metric: int | None
     onlink: bool
     line: int
+    family: int = 4
+    """4 or 6: its destination's or gateway's (`default` of `ip -6 route` is IPv6's)."""
 
 
 @dataclass
@@ -171,7 +178,7 @@ class Model:
             through = route.netns == link.netns and (
                 route.dev == link.name
                 or (route.dev is None and route.gateway is not None
-                    and any(ipaddress.IPv4Address(route.gateway) in net for net in subnets)))
+                    and any(ipaddress.ip_address(route.gateway) in net for net in subnets)))
             if not through:
                 kept.append(route)
         self.routes = kept
@@ -184,8 +191,8 @@ class Model:
         self.routes = [route for route in self.routes if route.netns != name]
         self.sysctls = {key: value for key, value in self.sysctls.items() if key[0] != name}
 
-    def subnets(self) -> list[tuple[ipaddress.IPv4Network, Link]]:
+    def subnets(self) -> list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, Link]]:
         """Every subnet a live link has an address on (given with a prefix), bridges first."""
         found = [(a.interface.network, link) for link in self.links for a in link.addresses
-                 if a.prefix_given and a.interface.network.prefixlen < 32]
+                 if a.prefix_given and a.interface.network.prefixlen < a.interface.max_prefixlen]
         return sorted(found, key=lambda item: item[1].kind != "bridge")

@@ -4,7 +4,8 @@ Codes (E320-E349, W320-W349 are nsgen import's):
 E320 unknown command; E321 shell control flow (loop, condition, function); E322 a value nsgen
 cannot know (variable, command substitution); E323 something the lab language cannot say;
 E324 a command nsgen cannot make sense of (missing or unknown argument, a device the script never
-made); E325 an IPv6 address or route (nsgen labs are IPv4).
+made); E325 an address of the other family than the command or rule names (`ip -6` with an IPv4
+address, ip6tables with an IPv4 subnet: ip and ip6tables refuse it).
 W330 `ip exec netns` read as `ip netns exec`; W331 an address without a prefix; W332 a veth end
 never brought up; W333 `-d PORT` read as a port; W334 NAT without `ip_forward`; W335 DNAT without
 `-p`, taken as tcp; W336 SNAT taken as MASQUERADE; W337 a filter accept that the lab's own accepts
@@ -27,7 +28,7 @@ DEFAULT_HINTS = {
     "E323": "leave it out, or do it by hand after setup: the lab language cannot say it (docs/language.md)",
     "E324": "ip (or iptables) would refuse it too, or it names something the script has not made by then: "
             "fix the line",
-    "E325": "leave IPv6 out: nsgen labs are IPv4",
+    "E325": "give an address of the family the command is for, or the command of the address's family",
 }
 """The hint of a refusal that has none more precise."""
 
