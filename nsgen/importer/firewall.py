@@ -343,6 +343,9 @@ class Firewall:
             elif word == "ct" and nxt == "state":
                 rule.states = after
                 step = 3
+            elif word == "ct" and nxt == "status":
+                rule.states = after.upper()  # `ct status dnat`: a forward's hairpin (as --ctstate DNAT)
+                step = 3
             elif word in ("counter",):
                 step = 1
             elif word == "comment":
@@ -394,8 +397,12 @@ class Firewall:
     def finish(self) -> list[int]:
         """Turn the rules into the model's NAT; the lines of rules that are the lab's own accepts."""
         accepts: list[Rule] = []
+        parts: list[Rule] = []
         for rule in self.rules:
             hook = self.hook_of(rule)
+            if _forward_part(rule, hook):
+                parts.append(rule)
+                continue
             if rule.target in ("MASQUERADE", "SNAT") and hook == "POSTROUTING":
                 self._masquerade(rule)
             elif rule.target == "DNAT" and hook == "PREROUTING":
@@ -413,6 +420,7 @@ class Firewall:
                 self._refuse(rule, f"a filter rule ({rule.target or 'no target'} in {hook}): the lab language has "
                              "no filter rules; nsgen loads only the accepts its bridges, NAT and forwards need",
                              "leave it out, or add it by hand after setup")
+        self._forward_parts(parts)
         return self._covered(accepts)
 
     def _masquerade(self, rule: Rule) -> None:
@@ -485,6 +493,25 @@ class Firewall:
                                            int(target_port) if target_port.isdigit() else int(port),
                                            rule.in_interface, rule.line))
 
+    def _forward_parts(self, parts: list[Rule]) -> None:
+        """The OUTPUT DNAT and hairpin MASQUERADE rules go with the forward (without `in`) they
+        belong to; one that belongs to no forward of the script is refused."""
+        for rule in parts:
+            output = rule.target == "DNAT"
+            owner = next((f for f in self.model.forwards if f.in_interface is None and _part_of(rule, f, output)),
+                         None)
+            if owner is not None:
+                continue
+            if output:
+                self._refuse(rule, "DNAT in OUTPUT (the host's own connections) without the PREROUTING DNAT of "
+                             "the same port: the lab language forwards a port for both together",
+                             "forward the port with a PREROUTING DNAT too (`forward tcp PORT -> ADDRESS:PORT` "
+                             "adds both), or leave the OUTPUT rule out")
+            else:
+                self._refuse(rule, "MASQUERADE of forwarded connections (--ctstate DNAT) that match no forward "
+                             "of the script: the lab language masquerades those only as part of a `forward`",
+                             "leave it out: `forward tcp PORT -> ADDRESS:PORT` (without `in`) adds it")
+
     def _covered(self, accepts: list[Rule]) -> list[int]:
         """FORWARD accepts that the lab's own accepts cover (its bridges, NAT subnets, forward targets)."""
         bridges = {link.name for link in self.model.links if link.kind == "bridge" and link.netns is None}
@@ -515,9 +542,31 @@ class Firewall:
         return lines
 
 
+def _forward_part(rule: Rule, hook: str) -> bool:
+    """A rule that nsgen's `forward` (without `in`) adds beside its PREROUTING DNAT: the DNAT of the
+    host's own connections (nat OUTPUT) and the hairpin MASQUERADE (`--ctstate DNAT`, nft `ct status
+    dnat`) of connections from the target's subnet."""
+    if rule.target == "DNAT" and hook == "OUTPUT":
+        return True
+    states = (rule.states or "").upper().split(",")
+    return rule.target == "MASQUERADE" and hook == "POSTROUTING" and "DNAT" in states
+
+
 def _key(rule: Rule) -> tuple[object, ...]:
     return (rule.table, rule.chain, rule.source, rule.destination, rule.not_destination, rule.protocol, rule.dport,
             rule.in_interface, rule.out_interface, rule.target, rule.to)
+
+
+def _part_of(rule: Rule, forward: Forward, output: bool) -> bool:
+    """Whether an OUTPUT DNAT (`output`) or a hairpin MASQUERADE is `forward`'s own."""
+    if (rule.protocol or "tcp") != forward.protocol:
+        return False
+    if output:
+        target, _, port = (rule.to or "").partition(":")
+        return (rule.dport == str(forward.port) and target == forward.target
+                and int(port if port.isdigit() else forward.port) == forward.target_port)
+    destination = (rule.destination or "").removesuffix("/32")
+    return destination == forward.target and rule.dport in (None, str(forward.target_port))
 
 
 def _nft_target(words: list[str]) -> tuple[str, str, list[str]]:

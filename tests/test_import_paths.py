@@ -1,0 +1,89 @@
+"""nsgen import of the rules a `forward` adds beside its DNAT (the host's own connections in nat
+OUTPUT, the hairpin MASQUERADE), of NAT and isolation inside namespaces, and of `run`."""
+
+from __future__ import annotations
+
+from nsgen.importer import import_script
+from tests.test_import import same_lab
+
+LAB = """ip netns add blue
+ip -n blue link set lo up
+ip link add veth-blue type veth peer name veth-blue-host
+ip link set veth-blue netns blue
+ip addr add 10.0.0.1/24 dev veth-blue-host
+ip link set veth-blue-host up
+ip -n blue addr add 10.0.0.2/24 dev veth-blue
+ip -n blue link set veth-blue up
+ip -n blue route add default via 10.0.0.1
+sysctl -w net.ipv4.ip_forward=1
+"""
+BLUE = "ns blue\nveth blue<->host ip 10.0.0.2/24, 10.0.0.1/24\nroute blue default via 10.0.0.1\n"
+
+
+def _import(text: str) -> tuple[str, list[str], bool]:
+    result = import_script(text, "script.sh")
+    return result.text, [d.code for d in result.diagnostics], result.ok
+
+
+def test_output_dnat_and_hairpin_go_with_their_forward_iptables() -> None:
+    script = LAB + (
+        "iptables -t nat -A PREROUTING -p tcp -m addrtype --dst-type LOCAL --dport 8080 -j DNAT "
+        "--to-destination 10.0.0.2:80\n"
+        "iptables -t nat -A OUTPUT ! -d 127.0.0.0/8 -p tcp -m addrtype --dst-type LOCAL --dport 8080 -j DNAT "
+        "--to-destination 10.0.0.2:80\n"
+        "iptables -t nat -A POSTROUTING -s 10.0.0.0/24 -d 10.0.0.2/32 -p tcp --dport 80 -m conntrack "
+        "--ctstate DNAT -j MASQUERADE\n")
+    text, codes, ok = _import(script)
+    assert ok and codes == [], codes
+    # the hairpin is not a masquerade of 10.0.0.0/24 of its own
+    same_lab(text, BLUE + "forward tcp 8080 -> 10.0.0.2:80\n", name=False)
+
+
+def test_output_dnat_and_hairpin_go_with_their_forward_nft() -> None:
+    script = LAB + """nft -f - <<'EOF'
+table ip t {
+  chain pre {
+    type nat hook prerouting priority dstnat; policy accept;
+    fib daddr type local udp dport 53 dnat to 10.0.0.2
+  }
+  chain out {
+    type nat hook output priority -100; policy accept;
+    ip daddr != 127.0.0.0/8 fib daddr type local udp dport 53 dnat to 10.0.0.2:53
+  }
+  chain hairpin {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr 10.0.0.0/24 ip daddr 10.0.0.2 udp dport 53 ct status dnat masquerade
+  }
+}
+EOF
+"""
+    text, codes, ok = _import(script)
+    assert ok and codes == [], codes
+    same_lab(text, BLUE + "forward udp 53 -> 10.0.0.2:53\n", name=False)
+
+
+def test_output_dnat_without_its_forward_is_refused() -> None:
+    script = LAB + ("iptables -t nat -A OUTPUT -p tcp -m addrtype --dst-type LOCAL --dport 8080 -j DNAT "
+                    "--to-destination 10.0.0.2:80\n")
+    _text, codes, ok = _import(script)
+    assert not ok and codes == ["E323"]
+
+
+def test_hairpin_of_another_forward_is_refused() -> None:
+    script = LAB + (
+        "iptables -t nat -A PREROUTING -p tcp -m addrtype --dst-type LOCAL --dport 8080 -j DNAT "
+        "--to-destination 10.0.0.2:80\n"
+        "iptables -t nat -A POSTROUTING -s 10.0.0.0/24 -d 10.0.0.2/32 -p tcp --dport 81 -m conntrack "
+        "--ctstate DNAT -j MASQUERADE\n")
+    _text, codes, ok = _import(script)
+    assert not ok and codes == ["E323"]
+
+
+def test_output_dnat_of_a_forward_with_in_is_refused() -> None:
+    """A forward with `in` has no OUTPUT rule: an OUTPUT DNAT beside it says what the language cannot."""
+    script = LAB + (
+        "iptables -t nat -A PREROUTING -i eth0 -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.2:80\n"
+        "iptables -t nat -A OUTPUT -p tcp -m addrtype --dst-type LOCAL --dport 8080 -j DNAT "
+        "--to-destination 10.0.0.2:80\n")
+    _text, codes, ok = _import(script)
+    assert not ok and codes == ["E323"]
