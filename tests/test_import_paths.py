@@ -87,3 +87,69 @@ def test_output_dnat_of_a_forward_with_in_is_refused() -> None:
         "--to-destination 10.0.0.2:80\n")
     _text, codes, ok = _import(script)
     assert not ok and codes == ["E323"]
+
+
+ROUTER = """ip netns add red
+ip netns add r1
+ip -n red link set lo up
+ip -n r1 link set lo up
+ip link add eth0 netns red type veth peer name eth0 netns r1
+ip -n red addr add 10.0.1.2/24 dev eth0
+ip -n r1 addr add 10.0.1.1/24 dev eth0
+ip -n red link set eth0 up
+ip -n r1 link set eth0 up
+ip -n red route add default via 10.0.1.1
+ip netns exec r1 sysctl -w net.ipv4.ip_forward=1
+"""
+ROUTER_LAB = ("ns red\nns r1\nveth red:eth0<->r1:eth0 ip 10.0.1.2/24, 10.0.1.1/24\n"
+              "route red default via 10.0.1.1\nrouter r1\n")
+
+
+def test_nat_inside_a_namespace_iptables() -> None:
+    script = ROUTER + (
+        "ip netns exec r1 iptables -t nat -A POSTROUTING -s 10.0.1.0/24 -o eth1 -j MASQUERADE\n"
+        "ip netns exec r1 iptables -t nat -A PREROUTING -i eth1 -p tcp --dport 8080 -j DNAT "
+        "--to-destination 10.0.1.2:80\n"
+        "ip netns exec r1 iptables -t nat -A OUTPUT -p tcp -m addrtype --dst-type LOCAL --dport 8080 -j DNAT "
+        "--to-destination 10.0.1.2:80\n"
+        "ip netns exec r1 iptables -A FORWARD -s 10.0.1.0/24 -o eth1 -j ACCEPT\n"
+        "ip netns exec r1 iptables -t nat -L -n\n")
+    text, codes, ok = _import(script)
+    assert ok and codes == ["W337"], codes  # the FORWARD accept is the lab's own, inside r1 too
+    assert "nat r1 masquerade 10.0.1.0/24 out eth1" in text
+    # a hand-written script's forwarding stays a `router` line (the same lab either way)
+    same_lab(text, ROUTER_LAB + "nat r1 masquerade 10.0.1.0/24 out eth1\n"
+             "forward r1 tcp 8080 -> 10.0.1.2:80 in eth1\n", name=False)
+
+
+def test_nat_inside_a_namespace_nft() -> None:
+    script = ROUTER + """ip netns exec r1 nft -f - <<'EOF'
+table ip mine {
+  chain post {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr 10.0.1.0/24 oifname "eth1" masquerade
+  }
+  chain pre {
+    type nat hook prerouting priority dstnat; policy accept;
+    udp dport 53 dnat to 10.0.1.2
+  }
+}
+EOF
+"""
+    text, codes, ok = _import(script)
+    assert ok and codes == [], codes
+    same_lab(text, ROUTER_LAB + "nat r1 masquerade 10.0.1.0/24 out eth1\nforward r1 udp 53 -> 10.0.1.2:53\n",
+             name=False)
+
+
+def test_rules_inside_a_namespace_are_its_own() -> None:
+    """A host chain and a namespace's chain of the same name are two chains: the namespace's jump
+    hooks only its own."""
+    script = ROUTER + (
+        "ip netns exec r1 iptables -t nat -N mine\n"
+        "ip netns exec r1 iptables -t nat -A POSTROUTING -j mine\n"
+        "ip netns exec r1 iptables -t nat -A mine -s 10.0.1.0/24 -o eth1 -j MASQUERADE\n"
+        "iptables -t nat -N mine\n"
+        "iptables -t nat -A mine -s 10.0.1.0/24 -j DROP\n")
+    _text, codes, ok = _import(script)
+    assert not ok and codes == ["E323"]  # the host's DROP (chain hooked nowhere) is refused alone

@@ -75,6 +75,8 @@ class Emitter:
             inside = f" in {forward.in_interface}" if forward.in_interface else ""
             self.add(f"forward {forward.protocol} {forward.port} -> {forward.target}:{forward.target_port}{inside}",
                      [forward.line], 21)
+        for text, line, order in model.inside:
+            self.add(text, [line], order)
         for expect in model.expects:
             self.add(f"expect {expect.netns} ping {expect.address}", [expect.line], 30)
         self._check_nat_forwarding()

@@ -59,6 +59,10 @@ class Firewall:
         self.nft_hooks: dict[tuple[str, str], str] = {}
         """(nft table, chain) -> its hook, as an iptables built-in chain name."""
         self.skip_tables: set[str] = set()
+        self.netns: str | None = None
+        """The namespace whose rules these are (None: the host's)."""
+        self.children: dict[str, Firewall] = {}
+        """The rules inside each namespace (`ip netns exec NS iptables...`/`nft`), apart."""
 
     def split(self, text: str, line: int, raw: str) -> list[str] | None:
         """A rule's words (POSIX quoting), or None, refused, when a quote is never closed."""
@@ -74,9 +78,7 @@ class Firewall:
         if netns is not None:
             if any(w in ("-L", "-S", "--list", "-nL", "-nvL", "-vnL") for w in words):
                 return False
-            self.interp.refuse("E323", "firewall rules inside a namespace: the lab language's rules are the host's",
-                               word=words[0])
-            return False
+            return self.inside(netns).iptables(words, None)
         return self.iptables_words(words[1:], "filter", self.interp.line, self.interp.text)
 
     def iptables_words(self, args: list[str], table: str, line: int, text: str) -> bool:
@@ -181,9 +183,7 @@ class Firewall:
         command = self.interp.command
         assert command is not None
         if netns is not None:
-            self.interp.refuse("E323", "firewall rules inside a namespace: the lab language's rules are the host's",
-                               word=words[0])
-            return False
+            return self.inside(netns).iptables_restore(words, None)
         if command.stdin is None:
             self.interp.refuse("E324", "iptables-restore reading a file nsgen import cannot see",
                                "paste the rules into a here-document: iptables-restore <<'EOF' ... EOF")
@@ -214,9 +214,7 @@ class Firewall:
         if netns is not None:
             if any(a in ("list", "monitor") for a in args):
                 return False
-            self.interp.refuse("E323", "firewall rules inside a namespace: the lab language's rules are the host's",
-                               word=words[0])
-            return False
+            return self.inside(netns).nft(words, None)
         while args and args[0].startswith("-") and args[0] not in ("-f", "--file"):
             args = args[1:]
         if args[:1] in (["-f"], ["--file"]):
@@ -421,6 +419,7 @@ class Firewall:
                              "no filter rules; nsgen loads only the accepts its bridges, NAT and forwards need",
                              "leave it out, or add it by hand after setup")
         self._forward_parts(parts)
+        self._finish_inside()
         return self._covered(accepts)
 
     def _masquerade(self, rule: Rule) -> None:
@@ -493,13 +492,43 @@ class Firewall:
                                            int(target_port) if target_port.isdigit() else int(port),
                                            rule.in_interface, rule.line))
 
+    def inside(self, netns: str) -> Firewall:
+        """The rules of namespace `netns`, read apart (their chains are its own), with a model of their
+        own for the NAT they make (the lab's links shared)."""
+        child = self.children.get(netns)
+        if child is None:
+            scratch = Model()
+            scratch.links, scratch.namespaces = self.model.links, self.model.namespaces
+            child = self.children[netns] = Firewall(scratch, self.report, self.interp)
+            child.netns = netns
+        return child
+
+    def _finish_inside(self) -> None:
+        """Each namespace's rules as `nat NS masquerade` and `forward NS` lines."""
+        for netns, child in self.children.items():
+            child.model.nsgen_made = self.model.nsgen_made
+            child.finish()
+            for masquerade in child.model.masquerades:
+                out = f" out {masquerade.out_interface}" if masquerade.out_interface else ""
+                self.model.inside.append((f"nat {netns} masquerade {masquerade.subnet}{out}", masquerade.line, 20))
+            for forward in child.model.forwards:
+                where = f" in {forward.in_interface}" if forward.in_interface else ""
+                self.model.inside.append((f"forward {netns} {forward.protocol} {forward.port} -> {forward.target}:"
+                                          f"{forward.target_port}{where}", forward.line, 21))
+            self.model.inside.extend(child.model.inside)
+            forwarding = self.model.sysctls.get((netns, "net.ipv4.ip_forward"))
+            if (child.model.masquerades or child.model.forwards) and forwarding is not None \
+                    and forwarding.value == "1" and self.model.nsgen_made and netns not in self.model.routers_cited:
+                # in nsgen's own script, the forwarding its NAT in the namespace turns on (not a `router`)
+                del self.model.sysctls[(netns, "net.ipv4.ip_forward")]
+
     def _forward_parts(self, parts: list[Rule]) -> None:
         """The OUTPUT DNAT and hairpin MASQUERADE rules go with the forward (without `in`) they
         belong to; one that belongs to no forward of the script is refused."""
         for rule in parts:
             output = rule.target == "DNAT"
-            owner = next((f for f in self.model.forwards if f.in_interface is None and _part_of(rule, f, output)),
-                         None)
+            owner = next((f for f in self.model.forwards
+                          if (f.in_interface is None or self.netns) and _part_of(rule, f, output)), None)
             if owner is not None:
                 continue
             if output:
