@@ -153,3 +153,60 @@ def test_rules_inside_a_namespace_are_its_own() -> None:
         "iptables -t nat -A mine -s 10.0.1.0/24 -j DROP\n")
     _text, codes, ok = _import(script)
     assert not ok and codes == ["E323"]  # the host's DROP (chain hooked nowhere) is refused alone
+
+
+ISOLATED = """ip netns add red
+ip netns add blue
+ip -n red link set lo up
+ip -n blue link set lo up
+ip link add eth0 netns red type veth peer name eth0 netns blue
+ip -n red addr add 10.0.1.1/24 dev eth0
+ip -n blue addr add 10.0.1.2/24 dev eth0
+ip -n red link set eth0 up
+ip -n blue link set eth0 up
+"""
+ISOLATED_LAB = "ns red\nns blue\nveth red:eth0<->blue:eth0 ip 10.0.1.1/24, 10.0.1.2/24\nisolate blue\n"
+
+
+def test_isolate_and_allow_iptables() -> None:
+    script = ISOLATED + (
+        "ip netns exec blue iptables -A INPUT -i lo -j ACCEPT\n"
+        "ip netns exec blue iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n"
+        "ip netns exec blue iptables -A INPUT -s 10.0.1.1 -p tcp --dport 80 -j ACCEPT\n"
+        "ip netns exec blue iptables -A INPUT -s 192.168.7.0/24 -j ACCEPT\n"
+        "ip netns exec blue iptables -A INPUT -j DROP\n")
+    text, codes, ok = _import(script)
+    assert ok and codes == [], codes
+    assert "allow red -> blue tcp 80" in text  # red's one address: red
+    same_lab(text, ISOLATED_LAB + "allow red -> blue tcp 80\nallow 192.168.7.0/24 -> blue\n", name=False)
+
+
+def test_isolate_and_allow_nft() -> None:
+    script = ISOLATED + """ip netns exec blue nft -f - <<'EOF'
+table ip mine {
+  chain input {
+    type filter hook input priority filter; policy accept;
+    iif lo accept
+    ct state established,related accept
+    ip saddr != { 10.0.1.0/24 } udp dport 53 accept
+    drop
+  }
+}
+EOF
+"""
+    text, codes, ok = _import(script)
+    assert ok and codes == [], codes
+    same_lab(text, ISOLATED_LAB + "allow outside -> blue udp 53\n", name=False)
+
+
+def test_input_accepts_without_a_drop_are_refused() -> None:
+    script = ISOLATED + "ip netns exec blue iptables -A INPUT -s 10.0.1.1 -j ACCEPT\n"
+    _text, codes, ok = _import(script)
+    assert not ok and codes == ["E323"]
+
+
+def test_input_rule_that_is_no_allow_is_refused() -> None:
+    script = ISOLATED + ("ip netns exec blue iptables -A INPUT -i eth0 -p tcp --dport 22 -j ACCEPT\n"
+                         "ip netns exec blue iptables -A INPUT -j DROP\n")
+    _text, codes, ok = _import(script)
+    assert not ok and codes == ["E323"]

@@ -396,10 +396,14 @@ class Firewall:
         """Turn the rules into the model's NAT; the lines of rules that are the lab's own accepts."""
         accepts: list[Rule] = []
         parts: list[Rule] = []
+        inputs: list[Rule] = []
         for rule in self.rules:
             hook = self.hook_of(rule)
             if _forward_part(rule, hook):
                 parts.append(rule)
+                continue
+            if self.netns is not None and hook == "INPUT":
+                inputs.append(rule)
                 continue
             if rule.target in ("MASQUERADE", "SNAT") and hook == "POSTROUTING":
                 self._masquerade(rule)
@@ -419,6 +423,7 @@ class Firewall:
                              "no filter rules; nsgen loads only the accepts its bridges, NAT and forwards need",
                              "leave it out, or add it by hand after setup")
         self._forward_parts(parts)
+        self._isolation(inputs)
         self._finish_inside()
         return self._covered(accepts)
 
@@ -541,6 +546,83 @@ class Firewall:
                              "of the script: the lab language masquerades those only as part of a `forward`",
                              "leave it out: `forward tcp PORT -> ADDRESS:PORT` (without `in`) adds it")
 
+    def _isolation(self, inputs: list[Rule]) -> None:
+        """A namespace's INPUT rules as `isolate NS` and `allow` lines: accepts of `lo` and of
+        replies, accepts of sources (to a port, or to all), and a DROP of the rest; `outside` is an
+        accept of every source but the DROPped (iptables) or excluded (nft `!=`) lab subnets."""
+        netns = self.netns
+        if not inputs or netns is None:
+            return
+        closing = [r for r in inputs if r.target == "DROP" and _bare(r) and not r.states]
+        if not closing:
+            for rule in inputs:
+                self._refuse(rule, f"an INPUT rule in namespace {netns} without a DROP of the rest: the lab "
+                             "language's input rules are `isolate` (replies, lo and what `allow` names; the rest "
+                             "dropped)", "leave it out, or add `isolate NS` and `allow FROM -> NS` lines")
+            return
+        self.model.inside.append((f"isolate {netns}", closing[0].line, 24))
+        dropped: dict[tuple[str | None, str | None], list[str]] = {}
+        groups: list[tuple[str, str | None, str | None, list[str], int]] = []
+        """(group key, protocol, port, sources, line) of the accepts, in order."""
+        for rule in inputs:
+            negated = re.search(r"(!\s*(-s|--source|--src)\b|saddr\s*!=)", rule.text) is not None
+            if rule in closing:
+                continue
+            if rule.target == "ACCEPT" and _bare(rule, but_in=True) and rule.in_interface == "lo" \
+                    and not rule.states:
+                continue
+            if rule.target == "ACCEPT" and _bare(rule) and "ESTABLISHED" in (rule.states or "").upper():
+                continue
+            if rule.target == "DROP" and rule.source and not negated and rule.in_interface is None \
+                    and not rule.states:
+                dropped.setdefault((rule.protocol, rule.dport), []).append(rule.source)
+                continue
+            if rule.target != "ACCEPT" or rule.in_interface is not None or rule.states \
+                    or (rule.protocol is not None and rule.dport is None) or (rule.source == "{" and not negated):
+                self._refuse(rule, f"an INPUT rule in namespace {netns} that is not an `allow` (from a source, "
+                             "to a tcp or udp port or to all)", "leave it out, or write it as "
+                             "`allow FROM -> NS [tcp|udp PORT]`")
+                continue
+            sources: list[str]
+            if negated or (rule.source is None and (rule.protocol, rule.dport) in dropped):
+                dropped.pop((rule.protocol, rule.dport), None)
+                sources, key = ["outside"], f"outside:{rule.line}"
+            else:
+                sources = [rule.source or "0.0.0.0/0"]
+                comment = re.search(r"comment\s+\"?([^\"\s]+)", rule.text)
+                key = comment.group(1) if comment else "consecutive"
+            last = groups[-1] if groups else None
+            if last is not None and last[0] == key and last[1:3] == (rule.protocol, rule.dport) \
+                    and sources != ["outside"]:
+                last[3].extend(sources)
+            else:
+                groups.append((key, rule.protocol, rule.dport, sources, rule.line))
+        for _group, protocol, port, sources, line in groups:
+            to = f" {protocol} {port}" if protocol else ""
+            for sender in self._senders(sources):
+                self.model.inside.append((f"allow {sender} -> {netns}{to}", line, 24))
+
+    def _senders(self, sources: list[str]) -> list[str]:
+        """`allow`'s FROM for a group of accepted sources: the namespace (or the host) whose lab
+        addresses they are, all of them; else each source as an address or CIDR."""
+        if sources == ["outside"]:
+            return sources
+        try:
+            wanted = {ipaddress.IPv4Network(s, strict=False) for s in sources}
+        except ValueError:
+            return [s.removesuffix("/32") for s in sources]
+        places: dict[str, set[ipaddress.IPv4Network]] = {}
+        for link in self.model.links:
+            if link.kind == "loopback" or (link.netns is None and link.kind not in ("bridge", "veth")):
+                continue
+            for address in link.addresses:
+                place = link.netns or "host"
+                places.setdefault(place, set()).add(ipaddress.IPv4Network(f"{address.interface.ip}/32"))
+        for place in [*self.model.namespaces, "host"]:
+            if places.get(place) == wanted:
+                return [place]
+        return [s.removesuffix("/32") for s in sources]
+
     def _covered(self, accepts: list[Rule]) -> list[int]:
         """FORWARD accepts that the lab's own accepts cover (its bridges, NAT subnets, forward targets)."""
         bridges = {link.name for link in self.model.links if link.kind == "bridge" and link.netns is None}
@@ -569,6 +651,13 @@ class Firewall:
                 self._refuse(rule, "a FORWARD accept for traffic that is not the lab's bridges, NAT or forwards: "
                              "the lab language has no filter rules", "add it by hand after setup")
         return lines
+
+
+def _bare(rule: Rule, but_in: bool = False) -> bool:
+    """A rule that matches no address, port, protocol or (unless `but_in`) input interface."""
+    return (rule.source is None and rule.destination is None and rule.not_destination is None
+            and rule.protocol is None and rule.dport is None and rule.sport is None
+            and (but_in or rule.in_interface is None) and rule.out_interface is None)
 
 
 def _forward_part(rule: Rule, hook: str) -> bool:
