@@ -210,3 +210,22 @@ def test_input_rule_that_is_no_allow_is_refused() -> None:
                          "ip netns exec blue iptables -A INPUT -j DROP\n")
     _text, codes, ok = _import(script)
     assert not ok and codes == ["E323"]
+
+
+def test_processes_in_namespaces_are_run_lines() -> None:
+    script = ISOLATED.replace("isolate blue", "") + (
+        "ip netns exec red python3 -m http.server 80 --bind 10.0.1.1 &\n"
+        "setsid ip netns exec blue sh -c 'echo hi; exec sleep 1000' </dev/null >>/tmp/blue.log 2>&1 &\n"
+        "ip netns exec red ping -c1 10.0.1.2\n")
+    text, codes, ok = _import(script)
+    assert ok and codes == [], codes
+    assert 'run blue sh -c "echo hi; exec sleep 1000"' in text
+    same_lab(text, ISOLATED_LAB.replace("isolate blue\n", "") + "run red python3 -m http.server 80 --bind 10.0.1.1\n"
+             'run blue sh -c "echo hi; exec sleep 1000"\n', name=False)
+
+
+def test_processes_run_cannot_say_are_refused() -> None:
+    _text, codes, ok = _import(ISOLATED + "setsid python3 -m http.server &\n")
+    assert not ok and codes == ["E323"]
+    _text, codes, ok = _import(ISOLATED + "ip netns exec red sh -c \"echo \\\"a'b\\\"\" &\n")
+    assert not ok and codes == ["E323"]
