@@ -216,11 +216,13 @@ def test_processes_in_namespaces_are_run_lines() -> None:
     script = ISOLATED.replace("isolate blue", "") + (
         "ip netns exec red python3 -m http.server 80 --bind 10.0.1.1 &\n"
         "setsid ip netns exec blue sh -c 'echo hi; exec sleep 1000' </dev/null >>/tmp/blue.log 2>&1 &\n"
-        "ip netns exec red ping -c1 10.0.1.2\n")
+        "ip netns exec red ping -c1 10.0.1.2\n"
+        "ip netns exec red setsid sleep 1000 &\n")
     text, codes, ok = _import(script)
     assert ok and codes == [], codes
     assert 'run blue sh -c "echo hi; exec sleep 1000"' in text
     same_lab(text, ISOLATED_LAB.replace("isolate blue\n", "") + "run red python3 -m http.server 80 --bind 10.0.1.1\n"
+             "run red sleep 1000\n"
              'run blue sh -c "echo hi; exec sleep 1000"\n', name=False)
 
 

@@ -128,6 +128,8 @@ class Interpreter:
                             hint=f"add `ip netns add {rest[3]}` before this line")
                 return False
             return self.run_process(rest[3], rest[4:])
+        if netns is not None and rest:
+            return self.run_process(netns, rest)  # `ip netns exec NS setsid CMD...`
         self.refuse("E323", "a process started outside a namespace of the script: the lab language's `run` "
                     "starts one in a namespace", "write it as `setsid ip netns exec NS COMMAND...`, or start it by "
                     "hand after setup", word=words[0])
@@ -137,6 +139,10 @@ class Interpreter:
         """A command started in the background in namespace `netns`: `run NETNS WORD...`, each word
         quoted on its own where it needs it (the language takes a quoted word literally)."""
         quoted = []
+        if words[:1] == ["setsid"]:  # `ip netns exec NS setsid CMD... &`: run starts it in a session of its own
+            words = words[1:]
+            while words and words[0].startswith("-"):
+                words = words[1:]
         for word in words:
             if re.fullmatch(r"[^\s'\"#;]+", word):
                 quoted.append(word)
