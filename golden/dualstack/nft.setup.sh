@@ -185,9 +185,9 @@ table inet nsgen-dualstack {
 	chain output {
 		type nat hook output priority -100; policy accept;
 		# dualstack.ns:24  forward tcp 80 -> 192.168.15.2:80: from the host itself (not to 127.0.0.0/8)
-		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 80 dnat to 192.168.15.2:80 comment "dualstack.ns:24"
-		# dualstack.ns:25  forward tcp 80 -> [fd00:15::2]:80: from the host itself (not to 127.0.0.0/8)
-		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 80 dnat to fd00:15::2:80 comment "dualstack.ns:25"
+		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 80 dnat ip to 192.168.15.2:80 comment "dualstack.ns:24"
+		# dualstack.ns:25  forward tcp 80 -> [fd00:15::2]:80: from the host itself (not to ::1)
+		ip6 daddr != ::1 fib daddr type local tcp dport 80 dnat ip6 to [fd00:15::2]:80 comment "dualstack.ns:25"
 	}
 
 	chain hairpin {
@@ -195,7 +195,7 @@ table inet nsgen-dualstack {
 		# dualstack.ns:24  forward tcp 80 -> 192.168.15.2:80: from 192.168.15.0/24 through the host's address, masqueraded so the replies come back through the host
 		ip saddr 192.168.15.0/24 ip daddr 192.168.15.2 tcp dport 80 ct status dnat masquerade comment "dualstack.ns:24"
 		# dualstack.ns:25  forward tcp 80 -> [fd00:15::2]:80: from fd00:15::/64 through the host's address, masqueraded so the replies come back through the host
-		ip saddr fd00:15::/64 ip daddr fd00:15::2 tcp dport 80 ct status dnat masquerade comment "dualstack.ns:25"
+		ip6 saddr fd00:15::/64 ip6 daddr fd00:15::2 tcp dport 80 ct status dnat masquerade comment "dualstack.ns:25"
 	}
 
 	chain forward {

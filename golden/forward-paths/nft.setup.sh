@@ -176,7 +176,7 @@ table inet nsgen-forward-paths {
 	chain output {
 		type nat hook output priority -100; policy accept;
 		# forward-paths.ns:15  forward tcp 8080 -> 10.0.0.2:80: from the host itself (not to 127.0.0.0/8)
-		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 8080 dnat to 10.0.0.2:80 comment "forward-paths.ns:15"
+		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 8080 dnat ip to 10.0.0.2:80 comment "forward-paths.ns:15"
 	}
 
 	chain hairpin {

@@ -84,14 +84,14 @@ table inet nsgen-v6only {
 
 	chain output {
 		type nat hook output priority -100; policy accept;
-		# ipv6-only.ns:24  forward tcp 8080 -> [fd00:7::2]:80: from the host itself (not to 127.0.0.0/8)
-		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 8080 dnat to fd00:7::2:80 comment "ipv6-only.ns:24"
+		# ipv6-only.ns:24  forward tcp 8080 -> [fd00:7::2]:80: from the host itself (not to ::1)
+		ip6 daddr != ::1 fib daddr type local tcp dport 8080 dnat ip6 to [fd00:7::2]:80 comment "ipv6-only.ns:24"
 	}
 
 	chain hairpin {
 		type nat hook postrouting priority srcnat; policy accept;
 		# ipv6-only.ns:24  forward tcp 8080 -> [fd00:7::2]:80: from fd00:7::/64 through the host's address, masqueraded so the replies come back through the host
-		ip saddr fd00:7::/64 ip daddr fd00:7::2 tcp dport 80 ct status dnat masquerade comment "ipv6-only.ns:24"
+		ip6 saddr fd00:7::/64 ip6 daddr fd00:7::2 tcp dport 80 ct status dnat masquerade comment "ipv6-only.ns:24"
 	}
 
 	chain forward {

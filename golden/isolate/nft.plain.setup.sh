@@ -59,7 +59,7 @@ table inet nsgen-isolate {
 	chain output {
 		type nat hook output priority -100; policy accept;
 		# isolate.ns:16  forward tcp 8080 -> 10.0.0.2:8080: from the host itself (not to 127.0.0.0/8)
-		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 8080 dnat to 10.0.0.2:8080 comment "isolate.ns:16"
+		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 8080 dnat ip to 10.0.0.2:8080 comment "isolate.ns:16"
 	}
 
 	chain hairpin {

@@ -175,7 +175,7 @@ table inet nsgen-pods {
 	chain output {
 		type nat hook output priority -100; policy accept;
 		# pods.ns:22  forward tcp 30080 -> 10.244.1.10:80: from the host itself (not to 127.0.0.0/8)
-		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 30080 dnat to 10.244.1.10:80 comment "pods.ns:22"
+		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 30080 dnat ip to 10.244.1.10:80 comment "pods.ns:22"
 	}
 
 	chain hairpin {

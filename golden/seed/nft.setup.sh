@@ -150,7 +150,7 @@ table inet nsgen-seed {
 	chain output {
 		type nat hook output priority -100; policy accept;
 		# seed.ns:21  forward tcp 80 -> 192.168.15.2:80: from the host itself (not to 127.0.0.0/8)
-		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 80 dnat to 192.168.15.2:80 comment "seed.ns:21"
+		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 80 dnat ip to 192.168.15.2:80 comment "seed.ns:21"
 	}
 
 	chain hairpin {

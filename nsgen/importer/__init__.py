@@ -9,6 +9,7 @@ errors on stderr. The lab text goes through `present`, the one place it is laid 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -46,6 +47,7 @@ def import_script(text: str, file: str) -> ImportResult:
             after_look = False
             continue
         if not line.commands and line.comment is not None and not line.refused and not line.bookkeeping:
+            _cited_router(model, line.comment)
             if not after_look:
                 pending.append(line.comment)
             continue
@@ -119,6 +121,14 @@ def _word_end(text: str, column: int) -> int:
             return index + 1 + (ch == ")")
         index += 1
     return len(text) + 1
+
+
+def _cited_router(model: Model, comment: str) -> None:
+    """nsgen's scripts cite the lab line of each command: `LAB.ns:N  router NS` before a namespace's
+    ip_forward says it is a `router NS` of the lab, not only the forwarding its NAT turns on."""
+    match = re.match(r"\S+\.ns:\d+\s+router (\S+)$", comment.strip())
+    if match:
+        model.routers_cited.add(match.group(1))
 
 
 def _lab_name(file: str) -> str:

@@ -78,6 +78,8 @@ class Emitter:
             target = f"[{forward.target}]" if ":" in forward.target else forward.target
             self.add(f"forward {forward.protocol} {forward.port} -> {target}:{forward.target_port}{inside}",
                      [forward.line], 21)
+        for text, line, order in model.inside:
+            self.add(text, [line], order)
         for expect in model.expects:
             self.add(f"expect {expect.netns} ping {expect.address}", [expect.line], 30)
         self._check_nat_forwarding()

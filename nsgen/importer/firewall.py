@@ -61,6 +61,10 @@ class Firewall:
         self.nft_hooks: dict[tuple[str, str], str] = {}
         """(nft table, chain) -> its hook, as an iptables built-in chain name."""
         self.skip_tables: set[str] = set()
+        self.netns: str | None = None
+        """The namespace whose rules these are (None: the host's)."""
+        self.children: dict[str, Firewall] = {}
+        """The rules inside each namespace (`ip netns exec NS iptables...`/`nft`), apart."""
 
     def split(self, text: str, line: int, raw: str) -> list[str] | None:
         """A rule's words (POSIX quoting), or None, refused, when a quote is never closed."""
@@ -76,9 +80,7 @@ class Firewall:
         if netns is not None:
             if any(w in ("-L", "-S", "--list", "-nL", "-nvL", "-vnL") for w in words):
                 return False
-            self.interp.refuse("E323", "firewall rules inside a namespace: the lab language's rules are the host's",
-                               word=words[0])
-            return False
+            return self.inside(netns).iptables(words, None)
         return self.iptables_words(words[1:], "filter", self.interp.line, self.interp.text, self.family_of(words[0]))
 
     @staticmethod
@@ -195,9 +197,7 @@ class Firewall:
         command = self.interp.command
         assert command is not None
         if netns is not None:
-            self.interp.refuse("E323", "firewall rules inside a namespace: the lab language's rules are the host's",
-                               word=words[0])
-            return False
+            return self.inside(netns).iptables_restore(words, None)
         if command.stdin is None:
             self.interp.refuse("E324", "iptables-restore reading a file nsgen import cannot see",
                                "paste the rules into a here-document: iptables-restore <<'EOF' ... EOF")
@@ -228,9 +228,7 @@ class Firewall:
         if netns is not None:
             if any(a in ("list", "monitor") for a in args):
                 return False
-            self.interp.refuse("E323", "firewall rules inside a namespace: the lab language's rules are the host's",
-                               word=words[0])
-            return False
+            return self.inside(netns).nft(words, None)
         while args and args[0].startswith("-") and args[0] not in ("-f", "--file"):
             args = args[1:]
         if args[:1] in (["-f"], ["--file"]):
@@ -358,6 +356,9 @@ class Firewall:
             elif word == "ct" and nxt == "state":
                 rule.states = after
                 step = 3
+            elif word == "ct" and nxt == "status":
+                rule.states = after.upper()  # `ct status dnat`: a forward's hairpin (as --ctstate DNAT)
+                step = 3
             elif word in ("counter",):
                 step = 1
             elif word == "comment":
@@ -419,8 +420,16 @@ class Firewall:
     def finish(self) -> list[int]:
         """Turn the rules into the model's NAT; the lines of rules that are the lab's own accepts."""
         accepts: list[Rule] = []
+        parts: list[Rule] = []
+        inputs: list[Rule] = []
         for rule in self.rules:
             hook = self.hook_of(rule)
+            if _forward_part(rule, hook):
+                parts.append(rule)
+                continue
+            if self.netns is not None and hook == "INPUT":
+                inputs.append(rule)
+                continue
             if rule.target in ("MASQUERADE", "SNAT") and hook == "POSTROUTING":
                 self._masquerade(rule)
             elif rule.target == "DNAT" and hook == "PREROUTING":
@@ -438,6 +447,9 @@ class Firewall:
                 self._refuse(rule, f"a filter rule ({rule.target or 'no target'} in {hook}): the lab language has "
                              "no filter rules; nsgen loads only the accepts its bridges, NAT and forwards need",
                              "leave it out, or add it by hand after setup")
+        self._forward_parts(parts)
+        self._isolation(inputs)
+        self._finish_inside()
         return self._covered(accepts)
 
     def _masquerade(self, rule: Rule) -> None:
@@ -518,6 +530,132 @@ class Firewall:
                                            int(target_port) if target_port.isdigit() else int(port),
                                            rule.in_interface, rule.line))
 
+    def inside(self, netns: str) -> Firewall:
+        """The rules of namespace `netns`, read apart (their chains are its own), with a model of their
+        own for the NAT they make (the lab's links shared)."""
+        child = self.children.get(netns)
+        if child is None:
+            scratch = Model()
+            scratch.links, scratch.namespaces = self.model.links, self.model.namespaces
+            child = self.children[netns] = Firewall(scratch, self.report, self.interp)
+            child.netns = netns
+        return child
+
+    def _finish_inside(self) -> None:
+        """Each namespace's rules as `nat NS masquerade` and `forward NS` lines."""
+        for netns, child in self.children.items():
+            child.model.nsgen_made = self.model.nsgen_made
+            child.finish()
+            for masquerade in child.model.masquerades:
+                out = f" out {masquerade.out_interface}" if masquerade.out_interface else ""
+                self.model.inside.append((f"nat {netns} masquerade {masquerade.subnet}{out}", masquerade.line, 20))
+            for forward in child.model.forwards:
+                where = f" in {forward.in_interface}" if forward.in_interface else ""
+                self.model.inside.append((f"forward {netns} {forward.protocol} {forward.port} -> {forward.target}:"
+                                          f"{forward.target_port}{where}", forward.line, 21))
+            self.model.inside.extend(child.model.inside)
+            forwarding = self.model.sysctls.get((netns, "net.ipv4.ip_forward"))
+            if (child.model.masquerades or child.model.forwards) and forwarding is not None \
+                    and forwarding.value == "1" and self.model.nsgen_made and netns not in self.model.routers_cited:
+                # in nsgen's own script, the forwarding its NAT in the namespace turns on (not a `router`)
+                del self.model.sysctls[(netns, "net.ipv4.ip_forward")]
+
+    def _forward_parts(self, parts: list[Rule]) -> None:
+        """The OUTPUT DNAT and hairpin MASQUERADE rules go with the forward (without `in`) they
+        belong to; one that belongs to no forward of the script is refused."""
+        for rule in parts:
+            output = rule.target == "DNAT"
+            owner = next((f for f in self.model.forwards
+                          if (f.in_interface is None or self.netns) and _part_of(rule, f, output)), None)
+            if owner is not None:
+                continue
+            if output:
+                self._refuse(rule, "DNAT in OUTPUT (the host's own connections) without the PREROUTING DNAT of "
+                             "the same port: the lab language forwards a port for both together",
+                             "forward the port with a PREROUTING DNAT too (`forward tcp PORT -> ADDRESS:PORT` "
+                             "adds both), or leave the OUTPUT rule out")
+            else:
+                self._refuse(rule, "MASQUERADE of forwarded connections (--ctstate DNAT) that match no forward "
+                             "of the script: the lab language masquerades those only as part of a `forward`",
+                             "leave it out: `forward tcp PORT -> ADDRESS:PORT` (without `in`) adds it")
+
+    def _isolation(self, inputs: list[Rule]) -> None:
+        """A namespace's INPUT rules as `isolate NS` and `allow` lines: accepts of `lo` and of
+        replies, accepts of sources (to a port, or to all), and a DROP of the rest; `outside` is an
+        accept of every source but the DROPped (iptables) or excluded (nft `!=`) lab subnets."""
+        netns = self.netns
+        if not inputs or netns is None:
+            return
+        closing = [r for r in inputs if r.target == "DROP" and _bare(r) and not r.states]
+        if not closing:
+            for rule in inputs:
+                self._refuse(rule, f"an INPUT rule in namespace {netns} without a DROP of the rest: the lab "
+                             "language's input rules are `isolate` (replies, lo and what `allow` names; the rest "
+                             "dropped)", "leave it out, or add `isolate NS` and `allow FROM -> NS` lines")
+            return
+        self.model.inside.append((f"isolate {netns}", closing[0].line, 24))
+        dropped: dict[tuple[str | None, str | None], list[str]] = {}
+        groups: list[tuple[str, str | None, str | None, list[str], int]] = []
+        """(group key, protocol, port, sources, line) of the accepts, in order."""
+        for rule in inputs:
+            negated = re.search(r"(!\s*(-s|--source|--src)\b|saddr\s*!=)", rule.text) is not None
+            if rule in closing:
+                continue
+            if rule.target == "ACCEPT" and _bare(rule, but_in=True) and rule.in_interface == "lo" \
+                    and not rule.states:
+                continue
+            if rule.target == "ACCEPT" and _bare(rule) and "ESTABLISHED" in (rule.states or "").upper():
+                continue
+            if rule.target == "DROP" and rule.source and not negated and rule.in_interface is None \
+                    and not rule.states:
+                dropped.setdefault((rule.protocol, rule.dport), []).append(rule.source)
+                continue
+            if rule.target != "ACCEPT" or rule.in_interface is not None or rule.states \
+                    or (rule.protocol is not None and rule.dport is None) or (rule.source == "{" and not negated):
+                self._refuse(rule, f"an INPUT rule in namespace {netns} that is not an `allow` (from a source, "
+                             "to a tcp or udp port or to all)", "leave it out, or write it as "
+                             "`allow FROM -> NS [tcp|udp PORT]`")
+                continue
+            sources: list[str]
+            if negated or (rule.source is None and (rule.protocol, rule.dport) in dropped):
+                dropped.pop((rule.protocol, rule.dport), None)
+                sources, key = ["outside"], f"outside:{rule.line}"
+            else:
+                sources = [rule.source or "0.0.0.0/0"]
+                comment = re.search(r"comment\s+\"?([^\"\s]+)", rule.text)
+                key = comment.group(1) if comment else "consecutive"
+            last = groups[-1] if groups else None
+            if last is not None and last[0] == key and last[1:3] == (rule.protocol, rule.dport) \
+                    and sources != ["outside"]:
+                last[3].extend(sources)
+            else:
+                groups.append((key, rule.protocol, rule.dport, sources, rule.line))
+        for _group, protocol, port, sources, line in groups:
+            to = f" {protocol} {port}" if protocol else ""
+            for sender in self._senders(sources):
+                self.model.inside.append((f"allow {sender} -> {netns}{to}", line, 24))
+
+    def _senders(self, sources: list[str]) -> list[str]:
+        """`allow`'s FROM for a group of accepted sources: the namespace (or the host) whose lab
+        addresses they are, all of them; else each source as an address or CIDR."""
+        if sources == ["outside"]:
+            return sources
+        try:
+            wanted = {ipaddress.IPv4Network(s, strict=False) for s in sources}
+        except ValueError:
+            return [s.removesuffix("/32") for s in sources]
+        places: dict[str, set[ipaddress.IPv4Network]] = {}
+        for link in self.model.links:
+            if link.kind == "loopback" or (link.netns is None and link.kind not in ("bridge", "veth")):
+                continue
+            for address in link.addresses:
+                place = link.netns or "host"
+                places.setdefault(place, set()).add(ipaddress.IPv4Network(f"{address.interface.ip}/32"))
+        for place in [*self.model.namespaces, "host"]:
+            if places.get(place) == wanted:
+                return [place]
+        return [s.removesuffix("/32") for s in sources]
+
     def _covered(self, accepts: list[Rule]) -> list[int]:
         """FORWARD accepts that the lab's own accepts cover (its bridges, NAT subnets, forward targets)."""
         bridges = {link.name for link in self.model.links if link.kind == "bridge" and link.netns is None}
@@ -561,10 +699,47 @@ def _address_port(text: str) -> tuple[str, str]:
     return address, port
 
 
+def _bare(rule: Rule, but_in: bool = False) -> bool:
+    """A rule that matches no address, port, protocol or (unless `but_in`) input interface."""
+    return (rule.source is None and rule.destination is None and rule.not_destination is None
+            and rule.protocol is None and rule.dport is None and rule.sport is None
+            and (but_in or rule.in_interface is None) and rule.out_interface is None)
+
+
+def _forward_part(rule: Rule, hook: str) -> bool:
+    """A rule that nsgen's `forward` (without `in`) adds beside its PREROUTING DNAT: the DNAT of the
+    host's own connections (nat OUTPUT) and the hairpin MASQUERADE (`--ctstate DNAT`, nft `ct status
+    dnat`) of connections from the target's subnet."""
+    if rule.target == "DNAT" and hook == "OUTPUT":
+        return True
+    states = (rule.states or "").upper().split(",")
+    return rule.target == "MASQUERADE" and hook == "POSTROUTING" and "DNAT" in states
+
+
 def _key(rule: Rule) -> tuple[object, ...]:
     return (rule.family, rule.table, rule.chain, rule.source, rule.destination, rule.not_destination, rule.protocol,
             rule.dport,
             rule.in_interface, rule.out_interface, rule.target, rule.to)
+
+
+def _part_of(rule: Rule, forward: Forward, output: bool) -> bool:
+    """Whether an OUTPUT DNAT (`output`) or a hairpin MASQUERADE is `forward`'s own."""
+    if (rule.protocol or "tcp") != forward.protocol:
+        return False
+    if output:
+        target, port = _address_port(rule.to or "")
+        return (rule.dport == str(forward.port) and _same_address(target, forward.target)
+                and int(port if port.isdigit() else forward.port) == forward.target_port)
+    destination = (rule.destination or "").removesuffix("/32").removesuffix("/128")
+    return _same_address(destination, forward.target) and rule.dport in (None, str(forward.target_port))
+
+
+def _same_address(one: str, other: str) -> bool:
+    """Two addresses as written, compared as addresses (`fd00:15::2` is `fd00:15:0::2`)."""
+    try:
+        return ipaddress.ip_address(one.strip("[]")) == ipaddress.ip_address(other.strip("[]"))
+    except ValueError:
+        return one == other
 
 
 def _nft_target(words: list[str]) -> tuple[str, str, list[str]]:

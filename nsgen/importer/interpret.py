@@ -91,6 +91,8 @@ class Interpreter:
                 words.pop(0)
         if not words:
             return False
+        if os.path.basename(words[0]) == "setsid":
+            return self.setsid(words, netns)
         if any("/run/nsgen/" in w for w in words) or any("/run/nsgen/" in r.target for r in command.redirects):
             self.model.nsgen_made = True
             match = re.search(r"/run/nsgen/labs/([^/\s]+)", " ".join(words + [r.target for r in command.redirects]))
@@ -117,6 +119,47 @@ class Interpreter:
                     "a lab holds namespaces, links, addresses, routes, sysctls and NAT; do this by hand after "
                     "setup, or leave it out", word=words[0])
         return False
+
+    def setsid(self, words: list[str], netns: str | None) -> bool:
+        """`setsid [-f|-w] ip netns exec NS WORD...`: a process started in a namespace, `run NS WORD...`."""
+        assert self.command is not None
+        if any("/run/nsgen/" in r.target for r in self.command.redirects):
+            self.model.nsgen_made = True  # its output goes to nsgen's log of the process
+        rest = words[1:]
+        while rest and rest[0].startswith("-"):
+            rest = rest[1:]
+        if rest[:3] == ["ip", "netns", "exec"] and len(rest) > 4 and netns is None:
+            if rest[3] not in self.model.namespaces:
+                self.refuse("E324", f"namespace '{rest[3]}' was never made by this script", word=rest[3],
+                            hint=f"add `ip netns add {rest[3]}` before this line")
+                return False
+            return self.run_process(rest[3], rest[4:])
+        if netns is not None and rest:
+            return self.run_process(netns, rest)  # `ip netns exec NS setsid CMD...`
+        self.refuse("E323", "a process started outside a namespace of the script: the lab language's `run` "
+                    "starts one in a namespace", "write it as `setsid ip netns exec NS COMMAND...`, or start it by "
+                    "hand after setup", word=words[0])
+        return False
+
+    def run_process(self, netns: str, words: list[str]) -> bool:
+        """A command started in the background in namespace `netns`: `run NETNS WORD...`, each word
+        quoted on its own where it needs it (the language takes a quoted word literally)."""
+        quoted = []
+        if words[:1] == ["setsid"]:  # `ip netns exec NS setsid CMD... &`: run starts it in a session of its own
+            words = words[1:]
+            while words and words[0].startswith("-"):
+                words = words[1:]
+        for word in words:
+            if re.fullmatch(r"[^\s'\"#;]+", word):
+                quoted.append(word)
+            elif "\n" in word or ("'" in word and '"' in word):
+                self.refuse("E323", f"a word of the command that `run` cannot quote ({word!r}: a newline, or "
+                            "both quotes)", "start it through a shell script file: `run NS sh FILE`")
+                return False
+            else:
+                quoted.append(f'"{word}"' if '"' not in word else f"'{word}'")
+        self.model.inside.append((f"run {netns} {' '.join(quoted)}", self.line, 26))
+        return True
 
     def mkdir(self, words: list[str], netns: str | None) -> bool:
         return False
@@ -236,6 +279,8 @@ class Interpreter:
                         hint=f"add `ip netns add {name}` before this line")
             return False
         assert self.command is not None
+        if self.command.background:
+            return self.run_process(name, args[1:])
         inner = Command(args[1:], self.command.line, self.command.column, self.command.end_column,
                         self.command.redirects, self.command.stdin, self.command.pipe_to)
         if inner.words[0] in ("sh", "bash") and inner.words[1:2] == ["-c"] and len(inner.words) > 2:

@@ -296,6 +296,30 @@ def _read_rules(runner: Runner, model: Model, report: Report) -> Interpreter:
     return interpreter
 
 
+def _read_namespace_rules(runner: Runner, interpreter: Interpreter, namespaces: list[str]) -> None:
+    """Each namespace's own rules (iptables-save, then nft's own tables, run inside it), read apart
+    from the host's: its NAT (`nat NS`, `forward NS`) and its INPUT (`isolate`, `allow`)."""
+    for netns in namespaces:
+        fw = interpreter.fw.inside(netns)
+        saved = runner.run(["iptables-save"], netns)
+        table = "filter"
+        incompatible = set()
+        if saved.returncode == 0:
+            for text in saved.stdout.splitlines():
+                stripped = text.strip()
+                if stripped.startswith("# Table `"):
+                    incompatible.add(stripped.split("`")[1].split("'")[0])
+                elif stripped.startswith("*"):
+                    table = stripped[1:]
+                elif stripped.startswith("-A "):
+                    words = fw.split(stripped, 0, text)
+                    if words is not None:
+                        fw.iptables_words(["-t", table, *words], table, 0, text)
+        ruleset = runner.run(["nft", "list", "ruleset"], netns)
+        if ruleset.returncode == 0:
+            fw.nft_text(ruleset.stdout, 0, skip=COMPAT_TABLES - incompatible)
+
+
 def import_live(namespaces: list[str], runner: Runner | None = None) -> ImportResult:
     """The lab that would rebuild what runs on this host (or in `runner`'s sandbox)."""
     runner = runner or LocalRunner()
@@ -308,6 +332,7 @@ def import_live(namespaces: list[str], runner: Runner | None = None) -> ImportRe
         selected = namespaces or sorted(listed)
         model = _Reader(runner, selected).read()
         interpreter = _read_rules(runner, model, report)
+        _read_namespace_rules(runner, interpreter, selected)
     except LiveError as error:
         report.refuse("E326", f"cannot read what is running: {error}", report.span(0), "",
                       "name namespaces that `ip netns list` shows (none: all of them); reading the firewall "

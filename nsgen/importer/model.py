@@ -132,6 +132,11 @@ class Model:
     masquerades: list[Masquerade] = field(default_factory=list)
     forwards: list[Forward] = field(default_factory=list)
     expects: list[Expect] = field(default_factory=list)
+    inside: list[tuple[str, int, int]] = field(default_factory=list)
+    """Lab lines about rules and processes inside namespaces (`nat NS`, `forward NS`, `isolate`,
+    `allow`, `run`): (text, script line, the emitter's order)."""
+    routers_cited: set[str] = field(default_factory=set)
+    """Namespaces whose `router NS` line nsgen's own script cites (see `import_script`)."""
     lab_name: str | None = None
     nsgen_made: bool = False
     """True when the script carries nsgen's own marks (a script nsgen wrote)."""

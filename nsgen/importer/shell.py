@@ -55,6 +55,8 @@ class Command:
     stdin: str | None = None
     pipe_to: Command | None = None
     """The next command of a pipeline (`echo 1 | tee FILE`)."""
+    background: bool = False
+    """Run in the background (`CMD &`)."""
 
 
 @dataclass
@@ -224,6 +226,8 @@ def _commands(tokens: list[_Token], number: int, end_column: int) -> list[Comman
     for token in tokens:
         if token.op and token.text in (";", "&&", "&"):
             done = finish(token.column - 1)
+            if done is not None and token.text == "&":
+                done.background = True
             if done is not None and not skipping:
                 if piped is not None:
                     piped.pipe_to = done
@@ -334,6 +338,10 @@ def read_script(text: str) -> list[Line]:
             stdin = "\n".join(body) + "\n"
             line.last_line = index
         first = _first_word(raw)
+        if first == "echo" and "$!" in raw and ">/run/nsgen/" in raw.replace(" ", ""):
+            line.bookkeeping = True  # the pid file of a `run` process, in nsgen's record
+            lines.append(line)
+            continue
         if first in ("if", "[", "test") and ("/run/nsgen/" in raw or "BASH_VERSION" in raw):
             line.bookkeeping = True
             lines.append(line)
