@@ -78,13 +78,22 @@ class Option:
 
 @dataclass(frozen=True)
 class Bridge(Statement):
-    """`bridge NAME [ip ADDR] [mtu N]`: a Linux bridge in the host."""
+    """`bridge NAME [type linux|ovs] [ip ADDR] [mtu N]`: a Linux bridge (or an Open vSwitch bridge) in the host."""
 
     name: Word
     addresses: tuple[Word, ...]
     mtu: Number | None
     options: tuple[Option, ...] = ()
     """Every option in the order written (a repeated one is an error; `addresses` joins them all)."""
+    type: Word | None = None
+    """`type linux` (the default) or `type ovs`, as written."""
+    types: tuple[Word, ...] = ()
+    """Every `type` given (more than one is an error)."""
+
+    @property
+    def ovs(self) -> bool:
+        """True for an Open vSwitch bridge (`type ovs`)."""
+        return self.type is not None and self.type.text == "ovs"
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,10 @@ class Veth(Statement):
     """Every option in the order written (a repeated one is an error; `addresses` joins them all)."""
     macs: tuple[Word, ...] = ()
     """The `mac` option's values, in the order written."""
+    tag: tuple[Number, ...] = ()
+    """The `tag` option's values (one VLAN: the Open vSwitch end is an access port in it)."""
+    trunks: tuple[Number, ...] = ()
+    """The `trunk` option's values (the VLANs the Open vSwitch ends carry tagged)."""
 
 
 @dataclass(frozen=True)

@@ -33,13 +33,15 @@ class Namespace:
 
 @dataclass(frozen=True)
 class Bridge:
-    """A Linux bridge in the host; `implicit` when a veth end named it without a `bridge` line."""
+    """A Linux bridge in the host; `implicit` when a veth end named it without a `bridge` line;
+    `ovs` for an Open vSwitch bridge."""
 
     name: str
     address: str | None
     mtu: int | None
     implicit: bool
     origin: Origin
+    ovs: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ class VethEnd:
     addrgenmode: str | None = None
     mac: str | None = None
     """The MAC address the end gets (None: the kernel's random one)."""
+    ovs: str | None = None
+    """The Open vSwitch bridge the end is a port of (then `master` is None)."""
+    tag: int | None = None
+    """For a port of an Open vSwitch bridge: the VLAN it is an access port in."""
+    trunks: tuple[int, ...] = ()
+    """For a port of an Open vSwitch bridge: the VLANs it carries tagged."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +217,11 @@ class LabPlan:
     sysctls: tuple[Sysctl, ...] = ()
     vxlans: tuple[Vxlan, ...] = ()
     macvlans: tuple[Macvlan, ...] = ()
+
+    @property
+    def ovs_bridges(self) -> tuple[Bridge, ...]:
+        """The lab's Open vSwitch bridges."""
+        return tuple(bridge for bridge in self.bridges if bridge.ovs)
 
     @property
     def has_nat(self) -> bool:

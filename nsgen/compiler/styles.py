@@ -18,6 +18,7 @@ from typing import Any
 from nsgen.compiler.steps import (
     AddLink,
     AddNamespace,
+    AddOvsBridge,
     AddRoute,
     DeleteLink,
     DeleteNamespace,
@@ -35,7 +36,7 @@ BATCH_JOBS = 8
 LOCK_WAIT = 30
 """Seconds a run waits for another run of the same lab (or another lab's host settings) to finish."""
 
-_AFTER_BATCHES = ("load_rules", "set_sysctl", "set_ns_sysctl")
+_AFTER_BATCHES = ("load_rules", "set_sysctl", "set_ns_sysctl", "add_ovs_bridge", "add_ovs_port", "tx_offload_off")
 """Steps the batch style runs after the batches, one by one as the default style does."""
 
 _OWN_BLOCK = ("load_rules", "set_sysctl", "remove_rules", "restore_sysctl")
@@ -151,8 +152,10 @@ def _batch_setup(steps: Steps, titles: Titles) -> dict[str, Any]:
     sysctls of namespaces (not `ip` commands), after."""
     host, before, after = [], [], []
     inside: dict[str, list[Step]] = {}
+    switches = {step.name for step in steps.setup if isinstance(step, AddOvsBridge)}
     for step in steps.setup:
-        if step.kind in _AFTER_BATCHES or (isinstance(step, AddRoute) and step.netns is None):
+        if step.kind in _AFTER_BATCHES or (isinstance(step, AddRoute) and step.netns is None) \
+                or (step.netns is None and getattr(step, "ifname", None) in switches):  # after its OVS bridge
             after.append(step)
         elif isinstance(step, AddLink) and step.netns is not None:
             before.append(step)
@@ -174,7 +177,8 @@ def _batch_teardown(steps: Steps, titles: Titles) -> dict[str, Any]:
     namespaces = [s for s in steps.teardown if isinstance(s, DeleteNamespace)]
     links = [s for s in steps.teardown if isinstance(s, DeleteLink) and s.netns is None]
     first = [s for s in steps.teardown
-             if s.kind in ("remove_rules", "del_route", "del_address", "restore_ns_sysctl")
+             if s.kind in ("remove_rules", "del_route", "del_address", "restore_ns_sysctl", "del_ovs_port",
+                           "del_ovs_bridge")
              or (isinstance(s, DeleteLink) and s.netns is not None)]
     last = [s for s in steps.teardown if s.kind == "restore_sysctl"]
     return {"first": blocks(first, titles, group=False), "namespace_batch": namespaces, "link_batch": links,

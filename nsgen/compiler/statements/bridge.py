@@ -1,10 +1,13 @@
-"""`bridge NAME [ip ADDRESS/PREFIX] [mtu N]`: a Linux bridge in the host."""
+"""`bridge NAME [type linux|ovs] [ip ADDRESS/PREFIX] [mtu N]`: a Linux bridge in the host, or an
+Open vSwitch bridge (`type ovs`)."""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
 from typing import Any
+
+from lark import Token
 
 from nsgen.compiler import checks, ir, plan
 from nsgen.compiler.diagnostics import Diagnostic, error
@@ -15,8 +18,27 @@ from nsgen.compiler.transform import ToIR
 
 
 def transform(self: ToIR, children: list[Any]) -> ir.Bridge:
-    """`bridge NAME OPTION...`."""
-    return ir.Bridge(*self.head(children), name=self.word(self.tokens(children, "NAME")[0]), **self.options(children))
+    """`bridge NAME OPTION...` (`type T`: the NAME token after TYPE)."""
+    names = self.tokens(children, "NAME")
+    kinds = [self.word(children[i + 1]) for i, c in enumerate(children)
+             if isinstance(c, Token) and c.type == "TYPE"]
+    return ir.Bridge(*self.head(children), name=self.word(names[0]), **self.options(children),
+                     type=kinds[0] if kinds else None, types=tuple(kinds))
+
+
+BRIDGE_TYPES = ("linux", "ovs")
+
+
+def check_bridge_type(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """`type` is `linux` or `ovs`, given once."""
+    for statement in program.statements:
+        if not isinstance(statement, ir.Bridge):
+            continue
+        for word in statement.types[1:]:
+            yield error("E212", "the bridge's type is given twice", word.span, "give `type` once")
+        if statement.type is not None and statement.type.text not in BRIDGE_TYPES:
+            yield error("E212", f"'{statement.type.text}' is not a bridge type", statement.type.span,
+                        "`type linux` (a Linux bridge, the default) or `type ovs` (an Open vSwitch bridge)")
 
 
 def check_bridge_overlap(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -38,11 +60,12 @@ def lower(statement: ir.Bridge, context: Context) -> Iterator[plan.Bridge]:
         return
     address = resolve_address(statement.addresses[0].text, context.symbols, name) if statement.addresses else None
     mtu = statement.mtu.value if statement.mtu else None
-    yield plan.Bridge(name, str(address) if address else None, mtu, False, origin_of(statement))
+    yield plan.Bridge(name, str(address) if address else None, mtu, False, origin_of(statement), ovs=statement.ovs)
 
 
 KINDS = (
     StatementKind(30, "bridge", "bridge", ir.Bridge, transform,
-                  (checks.check_duplicates, checks.check_reserved, check_bridge_overlap, *checks.LINK_CHECKS),
+                  (checks.check_duplicates, checks.check_reserved, check_bridge_overlap, check_bridge_type,
+                   *checks.LINK_CHECKS),
                   lower, "### `bridge"),
 )

@@ -63,6 +63,11 @@ def _parent(macvlan: ir.Macvlan, symbols: Symbols) -> Iterator[Diagnostic]:
         yield error("E159", "'lo' cannot be a macvlan's parent", macvlan.parent.span,
                     "name an Ethernet interface of the host, a lab bridge or a host veth end")
         return
+    if parent in symbols.bridges and symbols.bridges[parent].ovs:
+        yield error("E216", f"'{parent}' is an Open vSwitch bridge; a macvlan's parent here is a Linux interface",
+                    macvlan.parent.span, "give the namespace a port of the switch instead: "
+                    f"`veth {macvlan.namespace.text}<->{parent} ip ADDRESS/PREFIX`")
+        return
     for interface in symbols.interfaces:
         if interface.owner == ir.HOST and interface.ifname == parent and interface.bridge \
                 and interface.ifname != interface.bridge:

@@ -105,6 +105,10 @@ def _bridge(vxlan: ir.Vxlan, symbols: Symbols) -> Iterator[Diagnostic]:
                     "(`ip ADDRESS/PREFIX`), or put it in the host")
     elif symbols.kind(vxlan.bridge.text) != "bridge":
         yield unknown_name(vxlan.bridge, symbols, "bridge")
+    elif vxlan.bridge.text in symbols.bridges and symbols.bridges[vxlan.bridge.text].ovs:
+        yield error("E215", f"'{vxlan.bridge.text}' is an Open vSwitch bridge; a vxlan here joins a Linux bridge",
+                    vxlan.bridge.span, "put the vxlan on a Linux bridge, and link that bridge to the Open vSwitch "
+                    "one with a veth (`veth BRIDGE<->SWITCH`)")
     if vxlan.addresses:
         yield error("E117", "a vxlan on a bridge takes no address", vxlan.addresses[0].span,
                     f"give the address to the bridge: `bridge {vxlan.bridge.text} ip ADDRESS/PREFIX`")

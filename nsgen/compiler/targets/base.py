@@ -27,7 +27,8 @@ class Target:
     def tools(self, plan: LabPlan) -> list[str]:
         """Commands the scripts call, checked by their preflight."""
         namespace_sysctls = any(sysctl.netns is not None for sysctl in plan.sysctls)
-        return ["ip", *(self.firewall_tools if plan.has_rules else ()), *(("sysctl",) if namespace_sysctls else ())]
+        return ["ip", *(self.firewall_tools if plan.has_rules else ()), *(("sysctl",) if namespace_sysctls else ()),
+                *(("ovs-vsctl",) if plan.ovs_bridges else ())]
 
     def rules_home(self, plan: LabPlan) -> str:
         """Where the lab's rules live, in words for the script header."""
