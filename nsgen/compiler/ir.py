@@ -89,6 +89,13 @@ class Bridge(Statement):
     """`type linux` (the default) or `type ovs`, as written."""
     types: tuple[Word, ...] = ()
     """Every `type` given (more than one is an error)."""
+    namespace: Word | None = None
+    """`bridge NS:NAME`: the namespace the bridge is in (None: the host)."""
+
+    @property
+    def key(self) -> str:
+        """How the lab names it: `NAME`, or `NS:NAME` for a bridge inside namespace NS."""
+        return f"{self.namespace.text}:{self.name.text}" if self.namespace else self.name.text
 
     @property
     def ovs(self) -> bool:

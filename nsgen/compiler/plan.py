@@ -42,6 +42,10 @@ class Bridge:
     implicit: bool
     origin: Origin
     ovs: bool = False
+    netns: str | None = None
+    """The namespace a bridge declared `bridge NS:NAME` is in (None: the host)."""
+    addrgenmode: str | None = None
+    """For a bridge in a namespace: as for veth ends."""
 
 
 @dataclass(frozen=True)
@@ -232,9 +236,9 @@ class LabPlan:
     def bridged(self) -> tuple[Bridge, ...]:
         """The lab's bridges with two or more of its veth ends as ports: its namespaces talk across
         them, and with br_netfilter on those frames cross the host's FORWARD hook."""
-        ports = [end.master for veth in self.veths for end in (veth.outer, veth.inner) if end.master]
-        ports += [vxlan.master for vxlan in self.vxlans if vxlan.master]
-        return tuple(bridge for bridge in self.bridges if ports.count(bridge.name) >= 2)
+        ports = [end.master for veth in self.veths for end in (veth.outer, veth.inner) if end.master and not end.netns]
+        ports += [vxlan.master for vxlan in self.vxlans if vxlan.master and not vxlan.netns]
+        return tuple(bridge for bridge in self.bridges if ports.count(bridge.name) >= 2 and not bridge.netns)
 
     @property
     def has_rules(self) -> bool:
@@ -245,4 +249,5 @@ class LabPlan:
     def sets_addrgenmode(self) -> bool:
         """True when a setup script sets an IPv6 address generation mode (so needs IPv6)."""
         return any(end.addrgenmode for veth in self.veths for end in (veth.outer, veth.inner)) \
+            or any(bridge.addrgenmode for bridge in self.bridges) \
             or any(vxlan.addrgenmode for vxlan in self.vxlans) or any(m.addrgenmode for m in self.macvlans)

@@ -450,13 +450,16 @@ def _namespace(ns: p.Namespace) -> list[Step]:
 def _bridge(bridge: p.Bridge, lab: str) -> list[Step]:
     if bridge.ovs:
         return _ovs_bridge(bridge)
-    steps: list[Step] = [
-        AddLink(bridge.origin, None, bridge.name, "bridge", mark=lab_mark(lab), adoptable=True,
-                addresses=(bridge.address,) if bridge.address else ()),
-        SetLink(bridge.origin, None, bridge.name, mtu=bridge.mtu, up=True),
-    ]
+    if bridge.netns is not None:  # inside a namespace: recorded like the lab's other links there
+        steps: list[Step] = [AddLink(bridge.origin, bridge.netns, bridge.name, "bridge")]
+        if bridge.addrgenmode:
+            steps.append(SetLink(bridge.origin, bridge.netns, bridge.name, addrgenmode=bridge.addrgenmode))
+    else:
+        steps = [AddLink(bridge.origin, None, bridge.name, "bridge", mark=lab_mark(lab), adoptable=True,
+                         addresses=(bridge.address,) if bridge.address else ())]
+    steps.append(SetLink(bridge.origin, bridge.netns, bridge.name, mtu=bridge.mtu, up=True))
     if bridge.address:
-        steps.append(AddAddress(bridge.origin, None, bridge.name, bridge.address))
+        steps.append(AddAddress(bridge.origin, bridge.netns, bridge.name, bridge.address))
     return steps
 
 

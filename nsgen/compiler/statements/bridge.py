@@ -1,5 +1,5 @@
-"""`bridge NAME [type linux|ovs] [ip ADDRESS/PREFIX] [mtu N]`: a Linux bridge in the host, or an
-Open vSwitch bridge (`type ovs`)."""
+"""`bridge [NS:]NAME [type linux|ovs] [ip ADDRESS/PREFIX] [mtu N]`: a Linux bridge in the host (or
+inside namespace NS), or an Open vSwitch bridge (`type ovs`, in the host)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ from nsgen.compiler.transform import ToIR
 
 def transform(self: ToIR, children: list[Any]) -> ir.Bridge:
     """`bridge NAME OPTION...` (`type T`: the NAME token after TYPE)."""
-    names = self.tokens(children, "NAME")
     kinds = [self.word(children[i + 1]) for i, c in enumerate(children)
              if isinstance(c, Token) and c.type == "TYPE"]
-    return ir.Bridge(*self.head(children), name=self.word(names[0]), **self.options(children),
-                     type=kinds[0] if kinds else None, types=tuple(kinds))
+    inside = len(children) > 3 and isinstance(children[2], Token) and str(children[2]) == ":"  # `bridge NS:NAME`
+    name = self.word(children[3] if inside else children[1])
+    return ir.Bridge(*self.head(children), name=name, **self.options(children), type=kinds[0] if kinds else None,
+                     types=tuple(kinds), namespace=self.word(children[1]) if inside else None)
 
 
 BRIDGE_TYPES = ("linux", "ovs")
@@ -39,6 +40,17 @@ def check_bridge_type(program: ir.Program, symbols: Symbols) -> Iterator[Diagnos
         if statement.type is not None and statement.type.text not in BRIDGE_TYPES:
             yield error("E212", f"'{statement.type.text}' is not a bridge type", statement.type.span,
                         "`type linux` (a Linux bridge, the default) or `type ovs` (an Open vSwitch bridge)")
+        elif statement.ovs and statement.namespace is not None:
+            yield error("E217", "an Open vSwitch bridge lives in the host, not in a namespace",
+                        statement.namespace.span,
+                        f"make it `bridge {statement.name.text} type ovs` and plug the namespace into it with a veth")
+        where = statement.namespace.text if statement.namespace is not None else None
+        if statement.namespace is not None and where == ir.HOST:
+            yield error("E218", "a bridge in the host is written without `host:`", statement.namespace.span,
+                        f"write `bridge {statement.name.text}`")
+        elif statement.namespace is not None and symbols.kind(statement.namespace.text) != "ns":
+            yield error("E218", f"'{where}' is not a namespace of the lab", statement.namespace.span,
+                        f"declare it first (`ns {where}`), or leave `NS:` out for a bridge in the host")
 
 
 def check_bridge_overlap(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -46,21 +58,29 @@ def check_bridge_overlap(program: ir.Program, symbols: Symbols) -> Iterator[Diag
     seen: list[tuple[str, ipaddress.IPv4Network]] = []
     for name, network in symbols.bridge_subnets.items():
         for other, other_network in seen:
-            if network.overlaps(other_network):
+            if network.overlaps(other_network) and _home(name) == _home(other):
                 bridge = symbols.bridges[name]
                 message = f"bridge '{name}' subnet {network} overlaps bridge '{other}' subnet {other_network}"
                 yield error("E108", message, bridge.addresses[0].span, "give each bridge its own subnet")
         seen.append((name, network))
 
 
+def _home(key: str) -> str | None:
+    """The namespace of a bridge named `NS:NAME`, None for one in the host."""
+    return key.split(":", 1)[0] if ":" in key else None
+
+
 def lower(statement: ir.Bridge, context: Context) -> Iterator[plan.Bridge]:
     """A declared bridge (its first declaration) with its address, prefix resolved, and MTU."""
-    name = statement.name.text
-    if context.symbols.bridges.get(name) is not statement:
+    key = statement.key
+    if context.symbols.bridges.get(key) is not statement:
         return
-    address = resolve_address(statement.addresses[0].text, context.symbols, name) if statement.addresses else None
+    address = resolve_address(statement.addresses[0].text, context.symbols, key) if statement.addresses else None
     mtu = statement.mtu.value if statement.mtu else None
-    yield plan.Bridge(name, str(address) if address else None, mtu, False, origin_of(statement), ovs=statement.ovs)
+    yield plan.Bridge(statement.name.text, str(address) if address else None, mtu, False, origin_of(statement),
+                      ovs=statement.ovs, netns=statement.namespace.text if statement.namespace else None,
+                      addrgenmode="none" if statement.namespace and context.quiet and (mtu is None or mtu >= 1280)
+                      else None)
 
 
 KINDS = (

@@ -12,7 +12,16 @@ from nsgen.compiler.checks import veths_of
 from nsgen.compiler.diagnostics import Diagnostic, error, warning
 from nsgen.compiler.resolve import Context, PlanItem, origin_of
 from nsgen.compiler.statements import StatementKind
-from nsgen.compiler.symbols import Symbols, addressed_ends, bridge_of, did_you_mean, end_ifnames, resolve_address
+from nsgen.compiler.symbols import (
+    Symbols,
+    addressed_ends,
+    bare_name,
+    bridge_of,
+    did_you_mean,
+    end_home,
+    end_ifnames,
+    resolve_address,
+)
 from nsgen.compiler.transform import ToIR
 
 IPV6_MIN_MTU = 1280
@@ -179,10 +188,10 @@ def _pair(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:
 
     def end(side: ir.VethEnd) -> plan.VethEnd:
         kind = symbols.kind(side.owner.text) or "bridge"
-        netns = side.owner.text if kind == "ns" else None
+        netns = end_home(side.owner.text, symbols)
         ovs = side.owner.text if is_ovs(side.owner.text, symbols) else None
         return plan.VethEnd(netns=netns, ifname=names[id(side)], address=addresses.get(id(side)),
-                            master=side.owner.text if kind == "bridge" and not ovs else None,
+                            master=bare_name(side.owner.text) if kind == "bridge" and not ovs else None,
                             addrgenmode=mode if netns else None, mac=macs.get(id(side)), ovs=ovs,
                             tag=veth.tag[0].value if ovs and veth.tag else None,
                             trunks=tuple(n.value for n in veth.trunks) if ovs else ())
