@@ -146,6 +146,8 @@ class Vxlan(Statement):
     mtu: Number | None
     options: tuple[Option, ...] = ()
     """Every option in the order written (a repeated one is an error)."""
+    group: Word | None = None
+    """`group ADDR`: the multicast group that stands for the peers (instead of `remote`)."""
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ class Vxlan:
     netns: str | None
     ifname: str
     vni: int
-    remote: str
+    remote: str | None
     local: str | None
     device: str | None
     port: int
@@ -95,6 +95,8 @@ class Vxlan:
     mtu: int | None
     origin: Origin
     addrgenmode: str | None = None
+    group: str | None = None
+    """A multicast group standing for the peers (then `remote` is None)."""
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,39 @@ class Symbols:
         return None
 
 
+VXLAN_OVERHEAD = 50
+"""Bytes VXLAN adds to each frame over IPv4 (outer IP 20, UDP 8, VXLAN 8, inner Ethernet 14)."""
+DEFAULT_MTU = 1500
+"""A new veth's (and bridge's) MTU."""
+
+
+def mtu_of(where: str, ifname: str, symbols: Symbols) -> int | None:
+    """The MTU a lab interface gets (given, else the kernel's default for its kind), or None when
+    the lab does not make it (a host's own interface) or cannot tell."""
+    for interface in symbols.interfaces:
+        if interface.owner != where or interface.ifname != ifname:
+            continue
+        statement = interface.statement
+        if isinstance(statement, ir.Veth):
+            return statement.mtu.value if statement.mtu else DEFAULT_MTU
+        if isinstance(statement, ir.Vxlan):
+            return vxlan_mtu(statement, symbols)
+        if isinstance(statement, (ir.Bridge, ir.Macvlan)):
+            return statement.mtu.value if statement.mtu else None
+    return None
+
+
+def vxlan_mtu(vxlan: ir.Vxlan, symbols: Symbols) -> int | None:
+    """A vxlan's MTU: given, else its underlay's less the VXLAN overhead (what the kernel sets)."""
+    if vxlan.mtu is not None:
+        return vxlan.mtu.value
+    if vxlan.device is None:
+        return DEFAULT_MTU - VXLAN_OVERHEAD
+    where = vxlan.namespace.text if vxlan.namespace is not None else ir.HOST
+    underlay = mtu_of(where, vxlan.device.text, symbols) if vxlan.device.text != vxlan.name.text else None
+    return underlay - VXLAN_OVERHEAD if underlay is not None else None
+
+
 def end_home(owner: str, symbols: Symbols) -> str | None:
     """Where a veth end whose owner is `owner` lives: that namespace, the namespace of a bridge
     declared `bridge NS:NAME`, or None (the host)."""

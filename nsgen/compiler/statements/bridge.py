@@ -10,10 +10,10 @@ from typing import Any
 from lark import Token
 
 from nsgen.compiler import checks, ir, plan
-from nsgen.compiler.diagnostics import Diagnostic, error
+from nsgen.compiler.diagnostics import Diagnostic, error, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
-from nsgen.compiler.symbols import Symbols, resolve_address
+from nsgen.compiler.symbols import DEFAULT_MTU, Symbols, resolve_address, vxlan_mtu
 from nsgen.compiler.transform import ToIR
 
 
@@ -65,6 +65,36 @@ def check_bridge_overlap(program: ir.Program, symbols: Symbols) -> Iterator[Diag
         seen.append((name, network))
 
 
+def check_port_mtus(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """W211: a Linux bridge whose ports (veth ends, vxlans) have different MTUs: a frame that fits
+    one port but not another is dropped there, silently (the bridge does not fragment)."""
+    ports: dict[str, list[tuple[int, ir.Statement, ir.Word]]] = {}
+    for statement in program.statements:
+        if isinstance(statement, ir.Veth):
+            for end in (statement.left, statement.right):
+                if end.owner.text in symbols.bridges or end.owner.text in symbols.implicit_bridges:
+                    mtu = statement.mtu.value if statement.mtu else DEFAULT_MTU
+                    ports.setdefault(end.owner.text, []).append((mtu, statement, end.owner))
+        elif isinstance(statement, ir.Vxlan) and statement.bridge is not None:
+            vxlan_port = vxlan_mtu(statement, symbols)
+            key = statement.bridge.text if statement.namespace is None \
+                else f"{statement.namespace.text}:{statement.bridge.text}"
+            if vxlan_port is not None:
+                ports.setdefault(key, []).append((vxlan_port, statement, statement.bridge))
+    for name, found in ports.items():
+        bridge = symbols.bridges.get(name)
+        if bridge is not None and bridge.ovs:
+            continue
+        first_mtu, first, _ = found[0]
+        for mtu, statement, word in found[1:]:
+            if mtu != first_mtu:
+                yield warning("W211", f"bridge '{name}' gets ports of MTU {first_mtu} and {mtu}", word.span,
+                              f"the first is at {first.origin}: `{first.source}`; frames that fit one port and "
+                              f"not the other are dropped there: give the ports one MTU (`mtu {min(mtu, first_mtu)}`"
+                              f"{' on the veths' if isinstance(statement, ir.Veth) else ''})")
+                break
+
+
 def _home(key: str) -> str | None:
     """The namespace of a bridge named `NS:NAME`, None for one in the host."""
     return key.split(":", 1)[0] if ":" in key else None
@@ -86,6 +116,6 @@ def lower(statement: ir.Bridge, context: Context) -> Iterator[plan.Bridge]:
 KINDS = (
     StatementKind(30, "bridge", "bridge", ir.Bridge, transform,
                   (checks.check_duplicates, checks.check_reserved, check_bridge_overlap, check_bridge_type,
-                   *checks.LINK_CHECKS),
+                   check_port_mtus, *checks.LINK_CHECKS),
                   lower, "### `bridge"),
 )
