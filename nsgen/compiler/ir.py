@@ -166,6 +166,12 @@ class Macvlan(Statement):
 
 
 @dataclass(frozen=True)
+class Ipvlan(Macvlan):
+    """`ipvlan NS:NAME on PARENT [mode l2|l3|l3s] [ip ADDR] [mtu N]`: an ipvlan in namespace NS
+    whose parent is PARENT (the shape of a macvlan; its children share the parent's MAC)."""
+
+
+@dataclass(frozen=True)
 class Route(Statement):
     """`route NS DEST [via GW] [dev IF] [metric N] [onlink]`: a route in a namespace (or `host`);
     DEST None means default."""

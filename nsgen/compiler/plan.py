@@ -115,6 +115,8 @@ class Macvlan:
     addrgenmode: str | None = None
     mode_given: bool = True
     """False when the lab gives no mode (the script says it writes nsgen's default)."""
+    kind: str = "macvlan"
+    """`macvlan`, or `ipvlan` (the same shape: a child link of a parent in the host)."""
 
 
 @dataclass(frozen=True)

@@ -516,7 +516,7 @@ def _vxlan(vxlan: p.Vxlan, mark: str) -> list[Step]:
 def _macvlan(macvlan: p.Macvlan) -> list[Step]:
     """After the veths and VXLANs (its parent may be a host veth end). Created from the host straight
     into its namespace; its IPv6 mode before `up`, as for veth ends."""
-    steps: list[Step] = [AddLink(macvlan.origin, macvlan.netns, macvlan.ifname, "macvlan", macvlan=macvlan)]
+    steps: list[Step] = [AddLink(macvlan.origin, macvlan.netns, macvlan.ifname, macvlan.kind, macvlan=macvlan)]
     if macvlan.addrgenmode:
         steps.append(SetLink(macvlan.origin, macvlan.netns, macvlan.ifname, addrgenmode=macvlan.addrgenmode))
     steps.append(SetLink(macvlan.origin, macvlan.netns, macvlan.ifname, mtu=macvlan.mtu, up=True))

@@ -179,6 +179,28 @@ def ovs_missing() -> str:
     return ", ".join(missing)
 
 
+# A kernel-feature probe: in a throwaway sandbox, make a veth and try a child link of each kind on
+# it. `$1`... are the kinds; it prints those the kernel refuses. Constant text.
+_LINK_PROBE = """ip link add probe0 type veth peer name probe1
+for kind in "$@"; do
+  if ! ip link add probe2 link probe0 type "$kind" >/dev/null 2>&1; then echo "$kind"; fi
+  ip link del probe2 >/dev/null 2>&1 || true
+done
+"""
+CHILD_LINK_KINDS = ("ipvlan", "macvlan")
+"""The child link kinds `missing_link_kinds` can probe (each made on a veth parent)."""
+
+
+@functools.cache
+def missing_link_kinds() -> frozenset[str]:
+    """The kinds of CHILD_LINK_KINDS the running kernel cannot make (probed once, in a sandbox)."""
+    with Sandbox() as sandbox:
+        run = sandbox.run(["bash", "-c", _LINK_PROBE, "probe", *CHILD_LINK_KINDS], timeout=30)
+    if run.returncode != 0:
+        raise SandboxError(f"the kernel-feature probe failed: {run.stderr.strip()}")
+    return frozenset(run.stdout.split())
+
+
 def _netns_id(pid: int) -> str:
     """The network namespace of a process, as the kernel names it (`net:[4026...]`)."""
     return os.readlink(f"/proc/{pid}/ns/net")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from nsgen.compiler.styles import STYLES
 from nsgen.harness import labtest
-from nsgen.harness.sandbox import ovs_missing
+from tests.kernel.conftest import skip_without_features
 from tests.test_cli import Run, run_as_process, run_in_process
 
 pytestmark = pytest.mark.sandbox
@@ -29,8 +28,7 @@ def test_lab_passes(lab: Path, target: str, style: str) -> None:
     teardown run twice, and the state is compared, in the styles that promise that. A lab with an
     Open vSwitch bridge skips only where the probe finds Open vSwitch missing, naming what is."""
     text = lab.read_text(encoding="utf-8")
-    if re.search(r"^\s*bridge\s.*\btype\s+ovs\b", text, re.MULTILINE) and ovs_missing():
-        pytest.skip(f"Open vSwitch is not installed here: {ovs_missing()} missing")
+    skip_without_features(text)
     report = labtest.prove_lab(text, str(lab), target, style)
     shown = "\n".join([labtest.format_table(report.rows), labtest.format_details(report.rows), report.message])
     assert report.passed, f"nsgen test {lab} --target {target} --style {style} failed:\n{shown}"

@@ -9,17 +9,17 @@ import pytest
 from nsgen.compiler import compile_source
 from nsgen.compiler.styles import STYLES
 from nsgen.compiler.targets import render
-from nsgen.harness.sandbox import Sandbox, ovs_missing, wait_links_up
+from nsgen.harness.sandbox import Sandbox, wait_links_up
 from nsgen.harness.snapshot import State
+from tests.kernel.conftest import skip_without_features
 
 pytestmark = pytest.mark.sandbox
 
 
 def _built_state(lab: Path, target: str, style: str, workdir: Path) -> State:
+    skip_without_features(lab.read_text(encoding="utf-8"))
     result = compile_source(lab.read_text(encoding="utf-8"), lab.name)
     assert result.plan is not None
-    if result.plan.ovs_bridges and ovs_missing():
-        pytest.skip(f"Open vSwitch is not installed here: {ovs_missing()} missing")
     script = workdir / f"{style}.sh"
     script.write_text(render(result.plan, target, "setup", style), encoding="utf-8")
     with Sandbox(uplink=True, ovs=bool(result.plan.ovs_bridges)) as sandbox:

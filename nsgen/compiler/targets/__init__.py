@@ -160,6 +160,7 @@ def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
         _names("Open vSwitch bridge", "Open vSwitch bridges", [s.name for s in steps.of(AddOvsBridge)]),
         _names("veth pair", "veth pairs", [f"{s.ifname}/{s.peer}" for s in links if s.type == "veth"]),
         _names("macvlan", "macvlans", [f"{s.netns}:{s.ifname}" for s in links if s.type == "macvlan"]),
+        _names("ipvlan", "ipvlans", [f"{s.netns}:{s.ifname}" for s in links if s.type == "ipvlan"]),
         _routes(steps.of(AddRoute)),
     ]
     if steps.of(LoadRules):
