@@ -122,17 +122,25 @@ addr replace 10.1.0.3/24 dev veth-green
 BATCH
   record_batch
 
+  # --- the lab's Open vSwitch bridges and ports (their VLANs set or cleared) in one ovs-vsctl
+  # transaction (a bridge that was there before is used as it is; see ovs_batch)
+  step='Open vSwitch bridges and ports'
+  ovs_batch <<'OVS'
+# ovs.ns:4  bridge sw0 type ovs ip 10.1.0.254/24
+bridge sw0
+# ovs.ns:9  veth red<->sw0 ip 10.1.0.1/24
+port sw0 veth-red-br clear port veth-red-br tag trunks
+# ovs.ns:10  veth blue<->sw0 ip 10.1.0.2/24 tag 30
+port sw0 veth-blue-br set port veth-blue-br tag=30 -- clear port veth-blue-br trunks
+# ovs.ns:11  veth br0<->sw0
+port sw0 veth-br0-br clear port veth-br0-br tag trunks
+OVS
+
   step='ovs.ns:4  bridge sw0 type ovs ip 10.1.0.254/24'
-  if claim_ovs_bridge sw0; then # (a bridge that was there before is used as it is)
-    # shellcheck disable=SC2154 # ovs_datapath: the datapath the preflight picked
-    ovs-vsctl --timeout=10 --may-exist add-br sw0 -- set bridge sw0 datapath_type="$ovs_datapath"
-  fi
   ip link set dev sw0 up
   ip addr replace 10.1.0.254/24 dev sw0
 
   step='ovs.ns:9  veth red<->sw0 ip 10.1.0.1/24'
-  claim_ovs_port sw0 veth-red-br
-  ovs-vsctl --timeout=10 --may-exist add-port sw0 veth-red-br -- clear port veth-red-br tag trunks
   # On Open vSwitch's userspace datapath, no TX checksum offload on the veth ends: a veth leaves the
   # TCP/UDP checksum for the hardware to fill in, ovs-vswitchd forwards the frame as it is, nothing
   # fills it in, and TCP fails (pings pass). The kernel datapath needs no such thing.
@@ -140,8 +148,6 @@ BATCH
   if ovs_userspace sw0; then ip netns exec red ethtool -K veth-red tx off >/dev/null; fi
 
   step='ovs.ns:10  veth blue<->sw0 ip 10.1.0.2/24 tag 30'
-  claim_ovs_port sw0 veth-blue-br
-  ovs-vsctl --timeout=10 --may-exist add-port sw0 veth-blue-br -- set port veth-blue-br tag=30 -- clear port veth-blue-br trunks
   # On Open vSwitch's userspace datapath, no TX checksum offload on the veth ends: a veth leaves the
   # TCP/UDP checksum for the hardware to fill in, ovs-vswitchd forwards the frame as it is, nothing
   # fills it in, and TCP fails (pings pass). The kernel datapath needs no such thing.
@@ -149,8 +155,6 @@ BATCH
   if ovs_userspace sw0; then ip netns exec blue ethtool -K veth-blue tx off >/dev/null; fi
 
   step='ovs.ns:11  veth br0<->sw0'
-  claim_ovs_port sw0 veth-br0-br
-  ovs-vsctl --timeout=10 --may-exist add-port sw0 veth-br0-br -- clear port veth-br0-br tag trunks
   # On Open vSwitch's userspace datapath, no TX checksum offload on the veth ends: a veth leaves the
   # TCP/UDP checksum for the hardware to fill in, ovs-vswitchd forwards the frame as it is, nothing
   # fills it in, and TCP fails (pings pass). The kernel datapath needs no such thing.
@@ -822,34 +826,54 @@ record_batch() {
     { key = "" }' "${files[@]}")
 }
 
-# claim_ovs_bridge NAME: before setup makes the Open vSwitch bridge NAME: true if it is the lab's to
-# make, its undo then on the list first (a rollback from here on deletes it, --if-exists); false,
-# saying so, for a bridge that was there before the lab: used as it is, never deleted.
-claim_ovs_bridge() {
-  if lab_owns "ovsbr $1"; then return 0; fi
-  if ovs-vsctl --timeout=10 br-exists "$1"; then
-    echo "nsgen: Open vSwitch bridge '$1' was there before lab '$lab': using it as it is; teardown will leave it, removing only the lab's ports" >&2
-    return 1
-  fi
-  undo_push "ovsbr $1"
-}
-
-# claim_ovs_port BRIDGE PORT: before setup adds PORT to the Open vSwitch bridge BRIDGE: its undo
-# on the list first (a rollback from here on removes it, --if-exists). A port of that name the lab
-# did not add (on any bridge) stops the setup: nsgen never takes over a port it did not create.
-claim_ovs_port() {
-  if lab_owns "ovsport $1 $2"; then return 0; fi
-  if ovs-vsctl --timeout=10 port-to-br "$2" >/dev/null 2>&1; then
-    echo "nsgen: Open vSwitch port '$2' already exists (on bridge $(ovs-vsctl --timeout=10 port-to-br "$2")) and was not added by lab '$lab'; give this veth end another name" >&2
-    on_error 1
-  fi
-  undo_push "ovsport $1 $2"
+# ovs_batch: make the lab's Open vSwitch bridges and ports, read from stdin (`bridge NAME`, then
+# `port BRIDGE PORT COMMAND...`, COMMAND its VLAN settings), in one ovs-vsctl transaction. The
+# bridges and ports that are there are asked for once; each new one's undo is listed first (a
+# rollback from here on removes it, --if-exists). A bridge that was there before the lab is used
+# as it is (its datapath kept) and never deleted; a port name the lab did not add stops the setup.
+ovs_batch() {
+  local kind bridge port line
+  local -a args=() words
+  local -A bridges=() ports=()
+  while read -r line; do
+    if [ -n "$line" ]; then bridges[$line]=1; fi
+  done < <(ovs-vsctl --timeout=10 list-br)
+  while read -r line; do
+    if [ -n "$line" ]; then ports[$line]=1; fi
+  done < <(ovs-vsctl --timeout=10 --bare --columns=name list port)
+  while read -r kind bridge port line; do
+    case $kind in
+      bridge)
+        args+=(-- --may-exist add-br "$bridge")
+        if lab_owns "ovsbr $bridge" || [ -z "${bridges[$bridge]-}" ]; then
+          if ! lab_owns "ovsbr $bridge"; then undo_push "ovsbr $bridge"; fi
+          args+=(-- set bridge "$bridge" datapath_type="$ovs_datapath")
+        else
+          echo "nsgen: Open vSwitch bridge '$bridge' was there before lab '$lab': using it as it is; teardown will leave it, removing only the lab's ports" >&2
+        fi ;;
+      port)
+        if ! lab_owns "ovsport $bridge $port"; then
+          if [ -n "${ports[$port]-}" ]; then
+            echo "nsgen: Open vSwitch port '$port' already exists (on bridge $(ovs-vsctl --timeout=10 port-to-br "$port")) and was not added by lab '$lab'; give this veth end another name" >&2
+            on_error 1
+          fi
+          undo_push "ovsport $bridge $port"
+        fi
+        read -ra words <<<"$line"
+        args+=(-- --may-exist add-port "$bridge" "$port" -- "${words[@]}") ;;
+    esac
+  done
+  ovs-vsctl --timeout=10 "${args[@]}"
 }
 
 # ovs_userspace BRIDGE: true if the Open vSwitch bridge BRIDGE runs on the userspace datapath
-# (datapath_type netdev).
+# (datapath_type netdev); asked once per bridge.
 ovs_userspace() {
-  [ "$(ovs-vsctl --timeout=10 get bridge "$1" datapath_type)" = netdev ]
+  declare -gA ovs_datapaths
+  if [ -z "${ovs_datapaths[$1]-}" ]; then
+    ovs_datapaths[$1]=$(ovs-vsctl --timeout=10 get bridge "$1" datapath_type)
+  fi
+  [ "${ovs_datapaths[$1]}" = netdev ]
 }
 
 main "$@"

@@ -681,9 +681,13 @@ claim_ovs_port() {
 }
 
 # ovs_userspace BRIDGE: true if the Open vSwitch bridge BRIDGE runs on the userspace datapath
-# (datapath_type netdev).
+# (datapath_type netdev); asked once per bridge.
 ovs_userspace() {
-  [ "$(ovs-vsctl --timeout=10 get bridge "$1" datapath_type)" = netdev ]
+  declare -gA ovs_datapaths
+  if [ -z "${ovs_datapaths[$1]-}" ]; then
+    ovs_datapaths[$1]=$(ovs-vsctl --timeout=10 get bridge "$1" datapath_type)
+  fi
+  [ "${ovs_datapaths[$1]}" = netdev ]
 }
 
 main "$@"

@@ -248,7 +248,7 @@ HELPERS = (
     "put_back", "remove_rules",
     "veths_gone", "lab_objects", "filter_batch", "batch_failure", "explain_failures", "run_batch",
     "run_removals", "undo_created", "confirm_created", "ns_batches", "keep_routes", "record_batch",
-    "claim_ovs_bridge", "claim_ovs_port", "ovs_userspace",
+    "claim_ovs_bridge", "claim_ovs_port", "ovs_batch", "ovs_userspace",
 )
 """Shell functions scripts may call, in the order they are written after `main`; each is
 templates/helpers/<name>.sh.j2 (remove_rules: the target's). A script carries only those it calls."""
