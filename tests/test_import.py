@@ -99,6 +99,11 @@ def test_tutorial_import_keeps_its_comments() -> None:
 
 
 # -- round trip: import(build --style plain) == the lab --------------------------------------------
+NOT_READ_YET = {"ovs", "ovs-vlans", "bridge-in-ns", "ipvlan", "vxlan-group"}
+"""Labs with statements import does not read yet (Open vSwitch, bridges inside namespaces, ipvlan,
+VXLAN groups: docs/import.md): their import is refused with E323 and a reason, never a wrong lab."""
+
+
 @pytest.mark.parametrize("target", ["iptables", "nft"])
 @pytest.mark.parametrize("lab", LABS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_plain_build_imports_back_to_the_lab(lab: Path, target: str) -> None:
@@ -109,6 +114,9 @@ def test_plain_build_imports_back_to_the_lab(lab: Path, target: str) -> None:
     assert compiled.plan is not None
     script = render_script(compiled.plan, target, "setup", "plain")
     text, codes, ok = _import(script, f"{lab.stem}.setup.sh")
+    if lab.stem in NOT_READ_YET:
+        assert not ok and "E323" in codes, codes
+        return
     assert ok and codes == [], codes
     same_lab(text, source, file=lab.name)
 

@@ -14,7 +14,7 @@ from nsgen.compiler.parser import parse
 from nsgen.compiler.plan import LabPlan
 from nsgen.compiler.resolve import lower
 from nsgen.compiler.statements import CHECKS, LOWERING
-from nsgen.compiler.symbols import collect
+from nsgen.compiler.symbols import collect, qualify_bridge_ends
 
 
 @dataclass
@@ -47,6 +47,7 @@ def compile_source(text: str, file: str, target: str | None = None, source: str 
 
 
 def _compile_program(program: Program, target: str | None, source: str | None) -> Compilation:
+    program = qualify_bridge_ends(program)
     symbols = collect(program)
     found = [d for check in CHECKS for d in check(program, symbols)]
     if target is not None:

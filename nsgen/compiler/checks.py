@@ -19,8 +19,10 @@ from nsgen.compiler.symbols import (
     LabInterface,
     Symbols,
     addressed_ends,
+    bare_name,
     bridge_of,
     did_you_mean,
+    end_home,
     end_ifnames,
     extra_addresses,
     family_of,
@@ -53,7 +55,8 @@ def check_duplicates(program: ir.Program, symbols: Symbols) -> Iterator[Diagnost
         if isinstance(statement, ir.Lab):
             key, what = "\0lab", "the lab's name"
         elif isinstance(statement, (ir.Ns, ir.Bridge)):
-            key, what = statement.name.text, f"'{statement.name.text}'"
+            key = statement.key if isinstance(statement, ir.Bridge) else statement.name.text
+            what = f"'{key}'"
         else:
             continue
         if key in seen:
@@ -157,7 +160,7 @@ def check_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator
     for statement in program.statements:
         if isinstance(statement, ir.Bridge):
             for address in statement.addresses:  # a bridge takes any number, of both families
-                yield from _interface_address(address, symbols, statement.name.text)
+                yield from _interface_address(address, symbols, statement.key)
         elif isinstance(statement, ir.Veth):
             placed = addressed_ends(statement, symbols)
             for extra in extra_addresses(statement, symbols) if not _repeated(statement, "ip") else ():  # else E135
@@ -347,12 +350,13 @@ def port_range(number: ir.Number) -> Iterator[Diagnostic]:
 
 def check_interface_names(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """Two interfaces with one name in one namespace (defaults included), or one named `lo`."""
-    seen: dict[tuple[str, str], ir.Statement] = {(ir.HOST, name): symbols.bridges[name] for name in symbols.bridges}
+    seen: dict[tuple[str, str], ir.Statement] = {
+        (end_home(name, symbols) or ir.HOST, bare_name(name)): symbols.bridges[name] for name in symbols.bridges}
     for veth in veths_of(program):
         if veth.left.owner.text == veth.right.owner.text:
             continue  # reported as E113
         for end, ifname in zip((veth.left, veth.right), end_ifnames(veth, symbols), strict=True):
-            where = end.owner.text if symbols.kind(end.owner.text) == "ns" else ir.HOST
+            where = end_home(end.owner.text, symbols) or ir.HOST
             span = end.ifname.span if end.ifname else end.owner.span
             if ifname == "lo":
                 yield error("E114", "'lo' is the loopback interface's name", span, "name the veth end otherwise")

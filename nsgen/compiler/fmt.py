@@ -109,6 +109,7 @@ def _layout_machines(header: list[str], statements: list[_Statement], blocks: li
         out.append(f"on {name} {{")
         out += [f"  {line}" if line else "" for line in _lines(_layout([], body, []))]
         out.append("}")
+    trailer = list(itertools.dropwhile(lambda line: not line, trailer))  # one blank line before it, not two
     if trailer:
         out.append("")
     out += trailer

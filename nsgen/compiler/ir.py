@@ -78,13 +78,29 @@ class Option:
 
 @dataclass(frozen=True)
 class Bridge(Statement):
-    """`bridge NAME [ip ADDR] [mtu N]`: a Linux bridge in the host."""
+    """`bridge NAME [type linux|ovs] [ip ADDR] [mtu N]`: a Linux bridge (or an Open vSwitch bridge) in the host."""
 
     name: Word
     addresses: tuple[Word, ...]
     mtu: Number | None
     options: tuple[Option, ...] = ()
     """Every option in the order written (a repeated one is an error; `addresses` joins them all)."""
+    type: Word | None = None
+    """`type linux` (the default) or `type ovs`, as written."""
+    types: tuple[Word, ...] = ()
+    """Every `type` given (more than one is an error)."""
+    namespace: Word | None = None
+    """`bridge NS:NAME`: the namespace the bridge is in (None: the host)."""
+
+    @property
+    def key(self) -> str:
+        """How the lab names it: `NAME`, or `NS:NAME` for a bridge inside namespace NS."""
+        return f"{self.namespace.text}:{self.name.text}" if self.namespace else self.name.text
+
+    @property
+    def ovs(self) -> bool:
+        """True for an Open vSwitch bridge (`type ovs`)."""
+        return self.type is not None and self.type.text == "ovs"
 
 
 @dataclass(frozen=True)
@@ -107,6 +123,10 @@ class Veth(Statement):
     """Every option in the order written (a repeated one is an error; `addresses` joins them all)."""
     macs: tuple[Word, ...] = ()
     """The `mac` option's values, in the order written."""
+    tag: tuple[Number, ...] = ()
+    """The `tag` option's values (one VLAN: the Open vSwitch end is an access port in it)."""
+    trunks: tuple[Number, ...] = ()
+    """The `trunk` option's values (the VLANs the Open vSwitch ends carry tagged)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +146,8 @@ class Vxlan(Statement):
     mtu: Number | None
     options: tuple[Option, ...] = ()
     """Every option in the order written (a repeated one is an error)."""
+    group: Word | None = None
+    """`group ADDR`: the multicast group that stands for the peers (instead of `remote`)."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +163,12 @@ class Macvlan(Statement):
     mtu: Number | None
     options: tuple[Option, ...] = ()
     """Every option in the order written (a repeated one is an error)."""
+
+
+@dataclass(frozen=True)
+class Ipvlan(Macvlan):
+    """`ipvlan NS:NAME on PARENT [mode l2|l3|l3s] [ip ADDR] [mtu N]`: an ipvlan in namespace NS
+    whose parent is PARENT (the shape of a macvlan; its children share the parent's MAC)."""
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ class Namespace:
 
 @dataclass(frozen=True)
 class Bridge:
-    """A Linux bridge in the host; `implicit` when a veth end named it without a `bridge` line."""
+    """A Linux bridge in the host; `implicit` when a veth end named it without a `bridge` line;
+    `ovs` for an Open vSwitch bridge."""
 
     name: str
     addresses: tuple[str, ...]
@@ -46,6 +47,11 @@ class Bridge:
     mtu: int | None
     implicit: bool
     origin: Origin
+    ovs: bool = False
+    netns: str | None = None
+    """The namespace a bridge declared `bridge NS:NAME` is in (None: the host)."""
+    addrgenmode: str | None = None
+    """For a bridge in a namespace: as for veth ends."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,12 @@ class VethEnd:
     addrgenmode: str | None = None
     mac: str | None = None
     """The MAC address the end gets (None: the kernel's random one)."""
+    ovs: str | None = None
+    """The Open vSwitch bridge the end is a port of (then `master` is None)."""
+    tag: int | None = None
+    """For a port of an Open vSwitch bridge: the VLAN it is an access port in."""
+    trunks: tuple[int, ...] = ()
+    """For a port of an Open vSwitch bridge: the VLANs it carries tagged."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ class Vxlan:
     netns: str | None
     ifname: str
     vni: int
-    remote: str
+    remote: str | None
     local: str | None
     device: str | None
     port: int
@@ -90,6 +102,8 @@ class Vxlan:
     mtu: int | None
     origin: Origin
     addrgenmode: str | None = None
+    group: str | None = None
+    """A multicast group standing for the peers (then `remote` is None)."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,8 @@ class Macvlan:
     addrgenmode: str | None = None
     mode_given: bool = True
     """False when the lab gives no mode (the script says it writes nsgen's default)."""
+    kind: str = "macvlan"
+    """`macvlan`, or `ipvlan` (the same shape: a child link of a parent in the host)."""
 
 
 @dataclass(frozen=True)
@@ -292,6 +308,11 @@ class LabPlan:
     """Processes setup starts in namespaces (`run`), in lab order."""
 
     @property
+    def ovs_bridges(self) -> tuple[Bridge, ...]:
+        """The lab's Open vSwitch bridges."""
+        return tuple(bridge for bridge in self.bridges if bridge.ovs)
+
+    @property
     def has_nat(self) -> bool:
         """True when the lab has `nat` or `forward` lines (and so needs forwarding in the host)."""
         return bool(self.masquerades or self.forwards)
@@ -335,9 +356,9 @@ class LabPlan:
     def bridged(self) -> tuple[Bridge, ...]:
         """The lab's bridges with two or more of its veth ends as ports: its namespaces talk across
         them, and with br_netfilter on those frames cross the host's FORWARD hook."""
-        ports = [end.master for veth in self.veths for end in (veth.outer, veth.inner) if end.master]
-        ports += [vxlan.master for vxlan in self.vxlans if vxlan.master]
-        return tuple(bridge for bridge in self.bridges if ports.count(bridge.name) >= 2)
+        ports = [end.master for veth in self.veths for end in (veth.outer, veth.inner) if end.master and not end.netns]
+        ports += [vxlan.master for vxlan in self.vxlans if vxlan.master and not vxlan.netns]
+        return tuple(bridge for bridge in self.bridges if ports.count(bridge.name) >= 2 and not bridge.netns)
 
     @property
     def has_rules(self) -> bool:
@@ -348,4 +369,5 @@ class LabPlan:
     def sets_addrgenmode(self) -> bool:
         """True when a setup script sets an IPv6 address generation mode (so needs IPv6)."""
         return any(end.addrgenmode for veth in self.veths for end in (veth.outer, veth.inner)) \
+            or any(bridge.addrgenmode for bridge in self.bridges) \
             or any(vxlan.addrgenmode for vxlan in self.vxlans) or any(m.addrgenmode for m in self.macvlans)

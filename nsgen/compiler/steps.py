@@ -285,6 +285,49 @@ class SetSysctl(Step):
         return RestoreSysctl(self.origin, self.netns, self.key, self.record)
 
 
+@dataclass(frozen=True)
+class AddOvsBridge(Step):
+    """`ovs-vsctl --may-exist add-br NAME -- set bridge NAME datapath_type=D` (in the host): D is the
+    datapath the script picked (`$ovs_datapath`). One that was there before is used as it is."""
+
+    name: str
+    kind: ClassVar[str] = "add_ovs_bridge"
+    creates: ClassVar[bool] = True
+    ip_words: ClassVar[bool] = False
+
+    def undo(self) -> Step:
+        return DeleteOvsBridge(self.origin, None, self.name)
+
+
+@dataclass(frozen=True)
+class AddOvsPort(Step):
+    """`ovs-vsctl --may-exist add-port BRIDGE IFNAME` and its VLANs set (or cleared), in one
+    transaction: an access port in VLAN `tag`, a trunk of `trunks`, else untagged."""
+
+    bridge: str
+    ifname: str
+    tag: int | None = None
+    trunks: tuple[int, ...] = ()
+    kind: ClassVar[str] = "add_ovs_port"
+    creates: ClassVar[bool] = True
+    ip_words: ClassVar[bool] = False
+
+    def undo(self) -> Step:
+        return DeleteOvsPort(self.origin, None, self.bridge, self.ifname)
+
+
+@dataclass(frozen=True)
+class TxOffloadOff(Step):
+    """`ethtool -K IFNAME tx off`, only when Open vSwitch bridge `bridge` runs on the userspace
+    datapath: it forwards frames whose TCP/UDP checksum the sending veth left for the hardware
+    to fill in, and nothing does (pings pass, TCP connections time out)."""
+
+    ifname: str
+    bridge: str
+    kind: ClassVar[str] = "tx_offload_off"
+    ip_words: ClassVar[bool] = False
+
+
 # what teardown does -----------------------------------------------------------------------
 
 
@@ -315,6 +358,23 @@ class DeleteLink(Step):
     def with_peer(self) -> str:
         """`IFNAME:PEER_NETNS`, for veths_gone: the host end goes when its peer's namespace does."""
         return f"{self.ifname}:{self.peer_netns}"
+
+
+@dataclass(frozen=True)
+class DeleteOvsPort(Step):
+    """`ovs-vsctl --if-exists del-port BRIDGE IFNAME` (Open vSwitch keeps a port whose interface is gone)."""
+
+    bridge: str
+    ifname: str
+    kind: ClassVar[str] = "del_ovs_port"
+
+
+@dataclass(frozen=True)
+class DeleteOvsBridge(Step):
+    """`ovs-vsctl --if-exists del-br NAME`: only one the lab's record says its setup created."""
+
+    name: str
+    kind: ClassVar[str] = "del_ovs_bridge"
 
 
 @dataclass(frozen=True)
@@ -438,14 +498,13 @@ class Steps:
 
 
 _TEARDOWN_ORDER: tuple[type[Step], ...] = (
-    StopProcess, RemoveRules, RemoveNamespaceRules, DeleteRoute, DeleteAddress, RestoreNamespaceSysctl, DeleteNamespace,
-    DeleteLink, RestoreSysctl,
+    StopProcess, RemoveRules, RemoveNamespaceRules, DeleteRoute, DeleteAddress, RestoreNamespaceSysctl, DeleteOvsPort,
+    DeleteOvsBridge, DeleteNamespace, DeleteLink, RestoreSysctl,
 )
 """Teardown runs the undo steps in this order of kind (each kind newest first): `run` processes (a
-process keeps its namespace alive), rules (the host's,
-then those in namespaces that were there before the lab), host routes,
-then namespaces (the kernel removes their veth peers in the background, all at once), then the
-host's own links, last the sysctls."""
+process keeps its namespace alive), rules (the host's, then those in namespaces that were there
+before the lab), host routes, Open vSwitch ports and bridges, then namespaces (the kernel removes
+their veth peers in the background, all at once), then the host's own links, last the sysctls."""
 
 
 def lower(lab: p.LabPlan) -> Steps:
@@ -474,13 +533,38 @@ def _namespace(ns: p.Namespace) -> list[Step]:
 
 
 def _bridge(bridge: p.Bridge, lab: str) -> list[Step]:
-    steps: list[Step] = [
-        AddLink(bridge.origin, None, bridge.name, "bridge", mark=lab_mark(lab), adoptable=True,
-                addresses=bridge.addresses),
-        SetLink(bridge.origin, None, bridge.name, mtu=bridge.mtu, up=True),
-    ]
+    if bridge.ovs:
+        return _ovs_bridge(bridge)
+    if bridge.netns is not None:  # inside a namespace: recorded like the lab's other links there
+        steps: list[Step] = [AddLink(bridge.origin, bridge.netns, bridge.name, "bridge")]
+        if bridge.addrgenmode:
+            steps.append(SetLink(bridge.origin, bridge.netns, bridge.name, addrgenmode=bridge.addrgenmode))
+    else:
+        steps = [AddLink(bridge.origin, None, bridge.name, "bridge", mark=lab_mark(lab), adoptable=True,
+                         addresses=bridge.addresses)]
+    steps.append(SetLink(bridge.origin, bridge.netns, bridge.name, mtu=bridge.mtu, up=True))
+    steps += [AddAddress(bridge.origin, bridge.netns, bridge.name, address) for address in bridge.addresses]
+    return steps
+
+
+def _ovs_bridge(bridge: p.Bridge) -> list[Step]:
+    """An Open vSwitch bridge; its internal interface (same name) raised, with its MTU and addresses."""
+    steps: list[Step] = [AddOvsBridge(bridge.origin, None, bridge.name),
+                         SetLink(bridge.origin, None, bridge.name, mtu=bridge.mtu, up=True)]
     steps += [AddAddress(bridge.origin, None, bridge.name, address) for address in bridge.addresses]
     return steps
+
+
+def _ovs_ports(veth: p.Veth) -> list[Step]:
+    """The veth's ends on Open vSwitch bridges become their ports (after they are up); on the
+    userspace datapath both ends then lose TX checksum offload (see TxOffloadOff)."""
+    ports = [end for end in (veth.outer, veth.inner) if end.ovs]
+    if not ports:
+        return []
+    steps: list[Step] = [AddOvsPort(veth.origin, None, end.ovs, end.ifname, end.tag, end.trunks)
+                         for end in ports if end.ovs]
+    return steps + [TxOffloadOff(veth.origin, end.netns, end.ifname, ports[0].ovs or "")
+                    for end in (veth.outer, veth.inner)]
 
 
 def _veth(veth: p.Veth, mark: str) -> list[Step]:
@@ -494,7 +578,7 @@ def _veth(veth: p.Veth, mark: str) -> list[Step]:
                                  mark=mark if outer.netns is None else None)]
     steps += _end(veth, outer, raise_it=not raised)
     steps += _end(veth, inner, raise_it=True)
-    return steps
+    return steps + _ovs_ports(veth)
 
 
 def _vxlan(vxlan: p.Vxlan, mark: str) -> list[Step]:
@@ -516,7 +600,7 @@ def _vxlan(vxlan: p.Vxlan, mark: str) -> list[Step]:
 def _macvlan(macvlan: p.Macvlan) -> list[Step]:
     """After the veths and VXLANs (its parent may be a host veth end). Created from the host straight
     into its namespace; its IPv6 mode before `up`, as for veth ends."""
-    steps: list[Step] = [AddLink(macvlan.origin, macvlan.netns, macvlan.ifname, "macvlan", macvlan=macvlan)]
+    steps: list[Step] = [AddLink(macvlan.origin, macvlan.netns, macvlan.ifname, macvlan.kind, macvlan=macvlan)]
     if macvlan.addrgenmode:
         steps.append(SetLink(macvlan.origin, macvlan.netns, macvlan.ifname, addrgenmode=macvlan.addrgenmode))
     steps.append(SetLink(macvlan.origin, macvlan.netns, macvlan.ifname, mtu=macvlan.mtu, up=True))

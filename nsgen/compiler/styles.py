@@ -18,6 +18,7 @@ from typing import Any
 from nsgen.compiler.steps import (
     AddLink,
     AddNamespace,
+    AddOvsBridge,
     AddRoute,
     DeleteLink,
     DeleteNamespace,
@@ -35,7 +36,7 @@ BATCH_JOBS = 8
 LOCK_WAIT = 30
 """Seconds a run waits for another run of the same lab (or another lab's host settings) to finish."""
 
-_AFTER_BATCHES = ("load_rules", "load_ns_rules", "set_sysctl", "set_ns_sysctl", "start_process")
+_AFTER_BATCHES = ("load_rules", "load_ns_rules", "set_sysctl", "set_ns_sysctl", "start_process", "tx_offload_off")
 """Steps the batch style runs after the batches, one by one as the default style does."""
 
 _OWN_BLOCK = ("load_rules", "set_sysctl", "remove_rules", "restore_sysctl", "load_ns_rules", "remove_ns_rules")
@@ -150,12 +151,17 @@ def _block(steps: list[Step], titles: Titles, group: bool) -> Block:
 
 def _batch_setup(steps: Steps, titles: Titles) -> dict[str, Any]:
     """Host steps into one keyed `ip -batch`; links made inside a namespace (their peer goes to
-    another) one by one before the namespace batches; routes, rules and sysctls of the host, and
-    sysctls of namespaces (not `ip` commands), after."""
-    host, before, after = [], [], []
+    another) one by one before the namespace batches; Open vSwitch bridges and ports in one
+    ovs-vsctl transaction; routes, rules and sysctls of the host, sysctls of namespaces (not `ip`
+    commands) and what needs an Open vSwitch bridge there (its link, TX offload off), after."""
+    host, before, after, ovs = [], [], [], []
     inside: dict[str, list[Step]] = {}
+    switches = {step.name for step in steps.setup if isinstance(step, AddOvsBridge)}
     for step in steps.setup:
-        if step.kind in _AFTER_BATCHES or (isinstance(step, AddRoute) and step.netns is None):
+        if step.kind in ("add_ovs_bridge", "add_ovs_port"):
+            ovs.append(step)
+        elif step.kind in _AFTER_BATCHES or (isinstance(step, AddRoute) and step.netns is None) \
+                or (step.netns is None and getattr(step, "ifname", None) in switches):  # after its OVS bridge
             after.append(step)
         elif isinstance(step, AddLink) and step.netns is not None:
             before.append(step)
@@ -167,6 +173,7 @@ def _batch_setup(steps: Steps, titles: Titles) -> dict[str, Any]:
         "host_batch": host,
         "before": blocks(before, titles),
         "batches": [NamespaceBatch(name, tuple(items)) for name, items in inside.items()],
+        "ovs_batch": ovs,
         "after": blocks(after, titles),
         "batch_jobs": BATCH_JOBS,
     }
@@ -178,7 +185,7 @@ def _batch_teardown(steps: Steps, titles: Titles) -> dict[str, Any]:
     links = [s for s in steps.teardown if isinstance(s, DeleteLink) and s.netns is None]
     first = [s for s in steps.teardown
              if s.kind in ("stop_process", "remove_rules", "remove_ns_rules", "del_route", "del_address",
-                           "restore_ns_sysctl")
+                           "restore_ns_sysctl", "del_ovs_port", "del_ovs_bridge")
              or (isinstance(s, DeleteLink) and s.netns is not None)]
     last = [s for s in steps.teardown if s.kind == "restore_sysctl"]
     return {"first": blocks(first, titles, group=False), "namespace_batch": namespaces, "link_batch": links,

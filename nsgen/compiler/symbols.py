@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import hashlib
@@ -96,6 +97,71 @@ class Symbols:
         return None
 
 
+VXLAN_OVERHEAD = 50
+"""Bytes VXLAN adds to each frame over IPv4 (outer IP 20, UDP 8, VXLAN 8, inner Ethernet 14)."""
+DEFAULT_MTU = 1500
+"""A new veth's (and bridge's) MTU."""
+
+
+def mtu_of(where: str, ifname: str, symbols: Symbols) -> int | None:
+    """The MTU a lab interface gets (given, else the kernel's default for its kind), or None when
+    the lab does not make it (a host's own interface) or cannot tell."""
+    for interface in symbols.interfaces:
+        if interface.owner != where or interface.ifname != ifname:
+            continue
+        statement = interface.statement
+        if isinstance(statement, ir.Veth):
+            return statement.mtu.value if statement.mtu else DEFAULT_MTU
+        if isinstance(statement, ir.Vxlan):
+            return vxlan_mtu(statement, symbols)
+        if isinstance(statement, (ir.Bridge, ir.Macvlan)):
+            return statement.mtu.value if statement.mtu else None
+    return None
+
+
+def vxlan_mtu(vxlan: ir.Vxlan, symbols: Symbols) -> int | None:
+    """A vxlan's MTU: given, else its underlay's less the VXLAN overhead (what the kernel sets)."""
+    if vxlan.mtu is not None:
+        return vxlan.mtu.value
+    if vxlan.device is None:
+        return DEFAULT_MTU - VXLAN_OVERHEAD
+    where = vxlan.namespace.text if vxlan.namespace is not None else ir.HOST
+    underlay = mtu_of(where, vxlan.device.text, symbols) if vxlan.device.text != vxlan.name.text else None
+    return underlay - VXLAN_OVERHEAD if underlay is not None else None
+
+
+def end_home(owner: str, symbols: Symbols) -> str | None:
+    """Where a veth end whose owner is `owner` lives: that namespace, the namespace of a bridge
+    declared `bridge NS:NAME`, or None (the host)."""
+    if symbols.kind(owner) == "ns":
+        return owner
+    bridge = symbols.bridges.get(owner)
+    return bridge.namespace.text if bridge is not None and bridge.namespace is not None else None
+
+
+def bare_name(owner: str) -> str:
+    """A bridge's interface name: `NAME` of `NS:NAME`."""
+    return owner.rsplit(":", 1)[-1]
+
+
+def qualify_bridge_ends(program: ir.Program) -> ir.Program:
+    """Veth ends written `NS:NAME` where `bridge NS:NAME` declares a bridge in NS become ends whose
+    owner is that bridge (`NS:NAME`, a port of it), so every check and the lowering see a bridge."""
+    inside = {s.key for s in program.statements if isinstance(s, ir.Bridge) and s.namespace is not None}
+    if not inside:
+        return program
+
+    def end(side: ir.VethEnd) -> ir.VethEnd:
+        if side.ifname is None or f"{side.owner.text}:{side.ifname.text}" not in inside:
+            return side
+        span = dataclasses.replace(side.owner.span, end_column=side.ifname.span.end_column)
+        return ir.VethEnd(ir.Word(f"{side.owner.text}:{side.ifname.text}", span), None)
+
+    statements = tuple(dataclasses.replace(s, left=end(s.left), right=end(s.right)) if isinstance(s, ir.Veth) else s
+                       for s in program.statements)
+    return ir.Program(program.file, statements)
+
+
 def default_lab_name(file: str) -> str:
     """The lab's name when there is no `lab` line: the file's stem, made a valid name."""
     stem = PurePath(file).stem if file not in ("-", "<stdin>") else "lab"
@@ -111,7 +177,7 @@ def collect(program: ir.Program) -> Symbols:
         if isinstance(statement, ir.Ns):
             symbols.namespaces.setdefault(statement.name.text, statement)
         elif isinstance(statement, ir.Bridge):
-            symbols.bridges.setdefault(statement.name.text, statement)
+            symbols.bridges.setdefault(statement.key, statement)
         elif isinstance(statement, ir.Masquerade):
             network = network_of(statement.subnet.text)
             if network is not None:
@@ -134,9 +200,10 @@ def collect(program: ir.Program) -> Symbols:
 def _collect_addresses(program: ir.Program, symbols: Symbols) -> None:
     """Record every interface, which subnets each namespace is on, who owns each address, and routes."""
     for name, declared in symbols.bridges.items():
+        home = declared.namespace.text if declared.namespace else ir.HOST
         for word in declared.addresses or (declared.name,):
             address = resolve_address(word.text, symbols, name) if declared.addresses else None
-            symbols.interfaces.append(LabInterface(ir.HOST, name, address, word, declared, named=True))
+            symbols.interfaces.append(LabInterface(home, declared.name.text, address, word, declared, named=True))
     for name, veth in symbols.implicit_bridges.items():
         if name not in symbols.bridges:
             owner = veth.left.owner if veth.left.owner.text == name else veth.right.owner
@@ -173,7 +240,7 @@ def _veth_interfaces(veth: ir.Veth, symbols: Symbols) -> list[LabInterface]:
         words: list[ir.Word | None] = [*addresses.get(id(end), [])] or [None]
         for given in words:  # one interface per address (an end may have both families)
             address = resolve_address(given.text, symbols, bridge) if given is not None else None
-            found.append(LabInterface(end.owner.text if kind == "ns" else ir.HOST, ifname, address,
+            found.append(LabInterface(end_home(end.owner.text, symbols) or ir.HOST, ifname, address,
                                       given or end.ifname or end.owner, veth, bridge=end.owner.text
                                       if kind == "bridge" else None, named=end.ifname is not None))
     return found
@@ -315,6 +382,7 @@ def default_ifname(owner_kind: str, owner: str, peer_kind: str, peer: str) -> st
 
     A host end whose peer is a bridge is `veth-host` (its bridge side `veth-host-br`).
     """
+    owner, peer = bare_name(owner), bare_name(peer)
     if owner_kind == "ns":
         return shorten("veth-", owner, "")
     if owner_kind == "bridge":

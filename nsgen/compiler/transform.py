@@ -19,12 +19,13 @@ class _Option:
     """A `ip ...` or `mtu N` option on its way into its statement."""
 
     def __init__(self, written: ir.Option, addresses: tuple[ir.Word, ...] = (), mtu: ir.Number | None = None,
-                 macs: tuple[ir.Word, ...] = ()) -> None:
+                 macs: tuple[ir.Word, ...] = (), vlans: tuple[ir.Number, ...] = ()) -> None:
         self.written = written
         self.end = written.span.end_column
         self.addresses = addresses
         self.mtu = mtu
         self.macs = macs
+        self.vlans = vlans
 
 
 class ToIR(Transformer[Token, Any]):
@@ -82,6 +83,12 @@ class ToIR(Transformer[Token, Any]):
         """The values of a statement's `mac` options, in the order written."""
         return tuple(mac for child in children if isinstance(child, _Option) for mac in child.macs)
 
+    @staticmethod
+    def vlans(children: list[Any], keyword: str) -> tuple[ir.Number, ...]:
+        """The values of a statement's `tag` or `trunk` options, in the order written."""
+        return tuple(vlan for child in children if isinstance(child, _Option) and child.written.keyword == keyword
+                     for vlan in child.vlans)
+
     def _option(self, children: list[Any], last: Token) -> ir.Option:
         keyword: Token = children[0]
         span = Span(self.file, keyword.line or 0, keyword.column or 0, last.end_column or 0)
@@ -113,7 +120,7 @@ class ToIR(Transformer[Token, Any]):
 
     def ovs_option(self, children: list[Any]) -> _Option:
         numbers = self.tokens(children, "INT")
-        return _Option(self._option(children, numbers[-1]))
+        return _Option(self._option(children, numbers[-1]), vlans=tuple(self.number(n) for n in numbers))
 
     def veth_end(self, children: list[Any]) -> ir.VethEnd:
         names = self.tokens(children, "NAME")

@@ -154,7 +154,8 @@ def check_lab(plan: LabPlan, target: str, style: str = "default", host: Host = H
     with tempfile.TemporaryDirectory(prefix="nsgen-test-", dir=_script_parent()) as workdir:
         setup_path = _write_script(Path(workdir), "setup.sh", setup)
         down_path = _write_script(Path(workdir), "down.sh", down)
-        with Sandbox(uplink=True, host_firewall=host.firewall, br_netfilter=host.br_netfilter) as sandbox:
+        with Sandbox(uplink=True, host_firewall=host.firewall, br_netfilter=host.br_netfilter,
+                     ovs=bool(plan.ovs_bridges)) as sandbox:
             return _steps(_Run(sandbox, plan, target, setup_path, down_path, style in RERUN_STYLES))
 
 

@@ -14,6 +14,7 @@ sandbox ends with it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import select
@@ -107,6 +108,31 @@ HOST_FIREWALLS = {"open": "", "docker": _DOCKER_FORWARD_DROP, "nft-drop": _NFT_F
 """What the sandbox root's firewall holds before a lab is built: nothing (`open`), Docker's
 `iptables -P FORWARD DROP` (`docker`), or a native nftables table whose forward hook drops (`nft-drop`)."""
 
+# A private Open vSwitch (`ovs`): its own database and run folder under the sandbox's /run (a tmpfs,
+# so nothing reaches a host's own OVS), both daemons detached with pid files; `_OVS_STOP` ends them
+# by those pid files. Constant text, like the rest.
+OVS_RUN = "/run/openvswitch"
+OVS_TOOLS = ("ovsdb-tool", "ovsdb-server", "ovs-vsctl", "ovs-vswitchd")
+"""The Open vSwitch commands a sandbox with `ovs` starts its daemons with."""
+OVS_SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema"
+_OVS_START = """mkdir -p /run/openvswitch
+ovsdb-tool create /run/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema
+ovsdb-server /run/openvswitch/conf.db --remote=punix:/run/openvswitch/db.sock \
+  --pidfile=/run/openvswitch/ovsdb-server.pid --log-file=/run/openvswitch/ovsdb-server.log --detach
+ovs-vsctl --timeout=10 --no-wait init
+ovs-vswitchd unix:/run/openvswitch/db.sock --pidfile=/run/openvswitch/ovs-vswitchd.pid \
+  --log-file=/run/openvswitch/ovs-vswitchd.log --detach
+"""
+_OVS_STOP = """for daemon in ovs-vswitchd ovsdb-server; do
+  pid=$(cat "/run/openvswitch/$daemon.pid" 2>/dev/null) || continue
+  kill "$pid" 2>/dev/null || continue
+  for ((tries = 0; tries < 100; tries++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+done
+"""
+
 _PRIVATE_TMP_HOME = """mount -t tmpfs tmpfs /tmp
 mkdir -p /tmp/home
 """
@@ -149,6 +175,37 @@ def unavailable_reason() -> str | None:
     return None
 
 
+def ovs_missing() -> str:
+    """The Open vSwitch commands (and schema) a sandbox with `ovs` needs that this machine lacks,
+    named, comma-separated; empty when all are here."""
+    missing = [tool for tool in OVS_TOOLS if shutil.which(tool) is None]
+    if not Path(OVS_SCHEMA).is_file():
+        missing.append(OVS_SCHEMA)
+    return ", ".join(missing)
+
+
+# A kernel-feature probe: in a throwaway sandbox, make a veth and try a child link of each kind on
+# it. `$1`... are the kinds; it prints those the kernel refuses. Constant text.
+_LINK_PROBE = """ip link add probe0 type veth peer name probe1
+for kind in "$@"; do
+  if ! ip link add probe2 link probe0 type "$kind" >/dev/null 2>&1; then echo "$kind"; fi
+  ip link del probe2 >/dev/null 2>&1 || true
+done
+"""
+CHILD_LINK_KINDS = ("ipvlan", "macvlan")
+"""The child link kinds `missing_link_kinds` can probe (each made on a veth parent)."""
+
+
+@functools.cache
+def missing_link_kinds() -> frozenset[str]:
+    """The kinds of CHILD_LINK_KINDS the running kernel cannot make (probed once, in a sandbox)."""
+    with Sandbox() as sandbox:
+        run = sandbox.run(["bash", "-c", _LINK_PROBE, "probe", *CHILD_LINK_KINDS], timeout=30)
+    if run.returncode != 0:
+        raise SandboxError(f"the kernel-feature probe failed: {run.stderr.strip()}")
+    return frozenset(run.stdout.split())
+
+
 def _netns_id(pid: int) -> str:
     """The network namespace of a process, as the kernel names it (`net:[4026...]`)."""
     return os.readlink(f"/proc/{pid}/ns/net")
@@ -158,14 +215,15 @@ class Sandbox:
     """Fresh network, mount and pid namespaces; use as a context manager, run commands with `run`."""
 
     def __init__(self, uplink: bool = False, private_tmp_home: bool = False, host_firewall: str = "open",
-                 br_netfilter: bool | None = None) -> None:
+                 br_netfilter: bool | None = None, ovs: bool = False) -> None:
         """Prepare (not start) a sandbox.
 
         `uplink` adds `eth0` 192.168.1.2/24 and fd00:1::2/64, and `outside`
         (192.168.1.3/24, fd00:1::3/64); `private_tmp_home` puts a tmpfs over
         `/tmp` (hiding the real one) and runs commands with `HOME=/tmp/home`. `host_firewall` is one
         of HOST_FIREWALLS; `br_netfilter` True/False turns bridged IPv4/IPv6 frames' trip through
-        the iptables/nft hooks on or off in the sandbox (None: as the kernel starts it).
+        the iptables/nft hooks on or off in the sandbox (None: as the kernel starts it). `ovs` starts
+        a private ovsdb-server and ovs-vswitchd in it (stopped by their pid files at `close`).
         """
         if host_firewall not in HOST_FIREWALLS:
             raise ValueError(f"unknown host firewall {host_firewall!r}; known: {', '.join(HOST_FIREWALLS)}")
@@ -173,6 +231,7 @@ class Sandbox:
         self.private_tmp_home = private_tmp_home
         self.host_firewall = host_firewall
         self.br_netfilter = br_netfilter
+        self.ovs = ovs
         self._holder: subprocess.Popen[str] | None = None
         self._pid = 0
         self._netns = ""
@@ -219,6 +278,19 @@ class Sandbox:
         if self._netns == _netns_id(os.getpid()):
             self.close()
             raise SandboxError("sandbox holder shares this process's network namespace")
+        if self.ovs:
+            self._start_ovs()
+
+    def _start_ovs(self) -> None:
+        """Start the sandbox's own Open vSwitch daemons (see `_OVS_START`)."""
+        missing = ovs_missing()
+        if missing:
+            self.close()
+            raise SandboxError(f"Open vSwitch is not installed: {missing} missing (apt-get install openvswitch-switch)")
+        started = self.run(["bash", "-c", "set -e\n" + _OVS_START], timeout=_START_TIMEOUT * 3)
+        if started.returncode != 0:
+            self.close()
+            raise SandboxError(f"Open vSwitch did not start in the sandbox: {started.stderr.strip()}")
 
     @property
     def pid(self) -> int:
@@ -307,10 +379,15 @@ class Sandbox:
         return sorted(line.split()[0] for line in listing.splitlines() if line.strip())
 
     def close(self) -> None:
-        """End our background processes, then let the holder go; the namespaces die with it."""
+        """End our background processes (and the Open vSwitch daemons, by their pid files), then let
+        the holder go; the namespaces die with it."""
         for child in self._children:
             stop(child)
         self._children.clear()
+        if self.ovs and self._holder is not None and self._holder.poll() is None:
+            # (a holder gone meanwhile took the daemons, in its pid namespace, with it)
+            with contextlib.suppress(SandboxError):
+                self.run(["bash", "-c", _OVS_STOP], timeout=15)
         holder, self._holder = self._holder, None
         if holder is None:
             return

@@ -51,8 +51,9 @@ class Emitter:
             self._bridge(bridge)
         for link in model.links:
             if link.kind == "bridge" and link.netns is not None:
-                self.report.refuse("E323", f"bridge '{link.name}' inside namespace '{link.netns}': the lab "
-                                   "language's bridges are in the host", self._where(link),
+                self.report.refuse("E323", f"bridge '{link.name}' inside namespace '{link.netns}': nsgen import "
+                                   "does not read bridges inside namespaces yet (write `bridge NS:NAME` by hand)",
+                                   self._where(link),
                                    f"bridge {link.name} in {link.netns}")
         done: set[int] = set()
         for link in model.links:
@@ -161,7 +162,8 @@ class Emitter:
         for end in (one, two):
             if end.master is not None and end.netns is not None:
                 self.report.refuse("E323", f"veth end {end.name} is a port of bridge {end.master} inside namespace "
-                                   f"{end.netns}: the lab language's bridges are in the host",
+                                   f"{end.netns}: nsgen import does not read bridges inside namespaces yet "
+                                   "(write `bridge NS:NAME` by hand)",
                                    self._where(end), f"veth {end.name}")
                 return
         (o1, k1), (o2, k2) = self._owner(one), self._owner(two)

@@ -347,7 +347,8 @@ class Interpreter:
             self.refuse("E324", "`ip link add` without a name and a type")
             return False
         if kind not in ("veth", "bridge", "macvlan", "vxlan"):
-            self.refuse("E323", f"a link of type {kind}: the lab language has veth, bridge, macvlan and vxlan",
+            self.refuse("E323", f"a link of type {kind}: nsgen import reads veth, bridge, macvlan and vxlan links "
+                        "(ipvlan: not yet)",
                         word=kind)
             return False
         if self.model.link(netns, name) is not None:
@@ -414,7 +415,8 @@ class Interpreter:
     def _vxlan_info(self, kind_args: list[str], link: Link) -> bool:
         values, _flags, _bare = self._link_words(kind_args)
         if "group" in kind_args:
-            self.refuse("E323", "a multicast VXLAN (`group`): the lab language's vxlan takes a `remote`")
+            self.refuse("E323", "a multicast VXLAN (`group`): nsgen import does not read it yet "
+                        "(write `vxlan ... group G dev IF` by hand)")
             return False
         if "id" not in values or "remote" not in values:
             self.refuse("E324", "a vxlan without `id` and `remote`")
@@ -736,8 +738,9 @@ class Interpreter:
         sub = next((w for w in words[1:] if not w.startswith("-")), "show")
         if sub in ("show", "list-br", "list-ports", "br-exists", "list"):
             return False
-        self.refuse("E323", f"`ovs-vsctl {sub}`: Open vSwitch bridges are not in the lab language yet (issue 14)",
-                    "use a Linux bridge (`ip link add NAME type bridge`), which the language has", word=words[0])
+        self.refuse("E323", f"`ovs-vsctl {sub}`: nsgen import does not read Open vSwitch yet",
+                    "write `bridge NAME type ovs` and the ports' `tag`/`trunk` by hand, or use a Linux bridge",
+                    word=words[0])
         return False
 
     # -- sysctls, ping ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from nsgen.harness.labtest import TARGETS
-from nsgen.harness.sandbox import Sandbox, unavailable_reason
+from nsgen.harness.sandbox import Sandbox, missing_link_kinds, ovs_missing, unavailable_reason
 
 ROOT = Path(__file__).resolve().parents[2]
 _EXPECT = re.compile(r"^\s*expect\b", re.MULTILINE)
@@ -60,6 +60,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("golden_lab", golden_inputs(), ids=case_id)
     if "target" in metafunc.fixturenames:
         metafunc.parametrize("target", TARGETS)
+
+
+_OVS = re.compile(r"^\s*bridge\s.*\btype\s+ovs\b", re.MULTILINE)
+_IPVLAN = re.compile(r"^\s*ipvlan\s", re.MULTILINE)
+
+
+def skip_without_features(text: str) -> None:
+    """Skip a test of this lab text where a probe shows this machine lacks what it needs, naming
+    it: Open vSwitch's commands (for `type ovs` bridges), or the kernel's ipvlan (for `ipvlan`)."""
+    if _OVS.search(text) and ovs_missing():
+        pytest.skip(f"Open vSwitch is not installed here: {ovs_missing()} missing")
+    if _IPVLAN.search(text) and "ipvlan" in missing_link_kinds():
+        pytest.skip("the running kernel has no ipvlan (a probe could not make an ipvlan link)")
 
 
 def example_labs() -> list[Path]:

@@ -11,16 +11,18 @@ from nsgen.compiler.styles import STYLES
 from nsgen.compiler.targets import render
 from nsgen.harness.sandbox import Sandbox, wait_links_up
 from nsgen.harness.snapshot import State
+from tests.kernel.conftest import skip_without_features
 
 pytestmark = pytest.mark.sandbox
 
 
 def _built_state(lab: Path, target: str, style: str, workdir: Path) -> State:
+    skip_without_features(lab.read_text(encoding="utf-8"))
     result = compile_source(lab.read_text(encoding="utf-8"), lab.name)
     assert result.plan is not None
     script = workdir / f"{style}.sh"
     script.write_text(render(result.plan, target, "setup", style), encoding="utf-8")
-    with Sandbox(uplink=True) as sandbox:
+    with Sandbox(uplink=True, ovs=bool(result.plan.ovs_bridges)) as sandbox:
         run = sandbox.run(["bash", str(script)], timeout=120)
         assert run.returncode == 0, run.stderr
         wait_links_up(sandbox)

@@ -120,7 +120,9 @@ def lab_graph(lab: plan.LabPlan) -> LabGraph:
     isolated = {r.netns for r in lab.namespace_rules if r.isolation is not None}
     nodes = [Node(namespace_id(ns.name), "namespace", (ns.name, *_extras(lab, ns.name)), isolated=ns.name in isolated)
              for ns in lab.namespaces]
-    nodes += [Node(bridge_id(b.name), "bridge", (b.name, *((f"mtu {b.mtu}",) if b.mtu else ()))) for b in lab.bridges]
+    nodes += [Node(bridge_id(b.name), "switch" if b.ovs else "bridge",
+                   (b.name, *(("Open vSwitch",) if b.ovs else ()), *((f"mtu {b.mtu}",) if b.mtu else ())))
+              for b in lab.bridges]
     nodes += [Node(vxlan_id(v), "vxlan", (v.ifname, f"VNI {v.vni}", *_address(v.address))) for v in lab.vxlans]
     if HOST in builder.used:
         nodes.append(Node(HOST, "host", (HOST, *_extras(lab, None))))
@@ -157,10 +159,13 @@ def _veths(builder: _Builder) -> None:
     """Each veth: a link from its namespace end to its other end (a bridge, the host, a namespace)."""
     for veth in builder.lab.veths:
         inner, outer = veth.inner, veth.outer
-        builder.edge(Edge(builder.owner(inner.netns, inner.master), builder.owner(outer.netns, outer.master), "link",
+        vlans = tuple(f"tag {end.tag}" for end in (inner, outer) if end.tag is not None)
+        vlans += tuple(f"trunk {','.join(map(str, end.trunks))}" for end in (inner, outer) if end.trunks)
+        builder.edge(Edge(builder.owner(inner.netns, inner.master or inner.ovs),
+                          builder.owner(outer.netns, outer.master or outer.ovs), "link",
                           label=(f"mtu {veth.mtu}",) if veth.mtu else (),
                           tail_label=_end(inner.ifname, inner.addresses),
-                          head_label=_end(outer.ifname, outer.addresses)))
+                          head_label=_end(outer.ifname, outer.addresses), vlans=tuple(dict.fromkeys(vlans))))
 
 
 def _vxlans(builder: _Builder) -> None:
@@ -173,6 +178,14 @@ def _vxlans(builder: _Builder) -> None:
         device = vxlan_id(vxlan)
         underlay = (f"dev {vxlan.device}",) if vxlan.device else ()
         builder.edge(Edge(builder.owner(vxlan.netns, vxlan.master), device, "port", label=underlay))
+        if vxlan.remote is None:  # a multicast group: a tunnel to every other vxlan of the VNI in the group
+            for other in lab.vxlans:
+                if other is not vxlan and other.vni == vxlan.vni and other.group == vxlan.group \
+                        and (vxlan_id(other), device) not in drawn:
+                    drawn.add((device, vxlan_id(other)))
+                    builder.edge(Edge(device, vxlan_id(other), "tunnel",
+                                      label=(f"VXLAN {vxlan.vni}, udp {vxlan.port}", f"group {vxlan.group}")))
+            continue
         remote = owners.get(vxlan.remote)
         peer = next((vxlan_id(v) for v in lab.vxlans if v.vni == vxlan.vni and v is not vxlan
                      and namespace_id(v.netns) == remote), None)

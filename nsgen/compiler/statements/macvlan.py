@@ -37,7 +37,7 @@ def transform(self: ToIR, children: list[Any]) -> ir.Macvlan:
 
 def macvlans_of(program: ir.Program) -> Iterator[ir.Macvlan]:
     """The program's macvlans."""
-    return (s for s in program.statements if isinstance(s, ir.Macvlan))
+    return (s for s in program.statements if type(s) is ir.Macvlan)
 
 
 def check_macvlans(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -51,28 +51,34 @@ def check_macvlans(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic
         if macvlan.mode is not None and macvlan.mode.text not in MODES:
             yield error("E160", f"unknown macvlan mode '{macvlan.mode.text}'", macvlan.mode.span,
                         f"one of {', '.join(MODES)} (`bridge` when no mode is given)")
-        yield from _parent(macvlan, symbols)
-        yield from _own_name(macvlan, symbols)
+        yield from parent_diagnostics(macvlan, symbols)
+        yield from name_diagnostics(macvlan, symbols)
 
 
-def _parent(macvlan: ir.Macvlan, symbols: Symbols) -> Iterator[Diagnostic]:
+def parent_diagnostics(macvlan: ir.Macvlan, symbols: Symbols) -> Iterator[Diagnostic]:
     """E159 for a parent the kernel refuses: `lo`, or a port of a lab bridge (the bridge holds the
     port's receive handler: "Device or resource busy", measured)."""
     parent = macvlan.parent.text
+    kind = "ipvlan" if isinstance(macvlan, ir.Ipvlan) else "macvlan"
     if parent == "lo":
-        yield error("E159", "'lo' cannot be a macvlan's parent", macvlan.parent.span,
+        yield error("E159", f"'lo' cannot be a {kind}'s parent", macvlan.parent.span,
                     "name an Ethernet interface of the host, a lab bridge or a host veth end")
+        return
+    if parent in symbols.bridges and symbols.bridges[parent].ovs:
+        yield error("E216", f"'{parent}' is an Open vSwitch bridge; a {kind}'s parent here is a Linux interface",
+                    macvlan.parent.span, "give the namespace a port of the switch instead: "
+                    f"`veth {macvlan.namespace.text}<->{parent} ip ADDRESS/PREFIX`")
         return
     for interface in symbols.interfaces:
         if interface.owner == ir.HOST and interface.ifname == parent and interface.bridge \
                 and interface.ifname != interface.bridge:
-            yield error("E159", f"'{parent}' is a port of bridge '{interface.bridge}' and cannot be a macvlan's "
+            yield error("E159", f"'{parent}' is a port of bridge '{interface.bridge}' and cannot be a {kind}'s "
                         "parent", macvlan.parent.span,
                         f"the kernel refuses it (device busy): use the bridge itself, `on {interface.bridge}`")
             return
 
 
-def _own_name(macvlan: ir.Macvlan, symbols: Symbols) -> Iterator[Diagnostic]:
+def name_diagnostics(macvlan: ir.Macvlan, symbols: Symbols) -> Iterator[Diagnostic]:
     """E114 for a name another lab interface has in the same namespace."""
     where = macvlan.namespace.text
     for other in symbols.interfaces:

@@ -1,5 +1,5 @@
-"""`veth A<->B [ip ADDRESS[, ADDRESS]] [mac MAC[, MAC]] [mtu N]`: a veth pair between namespaces,
-bridges (two bridges too) and the host."""
+"""`veth A<->B [ip ADDRESS[, ADDRESS]] [mac MAC[, MAC]] [mtu N] [tag N | trunk N,M]`: a veth pair between
+namespaces, bridges (two bridges too) and the host; `tag`/`trunk` for Open vSwitch ports."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from nsgen.compiler.statements import StatementKind
 from nsgen.compiler.symbols import (
     Symbols,
     addressed_ends,
+    bare_name,
     bridge_of,
     did_you_mean,
+    end_home,
     end_ifnames,
     family_of,
     link_local_of,
@@ -31,7 +33,8 @@ IPV6_MIN_MTU = 1280
 def transform(self: ToIR, children: list[Any]) -> ir.Veth:
     """`veth END<->END OPTION...` (each end from the `veth_end` rule)."""
     left, right = (c for c in children if isinstance(c, ir.VethEnd))
-    return ir.Veth(*self.head(children), left=left, right=right, **self.options(children), macs=self.macs(children))
+    return ir.Veth(*self.head(children), left=left, right=right, **self.options(children), macs=self.macs(children),
+                   tag=self.vlans(children, "tag"), trunks=self.vlans(children, "trunk"))
 
 
 def check_veth_ends(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -54,15 +57,52 @@ def check_veth_ends(program: ir.Program, symbols: Symbols) -> Iterator[Diagnosti
                         "a veth joins two different namespaces, or a namespace and a bridge")
 
 
+VLAN_MIN, VLAN_MAX = 1, 4094
+"""The VLAN ids a port can carry (0 and 4095 are reserved by 802.1Q)."""
+
+
+def is_ovs(name: str, symbols: Symbols) -> bool:
+    """True when `name` is a bridge declared `type ovs`."""
+    bridge = symbols.bridges.get(name)
+    return bridge is not None and bridge.ovs
+
+
 def check_ovs_options(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """`tag` and `trunk` make Open vSwitch ports (issue 14), which nsgen cannot build yet."""
+    """`tag` and `trunk` make Open vSwitch ports: a veth needs an Open vSwitch bridge end for them,
+    VLANs are 1-4094, a tag is one VLAN, a trunk links two bridges, and a port is one or the other."""
     for veth in veths_of(program):
-        for option in veth.options:
-            if option.keyword in ("tag", "trunk"):
-                yield error("E152", f"`{option.keyword}` is an Open vSwitch port option; Open vSwitch bridges are "
-                            "not supported yet", option.span,
-                            "leave it out: a veth to a Linux bridge is an untagged port (a Linux bridge here "
-                            "has no VLAN filtering)")
+        options = [o for o in veth.options if o.keyword in ("tag", "trunk")]
+        if not options:
+            continue
+        ends = (veth.left.owner.text, veth.right.owner.text)
+        if not any(is_ovs(name, symbols) for name in ends):
+            yield error("E152", f"`{options[0].keyword}` makes an Open vSwitch port, and this veth has no Open "
+                        "vSwitch bridge end", options[0].span,
+                        "declare the bridge with `bridge NAME type ovs`, or leave it out: a Linux bridge here has "
+                        "no VLAN filtering, so its ports are untagged")
+            continue
+        yield from _check_vlans(veth, symbols)
+
+
+def _check_vlans(veth: ir.Veth, symbols: Symbols) -> Iterator[Diagnostic]:
+    for number in (*veth.tag, *veth.trunks):
+        if not VLAN_MIN <= number.value <= VLAN_MAX:
+            yield error("E210", f"VLAN {number.value} is outside {VLAN_MIN}-{VLAN_MAX}", number.span,
+                        "802.1Q VLAN ids run from 1 to 4094 (0 and 4095 are reserved)")
+    for extra in veth.tag[1:]:
+        yield error("E214", "an access port is in one VLAN", extra.span,
+                    "give `tag` one VLAN; for several, link two bridges with `trunk N,M`")
+    if veth.tag and veth.trunks:
+        yield error("E213", "a port is an access port (`tag`) or a trunk (`trunk`), not both", veth.trunks[0].span,
+                    "leave one of them out")
+    if veth.trunks:
+        for end in (veth.left, veth.right):
+            if (symbols.kind(end.owner.text) or "bridge") != "bridge":
+                yield error("E211", f"a trunk needs a bridge at both ends; '{end.owner.text}' is not a bridge",
+                            veth.trunks[0].span,
+                            "carry VLANs between two bridges (`veth sw0<->sw1 trunk 10,20`); give a namespace "
+                            "an access port instead (`tag N`): this kernel has no VLAN sub-interfaces")
+                break
 
 
 def check_bridge_loops(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -182,14 +222,18 @@ def _pair(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:
 
     def end(side: ir.VethEnd) -> plan.VethEnd:
         kind = symbols.kind(side.owner.text) or "bridge"
-        netns = side.owner.text if kind == "ns" else None
+        netns = end_home(side.owner.text, symbols)
+        ovs = side.owner.text if is_ovs(side.owner.text, symbols) else None
         return plan.VethEnd(netns=netns, ifname=names[id(side)], addresses=addresses.get(id(side), ()),
-                            master=side.owner.text if kind == "bridge" else None,
-                            addrgenmode=mode if netns else None, mac=macs.get(id(side)))
+                            master=bare_name(side.owner.text) if kind == "bridge" and not ovs else None,
+                            addrgenmode=mode if netns else None, mac=macs.get(id(side)), ovs=ovs,
+                            tag=veth.tag[0].value if ovs and veth.tag else None,
+                            trunks=tuple(n.value for n in veth.trunks) if ovs else ())
 
     left, right = end(veth.left), end(veth.right)
     # The host or bridge side is created first, so the other end can be sent into its namespace.
-    outer, inner = (right, left) if right.netns is None and (left.netns is not None or right.master) else (left, right)
+    outer, inner = (right, left) if right.netns is None and (left.netns is not None or right.master or right.ovs) \
+        else (left, right)
     return plan.Veth(outer=outer, inner=inner, mtu=veth.mtu.value if veth.mtu else None, origin=origin_of(veth))
 
 

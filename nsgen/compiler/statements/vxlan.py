@@ -10,10 +10,18 @@ from lark import Token
 
 from nsgen.compiler import checks, ir, plan
 from nsgen.compiler.checks import namespace_word, port_range, single_address, unknown_name
-from nsgen.compiler.diagnostics import Diagnostic, Span, error
+from nsgen.compiler.diagnostics import Diagnostic, Span, error, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
-from nsgen.compiler.symbols import Symbols, did_you_mean, family_of, interfaces_in, resolve_address
+from nsgen.compiler.symbols import (
+    VXLAN_OVERHEAD,
+    Symbols,
+    did_you_mean,
+    family_of,
+    interfaces_in,
+    mtu_of,
+    resolve_address,
+)
 from nsgen.compiler.transform import ToIR
 
 VNI_MAX = 2**24 - 1
@@ -22,7 +30,8 @@ VNI_MAX = 2**24 - 1
 DEFAULT_PORT = 4789
 """IANA's VXLAN port. Written into every script: the kernel's own default is 8472."""
 
-_FIELDS = {"VNI": "vni", "REMOTE": "remote", "LOCAL": "local", "DEV": "device", "PORT": "port", "BRIDGE": "bridge"}
+_FIELDS = {"VNI": "vni", "REMOTE": "remote", "GROUP": "group", "LOCAL": "local", "DEV": "device", "PORT": "port",
+           "BRIDGE": "bridge"}
 
 
 def transform(self: ToIR, children: list[Any]) -> ir.Vxlan:
@@ -49,7 +58,8 @@ def transform(self: ToIR, children: list[Any]) -> ir.Vxlan:
     return ir.Vxlan(*self.head(children), namespace=names[0] if len(names) > 1 else None, name=names[-1],
                     vni=values.get("vni"), remote=values.get("remote"), local=values.get("local"),
                     device=values.get("device"), port=values.get("port"), bridge=values.get("bridge"),
-                    addresses=link["addresses"], mtu=link["mtu"], options=tuple(options) + link["options"])
+                    addresses=link["addresses"], mtu=link["mtu"], options=tuple(options) + link["options"],
+                    group=values.get("group"))
 
 
 def vxlans_of(program: ir.Program) -> Iterator[ir.Vxlan]:
@@ -70,7 +80,7 @@ def check_vxlans(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
         yield from _vni_and_peer(vxlan)
         if vxlan.port is not None:
             yield from port_range(vxlan.port)
-        for word in (vxlan.remote, vxlan.local):
+        for word in (vxlan.remote, vxlan.local, vxlan.group):
             if word is not None and (single_address(word) is None or "/" in word.text):
                 yield error("E105", f"'{word.text}' is not a valid IP address", word.span,
                             "an underlay address without prefix, e.g. 172.30.0.2 or fd00:30::2")
@@ -95,24 +105,63 @@ def _vni_and_peer(vxlan: ir.Vxlan) -> Iterator[Diagnostic]:
     elif vxlan.vni.value > VNI_MAX:
         yield error("E155", f"VXLAN id {vxlan.vni.value} is outside 0-{VNI_MAX}", vxlan.vni.span,
                     "a VXLAN network identifier has 24 bits")
-    if vxlan.remote is None:
+    if vxlan.remote is None and vxlan.group is None:
         yield error("E156", "a vxlan needs the address of its peer", vxlan.name.span,
-                    "add `remote ADDRESS`: the other end's underlay address (a multicast `group` is not "
-                    "supported yet)")
+                    "add `remote ADDRESS` (the other end's underlay address), or `group ADDRESS dev IFNAME` "
+                    "(a multicast group all its peers join)")
+    if vxlan.remote is not None and vxlan.group is not None:
+        yield error("E220", "a vxlan has a `remote` or a `group`, not both", vxlan.group.span,
+                    "one peer: `remote ADDRESS`; any number of peers: `group ADDRESS dev IFNAME`")
+    group = single_address(vxlan.group) if vxlan.group is not None else None
+    if vxlan.group is not None and group is not None and not group.is_multicast:
+        yield error("E219", f"'{vxlan.group.text}' is not a multicast address", vxlan.group.span,
+                    "a group is an IPv4 multicast address, 224.0.0.0-239.255.255.255 (239.0.0.0/8 for "
+                    "a lab's own use, e.g. 239.1.1.1)")
+    if vxlan.group is not None and vxlan.device is None:
+        yield error("E221", "a vxlan with a multicast `group` needs its underlay device", vxlan.group.span,
+                    "add `dev IFNAME`: the kernel joins the group on that interface (it refuses a group without one)")
 
 
 def _bridge(vxlan: ir.Vxlan, symbols: Symbols) -> Iterator[Diagnostic]:
     if vxlan.bridge is None:
         return
     if vxlan.namespace is not None:
-        yield error("E157", "a vxlan in a namespace cannot join a bridge yet", vxlan.bridge.span,
-                    "bridges inside namespaces are not supported yet: give the vxlan an address "
-                    "(`ip ADDRESS/PREFIX`), or put it in the host")
+        if bridge_key(vxlan) not in symbols.bridges:
+            where = vxlan.namespace.text
+            yield error("E157", f"'{where}' has no bridge '{vxlan.bridge.text}'", vxlan.bridge.span,
+                        f"a vxlan in a namespace joins a bridge in that namespace: declare it "
+                        f"(`bridge {where}:{vxlan.bridge.text}`), or give the vxlan an address")
     elif symbols.kind(vxlan.bridge.text) != "bridge":
         yield unknown_name(vxlan.bridge, symbols, "bridge")
+    elif vxlan.bridge.text in symbols.bridges and symbols.bridges[vxlan.bridge.text].ovs:
+        yield error("E215", f"'{vxlan.bridge.text}' is an Open vSwitch bridge; a vxlan here joins a Linux bridge",
+                    vxlan.bridge.span, "put the vxlan on a Linux bridge, and link that bridge to the Open vSwitch "
+                    "one with a veth (`veth BRIDGE<->SWITCH`)")
     if vxlan.addresses:
         yield error("E117", "a vxlan on a bridge takes no address", vxlan.addresses[0].span,
                     f"give the address to the bridge: `bridge {vxlan.bridge.text} ip ADDRESS/PREFIX`")
+
+
+def check_vxlan_mtu(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """W210: a vxlan whose `mtu` leaves its underlay too little room for the VXLAN overhead: bigger
+    frames, once wrapped, do not fit the underlay and are dropped."""
+    for vxlan in vxlans_of(program):
+        if vxlan.mtu is None or vxlan.device is None:
+            continue
+        underlay = mtu_of(where_of(vxlan), vxlan.device.text, symbols)
+        if underlay is not None and vxlan.mtu.value + VXLAN_OVERHEAD > underlay:
+            yield warning("W210", f"vxlan MTU {vxlan.mtu.value} needs an underlay MTU of "
+                          f"{vxlan.mtu.value + VXLAN_OVERHEAD}; '{vxlan.device.text}' has {underlay}",
+                          vxlan.mtu.span, f"frames over {underlay - VXLAN_OVERHEAD} bytes do not fit once wrapped "
+                          f"(VXLAN adds {VXLAN_OVERHEAD}) and are dropped: give the vxlan `mtu "
+                          f"{underlay - VXLAN_OVERHEAD}`, or the underlay `mtu {vxlan.mtu.value + VXLAN_OVERHEAD}`")
+
+
+def bridge_key(vxlan: ir.Vxlan) -> str | None:
+    """How the lab names the bridge a vxlan joins: `BRIDGE`, or `NS:BRIDGE` for a vxlan in NS."""
+    if vxlan.bridge is None:
+        return None
+    return f"{vxlan.namespace.text}:{vxlan.bridge.text}" if vxlan.namespace else vxlan.bridge.text
 
 
 def _own_name(vxlan: ir.Vxlan, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -140,11 +189,13 @@ def _key(vxlan: ir.Vxlan) -> tuple[int | None, int]:
 
 def lower(statement: ir.Vxlan, context: Context) -> Iterator[plan.Vxlan]:
     """The device; in a namespace it gets `addrgenmode none` as veth ends do (`quiet`)."""
-    assert statement.vni is not None and statement.remote is not None
+    assert statement.vni is not None and (statement.remote is not None or statement.group is not None)
     address = resolve_address(statement.addresses[0].text, context.symbols, None) if statement.addresses else None
     yield plan.Vxlan(
         netns=statement.namespace.text if statement.namespace else None, ifname=statement.name.text,
-        vni=statement.vni.value, remote=statement.remote.text, local=statement.local.text if statement.local else None,
+        vni=statement.vni.value, remote=statement.remote.text if statement.remote else None,
+        group=statement.group.text if statement.group else None,
+        local=statement.local.text if statement.local else None,
         device=statement.device.text if statement.device else None,
         port=statement.port.value if statement.port else DEFAULT_PORT,
         master=statement.bridge.text if statement.bridge else None, address=str(address) if address else None,
@@ -154,6 +205,6 @@ def lower(statement: ir.Vxlan, context: Context) -> Iterator[plan.Vxlan]:
 
 KINDS = (
     StatementKind(42, "vxlan", "vxlan", ir.Vxlan, transform,
-                  (check_vxlans, *checks.LINK_CHECKS),
+                  (check_vxlans, check_vxlan_mtu, *checks.LINK_CHECKS),
                   lower, "### `vxlan"),
 )

@@ -17,7 +17,7 @@ from nsgen.compiler import ir
 from nsgen.compiler.diagnostics import Diagnostic, error
 from nsgen.compiler.plan import LabPlan
 from nsgen.compiler.render import render_marked, render_template, unmark, without_values
-from nsgen.compiler.steps import AddLink, AddNamespace, AddRoute, LoadRules, SetSysctl, Steps, lower
+from nsgen.compiler.steps import AddLink, AddNamespace, AddOvsBridge, AddRoute, LoadRules, SetSysctl, Steps, lower
 from nsgen.compiler.styles import STYLES, style_context
 from nsgen.compiler.targets.base import Target
 from nsgen.compiler.targets.iptables import IptablesTarget
@@ -160,8 +160,10 @@ def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
     parts = [
         _names("namespace", "namespaces", [s.name for s in steps.of(AddNamespace)]),
         _names("bridge", "bridges", [s.ifname for s in links if s.type == "bridge"]),
+        _names("Open vSwitch bridge", "Open vSwitch bridges", [s.name for s in steps.of(AddOvsBridge)]),
         _names("veth pair", "veth pairs", [f"{s.ifname}/{s.peer}" for s in links if s.type == "veth"]),
         _names("macvlan", "macvlans", [f"{s.netns}:{s.ifname}" for s in links if s.type == "macvlan"]),
+        _names("ipvlan", "ipvlans", [f"{s.netns}:{s.ifname}" for s in links if s.type == "ipvlan"]),
         _routes(steps.of(AddRoute)),
     ]
     if steps.of(LoadRules):
@@ -261,6 +263,7 @@ HELPERS = (
     "veths_gone", "lab_objects", "filter_batch", "batch_failure", "explain_failures", "run_batch",
     "run_removals", "undo_created", "confirm_created", "ns_batches", "keep_routes", "batch_keys", "record_batch",
     "start_process", "stop_process", "process_is", "process_start",
+    "claim_ovs_bridge", "claim_ovs_port", "ovs_batch", "ovs_userspace",
 )
 """Shell functions scripts may call, in the order they are written after `main`; each is
 templates/helpers/<name>.sh.j2 (remove_rules, remove_ns_rules: the target's). A script carries only those it calls."""

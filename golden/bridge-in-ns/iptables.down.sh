@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'bridge-in-ns', compiled from bridge-in-ns.ns (target iptables, default style).
+# Removes what the setup script creates (namespaces r1, red, blue; bridges v-net, br0; veth pairs
+# veth-red/veth-red-br, veth-blue/veth-blue-br, veth-r1-br/veth-r1; routes in red to default; in the
+# host to 10.0.3.0/24), in reverse order, and restores the sysctls it set. Running it again is
+# harmless.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=bridge-in-ns
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
+
+main() {
+  preflight
+  lock_lab
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
+
+# bridge-in-ns.ns:14  route host 10.0.3.0/24 via 10.0.9.1
+if lab_made 'route - 10.0.3.0/24 via 10.0.9.1 metric 0' && has_route '' 10.0.3.0/24 via 10.0.9.1 metric 0; then
+  ip route del 10.0.3.0/24 via 10.0.9.1
+fi
+
+# bridge-in-ns.ns:13  route red default via 10.0.3.1
+if lab_made 'route red default via 10.0.3.1 metric 0' && has_route red default via 10.0.3.1 metric 0; then
+  ip -n red route del default via 10.0.3.1
+fi
+
+# bridge-in-ns.ns:11  veth r1<->v-net ip 10.0.9.1/24
+if lab_made 'addr r1 veth-r1 10.0.9.1/24'; then
+  ip -n r1 addr del 10.0.9.1/24 dev veth-r1 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# bridge-in-ns.ns:10  veth blue<->r1:br0 ip 10.0.3.3/24
+if lab_made 'addr blue veth-blue 10.0.3.3/24'; then
+  ip -n blue addr del 10.0.3.3/24 dev veth-blue 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# bridge-in-ns.ns:9  veth red<->r1:br0 ip 10.0.3.2/24
+if lab_made 'addr red veth-red 10.0.3.2/24'; then
+  ip -n red addr del 10.0.3.2/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# bridge-in-ns.ns:8  bridge r1:br0 ip 10.0.3.1/24
+if lab_made 'addr r1 br0 10.0.3.1/24'; then
+  ip -n r1 addr del 10.0.3.1/24 dev br0 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# bridge-in-ns.ns:12  router r1
+if [ -e /run/nsgen/labs/bridge-in-ns/prior-sysctl/r1/net.ipv4.ip_forward ]; then # a namespace that was there before the lab
+  ip netns exec r1 sysctl -qw net.ipv4.ip_forward="$(cat /run/nsgen/labs/bridge-in-ns/prior-sysctl/r1/net.ipv4.ip_forward)"
+  rm -f /run/nsgen/labs/bridge-in-ns/prior-sysctl/r1/net.ipv4.ip_forward
+  rmdir -p /run/nsgen/labs/bridge-in-ns/prior-sysctl/r1 2>/dev/null || true
+fi
+
+# bridge-in-ns.ns:6  ns blue
+if lab_netns blue; then # only if this lab's setup created it
+  ip netns del blue
+fi
+
+# bridge-in-ns.ns:5  ns red
+if lab_netns red; then # only if this lab's setup created it
+  ip netns del red
+fi
+
+# bridge-in-ns.ns:4  ns r1
+if lab_netns r1; then # only if this lab's setup created it
+  ip netns del r1
+fi
+
+# The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+# them in the background, all at once (far faster than one by one). Wait for that; one still
+# there (a process inside keeps its namespace alive) is deleted below.
+veths_gone veth-r1-br:r1 veth-blue:r1 veth-red:r1 || true
+
+# bridge-in-ns.ns:11  veth r1<->v-net ip 10.0.9.1/24
+if lab_link veth-r1-br veth; then # only if this lab's setup created it
+  ip link del dev veth-r1-br || link_gone '' veth-r1-br # gone meanwhile is fine
+fi
+
+# bridge-in-ns.ns:10  veth blue<->r1:br0 ip 10.0.3.3/24
+if lab_made 'link blue veth-blue' && link_is blue veth-blue veth; then
+  ip -n blue link del dev veth-blue || link_gone blue veth-blue # gone meanwhile is fine
+fi
+
+# bridge-in-ns.ns:9  veth red<->r1:br0 ip 10.0.3.2/24
+if lab_made 'link red veth-red' && link_is red veth-red veth; then
+  ip -n red link del dev veth-red || link_gone red veth-red # gone meanwhile is fine
+fi
+
+# bridge-in-ns.ns:8  bridge r1:br0 ip 10.0.3.1/24
+if lab_made 'link r1 br0' && link_is r1 br0 bridge; then
+  ip -n r1 link del dev br0 || link_gone r1 br0 # gone meanwhile is fine
+fi
+
+# bridge-in-ns.ns:7  bridge v-net ip 10.0.9.254/24
+if lab_link v-net bridge; then # only if this lab's setup created it
+  ip link del dev v-net || link_gone '' v-net # gone meanwhile is fine
+else
+  put_back v-net
+fi
+STEPS
+  forget_lab
+
+  echo "nsgen: lab '$lab' is down" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' teardown must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool sysctl
+  need_tool awk
+  need_tool flock
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=bridge-in-ns.ns
+  take_lock /run/nsgen/labs/bridge-in-ns/lock "lab '$lab'"
+  if [ -e /run/nsgen/labs/bridge-in-ns/record ]; then
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/bridge-in-ns/record
+  fi
+  if [ -e /run/nsgen/labs/bridge-in-ns/source ]; then
+    IFS= read -r source </run/nsgen/labs/bridge-in-ns/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+}
+
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null || true) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
+# (a bridge that was there before and still has its kept state, after a rollback, is put back first).
+forget_lab() {
+  local prior
+  for prior in /run/nsgen/labs/bridge-in-ns/prior/*; do
+    if [ -e "$prior" ]; then put_back "${prior##*/}"; fi
+  done
+  rm -f /run/nsgen/labs/bridge-in-ns/record /run/nsgen/labs/bridge-in-ns/source /run/nsgen/labs/bridge-in-ns/lock
+  rmdir /run/nsgen/labs/bridge-in-ns /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# lab_netns NAME: true if namespace NAME exists and the lab's record says its setup created it.
+# One that was there before the lab is left as it is (so is what was in it), and said so.
+lab_netns() {
+  netns_exists "$1" || return 1
+  if lab_owns "netns $1"; then return 0; fi
+  echo "nsgen: namespace '$1' was not created by lab '$lab' (not in its record): left as it is" >&2
+  return 1
+}
+
+# lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
+# namespace) that namespace is not the lab's own, which takes everything in it along.
+lab_made() {
+  local ns=${1#* }
+  [ "${owned[$1]-}" = + ] || return 1
+  ! lab_owns "netns ${ns%% *}"
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
+# lab's record says so, or it carries the alias nsgen:bridge-in-ns (matched as the alias
+# field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
+lab_link() {
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:bridge-in-ns '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# put_back BRIDGE: BRIDGE was there before the lab: give it back the MTU and the up or down
+# state keep_prior found, and remove the lab's addresses it did not have then.
+put_back() {
+  local file=/run/nsgen/labs/bridge-in-ns/prior/"$1" what value address
+  local -A had=()
+  local -a added=()
+  local mtu='' up=''
+  [ -e "$file" ] || return 0
+  while read -r what value; do
+    case $what in
+      mtu) mtu=$value ;;
+      up) up=$value ;;
+      addr) had[$value]=1 ;;
+      lab) if [ -n "$value" ]; then added+=("$value"); fi ;;
+    esac
+  done <"$file"
+  if link_exists '' "$1"; then
+    for address in "${added[@]}"; do
+      if [ -z "${had[$address]-}" ]; then ip addr del "$address" dev "$1" 2>/dev/null || true; fi
+    done
+    if [ -n "$mtu" ]; then ip link set dev "$1" mtu "$mtu"; fi
+    if [ "$up" = 0 ]; then ip link set dev "$1" down; fi
+  fi
+  rm -f "$file"
+  rmdir "${file%/*}" 2>/dev/null || true
+}
+
+# veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
+# false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
+# NS is still there (a namespace the lab did not create, which teardown leaves).
+veths_gone() {
+  local tries word
+  local -a names=()
+  for word in "$@"; do
+    if [[ $word == *:* ]]; then
+      if [ -e "/run/netns/${word#*:}" ]; then continue; fi
+      word=${word%%:*}
+    fi
+    names+=("$word")
+  done
+  if [ "${#names[@]}" -eq 0 ]; then return 0; fi
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" ${names[*]} " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
+}
+
+main "$@"
