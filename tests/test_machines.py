@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,9 +91,9 @@ def test_a_lab_without_machines_has_one_plan() -> None:
 
 
 def _nsgen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(ROOT / ".venv" / "bin" / "nsgen"), *args], capture_output=True, text=True,
-                          check=False, cwd=cwd) if (ROOT / ".venv" / "bin" / "nsgen").exists() else \
-        subprocess.run(["nsgen", *args], capture_output=True, text=True, check=False, cwd=cwd)
+    """The CLI of this checkout, run by this Python (no PATH or venv layout assumed)."""
+    return subprocess.run([sys.executable, "-m", "nsgen.cli", *args], capture_output=True, text=True,
+                          check=False, cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 def test_build_of_a_machine_lab_without_out_dir_says_what_it_would_write() -> None:

@@ -98,6 +98,12 @@ LIVE_LABS = sorted(
     # what --live cannot tell apart (docs/import.md, "What --live reads"): a route's `dev` next to
     # its `via`, MACs, sysctls other than forwarding, a bridge MTU its ports already give it
     if path.parent.name not in ("router", "router-host", "bridge-mtu")
+    # `router NS` beside the namespace's own NAT (router-nat: the same forwarding either way) and
+    # `run` processes (services) are not read back (docs/import.md)
+    and path.stem not in ("router-nat", "services")
+    # what import does not read yet (Open vSwitch, bridges inside namespaces, VXLAN groups, ipvlan:
+    # refused with E323, tests/test_import.py NOT_READ_YET)
+    and path.stem not in ("ovs", "ovs-vlans", "bridge-in-ns", "vxlan-group", "ipvlan")
     # a lab across machines (docs/machines.md) has no one host to read it back from
     and "\nmachine " not in path.read_text(encoding="utf-8"))
 
