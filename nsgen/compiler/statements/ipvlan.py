@@ -5,18 +5,15 @@ golden-tested; proven on a kernel that has ipvlan."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from typing import Any
-
-from lark import Token
 
 from nsgen.compiler import checks, ir, plan
 from nsgen.compiler.checks import namespace_word
 from nsgen.compiler.diagnostics import Diagnostic, error
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
-from nsgen.compiler.statements.macvlan import name_diagnostics, parent_diagnostics
+from nsgen.compiler.statements.macvlan import child_link, name_diagnostics, parent_diagnostics
 from nsgen.compiler.symbols import Symbols, interfaces_in, resolve_address
 from nsgen.compiler.transform import ToIR
 
@@ -29,13 +26,7 @@ DEFAULT_MODE = "l3"
 
 def transform(self: ToIR, children: list[Any]) -> ir.Ipvlan:
     """`ipvlan NS:NAME on PARENT [mode MODE] OPTION...`."""
-    names = self.tokens(children, "NAME")
-    modes = [after for before, after in itertools.pairwise(children)
-             if isinstance(before, Token) and before.type == "MODE"]
-    link = self.options(children)
-    return ir.Ipvlan(*self.head(children), namespace=self.word(names[0]), name=self.word(names[1]),
-                     parent=self.word(names[2]), mode=self.word(modes[0]) if modes else None,
-                     addresses=link["addresses"], mtu=link["mtu"], options=link["options"])
+    return ir.Ipvlan(*self.head(children), **child_link(self, children))
 
 
 def check_ipvlans(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:

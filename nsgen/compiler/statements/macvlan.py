@@ -26,13 +26,19 @@ DEFAULT_MODE = "bridge"
 
 def transform(self: ToIR, children: list[Any]) -> ir.Macvlan:
     """`macvlan NS:NAME on PARENT [mode MODE] OPTION...`."""
+    return ir.Macvlan(*self.head(children), **child_link(self, children))
+
+
+def child_link(self: ToIR, children: list[Any]) -> dict[str, Any]:
+    """The fields of a link made on a parent in the host (`macvlan`, `ipvlan`: `NS:NAME on PARENT
+    [mode MODE] OPTION...`), for its IR node."""
     names = self.tokens(children, "NAME")
     modes = [after for before, after in itertools.pairwise(children)
              if isinstance(before, Token) and before.type == "MODE"]
     link = self.options(children)
-    return ir.Macvlan(*self.head(children), namespace=self.word(names[0]), name=self.word(names[1]),
-                      parent=self.word(names[2]), mode=self.word(modes[0]) if modes else None,
-                      addresses=link["addresses"], mtu=link["mtu"], options=link["options"])
+    return {"namespace": self.word(names[0]), "name": self.word(names[1]), "parent": self.word(names[2]),
+            "mode": self.word(modes[0]) if modes else None, "addresses": link["addresses"], "mtu": link["mtu"],
+            "options": link["options"]}
 
 
 def macvlans_of(program: ir.Program) -> Iterator[ir.Macvlan]:
