@@ -9,6 +9,8 @@ set -euo pipefail
 
 # bridge-in-ns.ns:14  route host 10.0.3.0/24 via 10.0.9.1
 ip route del 10.0.3.0/24 via 10.0.9.1
+# bridge-in-ns.ns:11  veth r1<->v-net ip 10.0.9.1/24
+if ip link show dev veth-r1-br | awk -v mark=nsgen:bridge-in-ns '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-r1-br; fi
 # bridge-in-ns.ns:6  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/bridge-in-ns/record 2>/dev/null; then ip netns del blue; fi
 # bridge-in-ns.ns:5  ns red

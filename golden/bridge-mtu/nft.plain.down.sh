@@ -6,6 +6,8 @@
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
+# bridge-mtu.ns:5  veth a:eth0<->br0 ip 10.1.0.2 mtu 9000
+if ip link show dev veth-a-br | awk -v mark=nsgen:jumbo '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-a-br; fi
 # bridge-mtu.ns:4  ns a
 if grep -qx '+ netns a' /run/nsgen/labs/jumbo/record 2>/dev/null; then ip netns del a; fi
 # bridge-mtu.ns:3  bridge br0 ip 10.1.0.1/16 mtu 9000

@@ -11,6 +11,10 @@ set -euo pipefail
 iptables -t filter -D FORWARD -j nsgen-bridges-fwd
 iptables -t filter -F nsgen-bridges-fwd
 iptables -t filter -X nsgen-bridges-fwd
+# bridges.ns:8  veth blue<->sw1 ip 10.0.4.2/24
+if ip link show dev veth-blue-br | awk -v mark=nsgen:bridges '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-blue-br; fi
+# bridges.ns:7  veth red<->sw0 ip 10.0.4.1/24
+if ip link show dev veth-red-br | awk -v mark=nsgen:bridges '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
 # bridges.ns:4  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/bridges/record 2>/dev/null; then ip netns del blue; fi
 # bridges.ns:3  ns red

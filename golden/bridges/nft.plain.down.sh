@@ -9,6 +9,10 @@ set -euo pipefail
 
 # firewall: nft table inet nsgen-bridges
 nft delete table inet nsgen-bridges
+# bridges.ns:8  veth blue<->sw1 ip 10.0.4.2/24
+if ip link show dev veth-blue-br | awk -v mark=nsgen:bridges '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-blue-br; fi
+# bridges.ns:7  veth red<->sw0 ip 10.0.4.1/24
+if ip link show dev veth-red-br | awk -v mark=nsgen:bridges '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
 # bridges.ns:4  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/bridges/record 2>/dev/null; then ip netns del blue; fi
 # bridges.ns:3  ns red

@@ -11,6 +11,10 @@ set -euo pipefail
 
 # firewall: nft table inet nsgen-dualstack
 nft delete table inet nsgen-dualstack
+# dualstack.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24, fd00:15::2/64
+if ip link show dev veth-blue-br | awk -v mark=nsgen:dualstack '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-blue-br; fi
+# dualstack.ns:13  veth red<->v-net-0 ip 192.168.15.1/24, fd00:15::1/64
+if ip link show dev veth-red-br | awk -v mark=nsgen:dualstack '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
 # dualstack.ns:10  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/dualstack/record 2>/dev/null; then ip netns del blue; fi
 # dualstack.ns:9  ns red

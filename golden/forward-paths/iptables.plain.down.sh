@@ -21,6 +21,12 @@ iptables -t nat -X nsgen-forward-paths-post
 iptables -t filter -D FORWARD -j nsgen-forward-paths-fwd
 iptables -t filter -F nsgen-forward-paths-fwd
 iptables -t filter -X nsgen-forward-paths-fwd
+# forward-paths.ns:11  veth far<->br1 ip 10.0.1.1/24
+if ip link show dev veth-far-br | awk -v mark=nsgen:forward-paths '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-far-br; fi
+# forward-paths.ns:10  veth blue<->br0 ip 10.0.0.2/24
+if ip link show dev veth-blue-br | awk -v mark=nsgen:forward-paths '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-blue-br; fi
+# forward-paths.ns:9  veth red<->br0 ip 10.0.0.1/24
+if ip link show dev veth-red-br | awk -v mark=nsgen:forward-paths '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
 # forward-paths.ns:6  ns far
 if grep -qx '+ netns far' /run/nsgen/labs/forward-paths/record 2>/dev/null; then ip netns del far; fi
 # forward-paths.ns:5  ns blue

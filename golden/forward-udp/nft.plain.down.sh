@@ -9,6 +9,8 @@ set -euo pipefail
 
 # firewall: nft table inet nsgen-forward-udp
 nft delete table inet nsgen-forward-udp
+# forward-udp.ns:4  veth dns<->br0 ip 172.21.0.53/24
+if ip link show dev veth-dns-br | awk -v mark=nsgen:forward-udp '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-dns-br; fi
 # forward-udp.ns:2  ns dns
 if grep -qx '+ netns dns' /run/nsgen/labs/forward-udp/record 2>/dev/null; then ip netns del dns; fi
 # forward-udp.ns:3  bridge br0 ip 172.21.0.1/24

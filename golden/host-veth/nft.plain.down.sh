@@ -8,6 +8,8 @@ set -euo pipefail
 
 # host-veth.ns:5  route host 10.9.0.0/24 via 10.0.0.2
 ip route del 10.9.0.0/24 via 10.0.0.2
+# host-veth.ns:3  veth host<->red ip 10.0.0.1/30, 10.0.0.2/30
+if ip link show dev veth-red-host | awk -v mark=nsgen:host-veth '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-host; fi
 # host-veth.ns:2  ns red
 if grep -qx '+ netns red' /run/nsgen/labs/host-veth/record 2>/dev/null; then ip netns del red; fi
 # the lab's record

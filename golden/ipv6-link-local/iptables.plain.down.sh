@@ -11,6 +11,10 @@ set -euo pipefail
 iptables -t filter -D FORWARD -j nsgen-ipv6-link-local-fwd
 iptables -t filter -F nsgen-ipv6-link-local-fwd
 iptables -t filter -X nsgen-ipv6-link-local-fwd
+# ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
+if ip link show dev veth-blue-br | awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-blue-br; fi
+# ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
+if ip link show dev veth-red-br | awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
 # ipv6-link-local.ns:5  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/ipv6-link-local/record 2>/dev/null; then ip netns del blue; fi
 # ipv6-link-local.ns:4  ns red

@@ -9,6 +9,10 @@ set -euo pipefail
 
 # firewall: nft table inet nsgen-ipv6-link-local
 nft delete table inet nsgen-ipv6-link-local
+# ipv6-link-local.ns:8  veth blue<->br0 ip 10.9.0.3/24
+if ip link show dev veth-blue-br | awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-blue-br; fi
+# ipv6-link-local.ns:7  veth red<->br0 ip 10.9.0.2/24
+if ip link show dev veth-red-br | awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
 # ipv6-link-local.ns:5  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/ipv6-link-local/record 2>/dev/null; then ip netns del blue; fi
 # ipv6-link-local.ns:4  ns red

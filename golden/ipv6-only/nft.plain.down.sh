@@ -12,6 +12,10 @@ set -euo pipefail
 nft delete table inet nsgen-v6only
 # ipv6-only.ns:21  route host fd00:7::/64 via fd00:6::3
 ip route del fd00:7::/64 via fd00:6::3
+# ipv6-only.ns:12  veth r<->br6 ip fd00:6::3
+if ip link show dev veth-r-br | awk -v mark=nsgen:v6only '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-r-br; fi
+# ipv6-only.ns:11  veth a<->br6 ip fd00:6::2/64
+if ip link show dev veth-a-br | awk -v mark=nsgen:v6only '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-a-br; fi
 # ipv6-only.ns:8  ns b
 if grep -qx '+ netns b' /run/nsgen/labs/v6only/record 2>/dev/null; then ip netns del b; fi
 # ipv6-only.ns:7  ns r

@@ -6,6 +6,8 @@
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 
+# ipvlan.ns:7  veth far<->host ip 192.168.8.9/24, 192.168.8.254/24
+if ip link show dev veth-far-host | awk -v mark=nsgen:ipvlan '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-far-host; fi
 # ipvlan.ns:6  ns far
 if grep -qx '+ netns far' /run/nsgen/labs/ipvlan/record 2>/dev/null; then ip netns del far; fi
 # ipvlan.ns:5  ns blue

@@ -21,6 +21,12 @@ iptables -t nat -X nsgen-isolate-post
 iptables -t filter -D FORWARD -j nsgen-isolate-fwd
 iptables -t filter -F nsgen-isolate-fwd
 iptables -t filter -X nsgen-isolate-fwd
+# isolate.ns:9  veth green<->br0 ip 10.0.0.3/24
+if ip link show dev veth-green-br | awk -v mark=nsgen:isolate '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-green-br; fi
+# isolate.ns:8  veth blue<->br0 ip 10.0.0.2/24
+if ip link show dev veth-blue-br | awk -v mark=nsgen:isolate '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-blue-br; fi
+# isolate.ns:7  veth red<->br0 ip 10.0.0.1/24
+if ip link show dev veth-red-br | awk -v mark=nsgen:isolate '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
 # isolate.ns:5  ns green
 if grep -qx '+ netns green' /run/nsgen/labs/isolate/record 2>/dev/null; then ip netns del green; fi
 # isolate.ns:4  ns blue

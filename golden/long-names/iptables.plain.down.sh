@@ -11,6 +11,10 @@ set -euo pipefail
 iptables -t filter -D FORWARD -j nsgen-long-names-fwd
 iptables -t filter -F nsgen-long-names-fwd
 iptables -t filter -X nsgen-long-names-fwd
+# long-names.ns:8  veth tenant-beta-production:eth0<->br-tenants:beta-br ip 10.50.0.3/24
+if ip link show dev beta-br | awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev beta-br; fi
+# long-names.ns:7  veth tenant-alpha-production<->br-tenants ip 10.50.0.2/24
+if ip link show dev veth-ten690b-br | awk -v mark=nsgen:long-names '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-ten690b-br; fi
 # long-names.ns:6  ns tenant-beta-production
 if grep -qx '+ netns tenant-beta-production' /run/nsgen/labs/long-names/record 2>/dev/null; then ip netns del tenant-beta-production; fi
 # long-names.ns:5  ns tenant-alpha-production

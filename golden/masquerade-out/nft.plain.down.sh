@@ -9,6 +9,8 @@ set -euo pipefail
 
 # firewall: nft table inet nsgen-masquerade-out
 nft delete table inet nsgen-masquerade-out
+# masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
+if ip link show dev veth-app-br | awk -v mark=nsgen:masquerade-out '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-app-br; fi
 # masquerade-out.ns:2  ns app
 if grep -qx '+ netns app' /run/nsgen/labs/masquerade-out/record 2>/dev/null; then ip netns del app; fi
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24

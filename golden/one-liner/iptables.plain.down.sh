@@ -14,6 +14,8 @@ iptables -t nat -X nsgen-one-liner-post
 iptables -t filter -D FORWARD -j nsgen-one-liner-fwd
 iptables -t filter -F nsgen-one-liner-fwd
 iptables -t filter -X nsgen-one-liner-fwd
+# one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
+if ip link show dev veth-red-br | awk -v mark=nsgen:one-liner '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
 # one-liner.ns:1  ns red
 if grep -qx '+ netns red' /run/nsgen/labs/one-liner/record 2>/dev/null; then ip netns del red; fi
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1

@@ -9,6 +9,8 @@ set -euo pipefail
 
 # firewall: nft table inet nsgen-one-liner
 nft delete table inet nsgen-one-liner
+# one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
+if ip link show dev veth-red-br | awk -v mark=nsgen:one-liner '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
 # one-liner.ns:1  ns red
 if grep -qx '+ netns red' /run/nsgen/labs/one-liner/record 2>/dev/null; then ip netns del red; fi
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1

@@ -18,6 +18,12 @@ ovs-vsctl --timeout=10 --if-exists del-port sw0 veth-blue-br
 ovs-vsctl --timeout=10 --if-exists del-port sw0 veth-red-br
 # ovs.ns:4  bridge sw0 type ovs ip 10.1.0.254/24
 if grep -qx '+ ovsbr sw0' /run/nsgen/labs/ovs/record 2>/dev/null; then ovs-vsctl --timeout=10 --if-exists del-br sw0; fi
+# ovs.ns:12  veth green<->br0 ip 10.1.0.3/24
+if ip link show dev veth-green-br | awk -v mark=nsgen:ovs '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-green-br; fi
+# ovs.ns:10  veth blue<->sw0 ip 10.1.0.2/24 tag 30
+if ip link show dev veth-blue-br | awk -v mark=nsgen:ovs '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-blue-br; fi
+# ovs.ns:9  veth red<->sw0 ip 10.1.0.1/24
+if ip link show dev veth-red-br | awk -v mark=nsgen:ovs '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
 # ovs.ns:8  ns green
 if grep -qx '+ netns green' /run/nsgen/labs/ovs/record 2>/dev/null; then ip netns del green; fi
 # ovs.ns:7  ns blue

@@ -21,6 +21,12 @@ iptables -t nat -X nsgen-pods-post
 iptables -t filter -D FORWARD -j nsgen-pods-fwd
 iptables -t filter -F nsgen-pods-fwd
 iptables -t filter -X nsgen-pods-fwd
+# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
+if ip link show dev veth-db-br | awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-db-br; fi
+# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
+if ip link show dev veth-api-br | awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-api-br; fi
+# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
+if ip link show dev veth-web-br | awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-web-br; fi
 # pods.ns:17  ns db
 if grep -qx '+ netns db' /run/nsgen/labs/pods/record 2>/dev/null; then ip netns del db; fi
 # pods.ns:13  ns api

@@ -10,6 +10,12 @@ set -euo pipefail
 
 # firewall: nft table inet nsgen-pods
 nft delete table inet nsgen-pods
+# pods.ns:18  veth db:eth0<->cni0 ip 10.244.1.12/24
+if ip link show dev veth-db-br | awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-db-br; fi
+# pods.ns:14  veth api:eth0<->cni0 ip 10.244.1.11/24
+if ip link show dev veth-api-br | awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-api-br; fi
+# pods.ns:10  veth web:eth0<->cni0 ip 10.244.1.10/24
+if ip link show dev veth-web-br | awk -v mark=nsgen:pods '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-web-br; fi
 # pods.ns:17  ns db
 if grep -qx '+ netns db' /run/nsgen/labs/pods/record 2>/dev/null; then ip netns del db; fi
 # pods.ns:13  ns api

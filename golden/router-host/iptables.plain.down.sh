@@ -9,6 +9,10 @@ set -euo pipefail
 
 # router-host.ns:13  route host 10.0.9.1 via 10.0.2.2 metric 10
 ip route del 10.0.9.1/32 via 10.0.2.2 metric 10
+# router-host.ns:6  veth blue<->host ip 10.0.2.2/24, 10.0.2.1/24
+if ip link show dev veth-blue-host | awk -v mark=nsgen:router-host '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-blue-host; fi
+# router-host.ns:5  veth red<->host ip 10.0.1.2/24, 10.0.1.1/24
+if ip link show dev veth-red-host | awk -v mark=nsgen:router-host '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-host; fi
 # router-host.ns:4  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/router-host/record 2>/dev/null; then ip netns del blue; fi
 # router-host.ns:3  ns red

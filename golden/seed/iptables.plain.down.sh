@@ -21,6 +21,10 @@ iptables -t nat -X nsgen-seed-post
 iptables -t filter -D FORWARD -j nsgen-seed-fwd
 iptables -t filter -F nsgen-seed-fwd
 iptables -t filter -X nsgen-seed-fwd
+# seed.ns:14  veth blue<->v-net-0 ip 192.168.15.2/24
+if ip link show dev veth-blue-br | awk -v mark=nsgen:seed '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-blue-br; fi
+# seed.ns:13  veth red<->v-net-0 ip 192.168.15.1/24
+if ip link show dev veth-red-br | awk -v mark=nsgen:seed '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
 # seed.ns:10  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/seed/record 2>/dev/null; then ip netns del blue; fi
 # seed.ns:9  ns red

@@ -20,6 +20,10 @@ rmdir /run/nsgen/labs/services/run 2>/dev/null || true
 iptables -t filter -D FORWARD -j nsgen-services-fwd
 iptables -t filter -F nsgen-services-fwd
 iptables -t filter -X nsgen-services-fwd
+# services.ns:7  veth blue<->br0 ip 10.0.0.2/24
+if ip link show dev veth-blue-br | awk -v mark=nsgen:services '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-blue-br; fi
+# services.ns:6  veth red<->br0 ip 10.0.0.1/24
+if ip link show dev veth-red-br | awk -v mark=nsgen:services '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
 # services.ns:4  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/services/record 2>/dev/null; then ip netns del blue; fi
 # services.ns:3  ns red

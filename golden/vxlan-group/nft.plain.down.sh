@@ -9,6 +9,12 @@ set -euo pipefail
 
 # firewall: nft table inet nsgen-vxlan-group
 nft delete table inet nsgen-vxlan-group
+# vxlan-group.ns:12  veth site3:eth1<->under ip 172.30.0.3/24
+if ip link show dev veth-site3-br | awk -v mark=nsgen:vxlan-group '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-site3-br; fi
+# vxlan-group.ns:11  veth site2:eth1<->under ip 172.30.0.2/24
+if ip link show dev veth-site2-br | awk -v mark=nsgen:vxlan-group '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-site2-br; fi
+# vxlan-group.ns:10  veth site1:eth1<->under ip 172.30.0.1/24
+if ip link show dev veth-site1-br | awk -v mark=nsgen:vxlan-group '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-site1-br; fi
 # vxlan-group.ns:8  ns lan3
 if grep -qx '+ netns lan3' /run/nsgen/labs/vxlan-group/record 2>/dev/null; then ip netns del lan3; fi
 # vxlan-group.ns:7  ns site3

@@ -9,6 +9,10 @@ set -euo pipefail
 
 # firewall: nft table inet nsgen-vxlan
 nft delete table inet nsgen-vxlan
+# vxlan.ns:13  veth red<->br7 ip 10.7.0.1/24 mtu 1450
+if ip link show dev veth-red-br | awk -v mark=nsgen:vxlan '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
+# vxlan.ns:11  veth far<->host ip 172.31.0.2/24, 172.31.0.1/24
+if ip link show dev veth-far-host | awk -v mark=nsgen:vxlan '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-far-host; fi
 # vxlan.ns:10  ns red
 if grep -qx '+ netns red' /run/nsgen/labs/vxlan/record 2>/dev/null; then ip netns del red; fi
 # vxlan.ns:9  ns far

@@ -225,10 +225,14 @@ def _veths_going(steps: Steps) -> list[DeleteLink]:
 
 
 def _plain_teardown(steps: Steps) -> list[Step]:
-    """Plain teardown leaves out the veth ends that go with their namespace (deleting one
-    would fail once the kernel has removed it), and what is inside the lab's namespaces: it
-    assumes they are the lab's own (the guarded styles check); but for `run` processes, which
-    do not go with their namespace (they keep it alive)."""
-    going = set(_veths_going(steps))
-    return [step for step in steps.teardown if step not in going
+    """Plain teardown leaves out what is inside the lab's namespaces: it assumes they are the
+    lab's own (the guarded styles check); but for `run` processes, which do not go with their
+    namespace (they keep it alive). Host veth ends whose peers are in the lab's namespaces are
+    deleted before the namespaces, each only if it carries the lab's mark: deleting a namespace
+    removes them only in the background, so a teardown that left them to the kernel could end
+    while they are still there (the guarded styles wait for them instead)."""
+    going = [step for step in _veths_going(steps) if step.netns is None]
+    kept = [step for step in steps.teardown if step not in going
             and (step.netns not in steps.namespaces or step.kind == "stop_process")]
+    first = next((i for i, step in enumerate(kept) if isinstance(step, DeleteNamespace)), len(kept))
+    return [*kept[:first], *going, *kept[first:]]

@@ -14,6 +14,8 @@ iptables -t nat -X nsgen-two-machines-post
 iptables -t filter -D FORWARD -j nsgen-two-machines-fwd
 iptables -t filter -F nsgen-two-machines-fwd
 iptables -t filter -X nsgen-two-machines-fwd
+# two-machines.ns:9  veth red<->lan ip 10.60.0.1/24
+if ip link show dev veth-red-br | awk -v mark=nsgen:two-machines '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-red-br; fi
 # two-machines.ns:8  ns red
 if grep -qx '+ netns red' /run/nsgen/labs/two-machines/record 2>/dev/null; then ip netns del red; fi
 # two-machines.ns:5  bridge lan

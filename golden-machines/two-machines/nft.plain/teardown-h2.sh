@@ -9,6 +9,8 @@ set -euo pipefail
 
 # firewall: nft table inet nsgen-two-machines
 nft delete table inet nsgen-two-machines
+# two-machines.ns:16  veth blue<->lan ip 10.60.0.2/24
+if ip link show dev veth-blue-br | awk -v mark=nsgen:two-machines '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-blue-br; fi
 # two-machines.ns:15  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/two-machines/record 2>/dev/null; then ip netns del blue; fi
 # two-machines.ns:5  bridge lan
