@@ -382,3 +382,9 @@ def test_every_statement_of_the_golden_labs_formats_alone_and_spaced_out(rule: s
 def test_a_sysctl_value_that_looks_like_punctuation_stays_a_value() -> None:
     assert fmt("sysctl a net.x.y = :\n") == "sysctl a net.x.y=:\n"
     assert fmt("sysctl a net.x.y=a:b\n") == "sysctl a net.x.y=a:b\n"
+
+
+def test_run_words_that_look_like_punctuation_stay_words() -> None:
+    """Found by hypothesis: `run red [ -m ...` was printed `run red [-m ...`, another argv."""
+    assert fmt("ns red\nrun red [ -m http.server\n") == "ns red\n\nrun red [ -m http.server\n"
+    assert fmt("ns red\nrun red a : b = c , d ]\n") == "ns red\n\nrun red a : b = c , d ]\n"

@@ -21,29 +21,33 @@ from tests.scriptcheck import shellcheck_binary
 
 CASE = ROOT / "golden-machines" / "two-machines"
 LAB = CASE / "two-machines.ns"
-COMBOS = [(target, style) for target in TARGETS for style in STYLES]
+CASES = {"two-machines": ("h1", "h2"), "three-machines": ("h1", "h2", "h3")}
+"""The golden cases (golden-machines/NAME/NAME.ns) and their machines."""
+COMBOS = [(case, target, style) for case in CASES for target in TARGETS for style in STYLES]
 
 
-def _files(target: str, style: str) -> dict[str, str]:
-    result = compile_source(LAB.read_text(encoding="utf-8"), "two-machines.ns", target)
+def _files(target: str, style: str, case: str = "two-machines") -> dict[str, str]:
+    lab = ROOT / "golden-machines" / case / f"{case}.ns"
+    result = compile_source(lab.read_text(encoding="utf-8"), f"{case}.ns", target)
     assert result.ok and result.plan is None and result.machines is not None, result.diagnostics
-    return out_dir_files(result.machines, "two-machines", "two-machines.ns", target, style)
+    return out_dir_files(result.machines, case, f"{case}.ns", target, style)
 
 
-@pytest.mark.parametrize(("target", "style"), COMBOS, ids=[f"{t}-{s}" for t, s in COMBOS])
-def test_out_dir_matches_golden(target: str, style: str, update_golden: bool) -> None:
-    files = _files(target, style)
-    assert sorted(files) == sorted(["setup-h1.sh", "teardown-h1.sh", "setup-h2.sh", "teardown-h2.sh",
+@pytest.mark.parametrize(("case", "target", "style"), COMBOS, ids=[f"{c}-{t}-{s}" for c, t, s in COMBOS])
+def test_out_dir_matches_golden(case: str, target: str, style: str, update_golden: bool) -> None:
+    files = _files(target, style, case)
+    assert sorted(files) == sorted([*(f"{script}-{machine}.sh" for machine in CASES[case]
+                                      for script in ("setup", "teardown")),
                                     "inventory.ini", "setup.yml", "teardown.yml"])
-    folder = CASE / f"{target}.{style}"
+    folder = ROOT / "golden-machines" / case / f"{target}.{style}"
     folder.mkdir(exist_ok=True)
     for name, text in files.items():
         assert_golden(folder / name, text, update_golden)
 
 
-@pytest.mark.parametrize(("target", "style"), COMBOS, ids=[f"{t}-{s}" for t, s in COMBOS])
-def test_machine_scripts_pass_shellcheck(target: str, style: str, tmp_path: Path) -> None:
-    for name, text in _files(target, style).items():
+@pytest.mark.parametrize(("case", "target", "style"), COMBOS, ids=[f"{c}-{t}-{s}" for c, t, s in COMBOS])
+def test_machine_scripts_pass_shellcheck(case: str, target: str, style: str, tmp_path: Path) -> None:
+    for name, text in _files(target, style, case).items():
         if name.endswith(".sh"):
             (tmp_path / name).write_text(text, encoding="utf-8")
             run = subprocess.run([shellcheck_binary(), "--severity=style", str(tmp_path / name)],
@@ -59,15 +63,15 @@ def test_each_machine_gets_its_part_and_the_tunnels() -> None:
     assert program is not None and not diagnostics
     b = project(program, "b")
     vxlans = [s for s in b.statements if isinstance(s, ir.Vxlan)]
-    # full mesh: b has one tunnel per bridge to each other machine, from its own address
-    assert sorted((v.bridge.text if v.bridge else "", v.remote.text if v.remote else "") for v in vxlans) == [
-        ("lan", "172.30.0.1"), ("lan", "172.30.0.3"), ("san", "172.30.0.1"), ("san", "172.30.0.3")]
+    # full mesh, head-end replication: b has one device per bridge, from its own address, port 4789,
+    # naming every other machine as a remote
+    assert sorted((v.name.text, v.bridge.text if v.bridge else "", tuple(r.text for r in v.remotes))
+                  for v in vxlans) == [("vx10001", "lan", ("172.30.0.1", "172.30.0.3")),
+                                       ("vx10002", "san", ("172.30.0.1", "172.30.0.3"))]
     assert {v.local.text for v in vxlans if v.local} == {"172.30.0.2"}
     assert {v.vni.value for v in vxlans if v.vni and v.bridge and v.bridge.text == "lan"} == {10001}
     assert {v.vni.value for v in vxlans if v.vni and v.bridge and v.bridge.text == "san"} == {10002}
-    # one port per machine pair (Linux takes one device per VNI and port): a-b 4789, a-c 4790, b-c 4791
-    assert sorted((v.remote.text if v.remote else "", v.port.value if v.port else 4789) for v in vxlans
-                  if v.bridge and v.bridge.text == "lan") == [("172.30.0.1", 4789), ("172.30.0.3", 4791)]
+    assert {v.port for v in vxlans} == {None}
     assert [s.name.text for s in b.statements if isinstance(s, ir.Ns)] == ["y"]
     veth = next(s for s in b.statements if isinstance(s, ir.Veth))
     assert veth.mtu is not None and veth.mtu.value == OVERLAY_MTU

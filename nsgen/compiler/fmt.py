@@ -50,7 +50,7 @@ GROUPS: dict[str, int] = {kind.rule: group_of(kind.order) for kind in REGISTRY}
 
 _NO_SPACE_BEFORE = frozenset({":", "<->", "=", ",", "]"})
 _NO_SPACE_AFTER = frozenset({":", "<->", "=", "["})
-_VALUES = frozenset({"NAME", "ADDRESS", "INT", "MAC", "SYSCTL_VALUE"})
+_VALUES = frozenset({"NAME", "ADDRESS", "INT", "MAC", "SYSCTL_VALUE", "RUN_WORD"})
 """The terminals that carry a value (the rest are keywords and punctuation)."""
 _OPTION_TOKENS = frozenset({"VIA", "DEV", "METRIC", "ONLINK", "VNI", "REMOTE", "LOCAL", "PORT", "BRIDGE", "MODE",
                             "OUT", "IN", "FROM"})

@@ -131,7 +131,7 @@ class Veth(Statement):
 
 @dataclass(frozen=True)
 class Vxlan(Statement):
-    """`vxlan [NS:]NAME id N remote ADDR [local ADDR] [dev IF] [port N] [bridge BR] [ip ADDR] [mtu N]`:
+    """`vxlan [NS:]NAME id N remote ADDR[, ADDR...] [local ADDR] [dev IF] [port N] [bridge BR] [ip ADDR] [mtu N]`:
     a VXLAN device in the host or in namespace NS."""
 
     namespace: Word | None
@@ -148,6 +148,9 @@ class Vxlan(Statement):
     """Every option in the order written (a repeated one is an error)."""
     group: Word | None = None
     """`group ADDR`: the multicast group that stands for the peers (instead of `remote`)."""
+    remotes: tuple[Word, ...] = ()
+    """Every `remote` address, in order (`remote A, B, ...`: one device, a forwarding entry per
+    peer); `remote` is the first of them."""
 
 
 @dataclass(frozen=True)

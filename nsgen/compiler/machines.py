@@ -2,10 +2,10 @@
 
 A lab with `machine` lines places its statements with `on MACHINE { ... }` blocks. Outside the
 blocks it may only have `lab`, `ipv6`, `machine` and `bridge` lines: such a bridge spans the
-machines, so each machine gets it, plus one VXLAN device per other machine on it (one VNI per
-bridge, full mesh; the first pair of machines uses the standard port 4789, each further pair the
-next port, since Linux takes one device per VNI and port: see `pair_port`). The overlay's MTU
-is 1450: VXLAN over IPv4 adds 50 bytes to a frame, so on a 1500-byte underlay the spanning
+machines, so each machine gets it, plus one VXLAN device on it (one VNI per bridge, port 4789)
+with a forwarding entry for each other machine: frames for all (broadcasts, unknown MACs) go to
+every other machine (head-end replication, full mesh), and the bridge learns where each MAC is.
+The overlay's MTU is 1450: VXLAN over IPv4 adds 50 bytes to a frame, so on a 1500-byte underlay the spanning
 bridge and the veths on it get `mtu 1450` unless the lab gives one (a bigger one draws W230).
 
 `project` gives each machine's program, which the ordinary compiler checks and lowers, so a lab
@@ -52,19 +52,9 @@ def vni_of(program: ir.Program, bridge: str) -> int:
     return VNI_BASE + names.index(bridge) + 1
 
 
-def pair_port(first: int, second: int, machines: int) -> int:
-    """The UDP port of the tunnels between the `first`-th and `second`-th machine (1-based): 4789
-    for the first pair, the next ports for the others. Linux takes one VXLAN device per VNI and port
-    in a namespace, so a machine's devices to its peers on one bridge (one VNI) each need a port of
-    their own; the pair (i, j) numbers its ports in the order (1,2), (1,3) ... (2,3) ..."""
-    low, high = sorted((first, second))
-    index = sum(machines - k for k in range(1, low)) + (high - low - 1)
-    return DEFAULT_PORT + index
-
-
-def vxlan_name(vni: int, peer: int) -> str:
-    """The VXLAN device towards the `peer`-th machine (1-based) on the bridge with `vni` (<= 15 bytes)."""
-    return f"vx{vni}-{peer}"
+def vxlan_name(vni: int) -> str:
+    """A machine's VXLAN device on the spanning bridge with `vni` (<= 15 bytes)."""
+    return f"vx{vni}"
 
 
 def placed(program: ir.Program, machine: str) -> list[ir.Statement]:
@@ -99,14 +89,13 @@ def check_machine_lab(program: ir.Program) -> Iterator[Diagnostic]:
         elif isinstance(statement, ir.Bridge):
             yield from _spanning_bridge(statement)
     declared = {name: _declared(placed(program, name)) for name in names}
-    pairs = max(1, len(names) * (len(names) - 1) // 2)
     for name in names:
         for statement in placed(program, name):
             if isinstance(statement, ir.Veth):
                 yield from _veth_across(statement, name, declared, spanning)
             port = statement.port.value if isinstance(statement, ir.Vxlan) and statement.port else DEFAULT_PORT
-            if isinstance(statement, ir.Vxlan) and statement.vni is not None and port < DEFAULT_PORT + pairs \
-                    and port >= DEFAULT_PORT and statement.vni.value in {vni_of(program, b) for b in spanning}:
+            if isinstance(statement, ir.Vxlan) and statement.vni is not None and port == DEFAULT_PORT \
+                    and statement.vni.value in {vni_of(program, b) for b in spanning}:
                 bridge = next(b for b in spanning if vni_of(program, b) == statement.vni.value)
                 yield error("E235", f"VXLAN id {statement.vni.value} is the one bridge '{bridge}' spans the machines "
                             "with", statement.vni.span,
@@ -159,7 +148,7 @@ def _addresses_across(program: ir.Program, names: list[str]) -> Iterator[Diagnos
 
 def project(program: ir.Program, machine: str) -> ir.Program:
     """The program of one machine: the lab-wide lines, its spanning bridges (overlay MTU) with their
-    VXLAN devices to every other machine, and what is placed on it (veths on spanning bridges get the
+    VXLAN device to every other machine, and what is placed on it (veths on spanning bridges get the
     overlay MTU unless they set one)."""
     machines = machines_of(program)
     me = next(m for m in machines if m.name.text == machine)
@@ -179,18 +168,15 @@ def project(program: ir.Program, machine: str) -> ir.Program:
         statements.append(statement)
     for bridge in spanning:
         vni = vni_of(program, bridge.name.text)
-        mine = machines.index(me) + 1
-        for index, peer in enumerate(machines, start=1):
-            if peer is me:
-                continue
-            port = pair_port(mine, index, len(machines))
-            statements.append(ir.Vxlan(
-                bridge.span, bridge.source, namespace=None, name=ir.Word(vxlan_name(vni, index), bridge.name.span),
-                vni=ir.Number(vni, bridge.name.span), remote=ir.Word(peer.address.text, peer.address.span),
-                local=ir.Word(me.address.text, me.address.span), device=None,
-                port=ir.Number(port, bridge.name.span) if port != DEFAULT_PORT else None,
-                bridge=ir.Word(bridge.name.text, bridge.name.span), addresses=(),
-                mtu=ir.Number(bridge.mtu.value if bridge.mtu else OVERLAY_MTU, bridge.name.span)))
+        peers = tuple(ir.Word(peer.address.text, peer.address.span) for peer in machines if peer is not me)
+        if not peers:
+            continue
+        statements.append(ir.Vxlan(
+            bridge.span, bridge.source, namespace=None, name=ir.Word(vxlan_name(vni), bridge.name.span),
+            vni=ir.Number(vni, bridge.name.span), remote=peers[0], remotes=peers,
+            local=ir.Word(me.address.text, me.address.span), device=None, port=None,
+            bridge=ir.Word(bridge.name.text, bridge.name.span), addresses=(),
+            mtu=ir.Number(bridge.mtu.value if bridge.mtu else OVERLAY_MTU, bridge.name.span)))
     return ir.Program(program.file, tuple(statements))
 
 

@@ -104,6 +104,9 @@ class Vxlan:
     addrgenmode: str | None = None
     group: str | None = None
     """A multicast group standing for the peers (then `remote` is None)."""
+    fdb: tuple[str, ...] = ()
+    """Several peers: each gets an all-zeros forwarding entry (`bridge fdb append`), so frames for
+    all (broadcasts, unknown MACs) go to every one, head-end replication (then `remote` is None)."""
 
 
 @dataclass(frozen=True)

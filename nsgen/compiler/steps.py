@@ -328,6 +328,18 @@ class TxOffloadOff(Step):
     ip_words: ClassVar[bool] = False
 
 
+@dataclass(frozen=True)
+class AddFdbEntry(Step):
+    """`bridge fdb append 00:00:00:00:00:00 dev IFNAME dst ADDRESS`: a VXLAN device with several
+    peers sends frames for all (broadcasts, unknown MACs) to each of them. Safe to repeat (the
+    kernel takes an entry it has already without complaint: measured); it goes with its device."""
+
+    ifname: str
+    dst: str
+    kind: ClassVar[str] = "add_fdb"
+    ip_words: ClassVar[bool] = False
+
+
 # what teardown does -----------------------------------------------------------------------
 
 
@@ -583,7 +595,8 @@ def _veth(veth: p.Veth, mark: str) -> list[Step]:
 
 def _vxlan(vxlan: p.Vxlan, mark: str) -> list[Step]:
     """After the veths (its underlay device may be one). Made with its bridge, MTU and `up` in one
-    request unless it needs an address generation mode first; a VXLAN in the host is marked."""
+    request unless it needs an address generation mode first; a VXLAN in the host is marked. With
+    several peers, a forwarding entry for each."""
     raised = not vxlan.addrgenmode
     steps: list[Step] = [AddLink(vxlan.origin, vxlan.netns, vxlan.ifname, "vxlan", master=vxlan.master,
                                  mtu=vxlan.mtu, up=raised, mark=mark if vxlan.netns is None else None,
@@ -591,6 +604,7 @@ def _vxlan(vxlan: p.Vxlan, mark: str) -> list[Step]:
     if not raised:
         steps += [SetLink(vxlan.origin, vxlan.netns, vxlan.ifname, addrgenmode=vxlan.addrgenmode),
                   SetLink(vxlan.origin, vxlan.netns, vxlan.ifname, master=vxlan.master, mtu=vxlan.mtu, up=True)]
+    steps += [AddFdbEntry(vxlan.origin, vxlan.netns, vxlan.ifname, peer) for peer in vxlan.fdb]
     if vxlan.address:
         steps.append(AddAddress(vxlan.origin, vxlan.netns, vxlan.ifname, vxlan.address))
         steps += _link_local(vxlan.origin, vxlan.netns, vxlan.ifname, vxlan.addrgenmode, (vxlan.address,))

@@ -36,7 +36,8 @@ BATCH_JOBS = 8
 LOCK_WAIT = 30
 """Seconds a run waits for another run of the same lab (or another lab's host settings) to finish."""
 
-_AFTER_BATCHES = ("load_rules", "load_ns_rules", "set_sysctl", "set_ns_sysctl", "start_process", "tx_offload_off")
+_AFTER_BATCHES = ("load_rules", "load_ns_rules", "set_sysctl", "set_ns_sysctl", "start_process", "tx_offload_off",
+                  "add_fdb")
 """Steps the batch style runs after the batches, one by one as the default style does."""
 
 _OWN_BLOCK = ("load_rules", "set_sysctl", "remove_rules", "restore_sysctl", "load_ns_rules", "remove_ns_rules")

@@ -45,6 +45,19 @@ def test_two_sites_passes_nsgen_test(target: str) -> None:
     assert statements[0] == "setup.yml (ansible-playbook)" and "state restored" in statements
 
 
+def test_three_machines_share_one_bridge_through_one_vxlan_device_each(target: str) -> None:
+    """Head-end replication: each machine's one VXLAN device floods to both others (its forwarding
+    entries) and learns the rest, so every pair of machines reaches each other over the bridge."""
+    lab = ROOT / "golden-machines" / "three-machines" / "three-machines.ns"
+    report = prove_lab(lab.read_text(encoding="utf-8"), "three-machines.ns", target)
+    failed = [(row.statement, row.reason, row.details[-2000:]) for row in report.rows if not row.passed]
+    assert report.outcome is Outcome.PASSED, (report.message, failed)
+    statements = [row.statement for row in report.rows]
+    assert "h3: expect green ping 10.61.0.1" in statements and "h2: expect blue ping 10.61.0.1" in statements
+    assert "h3: expect green no ping 10.61.0.9" in statements
+    assert statements[0] == "setup.yml (ansible-playbook)" and "state restored" in statements
+
+
 def test_a_machine_that_fails_fails_the_play_and_the_others_are_undone(target: str, tmp_path: Path) -> None:
     """site-b already has a non-bridge link named `lan`: its setup stops at the bridge's line and rolls
     itself back; setup.yml fails with that message, and site-a, whose setup succeeded, is torn down."""

@@ -32,7 +32,7 @@ netns blue
 link - lan
 link - veth-blue-br
 addr blue veth-blue 10.60.0.2/24
-link - vx10001-1
+link - vx10001
 route blue default via 10.60.0.254 metric 0
 rules
 KEYS
@@ -55,9 +55,9 @@ link set dev lan mtu 1450 up
 +labveth:veth-blue-br link set dev veth-blue-br alias nsgen:two-machines
 link set dev veth-blue-br master lan mtu 1450 up
 # two-machines.ns:5  bridge lan
-+labvxlan:vx10001-1 link add name vx10001-1 type vxlan id 10001 remote 172.30.0.1 local 172.30.0.2 dstport 4789
-+labvxlan:vx10001-1 link set dev vx10001-1 alias nsgen:two-machines
-link set dev vx10001-1 master lan mtu 1450 up
++labvxlan:vx10001 link add name vx10001 type vxlan id 10001 remote 172.30.0.1 local 172.30.0.2 dstport 4789
++labvxlan:vx10001 link set dev vx10001 alias nsgen:two-machines
+link set dev vx10001 master lan mtu 1450 up
 BATCH
   undo_created "$tmp/host.keys"
   run_batch "$tmp/host"

@@ -42,7 +42,7 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # two-machines.ns:5  bridge lan
--labvxlan:vx10001-2 link del dev vx10001-2
+-labvxlan:vx10001 link del dev vx10001
 # two-machines.ns:10  veth host:gw<->lan ip 10.60.0.254/24
 -labveth:veth-host-br link del dev veth-host-br
 # two-machines.ns:9  veth red<->lan ip 10.60.0.1/24

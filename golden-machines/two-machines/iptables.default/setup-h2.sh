@@ -31,7 +31,7 @@ netns blue
 link - lan
 link - veth-blue-br
 addr blue veth-blue 10.60.0.2/24
-link - vx10001-1
+link - vx10001
 route blue default via 10.60.0.254 metric 0
 rules
 KEYS
@@ -71,9 +71,9 @@ IP
 claim 'addr blue veth-blue 10.60.0.2/24'
 
 step='two-machines.ns:5  bridge lan'
-if ! created 'link - vx10001-1' ip link add name vx10001-1 master lan mtu 1450 up type vxlan id 10001 remote 172.30.0.1 local 172.30.0.2 dstport 4789; then
-  have_own_link vx10001-1 vxlan
-  ip link set dev vx10001-1 master lan mtu 1450 up
+if ! created 'link - vx10001' ip link add name vx10001 master lan mtu 1450 up type vxlan id 10001 remote 172.30.0.1 local 172.30.0.2 dstport 4789; then
+  have_own_link vx10001 vxlan
+  ip link set dev vx10001 master lan mtu 1450 up
 fi
 
 step='two-machines.ns:17  route blue default via 10.60.0.254'

@@ -38,8 +38,8 @@ fi
 veths_gone veth-red-br:red || true
 
 # two-machines.ns:5  bridge lan
-if lab_link vx10001-2 vxlan; then # only if this lab's setup created it
-  ip link del dev vx10001-2 || link_gone '' vx10001-2 # gone meanwhile is fine
+if lab_link vx10001 vxlan; then # only if this lab's setup created it
+  ip link del dev vx10001 || link_gone '' vx10001 # gone meanwhile is fine
 fi
 
 # two-machines.ns:10  veth host:gw<->lan ip 10.60.0.254/24

@@ -19,7 +19,7 @@ if ip link show dev veth-red-br | awk -v mark=nsgen:two-machines '$1 == "alias" 
 # two-machines.ns:8  ns red
 if grep -qx '+ netns red' /run/nsgen/labs/two-machines/record 2>/dev/null; then ip netns del red; fi
 # two-machines.ns:5  bridge lan
-if ip link show dev vx10001-2 | awk -v mark=nsgen:two-machines '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev vx10001-2; fi
+if ip link show dev vx10001 | awk -v mark=nsgen:two-machines '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev vx10001; fi
 # two-machines.ns:10  veth host:gw<->lan ip 10.60.0.254/24
 if ip link show dev veth-host-br | awk -v mark=nsgen:two-machines '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev veth-host-br; fi
 # two-machines.ns:5  bridge lan

@@ -33,7 +33,7 @@ link - lan
 link - veth-red-br
 addr red veth-red 10.60.0.1/24
 link - veth-host-br
-link - vx10001-2
+link - vx10001
 rules
 sysctl net.ipv4.ip_forward
 KEYS
@@ -62,9 +62,9 @@ link set dev veth-host-br master lan mtu 1450 up
 link set dev gw mtu 1450 up
 addr replace 10.60.0.254/24 dev gw
 # two-machines.ns:5  bridge lan
-+labvxlan:vx10001-2 link add name vx10001-2 type vxlan id 10001 remote 172.30.0.2 local 172.30.0.1 dstport 4789
-+labvxlan:vx10001-2 link set dev vx10001-2 alias nsgen:two-machines
-link set dev vx10001-2 master lan mtu 1450 up
++labvxlan:vx10001 link add name vx10001 type vxlan id 10001 remote 172.30.0.2 local 172.30.0.1 dstport 4789
++labvxlan:vx10001 link set dev vx10001 alias nsgen:two-machines
+link set dev vx10001 master lan mtu 1450 up
 BATCH
   undo_created "$tmp/host.keys"
   run_batch "$tmp/host"

@@ -46,7 +46,7 @@ BATCH
   # (only those this lab's setup created: `labveth:`, `labbridge:` carry its mark), in one `ip -batch`
   filter_batch "$tmp/host" <<'BATCH'
 # two-machines.ns:5  bridge lan
--labvxlan:vx10001-1 link del dev vx10001-1
+-labvxlan:vx10001 link del dev vx10001
 # two-machines.ns:16  veth blue<->lan ip 10.60.0.2/24
 -labveth:veth-blue-br link del dev veth-blue-br
 # two-machines.ns:5  bridge lan

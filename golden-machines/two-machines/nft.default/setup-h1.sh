@@ -32,7 +32,7 @@ link - lan
 link - veth-red-br
 addr red veth-red 10.60.0.1/24
 link - veth-host-br
-link - vx10001-2
+link - vx10001
 rules
 sysctl net.ipv4.ip_forward
 KEYS
@@ -80,9 +80,9 @@ ip link set dev gw mtu 1450 up
 ip addr replace 10.60.0.254/24 dev gw
 
 step='two-machines.ns:5  bridge lan'
-if ! created 'link - vx10001-2' ip link add name vx10001-2 master lan mtu 1450 up type vxlan id 10001 remote 172.30.0.2 local 172.30.0.1 dstport 4789; then
-  have_own_link vx10001-2 vxlan
-  ip link set dev vx10001-2 master lan mtu 1450 up
+if ! created 'link - vx10001' ip link add name vx10001 master lan mtu 1450 up type vxlan id 10001 remote 172.30.0.2 local 172.30.0.1 dstport 4789; then
+  have_own_link vx10001 vxlan
+  ip link set dev vx10001 master lan mtu 1450 up
 fi
 
 step='firewall: nft table inet nsgen-two-machines'

@@ -42,8 +42,8 @@ fi
 veths_gone veth-blue-br:blue || true
 
 # two-machines.ns:5  bridge lan
-if lab_link vx10001-1 vxlan; then # only if this lab's setup created it
-  ip link del dev vx10001-1 || link_gone '' vx10001-1 # gone meanwhile is fine
+if lab_link vx10001 vxlan; then # only if this lab's setup created it
+  ip link del dev vx10001 || link_gone '' vx10001 # gone meanwhile is fine
 fi
 
 # two-machines.ns:16  veth blue<->lan ip 10.60.0.2/24

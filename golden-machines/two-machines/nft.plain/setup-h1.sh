@@ -28,8 +28,8 @@ ip link set dev veth-host-br alias nsgen:two-machines # nsgen's teardown deletes
 ip link set dev gw mtu 1450 up
 ip addr replace 10.60.0.254/24 dev gw
 # two-machines.ns:5  bridge lan
-ip link add name vx10001-2 master lan mtu 1450 up type vxlan id 10001 remote 172.30.0.2 local 172.30.0.1 dstport 4789
-ip link set dev vx10001-2 alias nsgen:two-machines # nsgen's teardown deletes only links with this mark
+ip link add name vx10001 master lan mtu 1450 up type vxlan id 10001 remote 172.30.0.2 local 172.30.0.1 dstport 4789
+ip link set dev vx10001 alias nsgen:two-machines # nsgen's teardown deletes only links with this mark
 nft -f - <<'RULES'
 table ip nsgen-two-machines
 delete table ip nsgen-two-machines

@@ -22,8 +22,8 @@ ip -n blue link set dev veth-blue addrgenmode none
 ip -n blue link set dev veth-blue mtu 1450 up
 ip -n blue addr replace 10.60.0.2/24 dev veth-blue
 # two-machines.ns:5  bridge lan
-ip link add name vx10001-1 master lan mtu 1450 up type vxlan id 10001 remote 172.30.0.1 local 172.30.0.2 dstport 4789
-ip link set dev vx10001-1 alias nsgen:two-machines # nsgen's teardown deletes only links with this mark
+ip link add name vx10001 master lan mtu 1450 up type vxlan id 10001 remote 172.30.0.1 local 172.30.0.2 dstport 4789
+ip link set dev vx10001 alias nsgen:two-machines # nsgen's teardown deletes only links with this mark
 # two-machines.ns:17  route blue default via 10.60.0.254
 ip -n blue route add default via 10.60.0.254
 nft -f - <<'RULES'

@@ -14,7 +14,7 @@ if ip link show dev veth-blue-br | awk -v mark=nsgen:two-machines '$1 == "alias"
 # two-machines.ns:15  ns blue
 if grep -qx '+ netns blue' /run/nsgen/labs/two-machines/record 2>/dev/null; then ip netns del blue; fi
 # two-machines.ns:5  bridge lan
-if ip link show dev vx10001-1 | awk -v mark=nsgen:two-machines '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev vx10001-1; fi
+if ip link show dev vx10001 | awk -v mark=nsgen:two-machines '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev vx10001; fi
 if ip link show dev lan | awk -v mark=nsgen:two-machines '$1 == "alias" && $2 == mark { ours = 1 } END { exit !ours }'; then ip link del dev lan; fi
 # the lab's record
 rm -f /run/nsgen/labs/two-machines/record /run/nsgen/labs/two-machines/source

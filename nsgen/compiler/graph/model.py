@@ -169,8 +169,8 @@ def _veths(builder: _Builder) -> None:
 
 
 def _vxlans(builder: _Builder) -> None:
-    """Each VXLAN: a device on its bridge or in its namespace, and a tunnel to its peer (the VXLAN of
-    the same VNI where its remote address is, else that address's owner, else outside)."""
+    """Each VXLAN: a device on its bridge or in its namespace, and a tunnel to each of its peers (the
+    VXLAN of the same VNI where a remote address is, else that address's owner, else outside)."""
     lab = builder.lab
     owners = _address_owners(lab)
     drawn: set[tuple[str, str]] = set()
@@ -178,7 +178,7 @@ def _vxlans(builder: _Builder) -> None:
         device = vxlan_id(vxlan)
         underlay = (f"dev {vxlan.device}",) if vxlan.device else ()
         builder.edge(Edge(builder.owner(vxlan.netns, vxlan.master), device, "port", label=underlay))
-        if vxlan.remote is None:  # a multicast group: a tunnel to every other vxlan of the VNI in the group
+        if vxlan.group is not None:  # a multicast group: a tunnel to every other vxlan of the VNI in the group
             for other in lab.vxlans:
                 if other is not vxlan and other.vni == vxlan.vni and other.group == vxlan.group \
                         and (vxlan_id(other), device) not in drawn:
@@ -186,17 +186,18 @@ def _vxlans(builder: _Builder) -> None:
                     builder.edge(Edge(device, vxlan_id(other), "tunnel",
                                       label=(f"VXLAN {vxlan.vni}, udp {vxlan.port}", f"group {vxlan.group}")))
             continue
-        remote = owners.get(vxlan.remote)
-        peer = next((vxlan_id(v) for v in lab.vxlans if v.vni == vxlan.vni and v is not vxlan
-                     and namespace_id(v.netns) == remote), None)
-        if peer is not None and (peer, device) in drawn:
-            continue
-        drawn.add((device, peer or ""))
-        what = (f"VXLAN {vxlan.vni}, udp {vxlan.port}",)
-        if peer is not None:
-            builder.edge(Edge(device, peer, "tunnel", label=what))
-        else:
-            builder.edge(Edge(device, remote or OUTSIDE, "tunnel", label=what, head_label=(vxlan.remote,)))
+        for address in vxlan.fdb or ((vxlan.remote,) if vxlan.remote else ()):
+            remote = owners.get(address)
+            peer = next((vxlan_id(v) for v in lab.vxlans if v.vni == vxlan.vni and v is not vxlan
+                         and namespace_id(v.netns) == remote), None)
+            if peer is not None and (peer, device) in drawn:
+                continue
+            drawn.add((device, peer or ""))
+            what = (f"VXLAN {vxlan.vni}, udp {vxlan.port}",)
+            if peer is not None:
+                builder.edge(Edge(device, peer, "tunnel", label=what))
+            else:
+                builder.edge(Edge(device, remote or OUTSIDE, "tunnel", label=what, head_label=(address,)))
 
 
 def _macvlans(builder: _Builder) -> None:

@@ -1,4 +1,4 @@
-"""`vxlan [NS:]NAME id N remote ADDRESS [local ADDRESS] [dev IFNAME] [port N] [bridge BRIDGE]
+"""`vxlan [NS:]NAME id N remote ADDRESS[, ADDRESS...] [local ADDRESS] [dev IFNAME] [port N] [bridge BRIDGE]
 [ip ADDRESS/PREFIX] [mtu N]`: a VXLAN device in the host or in a namespace (issue 14)."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ _FIELDS = {"VNI": "vni", "REMOTE": "remote", "GROUP": "group", "LOCAL": "local",
 
 def transform(self: ToIR, children: list[Any]) -> ir.Vxlan:
     """`vxlan [NS:]NAME OPTION...`: each option a keyword token and its value."""
-    tokens = [c for c in children if isinstance(c, Token)]
+    tokens = [c for c in children if isinstance(c, Token) and c.type != "COMMA"]
     values: dict[str, Any] = {}
     options: list[ir.Option] = []
     names: list[ir.Word] = []
@@ -45,11 +45,18 @@ def transform(self: ToIR, children: list[Any]) -> ir.Vxlan:
         token = tokens[index]
         if token.type in _FIELDS:
             value = tokens[index + 1]
+            count = 1
+            while token.type == "REMOTE" and index + 1 + count < len(tokens) \
+                    and tokens[index + 1 + count].type == "ADDRESS":
+                count += 1  # `remote A, B, ...`
+            last = tokens[index + count]
             options.append(ir.Option(str(token), Span(self.file, token.line or 0, token.column or 0,
-                                                      value.end_column or 0)))
+                                                      last.end_column or 0)))
             number = token.type in ("VNI", "PORT")
             values.setdefault(_FIELDS[token.type], self.number(value) if number else self.word(value))
-            index += 2
+            if token.type == "REMOTE":
+                values.setdefault("remotes", tuple(self.word(t) for t in tokens[index + 1:index + 1 + count]))
+            index += 1 + count
             continue
         if token.type == "NAME" and not options:
             names.append(self.word(token))
@@ -59,7 +66,7 @@ def transform(self: ToIR, children: list[Any]) -> ir.Vxlan:
                     vni=values.get("vni"), remote=values.get("remote"), local=values.get("local"),
                     device=values.get("device"), port=values.get("port"), bridge=values.get("bridge"),
                     addresses=link["addresses"], mtu=link["mtu"], options=tuple(options) + link["options"],
-                    group=values.get("group"))
+                    group=values.get("group"), remotes=values.get("remotes", ()))
 
 
 def vxlans_of(program: ir.Program) -> Iterator[ir.Vxlan]:
@@ -80,15 +87,11 @@ def check_vxlans(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
         yield from _vni_and_peer(vxlan)
         if vxlan.port is not None:
             yield from port_range(vxlan.port)
-        for word in (vxlan.remote, vxlan.local, vxlan.group):
+        for word in (*_remotes(vxlan), vxlan.local, vxlan.group):
             if word is not None and (single_address(word) is None or "/" in word.text):
                 yield error("E105", f"'{word.text}' is not a valid IP address", word.span,
                             "an underlay address without prefix, e.g. 172.30.0.2 or fd00:30::2")
-        if vxlan.remote is not None and vxlan.local is not None and single_address(vxlan.remote) is not None \
-                and single_address(vxlan.local) is not None \
-                and family_of(vxlan.remote.text) != family_of(vxlan.local.text):
-            yield error("E170", f"remote {vxlan.remote.text} and local {vxlan.local.text} are of different "
-                        "families", vxlan.local.span, "the underlay is one family: both IPv4 or both IPv6")
+        yield from _remote_families(vxlan)
         if vxlan.device is not None and where_of(vxlan) != ir.HOST and symbols.kind(where_of(vxlan)) == "ns" \
                 and vxlan.device.text not in interfaces_in(symbols, where_of(vxlan)):
             names = sorted(interfaces_in(symbols, where_of(vxlan)))
@@ -120,6 +123,37 @@ def _vni_and_peer(vxlan: ir.Vxlan) -> Iterator[Diagnostic]:
     if vxlan.group is not None and vxlan.device is None:
         yield error("E221", "a vxlan with a multicast `group` needs its underlay device", vxlan.group.span,
                     "add `dev IFNAME`: the kernel joins the group on that interface (it refuses a group without one)")
+
+
+def _remotes(vxlan: ir.Vxlan) -> tuple[ir.Word, ...]:
+    """Its `remote` addresses (a statement made by nsgen itself may set only `remote`)."""
+    return vxlan.remotes or ((vxlan.remote,) if vxlan.remote is not None else ())
+
+
+def _remote_families(vxlan: ir.Vxlan) -> Iterator[Diagnostic]:
+    """E170 for underlay addresses of two families; E239 for a remote given twice; E240 for several
+    IPv6 remotes without an IPv6 `local` (the kernel takes IPv6 forwarding entries only on a device
+    it made for IPv6, which with no single remote only `local` tells it)."""
+    valid = [w for w in (*_remotes(vxlan), vxlan.local) if w is not None and single_address(w) is not None
+             and "/" not in w.text]
+    first = valid[0] if valid else None
+    for word in valid[1:]:
+        assert first is not None
+        if family_of(word.text) != family_of(first.text):
+            yield error("E170", f"{first.text} and {word.text} are of different families", word.span,
+                        "the underlay is one family: every remote and the local address IPv4, or all IPv6")
+            return
+    seen: set[str] = set()
+    for word in _remotes(vxlan):
+        address = single_address(word)
+        if address is not None and str(address) in seen:
+            yield error("E239", f"remote {word.text} is given twice", word.span,
+                        "each peer once: `remote A, B, ...`")
+        seen.add(str(address))
+    if len(_remotes(vxlan)) > 1 and vxlan.local is None and first is not None and family_of(first.text) == 6:
+        yield error("E240", "a vxlan with several IPv6 remotes needs its `local` address", vxlan.remotes[1].span,
+                    "add `local ADDRESS` (this end's IPv6 underlay address): without one remote to go by, "
+                    "the kernel makes the device for IPv4 and refuses IPv6 peers")
 
 
 def _bridge(vxlan: ir.Vxlan, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -188,12 +222,14 @@ def _key(vxlan: ir.Vxlan) -> tuple[int | None, int]:
 
 
 def lower(statement: ir.Vxlan, context: Context) -> Iterator[plan.Vxlan]:
-    """The device; in a namespace it gets `addrgenmode none` as veth ends do (`quiet`)."""
+    """The device (with several remotes: no `remote`, a forwarding entry per peer instead); in a
+    namespace it gets `addrgenmode none` as veth ends do (`quiet`)."""
     assert statement.vni is not None and (statement.remote is not None or statement.group is not None)
     address = resolve_address(statement.addresses[0].text, context.symbols, None) if statement.addresses else None
     yield plan.Vxlan(
         netns=statement.namespace.text if statement.namespace else None, ifname=statement.name.text,
-        vni=statement.vni.value, remote=statement.remote.text if statement.remote else None,
+        vni=statement.vni.value, remote=_remotes(statement)[0].text if len(_remotes(statement)) == 1 else None,
+        fdb=tuple(w.text for w in _remotes(statement)) if len(_remotes(statement)) > 1 else (),
         group=statement.group.text if statement.group else None,
         local=statement.local.text if statement.local else None,
         device=statement.device.text if statement.device else None,

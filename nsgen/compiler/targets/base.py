@@ -30,7 +30,8 @@ class Target:
         namespace_sysctls = any(sysctl.netns is not None for sysctl in plan.sysctls)
         rules = plan.has_rules or bool(plan.namespace_rules)
         return ["ip", *(self.firewall_tools if rules else ()), *(("sysctl",) if namespace_sysctls else ()),
-                *(("ovs-vsctl",) if plan.ovs_bridges else ())]
+                *(("ovs-vsctl",) if plan.ovs_bridges else ()),
+                *(("bridge",) if any(vxlan.fdb for vxlan in plan.vxlans) else ())]
 
     def rules_home(self, plan: LabPlan) -> str:
         """Where the lab's rules live, in words for the script header."""

@@ -1,0 +1,345 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'vxlan-mesh', compiled from vxlan-mesh.ns (target iptables, default style).
+# Removes what the setup script creates (namespaces site1, site2, site3, lan3; bridges under, br0;
+# veth pairs veth-site1-br/eth1, veth-site2-br/eth1, veth-site3-br/eth1, veth-lan3/veth-lan3-br; rules
+# in iptables chains nsgen-vxlan-mesh-* (accept across under)), in reverse order, and restores the
+# sysctls it set. Running it again is harmless.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=vxlan-mesh
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
+
+main() {
+  preflight
+  lock_lab
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
+
+# firewall: iptables chains nsgen-vxlan-mesh-*
+remove_rules
+
+# vxlan-mesh.ns:15  vxlan site2:vx0 id 42 remote 172.30.0.1, 172.30.0.3 dev eth1 ip 10.42.0.2/24
+if lab_made 'addr site2 vx0 10.42.0.2/24'; then
+  ip -n site2 addr del 10.42.0.2/24 dev vx0 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:14  vxlan site1:vx0 id 42 remote 172.30.0.2, 172.30.0.3 local 172.30.0.1 dev eth1 ip 10.42.0.1/24
+if lab_made 'addr site1 vx0 10.42.0.1/24'; then
+  ip -n site1 addr del 10.42.0.1/24 dev vx0 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:18  veth lan3<->site3:br0 ip 10.42.0.3/24 mtu 1450
+if lab_made 'addr lan3 veth-lan3 10.42.0.3/24'; then
+  ip -n lan3 addr del 10.42.0.3/24 dev veth-lan3 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:13  veth site3:eth1<->under ip 172.30.0.3/24
+if lab_made 'addr site3 eth1 172.30.0.3/24'; then
+  ip -n site3 addr del 172.30.0.3/24 dev eth1 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:12  veth site2:eth1<->under ip 172.30.0.2/24
+if lab_made 'addr site2 eth1 172.30.0.2/24'; then
+  ip -n site2 addr del 172.30.0.2/24 dev eth1 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:11  veth site1:eth1<->under ip 172.30.0.1/24
+if lab_made 'addr site1 eth1 172.30.0.1/24'; then
+  ip -n site1 addr del 172.30.0.1/24 dev eth1 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:9  ns lan3
+if lab_netns lan3; then # only if this lab's setup created it
+  ip netns del lan3
+fi
+
+# vxlan-mesh.ns:8  ns site3
+if lab_netns site3; then # only if this lab's setup created it
+  ip netns del site3
+fi
+
+# vxlan-mesh.ns:7  ns site2
+if lab_netns site2; then # only if this lab's setup created it
+  ip netns del site2
+fi
+
+# vxlan-mesh.ns:6  ns site1
+if lab_netns site1; then # only if this lab's setup created it
+  ip netns del site1
+fi
+
+# The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+# them in the background, all at once (far faster than one by one). Wait for that; one still
+# there (a process inside keeps its namespace alive) is deleted below.
+veths_gone veth-lan3:site3 veth-site3-br:site3 veth-site2-br:site2 veth-site1-br:site1 || true
+
+# vxlan-mesh.ns:17  vxlan site3:vx0 id 42 remote 172.30.0.1, 172.30.0.2 local 172.30.0.3 bridge br0
+if lab_made 'link site3 vx0' && link_is site3 vx0 vxlan; then
+  ip -n site3 link del dev vx0 || link_gone site3 vx0 # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:15  vxlan site2:vx0 id 42 remote 172.30.0.1, 172.30.0.3 dev eth1 ip 10.42.0.2/24
+if lab_made 'link site2 vx0' && link_is site2 vx0 vxlan; then
+  ip -n site2 link del dev vx0 || link_gone site2 vx0 # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:14  vxlan site1:vx0 id 42 remote 172.30.0.2, 172.30.0.3 local 172.30.0.1 dev eth1 ip 10.42.0.1/24
+if lab_made 'link site1 vx0' && link_is site1 vx0 vxlan; then
+  ip -n site1 link del dev vx0 || link_gone site1 vx0 # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:18  veth lan3<->site3:br0 ip 10.42.0.3/24 mtu 1450
+if lab_made 'link lan3 veth-lan3' && link_is lan3 veth-lan3 veth; then
+  ip -n lan3 link del dev veth-lan3 || link_gone lan3 veth-lan3 # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:13  veth site3:eth1<->under ip 172.30.0.3/24
+if lab_link veth-site3-br veth; then # only if this lab's setup created it
+  ip link del dev veth-site3-br || link_gone '' veth-site3-br # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:12  veth site2:eth1<->under ip 172.30.0.2/24
+if lab_link veth-site2-br veth; then # only if this lab's setup created it
+  ip link del dev veth-site2-br || link_gone '' veth-site2-br # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:11  veth site1:eth1<->under ip 172.30.0.1/24
+if lab_link veth-site1-br veth; then # only if this lab's setup created it
+  ip link del dev veth-site1-br || link_gone '' veth-site1-br # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:16  bridge site3:br0
+if lab_made 'link site3 br0' && link_is site3 br0 bridge; then
+  ip -n site3 link del dev br0 || link_gone site3 br0 # gone meanwhile is fine
+fi
+
+# vxlan-mesh.ns:10  bridge under
+if lab_link under bridge; then # only if this lab's setup created it
+  ip link del dev under || link_gone '' under # gone meanwhile is fine
+else
+  put_back under
+fi
+STEPS
+  forget_lab
+
+  echo "nsgen: lab '$lab' is down" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' teardown must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
+  need_tool bridge
+  need_tool awk
+  need_tool flock
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=vxlan-mesh.ns
+  take_lock /run/nsgen/labs/vxlan-mesh/lock "lab '$lab'"
+  if [ -e /run/nsgen/labs/vxlan-mesh/record ]; then
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/vxlan-mesh/record
+  fi
+  if [ -e /run/nsgen/labs/vxlan-mesh/source ]; then
+    IFS= read -r source </run/nsgen/labs/vxlan-mesh/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+}
+
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null || true) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
+# (a bridge that was there before and still has its kept state, after a rollback, is put back first).
+forget_lab() {
+  local prior
+  for prior in /run/nsgen/labs/vxlan-mesh/prior/*; do
+    if [ -e "$prior" ]; then put_back "${prior##*/}"; fi
+  done
+  rm -f /run/nsgen/labs/vxlan-mesh/record /run/nsgen/labs/vxlan-mesh/source /run/nsgen/labs/vxlan-mesh/lock
+  rmdir /run/nsgen/labs/vxlan-mesh /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# lab_netns NAME: true if namespace NAME exists and the lab's record says its setup created it.
+# One that was there before the lab is left as it is (so is what was in it), and said so.
+lab_netns() {
+  netns_exists "$1" || return 1
+  if lab_owns "netns $1"; then return 0; fi
+  echo "nsgen: namespace '$1' was not created by lab '$lab' (not in its record): left as it is" >&2
+  return 1
+}
+
+# lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
+# namespace) that namespace is not the lab's own, which takes everything in it along.
+lab_made() {
+  local ns=${1#* }
+  [ "${owned[$1]-}" = + ] || return 1
+  ! lab_owns "netns ${ns%% *}"
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
+# lab's record says so, or it carries the alias nsgen:vxlan-mesh (matched as the alias
+# field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
+lab_link() {
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:vxlan-mesh '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# put_back BRIDGE: BRIDGE was there before the lab: give it back the MTU and the up or down
+# state keep_prior found, and remove the lab's addresses it did not have then.
+put_back() {
+  local file=/run/nsgen/labs/vxlan-mesh/prior/"$1" what value address
+  local -A had=()
+  local -a added=()
+  local mtu='' up=''
+  [ -e "$file" ] || return 0
+  while read -r what value; do
+    case $what in
+      mtu) mtu=$value ;;
+      up) up=$value ;;
+      addr) had[$value]=1 ;;
+      lab) if [ -n "$value" ]; then added+=("$value"); fi ;;
+    esac
+  done <"$file"
+  if link_exists '' "$1"; then
+    for address in "${added[@]}"; do
+      if [ -z "${had[$address]-}" ]; then ip addr del "$address" dev "$1" 2>/dev/null || true; fi
+    done
+    if [ -n "$mtu" ]; then ip link set dev "$1" mtu "$mtu"; fi
+    if [ "$up" = 0 ]; then ip link set dev "$1" down; fi
+  fi
+  rm -f "$file"
+  rmdir "${file%/*}" 2>/dev/null || true
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-vxlan-mesh-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
+remove_rules() {
+  remove_chains iptables:nsgen-vxlan-mesh-pre iptables:nsgen-vxlan-mesh-post iptables:nsgen-vxlan-mesh-fwd iptables:nsgen-vxlan-mesh-out ip6tables:nsgen-vxlan-mesh-pre ip6tables:nsgen-vxlan-mesh-post ip6tables:nsgen-vxlan-mesh-fwd ip6tables:nsgen-vxlan-mesh-out
+}
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
+remove_chains() {
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
+    done
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+iptables nat PREROUTING nsgen-vxlan-mesh-pre
+iptables nat POSTROUTING nsgen-vxlan-mesh-post
+iptables filter FORWARD nsgen-vxlan-mesh-fwd
+iptables nat OUTPUT nsgen-vxlan-mesh-out
+ip6tables nat PREROUTING nsgen-vxlan-mesh-pre
+ip6tables nat POSTROUTING nsgen-vxlan-mesh-post
+ip6tables filter FORWARD nsgen-vxlan-mesh-fwd
+ip6tables nat OUTPUT nsgen-vxlan-mesh-out
+CHAINS
+}
+
+# veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
+# false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
+# NS is still there (a namespace the lab did not create, which teardown leaves).
+veths_gone() {
+  local tries word
+  local -a names=()
+  for word in "$@"; do
+    if [[ $word == *:* ]]; then
+      if [ -e "/run/netns/${word#*:}" ]; then continue; fi
+      word=${word%%:*}
+    fi
+    names+=("$word")
+  done
+  if [ "${#names[@]}" -eq 0 ]; then return 0; fi
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" ${names[*]} " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
+}
+
+main "$@"
