@@ -14,6 +14,20 @@ declare -A owned=() # what the lab's record says its setups created: KEY -> + or
 main() {
   preflight
   lock_lab
+  if [ ${#owned[@]} -gt 0 ]; then
+    # What an earlier setup of this lab created and this lab file no longer has (it was edited since)
+    # is removed first; what it has, below.
+    converge <<'KEYS'
+netns red
+netns blue
+link - br0
+link - veth-red-br
+addr red veth-red 10.9.0.2/24
+link - veth-blue-br
+addr blue veth-blue 10.9.0.3/24
+rules
+KEYS
+  fi
   # The lab's steps. Bash reads and runs them one after another from this here-document: kept
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null
@@ -132,6 +146,14 @@ take_lock() {
   exit 1
 }
 
+# lock_host: hold the lock all labs share for the host's own settings (once per run).
+lock_host() {
+  if [ -z "${host_locked-}" ]; then
+    take_lock /run/nsgen/host/lock "the host's sysctl record"
+    host_locked=1
+  fi
+}
+
 # forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
 # (a bridge that was there before and still has its kept state, after a rollback, is put back first).
 forget_lab() {
@@ -141,6 +163,58 @@ forget_lab() {
   done
   rm -f /run/nsgen/labs/ipv6-link-local/record /run/nsgen/labs/ipv6-link-local/source /run/nsgen/labs/ipv6-link-local/lock
   rmdir /run/nsgen/labs/ipv6-link-local /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
+# setup of the lab created (its record lists it) that the lab no longer declares, and say so
+# (setup, and teardown from an edited lab file):
+# `run` processes (a process keeps its namespace alive), rules (the host's, then those in
+# namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
+converge() {
+  local key kind where name rest
+  local -a in_ns match
+  local -A declared=()
+  while IFS= read -r key; do declared[$key]=1; done
+  for kind in run rules nsrules addr route ovsport netns link ovsbr sysctl; do
+    for key in "${!owned[@]}"; do
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
+      read -r _ where name rest <<<"$key"
+      in_ns=()
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ] && [[ $kind != ovs* ]]; then
+        if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
+          record - "$key" # it goes with its namespace
+          continue
+        fi
+        in_ns=(-n "$where")
+      fi
+      echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
+      case $kind in
+        run) stop_process /run/nsgen/labs/ipv6-link-local/run/"$name.pid" /run/nsgen/labs/ipv6-link-local/run/"$name.log" ;;
+        rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
+        route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
+        netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
+        link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
+        sysctl) release_sysctl "$where" ;;
+        ovsport) ovs-vsctl --timeout=10 --if-exists del-port "$where" "$name" ;; # (even if the lab has no
+        ovsbr) ovs-vsctl --timeout=10 --if-exists del-br "$where" ;; # Open vSwitch bridge any more)
+      esac
+      record - "$key"
+    done
+  done
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/ipv6-link-local/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/ipv6-link-local/record
+  owned[$2]=$1
 }
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
@@ -196,6 +270,26 @@ lab_link() {
   if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:ipv6-link-local '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let
+# go puts back the value it had before the first one changed it.
+release_sysctl() {
+  local dir=/run/nsgen/host/$1
+  lock_host
+  rm -f "$dir"/ipv6-link-local
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
+  fi
+  rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
 # put_back BRIDGE: BRIDGE was there before the lab: give it back the MTU and the up or down
@@ -256,6 +350,27 @@ ip6tables nat OUTPUT nsgen-ipv6-link-local-out
 CHAINS
 }
 
+# remove_ns_rules NS: unhook and delete the lab's chains (nsgen-ipv6-link-local-*) inside namespace NS,
+# if present; the namespace's own chains and rules are left as they are.
+remove_ns_rules() {
+  local ns=$1 table builtin chain
+  while read -r table builtin chain; do
+    while ip netns exec "$ns" iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      ip netns exec "$ns" iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if ip netns exec "$ns" iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      ip netns exec "$ns" iptables -t "$table" -F "$chain"
+      ip netns exec "$ns" iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-ipv6-link-local-pre
+nat OUTPUT nsgen-ipv6-link-local-out
+nat POSTROUTING nsgen-ipv6-link-local-post
+filter FORWARD nsgen-ipv6-link-local-fwd
+filter INPUT nsgen-ipv6-link-local-in
+CHAINS
+}
+
 # veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
 # false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
 # NS is still there (a namespace the lab did not create, which teardown leaves).
@@ -279,6 +394,41 @@ veths_gone() {
     sleep 0.05
   done
   return 1
+}
+
+# stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that
+# process (process_is): TERM, then KILL if it is still there after 5 s; then PIDFILE and LOG go.
+stop_process() {
+  local pid i
+  if process_is "$1"; then
+    read -r pid _ <"$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      if ! process_is "$1"; then break; fi
+      sleep 0.1
+    done
+    if process_is "$1"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do
+        if ! process_is "$1"; then break; fi
+        sleep 0.1
+      done
+    fi
+  fi
+  rm -f "$1" "$2"
+  rmdir "${1%/*}" 2>/dev/null || true
+}
+
+# process_is PIDFILE: true if the process PIDFILE names (`PID START`) is running: PID is there, not
+# a zombie, and started at START (so not another process that got the pid since).
+process_is() {
+  local pid start stat
+  local -a fields
+  [ -e "$1" ] || return 1
+  read -r pid start <"$1" || return 1
+  { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+  read -ra fields <<<"${stat##*) }"
+  [ "${fields[0]}" != Z ] && [ -n "$start" ] && [ "${fields[19]}" = "$start" ]
 }
 
 main "$@"

@@ -15,6 +15,35 @@ declare -A owned=() # what the lab's record says its setups created: KEY -> + or
 main() {
   preflight
   lock_lab
+  if [ ${#owned[@]} -gt 0 ]; then
+    # What an earlier setup of this lab created and this lab file no longer has (it was edited since)
+    # is removed first; what it has, below.
+    converge <<'KEYS'
+netns a
+netns r
+netns b
+link - br6
+link - veth-a-br
+addr a veth-a fd00:6::2/64
+addr a veth-a fe80::2/64
+link - veth-r-br
+addr r veth-r fd00:6::3/64
+addr r veth-r fe80::3/64
+link r up
+addr r up fd00:7::1/64
+addr r up fe80::1/64
+addr b down fd00:7::2/64
+addr b down fe80::2/64
+addr r lo fd00:ff::1/128
+route a default via fd00:6::1 metric 1024
+route a fd00:7::/64 via fd00:6::3 metric 1024
+route r default via fd00:6::1 metric 1024
+route b default via fd00:7::1 metric 1024
+route - fd00:7::/64 via fd00:6::3 metric 1024
+rules
+sysctl net.ipv6.conf.all.forwarding
+KEYS
+  fi
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
@@ -220,6 +249,63 @@ forget_lab() {
   rmdir /run/nsgen/labs/v6only /run/nsgen/labs /run/nsgen 2>/dev/null || true
 }
 
+# converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
+# setup of the lab created (its record lists it) that the lab no longer declares, and say so
+# (setup, and teardown from an edited lab file):
+# `run` processes (a process keeps its namespace alive), rules (the host's, then those in
+# namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
+converge() {
+  local key kind where name rest
+  local -a in_ns match
+  local -A declared=()
+  while IFS= read -r key; do declared[$key]=1; done
+  for kind in run rules nsrules addr route ovsport netns link ovsbr sysctl; do
+    for key in "${!owned[@]}"; do
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
+      read -r _ where name rest <<<"$key"
+      in_ns=()
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ] && [[ $kind != ovs* ]]; then
+        if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
+          record - "$key" # it goes with its namespace
+          continue
+        fi
+        in_ns=(-n "$where")
+      fi
+      echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
+      case $kind in
+        run) stop_process /run/nsgen/labs/v6only/run/"$name.pid" /run/nsgen/labs/v6only/run/"$name.log" ;;
+        rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
+        route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
+        netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
+        link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
+        sysctl) release_sysctl "$where" ;;
+        ovsport) ovs-vsctl --timeout=10 --if-exists del-port "$where" "$name" ;; # (even if the lab has no
+        ovsbr) ovs-vsctl --timeout=10 --if-exists del-br "$where" ;; # Open vSwitch bridge any more)
+      esac
+      record - "$key"
+    done
+  done
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/v6only/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/v6only/record
+  owned[$2]=$1
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
 # lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
 # namespace) that namespace is not the lab's own, which takes everything in it along.
 lab_made() {
@@ -337,6 +423,27 @@ ip6tables nat PREROUTING nsgen-v6only-pre
 ip6tables nat POSTROUTING nsgen-v6only-post
 ip6tables filter FORWARD nsgen-v6only-fwd
 ip6tables nat OUTPUT nsgen-v6only-out
+CHAINS
+}
+
+# remove_ns_rules NS: unhook and delete the lab's chains (nsgen-v6only-*) inside namespace NS,
+# if present; the namespace's own chains and rules are left as they are.
+remove_ns_rules() {
+  local ns=$1 table builtin chain
+  while read -r table builtin chain; do
+    while ip netns exec "$ns" iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      ip netns exec "$ns" iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if ip netns exec "$ns" iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      ip netns exec "$ns" iptables -t "$table" -F "$chain"
+      ip netns exec "$ns" iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-v6only-pre
+nat OUTPUT nsgen-v6only-out
+nat POSTROUTING nsgen-v6only-post
+filter FORWARD nsgen-v6only-fwd
+filter INPUT nsgen-v6only-in
 CHAINS
 }
 
@@ -487,6 +594,41 @@ run_removals() {
     if [ -n "$err" ]; then printf '%s\n' "$err" | explain_failures; fi
     return 1
   fi
+}
+
+# stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that
+# process (process_is): TERM, then KILL if it is still there after 5 s; then PIDFILE and LOG go.
+stop_process() {
+  local pid i
+  if process_is "$1"; then
+    read -r pid _ <"$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      if ! process_is "$1"; then break; fi
+      sleep 0.1
+    done
+    if process_is "$1"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do
+        if ! process_is "$1"; then break; fi
+        sleep 0.1
+      done
+    fi
+  fi
+  rm -f "$1" "$2"
+  rmdir "${1%/*}" 2>/dev/null || true
+}
+
+# process_is PIDFILE: true if the process PIDFILE names (`PID START`) is running: PID is there, not
+# a zombie, and started at START (so not another process that got the pid since).
+process_is() {
+  local pid start stat
+  local -a fields
+  [ -e "$1" ] || return 1
+  read -r pid start <"$1" || return 1
+  { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+  read -ra fields <<<"${stat##*) }"
+  [ "${fields[0]}" != Z ] && [ -n "$start" ] && [ "${fields[19]}" = "$start" ]
 }
 
 main "$@"

@@ -15,6 +15,26 @@ declare -A owned=() # what the lab's record says its setups created: KEY -> + or
 main() {
   preflight
   lock_lab
+  if [ ${#owned[@]} -gt 0 ]; then
+    # What an earlier setup of this lab created and this lab file no longer has (it was edited since)
+    # is removed first; what it has, below.
+    converge <<'KEYS'
+netns red
+netns blue
+netns green
+link - br0
+link - veth-red-br
+addr red veth-red 10.0.0.1/24
+link - veth-blue-br
+addr blue veth-blue 10.0.0.2/24
+link - veth-green-br
+addr green veth-green 10.0.0.3/24
+route blue default via 10.0.0.254 metric 0
+rules
+sysctl net.ipv4.ip_forward
+nsrules blue
+KEYS
+  fi
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
@@ -168,6 +188,58 @@ forget_lab() {
   rmdir /run/nsgen/labs/isolate /run/nsgen/labs /run/nsgen 2>/dev/null || true
 }
 
+# converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
+# setup of the lab created (its record lists it) that the lab no longer declares, and say so
+# (setup, and teardown from an edited lab file):
+# `run` processes (a process keeps its namespace alive), rules (the host's, then those in
+# namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
+converge() {
+  local key kind where name rest
+  local -a in_ns match
+  local -A declared=()
+  while IFS= read -r key; do declared[$key]=1; done
+  for kind in run rules nsrules addr route ovsport netns link ovsbr sysctl; do
+    for key in "${!owned[@]}"; do
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
+      read -r _ where name rest <<<"$key"
+      in_ns=()
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ] && [[ $kind != ovs* ]]; then
+        if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
+          record - "$key" # it goes with its namespace
+          continue
+        fi
+        in_ns=(-n "$where")
+      fi
+      echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
+      case $kind in
+        run) stop_process /run/nsgen/labs/isolate/run/"$name.pid" /run/nsgen/labs/isolate/run/"$name.log" ;;
+        rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
+        route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
+        netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
+        link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
+        sysctl) release_sysctl "$where" ;;
+        ovsport) ovs-vsctl --timeout=10 --if-exists del-port "$where" "$name" ;; # (even if the lab has no
+        ovsbr) ovs-vsctl --timeout=10 --if-exists del-br "$where" ;; # Open vSwitch bridge any more)
+      esac
+      record - "$key"
+    done
+  done
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/isolate/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/isolate/record
+  owned[$2]=$1
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
@@ -191,6 +263,11 @@ link_exists() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
 }
 
 # has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
@@ -416,6 +493,41 @@ run_removals() {
     if [ -n "$err" ]; then printf '%s\n' "$err" | explain_failures; fi
     return 1
   fi
+}
+
+# stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that
+# process (process_is): TERM, then KILL if it is still there after 5 s; then PIDFILE and LOG go.
+stop_process() {
+  local pid i
+  if process_is "$1"; then
+    read -r pid _ <"$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      if ! process_is "$1"; then break; fi
+      sleep 0.1
+    done
+    if process_is "$1"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do
+        if ! process_is "$1"; then break; fi
+        sleep 0.1
+      done
+    fi
+  fi
+  rm -f "$1" "$2"
+  rmdir "${1%/*}" 2>/dev/null || true
+}
+
+# process_is PIDFILE: true if the process PIDFILE names (`PID START`) is running: PID is there, not
+# a zombie, and started at START (so not another process that got the pid since).
+process_is() {
+  local pid start stat
+  local -a fields
+  [ -e "$1" ] || return 1
+  read -r pid start <"$1" || return 1
+  { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+  read -ra fields <<<"${stat##*) }"
+  [ "${fields[0]}" != Z ] && [ -n "$start" ] && [ "${fields[19]}" = "$start" ]
 }
 
 main "$@"

@@ -12,6 +12,16 @@ declare -A owned=() # what the lab's record says its setups created: KEY -> + or
 main() {
   preflight
   lock_lab
+  if [ ${#owned[@]} -gt 0 ]; then
+    # What an earlier setup of this lab created and this lab file no longer has (it was edited since)
+    # is removed first; what it has, below.
+    converge <<'KEYS'
+netns red
+link red mv0
+addr red mv0 192.168.1.50/24
+route red default via 192.168.1.1 metric 0
+KEYS
+  fi
   # The lab's steps. Bash reads and runs them one after another from this here-document: kept
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null
@@ -102,11 +112,71 @@ take_lock() {
   exit 1
 }
 
+# lock_host: hold the lock all labs share for the host's own settings (once per run).
+lock_host() {
+  if [ -z "${host_locked-}" ]; then
+    take_lock /run/nsgen/host/lock "the host's sysctl record"
+    host_locked=1
+  fi
+}
+
 # forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
 # (a bridge that was there before and still has its kept state, after a rollback, is put back first).
 forget_lab() {
   rm -f /run/nsgen/labs/macvlan-host/record /run/nsgen/labs/macvlan-host/source /run/nsgen/labs/macvlan-host/lock
   rmdir /run/nsgen/labs/macvlan-host /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
+# setup of the lab created (its record lists it) that the lab no longer declares, and say so
+# (setup, and teardown from an edited lab file):
+# `run` processes (a process keeps its namespace alive), rules (the host's, then those in
+# namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
+converge() {
+  local key kind where name rest
+  local -a in_ns match
+  local -A declared=()
+  while IFS= read -r key; do declared[$key]=1; done
+  for kind in run rules nsrules addr route ovsport netns link ovsbr sysctl; do
+    for key in "${!owned[@]}"; do
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
+      read -r _ where name rest <<<"$key"
+      in_ns=()
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ] && [[ $kind != ovs* ]]; then
+        if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
+          record - "$key" # it goes with its namespace
+          continue
+        fi
+        in_ns=(-n "$where")
+      fi
+      echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
+      case $kind in
+        run) stop_process /run/nsgen/labs/macvlan-host/run/"$name.pid" /run/nsgen/labs/macvlan-host/run/"$name.log" ;;
+        rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
+        route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
+        netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
+        link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
+        sysctl) release_sysctl "$where" ;;
+        ovsport) ovs-vsctl --timeout=10 --if-exists del-port "$where" "$name" ;; # (even if the lab has no
+        ovsbr) ovs-vsctl --timeout=10 --if-exists del-br "$where" ;; # Open vSwitch bridge any more)
+      esac
+      record - "$key"
+    done
+  done
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/macvlan-host/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/macvlan-host/record
+  owned[$2]=$1
 }
 
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
@@ -163,6 +233,113 @@ has_route() {
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
   [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
+}
+
+# release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let
+# go puts back the value it had before the first one changed it.
+release_sysctl() {
+  local dir=/run/nsgen/host/$1
+  lock_host
+  rm -f "$dir"/macvlan-host
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
+  fi
+  rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-macvlan-host-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
+remove_rules() {
+  remove_chains iptables:nsgen-macvlan-host-pre iptables:nsgen-macvlan-host-post iptables:nsgen-macvlan-host-fwd iptables:nsgen-macvlan-host-out ip6tables:nsgen-macvlan-host-pre ip6tables:nsgen-macvlan-host-post ip6tables:nsgen-macvlan-host-fwd ip6tables:nsgen-macvlan-host-out
+}
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
+remove_chains() {
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
+    done
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+iptables nat PREROUTING nsgen-macvlan-host-pre
+iptables nat POSTROUTING nsgen-macvlan-host-post
+iptables filter FORWARD nsgen-macvlan-host-fwd
+iptables nat OUTPUT nsgen-macvlan-host-out
+ip6tables nat PREROUTING nsgen-macvlan-host-pre
+ip6tables nat POSTROUTING nsgen-macvlan-host-post
+ip6tables filter FORWARD nsgen-macvlan-host-fwd
+ip6tables nat OUTPUT nsgen-macvlan-host-out
+CHAINS
+}
+
+# remove_ns_rules NS: unhook and delete the lab's chains (nsgen-macvlan-host-*) inside namespace NS,
+# if present; the namespace's own chains and rules are left as they are.
+remove_ns_rules() {
+  local ns=$1 table builtin chain
+  while read -r table builtin chain; do
+    while ip netns exec "$ns" iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      ip netns exec "$ns" iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if ip netns exec "$ns" iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      ip netns exec "$ns" iptables -t "$table" -F "$chain"
+      ip netns exec "$ns" iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-macvlan-host-pre
+nat OUTPUT nsgen-macvlan-host-out
+nat POSTROUTING nsgen-macvlan-host-post
+filter FORWARD nsgen-macvlan-host-fwd
+filter INPUT nsgen-macvlan-host-in
+CHAINS
+}
+
+# stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that
+# process (process_is): TERM, then KILL if it is still there after 5 s; then PIDFILE and LOG go.
+stop_process() {
+  local pid i
+  if process_is "$1"; then
+    read -r pid _ <"$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      if ! process_is "$1"; then break; fi
+      sleep 0.1
+    done
+    if process_is "$1"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do
+        if ! process_is "$1"; then break; fi
+        sleep 0.1
+      done
+    fi
+  fi
+  rm -f "$1" "$2"
+  rmdir "${1%/*}" 2>/dev/null || true
+}
+
+# process_is PIDFILE: true if the process PIDFILE names (`PID START`) is running: PID is there, not
+# a zombie, and started at START (so not another process that got the pid since).
+process_is() {
+  local pid start stat
+  local -a fields
+  [ -e "$1" ] || return 1
+  read -r pid start <"$1" || return 1
+  { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+  read -ra fields <<<"${stat##*) }"
+  [ "${fields[0]}" != Z ] && [ -n "$start" ] && [ "${fields[19]}" = "$start" ]
 }
 
 main "$@"

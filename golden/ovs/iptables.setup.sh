@@ -329,7 +329,8 @@ forget_lab() {
 }
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
-# setup of the lab created (its record lists it) that the lab no longer declares, and say so:
+# setup of the lab created (its record lists it) that the lab no longer declares, and say so
+# (setup, and teardown from an edited lab file):
 # `run` processes (a process keeps its namespace alive), rules (the host's, then those in
 # namespaces), addresses and routes first, then namespaces,
 # links, last the host sysctls it no longer needs.
@@ -361,8 +362,8 @@ converge() {
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
         link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
         sysctl) release_sysctl "$where" ;;
-        ovsport) ovs-vsctl --timeout=10 --if-exists del-port "$where" "$name" ;;
-        ovsbr) ovs-vsctl --timeout=10 --if-exists del-br "$where" ;;
+        ovsport) ovs-vsctl --timeout=10 --if-exists del-port "$where" "$name" ;; # (even if the lab has no
+        ovsbr) ovs-vsctl --timeout=10 --if-exists del-br "$where" ;; # Open vSwitch bridge any more)
       esac
       record - "$key"
     done

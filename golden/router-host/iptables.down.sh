@@ -14,6 +14,24 @@ declare -A owned=() # what the lab's record says its setups created: KEY -> + or
 main() {
   preflight
   lock_lab
+  if [ ${#owned[@]} -gt 0 ]; then
+    # What an earlier setup of this lab created and this lab file no longer has (it was edited since)
+    # is removed first; what it has, below.
+    converge <<'KEYS'
+netns red
+netns blue
+link - veth-red-host
+addr red veth-red 10.0.1.2/24
+link - veth-blue-host
+addr blue veth-blue 10.0.2.2/24
+addr blue lo 10.0.9.1/32
+route red default via 10.0.1.1 metric 0
+route blue default via 10.0.2.1 metric 0
+route - 10.0.9.1/32 via 10.0.2.2 metric 10
+sysctl net.ipv4.ip_forward
+sysctl net.ipv4.conf.all.rp_filter
+KEYS
+  fi
   # The lab's steps. Bash reads and runs them one after another from this here-document: kept
   # as one function body, a big lab's steps would make every command bash starts slower to start.
   # shellcheck source=/dev/null
@@ -165,6 +183,58 @@ forget_lab() {
   rmdir /run/nsgen/labs/router-host /run/nsgen/labs /run/nsgen 2>/dev/null || true
 }
 
+# converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
+# setup of the lab created (its record lists it) that the lab no longer declares, and say so
+# (setup, and teardown from an edited lab file):
+# `run` processes (a process keeps its namespace alive), rules (the host's, then those in
+# namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
+converge() {
+  local key kind where name rest
+  local -a in_ns match
+  local -A declared=()
+  while IFS= read -r key; do declared[$key]=1; done
+  for kind in run rules nsrules addr route ovsport netns link ovsbr sysctl; do
+    for key in "${!owned[@]}"; do
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
+      read -r _ where name rest <<<"$key"
+      in_ns=()
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ] && [[ $kind != ovs* ]]; then
+        if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
+          record - "$key" # it goes with its namespace
+          continue
+        fi
+        in_ns=(-n "$where")
+      fi
+      echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
+      case $kind in
+        run) stop_process /run/nsgen/labs/router-host/run/"$name.pid" /run/nsgen/labs/router-host/run/"$name.log" ;;
+        rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
+        route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
+        netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
+        link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
+        sysctl) release_sysctl "$where" ;;
+        ovsport) ovs-vsctl --timeout=10 --if-exists del-port "$where" "$name" ;; # (even if the lab has no
+        ovsbr) ovs-vsctl --timeout=10 --if-exists del-br "$where" ;; # Open vSwitch bridge any more)
+      esac
+      record - "$key"
+    done
+  done
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/router-host/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/router-host/record
+  owned[$2]=$1
+}
+
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
@@ -250,6 +320,58 @@ release_sysctl() {
   rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
 }
 
+# remove_rules: unhook and delete the lab's chains (nsgen-router-host-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
+remove_rules() {
+  remove_chains iptables:nsgen-router-host-pre iptables:nsgen-router-host-post iptables:nsgen-router-host-fwd iptables:nsgen-router-host-out ip6tables:nsgen-router-host-pre ip6tables:nsgen-router-host-post ip6tables:nsgen-router-host-fwd ip6tables:nsgen-router-host-out
+}
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
+remove_chains() {
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
+    done
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+iptables nat PREROUTING nsgen-router-host-pre
+iptables nat POSTROUTING nsgen-router-host-post
+iptables filter FORWARD nsgen-router-host-fwd
+iptables nat OUTPUT nsgen-router-host-out
+ip6tables nat PREROUTING nsgen-router-host-pre
+ip6tables nat POSTROUTING nsgen-router-host-post
+ip6tables filter FORWARD nsgen-router-host-fwd
+ip6tables nat OUTPUT nsgen-router-host-out
+CHAINS
+}
+
+# remove_ns_rules NS: unhook and delete the lab's chains (nsgen-router-host-*) inside namespace NS,
+# if present; the namespace's own chains and rules are left as they are.
+remove_ns_rules() {
+  local ns=$1 table builtin chain
+  while read -r table builtin chain; do
+    while ip netns exec "$ns" iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      ip netns exec "$ns" iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if ip netns exec "$ns" iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      ip netns exec "$ns" iptables -t "$table" -F "$chain"
+      ip netns exec "$ns" iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-router-host-pre
+nat OUTPUT nsgen-router-host-out
+nat POSTROUTING nsgen-router-host-post
+filter FORWARD nsgen-router-host-fwd
+filter INPUT nsgen-router-host-in
+CHAINS
+}
+
 # veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
 # false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
 # NS is still there (a namespace the lab did not create, which teardown leaves).
@@ -273,6 +395,41 @@ veths_gone() {
     sleep 0.05
   done
   return 1
+}
+
+# stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that
+# process (process_is): TERM, then KILL if it is still there after 5 s; then PIDFILE and LOG go.
+stop_process() {
+  local pid i
+  if process_is "$1"; then
+    read -r pid _ <"$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      if ! process_is "$1"; then break; fi
+      sleep 0.1
+    done
+    if process_is "$1"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do
+        if ! process_is "$1"; then break; fi
+        sleep 0.1
+      done
+    fi
+  fi
+  rm -f "$1" "$2"
+  rmdir "${1%/*}" 2>/dev/null || true
+}
+
+# process_is PIDFILE: true if the process PIDFILE names (`PID START`) is running: PID is there, not
+# a zombie, and started at START (so not another process that got the pid since).
+process_is() {
+  local pid start stat
+  local -a fields
+  [ -e "$1" ] || return 1
+  read -r pid start <"$1" || return 1
+  { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+  read -ra fields <<<"${stat##*) }"
+  [ "${fields[0]}" != Z ] && [ -n "$start" ] && [ "${fields[19]}" = "$start" ]
 }
 
 main "$@"

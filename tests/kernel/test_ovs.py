@@ -149,3 +149,27 @@ def test_without_a_database_setup_stops_in_its_preflight(target: str, style: str
         assert "cannot reach the Open vSwitch database" in run.stderr, run.stderr
         assert "systemctl start openvswitch-switch" in run.stderr
         assert not before.diff(sandbox.snapshot())
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_a_lab_edited_to_have_no_switch_removes_its_old_one(target: str, style: str, tmp_path: Path) -> None:
+    """The lab had an Open vSwitch bridge and ports; edited to have none (a Linux bridge instead),
+    its next setup removes the old switch and its ports (the scripts of a lab with no Open vSwitch
+    still read the record's `ovsbr`/`ovsport` lines); so does a teardown from the edited file."""
+    old = "lab sw\nns red\nbridge sw0 type ovs\nveth red<->sw0 ip 10.40.0.1/24 tag 10\n"
+    new = "lab sw\nns red\nbridge br0 ip 10.40.0.254/24\nveth red<->br0 ip 10.40.0.1/24\n"
+    with Sandbox(ovs=True) as sandbox:
+        empty = sandbox.snapshot()
+        for step in ("setup", "teardown"):
+            folder = tmp_path / step
+            first = write_scripts(old, "lab.ns", style, folder / "old", target)
+            second = write_scripts(new, "lab.ns", style, folder / "new", target)
+            _run(sandbox, first[0])
+            assert "sw0" in _vsctl(sandbox, "list-br").split()
+            said = _run(sandbox, second[0] if step == "setup" else second[1])
+            assert "no longer has ovsbr sw0" in said and "no longer has ovsport sw0 veth-red-br" in said, said
+            assert "sw0" not in _vsctl(sandbox, "list-br").split()
+            if step == "setup":
+                _run(sandbox, second[1])
+            changes = _changes_after(sandbox, empty)
+            assert not changes, f"after the edited lab's {step}:\n" + "\n".join(changes)

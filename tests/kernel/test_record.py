@@ -333,6 +333,25 @@ def test_setup_of_an_edited_lab_removes_what_the_lab_no_longer_has(target: str, 
         assert not empty.diff(sandbox.snapshot())
 
 
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+def test_teardown_from_an_edited_lab_file_removes_what_the_old_setup_made(target: str, style: str,
+                                                                       tmp_path: Path) -> None:
+    """The lab file was edited after setup and then torn down, with no setup in between: teardown
+    removes what the earlier setup made and the file no longer has (blue, its veth, the NAT rule,
+    the forwarding change), and says so, not only what the file has; the host is as before."""
+    before = _scripts(EDITED_BEFORE, target, style, tmp_path / "before")
+    after = _scripts(EDITED_AFTER, target, style, tmp_path / "after")
+    with Sandbox() as sandbox:
+        empty = sandbox.snapshot()
+        _ok(sandbox, before[0])
+        said = _ok(sandbox, after[1])
+        for gone in ("netns blue", "link - veth-blue-br", "sysctl net.ipv4.ip_forward"):
+            assert f"no longer has {gone}" in said, said
+        changes = empty.diff(sandbox.snapshot())
+        assert not changes, "teardown of the edited lab left:\n" + "\n".join(changes)
+        assert "no longer" not in _ok(sandbox, after[1]), "a second teardown removed more"
+
+
 def _plan(text: str, target: str, folder: Path) -> Path:
     result = compile_source(text, "lab.ns", target)
     assert result.plan is not None

@@ -228,7 +228,8 @@ forget_lab() {
 }
 
 # converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
-# setup of the lab created (its record lists it) that the lab no longer declares, and say so:
+# setup of the lab created (its record lists it) that the lab no longer declares, and say so
+# (setup, and teardown from an edited lab file):
 # `run` processes (a process keeps its namespace alive), rules (the host's, then those in
 # namespaces), addresses and routes first, then namespaces,
 # links, last the host sysctls it no longer needs.
@@ -237,13 +238,13 @@ converge() {
   local -a in_ns match
   local -A declared=()
   while IFS= read -r key; do declared[$key]=1; done
-  for kind in run rules nsrules addr route netns link sysctl; do
+  for kind in run rules nsrules addr route ovsport netns link ovsbr sysctl; do
     for key in "${!owned[@]}"; do
       [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
         ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
-      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ]; then
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ] && [[ $kind != ovs* ]]; then
         if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
           record - "$key" # it goes with its namespace
           continue
@@ -260,6 +261,8 @@ converge() {
         netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
         link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
         sysctl) release_sysctl "$where" ;;
+        ovsport) ovs-vsctl --timeout=10 --if-exists del-port "$where" "$name" ;; # (even if the lab has no
+        ovsbr) ovs-vsctl --timeout=10 --if-exists del-br "$where" ;; # Open vSwitch bridge any more)
       esac
       record - "$key"
     done
