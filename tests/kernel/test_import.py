@@ -30,8 +30,11 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "import_corpus"
 SCRIPTS = {"netns-exec.sh": "iptables", "ip-n.sh": "iptables", "brctl.sh": "iptables", "nft.sh": "nft",
            "overlay.sh": "nft", "blog.sh": "iptables", "ipv6.sh": "iptables",
-           "ipv6-nft.sh": "nft"}
+           "ipv6-nft.sh": "nft", "ovs-vlans.sh": "iptables", "bridge-in-ns.sh": "nft",
+           "vxlan-group.sh": "iptables"}
 """Each corpus script and the target its import is built with (the firewall the script uses)."""
+OVS_SCRIPTS = {"ovs-vlans.sh"}
+"""Scripts that need Open vSwitch: run in sandboxes with their own ovsdb-server and ovs-vswitchd."""
 
 _NSGEN_ONLY = re.compile(r" (alias=nsgen:\S+|addrgenmode=\S+)")
 _DERIVED = re.compile(r"addr \S+ inet6 fe80:")
@@ -52,7 +55,25 @@ def _state(sandbox: Sandbox) -> list[str]:
         facts.append(_NSGEN_ONLY.sub("", fact))
     live = import_live(_lab_namespaces(sandbox), sandbox)
     nat = [line for line in live.text.splitlines() if line.startswith(("nat ", "forward "))]
-    return sorted(facts + [f"firewall {line}" for line in nat])
+    return sorted(facts + [f"firewall {line}" for line in nat] + _ovs_facts(sandbox))
+
+
+def _ovs_facts(sandbox: Sandbox) -> list[str]:
+    """Open vSwitch's state where the sandbox runs it: each bridge, each port with its bridge and its
+    VLAN columns (tag, trunks, vlan_mode), as ovs-vsctl prints them."""
+    if not sandbox.ovs:
+        return []
+    facts = []
+    for bridge in sandbox.run(["ovs-vsctl", "--timeout=10", "list-br"]).stdout.split():
+        facts.append(f"ovs bridge {bridge}")
+        for port in sandbox.run(["ovs-vsctl", "--timeout=10", "list-ports", bridge]).stdout.split():
+            tag, trunks, mode = sandbox.run(["ovs-vsctl", "--timeout=10", "get", "port", port, "tag", "trunks",
+                                             "vlan_mode"]).stdout.splitlines()
+            # no vlan_mode is Open vSwitch's `access` for a port with a tag, else `trunk` (ovs-vswitchd.conf.db(5))
+            mode = mode if mode != "[]" else ("access" if tag != "[]" else "trunk")
+            facts.append(f"ovs port {bridge} {port} tag={tag} trunks={trunks} vlan_mode={mode}")
+    assert facts, "Open vSwitch runs in the sandbox, and the lab made bridges there"
+    return facts
 
 
 def _run(sandbox: Sandbox, script: str, shim: Path) -> None:
@@ -81,13 +102,15 @@ def test_script_and_build_of_its_import_make_the_same_state(script: str, shim: P
     compiled = compile_source(imported.text, "imported.ns", target, "imported.ns")
     assert compiled.plan is not None, [d.message for d in compiled.diagnostics]
     setup = render(compiled.plan, target, "setup", "default")
-    with Sandbox(uplink=True) as sandbox:
+    ovs = script in OVS_SCRIPTS
+    with Sandbox(uplink=True, ovs=ovs) as sandbox:
         _run(sandbox, text, shim)
         original = _state(sandbox)
-    with Sandbox(uplink=True) as sandbox:
+    with Sandbox(uplink=True, ovs=ovs) as sandbox:
         _run(sandbox, setup, shim)
         rebuilt = _state(sandbox)
-    assert any(fact.startswith("firewall ") for fact in original) == (script not in ("ip-n.sh", "overlay.sh"))
+    firewall = script not in ("ip-n.sh", "overlay.sh", "ovs-vlans.sh", "bridge-in-ns.sh", "vxlan-group.sh")
+    assert any(fact.startswith("firewall ") for fact in original) == firewall
     gone = sorted(set(original) - set(rebuilt))
     new = sorted(set(rebuilt) - set(original))
     assert original == rebuilt, "\n".join([f"- {f}" for f in gone] + [f"+ {f}" for f in new])

@@ -1,0 +1,3 @@
+# ovs-vsctl inside a namespace: Open vSwitch bridges live in the host
+ip netns add r1
+ip netns exec r1 ovs-vsctl add-br sw0
