@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -595,6 +596,45 @@ def test_live_refuses_a_namespace_that_is_not_there() -> None:
     assert "no namespace red here" in result.diagnostics[0].message
     empty = import_live([], _NoNamespaces())
     assert empty.ok and not [line for line in empty.text.splitlines() if line and not line.startswith("#")]
+
+
+class _IpvlanHost:
+    """A host whose namespace red has an ipvlan of the host's eth0 in mode l2 (what `ip -j` prints
+    for one), for `--live` where the kernel has no ipvlan to build (this project's has none)."""
+
+    _LO: ClassVar[dict[str, Any]] = {"ifindex": 1, "ifname": "lo", "flags": ["LOOPBACK", "UP"], "mtu": 65536,
+                                     "link_type": "loopback"}
+    LINKS: ClassVar[dict[str | None, list[dict[str, Any]]]] = {
+        None: [_LO, {"ifindex": 2, "ifname": "eth0", "flags": ["UP"], "mtu": 1500, "link_type": "ether"}],
+        "red": [_LO, {"ifindex": 5, "ifname": "ipv0", "link_index": 2, "link_netnsid": 0, "flags": ["UP"],
+                      "mtu": 1500, "link_type": "ether", "inet6_addr_gen_mode": "none",
+                      "linkinfo": {"info_kind": "ipvlan", "info_data": {"mode": "l2", "flags": "bridge"}}}]}
+    ADDRESSES: ClassVar[dict[str | None, list[dict[str, Any]]]] = {
+        None: [],
+        "red": [{"ifname": "ipv0", "addr_info": [{"family": "inet", "local": "192.168.1.60", "prefixlen": 24}]}]}
+
+    def run(self, command: list[str], netns: str | None = None, timeout: float = 30.0,
+            input: str | None = None) -> subprocess.CompletedProcess[str]:
+        import json
+
+        answers = {("ip", "-j", "netns", "list"): [{"name": "red"}],
+                   ("ip", "-j", "-d", "link", "show"): self.LINKS[netns],
+                   ("ip", "-j", "addr", "show"): self.ADDRESSES[netns],
+                   ("ip", "-j", "netns", "list-id"): [{"nsid": 0}] if netns else [{"nsid": 0, "name": "red"}]}
+        if tuple(command) in answers:
+            return subprocess.CompletedProcess(command, 0, json.dumps(answers[tuple(command)]), "")
+        if command[:2] == ["ip", "-j"]:
+            return subprocess.CompletedProcess(command, 0, "[]", "")
+        return subprocess.CompletedProcess(command, 1, "", "not here")  # no firewall, sysfs, ovs or pid files
+
+
+def test_live_reads_an_ipvlan() -> None:
+    from nsgen.importer.live import import_live
+
+    result = import_live(["red"], _IpvlanHost())
+    assert result.ok, [d.message for d in result.diagnostics]
+    lines = [" ".join(line.split()) for line in result.text.splitlines()]
+    assert "ipvlan red:ipv0 on eth0 mode l2 ip 192.168.1.60/24" in lines, result.text
 
 
 _SOUP = ["ip", "netns", "add", "del", "exec", "red", "link", "set", "veth0", "type", "veth", "peer", "name", "up",

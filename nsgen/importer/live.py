@@ -4,7 +4,9 @@ It reads, never changes: `ip -j netns list`, per namespace (and the host) `ip -j
 `ip -j addr show` (IPv4 and IPv6), `ip -j -4 route show` and `ip -j -6 route show`, `ip -j netns list-id`
 (which namespace a veth's peer is in), `/proc/sys/net/ipv4/ip_forward` and
 `/proc/sys/net/ipv6/conf/all/forwarding`, and the host's `iptables-save`, `ip6tables-save` and
-`nft list ruleset`.
+`nft list ruleset`; Open vSwitch through `ovs-vsctl` (bridges, ports, their VLANs) where it reaches a
+database; which MACs were set (sysfs's `addr_assign_type`, from a fresh sysfs in a mount namespace of
+its own); and the lab's `run` processes from nsgen's pid files (`/run/nsgen/labs/*/run/*.pid`).
 Those facts fill the same model a script's commands do, and the same emitter writes the lab.
 
 What it takes from the host: the veth ends whose peers are in the namespaces read, the bridges
