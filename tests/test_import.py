@@ -318,6 +318,17 @@ veth sw0:s0<->sw1:s1 trunk 10,20
     assert not ok and "E324" in codes
     _text, codes, ok = _import("ovs-vsctl add-br sw0\nip link add a type veth peer name b\nip link set a master sw0\n")
     assert not ok and "E324" in codes
+    # vlan_mode: `trunk` without trunks is Open vSwitch's default for an untagged port (the lab's);
+    # an access port without a tag (VLAN 0) or a native VLAN mode is refused, and a refused command
+    # undoes its whole transaction (the port is not added)
+    head = ("ip netns add r\nip -n r link set lo up\novs-vsctl add-br b\nip link set b up\n"
+            "ip link add x netns r type veth peer name y\nip link set y up\nip -n r link set x up\n")
+    text, codes, ok = _import(head + "ovs-vsctl add-port b y vlan_mode=trunk\n")
+    assert ok and codes == [] and [line for line in text.splitlines() if line.startswith("veth")] == ["veth r:x<->b:y"]
+    for refused in ("vlan_mode=access", "vlan_mode=native-untagged tag=3", "tag=3 -- set port y other_config:a=b"):
+        text, codes, ok = _import(head + f"ovs-vsctl add-port b y {refused}\n")
+        assert not ok and codes == ["E323"], (refused, codes)
+        assert "b:y" not in text or refused == "vlan_mode=access"
     # a port moved out of the host stops being a port; deleting the port frees the veth end
     text, _codes, _ok = _import("ip netns add red\novs-vsctl add-br sw0\nip link set sw0 up\n"
                                 "ip link add a type veth peer name b\novs-vsctl add-port sw0 a tag=5\n"

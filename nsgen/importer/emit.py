@@ -252,11 +252,13 @@ class Emitter:
                                    "(`trunk`)", *self._ovs_where(port),
                                    "clear one of them (`ovs-vsctl clear port PORT trunks`)")
                 return None
-            if (mode == "trunk" and not trunks) or (mode == "access" and trunks):
-                what = "carries every VLAN" if mode == "trunk" else "is an access port with trunks"
-                self.report.refuse("E323", f"Open vSwitch port {port.name} (vlan_mode={mode}) {what}: the lab's "
-                                   "trunks name their VLANs, its access ports have `tag`", *self._ovs_where(port),
-                                   "give the port `trunks=N,M` or `tag=N`")
+            # no vlan_mode is Open vSwitch's `access` with a tag, else `trunk` (of the trunks given, or
+            # of every VLAN without them: the lab's untagged port); a mode that says otherwise is not the lab's
+            if (mode == "access" and not tag) or (mode == "trunk" and tag):
+                what = "an access port without a tag (VLAN 0)" if mode == "access" else "a trunk with a tag"
+                self.report.refuse("E323", f"Open vSwitch port {port.name} (vlan_mode={mode}) is {what}: the lab's "
+                                   "access ports have `tag`, its trunks `trunk`", *self._ovs_where(port),
+                                   "give the port `tag=N`, or `trunks=N,M` with vlan_mode trunk (or none)")
                 return None
             if tag and len(tag.split(",")) > 1:
                 self.report.refuse("E324", f"Open vSwitch port {port.name}: a tag is one VLAN ({tag})",

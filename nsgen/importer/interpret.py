@@ -32,6 +32,8 @@ OVS_READ_ONLY = {"show", "list-br", "list-ports", "list-ifaces", "br-exists", "p
 """ovs-vsctl commands that only look (`init` makes an empty database ready; nothing of a lab)."""
 OVS_COMMAND_OPTIONS = {"--may-exist", "--if-exists", "--all", "--id", "--with-iface", "--fake-iface", "--columns"}
 """Options of one ovs-vsctl command, not of the whole call."""
+OVS_BRIDGE_DEFAULTS = {"stp_enable=false", "rstp_enable=false"}
+"""Bridge settings that are Open vSwitch's defaults and the lab's (it turns on no spanning tree)."""
 OVS_PORT_COLUMNS = ("tag", "trunks", "vlan_mode")
 """The Port columns the lab language says (`tag N`, `trunk N,M`)."""
 
@@ -807,11 +809,16 @@ class Interpreter:
                             "instead: `ip link add A type veth peer name B`, then `ovs-vsctl add-port BR B`",
                             word=kinds[0])
                 return False
+        # one transaction: a command refused leaves the line without effect (what it did before is undone)
+        saved = [(link, link.master, dict(link.info)) for link in self.model.links]
         done = False
         for command in commands:
             result = self._ovs_command(command)
             if result is None:
-                return done
+                self.model.links = [link for link, _master, _info in saved]
+                for link, master, info in saved:
+                    link.master, link.info = master, info
+                return False
             done = result or done
         return done
 
@@ -884,7 +891,7 @@ class Interpreter:
             link.touch(self.line)
             return True
         if sub in ("set", "clear", "remove", "add") and len(args) >= 2:
-            return self._ovs_set(sub, args[0], args[1], args[2:], if_exists)
+            return self._ovs_set(sub, args[0].lower(), args[1], args[2:], if_exists)  # tables: any case
         self.refuse("E323", f"`ovs-vsctl {sub}`: the lab language's Open vSwitch has bridges and veth ports with "
                     "`tag`/`trunk` only", "leave it out, or do it by hand after setup", word=sub)
         return None
@@ -904,11 +911,14 @@ class Interpreter:
 
     def _ovs_set(self, sub: str, table: str, record: str, columns: list[str], if_exists: bool) -> bool | None:
         """`set|clear|remove|add TABLE RECORD ...` on a bridge's datapath or a port's VLANs."""
-        if table == "bridge" and sub == "set" and columns and all(c.startswith("datapath_type=") for c in columns):
+        defaults = all(c.startswith("datapath_type=") or c in OVS_BRIDGE_DEFAULTS for c in columns)
+        if table == "bridge" and sub == "set" and columns and defaults:
             bridge = self._ovs_bridge(record, if_exists)
             if bridge is None:
                 return None if not if_exists else False
-            return False  # the lab's setup picks the datapath (system where the module is loaded, else netdev)
+            # the lab's setup picks the datapath (system where the module is loaded, else netdev); STP off
+            # is Open vSwitch's default, and the lab's
+            return False
         if table != "port":
             self.refuse("E323", f"`ovs-vsctl {sub} {table}`: the lab language sets an Open vSwitch port's `tag` and "
                         "`trunks` only (and leaves the datapath to setup)", "leave it out, or do it by hand after "
