@@ -64,7 +64,10 @@ def import_script(text: str, file: str) -> ImportResult:
             continue
         changed = False
         interpreter.probe = False
-        for command in line.commands:
+        ovs_made = line.unless_ovs_bridge is not None and any(
+            link.name == line.unless_ovs_bridge and link.netns is None and link.info.get("ovs")
+            for link in model.links)
+        for command in [] if ovs_made else line.commands:
             changed = interpreter.run(command, line.text) or changed
         if changed or interpreter.probe or any(u.line == line.number for u in report.untranslated):
             comments.setdefault(line.number, []).extend(pending + ([line.comment] if line.comment else []))

@@ -46,15 +46,8 @@ class Emitter:
         for namespace in model.namespaces.values():
             self.add(f"ns {namespace.name}", namespace.lines, 2)
         self._loopbacks()
-        host_bridges = [link for link in model.links if link.kind == "bridge" and link.netns is None]
-        for bridge in host_bridges:
+        for bridge in [link for link in model.links if link.kind == "bridge"]:
             self._bridge(bridge)
-        for link in model.links:
-            if link.kind == "bridge" and link.netns is not None:
-                self.report.refuse("E323", f"bridge '{link.name}' inside namespace '{link.netns}': nsgen import "
-                                   "does not read bridges inside namespaces yet (write `bridge NS:NAME` by hand)",
-                                   self._where(link),
-                                   f"bridge {link.name} in {link.netns}")
         done: set[int] = set()
         for link in model.links:
             if link.kind == "veth" and link.uid not in done and link.peer is not None:
@@ -67,7 +60,7 @@ class Emitter:
                              [address.line], 10)
             elif link.kind == "vxlan":
                 self._vxlan(link)
-            elif link.kind == "macvlan":
+            elif link.kind in ("macvlan", "ipvlan"):
                 self._macvlan(link)
         self._routes()
         self._sysctls()
@@ -129,10 +122,17 @@ class Emitter:
         return f"{ip}/{address.interface.max_prefixlen}"
 
     def _bridge(self, bridge: Link) -> None:
-        if not bridge.up:
-            self.report.warn("W344", f"bridge {bridge.name} is never brought up, so nothing crosses it; the lab "
-                             "brings it up", self._where(bridge), f"add `ip link set {bridge.name} up`")
-        parts = [f"bridge {bridge.name}"]
+        name = f"{bridge.netns}:{bridge.name}" if bridge.netns else bridge.name
+        ip = f"ip -n {bridge.netns}" if bridge.netns else "ip"
+        ovs = bool(bridge.info.get("ovs"))
+        if not bridge.up and ovs:
+            self.report.warn("W344", f"the interface of Open vSwitch bridge {bridge.name} is never brought up (its "
+                             "ports switch frames all the same, but the host cannot use it); the lab brings it up",
+                             self._where(bridge), f"add `ip link set {bridge.name} up`")
+        elif not bridge.up:
+            self.report.warn("W344", f"bridge {name} is never brought up, so nothing crosses it; the lab "
+                             "brings it up", self._where(bridge), f"add `{ip} link set {bridge.name} up`")
+        parts = [f"bridge {name}" + (" type ovs" if ovs else "")]
         firsts = first_of_each_family(bridge)
         if firsts:
             parts.append("ip " + ", ".join(self.address_text(bridge, a) for a in firsts))
@@ -141,14 +141,15 @@ class Emitter:
         self.add(" ".join(parts), bridge.lines, 3)
         for extra in bridge.addresses:
             if not any(extra is first for first in firsts):
-                self.add(f"address host:{bridge.name} {self.address_text(bridge, extra)}", bridge.lines, 10)
+                self.add(f"address {bridge.netns or 'host'}:{bridge.name} {self.address_text(bridge, extra)}",
+                         bridge.lines, 10)
 
     def _owner(self, link: Link) -> tuple[str, str]:
         """What a veth end plugs into, in the lab's words, and that thing's kind."""
         if link.master is not None and link.netns is None:
             return link.master, "bridge"
         if link.master is not None:
-            return link.netns or "host", "ns"
+            return f"{link.netns}:{link.master}", "bridge"
         return (link.netns, "ns") if link.netns is not None else ("host", "host")
 
     def _end(self, link: Link, owner: str, kind: str, peer_owner: str, peer_kind: str) -> str:
@@ -159,14 +160,19 @@ class Emitter:
         if two.uid < one.uid:  # the end the script named first, first
             one, two = two, one
         lines = [*one.lines, *two.lines]
-        for end in (one, two):
-            if end.master is not None and end.netns is not None:
-                self.report.refuse("E323", f"veth end {end.name} is a port of bridge {end.master} inside namespace "
-                                   f"{end.netns}: nsgen import does not read bridges inside namespaces yet "
-                                   "(write `bridge NS:NAME` by hand)",
-                                   self._where(end), f"veth {end.name}")
-                return
         (o1, k1), (o2, k2) = self._owner(one), self._owner(two)
+        for end, (owner, kind), (peer, peer_kind) in ((one, (o1, k1), (o2, k2)), (two, (o2, k2), (o1, k1))):
+            if end.master is not None and end.netns is not None \
+                    and end.name != default_ifname(kind, owner, peer_kind, peer):
+                default = default_ifname(kind, owner, peer_kind, peer)
+                self.report.refuse("E323", f"veth end {end.name}, a port of bridge {end.master} inside namespace "
+                                   f"{end.netns}: the lab names such a port itself ({default})",
+                                   self._where(end), f"veth {end.name}",
+                                   f"name the port {default}, or leave the name to the lab: `veth ...<->{owner}`")
+                return
+        vlans = self._vlans(one, two)
+        if vlans is None:
+            return
         if o1 == o2:
             self.report.refuse("E323", f"veth {one.name}/{two.name} has both ends in {o1}: the lab language's veths "
                                "join two different things", self._where(one), f"veth {one.name}",
@@ -210,15 +216,73 @@ class Emitter:
         mtu = max((m for m in mtus if m), default=None)
         if mtu:
             parts.append(f"mtu {mtu}")
+        if vlans:
+            parts.append(vlans)
         self.add(" ".join(parts), lines, 5)
         for end, address in extras:
             self.add(f"address {end.netns or 'host'}:{end.name} {self.address_text(end, address)}",
                      [address.line], 10)
 
+    def _is_ovs_port(self, end: Link) -> bool:
+        if end.master is None or end.netns is not None:
+            return False
+        bridge = self.model.link(None, end.master)
+        return bridge is not None and bool(bridge.info.get("ovs"))
+
+    def _ovs_where(self, *ports: Link) -> tuple[Span, str]:
+        """The last script line that set a port's VLANs (its span and text), else where the port was made."""
+        lines = [(int(p.info["ovs_line"]), p.info.get("ovs_text", "")) for p in ports if "ovs_line" in p.info]
+        if lines:
+            line, text = max(lines)
+            return self.report.span(line, 1, len(text) + 1), text
+        return self._where(ports[0]), f"veth {ports[0].name}"
+
+    def _vlans(self, one: Link, two: Link) -> str | None:
+        """The veth's `tag N` or `trunk N,M` ("" for none) from its Open vSwitch ports' Port columns;
+        None (refused) when the lab cannot say them: the lab gives every Open vSwitch end of a veth
+        the same VLANs, a port one VLAN or a list of VLANs, and a trunk joins two bridges."""
+        ports = [end for end in (one, two) if self._is_ovs_port(end)]
+        settings = set()
+        for port in ports:
+            tag, trunks = port.info.get("ovs_tag"), port.info.get("ovs_trunks")
+            mode = port.info.get("ovs_vlan_mode")
+            if tag and trunks:
+                self.report.refuse("E323", f"Open vSwitch port {port.name} has both a tag ({tag}) and trunks "
+                                   f"({trunks}), a native VLAN: the lab's ports are access ports (`tag`) or trunks "
+                                   "(`trunk`)", *self._ovs_where(port),
+                                   "clear one of them (`ovs-vsctl clear port PORT trunks`)")
+                return None
+            # no vlan_mode is Open vSwitch's `access` with a tag, else `trunk` (of the trunks given, or
+            # of every VLAN without them: the lab's untagged port); a mode that says otherwise is not the lab's
+            if (mode == "access" and not tag) or (mode == "trunk" and tag):
+                what = "an access port without a tag (VLAN 0)" if mode == "access" else "a trunk with a tag"
+                self.report.refuse("E323", f"Open vSwitch port {port.name} (vlan_mode={mode}) is {what}: the lab's "
+                                   "access ports have `tag`, its trunks `trunk`", *self._ovs_where(port),
+                                   "give the port `tag=N`, or `trunks=N,M` with vlan_mode trunk (or none)")
+                return None
+            if tag and len(tag.split(",")) > 1:
+                self.report.refuse("E324", f"Open vSwitch port {port.name}: a tag is one VLAN ({tag})",
+                                   *self._ovs_where(port))
+                return None
+            settings.add(f"tag {tag}" if tag else f"trunk {trunks}" if trunks else "")
+        if len(settings) > 1:
+            self.report.refuse("E323", f"the Open vSwitch ends of veth {one.name}/{two.name} carry different VLANs "
+                               f"({', '.join(sorted(s or 'untagged' for s in settings))}): the lab gives both "
+                               "ends of a veth the same `tag` or `trunk`", *self._ovs_where(*ports),
+                               "give both ports the same VLANs, or link the switches with one veth per VLAN")
+            return None
+        return settings.pop() if settings else ""
+
     def _vxlan(self, link: Link) -> None:
         info = link.info
         name = f"{link.netns}:{link.name}" if link.netns else link.name
-        parts = [f"vxlan {name} id {info['id']} remote {info['remote']}"]
+        remotes = [*([info["remote"]] if "remote" in info else []), *(p for p in info.get("fdb", "").split(",") if p)]
+        if "group" not in info and not remotes:
+            self.report.refuse("E324", f"vxlan {link.name} has no peer: no `remote`, `group` or `bridge fdb append`",
+                               self._where(link), f"vxlan {link.name}")
+            return
+        target = f"group {info['group']}" if "group" in info else f"remote {', '.join(remotes)}"
+        parts = [f"vxlan {name} id {info['id']} {target}"]
         if "local" in info:
             parts.append(f"local {info['local']}")
         if "dev" in info:
@@ -235,11 +299,12 @@ class Emitter:
         self._extra_addresses(link)
 
     def _macvlan(self, link: Link) -> None:
+        kind = link.kind
         if link.netns is None:
-            self.report.refuse("E323", f"macvlan {link.name} left in the host: the lab language's macvlans live in "
-                               "a namespace", self._where(link), f"macvlan {link.name}")
+            self.report.refuse("E323", f"{kind} {link.name} left in the host: the lab language's {kind}s live in "
+                               "a namespace", self._where(link), f"{kind} {link.name}")
             return
-        parts = [f"macvlan {link.netns}:{link.name} on {link.info['parent']} mode {link.info['mode']}"]
+        parts = [f"{kind} {link.netns}:{link.name} on {link.info['parent']} mode {link.info['mode']}"]
         if link.addresses:
             parts.append(f"ip {self.address_text(link, link.addresses[0])}")
         if link.mtu:

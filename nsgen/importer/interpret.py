@@ -21,14 +21,31 @@ IP_OBJECTS = ("address", "addrlabel", "maddress", "route", "rule", "neighbor", "
 """`ip`'s objects in the order `ip` tries them: a word is the first object it begins (`ip a`, `ip r`)."""
 
 READ_ONLY = {"arp", "cat", "ls", "true", "sleep", "ss", "netstat", "ifconfig", "tcpdump", "curl", "wget", "nc",
-             "ethtool", "bridge", "lsns", "printf", "wait", "exit", "ps", "iptables-save", "nft-save", "traceroute",
+             "ethtool", "lsns", "printf", "wait", "exit", "ps", "iptables-save", "nft-save", "traceroute",
              "tracepath", "mtr", "dig", "host", "nslookup", "python3", "conntrack", "lsmod", "uname", "id", "set",
              "whoami", "date", "clear", "which", "type"}
 """Commands that look and change nothing a lab has (`set -e` only changes the script's shell)."""
 
+OVS_READ_ONLY = {"show", "list-br", "list-ports", "list-ifaces", "br-exists", "port-to-br", "iface-to-br", "get",
+                 "list", "find", "br-to-vlan", "br-to-parent", "get-controller", "get-fail-mode", "get-manager",
+                 "get-ssl", "wait-until", "comment", "init"}
+"""ovs-vsctl commands that only look (`init` makes an empty database ready; nothing of a lab)."""
+OVS_COMMAND_OPTIONS = {"--may-exist", "--if-exists", "--all", "--id", "--with-iface", "--fake-iface", "--columns"}
+"""Options of one ovs-vsctl command, not of the whole call."""
+OVS_BRIDGE_DEFAULTS = {"stp_enable=false", "rstp_enable=false"}
+"""Bridge settings that are Open vSwitch's defaults and the lab's (it turns on no spanning tree)."""
+OVS_PORT_COLUMNS = ("tag", "trunks", "vlan_mode")
+"""The Port columns the lab language says (`tag N`, `trunk N,M`)."""
+
 NOT_LINK_WORDS = {"up", "down", "name", "netns", "master", "nomaster", "mtu", "address", "addrgenmode", "alias",
                   "type", "peer", "link", "dev", "arp", "multicast", "promisc", "txqueuelen", "qlen", "group",
                   "state", "mode", "id", "remote", "local", "dstport", "ttl", "learning", "nolearning"}
+
+
+def _clear_ovs_port(link: Link) -> None:
+    """A link that becomes (or stops being) a port has no Open vSwitch VLAN settings yet."""
+    for column in OVS_PORT_COLUMNS:
+        link.info.pop(f"ovs_{column}", None)
 
 
 def match_word(word: str, table: tuple[str, ...]) -> str | None:
@@ -101,7 +118,8 @@ class Interpreter:
             return False
         name = os.path.basename(words[0])
         handler = {
-            "ip": self.ip, "brctl": self.brctl, "ovs-vsctl": self.ovs, "sysctl": self.sysctl, "echo": self.echo,
+            "ip": self.ip, "brctl": self.brctl, "bridge": self.bridge, "ovs-vsctl": self.ovs, "sysctl": self.sysctl,
+            "echo": self.echo,
             "ping": self.ping, "iptables": self.fw.iptables, "iptables-legacy": self.fw.iptables,
             "iptables-nft": self.fw.iptables, "iptables-restore": self.fw.iptables_restore,
             "iptables-legacy-restore": self.fw.iptables_restore, "iptables-nft-restore": self.fw.iptables_restore,
@@ -346,10 +364,9 @@ class Interpreter:
         if kind is None or name is None:
             self.refuse("E324", "`ip link add` without a name and a type")
             return False
-        if kind not in ("veth", "bridge", "macvlan", "vxlan"):
-            self.refuse("E323", f"a link of type {kind}: nsgen import reads veth, bridge, macvlan and vxlan links "
-                        "(ipvlan: not yet)",
-                        word=kind)
+        if kind not in ("veth", "bridge", "macvlan", "ipvlan", "vxlan"):
+            self.refuse("E323", f"a link of type {kind}: nsgen import reads veth, bridge, macvlan, ipvlan and vxlan "
+                        "links (the lab language's)", word=kind)
             return False
         if self.model.link(netns, name) is not None:
             self.refuse("E324", f"a link '{name}' is there already (ip says: File exists)", word=name)
@@ -363,16 +380,28 @@ class Interpreter:
             peer = self._veth_peer(kind_args, netns, link)
             if peer is None:
                 return False
-        elif kind == "macvlan":
+        elif kind in ("macvlan", "ipvlan"):
             parent = values.get("link")
             if parent is None:
-                self.refuse("E324", "a macvlan without `link PARENT`")
+                self.refuse("E324", f"a {kind} without `link PARENT`")
                 return False
-            mode_values, _flags, _bare = self._link_words(kind_args)
-            link.info = {"parent": parent, "mode": mode_values.get("mode", "vepa"), "parent_netns": netns or ""}
+            mode_values, _flags, mode_bare = self._link_words(kind_args)
+            # the kernel's default modes: macvlan vepa, ipvlan l3
+            mode = mode_values.get("mode", "vepa" if kind == "macvlan" else "l3")
+            if kind == "ipvlan":
+                if mode not in ("l2", "l3", "l3s"):
+                    self.refuse("E324", f"ipvlan mode '{mode}': ip knows l2, l3 and l3s", word=mode)
+                    return False
+                flags_given = [w for w in mode_bare if w != "bridge"]  # `bridge` is the kernel's default flag
+                if flags_given:
+                    self.refuse("E323", f"ipvlan flag `{flags_given[0]}`: the lab language's ipvlans take a mode "
+                                "only (l2, l3, l3s), with the kernel's default flag (bridge)",
+                                "leave the flag out, or set it by hand after setup", word=flags_given[0])
+                    return False
+            link.info = {"parent": parent, "mode": mode, "parent_netns": netns or ""}
             if netns is not None:
-                self.refuse("E323", "a macvlan made inside a namespace from a parent there: nsgen makes a "
-                            "macvlan from a parent in the host", "make it in the host with `netns NS`")
+                self.refuse("E323", f"a {kind} made inside a namespace from a parent there: nsgen makes a "
+                            f"{kind} from a parent in the host", "make it in the host with `netns NS`")
                 return False
         elif kind == "vxlan":
             if not self._vxlan_info(kind_args, link):
@@ -414,14 +443,17 @@ class Interpreter:
 
     def _vxlan_info(self, kind_args: list[str], link: Link) -> bool:
         values, _flags, _bare = self._link_words(kind_args)
-        if "group" in kind_args:
-            self.refuse("E323", "a multicast VXLAN (`group`): nsgen import does not read it yet "
-                        "(write `vxlan ... group G dev IF` by hand)")
+        if "id" not in values:
+            self.refuse("E324", "a vxlan without `id`")
             return False
-        if "id" not in values or "remote" not in values:
-            self.refuse("E324", "a vxlan without `id` and `remote`")
+        if "remote" in values and "group" in values:
+            self.refuse("E324", "a vxlan with both `remote` and `group` (ip refuses it)", word="group")
             return False
-        link.info = {"id": values["id"], "remote": values["remote"], "port": values.get("dstport", "8472")}
+        link.info = {"id": values["id"], "port": values.get("dstport", "8472")}
+        if "group" in values:
+            link.info["group"] = values["group"]
+        elif "remote" in values:
+            link.info["remote"] = values["remote"]  # (none: its peers come as `bridge fdb append` lines)
         if "local" in values:
             link.info["local"] = values["local"]
         if "dev" in values:
@@ -456,7 +488,13 @@ class Interpreter:
         if bridge is None or bridge.kind != "bridge":
             self.refuse("E324", f"`master {master}`: the script made no bridge '{master}' there", word=master)
             return
+        if bridge.info.get("ovs"):
+            self.refuse("E324", f"`master {master}`: {master} is an Open vSwitch bridge, whose ports ip cannot add "
+                        "(ip says: Operation not supported)", f"`ovs-vsctl add-port {master} {link.name}`",
+                        word=master)
+            return
         link.master = master
+        _clear_ovs_port(link)
 
     def _device(self, values: dict[str, str], bare: list[str]) -> str | None:
         if "dev" in values:
@@ -707,6 +745,56 @@ class Interpreter:
         return Route(netns, destination, gateway, dev, metric, onlink, self.line, family)
 
     # -- brctl, ovs-vsctl --------------------------------------------------------------------------
+    def bridge(self, words: list[str], netns: str | None) -> bool:
+        """`bridge [-n NS] fdb append|add 00:00:00:00:00:00 dev VXLAN dst ADDRESS [self] [permanent]`:
+        one more peer of a vxlan (head-end replication, `vxlan ... remote A, B`); `fdb del` of one
+        takes it back. `show`, `monitor` only look; anything else (VLANs, other entries) is refused."""
+        rest = words[1:]
+        while rest and rest[0].startswith("-"):
+            if rest[0] in ("-n", "-netns", "--netns") and len(rest) > 1:
+                netns, rest = rest[1], rest[2:]
+            else:
+                rest = rest[1:]  # -d, -s, -j, -p, -c: output flags
+        obj = rest[0] if rest else "link"
+        sub = rest[1] if len(rest) > 1 else "show"
+        if obj in ("monitor", "mon") or sub in ("show", "list", "lst", "get"):
+            return False
+        if obj == "fdb" and sub in ("append", "add", "del", "delete") and len(rest) > 2:
+            return self._fdb(sub, rest[2], rest[3:], netns)
+        self.refuse("E323", f"`bridge {obj} {sub}`: nsgen import reads `bridge fdb append` of a vxlan's peers "
+                    "only", "write it into the lab by hand if the language has it (a port's VLANs: `tag` or "
+                    "`trunk` on its veth), or leave it out", word=obj)
+        return False
+
+    def _fdb(self, sub: str, mac: str, args: list[str], netns: str | None) -> bool:
+        flags = {"self", "permanent", "static"}
+        values: dict[str, str] = {}
+        index = 0
+        while index < len(args):
+            if args[index] in flags:
+                index += 1
+            elif index + 1 < len(args):
+                values[args[index]] = args[index + 1]
+                index += 2
+            else:
+                values[args[index]] = ""
+                index += 1
+        device = self.model.link(netns, values.get("dev", "")) if "dev" in values else None
+        if mac != "00:00:00:00:00:00" or set(values) != {"dev", "dst"} or device is None or device.kind != "vxlan" \
+                or "group" in device.info:
+            self.refuse("E323", "a forwarding entry other than a vxlan's peer: nsgen import reads "
+                        "`bridge fdb append 00:00:00:00:00:00 dev VXLAN dst ADDRESS` only",
+                        "the lab language's vxlan takes its peers as `remote A, B, ...`", word="fdb")
+            return False
+        device.touch(self.line)
+        peers = [p for p in device.info.get("fdb", "").split(",") if p]
+        if sub in ("append", "add") and values["dst"] not in peers and values["dst"] != device.info.get("remote"):
+            peers.append(values["dst"])
+        elif sub in ("del", "delete"):
+            peers = [p for p in peers if p != values["dst"]]
+        device.info["fdb"] = ",".join(peers)
+        return True
+
     def brctl(self, words: list[str], netns: str | None) -> bool:
         sub = words[1] if len(words) > 1 else "show"
         if sub in ("show", "showmacs", "showstp"):
@@ -735,13 +823,205 @@ class Interpreter:
         return False
 
     def ovs(self, words: list[str], netns: str | None) -> bool:
-        sub = next((w for w in words[1:] if not w.startswith("-")), "show")
-        if sub in ("show", "list-br", "list-ports", "br-exists", "list"):
+        """`ovs-vsctl [GLOBAL OPTIONS] COMMAND [-- COMMAND]...`: bridges (`add-br`, `del-br`), ports
+        (`add-port BR PORT [tag=N] [trunks=N,M] [vlan_mode=access|trunk]`, `del-port`) and the Port
+        columns `tag`, `trunks`, `vlan_mode` (`set port`, `clear port`); a bridge's `datapath_type`
+        is read and left out (the lab picks the datapath itself). One transaction: the commands run
+        in order, and a refused one refuses the line."""
+        rest = words[1:]
+        while rest and rest[0].startswith("-") and rest[0] != "--" and rest[0].split("=")[0] not in OVS_COMMAND_OPTIONS:
+            option = rest.pop(0)
+            if option in ("--dry-run",):
+                return False
+            if option in ("-t", "--timeout", "--db", "--format", "-f") and rest:
+                rest.pop(0)  # the option's value, given as its own word
+        commands: list[list[str]] = [[]]
+        for word in rest:
+            if word == "--":
+                commands.append([])
+            else:
+                commands[-1].append(word)
+        commands = [c for c in commands if c]
+        if not commands:
             return False
-        self.refuse("E323", f"`ovs-vsctl {sub}`: nsgen import does not read Open vSwitch yet",
-                    "write `bridge NAME type ovs` and the ports' `tag`/`trunk` by hand, or use a Linux bridge",
-                    word=words[0])
-        return False
+        first = next((w for w in commands[0] if not w.startswith("-")), "show")
+        if first in OVS_READ_ONLY:
+            return False
+        if netns is not None:
+            self.refuse("E323", f"`ovs-vsctl {first}` inside namespace {netns}: Open vSwitch bridges live in the host "
+                        "(ovs-vswitchd's namespace), and so do the lab's (`bridge NAME type ovs`)",
+                        "run ovs-vsctl in the host, and plug namespaces in with veths", word=words[0])
+            return False
+        for command in commands:
+            kinds = [w for w in command[3:] if w.startswith("type=")] if command[:2] == ["set", "interface"] else []
+            if kinds:
+                self.refuse("E323", f"an Open vSwitch interface of {kinds[0]} ({command[2]}): the lab's Open vSwitch "
+                            "ports are veth ends (no internal, patch or tunnel ports)", "plug a veth end in "
+                            "instead: `ip link add A type veth peer name B`, then `ovs-vsctl add-port BR B`",
+                            word=kinds[0])
+                return False
+        # one transaction: a command refused leaves the line without effect (what it did before is undone)
+        saved = [(link, link.master, dict(link.info)) for link in self.model.links]
+        done = False
+        for command in commands:
+            result = self._ovs_command(command)
+            if result is None:
+                self.model.links = [link for link, _master, _info in saved]
+                for link, master, info in saved:
+                    link.master, link.info = master, info
+                return False
+            done = result or done
+        return done
+
+    def _ovs_command(self, command: list[str]) -> bool | None:
+        """One ovs-vsctl command of a transaction: True when it changed the lab, None when refused."""
+        options = [w for w in command if w.startswith("--")]
+        args = [w for w in command if not w.startswith("--")]
+        sub, args = args[0] if args else "show", args[1:]
+        may_exist, if_exists = "--may-exist" in options, "--if-exists" in options
+        if sub in OVS_READ_ONLY:
+            return False
+        if sub == "add-br" and len(args) == 1:
+            name = args[0]
+            found = self.model.link(None, name)
+            if found is not None:
+                if may_exist and found.kind == "bridge" and found.info.get("ovs"):
+                    return False
+                self.refuse("E324", f"a link '{name}' is there already (ovs-vsctl says: cannot create a bridge named "
+                            f"{name} because a bridge named {name} already exists)", "give it `--may-exist`, or leave "
+                            "the line out", word=name)
+                return None
+            self.model.links.append(Link(self.model.new_uid(), name, None, "bridge", self.line, [self.line],
+                                         info={"ovs": "1"}, where=self.span(name)))
+            return True
+        if sub == "add-br":
+            self.refuse("E323", "an Open vSwitch fake bridge (`add-br NAME PARENT VLAN`): the lab language has none",
+                        "give the ports `tag N` on the parent bridge instead", word="add-br")
+            return None
+        if sub == "del-br" and len(args) == 1:
+            bridge = self._ovs_bridge(args[0], if_exists)
+            if bridge is None:
+                return None if not if_exists else False
+            self.model.remove_link(bridge)
+            return True
+        if sub == "add-port" and len(args) >= 2:
+            bridge = self._ovs_bridge(args[0], False)
+            if bridge is None:
+                return None
+            link = self.model.link(None, args[1])
+            if link is None:
+                self._unknown_device(args[1], None)
+                return None
+            if link.master is not None and link.master != bridge.name:
+                self.refuse("E324", f"'{link.name}' is a port of {link.master} already", word=args[1])
+                return None
+            if link.kind != "veth":
+                self.refuse("E323", f"a {link.kind} as an Open vSwitch port: the lab's Open vSwitch ports are veth "
+                            "ends", "link it to the switch with a veth", word=args[1])
+                return None
+            if link.master == bridge.name:
+                if may_exist:
+                    return False
+                self.refuse("E324", f"'{link.name}' is a port of {bridge.name} already (ovs-vsctl says: cannot "
+                            "create a port that already exists)", "give it `--may-exist`", word=args[1])
+                return None
+            link.master = bridge.name
+            _clear_ovs_port(link)
+            link.touch(self.line)
+            return self._ovs_port_columns(link, args[2:])
+        if sub == "del-port" and args:
+            name = args[-1]
+            link = self.model.link(None, name)
+            if link is None or link.master is None or not self._is_ovs(link.master):
+                if if_exists:
+                    return False
+                self.refuse("E324", f"'{name}' is no Open vSwitch port of this script's", word=name)
+                return None
+            link.master = None
+            _clear_ovs_port(link)
+            link.touch(self.line)
+            return True
+        if sub in ("set", "clear", "remove", "add") and len(args) >= 2:
+            return self._ovs_set(sub, args[0].lower(), args[1], args[2:], if_exists)  # tables: any case
+        self.refuse("E323", f"`ovs-vsctl {sub}`: the lab language's Open vSwitch has bridges and veth ports with "
+                    "`tag`/`trunk` only", "leave it out, or do it by hand after setup", word=sub)
+        return None
+
+    def _is_ovs(self, name: str) -> bool:
+        bridge = self.model.link(None, name)
+        return bridge is not None and bridge.kind == "bridge" and bool(bridge.info.get("ovs"))
+
+    def _ovs_bridge(self, name: str, quiet: bool) -> Link | None:
+        bridge = self.model.link(None, name)
+        if bridge is not None and bridge.kind == "bridge" and bridge.info.get("ovs"):
+            return bridge
+        if not quiet:
+            self.refuse("E324", f"no Open vSwitch bridge '{name}' made by this script (ovs-vsctl says: no bridge named "
+                        f"{name})", f"make it first: `ovs-vsctl add-br {name}`", word=name)
+        return None
+
+    def _ovs_set(self, sub: str, table: str, record: str, columns: list[str], if_exists: bool) -> bool | None:
+        """`set|clear|remove|add TABLE RECORD ...` on a bridge's datapath or a port's VLANs."""
+        defaults = all(c.startswith("datapath_type=") or c in OVS_BRIDGE_DEFAULTS for c in columns)
+        if table == "bridge" and sub == "set" and columns and defaults:
+            bridge = self._ovs_bridge(record, if_exists)
+            if bridge is None:
+                return None if not if_exists else False
+            # the lab's setup picks the datapath (system where the module is loaded, else netdev); STP off
+            # is Open vSwitch's default, and the lab's
+            return False
+        if table != "port":
+            self.refuse("E323", f"`ovs-vsctl {sub} {table}`: the lab language sets an Open vSwitch port's `tag` and "
+                        "`trunks` only (and leaves the datapath to setup)", "leave it out, or do it by hand after "
+                        "setup", word=table)
+            return None
+        link = self.model.link(None, record)
+        if link is None or link.master is None or not self._is_ovs(link.master):
+            if if_exists:
+                return False
+            self.refuse("E324", f"'{record}' is no Open vSwitch port of this script's by then", f"add it first: "
+                        f"`ovs-vsctl add-port BRIDGE {record}`", word=record)
+            return None
+        link.touch(self.line)
+        if sub == "clear":
+            link.info["ovs_line"], link.info["ovs_text"] = str(self.line), self.text.strip()
+            for column in columns:
+                if column not in OVS_PORT_COLUMNS:
+                    self.refuse("E323", f"port column `{column}`: the lab language sets `tag`, `trunks` and "
+                                "`vlan_mode` only", word=column)
+                    return None
+                link.info.pop(f"ovs_{column}", None)
+            return True
+        if sub == "set":
+            return self._ovs_port_columns(link, columns)
+        self.refuse("E323", f"`ovs-vsctl {sub} port`: nsgen import reads `set` and `clear` of a port's VLANs",
+                    "write the whole value: `ovs-vsctl set port PORT trunks=10,20`", word=sub)
+        return None
+
+    def _ovs_port_columns(self, link: Link, columns: list[str]) -> bool | None:
+        """`tag=N`, `trunks=N,M` (also `[N,M]`, `"N M"`), `vlan_mode=access|trunk` on a port."""
+        link.info["ovs_line"], link.info["ovs_text"] = str(self.line), self.text.strip()  # for the emitter's refusals
+        for column in columns:
+            key, _, value = column.partition("=")
+            value = value.strip().strip("\"'[]{} ")
+            if key not in OVS_PORT_COLUMNS:
+                self.refuse("E323", f"port column `{key}`: the lab language's Open vSwitch ports have a VLAN "
+                            "(`tag`) or VLANs they carry (`trunks`) only", "leave it out, or set it by hand after "
+                            "setup", word=column)
+                return None
+            if key == "vlan_mode" and value not in ("access", "trunk", ""):
+                self.refuse("E323", f"vlan_mode {value}: the lab language's Open vSwitch ports are access ports "
+                            "(`tag`) or trunks (`trunk`)", "use `tag=N` or `trunks=N,M`", word=column)
+                return None
+            numbers = [v for v in re.split(r"[,\s]+", value) if v]
+            if key in ("tag", "trunks") and not all(v.isdigit() for v in numbers):
+                self.refuse("E324", f"`{column}`: VLANs are numbers", word=column)
+                return None
+            if value:
+                link.info[f"ovs_{key}"] = ",".join(numbers) if key != "vlan_mode" else value
+            else:
+                link.info.pop(f"ovs_{key}", None)
+        return True
 
     # -- sysctls, ping ---------------------------------------------------------------------------
     def sysctl(self, words: list[str], netns: str | None) -> bool:

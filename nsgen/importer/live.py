@@ -4,7 +4,9 @@ It reads, never changes: `ip -j netns list`, per namespace (and the host) `ip -j
 `ip -j addr show` (IPv4 and IPv6), `ip -j -4 route show` and `ip -j -6 route show`, `ip -j netns list-id`
 (which namespace a veth's peer is in), `/proc/sys/net/ipv4/ip_forward` and
 `/proc/sys/net/ipv6/conf/all/forwarding`, and the host's `iptables-save`, `ip6tables-save` and
-`nft list ruleset`.
+`nft list ruleset`; Open vSwitch through `ovs-vsctl` (bridges, ports, their VLANs) where it reaches a
+database; which MACs were set (sysfs's `addr_assign_type`, from a fresh sysfs in a mount namespace of
+its own); and the lab's `run` processes from nsgen's pid files (`/run/nsgen/labs/*/run/*.pid`).
 Those facts fill the same model a script's commands do, and the same emitter writes the lab.
 
 What it takes from the host: the veth ends whose peers are in the namespaces read, the bridges
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import subprocess
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -80,19 +83,65 @@ class _Reader:
         self.links: dict[tuple[str | None, int], dict[str, Any]] = {}
         self.ids: dict[str | None, dict[int, str | None]] = {}
         self.addresses: dict[tuple[str | None, str], list[dict[str, Any]]] = {}
+        self.ovs_ports: dict[str, tuple[str, dict[str, str]]] = {}
+        """Open vSwitch ports (by name): their bridge and VLAN columns (`ovs_tag`, `ovs_trunks`, `ovs_vlan_mode`)."""
+        self.macs: dict[tuple[str | None, str], bool] = {}
+        """(scope, link name) -> True when its MAC was set (by hand, or by nsgen's `mac`), not random."""
 
     def read(self) -> Model:
         for name in self.selected:
             self.model.namespaces[name] = Namespace(name, 0)
         for scope in [None, *self.selected]:
             self._read_scope(scope)
+            self._read_macs(scope)
+        self._read_ovs()
         chosen = self._choose()
         made = self._make_links(chosen)
         self._pair(made)
         for scope in [None, *self.selected]:
             self._routes(scope, made)
             self._forwarding(scope)
+        self._runs()
         return self.model
+
+    def _runs(self) -> None:
+        """The lab's `run` processes, from nsgen's own record: each pid file
+        /run/nsgen/labs/LAB/run/IDENT.pid holds a pid and its start time. A process is read when it
+        still runs (the start time in /proc/PID/stat is the one recorded, so the pid was not reused),
+        its namespace is one read, and its command line (/proc/PID/cmdline) still gives IDENT (the
+        namespace and a hash of the command, `nsgen.compiler.statements.run.ident`): a command that
+        replaced itself (`sh -c '...; exec sleep 1000'`) no longer does, and is not read."""
+        from nsgen.compiler.statements.run import ident
+
+        listed = self.runner.run(["sh", "-c", "grep -H . /run/nsgen/labs/*/run/*.pid 2>/dev/null || true"], None)
+        for line in sorted(listed.stdout.splitlines() if listed.returncode == 0 else []):
+            match = re.fullmatch(r"/run/nsgen/labs/[^/]+/run/(.+)-([0-9a-f]{10})\.pid:(\d+) (\d+)", line.strip())
+            if not match or match.group(1) not in self.selected:
+                continue
+            netns, pid, start = match.group(1), match.group(3), match.group(4)
+            stat = self.runner.run(["cat", f"/proc/{pid}/stat"], None)
+            fields = stat.stdout.rsplit(")", 1)[-1].split() if stat.returncode == 0 else []
+            if len(fields) < 20 or fields[19] != start:
+                continue  # gone, or the pid is another process's now
+            cmdline = self.runner.run(["cat", f"/proc/{pid}/cmdline"], None)
+            argv = cmdline.stdout.split("\0")[:-1] if cmdline.returncode == 0 else []
+            if not argv:
+                continue
+            # a program found through PATH (or a wrapper such as pyenv's) may show its full path as argv[0]
+            forms = [argv, [argv[0].rsplit("/", 1)[-1], *argv[1:]]]
+            argv = next((form for form in forms if ident(netns, tuple(form)) == f"{netns}-{match.group(2)}"), [])
+            if not argv:
+                continue
+            words = []
+            for word in argv:
+                if re.fullmatch(r"[^\s'\"#;]+", word):
+                    words.append(word)
+                elif "\n" not in word and not ("'" in word and '"' in word):
+                    words.append(f'"{word}"' if '"' not in word else f"'{word}'")
+                else:
+                    break
+            else:
+                self.model.inside.append((f"run {netns} {' '.join(words)}", 0, 26))
 
     def _read_scope(self, scope: str | None) -> None:
         for link in _json(self.runner, ["ip", "-j", "-d", "link", "show"], scope):
@@ -103,6 +152,54 @@ class _Reader:
         for entry in _json(self.runner, ["ip", "-j", "netns", "list-id"], scope):
             ids[int(entry["nsid"])] = entry.get("name") if scope is None else entry.get("name", HOST)
         self.ids[scope] = ids
+
+    def _read_macs(self, scope: str | None) -> None:
+        """Which links' MACs were set rather than made up by the kernel: sysfs's `addr_assign_type`
+        (3, NET_ADDR_SET: set through `ip link set ... address` or given at `ip link add`; a veth's
+        own is random, 1). sysfs shows the network namespace it was mounted in, so it is read from
+        a fresh sysfs in a mount namespace of its own (as `ip netns exec` does), which changes
+        nothing outside it. Without it (no `unshare`, no right to mount) no MAC is read."""
+        done = self.runner.run(["unshare", "--mount", "sh", "-c", "mount -t sysfs sysfs /sys && "
+                                "grep -H . /sys/class/net/*/addr_assign_type"], scope)
+        if done.returncode != 0:
+            return
+        for line in done.stdout.splitlines():
+            match = re.fullmatch(r"/sys/class/net/([^/]+)/addr_assign_type:(\d+)", line.strip())
+            if match:
+                self.macs[(scope, match.group(1))] = match.group(2) == "3"
+
+    def _read_ovs(self) -> None:
+        """Open vSwitch's bridges, their ports and the ports' VLANs, where `ovs-vsctl` reaches a
+        database (bounded by `--timeout`; without one, no Open vSwitch is read). A bridge is the lab's
+        when one of its ports is (a veth end whose peer is in a namespace read)."""
+        listed = self.runner.run(["ovs-vsctl", "--timeout=5", "list-br"], None)
+        if listed.returncode != 0:
+            return
+        bridges = listed.stdout.split()
+        for bridge in bridges:
+            ports = self.runner.run(["ovs-vsctl", "--timeout=5", "list-ports", bridge], None)
+            for port in ports.stdout.split() if ports.returncode == 0 else []:
+                got = self.runner.run(["ovs-vsctl", "--timeout=5", "get", "port", port, "tag", "trunks",
+                                       "vlan_mode"], None)
+                values = got.stdout.splitlines() if got.returncode == 0 else []
+                info: dict[str, str] = {}
+                if len(values) == 3:
+                    tag, trunks = re.findall(r"\d+", values[0]), re.findall(r"\d+", values[1])
+                    mode = values[2].strip('"[] ')
+                    if tag:
+                        info["ovs_tag"] = ",".join(tag)
+                    if trunks:
+                        info["ovs_trunks"] = ",".join(trunks)
+                    if mode:
+                        info["ovs_vlan_mode"] = mode
+                self.ovs_ports[port] = (bridge, info)
+        for (scope, _index), raw in self.links.items():
+            if scope is not None:
+                continue
+            if raw.get("ifname") in bridges:
+                raw["_ovs"] = True  # its internal interface (a tap on the userspace datapath)
+            elif raw.get("ifname") in self.ovs_ports:
+                raw["master"] = self.ovs_ports[raw["ifname"]][0]  # the kernel says ovs-system, or nothing
 
     def _peer(self, scope: str | None, link: dict[str, Any]) -> tuple[str | None, int] | None:
         """Where a veth's (or macvlan's) other side is: its scope and ifindex."""
@@ -122,6 +219,8 @@ class _Reader:
 
     @staticmethod
     def _kind(link: dict[str, Any]) -> str:
+        if link.get("_ovs"):
+            return "bridge"
         return str(link.get("linkinfo", {}).get("info_kind") or link.get("link_type", "?"))
 
     def _choose(self) -> set[tuple[str | None, int]]:
@@ -171,7 +270,7 @@ class _Reader:
             kind = self._kind(raw)
             if kind == "loopback":
                 kind = "loopback"
-            elif kind not in ("veth", "bridge", "vxlan", "macvlan"):
+            elif kind not in ("veth", "bridge", "vxlan", "macvlan", "ipvlan"):
                 continue
             link = Link(self.model.new_uid(), raw["ifname"], scope, kind, 0)
             link.up = "UP" in raw.get("flags", [])
@@ -196,12 +295,19 @@ class _Reader:
                     continue
                 link.addresses.append(address)
             self._details(link, raw, scope)
+            if raw.get("_ovs"):
+                link.info["ovs"] = "1"
+            if scope is None and link.name in self.ovs_ports:
+                link.info.update(self.ovs_ports[link.name][1])
+            if kind == "veth" and self.macs.get((scope, link.name)) and raw.get("address"):
+                link.mac = str(raw["address"]).lower()
             self.model.links.append(link)
             made[key] = link
         for link in self.model.links:
             if link.kind == "bridge" and link.mtu is not None:
-                ports = [other.mtu or 1500 for other in self.model.links if other.master == link.name
-                         and other.netns is None]
+                # its ports' MTUs as the kernel has them (a vxlan's is its underlay's less 50 unless set)
+                ports = [int(self.links[key].get("mtu", 1500)) for key, other in made.items()
+                         if other.master == link.name and other.netns == link.netns]
                 if ports and min(ports) == link.mtu:
                     link.mtu = None
         return made
@@ -212,19 +318,28 @@ class _Reader:
         if link.kind in ("veth", "bridge"):
             link.mtu = None if mtu == 1500 else mtu
         elif link.kind == "vxlan":
-            link.info = {"id": str(data.get("id")), "remote": str(data.get("remote")),
-                         "port": str(data.get("port", 8472))}
+            link.info = {"id": str(data.get("id")), "port": str(data.get("port", 8472))}
+            if data.get("group"):
+                link.info["group"] = str(data["group"])
+            else:  # its peers: the all-zeros forwarding entries (the default `remote` is one of them)
+                entries = _json(self.runner, ["bridge", "-j", "fdb", "show", "dev", link.name], scope)
+                peers = [str(e["dst"]) for e in entries if e.get("mac") == "00:00:00:00:00:00" and e.get("dst")]
+                if data.get("remote"):
+                    link.info["remote"] = str(data["remote"])
+                link.info["fdb"] = ",".join(dict.fromkeys(p for p in peers if p != data.get("remote")))
             if data.get("local"):
                 link.info["local"] = str(data["local"])
             if data.get("link"):
                 link.info["dev"] = str(data["link"])
             under = self._index_of(scope, data.get("link"))
-            under_mtu = int(self.links[under].get("mtu", 1500)) if under else 1500
-            link.mtu = None if mtu == under_mtu - 50 else mtu
-        elif link.kind == "macvlan":
+            # the kernel's MTU for it: its underlay's less 50, or 1500 with no underlay device
+            kernel_mtu = int(self.links[under].get("mtu", 1500)) - 50 if under else 1500
+            link.mtu = None if mtu == kernel_mtu else mtu
+        elif link.kind in ("macvlan", "ipvlan"):
             parent = self._peer(scope, raw)
             parent_raw = self.links.get(parent) if parent else None
-            link.info = {"parent": parent_raw["ifname"] if parent_raw else "?", "mode": str(data.get("mode", "vepa"))}
+            default = "vepa" if link.kind == "macvlan" else "l3"
+            link.info = {"parent": parent_raw["ifname"] if parent_raw else "?", "mode": str(data.get("mode", default))}
             link.mtu = None if parent_raw and int(parent_raw.get("mtu", 1500)) == mtu else mtu
 
     def _pair(self, made: dict[tuple[str | None, int], Link]) -> None:

@@ -72,6 +72,9 @@ class Line:
     refused: ShellError | None = None
     bookkeeping: bool = False
     """nsgen's own record keeping or shell settings (a script nsgen wrote): no effect on the lab."""
+    unless_ovs_bridge: str | None = None
+    """Its commands run only when the script has no Open vSwitch bridge of this name by then
+    (`if ! ovs-vsctl br-exists BR; then ...; fi`)."""
     last_line: int = 0
     """The last physical line it spans (continuations, here-documents, blocks)."""
 
@@ -342,6 +345,9 @@ def read_script(text: str) -> list[Line]:
             line.bookkeeping = True  # the pid file of a `run` process, in nsgen's record
             lines.append(line)
             continue
+        if first == "if" and _ovs_condition(raw, line, variables):
+            lines.append(line)
+            continue
         if first in ("if", "[", "test") and ("/run/nsgen/" in raw or "BASH_VERSION" in raw):
             line.bookkeeping = True
             lines.append(line)
@@ -381,6 +387,47 @@ def read_script(text: str) -> list[Line]:
         line.commands = kept
         lines.append(line)
     return lines
+
+
+_OVS_DATAPATH = re.compile(r"if \[ -d /sys/module/openvswitch \]; then (\w+)=system; else \1=netdev; fi\s*(#.*)?")
+_OVS_UNLESS_BRIDGE = re.compile(r"if ! (ovs-vsctl(?: --timeout[= ]\d+)? br-exists (\S+)); then (.+); fi\s*(#.*)?")
+_OVS_IF_NETDEV = re.compile(r"if \[ \"\$\(ovs-vsctl(?: --timeout[= ]\d+)? get bridge \S+ datapath_type\)\" = "
+                            r"netdev \]; then ((?:ip netns exec \S+ )?ethtool -K \S+ tx off(?: >/dev/null)?); "
+                            r"fi\s*(#.*)?")
+
+
+def _ovs_condition(raw: str, line: Line, variables: dict[str, str]) -> bool:
+    """The conditions nsgen's Open vSwitch setup writes, whose answers import knows, and nothing else:
+    the datapath's choice (`if [ -d /sys/module/openvswitch ]; then V=system; else V=netdev; fi`: the
+    lab picks it itself, so V is taken as `system`), a bridge made unless it is there (`if !
+    ovs-vsctl br-exists BR; then ...; fi`: its commands, run when the script has no Open vSwitch
+    bridge BR by then, `Line.unless_ovs_bridge`), and checksum offload turned off on the userspace
+    datapath (`... datapath_type)" = netdev ]; then ethtool -K IF tx off; fi`: ethtool changes
+    nothing a lab says). True when the line is one of them (`line` then holds what it does)."""
+    text = raw.strip()
+    indent = len(raw) - len(raw.lstrip())
+    match = _OVS_DATAPATH.fullmatch(text)
+    if match:
+        variables[match.group(1)] = "system"
+        line.bookkeeping = True
+        return True
+    match = _OVS_UNLESS_BRIDGE.fullmatch(text) or _OVS_IF_NETDEV.fullmatch(text)
+    if not match:
+        return False
+    body_group = 3 if match.re is _OVS_UNLESS_BRIDGE else 1
+    start = indent + match.start(body_group)
+    try:
+        scanner = _Scanner(" " * start + match.group(body_group), variables)
+        tokens = scanner.scan()
+        line.commands = _commands(tokens, line.number, start + len(match.group(body_group)))
+    except ShellError as error:
+        line.refused = error
+        return True
+    trailing = match.groups()[-1]
+    line.comment = trailing[1:].strip() if trailing else None
+    if match.re is _OVS_UNLESS_BRIDGE:
+        line.unless_ovs_bridge = match.group(2)
+    return True
 
 
 def _assignment(command: Command) -> tuple[str, str] | None:

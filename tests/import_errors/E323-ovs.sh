@@ -1,1 +1,0 @@
-ovs-vsctl add-br ovs0
