@@ -82,6 +82,11 @@ def transform_ipip(self: ToIR, children: list[Any]) -> ir.Ipip:
     return ir.Ipip(*self.head(children), **_fields(self, children))
 
 
+def a_kind(tunnel: ir.Tunnel) -> str:
+    """`a gre`, `a gretap`, `an ipip`."""
+    return f"{'an' if isinstance(tunnel, ir.Ipip) else 'a'} {kind_of(tunnel)}"
+
+
 def kind_of(tunnel: ir.Tunnel) -> str:
     """`gre`, `gretap` or `ipip`: its keyword, and the link type `ip` makes."""
     return type(tunnel).__name__.lower()
@@ -101,7 +106,7 @@ def check_tunnels(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]
     """Its namespace, name, peer and local address (IPv4), key, TTL, underlay device and bridge."""
     for tunnel in tunnels_of(program):
         if tunnel.namespace is not None:
-            yield from namespace_word(tunnel.namespace, symbols, f"a {kind_of(tunnel)}")
+            yield from namespace_word(tunnel.namespace, symbols, a_kind(tunnel))
         if tunnel.name.text in FALLBACK_DEVICES:
             yield error("E267", f"'{tunnel.name.text}' is the name of a device the kernel makes itself",
                         tunnel.name.span, f"the kernel makes {', '.join(FALLBACK_DEVICES)} in every namespace "
@@ -118,10 +123,10 @@ def check_tunnels(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]
 
 
 def _underlay(tunnel: ir.Tunnel) -> Iterator[Diagnostic]:
-    """E260 without `remote`; E105 for a bad address; E264 for an IPv6 underlay; E170 for two families."""
+    """E260 without `remote`; E105 for a bad address; E264 for an IPv6 one (so two families are E264 too)."""
     kind = kind_of(tunnel)
     if tunnel.remote is None:
-        yield error("E260", f"a {kind} needs the address of its peer", tunnel.name.span,
+        yield error("E260", f"{a_kind(tunnel)} needs the address of its peer", tunnel.name.span,
                     "add `remote ADDRESS` (the other end's underlay address; `local ADDRESS` is this end's)")
     for word in (tunnel.remote, tunnel.local):
         if word is None:
@@ -131,14 +136,9 @@ def _underlay(tunnel: ir.Tunnel) -> Iterator[Diagnostic]:
                         "an underlay address without prefix, e.g. 172.30.0.2")
         elif family_of(word.text) == 6:
             other = "ip6gre" if kind == "gre" else "ip6gretap" if kind == "gretap" else "ip6tnl"
-            yield error("E264", f"{word.text} is an IPv6 address: a {kind} runs over IPv4", word.span,
+            yield error("E264", f"{word.text} is an IPv6 address: {a_kind(tunnel)} runs over IPv4", word.span,
                         f"give the underlay IPv4 addresses (the kernel's {other}, a tunnel over IPv6, is not "
                         "supported by nsgen yet); the tunnel itself may carry IPv6")
-    if tunnel.remote is not None and tunnel.local is not None and single_address(tunnel.remote) is not None \
-            and single_address(tunnel.local) is not None \
-            and family_of(tunnel.remote.text) != family_of(tunnel.local.text):
-        yield error("E170", f"remote {tunnel.remote.text} and local {tunnel.local.text} are of different "
-                    "families", tunnel.local.span, "the underlay is one family: both IPv4")
 
 
 def _key_and_ttl(tunnel: ir.Tunnel) -> Iterator[Diagnostic]:
@@ -159,7 +159,7 @@ def _bridge(tunnel: ir.Tunnel, symbols: Symbols) -> Iterator[Diagnostic]:
     if tunnel.bridge is None:
         return
     if not isinstance(tunnel, ir.Gretap):
-        yield error("E263", f"a {kind_of(tunnel)} tunnel carries IP packets, not Ethernet frames: it cannot "
+        yield error("E263", f"{a_kind(tunnel)} tunnel carries IP packets, not Ethernet frames: it cannot "
                     "join a bridge", tunnel.bridge.span,
                     f"give it an address (`ip ADDRESS/PREFIX`) and route through it, or use "
                     f"`gretap {tunnel.source.split()[1]} ... bridge {tunnel.bridge.text}` (GRE carrying Ethernet)")
