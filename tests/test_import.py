@@ -99,8 +99,8 @@ def test_tutorial_import_keeps_its_comments() -> None:
 
 
 # -- round trip: import(build --style plain) == the lab --------------------------------------------
-NOT_READ_YET = {"ovs", "ovs-vlans", "bridge-in-ns", "ipvlan", "vxlan-group"}
-"""Labs with statements import does not read yet (Open vSwitch, bridges inside namespaces, ipvlan,
+NOT_READ_YET = {"ovs", "ovs-vlans", "bridge-in-ns", "ipvlan", "vxlan-group", "gre", "gretap", "ipip"}
+"""Labs with statements import does not read yet (Open vSwitch, bridges inside namespaces, ipvlan, GRE/gretap/ipip,
 VXLAN groups: docs/import.md): their import is refused with E323 and a reason, never a wrong lab."""
 
 
