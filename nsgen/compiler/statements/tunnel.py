@@ -123,7 +123,8 @@ def check_tunnels(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]
 
 
 def _underlay(tunnel: ir.Tunnel) -> Iterator[Diagnostic]:
-    """E260 without `remote`; E105 for a bad address; E264 for an IPv6 one (so two families are E264 too)."""
+    """E260 without `remote`; E105 for a bad address; E264 for an IPv6 one (so two families are E264 too);
+    E268 for an IPv6 address on an ipip, which carries IPv4 only."""
     kind = kind_of(tunnel)
     if tunnel.remote is None:
         yield error("E260", f"{a_kind(tunnel)} needs the address of its peer", tunnel.name.span,
@@ -136,9 +137,15 @@ def _underlay(tunnel: ir.Tunnel) -> Iterator[Diagnostic]:
                         "an underlay address without prefix, e.g. 172.30.0.2")
         elif family_of(word.text) == 6:
             other = "ip6gre" if kind == "gre" else "ip6gretap" if kind == "gretap" else "ip6tnl"
+            carries = "" if isinstance(tunnel, ir.Ipip) else "; the tunnel itself may carry IPv6"
             yield error("E264", f"{word.text} is an IPv6 address: {a_kind(tunnel)} runs over IPv4", word.span,
                         f"give the underlay IPv4 addresses (the kernel's {other}, a tunnel over IPv6, is not "
-                        "supported by nsgen yet); the tunnel itself may carry IPv6")
+                        f"supported by nsgen yet){carries}")
+    if isinstance(tunnel, ir.Ipip):
+        for address in tunnel.addresses:
+            if family_of(address.text) == 6:
+                yield error("E268", f"{address.text} is an IPv6 address: an ipip tunnel carries IPv4 only",
+                            address.span, "give it an IPv4 address; for IPv6 across, use `gre` (it carries both)")
 
 
 def _key_and_ttl(tunnel: ir.Tunnel) -> Iterator[Diagnostic]:
