@@ -119,6 +119,27 @@ def test_tunnels_carry_pings_and_go_with_teardown(kind: str, target: str, style:
 
 @pytest.mark.parametrize("style", GUARDED_STYLES)
 @pytest.mark.parametrize("kind", TUNNEL_KINDS)
+def test_a_failed_tunnel_step_rolls_back(kind: str, target: str, style: str, tmp_path: Path) -> None:
+    """Runs on every kernel. The host has a veth `t7` the lab did not make, where the lab wants its
+    host tunnel: setup stops at a tunnel (there, "not made by this lab"; or, on a kernel without
+    the kind, in the default style at the first tunnel, "Unknown device type": the batch style runs
+    the host's steps first), undoes what it made, and leaves `t7`."""
+    setup, _down = write_scripts(lab_of(kind), "lab.ns", style, tmp_path, target, "lab.ns")
+    with Sandbox() as sandbox:
+        assert sandbox.run(["ip", "link", "add", "t7", "type", "veth", "peer", "name", "t7p"]).returncode == 0
+        before = sandbox.snapshot()
+        run = sandbox.run(["bash", str(setup)], timeout=60)
+        assert run.returncode != 0, run.stderr
+        if kind in missing_link_kinds() and style == "default":
+            assert "Unknown device type" in run.stderr and "lab.ns:5" in run.stderr, run.stderr
+        else:
+            assert "t7" in run.stderr and "not made by this lab" in run.stderr, run.stderr
+        changes = before.diff(sandbox.snapshot())
+        assert not changes, "the failed setup did not roll back:\n" + "\n".join(changes)
+
+
+@pytest.mark.parametrize("style", GUARDED_STYLES)
+@pytest.mark.parametrize("kind", TUNNEL_KINDS)
 def test_a_host_tunnel_the_lab_did_not_make_is_refused(kind: str, target: str, style: str, tmp_path: Path) -> None:
     """A `t7` in the host without the lab's mark: setup stops, saying so, and it is still there
     after the setup's rollback and a teardown."""
