@@ -118,6 +118,9 @@ def check_tunnels(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]
             names = sorted(interfaces_in(symbols, where_of(tunnel)))
             yield error("E144", f"'{where_of(tunnel)}' has no interface '{tunnel.device.text}'", tunnel.device.span,
                         did_you_mean(tunnel.device.text, names) or f"its interfaces are {', '.join(names)}")
+        elif tunnel.device is not None and tunnel.device.text == tunnel.name.text:
+            yield error("E144", f"'{tunnel.name.text}' cannot be its own underlay device", tunnel.device.span,
+                        "name the interface its packets leave by (a veth end, or the host's uplink), or drop `dev`")
         yield from _bridge(tunnel, symbols)
         yield from _own_name(tunnel, symbols)
 
