@@ -582,7 +582,7 @@ def test_every_import_code_has_a_case_and_docs() -> None:
     emitted = set(re.findall(r'(?:refuse|warn)\(\s*"([EW]3\d\d)"', sources))
     emitted |= set(re.findall(r'"(E32\d)"', sources))
     assert len(emitted) > 10
-    cases = {c.split("-")[0] for c in CASES} | {"E326"}  # E326: --live only, test_live_refuses_...
+    cases = {c.split("-")[0] for c in CASES} | {"E326", "W346"}  # --live only: test_live_refuses_..., _leaves_out_
     docs = (ROOT / "docs" / "import.md").read_text()
     assert sorted(emitted - cases) == []
     assert sorted(c for c in emitted if f"`{c}`" not in docs) == []
@@ -646,6 +646,31 @@ def test_live_reads_an_ipvlan() -> None:
     assert result.ok, [d.message for d in result.diagnostics]
     lines = [" ".join(line.split()) for line in result.text.splitlines()]
     assert "ipvlan red:ipv0 on eth0 mode l2 ip 192.168.1.60/24" in lines, result.text
+
+
+class _TunnelHost(_IpvlanHost):
+    """Namespace red holds a gre tunnel and the kernel's fallback gre0 (what `ip -j` prints), which
+    --live does not read: this kernel has no gre to make them for real."""
+
+    LINKS: ClassVar[dict[str | None, list[dict[str, Any]]]] = {
+        None: [_IpvlanHost._LO],
+        "red": [_IpvlanHost._LO,
+                {"ifindex": 3, "ifname": "gre0", "flags": ["NOARP"], "mtu": 1476, "link_type": "gre",
+                 "linkinfo": {"info_kind": "gre", "info_data": {}}},
+                {"ifindex": 4, "ifname": "gre1", "flags": ["UP"], "mtu": 1476, "link_type": "gre",
+                 "linkinfo": {"info_kind": "gre", "info_data": {"remote": "172.30.0.2"}}}]}
+    ADDRESSES: ClassVar[dict[str | None, list[dict[str, Any]]]] = {None: [], "red": []}
+
+
+def test_live_leaves_out_what_it_does_not_read_and_says_so() -> None:
+    """W346 (live only): a gre tunnel in a namespace read is named, not silently dropped; the
+    kernel's fallback gre0 is nobody's and not named."""
+    from nsgen.importer.live import import_live
+
+    result = import_live(["red"], _TunnelHost())
+    warned = [d.message for d in result.diagnostics if d.code == "W346"]
+    assert warned == ["--live does not read the gre link gre1 in namespace red: left out of the lab"], warned
+    assert "gre" not in result.text.replace("# ", "").split("\n", 1)[1]
 
 
 _SOUP = ["ip", "netns", "add", "del", "exec", "red", "link", "set", "veth0", "type", "veth", "peer", "name", "up",

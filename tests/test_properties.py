@@ -278,6 +278,63 @@ def test_ipv6_lab_scripts_pass_shellcheck(words: dict[str, str]) -> None:
     assert script_problems(scripts) == []
 
 
+# (b3) GRE, gretap and ipip: every option with edge values ----------------------------------------
+
+TUNNEL_LAB = """\
+ns red
+ns blue
+veth red<->blue ip 172.30.0.1/24, 172.30.0.2/24
+bridge red:br0
+{kind} red:{name} remote {remote}{local}{device}{key}{ttl}{place}{mtu}
+expect red ping 10.9.0.2
+"""
+
+VALID_TUNNEL_WORDS = {
+    "kind": ["gre", "gretap", "ipip"], "name": ["t1"], "remote": ["172.30.0.2"],
+    "local": ["", " local 172.30.0.1"], "device": ["", " dev veth-red"], "key": ["", " key 0", " key 4294967295"],
+    "ttl": ["", " ttl 0", " ttl 255"], "place": ["", " ip 10.9.0.1/30", " bridge br0", " ip fd00:9::1/64"],
+    "mtu": ["", " mtu 1476", " mtu 1500"],
+}
+BAD_TUNNEL_WORDS = {
+    "kind": [], "name": ["gre0", "tunl0", "a" * 16, "veth-red", "lo"],
+    "remote": ["fd00::2", "172.30.0.2/24", "0.0.0.0", "256.1.1.1", "224.0.0.1"],
+    "local": [" local fd00::1", " local 1.2.3"], "device": [" dev eth9", " dev lo"],
+    "key": [" key 4294967296", " key 99999999999999999999"], "ttl": [" ttl 256"],
+    "place": [" bridge br9", " bridge br0 ip 10.9.0.1/30", " ip 10.9.0.1/30 ip 10.9.0.5/30"],
+    "mtu": [" mtu 67", " mtu 65536"],
+}
+tunnel_words = st.fixed_dictionaries({key: st.sampled_from(VALID_TUNNEL_WORDS[key] + BAD_TUNNEL_WORDS[key])
+                                      for key in VALID_TUNNEL_WORDS})
+valid_tunnel_words = st.fixed_dictionaries({key: st.sampled_from(words) for key, words in VALID_TUNNEL_WORDS.items()})
+
+
+@settings(FUZZ, max_examples=200)
+@given(tunnel_words)
+def test_tunnel_options_give_plan_or_error(words: dict[str, str]) -> None:
+    """Any mix of a tunnel's options and edge values: a plan whose scripts are safe, or an error."""
+    text = TUNNEL_LAB.format(**words)
+    result, scripts = compile_and_render(text)
+    assert_plan_or_error(result, text)
+    if result.plan is not None:
+        event("compiled")
+        assert_safe_lab(result, text, scripts)
+
+
+@settings(FUZZ, max_examples=15)
+@given(valid_tunnel_words)
+def test_tunnel_lab_scripts_pass_shellcheck(words: dict[str, str]) -> None:
+    """Tunnel labs of that shape that compile give scripts that pass `bash -n` and shellcheck."""
+    text = TUNNEL_LAB.format(**words)
+    result, scripts = compile_and_render(text)
+    assert_plan_or_error(result, text)
+    if result.plan is None:
+        event("refused")
+        return
+    event("compiled")
+    assert_safe_lab(result, text, scripts)
+    assert script_problems(scripts) == []
+
+
 @pytest.mark.parametrize("seed", sorted(SEEDS))
 def test_seed_labs_compile(seed: str) -> None:
     """The mutation seeds themselves compile, so mutants start from labs that work."""

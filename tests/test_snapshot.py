@@ -123,6 +123,17 @@ def test_links_and_addresses_leave_out_what_the_kernel_adds_later() -> None:
     assert address_facts(links) == ["addr veth-red-br inet 192.168.15.9/24"]
 
 
+def test_the_kernels_fallback_tunnels_are_not_facts() -> None:
+    """gre0, gretap0, erspan0 and tunl0 appear in every namespace when the GRE or ipip module loads,
+    mid-test the first time a lab makes a tunnel: not the lab's state. A lab's own tunnel is, and so
+    is a link of another kind that has one of those names."""
+    links = [{"ifname": name, "flags": [], "mtu": 1476, "linkinfo": {"info_kind": kind}}
+             for name, kind in (("gre0", "gre"), ("gretap0", "gretap"), ("erspan0", "erspan"), ("tunl0", "ipip"),
+                                ("gre1", "gre"), ("tunl0", "veth"))]
+    assert link_facts(links) == ["link gre1 kind=gre master=- down mtu=1476",
+                                 "link tunl0 kind=veth master=- down mtu=1476"]
+
+
 def test_link_local_addresses_count_where_addrgenmode_is_none() -> None:
     """A link with addrgenmode none must have no fe80:: address, so one there is a fact."""
     links: list[dict[str, Any]] = [

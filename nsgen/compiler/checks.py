@@ -94,7 +94,7 @@ def check_name_lengths(program: ir.Program, symbols: Symbols) -> Iterator[Diagno
                     yield from _ifname_length(end.ifname, "interface name")
         elif isinstance(statement, ir.Masquerade) and statement.out_interface:
             yield from _ifname_length(statement.out_interface, "interface name")
-        elif isinstance(statement, ir.Vxlan):
+        elif isinstance(statement, (ir.Vxlan, ir.Tunnel)):
             yield from _ifname_length(statement.name, "interface name")
         elif isinstance(statement, ir.Macvlan):
             yield from _ifname_length(statement.name, "interface name")
@@ -168,7 +168,7 @@ def check_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator
             for _end, address in placed:
                 yield from _interface_address(address, symbols, bridge_of(statement, symbols))
             yield from _pair_subnets(statement, symbols, placed)
-        elif isinstance(statement, (ir.Vxlan, ir.Macvlan)):
+        elif isinstance(statement, (ir.Vxlan, ir.Macvlan, ir.Tunnel)):
             if len(statement.addresses) > 1 and not _repeated(statement, "ip"):  # else E135
                 yield error("E117", f"a {statement.source.split()[0]} takes one address", statement.addresses[1].span,
                             "add more with `address NS:IFNAME ADDRESS`")
@@ -286,7 +286,7 @@ def _all_interface_addresses(program: ir.Program, symbols: Symbols) -> Iterator[
             yield from (word for _end, word in addressed_ends(statement, symbols))
         elif isinstance(statement, ir.Address):
             yield statement.address
-        elif isinstance(statement, (ir.Vxlan, ir.Macvlan)):
+        elif isinstance(statement, (ir.Vxlan, ir.Macvlan, ir.Tunnel)):
             yield from statement.addresses[:1]
 
 
@@ -424,7 +424,7 @@ def _host_side_hint(symbols: Symbols, interface: LabInterface, keyword: str) -> 
 def check_repeated_options(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """An option given twice on one bridge or veth (`mtu 1400 mtu 1500`). Concerns: bridge, veth."""
     for statement in program.statements:
-        if not isinstance(statement, (ir.Bridge, ir.Veth, ir.Vxlan, ir.Macvlan)):
+        if not isinstance(statement, (ir.Bridge, ir.Veth, ir.Vxlan, ir.Macvlan, ir.Tunnel)):
             continue
         first: dict[str, ir.Option] = {}
         for option in statement.options:
@@ -436,7 +436,8 @@ def check_repeated_options(program: ir.Program, symbols: Symbols) -> Iterator[Di
             first.setdefault(option.keyword, option)
 
 
-def _repeated_hint(statement: ir.Bridge | ir.Veth | ir.Vxlan | ir.Macvlan, first: ir.Option, again: ir.Option) -> str:
+def _repeated_hint(statement: ir.Bridge | ir.Veth | ir.Vxlan | ir.Macvlan | ir.Tunnel, first: ir.Option,
+                   again: ir.Option) -> str:
     if again.keyword == "ip" and isinstance(statement, ir.Veth):
         addresses = ", ".join(a.text for a in statement.addresses)
         return f"a veth takes its addresses in one option, one per end: `ip {addresses}`"
@@ -448,7 +449,7 @@ def _repeated_hint(statement: ir.Bridge | ir.Veth | ir.Vxlan | ir.Macvlan, first
     return f"{one} `{said[0]}` or `{said[1]}`"
 
 
-def _repeated(statement: ir.Bridge | ir.Veth | ir.Vxlan | ir.Macvlan, keyword: str) -> bool:
+def _repeated(statement: ir.Bridge | ir.Veth | ir.Vxlan | ir.Macvlan | ir.Tunnel, keyword: str) -> bool:
     return sum(option.keyword == keyword for option in statement.options) > 1
 
 

@@ -53,7 +53,7 @@ _NO_SPACE_AFTER = frozenset({":", "<->", "=", "["})
 _VALUES = frozenset({"NAME", "ADDRESS", "INT", "MAC", "SYSCTL_VALUE", "RUN_WORD"})
 """The terminals that carry a value (the rest are keywords and punctuation)."""
 _OPTION_TOKENS = frozenset({"VIA", "DEV", "METRIC", "ONLINK", "VNI", "REMOTE", "LOCAL", "PORT", "BRIDGE", "MODE",
-                            "OUT", "IN", "FROM"})
+                            "OUT", "IN", "FROM", "KEY", "TTL"})
 """Keyword tokens that start an option (a value-carrying word after the statement's own arguments);
 `ip`, `mtu`, `mac`, `tag` and `trunk` start option subtrees of their own (`*_option` rules)."""
 

@@ -154,6 +154,40 @@ class Vxlan(Statement):
 
 
 @dataclass(frozen=True)
+class Tunnel(Statement):
+    """`gre|gretap|ipip [NS:]NAME remote ADDR [local ADDR] [dev IF] [key N] [ttl N] [bridge BR] [ip ADDR]
+    [mtu N]`: a point-to-point IPv4 tunnel device in the host or in namespace NS (the three kinds below)."""
+
+    namespace: Word | None
+    name: Word
+    remote: Word | None
+    local: Word | None
+    device: Word | None
+    key: Number | None
+    ttl: Number | None
+    bridge: Word | None
+    addresses: tuple[Word, ...]
+    mtu: Number | None
+    options: tuple[Option, ...] = ()
+    """Every option in the order written (a repeated one is an error)."""
+
+
+@dataclass(frozen=True)
+class Gre(Tunnel):
+    """`gre [NS:]NAME ...`: a GRE tunnel carrying IP packets (an L3 link: addresses, no bridge)."""
+
+
+@dataclass(frozen=True)
+class Gretap(Tunnel):
+    """`gretap [NS:]NAME ...`: a GRE tunnel carrying Ethernet frames (an L2 link: a bridge port, or addresses)."""
+
+
+@dataclass(frozen=True)
+class Ipip(Tunnel):
+    """`ipip [NS:]NAME ...`: IPv4 in IPv4 (an L3 link, no key)."""
+
+
+@dataclass(frozen=True)
 class Macvlan(Statement):
     """`macvlan NS:NAME on PARENT [mode MODE] [ip ADDR] [mtu N]`: a macvlan in namespace NS whose
     parent is PARENT, an interface in the host."""

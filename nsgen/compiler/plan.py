@@ -110,6 +110,27 @@ class Vxlan:
 
 
 @dataclass(frozen=True)
+class Tunnel:
+    """A GRE, gretap or ipip device (`kind`, the `type` ip makes): where it lives, its name, its
+    peer, local address, underlay device, key and TTL; the bridge it joins or its address;
+    `addrgenmode` as for veth ends."""
+
+    netns: str | None
+    ifname: str
+    kind: str
+    remote: str
+    local: str | None
+    device: str | None
+    key: int | None
+    ttl: int | None
+    master: str | None
+    address: str | None
+    mtu: int | None
+    origin: Origin
+    addrgenmode: str | None = None
+
+
+@dataclass(frozen=True)
 class Macvlan:
     """A macvlan: the namespace it lives in, its name, its parent in the host and mode; its
     address, MTU, `addrgenmode` as for veth ends; `parent_in_lab` when the lab makes the parent."""
@@ -309,6 +330,8 @@ class LabPlan:
     """Rules inside namespaces, one transaction each (`masquerades` and `forwards` are the host's)."""
     processes: tuple[Process, ...] = ()
     """Processes setup starts in namespaces (`run`), in lab order."""
+    tunnels: tuple[Tunnel, ...] = ()
+    """GRE, gretap and ipip devices, in lab order."""
 
     @property
     def ovs_bridges(self) -> tuple[Bridge, ...]:
@@ -353,7 +376,8 @@ class LabPlan:
         return (tuple(a for b in self.bridges for a in b.addresses) + tuple(ends)
                 + tuple(a.address for a in self.addresses)
                 + tuple(v.address for v in self.vxlans if v.address)
-                + tuple(m.address for m in self.macvlans if m.address))
+                + tuple(m.address for m in self.macvlans if m.address)
+                + tuple(t.address for t in self.tunnels if t.address))
 
     @property
     def bridged(self) -> tuple[Bridge, ...]:
@@ -361,6 +385,7 @@ class LabPlan:
         them, and with br_netfilter on those frames cross the host's FORWARD hook."""
         ports = [end.master for veth in self.veths for end in (veth.outer, veth.inner) if end.master and not end.netns]
         ports += [vxlan.master for vxlan in self.vxlans if vxlan.master and not vxlan.netns]
+        ports += [tunnel.master for tunnel in self.tunnels if tunnel.master and not tunnel.netns]
         return tuple(bridge for bridge in self.bridges if ports.count(bridge.name) >= 2 and not bridge.netns)
 
     @property
@@ -373,4 +398,5 @@ class LabPlan:
         """True when a setup script sets an IPv6 address generation mode (so needs IPv6)."""
         return any(end.addrgenmode for veth in self.veths for end in (veth.outer, veth.inner)) \
             or any(bridge.addrgenmode for bridge in self.bridges) \
-            or any(vxlan.addrgenmode for vxlan in self.vxlans) or any(m.addrgenmode for m in self.macvlans)
+            or any(vxlan.addrgenmode for vxlan in self.vxlans) or any(m.addrgenmode for m in self.macvlans) \
+            or any(t.addrgenmode for t in self.tunnels)

@@ -40,7 +40,8 @@ class Context:
 
 
 PlanItem = (plan.Namespace | plan.Bridge | plan.Veth | plan.Route | plan.Masquerade | plan.Forward | plan.Expectation
-            | plan.Address | plan.Sysctl | plan.Vxlan | plan.Macvlan | plan.Process | plan.Isolation | plan.Allow)
+            | plan.Address | plan.Sysctl | plan.Vxlan | plan.Macvlan | plan.Process | plan.Isolation | plan.Allow
+            | plan.Tunnel)
 Lowering = Callable[[Any, Context], Iterable[PlanItem]]
 """A statement kind's lowering: one statement in, the plan items it makes out."""
 
@@ -76,6 +77,7 @@ def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.State
         macvlans=of(plan.Macvlan),
         namespace_rules=namespace_rules(of(plan.Masquerade), of(plan.Forward), of(plan.Isolation), of(plan.Allow)),
         processes=of(plan.Process),
+        tunnels=of(plan.Tunnel),
     )
 
 

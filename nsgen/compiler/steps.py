@@ -3,7 +3,7 @@
 `lower` turns a plan into steps. Each step knows where it runs (`netns`: a namespace, or None for
 the host), the lab-file statement it comes from (`origin`) and, when it creates something, the
 step that undoes it (`undo`). Steps are ordered so each one's prerequisites come first: namespaces,
-then bridges, veth pairs, VXLAN devices, macvlans, routes, the firewall (the host's, then each
+then bridges, veth pairs, VXLAN devices, GRE/gretap/ipip tunnels, macvlans, routes, the firewall (the host's, then each
 namespace's), the sysctls and last the `run` processes; within each, in lab order.
 
 A step's `kind` names its words: a macro in templates/steps/words.j2 holds the `ip` words of the
@@ -109,6 +109,8 @@ class AddLink(Step):
     macvlan: p.Macvlan | None = None
     """For type macvlan: its parent in the host and its mode. The link lives in `netns` but is
     created from the host (`link PARENT ... netns NS`): the parent is found where `ip` runs."""
+    tunnel: p.Tunnel | None = None
+    """For type gre, gretap or ipip: its peer, local address, underlay, key and TTL."""
     kind: ClassVar[str] = "add_link"
     creates: ClassVar[bool] = True
 
@@ -528,6 +530,7 @@ def lower(lab: p.LabPlan) -> Steps:
         + [step for bridge in lab.bridges for step in _bridge(bridge, lab.name)]
         + [step for veth in lab.veths for step in _veth(veth, lab_mark(lab.name))]
         + [step for vxlan in lab.vxlans for step in _vxlan(vxlan, lab_mark(lab.name))]
+        + [step for tunnel in lab.tunnels for step in _tunnel(tunnel, lab_mark(lab.name))]
         + [step for macvlan in lab.macvlans for step in _macvlan(macvlan)]
         + _addresses(lab)
         + [AddRoute(r.origin, r.netns, r.destination, r.gateway, r.device, r.metric, r.onlink) for r in lab.routes]
@@ -611,6 +614,22 @@ def _vxlan(vxlan: p.Vxlan, mark: str) -> list[Step]:
     return steps
 
 
+def _tunnel(tunnel: p.Tunnel, mark: str) -> list[Step]:
+    """After the VXLANs, as a VXLAN is made (its underlay device may be a veth end): with its bridge,
+    MTU and `up` in one request unless it needs an address generation mode first; marked in the host."""
+    raised = not tunnel.addrgenmode
+    steps: list[Step] = [AddLink(tunnel.origin, tunnel.netns, tunnel.ifname, tunnel.kind, master=tunnel.master,
+                                 mtu=tunnel.mtu, up=raised, mark=mark if tunnel.netns is None else None,
+                                 tunnel=tunnel)]
+    if not raised:
+        steps += [SetLink(tunnel.origin, tunnel.netns, tunnel.ifname, addrgenmode=tunnel.addrgenmode),
+                  SetLink(tunnel.origin, tunnel.netns, tunnel.ifname, master=tunnel.master, mtu=tunnel.mtu, up=True)]
+    if tunnel.address:
+        steps.append(AddAddress(tunnel.origin, tunnel.netns, tunnel.ifname, tunnel.address))
+        steps += _link_local(tunnel.origin, tunnel.netns, tunnel.ifname, tunnel.addrgenmode, (tunnel.address,))
+    return steps
+
+
 def _macvlan(macvlan: p.Macvlan) -> list[Step]:
     """After the veths and VXLANs (its parent may be a host veth end). Created from the host straight
     into its namespace; its IPv6 mode before `up`, as for veth ends."""
@@ -644,7 +663,7 @@ def _addresses(lab: p.LabPlan) -> list[Step]:
     for end in (end for veth in lab.veths for end in (veth.outer, veth.inner)):
         if end.addrgenmode == "none":
             quiet[(end.netns, end.ifname)] = any(p.family(a) == 6 for a in end.addresses)
-    devices: list[p.Vxlan | p.Macvlan] = [*lab.vxlans, *lab.macvlans]
+    devices: list[p.Vxlan | p.Macvlan | p.Tunnel] = [*lab.vxlans, *lab.macvlans, *lab.tunnels]
     for device in devices:
         if device.addrgenmode == "none":
             quiet[(device.netns, device.ifname)] = p.family(device.address or "") == 6

@@ -114,6 +114,8 @@ def mtu_of(where: str, ifname: str, symbols: Symbols) -> int | None:
             return statement.mtu.value if statement.mtu else DEFAULT_MTU
         if isinstance(statement, ir.Vxlan):
             return vxlan_mtu(statement, symbols)
+        if isinstance(statement, ir.Tunnel):
+            return tunnel_mtu(statement, symbols)
         if isinstance(statement, (ir.Bridge, ir.Macvlan)):
             return statement.mtu.value if statement.mtu else None
     return None
@@ -128,6 +130,30 @@ def vxlan_mtu(vxlan: ir.Vxlan, symbols: Symbols) -> int | None:
     where = vxlan.namespace.text if vxlan.namespace is not None else ir.HOST
     underlay = mtu_of(where, vxlan.device.text, symbols) if vxlan.device.text != vxlan.name.text else None
     return underlay - VXLAN_OVERHEAD if underlay is not None else None
+
+
+TUNNEL_OVERHEAD = {"gre": 24, "gretap": 38, "ipip": 20}
+"""Bytes each tunnel kind adds to a packet over IPv4 (outer IP 20; GRE's header 4; gretap's inner
+Ethernet header 14); a GRE `key` adds 4 more."""
+GRE_KEY_BYTES = 4
+
+
+def tunnel_overhead(tunnel: ir.Tunnel) -> int:
+    """What a gre, gretap or ipip device adds to each packet (its key included)."""
+    kind = type(tunnel).__name__.lower()
+    return TUNNEL_OVERHEAD[kind] + (GRE_KEY_BYTES if tunnel.key is not None and kind != "ipip" else 0)
+
+
+def tunnel_mtu(tunnel: ir.Tunnel, symbols: Symbols) -> int | None:
+    """A tunnel's MTU: given, else its underlay's less its overhead (what the kernel sets; without
+    `dev`, the kernel takes the device of its route to `remote`, unknown here, so None)."""
+    if tunnel.mtu is not None:
+        return tunnel.mtu.value
+    if tunnel.device is None:
+        return None
+    where = tunnel.namespace.text if tunnel.namespace is not None else ir.HOST
+    underlay = mtu_of(where, tunnel.device.text, symbols) if tunnel.device.text != tunnel.name.text else None
+    return underlay - tunnel_overhead(tunnel) if underlay is not None else None
 
 
 def end_home(owner: str, symbols: Symbols) -> str | None:
@@ -215,7 +241,7 @@ def _collect_addresses(program: ir.Program, symbols: Symbols) -> None:
             _collect_route(statement, symbols)
         elif isinstance(statement, ir.Address):
             _collect_extra_address(statement, symbols)
-        elif isinstance(statement, ir.Vxlan):
+        elif isinstance(statement, (ir.Vxlan, ir.Tunnel)):
             _collect_vxlan(statement, symbols)
         elif isinstance(statement, ir.Macvlan):
             _collect_macvlan(statement, symbols)
@@ -255,8 +281,9 @@ def _collect_extra_address(statement: ir.Address, symbols: Symbols) -> None:
                                            named=True))
 
 
-def _collect_vxlan(statement: ir.Vxlan, symbols: Symbols) -> None:
-    """A `vxlan` line's device, in its namespace or the host, with its address if it has one."""
+def _collect_vxlan(statement: ir.Vxlan | ir.Tunnel, symbols: Symbols) -> None:
+    """A `vxlan` (or `gre`, `gretap`, `ipip`) line's device, in its namespace or the host, with its
+    address if it has one."""
     owner = statement.namespace.text if statement.namespace is not None else ir.HOST
     word = statement.addresses[0] if statement.addresses else statement.name
     address = interface_of(word.text) if statement.addresses and "/" in word.text else None

@@ -195,15 +195,27 @@ done
 CHILD_LINK_KINDS = ("ipvlan", "macvlan")
 """The child link kinds `missing_link_kinds` can probe (each made on a veth parent)."""
 
+# The same for tunnel kinds: each made to a documentation address (nothing is sent). Constant text.
+_TUNNEL_PROBE = """for kind in "$@"; do
+  if ! ip link add probe3 type "$kind" remote 192.0.2.2 local 192.0.2.1 >/dev/null 2>&1; then echo "$kind"; fi
+  ip link del probe3 >/dev/null 2>&1 || true
+done
+"""
+TUNNEL_KINDS = ("gre", "gretap", "ipip")
+"""The tunnel kinds `missing_link_kinds` can probe (each made with a remote and a local address)."""
+
 
 @functools.cache
 def missing_link_kinds() -> frozenset[str]:
-    """The kinds of CHILD_LINK_KINDS the running kernel cannot make (probed once, in a sandbox)."""
+    """The kinds of CHILD_LINK_KINDS and TUNNEL_KINDS the running kernel cannot make (probed once, in
+    a sandbox)."""
     with Sandbox() as sandbox:
         run = sandbox.run(["bash", "-c", _LINK_PROBE, "probe", *CHILD_LINK_KINDS], timeout=30)
-    if run.returncode != 0:
-        raise SandboxError(f"the kernel-feature probe failed: {run.stderr.strip()}")
-    return frozenset(run.stdout.split())
+        tunnels = sandbox.run(["bash", "-c", _TUNNEL_PROBE, "probe", *TUNNEL_KINDS], timeout=30)
+    for probe in (run, tunnels):
+        if probe.returncode != 0:
+            raise SandboxError(f"the kernel-feature probe failed: {probe.stderr.strip()}")
+    return frozenset(run.stdout.split() + tunnels.stdout.split())
 
 
 def _netns_id(pid: int) -> str:

@@ -119,12 +119,20 @@ def with_addrgenmode(links: list[dict[str, Any]], details: list[dict[str, Any]])
             for link in links]
 
 
+FALLBACK_TUNNELS = {"gre0": "gre", "gretap0": "gretap", "erspan0": "erspan", "tunl0": "ipip"}
+"""The devices the kernel makes in every namespace when its GRE or ipip module loads (the first time
+a lab makes such a tunnel): the kernel's, not the lab's, and never removed by a teardown."""
+
+
 def link_facts(links: list[dict[str, Any]]) -> list[str]:
     """`link NAME kind=K master=M up|down mtu=N [addrgenmode=MODE] [alias=ALIAS]` per link (the
-    alias is the mark nsgen's teardown goes by, so it is state too)."""
+    alias is the mark nsgen's teardown goes by, so it is state too); not the kernel's fallback
+    tunnel devices (FALLBACK_TUNNELS)."""
     facts = []
     for link in links:
         kind = link.get("linkinfo", {}).get("info_kind") or link.get("link_type", "?")
+        if FALLBACK_TUNNELS.get(link.get("ifname", "")) == kind:
+            continue
         state = "up" if "UP" in link.get("flags", []) else "down"
         master = link.get("master", "-")
         mode = f" addrgenmode={link['inet6_addr_gen_mode']}" if "inet6_addr_gen_mode" in link else ""

@@ -60,6 +60,8 @@ class Emitter:
                              [address.line], 10)
             elif link.kind == "vxlan":
                 self._vxlan(link)
+            elif link.kind in ("gre", "gretap", "ipip"):
+                self._tunnel(link)
             elif link.kind in ("macvlan", "ipvlan"):
                 self._macvlan(link)
         self._routes()
@@ -289,6 +291,20 @@ class Emitter:
             parts.append(f"dev {info['dev']}")
         if int(info["port"]) != VXLAN_PORT:
             parts.append(f"port {info['port']}")
+        if link.master:
+            parts.append(f"bridge {link.master}")
+        if link.addresses:
+            parts.append(f"ip {self.address_text(link, link.addresses[0])}")
+        if link.mtu:
+            parts.append(f"mtu {link.mtu}")
+        self.add(" ".join(parts), link.lines, 6)
+        self._extra_addresses(link)
+
+    def _tunnel(self, link: Link) -> None:
+        info = link.info
+        name = f"{link.netns}:{link.name}" if link.netns else link.name
+        parts = [f"{link.kind} {name} remote {info['remote']}"]
+        parts += [f"{word} {info[word]}" for word in ("local", "dev", "key", "ttl") if word in info]
         if link.master:
             parts.append(f"bridge {link.master}")
         if link.addresses:

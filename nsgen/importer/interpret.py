@@ -14,6 +14,9 @@ from nsgen.importer.model import Address, Expect, Link, Model, Namespace, Route,
 from nsgen.importer.report import Report
 from nsgen.importer.shell import Command
 
+TUNNELS = ("gre", "gretap", "ipip")
+"""The tunnel link kinds the lab language has (`gre`, `gretap`, `ipip` statements)."""
+
 IP_OBJECTS = ("address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable", "ntbl",
               "link", "l2tp", "fou", "ila", "macsec", "tunnel", "tunl", "tuntap", "tap", "token", "tcpmetrics",
               "tcp_metrics", "monitor", "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr", "nexthop",
@@ -364,9 +367,9 @@ class Interpreter:
         if kind is None or name is None:
             self.refuse("E324", "`ip link add` without a name and a type")
             return False
-        if kind not in ("veth", "bridge", "macvlan", "ipvlan", "vxlan"):
-            self.refuse("E323", f"a link of type {kind}: nsgen import reads veth, bridge, macvlan, ipvlan and vxlan "
-                        "links (the lab language's)", word=kind)
+        if kind not in ("veth", "bridge", "macvlan", "ipvlan", "vxlan", *TUNNELS):
+            self.refuse("E323", f"a link of type {kind}: nsgen import reads veth, bridge, macvlan, ipvlan, vxlan, "
+                        "gre, gretap and ipip links (the lab language's)", word=kind)
             return False
         if self.model.link(netns, name) is not None:
             self.refuse("E324", f"a link '{name}' is there already (ip says: File exists)", word=name)
@@ -405,6 +408,9 @@ class Interpreter:
                 return False
         elif kind == "vxlan":
             if not self._vxlan_info(kind_args, link):
+                return False
+        elif kind in TUNNELS:
+            if not self._tunnel_info(kind_args, link):
                 return False
         elif kind == "bridge":
             _options, _bflags, bbare = self._link_words(kind_args)
@@ -461,6 +467,39 @@ class Interpreter:
         if "dstport" not in values:
             self.warn("W340", "a vxlan without `dstport` uses the kernel's port 8472, not IANA's 4789; "
                       "imported as `port 8472`", "write `dstport 4789` to use the standard port", word="vxlan")
+        return True
+
+    def _tunnel_info(self, kind_args: list[str], link: Link) -> bool:
+        """`type gre|gretap|ipip remote R [local L] [dev D] [key K | ikey K okey K] [ttl T]`."""
+        values: dict[str, str] = {}
+        bare: list[str] = []
+        words = list(kind_args)
+        while words:
+            word = words.pop(0)
+            if word in ("remote", "local", "dev", "key", "ikey", "okey", "ttl", "hoplimit", "tos") and words:
+                values["ttl" if word == "hoplimit" else word] = words.pop(0)
+            else:
+                bare.append(word)
+        key = values.get("key")
+        if key is None and ("ikey" in values or "okey" in values):
+            if values.get("ikey") != values.get("okey"):
+                self.refuse("E323", "a tunnel with different `ikey` and `okey`: the lab's `key` is both",
+                            "give both directions one key (`key N`)", word="ikey" if "ikey" in values else "okey")
+                return False
+            key = values["ikey"]
+        others = [w for w in [*values, *bare] if w not in ("remote", "local", "dev", "key", "ikey", "okey", "ttl")]
+        if others:
+            self.refuse("E323", f"tunnel option `{others[0]}`: the lab's {link.kind} takes remote, local, dev, key "
+                        "and ttl", "leave it out, or set it by hand after setup", word=others[0])
+            return False
+        if "remote" not in values or values["remote"] == "any":
+            self.refuse("E324", f"a {link.kind} without a `remote` address (`remote any` is point to multipoint): "
+                        "the lab's tunnels are point to point", word=link.kind)
+            return False
+        link.info = {name: values[name] for name in ("remote", "local", "dev", "ttl") if name in values
+                     and values[name] != "any"}
+        if key is not None:
+            link.info["key"] = key
         return True
 
     def _apply_link_options(self, link: Link, values: dict[str, str], flags: list[str]) -> None:

@@ -145,6 +145,8 @@ class Model:
     """(namespace, name) of veth ends deleted with their peer -> that peer's name."""
     gone_names: set[str] = field(default_factory=set)
     """Names of links the script made and then deleted or renamed."""
+    unread: list[tuple[str, str, str]] = field(default_factory=list)
+    """`--live`: links in the namespaces read whose kind it does not read, (namespace, name, kind)."""
     _next: int = 0
 
     def new_uid(self) -> int:

@@ -64,15 +64,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 _OVS = re.compile(r"^\s*bridge\s.*\btype\s+ovs\b", re.MULTILINE)
 _IPVLAN = re.compile(r"^\s*ipvlan\s", re.MULTILINE)
+_TUNNELS = {kind: re.compile(rf"^\s*{kind}\s", re.MULTILINE) for kind in ("gre", "gretap", "ipip")}
 
 
 def skip_without_features(text: str) -> None:
     """Skip a test of this lab text where a probe shows this machine lacks what it needs, naming
-    it: Open vSwitch's commands (for `type ovs` bridges), or the kernel's ipvlan (for `ipvlan`)."""
+    it: Open vSwitch's commands (for `type ovs` bridges), or the kernel's ipvlan, gre, gretap or ipip
+    (for those statements), each named."""
     if _OVS.search(text) and ovs_missing():
         pytest.skip(f"Open vSwitch is not installed here: {ovs_missing()} missing")
     if _IPVLAN.search(text) and "ipvlan" in missing_link_kinds():
         pytest.skip("the running kernel has no ipvlan (a probe could not make an ipvlan link)")
+    for kind, pattern in _TUNNELS.items():
+        if pattern.search(text) and kind in missing_link_kinds():
+            pytest.skip(f"the running kernel has no {kind} (a probe could not make a link of that kind)")
 
 
 def example_labs() -> list[Path]:

@@ -12,6 +12,7 @@ SHAPES = {
     "bridge": "shape=hexagon",
     "switch": "shape=octagon",
     "vxlan": "shape=cds",
+    "tunnel": "shape=cds",
     "outside": 'shape=ellipse, style="dashed"',
 }
 STYLES = {"link": "", "port": "", "macvlan": 'style="bold"', "tunnel": 'style="dashed"', "nat": 'color="firebrick"',

@@ -10,6 +10,7 @@ SHAPES = {
     "bridge": ("{{", "}}"),
     "switch": ("[[", "]]"),
     "vxlan": (">", "]"),
+    "tunnel": (">", "]"),
     "outside": ("((", "))"),
 }
 ARROWS = {(False, False): "---", (False, True): "-->", (True, False): "-.-", (True, True): "-.->"}

@@ -20,11 +20,11 @@ from nsgen.compiler import plan
 HOST = "host"
 OUTSIDE = "outside"
 
-KINDS = ("namespace", "host", "bridge", "switch", "vxlan", "outside")
+KINDS = ("namespace", "host", "bridge", "switch", "vxlan", "tunnel", "outside")
 """The kinds of node, each drawn with its own shape."""
 
 DRAWN = ("namespaces", "bridges", "veths", "vxlans", "macvlans", "addresses", "sysctls", "masquerades", "forwards",
-         "namespace_rules", "processes")
+         "namespace_rules", "processes", "tunnels")
 """The plan's fields the graph draws (sysctls: only `router`, IPv4 forwarding on)."""
 NOT_DRAWN = ("routes", "expectations")
 """The plan's fields it leaves out: a graph of links, not of paths. (tests/test_graph.py fails for a
@@ -83,6 +83,10 @@ def vxlan_id(vxlan: plan.Vxlan) -> str:
     return f"vxlan/{vxlan.netns or HOST}/{vxlan.ifname}"
 
 
+def tunnel_id(tunnel: plan.Tunnel) -> str:
+    return f"{tunnel.kind}/{tunnel.netns or HOST}/{tunnel.ifname}"
+
+
 @dataclass
 class _Builder:
     """Collects nodes and edges; the host and the LAN outside appear once something uses them."""
@@ -111,6 +115,7 @@ def lab_graph(lab: plan.LabPlan) -> LabGraph:
             builder.edge(Edge(bridge_id(bridge.name), HOST, "port", head_label=bridge.addresses))
     _veths(builder)
     _vxlans(builder)
+    _tunnels(builder)
     _macvlans(builder)
     _firewall(builder)
     for address in lab.addresses:
@@ -124,6 +129,7 @@ def lab_graph(lab: plan.LabPlan) -> LabGraph:
                    (b.name, *(("Open vSwitch",) if b.ovs else ()), *((f"mtu {b.mtu}",) if b.mtu else ())))
               for b in lab.bridges]
     nodes += [Node(vxlan_id(v), "vxlan", (v.ifname, f"VNI {v.vni}", *_address(v.address))) for v in lab.vxlans]
+    nodes += [Node(tunnel_id(t), "tunnel", (t.ifname, _tunnel_what(t), *_address(t.address))) for t in lab.tunnels]
     if HOST in builder.used:
         nodes.append(Node(HOST, "host", (HOST, *_extras(lab, None))))
     if OUTSIDE in builder.used:
@@ -200,6 +206,37 @@ def _vxlans(builder: _Builder) -> None:
                 builder.edge(Edge(device, remote or OUTSIDE, "tunnel", label=what, head_label=(address,)))
 
 
+def _tunnel_what(tunnel: plan.Tunnel) -> str:
+    """`GRE`, `gretap` or `ipip`, with its key."""
+    name = {"gre": "GRE"}.get(tunnel.kind, tunnel.kind)
+    return f"{name} key {tunnel.key}" if tunnel.key is not None else name
+
+
+def _tunnels(builder: _Builder) -> None:
+    """Each GRE, gretap or ipip device, drawn as a VXLAN is: a device on its bridge or in its
+    namespace, and a tunnel to its peer (the device of the same kind and key where its remote address
+    is, that points back at this one's namespace), else to that address's owner, else outside."""
+    lab = builder.lab
+    owners = _address_owners(lab)
+    drawn: set[tuple[str, str]] = set()
+    for tunnel in lab.tunnels:
+        device = tunnel_id(tunnel)
+        underlay = (f"dev {tunnel.device}",) if tunnel.device else ()
+        builder.edge(Edge(builder.owner(tunnel.netns, tunnel.master), device, "port", label=underlay))
+        remote = owners.get(tunnel.remote)
+        peer = next((tunnel_id(t) for t in lab.tunnels if t is not tunnel and t.kind == tunnel.kind
+                     and t.key == tunnel.key and namespace_id(t.netns) == remote
+                     and owners.get(t.remote) == namespace_id(tunnel.netns)), None)
+        if peer is not None and (peer, device) in drawn:
+            continue
+        drawn.add((device, peer or ""))
+        what = (_tunnel_what(tunnel),)
+        if peer is not None:
+            builder.edge(Edge(device, peer, "tunnel", label=what))
+        else:
+            builder.edge(Edge(device, remote or OUTSIDE, "tunnel", label=what, head_label=(tunnel.remote,)))
+
+
 def _macvlans(builder: _Builder) -> None:
     """Each macvlan: from its namespace to its parent (a lab bridge, else the host's interface)."""
     bridges = {bridge.name for bridge in builder.lab.bridges}
@@ -245,6 +282,8 @@ def _address_owners(lab: plan.LabPlan) -> dict[str, str]:
         add(vxlan.address, namespace_id(vxlan.netns))
     for macvlan in lab.macvlans:
         add(macvlan.address, namespace_id(macvlan.netns))
+    for tunnel in lab.tunnels:
+        add(tunnel.address, namespace_id(tunnel.netns))
     for extra in lab.addresses:
         add(extra.address, namespace_id(extra.netns))
     return owners

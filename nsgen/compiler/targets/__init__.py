@@ -164,6 +164,8 @@ def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
         _names("veth pair", "veth pairs", [f"{s.ifname}/{s.peer}" for s in links if s.type == "veth"]),
         _names("macvlan", "macvlans", [f"{s.netns}:{s.ifname}" for s in links if s.type == "macvlan"]),
         _names("ipvlan", "ipvlans", [f"{s.netns}:{s.ifname}" for s in links if s.type == "ipvlan"]),
+        _names("tunnel", "tunnels",
+               [f"{s.type} {(s.netns + ':') if s.netns else ''}{s.ifname}" for s in links if s.tunnel]),
         _routes(steps.of(AddRoute)),
     ]
     if steps.of(LoadRules):
