@@ -99,9 +99,10 @@ def test_tutorial_import_keeps_its_comments() -> None:
 
 
 # -- round trip: import(build --style plain) == the lab --------------------------------------------
-NOT_READ_YET = {"ovs", "ovs-vlans", "bridge-in-ns", "ipvlan", "vxlan-group"}
+NOT_READ_YET = {"ovs", "ovs-vlans", "bridge-in-ns", "ipvlan", "vxlan-group", "bridge-vlans", "examples/vxlan"}
 """Labs with statements import does not read yet (Open vSwitch, bridges inside namespaces, ipvlan,
-VXLAN groups: docs/import.md): their import is refused with E323 and a reason, never a wrong lab."""
+VXLAN groups, VLANs on Linux bridges: docs/import.md), by name, or `examples/NAME` for an example
+whose name a golden case also has: their import is refused with E323 and a reason, never a wrong lab."""
 
 
 @pytest.mark.parametrize("target", ["iptables", "nft"])
@@ -114,7 +115,7 @@ def test_plain_build_imports_back_to_the_lab(lab: Path, target: str) -> None:
     assert compiled.plan is not None
     script = render_script(compiled.plan, target, "setup", "plain")
     text, codes, ok = _import(script, f"{lab.stem}.setup.sh")
-    if lab.stem in NOT_READ_YET:
+    if lab.stem in NOT_READ_YET or f"{lab.parent.name}/{lab.stem}" in NOT_READ_YET:
         assert not ok and "E323" in codes, codes
         return
     assert ok and codes == [], codes

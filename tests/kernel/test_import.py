@@ -103,7 +103,8 @@ LIVE_LABS = sorted(
     and path.stem not in ("router-nat", "services")
     # what import does not read yet (Open vSwitch, bridges inside namespaces, VXLAN groups, ipvlan:
     # refused with E323, tests/test_import.py NOT_READ_YET)
-    and path.stem not in ("ovs", "ovs-vlans", "bridge-in-ns", "vxlan-group", "ipvlan")
+    and path.stem not in ("ovs", "ovs-vlans", "bridge-in-ns", "vxlan-group", "ipvlan", "bridge-vlans")
+    and f"{path.parent.name}/{path.stem}" != "examples/vxlan"  # its sites' bridges are in namespaces
     # a lab across machines (docs/machines.md) has no one host to read it back from
     and "\nmachine " not in path.read_text(encoding="utf-8"))
 
