@@ -838,7 +838,7 @@ has_vlan() {
   local -a in_ns=()
   if [ -n "$1" ]; then in_ns=(-n "$1"); fi
   bridge "${in_ns[@]}" vlan show dev "$2" 2>/dev/null |
-    awk -v vid="$3" 'NR > 1 && NF { v = /^[ \t]/ ? $1 : $2; if (v == vid) found = 1 } END { exit !found }'
+    awk -v dev="$2" -v vid="$3" 'NR > 1 && NF { if (/^[ \t]/) v = $1; else { port = $1; v = $2 } if (port == dev && v == vid) found = 1 } END { exit !found }'
 }
 
 main "$@"
