@@ -112,3 +112,48 @@ def test_inspect_and_plan_show_bridge_vlans() -> None:
     assert "bridge vlan show" in inspect and "bridge -n r1 vlan show" in inspect
     plan = render(_plan(LAB), "iptables", "plan", "default")
     assert "vlan_there '' veth-red-br 10" in plan and "vlan_there r1 br2 40" in plan
+
+
+ADOPTED = """lab adopted
+ns pink
+bridge br0 ip 10.0.40.254/24
+veth pink<->br0 ip 10.0.40.1/24 tag 40
+"""
+"""A host bridge (there before the lab, in the test) whose address is in the VLAN of its port."""
+
+IP_D_LINK = ("5: br0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default "
+             "qlen 1000\\    link/ether 02:00:00:00:00:05 brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 68 maxmtu 65535 "
+             "\\    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time 30000 stp_state 0 priority 32768 "
+             "vlan_filtering 0 vlan_protocol 802.1Q bridge_id 8000.2:0:0:0:0:5 addrgenmode eui64")
+"""`ip -d -o link show dev br0` of a bridge without VLAN filtering, as iproute2 prints it."""
+
+
+def test_a_bridge_that_was_there_gets_its_vlan_filtering_and_own_vlan_back() -> None:
+    """keep_vlans keeps, once, that the bridge did not filter and the lab's VLAN for its address;
+    put_back (teardown, or forget_lab after a rollback) returns its own VLAN to VLAN 1 and turns
+    filtering off again, besides the MTU and addresses keep_prior kept. Run against stubs of `ip`,
+    `bridge` and `link_exists`, with the lab's folder moved into a temporary one."""
+    plan = _plan(ADOPTED)
+    setup, down = render(plan, "iptables", "setup", "default"), render(plan, "iptables", "down", "default")
+    assert "keep_vlans br0 40" in setup and "ip link set dev br0 type bridge vlan_filtering 1" in setup
+    functions = (_helper(setup, "keep_vlans") + _helper(down, "put_back")).replace("/run/nsgen/labs/", "$tmp/")
+    stubs = ("ip() { printf 'ip %s\\n' \"$*\" >>\"$tmp/calls\"; "
+             f"if [ \"$*\" = '-d -o link show dev br0' ]; then printf '%s\\n' '{IP_D_LINK}'; fi; }}\n"
+             "link_exists() { [ \"$2\" = br0 ]; }\n")
+    body = ("mkdir -p \"$tmp/adopted/prior\"\n"
+            "printf 'mtu 1500\\nup 1\\nlab 10.0.40.254/24\\n' >\"$tmp/adopted/prior/br0\"\n"
+            "keep_vlans br0 40\nkeep_vlans br0 40\ncat \"$tmp/adopted/prior/br0\"; echo ---\n"
+            ": >\"$tmp/calls\"\nput_back br0\ncat \"$tmp/calls\"; echo ---\n"
+            "if [ -e \"$tmp/adopted/prior/br0\" ]; then echo kept; else echo gone; fi\n")
+    run = _bash(stubs + functions, body)
+    assert run.returncode == 0, run.stderr
+    kept, calls, left = run.stdout.split("---\n")
+    assert kept.splitlines() == ["mtu 1500", "up 1", "lab 10.0.40.254/24", "filtering 0", "selfvlan 40"]
+    assert calls.splitlines() == [
+        "ip addr del 10.0.40.254/24 dev br0",
+        "vlan del dev br0 vid 40 self",
+        "vlan add dev br0 vid 1 pvid untagged self",
+        "ip link set dev br0 type bridge vlan_filtering 0",
+        "ip link set dev br0 mtu 1500",
+    ], calls
+    assert left.strip() == "gone"

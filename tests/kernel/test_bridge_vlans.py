@@ -11,12 +11,15 @@ the lab expects to fail succeed, so its `no ping` lines fail because of the VLAN
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+from nsgen.compiler import compile_source
 from nsgen.compiler.styles import STYLES
+from nsgen.compiler.targets import render
 from nsgen.harness import labtest
-from nsgen.harness.sandbox import bridge_vlan_filtering_missing
+from nsgen.harness.sandbox import Sandbox, bridge_vlan_filtering_missing
 from tests.conftest import ROOT
 from tests.kernel.conftest import has_bridge_vlans, skip_without_features
 
@@ -68,3 +71,24 @@ def test_without_tags_the_cross_vlan_pings_succeed() -> None:
     assert report.passed, shown
     pings = [row for row in report.rows if row.statement.replace(" ping ", " no ping ") in CROSS_VLAN]
     assert len(pings) == len(CROSS_VLAN) and all(row.passed for row in pings), shown
+
+
+def test_plan_lists_the_vlans_setup_would_add(tmp_path: Path) -> None:
+    """`nsgen plan` (read-only, so it runs on any kernel): each port VLAN setup would add is a `+`
+    line, with its pvid and `self`; a bridge there before the lab, not filtering VLANs, is a `~`."""
+    compiled = compile_source(TEXT, str(LAB), "iptables", str(LAB))
+    assert compiled.plan is not None
+    script = tmp_path / "plan.sh"
+    script.write_text(render(compiled.plan, "iptables", "plan"), encoding="utf-8")
+    with Sandbox() as sandbox:
+        made = sandbox.run(["ip", "link", "add", "name", "br0", "type", "bridge"])
+        assert made.returncode == 0, made.stderr
+        run = sandbox.run(["bash", str(script)], timeout=60)
+    assert run.returncode == 0, run.stderr
+    lines = [line.split(None, 1) for line in run.stdout.splitlines()]
+    said = {rest.split("  ")[0].strip(): sign for sign, rest in lines[:-1]}
+    assert said["vlan - veth-red-br 10 pvid untagged"] == "+", run.stdout
+    assert said["vlan - veth-br0-br 20"] == "+", run.stdout
+    assert said["vlan r1 br2 40 pvid untagged self"] == "+", run.stdout
+    assert said["bridge br0 vlan_filtering"] == "~", run.stdout
+    assert "bridge br1 vlan_filtering" not in said, run.stdout  # not there: it is made filtering
