@@ -77,27 +77,44 @@ def check_vlan_options(program: ir.Program, symbols: Symbols) -> Iterator[Diagno
             yield from _check_vlans(veth, symbols)
 
 
-def bridge_vlans(program: ir.Program, symbols: Symbols) -> dict[str, dict[int, ir.Veth]]:
+def address_vlans(program: ir.Program, symbols: Symbols) -> dict[str, dict[int, ir.Veth]]:
     """For each Linux bridge, the VLANs whose access ports (`tag N`) lead to an address in one of
     the bridge's own subnets, each with the first veth that shows it: the VLAN the bridge's own
     address is in (none: VLAN 1, with the untagged ports)."""
     found: dict[str, dict[int, ir.Veth]] = {}
+    for veth, bridge in _subnet_ports(program, symbols):
+        if veth.tag:
+            found.setdefault(bridge, {}).setdefault(veth.tag[0].value, veth)
+    return found
+
+
+def _subnet_ports(program: ir.Program, symbols: Symbols) -> Iterator[tuple[ir.Veth, str]]:
+    """The veths into a Linux bridge whose other end has an address in one of the bridge's subnets."""
     for veth in veths_of(program):
         bridge = bridge_of(veth, symbols)
-        if bridge is None or not veth.tag or is_ovs(bridge, symbols):
+        if bridge is None or is_ovs(bridge, symbols):
             continue
+        subnets = symbols.bridge_subnets.get(bridge, [])
         for _end, word in addressed_ends(veth, symbols):
             address = resolve_address(word.text, symbols, bridge)
-            subnets = symbols.bridge_subnets.get(bridge, [])
             if address is not None and any(address.ip in subnet for subnet in subnets):
-                found.setdefault(bridge, {}).setdefault(veth.tag[0].value, veth)
-    return found
+                yield veth, bridge
+                break
 
 
 def check_bridge_address_vlan(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """E223: a Linux bridge's own addresses are in one VLAN (its `pvid` on itself); access ports of
-    two VLANs leading into its subnets would need two."""
-    for bridge, vlans in bridge_vlans(program, symbols).items():
+    two VLANs leading into its subnets would need two. W223: an untagged port (VLAN 1) leading into
+    its subnets, where the bridge's address is in another VLAN, cannot reach it."""
+    vlans_of = address_vlans(program, symbols)
+    for veth, bridge in _subnet_ports(program, symbols):
+        if not veth.tag and not veth.trunks and len(vlans_of.get(bridge, {})) == 1:
+            vlan = next(iter(vlans_of[bridge]))
+            yield warning("W223", f"this untagged port of bridge '{bridge}' is in VLAN 1, and the bridge's own "
+                          f"address is in VLAN {vlan}", veth.span,
+                          f"its address is in the bridge's subnet, but frames of VLAN 1 never reach the bridge "
+                          f"itself: give this veth `tag {vlan}`, or give it an address in another subnet")
+    for bridge, vlans in vlans_of.items():
         (first, first_veth), *others = vlans.items()
         for vlan, veth in others:
             yield error("E223", f"bridge '{bridge}' would need an address in VLAN {first} and in VLAN {vlan}",
