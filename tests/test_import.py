@@ -100,8 +100,9 @@ def test_tutorial_import_keeps_its_comments() -> None:
 
 
 # -- round trip: import(build --style plain) == the lab --------------------------------------------
-# Every golden and example lab comes back, Open vSwitch (ovs, ovs-vlans), bridges inside namespaces
-# (bridge-in-ns, vxlan-group), ipvlan and VXLAN groups included: no lab is left out of the round trip.
+NOT_READ_YET = {"bridge-vlans"}
+"""Labs with statements import does not read yet (VLANs on Linux bridges: docs/import.md): their
+import is refused with E323 and a reason, never a wrong lab."""
 
 
 @pytest.mark.parametrize("target", ["iptables", "nft"])
@@ -114,6 +115,9 @@ def test_plain_build_imports_back_to_the_lab(lab: Path, target: str) -> None:
     assert compiled.plan is not None
     script = render_script(compiled.plan, target, "setup", "plain")
     text, codes, ok = _import(script, f"{lab.stem}.setup.sh")
+    if lab.stem in NOT_READ_YET:
+        assert not ok and "E323" in codes, codes
+        return
     assert ok and codes == [], codes
     same_lab(text, source, file=lab.name)
 

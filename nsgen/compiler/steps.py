@@ -14,6 +14,7 @@ command is written; styles decide how to run it.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
@@ -111,6 +112,11 @@ class AddLink(Step):
     created from the host (`link PARENT ... netns NS`): the parent is found where `ip` runs."""
     tunnel: p.Tunnel | None = None
     """For type gre, gretap or ipip: its peer, local address, underlay, key and TTL."""
+    vlan_filtering: bool = False
+    """For a Linux bridge with VLAN ports: made with `vlan_filtering 1` (one that was there before
+    is switched to it, and teardown puts back what it had)."""
+    self_vlan: int | None = None
+    """For such a bridge: the VLAN its own addresses are in, when not VLAN 1 (see `bridge_vlans`)."""
     kind: ClassVar[str] = "add_link"
     creates: ClassVar[bool] = True
 
@@ -122,7 +128,7 @@ class AddLink(Step):
 
     def undo(self) -> Step:
         return DeleteLink(self.origin, self.netns, self.ifname, self.type, self.mark, self.peer_netns,
-                          self.adoptable, self.addresses)
+                          self.adoptable, self.addresses, self.vlan_filtering)
 
 
 @dataclass(frozen=True)
@@ -342,6 +348,22 @@ class AddFdbEntry(Step):
     ip_words: ClassVar[bool] = False
 
 
+@dataclass(frozen=True)
+class BridgeVlan(Step):
+    """`bridge [-n NS] vlan add|del dev IFNAME vid N [pvid untagged] [self]`: a VLAN of a port of a
+    Linux bridge with VLAN filtering (`self`: of the bridge itself). An access port (`access`) gets
+    its VLAN as pvid, sent untagged; a trunk port carries its VLANs tagged. Nothing to undo: a port
+    takes its VLANs with it (a bridge that was there before gets its own back from `put_back`)."""
+
+    ifname: str
+    vid: int
+    add: bool = True
+    access: bool = False
+    on_bridge: bool = False
+    kind: ClassVar[str] = "bridge_vlan"
+    ip_words: ClassVar[bool] = False
+
+
 # what teardown does -----------------------------------------------------------------------
 
 
@@ -366,6 +388,8 @@ class DeleteLink(Step):
     """A bridge that may have been there before the lab: teardown then puts back what setup changed."""
     addresses: tuple[str, ...] = ()
     """The addresses setup gives it (teardown removes those it did not have before)."""
+    vlan_filtering: bool = False
+    """Setup turned VLAN filtering on (teardown of a bridge that was there before puts it back)."""
     kind: ClassVar[str] = "del_link"
 
     @property
@@ -525,10 +549,11 @@ def lower(lab: p.LabPlan) -> Steps:
     """The lab's setup steps, and its teardown: the undo of every step. Whether a namespace is the
     lab's (so what is inside it goes with it) is known only when the script runs: the lab's record
     says which namespaces its setups created."""
+    vlans = bridge_vlans(lab)
     setup = (
         [step for ns in lab.namespaces for step in _namespace(ns)]
-        + [step for bridge in lab.bridges for step in _bridge(bridge, lab.name)]
-        + [step for veth in lab.veths for step in _veth(veth, lab_mark(lab.name))]
+        + [step for bridge in lab.bridges for step in _bridge(bridge, lab.name, vlans)]
+        + [step for veth in lab.veths for step in _veth(veth, lab_mark(lab.name), vlans)]
         + [step for vxlan in lab.vxlans for step in _vxlan(vxlan, lab_mark(lab.name))]
         + [step for tunnel in lab.tunnels for step in _tunnel(tunnel, lab_mark(lab.name))]
         + [step for macvlan in lab.macvlans for step in _macvlan(macvlan)]
@@ -547,19 +572,60 @@ def _namespace(ns: p.Namespace) -> list[Step]:
     return [AddNamespace(ns.origin, None, ns.name), SetLink(ns.origin, ns.name, "lo", up=True, fresh_only=True)]
 
 
-def _bridge(bridge: p.Bridge, lab: str) -> list[Step]:
+def _bridge(bridge: p.Bridge, lab: str, vlans: dict[tuple[str | None, str], int | None]) -> list[Step]:
     if bridge.ovs:
         return _ovs_bridge(bridge)
+    filtering = (bridge.netns, bridge.name) in vlans
+    self_vlan = vlans.get((bridge.netns, bridge.name))
     if bridge.netns is not None:  # inside a namespace: recorded like the lab's other links there
-        steps: list[Step] = [AddLink(bridge.origin, bridge.netns, bridge.name, "bridge")]
+        steps: list[Step] = [AddLink(bridge.origin, bridge.netns, bridge.name, "bridge", vlan_filtering=filtering,
+                                     self_vlan=self_vlan)]
         if bridge.addrgenmode:
             steps.append(SetLink(bridge.origin, bridge.netns, bridge.name, addrgenmode=bridge.addrgenmode))
     else:
         steps = [AddLink(bridge.origin, None, bridge.name, "bridge", mark=lab_mark(lab), adoptable=True,
-                         addresses=bridge.addresses)]
+                         addresses=bridge.addresses, vlan_filtering=filtering, self_vlan=self_vlan)]
+    if self_vlan is not None:  # its own addresses are in that VLAN, not in VLAN 1
+        steps += [BridgeVlan(bridge.origin, bridge.netns, bridge.name, 1, add=False, on_bridge=True),
+                  BridgeVlan(bridge.origin, bridge.netns, bridge.name, self_vlan, access=True, on_bridge=True)]
     steps.append(SetLink(bridge.origin, bridge.netns, bridge.name, mtu=bridge.mtu, up=True))
     steps += [AddAddress(bridge.origin, bridge.netns, bridge.name, address) for address in bridge.addresses]
     return steps
+
+
+def bridge_vlans(lab: p.LabPlan) -> dict[tuple[str | None, str], int | None]:
+    """The Linux bridges with VLAN ports (`tag`, `trunk`), as (namespace, name): they filter VLANs.
+    Each with the VLAN its own addresses are in: that of the access ports whose other end has an
+    address in one of the bridge's subnets (checks refuse two), else None (VLAN 1, as the kernel
+    makes it, with the untagged ports)."""
+    found: dict[tuple[str | None, str], int | None] = {}
+    for veth in lab.veths:
+        for end in (veth.outer, veth.inner):
+            if end.master is not None and (end.tag is not None or end.trunks):
+                found.setdefault((end.netns, end.master), None)
+    for bridge in lab.bridges:
+        key = (bridge.netns, bridge.name)
+        if key not in found or not bridge.addresses:
+            continue
+        subnets = [ipaddress.ip_interface(address).network for address in bridge.addresses]
+        for veth in lab.veths:
+            for end, other in ((veth.outer, veth.inner), (veth.inner, veth.outer)):
+                if (end.netns, end.master) == key and end.tag is not None and found[key] is None \
+                        and any(ipaddress.ip_interface(a).ip in subnet for a in other.addresses for subnet in subnets):
+                    found[key] = end.tag
+    return found
+
+
+def _port_vlans(veth: p.Veth, end: p.VethEnd) -> list[Step]:
+    """The VLANs of a veth end on a Linux bridge with VLAN filtering: an access port leaves VLAN 1
+    (the kernel's default) for its own, as pvid and untagged; a trunk leaves VLAN 1 and carries its
+    VLANs tagged (as an Open vSwitch trunk, it carries no untagged frames)."""
+    if end.master is None or (end.tag is None and not end.trunks):
+        return []
+    steps: list[Step] = [BridgeVlan(veth.origin, end.netns, end.ifname, 1, add=False)]
+    if end.tag is not None:
+        return [*steps, BridgeVlan(veth.origin, end.netns, end.ifname, end.tag, access=True)]
+    return steps + [BridgeVlan(veth.origin, end.netns, end.ifname, vid) for vid in end.trunks]
 
 
 def _ovs_bridge(bridge: p.Bridge) -> list[Step]:
@@ -582,7 +648,7 @@ def _ovs_ports(veth: p.Veth) -> list[Step]:
                     for end in (veth.outer, veth.inner)]
 
 
-def _veth(veth: p.Veth, mark: str) -> list[Step]:
+def _veth(veth: p.Veth, mark: str, vlans: dict[tuple[str | None, str], int | None]) -> list[Step]:
     """The pair is made from its outer end, the peer sent straight into its namespace. The outer
     end comes up as it is made unless it needs an address generation mode first. An outer end in
     the host is marked (inside a lab namespace, the pair goes with the namespace)."""
@@ -593,6 +659,7 @@ def _veth(veth: p.Veth, mark: str) -> list[Step]:
                                  mark=mark if outer.netns is None else None)]
     steps += _end(veth, outer, raise_it=not raised)
     steps += _end(veth, inner, raise_it=True)
+    steps += [step for end in (outer, inner) if (end.netns, end.master) in vlans for step in _port_vlans(veth, end)]
     return steps + _ovs_ports(veth)
 
 

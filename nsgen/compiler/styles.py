@@ -153,14 +153,18 @@ def _block(steps: list[Step], titles: Titles, group: bool) -> Block:
 def _batch_setup(steps: Steps, titles: Titles) -> dict[str, Any]:
     """Host steps into one keyed `ip -batch`; links made inside a namespace (their peer goes to
     another) one by one before the namespace batches; Open vSwitch bridges and ports in one
-    ovs-vsctl transaction; routes, rules and sysctls of the host, sysctls of namespaces (not `ip`
-    commands) and what needs an Open vSwitch bridge there (its link, TX offload off), after."""
+    ovs-vsctl transaction; the VLANs of Linux bridge ports in one `bridge -batch` per namespace;
+    routes, rules and sysctls of the host, sysctls of namespaces (not `ip` commands) and what needs
+    an Open vSwitch bridge there (its link, TX offload off), after."""
     host, before, after, ovs = [], [], [], []
     inside: dict[str, list[Step]] = {}
+    vlans: dict[str, list[Step]] = {}
     switches = {step.name for step in steps.setup if isinstance(step, AddOvsBridge)}
     for step in steps.setup:
         if step.kind in ("add_ovs_bridge", "add_ovs_port"):
             ovs.append(step)
+        elif step.kind == "bridge_vlan":  # once its bridges and ports are made, wherever they are
+            vlans.setdefault(step.netns or "", []).append(step)
         elif step.kind in _AFTER_BATCHES or (isinstance(step, AddRoute) and step.netns is None) \
                 or (step.netns is None and getattr(step, "ifname", None) in switches):  # after its OVS bridge
             after.append(step)
@@ -175,6 +179,7 @@ def _batch_setup(steps: Steps, titles: Titles) -> dict[str, Any]:
         "before": blocks(before, titles),
         "batches": [NamespaceBatch(name, tuple(items)) for name, items in inside.items()],
         "ovs_batch": ovs,
+        "vlan_batches": [NamespaceBatch(name, tuple(items)) for name, items in vlans.items()],
         "after": blocks(after, titles),
         "batch_jobs": BATCH_JOBS,
     }

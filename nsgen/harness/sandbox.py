@@ -218,6 +218,23 @@ def missing_link_kinds() -> frozenset[str]:
     return frozenset(run.stdout.split() + tunnels.stdout.split())
 
 
+# A kernel-feature probe: in a throwaway sandbox, make a bridge with VLAN filtering and read it back
+# (`ip -d link show` names `vlan_filtering 1` only where the kernel has it). Constant text.
+_VLAN_FILTERING_PROBE = """ip link add name probe0 type bridge vlan_filtering 1 >/dev/null 2>&1 || true
+if ip -d link show dev probe0 2>/dev/null | grep -q ' vlan_filtering 1 '; then echo present; fi
+"""
+
+
+@functools.cache
+def bridge_vlan_filtering_missing() -> bool:
+    """True when the running kernel has no bridge VLAN filtering (probed once, in a sandbox)."""
+    with Sandbox() as sandbox:
+        run = sandbox.run(["bash", "-c", _VLAN_FILTERING_PROBE], timeout=30)
+    if run.returncode != 0:
+        raise SandboxError(f"the bridge VLAN filtering probe failed: {run.stderr.strip()}")
+    return run.stdout.split() != ["present"]
+
+
 def _netns_id(pid: int) -> str:
     """The network namespace of a process, as the kernel names it (`net:[4026...]`)."""
     return os.readlink(f"/proc/{pid}/ns/net")

@@ -13,8 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from nsgen.compiler import compile_source
+from nsgen.compiler.steps import BridgeVlan, lower
 from nsgen.harness.labtest import TARGETS
-from nsgen.harness.sandbox import Sandbox, missing_link_kinds, ovs_missing, unavailable_reason
+from nsgen.harness.sandbox import (
+    Sandbox,
+    bridge_vlan_filtering_missing,
+    missing_link_kinds,
+    ovs_missing,
+    unavailable_reason,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 _EXPECT = re.compile(r"^\s*expect\b", re.MULTILINE)
@@ -65,12 +73,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 _OVS = re.compile(r"^\s*bridge\s.*\btype\s+ovs\b", re.MULTILINE)
 _IPVLAN = re.compile(r"^\s*ipvlan\s", re.MULTILINE)
 _TUNNELS = {kind: re.compile(rf"^\s*{kind}\s", re.MULTILINE) for kind in ("gre", "gretap", "ipip")}
+_VLANS = re.compile(r"\b(tag|trunk)\s+\d", re.MULTILINE)
 
 
 def skip_without_features(text: str) -> None:
     """Skip a test of this lab text where a probe shows this machine lacks what it needs, naming
-    it: Open vSwitch's commands (for `type ovs` bridges), or the kernel's ipvlan, gre, gretap or ipip
-    (for those statements), each named."""
+    it: Open vSwitch's commands (for `type ovs` bridges), the kernel's ipvlan, gre, gretap or ipip (for
+    those statements), or its bridge VLAN filtering (for `tag`/`trunk` on Linux bridges), each named."""
     if _OVS.search(text) and ovs_missing():
         pytest.skip(f"Open vSwitch is not installed here: {ovs_missing()} missing")
     if _IPVLAN.search(text) and "ipvlan" in missing_link_kinds():
@@ -78,6 +87,17 @@ def skip_without_features(text: str) -> None:
     for kind, pattern in _TUNNELS.items():
         if pattern.search(text) and kind in missing_link_kinds():
             pytest.skip(f"the running kernel has no {kind} (a probe could not make a link of that kind)")
+    if has_bridge_vlans(text) and bridge_vlan_filtering_missing():
+        pytest.skip("the running kernel has no bridge VLAN filtering (a probe made a bridge with "
+                    "`vlan_filtering 1` and `ip -d link show` did not show it)")
+
+
+def has_bridge_vlans(text: str) -> bool:
+    """True when the lab (compiled) gives a Linux bridge VLAN ports: its setup has `bridge vlan` steps."""
+    if not _VLANS.search(text):
+        return False
+    compiled = compile_source(text, "lab.ns")
+    return compiled.plan is not None and any(isinstance(step, BridgeVlan) for step in lower(compiled.plan).setup)
 
 
 def example_labs() -> list[Path]:

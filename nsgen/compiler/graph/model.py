@@ -58,7 +58,7 @@ class Edge:
     head_label: tuple[str, ...] = ()
     directed: bool = False
     vlans: tuple[str, ...] = ()
-    """Hook: VLAN tags or trunks on the link (Open vSwitch ports; refused for now, E152)."""
+    """VLAN tags or trunks on the link (ports of Open vSwitch or Linux bridges)."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """`veth A<->B [ip ADDRESS[, ADDRESS]] [mac MAC[, MAC]] [mtu N] [tag N | trunk N,M]`: a veth pair between
-namespaces, bridges (two bridges too) and the host; `tag`/`trunk` for Open vSwitch ports."""
+namespaces, bridges (two bridges too) and the host; `tag`/`trunk` make its bridge ends VLAN ports
+(Open vSwitch ports, or ports of a Linux bridge with VLAN filtering)."""
 
 from __future__ import annotations
 
@@ -67,21 +68,60 @@ def is_ovs(name: str, symbols: Symbols) -> bool:
     return bridge is not None and bridge.ovs
 
 
-def check_ovs_options(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """`tag` and `trunk` make Open vSwitch ports: a veth needs an Open vSwitch bridge end for them,
-    VLANs are 1-4094, a tag is one VLAN, a trunk links two bridges, and a port is one or the other."""
+def check_vlan_options(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """`tag` and `trunk` make VLAN ports of a veth's bridge ends (Open vSwitch, or Linux bridges,
+    which then filter VLANs): VLANs are 1-4094, a tag is one VLAN, a trunk links two bridges, and a
+    port is one or the other. (`E152`, which refused them without an Open vSwitch end, is retired.)"""
     for veth in veths_of(program):
-        options = [o for o in veth.options if o.keyword in ("tag", "trunk")]
-        if not options:
+        if any(o.keyword in ("tag", "trunk") for o in veth.options):
+            yield from _check_vlans(veth, symbols)
+
+
+def address_vlans(program: ir.Program, symbols: Symbols) -> dict[str, dict[int, ir.Veth]]:
+    """For each Linux bridge, the VLANs whose access ports (`tag N`) lead to an address in one of
+    the bridge's own subnets, each with the first veth that shows it: the VLAN the bridge's own
+    address is in (none: VLAN 1, with the untagged ports)."""
+    found: dict[str, dict[int, ir.Veth]] = {}
+    for veth, bridge in _subnet_ports(program, symbols):
+        if veth.tag:
+            found.setdefault(bridge, {}).setdefault(veth.tag[0].value, veth)
+    return found
+
+
+def _subnet_ports(program: ir.Program, symbols: Symbols) -> Iterator[tuple[ir.Veth, str]]:
+    """The veths into a Linux bridge whose other end has an address in one of the bridge's subnets."""
+    for veth in veths_of(program):
+        bridge = bridge_of(veth, symbols)
+        if bridge is None or is_ovs(bridge, symbols):
             continue
-        ends = (veth.left.owner.text, veth.right.owner.text)
-        if not any(is_ovs(name, symbols) for name in ends):
-            yield error("E152", f"`{options[0].keyword}` makes an Open vSwitch port, and this veth has no Open "
-                        "vSwitch bridge end", options[0].span,
-                        "declare the bridge with `bridge NAME type ovs`, or leave it out: a Linux bridge here has "
-                        "no VLAN filtering, so its ports are untagged")
-            continue
-        yield from _check_vlans(veth, symbols)
+        subnets = symbols.bridge_subnets.get(bridge, [])
+        for _end, word in addressed_ends(veth, symbols):
+            address = resolve_address(word.text, symbols, bridge)
+            if address is not None and any(address.ip in subnet for subnet in subnets):
+                yield veth, bridge
+                break
+
+
+def check_bridge_address_vlan(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """E223: a Linux bridge's own addresses are in one VLAN (its `pvid` on itself); access ports of
+    two VLANs leading into its subnets would need two. W223: an untagged port (VLAN 1) leading into
+    its subnets, where the bridge's address is in another VLAN, cannot reach it."""
+    vlans_of = address_vlans(program, symbols)
+    for veth, bridge in _subnet_ports(program, symbols):
+        if not veth.tag and not veth.trunks and len(vlans_of.get(bridge, {})) == 1:
+            vlan = next(iter(vlans_of[bridge]))
+            yield warning("W223", f"this untagged port of bridge '{bridge}' is in VLAN 1, and the bridge's own "
+                          f"address is in VLAN {vlan}", veth.span,
+                          f"its address is in the bridge's subnet, but frames of VLAN 1 never reach the bridge "
+                          f"itself: give this veth `tag {vlan}`, or give it an address in another subnet")
+    for bridge, vlans in vlans_of.items():
+        (first, first_veth), *others = vlans.items()
+        for vlan, veth in others:
+            yield error("E223", f"bridge '{bridge}' would need an address in VLAN {first} and in VLAN {vlan}",
+                        veth.tag[0].span,
+                        f"its subnet holds addresses of access ports in both (VLAN {first} at "
+                        f"{first_veth.origin}); the bridge itself is in one VLAN: give each VLAN its own "
+                        "subnet, and the bridge an address in one of them")
 
 
 def _check_vlans(veth: ir.Veth, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -92,6 +132,10 @@ def _check_vlans(veth: ir.Veth, symbols: Symbols) -> Iterator[Diagnostic]:
     for extra in veth.tag[1:]:
         yield error("E214", "an access port is in one VLAN", extra.span,
                     "give `tag` one VLAN; for several, link two bridges with `trunk N,M`")
+    if veth.tag and bridge_of(veth, symbols) is None:
+        yield error("E224", "`tag` makes a bridge's port an access port, and this veth has no bridge end",
+                    veth.tag[0].span, "plug the namespace into a bridge (`veth red<->br0 ... tag 10`), or leave "
+                    "`tag` out: a namespace end sends and gets untagged frames")
     if veth.tag and veth.trunks:
         yield error("E213", "a port is an access port (`tag`) or a trunk (`trunk`), not both", veth.trunks[0].span,
                     "leave one of them out")
@@ -224,11 +268,12 @@ def _pair(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:
         kind = symbols.kind(side.owner.text) or "bridge"
         netns = end_home(side.owner.text, symbols)
         ovs = side.owner.text if is_ovs(side.owner.text, symbols) else None
+        port = kind == "bridge"  # the end is a port of a bridge (Open vSwitch or Linux): it takes the VLANs
         return plan.VethEnd(netns=netns, ifname=names[id(side)], addresses=addresses.get(id(side), ()),
-                            master=bare_name(side.owner.text) if kind == "bridge" and not ovs else None,
+                            master=bare_name(side.owner.text) if port and not ovs else None,
                             addrgenmode=mode if netns else None, mac=macs.get(id(side)), ovs=ovs,
-                            tag=veth.tag[0].value if ovs and veth.tag else None,
-                            trunks=tuple(n.value for n in veth.trunks) if ovs else ())
+                            tag=veth.tag[0].value if port and veth.tag else None,
+                            trunks=tuple(n.value for n in veth.trunks) if port else ())
 
     left, right = end(veth.left), end(veth.right)
     # The host or bridge side is created first, so the other end can be sent into its namespace.
@@ -239,7 +284,8 @@ def _pair(veth: ir.Veth, symbols: Symbols, quiet: bool) -> plan.Veth:
 
 KINDS = (
     StatementKind(40, "veth", "veth", ir.Veth, transform,
-                  (check_veth_ends, check_ovs_options, check_bridge_loops, check_macs, check_link_local_clash,
+                  (check_veth_ends, check_vlan_options, check_bridge_address_vlan, check_bridge_loops, check_macs,
+                   check_link_local_clash,
                    *checks.LINK_CHECKS), lower,
                   "### `veth"),
 )

@@ -265,7 +265,7 @@ HELPERS = (
     "veths_gone", "lab_objects", "filter_batch", "batch_failure", "explain_failures", "run_batch",
     "run_removals", "undo_created", "confirm_created", "ns_batches", "keep_routes", "batch_keys", "record_batch",
     "start_process", "stop_process", "process_is", "process_start",
-    "claim_ovs_bridge", "claim_ovs_port", "ovs_batch", "ovs_userspace",
+    "claim_ovs_bridge", "claim_ovs_port", "ovs_batch", "ovs_userspace", "keep_vlans", "has_vlan", "bridge_batch",
 )
 """Shell functions scripts may call, in the order they are written after `main`; each is
 templates/helpers/<name>.sh.j2 (remove_rules, remove_ns_rules: the target's). A script carries only those it calls."""

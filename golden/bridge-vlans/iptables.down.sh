@@ -1,0 +1,546 @@
+#!/usr/bin/env bash
+# Teardown of nsgen lab 'bridge-vlans', compiled from bridge-vlans.ns (target iptables, default style).
+# Removes what the setup script creates (namespaces red, blue, green, gold, grey, r1 and 1 more;
+# bridges br0, br1, br2; veth pairs veth-red-br/veth-red, veth-blue-br/veth-blue,
+# veth-br0-br/veth-br1-br, veth-green-br/veth-green, veth-gold-br/veth-gold, veth-grey-br/veth-grey
+# and 1 more; rules in iptables chains nsgen-bridge-vlans-* (accept across br0, accept across br1)),
+# in reverse order, and restores the sysctls it set. Running it again is harmless.
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=bridge-vlans
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
+
+main() {
+  preflight
+  lock_lab
+  if [ ${#owned[@]} -gt 0 ]; then
+    # What an earlier setup of this lab created and this lab file no longer has (it was edited since)
+    # is removed first; what it has, below.
+    converge <<'KEYS'
+netns red
+netns blue
+netns green
+netns gold
+netns grey
+netns r1
+netns pink
+link - br0
+link - br1
+link r1 br2
+addr r1 br2 10.0.40.254/24
+link - veth-red-br
+addr red veth-red 10.0.0.1/24
+link - veth-blue-br
+addr blue veth-blue 10.0.0.2/24
+link - veth-br0-br
+link - veth-green-br
+addr green veth-green 10.0.0.3/24
+link - veth-gold-br
+addr gold veth-gold 10.0.0.4/24
+link - veth-grey-br
+addr grey veth-grey 10.0.0.5/24
+link pink veth-pink
+addr pink veth-pink 10.0.40.1/24
+rules
+KEYS
+  fi
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
+
+# firewall: iptables chains nsgen-bridge-vlans-*
+remove_rules
+
+# bridge-vlans.ns:22  veth pink<->r1:br2 ip 10.0.40.1/24 tag 40
+if lab_made 'addr pink veth-pink 10.0.40.1/24'; then
+  ip -n pink addr del 10.0.40.1/24 dev veth-pink 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:18  veth grey<->br1 ip 10.0.0.5/24
+if lab_made 'addr grey veth-grey 10.0.0.5/24'; then
+  ip -n grey addr del 10.0.0.5/24 dev veth-grey 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:17  veth gold<->br1 ip 10.0.0.4/24 tag 20
+if lab_made 'addr gold veth-gold 10.0.0.4/24'; then
+  ip -n gold addr del 10.0.0.4/24 dev veth-gold 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:16  veth green<->br1 ip 10.0.0.3/24 tag 10
+if lab_made 'addr green veth-green 10.0.0.3/24'; then
+  ip -n green addr del 10.0.0.3/24 dev veth-green 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:14  veth blue<->br0 ip 10.0.0.2/24 tag 20
+if lab_made 'addr blue veth-blue 10.0.0.2/24'; then
+  ip -n blue addr del 10.0.0.2/24 dev veth-blue 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:13  veth red<->br0 ip 10.0.0.1/24 tag 10
+if lab_made 'addr red veth-red 10.0.0.1/24'; then
+  ip -n red addr del 10.0.0.1/24 dev veth-red 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:21  bridge r1:br2 ip 10.0.40.254/24
+if lab_made 'addr r1 br2 10.0.40.254/24'; then
+  ip -n r1 addr del 10.0.40.254/24 dev br2 2>/dev/null || true # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:20  ns pink
+if lab_netns pink; then # only if this lab's setup created it
+  ip netns del pink
+fi
+
+# bridge-vlans.ns:19  ns r1
+if lab_netns r1; then # only if this lab's setup created it
+  ip netns del r1
+fi
+
+# bridge-vlans.ns:12  ns grey
+if lab_netns grey; then # only if this lab's setup created it
+  ip netns del grey
+fi
+
+# bridge-vlans.ns:11  ns gold
+if lab_netns gold; then # only if this lab's setup created it
+  ip netns del gold
+fi
+
+# bridge-vlans.ns:10  ns green
+if lab_netns green; then # only if this lab's setup created it
+  ip netns del green
+fi
+
+# bridge-vlans.ns:9  ns blue
+if lab_netns blue; then # only if this lab's setup created it
+  ip netns del blue
+fi
+
+# bridge-vlans.ns:8  ns red
+if lab_netns red; then # only if this lab's setup created it
+  ip netns del red
+fi
+
+# The host's veth ends whose peers were in those namespaces go with them: the kernel removes
+# them in the background, all at once (far faster than one by one). Wait for that; one still
+# there (a process inside keeps its namespace alive) is deleted below.
+veths_gone veth-pink:r1 veth-grey-br:grey veth-gold-br:gold veth-green-br:green veth-blue-br:blue veth-red-br:red || true
+
+# bridge-vlans.ns:22  veth pink<->r1:br2 ip 10.0.40.1/24 tag 40
+if lab_made 'link pink veth-pink' && link_is pink veth-pink veth; then
+  ip -n pink link del dev veth-pink || link_gone pink veth-pink # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:18  veth grey<->br1 ip 10.0.0.5/24
+if lab_link veth-grey-br veth; then # only if this lab's setup created it
+  ip link del dev veth-grey-br || link_gone '' veth-grey-br # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:17  veth gold<->br1 ip 10.0.0.4/24 tag 20
+if lab_link veth-gold-br veth; then # only if this lab's setup created it
+  ip link del dev veth-gold-br || link_gone '' veth-gold-br # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:16  veth green<->br1 ip 10.0.0.3/24 tag 10
+if lab_link veth-green-br veth; then # only if this lab's setup created it
+  ip link del dev veth-green-br || link_gone '' veth-green-br # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:15  veth br0<->br1 trunk 10,20
+if lab_link veth-br0-br veth; then # only if this lab's setup created it
+  ip link del dev veth-br0-br || link_gone '' veth-br0-br # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:14  veth blue<->br0 ip 10.0.0.2/24 tag 20
+if lab_link veth-blue-br veth; then # only if this lab's setup created it
+  ip link del dev veth-blue-br || link_gone '' veth-blue-br # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:13  veth red<->br0 ip 10.0.0.1/24 tag 10
+if lab_link veth-red-br veth; then # only if this lab's setup created it
+  ip link del dev veth-red-br || link_gone '' veth-red-br # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:21  bridge r1:br2 ip 10.0.40.254/24
+if lab_made 'link r1 br2' && link_is r1 br2 bridge; then
+  ip -n r1 link del dev br2 || link_gone r1 br2 # gone meanwhile is fine
+fi
+
+# bridge-vlans.ns:7  bridge br1
+if lab_link br1 bridge; then # only if this lab's setup created it
+  ip link del dev br1 || link_gone '' br1 # gone meanwhile is fine
+else
+  put_back br1
+fi
+
+# bridge-vlans.ns:6  bridge br0
+if lab_link br0 bridge; then # only if this lab's setup created it
+  ip link del dev br0 || link_gone '' br0 # gone meanwhile is fine
+else
+  put_back br0
+fi
+STEPS
+  forget_lab
+
+  echo "nsgen: lab '$lab' is down" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' teardown must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool iptables
+  need_tool iptables-restore
+  need_tool awk
+  need_tool flock
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=bridge-vlans.ns
+  take_lock /run/nsgen/labs/bridge-vlans/lock "lab '$lab'"
+  if [ -e /run/nsgen/labs/bridge-vlans/record ]; then
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/bridge-vlans/record
+  fi
+  if [ -e /run/nsgen/labs/bridge-vlans/source ]; then
+    IFS= read -r source </run/nsgen/labs/bridge-vlans/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+}
+
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null || true) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# lock_host: hold the lock all labs share for the host's own settings (once per run).
+lock_host() {
+  if [ -z "${host_locked-}" ]; then
+    take_lock /run/nsgen/host/lock "the host's sysctl record"
+    host_locked=1
+  fi
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
+# (a bridge that was there before and still has its kept state, after a rollback, is put back first).
+forget_lab() {
+  local prior
+  for prior in /run/nsgen/labs/bridge-vlans/prior/*; do
+    if [ -e "$prior" ]; then put_back "${prior##*/}"; fi
+  done
+  rm -f /run/nsgen/labs/bridge-vlans/record /run/nsgen/labs/bridge-vlans/source /run/nsgen/labs/bridge-vlans/lock
+  rmdir /run/nsgen/labs/bridge-vlans /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
+# setup of the lab created (its record lists it) that the lab no longer declares, and say so
+# (setup, and teardown from an edited lab file):
+# `run` processes (a process keeps its namespace alive), rules (the host's, then those in
+# namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
+converge() {
+  local key kind where name rest
+  local -a in_ns match
+  local -A declared=()
+  while IFS= read -r key; do declared[$key]=1; done
+  for kind in run rules nsrules addr route ovsport netns link ovsbr sysctl; do
+    for key in "${!owned[@]}"; do
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
+      read -r _ where name rest <<<"$key"
+      in_ns=()
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ] && [[ $kind != ovs* ]]; then
+        if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
+          record - "$key" # it goes with its namespace
+          continue
+        fi
+        in_ns=(-n "$where")
+      fi
+      echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
+      case $kind in
+        run) stop_process /run/nsgen/labs/bridge-vlans/run/"$name.pid" /run/nsgen/labs/bridge-vlans/run/"$name.log" ;;
+        rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
+        route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
+        netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
+        link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
+        sysctl) release_sysctl "$where" ;;
+        ovsport) ovs-vsctl --timeout=10 --if-exists del-port "$where" "$name" ;; # (even if the lab has no
+        ovsbr) ovs-vsctl --timeout=10 --if-exists del-br "$where" ;; # Open vSwitch bridge any more)
+      esac
+      record - "$key"
+    done
+  done
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/bridge-vlans/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/bridge-vlans/record
+  owned[$2]=$1
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# lab_netns NAME: true if namespace NAME exists and the lab's record says its setup created it.
+# One that was there before the lab is left as it is (so is what was in it), and said so.
+lab_netns() {
+  netns_exists "$1" || return 1
+  if lab_owns "netns $1"; then return 0; fi
+  echo "nsgen: namespace '$1' was not created by lab '$lab' (not in its record): left as it is" >&2
+  return 1
+}
+
+# lab_made KEY: true if the lab's record says its setup created KEY and (for something inside a
+# namespace) that namespace is not the lab's own, which takes everything in it along.
+lab_made() {
+  local ns=${1#* }
+  [ "${owned[$1]-}" = + ] || return 1
+  ! lab_owns "netns ${ns%% *}"
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
+# lab's record says so, or it carries the alias nsgen:bridge-vlans (matched as the alias
+# field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
+lab_link() {
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:bridge-vlans '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let
+# go puts back the value it had before the first one changed it.
+release_sysctl() {
+  local dir=/run/nsgen/host/$1
+  lock_host
+  rm -f "$dir"/bridge-vlans
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
+  fi
+  rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
+}
+
+# put_back BRIDGE: BRIDGE was there before the lab: give it back the MTU and the up or down
+# state keep_prior found (and its VLAN filtering, which keep_vlans found), and remove the lab's addresses it did not have then.
+put_back() {
+  local file=/run/nsgen/labs/bridge-vlans/prior/"$1" what value address
+  local -A had=()
+  local -a added=()
+  local mtu='' up='' filtering='' selfvlan=''
+  [ -e "$file" ] || return 0
+  while read -r what value; do
+    case $what in
+      mtu) mtu=$value ;;
+      up) up=$value ;;
+      filtering) filtering=$value ;;
+      selfvlan) selfvlan=$value ;;
+      addr) had[$value]=1 ;;
+      lab) if [ -n "$value" ]; then added+=("$value"); fi ;;
+    esac
+  done <"$file"
+  if link_exists '' "$1"; then
+    for address in "${added[@]}"; do
+      if [ -z "${had[$address]-}" ]; then ip addr del "$address" dev "$1" 2>/dev/null || true; fi
+    done
+    if [ -n "$selfvlan" ]; then # its own VLAN back to VLAN 1, as the kernel makes it
+      bridge vlan del dev "$1" vid "$selfvlan" self 2>/dev/null || true
+      bridge vlan add dev "$1" vid 1 pvid untagged self 2>/dev/null || true
+    fi
+    if [ -n "$filtering" ] && [ "$filtering" != 1 ]; then ip link set dev "$1" type bridge vlan_filtering "$filtering"; fi
+    if [ -n "$mtu" ]; then ip link set dev "$1" mtu "$mtu"; fi
+    if [ "$up" = 0 ]; then ip link set dev "$1" down; fi
+  fi
+  rm -f "$file"
+  rmdir "${file%/*}" 2>/dev/null || true
+}
+
+# remove_rules: unhook and delete the lab's chains (nsgen-bridge-vlans-*, in iptables
+# and ip6tables), if present: every chain a setup of this lab may have made, so that one an
+# earlier version of the lab file needed goes too.
+remove_rules() {
+  remove_chains iptables:nsgen-bridge-vlans-pre iptables:nsgen-bridge-vlans-post iptables:nsgen-bridge-vlans-fwd iptables:nsgen-bridge-vlans-out ip6tables:nsgen-bridge-vlans-pre ip6tables:nsgen-bridge-vlans-post ip6tables:nsgen-bridge-vlans-fwd ip6tables:nsgen-bridge-vlans-out
+}
+# remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
+# ip6tables; one not installed has none), if present.
+remove_chains() {
+  local tool table builtin chain
+  while read -r tool table builtin chain; do
+    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
+    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      "$tool" -t "$table" -D "$builtin" -j "$chain"
+    done
+    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+      "$tool" -t "$table" -F "$chain"
+      "$tool" -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+iptables nat PREROUTING nsgen-bridge-vlans-pre
+iptables nat POSTROUTING nsgen-bridge-vlans-post
+iptables filter FORWARD nsgen-bridge-vlans-fwd
+iptables nat OUTPUT nsgen-bridge-vlans-out
+ip6tables nat PREROUTING nsgen-bridge-vlans-pre
+ip6tables nat POSTROUTING nsgen-bridge-vlans-post
+ip6tables filter FORWARD nsgen-bridge-vlans-fwd
+ip6tables nat OUTPUT nsgen-bridge-vlans-out
+CHAINS
+}
+
+# remove_ns_rules NS: unhook and delete the lab's chains (nsgen-bridge-vlans-*) inside namespace NS,
+# if present; the namespace's own chains and rules are left as they are.
+remove_ns_rules() {
+  local ns=$1 table builtin chain
+  while read -r table builtin chain; do
+    while ip netns exec "$ns" iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+      ip netns exec "$ns" iptables -t "$table" -D "$builtin" -j "$chain"
+    done
+    if ip netns exec "$ns" iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
+      ip netns exec "$ns" iptables -t "$table" -F "$chain"
+      ip netns exec "$ns" iptables -t "$table" -X "$chain"
+    fi
+  done <<'CHAINS'
+nat PREROUTING nsgen-bridge-vlans-pre
+nat OUTPUT nsgen-bridge-vlans-out
+nat POSTROUTING nsgen-bridge-vlans-post
+filter FORWARD nsgen-bridge-vlans-fwd
+filter INPUT nsgen-bridge-vlans-in
+CHAINS
+}
+
+# veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
+# false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
+# NS is still there (a namespace the lab did not create, which teardown leaves).
+veths_gone() {
+  local tries word
+  local -a names=()
+  for word in "$@"; do
+    if [[ $word == *:* ]]; then
+      if [ -e "/run/netns/${word#*:}" ]; then continue; fi
+      word=${word%%:*}
+    fi
+    names+=("$word")
+  done
+  if [ "${#names[@]}" -eq 0 ]; then return 0; fi
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" ${names[*]} " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
+}
+
+# stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that
+# process (process_is): TERM, then KILL if it is still there after 5 s; then PIDFILE and LOG go.
+stop_process() {
+  local pid i
+  if process_is "$1"; then
+    read -r pid _ <"$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      if ! process_is "$1"; then break; fi
+      sleep 0.1
+    done
+    if process_is "$1"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do
+        if ! process_is "$1"; then break; fi
+        sleep 0.1
+      done
+    fi
+  fi
+  rm -f "$1" "$2"
+  rmdir "${1%/*}" 2>/dev/null || true
+}
+
+# process_is PIDFILE: true if the process PIDFILE names (`PID START`) is running: PID is there, not
+# a zombie, and started at START (so not another process that got the pid since).
+process_is() {
+  local pid start stat
+  local -a fields
+  [ -e "$1" ] || return 1
+  read -r pid start <"$1" || return 1
+  { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+  read -ra fields <<<"${stat##*) }"
+  [ "${fields[0]}" != Z ] && [ -n "$start" ] && [ "${fields[19]}" = "$start" ]
+}
+
+main "$@"
