@@ -100,9 +100,8 @@ def test_tutorial_import_keeps_its_comments() -> None:
 
 
 # -- round trip: import(build --style plain) == the lab --------------------------------------------
-NOT_READ_YET = {"bridge-vlans"}
-"""Labs with statements import does not read yet (VLANs on Linux bridges: docs/import.md): their
-import is refused with E323 and a reason, never a wrong lab."""
+# Every golden and example lab comes back: Open vSwitch, bridges inside namespaces, ipvlan, VXLAN
+# groups and several remotes, tunnels and VLANs on Linux bridges included.
 
 
 @pytest.mark.parametrize("target", ["iptables", "nft"])
@@ -115,9 +114,6 @@ def test_plain_build_imports_back_to_the_lab(lab: Path, target: str) -> None:
     assert compiled.plan is not None
     script = render_script(compiled.plan, target, "setup", "plain")
     text, codes, ok = _import(script, f"{lab.stem}.setup.sh")
-    if lab.stem in NOT_READ_YET:
-        assert not ok and "E323" in codes, codes
-        return
     assert ok and codes == [], codes
     same_lab(text, source, file=lab.name)
 
@@ -664,6 +660,56 @@ class _TunnelHost(_IpvlanHost):
                 {"ifindex": 4, "ifname": "gre1", "flags": ["UP"], "mtu": 1476, "link_type": "gre",
                  "linkinfo": {"info_kind": "gre", "info_data": {"remote": "172.30.0.2"}}}]}
     ADDRESSES: ClassVar[dict[str | None, list[dict[str, Any]]]] = {None: [], "red": []}
+
+
+class _VlanHost(_IpvlanHost):
+    """A Linux bridge br0 with VLAN filtering in the host, with red's port an access port of VLAN 10
+    and a trunk of VLANs 10-11 to br1 (what `ip -j -d link` and `bridge -j vlan show` print), for
+    `--live` where this kernel has no VLAN filtering to build it."""
+
+    LINKS: ClassVar[dict[str | None, list[dict[str, Any]]]] = {
+        None: [_IpvlanHost._LO,
+               {"ifindex": 2, "ifname": "br0", "flags": ["UP"], "mtu": 1500, "link_type": "ether",
+                "ifalias": "nsgen:v", "linkinfo": {"info_kind": "bridge", "info_data": {"vlan_filtering": 1}}},
+               {"ifindex": 3, "ifname": "br1", "flags": ["UP"], "mtu": 1500, "link_type": "ether",
+                "ifalias": "nsgen:v", "linkinfo": {"info_kind": "bridge", "info_data": {"vlan_filtering": 1}}},
+               {"ifindex": 4, "ifname": "veth-red-br", "flags": ["UP"], "mtu": 1500, "link_type": "ether",
+                "master": "br0", "link_index": 2, "link_netnsid": 0, "ifalias": "nsgen:v",
+                "linkinfo": {"info_kind": "veth"}},
+               {"ifindex": 5, "ifname": "veth-br0-br", "flags": ["UP"], "mtu": 1500, "link_type": "ether",
+                "master": "br1", "link_index": 6, "ifalias": "nsgen:v", "linkinfo": {"info_kind": "veth"}},
+               {"ifindex": 6, "ifname": "veth-br1-br", "flags": ["UP"], "mtu": 1500, "link_type": "ether",
+                "master": "br0", "link_index": 5, "ifalias": "nsgen:v", "linkinfo": {"info_kind": "veth"}}],
+        "red": [_IpvlanHost._LO,
+                {"ifindex": 2, "ifname": "veth-red", "flags": ["UP"], "mtu": 1500, "link_type": "ether",
+                 "link_index": 4, "link_netnsid": 0, "inet6_addr_gen_mode": "none",
+                 "linkinfo": {"info_kind": "veth"}}]}
+    ADDRESSES: ClassVar[dict[str | None, list[dict[str, Any]]]] = {
+        None: [], "red": [{"ifname": "veth-red", "addr_info": [{"family": "inet", "local": "10.0.0.1",
+                                                                 "prefixlen": 24}]}]}
+    VLANS: ClassVar[list[dict[str, Any]]] = [
+        {"ifname": "br0", "vlans": [{"vlan": 1, "flags": ["PVID", "Egress Untagged"]}]},
+        {"ifname": "veth-red-br", "vlans": [{"vlan": 10, "flags": ["PVID", "Egress Untagged"]}]},
+        {"ifname": "veth-br1-br", "vlans": [{"vlan": 10, "vlanEnd": 11}]},
+        {"ifname": "veth-br0-br", "vlans": [{"vlan": 10}, {"vlan": 11}]}]
+
+    def run(self, command: list[str], netns: str | None = None, timeout: float = 30.0,
+            input: str | None = None) -> subprocess.CompletedProcess[str]:
+        import json
+
+        if command == ["bridge", "-j", "vlan", "show"] and netns is None:
+            return subprocess.CompletedProcess(command, 0, json.dumps(self.VLANS), "")
+        return super().run(command, netns, timeout, input)
+
+
+def test_live_reads_vlans_of_linux_bridge_ports() -> None:
+    from nsgen.importer.live import import_live
+
+    result = import_live(["red"], _VlanHost())
+    assert result.ok, [d.message for d in result.diagnostics]
+    lines = [" ".join(line.split()) for line in result.text.splitlines()]
+    assert "veth red<->br0 ip 10.0.0.1/24 tag 10" in lines, result.text
+    assert any(line.startswith("veth br") and line.endswith("trunk 10, 11") for line in lines), result.text
 
 
 def test_live_leaves_out_what_it_does_not_read_and_says_so() -> None:

@@ -239,12 +239,43 @@ class Emitter:
             return self.report.span(line, 1, len(text) + 1), text
         return self._where(ports[0]), f"veth {ports[0].name}"
 
+    def _linux_vlans(self, end: Link) -> str | None:
+        """A port of a Linux bridge: `tag N` (VLAN N its only one, pvid and untagged), `trunk N,M`
+        (tagged VLANs only), "" (VLAN 1 untagged, the default, or a bridge without VLAN filtering);
+        None (refused) for anything else, or VLANs on a port of a bridge that does not filter."""
+        if end.master is None or "br_vlans" not in end.info:
+            return ""
+        bridge = self.model.link(end.netns, end.master)
+        vlans = dict(item.split(":") for item in end.info["br_vlans"].split(",") if item)
+        where = (self.report.span(int(end.info["br_vlan_line"])), end.info["br_vlan_text"])
+        if vlans == {"1": "pu"}:
+            return ""
+        if bridge is None or bridge.info.get("vlan_filtering") != "1":
+            self.report.refuse("E323", f"VLANs on {end.name}, a port of bridge {end.master}, which has no VLAN "
+                               "filtering: the kernel ignores them, and the lab's `tag`/`trunk` would turn it on",
+                               *where, "give the bridge `vlan_filtering 1`, or leave the VLANs out")
+            return None
+        if len(vlans) == 1 and next(iter(vlans.values())) == "pu":
+            return f"tag {next(iter(vlans))}"
+        if vlans and all(flags == "" for flags in vlans.values()):
+            return "trunk " + ",".join(vlans)
+        self.report.refuse("E323", f"port {end.name} of bridge {end.master} has VLANs "
+                           f"{', '.join(v + _vlan_flags(f) for v, f in vlans.items())}: "
+                           "the lab's ports are access ports (one VLAN, pvid untagged) or trunks (tagged VLANs "
+                           "only)", *where, "make it one or the other")
+        return None
+
     def _vlans(self, one: Link, two: Link) -> str | None:
-        """The veth's `tag N` or `trunk N,M` ("" for none) from its Open vSwitch ports' Port columns;
-        None (refused) when the lab cannot say them: the lab gives every Open vSwitch end of a veth
-        the same VLANs, a port one VLAN or a list of VLANs, and a trunk joins two bridges."""
+        """The veth's `tag N` or `trunk N,M` ("" for none) from its Open vSwitch ports' Port columns,
+        or its Linux bridge ports' `bridge vlan` lines; None (refused) when the lab cannot say them:
+        the lab gives every bridge end of a veth the same VLANs, a port one VLAN or a list of VLANs,
+        and a trunk joins two bridges."""
+        linux = {self._linux_vlans(end) for end in (one, two) if not self._is_ovs_port(end)}
+        if None in linux:
+            return None
+        linux.discard("")
         ports = [end for end in (one, two) if self._is_ovs_port(end)]
-        settings = set()
+        settings: set[str] = {v for v in linux if v is not None}
         for port in ports:
             tag, trunks = port.info.get("ovs_tag"), port.info.get("ovs_trunks")
             mode = port.info.get("ovs_vlan_mode")
@@ -396,3 +427,9 @@ def first_of_each_family(link: Link) -> list[Address]:
     the lab's `ip` gives a bridge, vxlan, macvlan or veth end (one address of each family)."""
     return [a for a in (next((a for a in link.addresses if a.family == family), None) for family in (4, 6))
             if a is not None]
+
+
+def _vlan_flags(flags: str) -> str:
+    """` (pvid untagged)` and the like for a port's VLAN flags (`p`: pvid, `u`: untagged)."""
+    words = [word for mark, word in (("p", "pvid"), ("u", "untagged")) if mark in flags]
+    return f" ({' '.join(words)})" if words else ""

@@ -412,12 +412,8 @@ class Interpreter:
         elif kind in TUNNELS:
             if not self._tunnel_info(kind_args, link):
                 return False
-        elif kind == "bridge":
-            _options, _bflags, bbare = self._link_words(kind_args)
-            if any(key for key in bbare if key in ("stp_state", "vlan_filtering")) and "1" in bbare:
-                self.refuse("E323", "bridge options (STP, VLAN filtering): the lab language's bridges have "
-                            "neither", word="type")
-                return False
+        elif kind == "bridge" and not self._bridge_options(kind_args, link):
+            return False
         self.model.links.append(link)
         self._apply_link_options(link, values, flags)
         return True
@@ -467,6 +463,20 @@ class Interpreter:
         if "dstport" not in values:
             self.warn("W340", "a vxlan without `dstport` uses the kernel's port 8472, not IANA's 4789; "
                       "imported as `port 8472`", "write `dstport 4789` to use the standard port", word="vxlan")
+        return True
+
+    def _bridge_options(self, words: list[str], bridge: Link) -> bool:
+        """`type bridge [vlan_filtering 0|1] [stp_state 0]`: VLAN filtering is what a lab bridge with
+        `tag`/`trunk` ports has (the ports' `bridge vlan` lines say which); STP and the rest it has not."""
+        pairs = dict(zip(words[::2], words[1::2], strict=False))
+        others = [key for key in pairs if key not in ("vlan_filtering", "stp_state")]
+        if others or len(words) % 2 or pairs.get("stp_state", "0") != "0" \
+                or pairs.get("vlan_filtering", "0") not in ("0", "1"):
+            self.refuse("E323", "bridge options other than `vlan_filtering` (STP, timers, ...): the lab language's "
+                        "bridges have none", "leave them out, or set them by hand after setup", word="type")
+            return False
+        if "vlan_filtering" in pairs:
+            bridge.info["vlan_filtering"] = pairs["vlan_filtering"]
         return True
 
     def _tunnel_info(self, kind_args: list[str], link: Link) -> bool:
@@ -551,13 +561,18 @@ class Interpreter:
         link = self.model.link(netns, name)
         if link is None:
             return self._unknown_device(name, netns)
+        if "type" in values:
+            link.touch(self.line)
+            type_words = args[args.index("type") + 1:]
+            if link.kind == "bridge" and type_words[:1] == ["bridge"]:
+                return self._bridge_options(type_words[1:], link)
+            self.refuse("E323", "link options by type (`ip link set ... type ...`): the lab language has none "
+                        "(but a bridge's `vlan_filtering`)")
+            return False
         if bare:
             self.refuse("E324", f"`ip link set` words nsgen does not know: {' '.join(bare)}", word=bare[0])
             return False
         link.touch(self.line)
-        if "type" in values:
-            self.refuse("E323", "link options by type (`ip link set ... type ...`): the lab language has none")
-            return False
         if "netns" in values:
             target = values["netns"]
             if target not in self.model.namespaces:
@@ -800,10 +815,57 @@ class Interpreter:
             return False
         if obj == "fdb" and sub in ("append", "add", "del", "delete") and len(rest) > 2:
             return self._fdb(sub, rest[2], rest[3:], netns)
+        if obj == "vlan" and sub in ("add", "del", "delete"):
+            return self._bridge_vlan(sub, rest[2:], netns)
         self.refuse("E323", f"`bridge {obj} {sub}`: nsgen import reads `bridge fdb append` of a vxlan's peers "
                     "only", "write it into the lab by hand if the language has it (a port's VLANs: `tag` or "
                     "`trunk` on its veth), or leave it out", word=obj)
         return False
+
+    def _bridge_vlan(self, sub: str, args: list[str], netns: str | None) -> bool:
+        """`bridge [-n NS] vlan add|del dev PORT vid N[-M] [pvid] [untagged] [self] [master]`: a port's
+        VLANs on a Linux bridge with VLAN filtering (`tag`/`trunk` on its veth, worked out when the lab
+        is written: see Emitter._linux_vlans). `self` (the bridge's own VLAN) is the lab's to work out
+        from its ports, so it is read and left out."""
+        values: dict[str, str] = {}
+        flags: set[str] = set()
+        words = list(args)
+        while words:
+            word = words.pop(0)
+            if word in ("dev", "vid") and words:
+                values[word] = words.pop(0)
+            elif word in ("pvid", "untagged", "self", "master"):
+                flags.add(word)
+            else:
+                self.refuse("E323", f"`bridge vlan {sub}` option `{word}`: the lab's ports are access ports (`tag`) "
+                            "or trunks (`trunk`)", word=word)
+                return False
+        low, _dash, high = values.get("vid", "").partition("-")
+        if "dev" not in values or not low.isdigit() or not (high or low).isdigit() \
+                or not 1 <= int(low) <= int(high or low) <= 4094:
+            self.refuse("E324", "`bridge vlan` needs `dev PORT` and `vid N` (1-4094, or a range N-M)", word="vlan")
+            return False
+        port = self.model.link(netns, values["dev"])
+        if port is None:
+            return self._unknown_device(values["dev"], netns)
+        port.touch(self.line)
+        if "self" in flags and port.kind == "bridge":
+            return True
+        if port.kind != "veth":
+            self.refuse("E323", f"VLANs on {port.name}, a {port.kind}: the lab's `tag` and `trunk` are on veth "
+                        "ends plugged into a bridge", "leave them out, or link it through a veth", word="vlan")
+            return False
+        vlans = dict(item.split(":") for item in port.info.get("br_vlans", "1:pu").split(",") if item)
+        for vid in range(int(low), int(high or low) + 1):
+            if sub == "add":
+                if "pvid" in flags:  # one pvid per port: a new one replaces the old
+                    vlans = {v: f.replace("p", "") for v, f in vlans.items()}
+                vlans[str(vid)] = ("p" if "pvid" in flags else "") + ("u" if "untagged" in flags else "")
+            else:
+                vlans.pop(str(vid), None)
+        port.info["br_vlans"] = ",".join(f"{v}:{f}" for v, f in sorted(vlans.items(), key=lambda i: int(i[0])))
+        port.info["br_vlan_line"], port.info["br_vlan_text"] = str(self.line), self.text.strip()
+        return True
 
     def _fdb(self, sub: str, mac: str, args: list[str], netns: str | None) -> bool:
         flags = {"self", "permanent", "static"}

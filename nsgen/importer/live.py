@@ -312,6 +312,7 @@ class _Reader:
                 link.mac = str(raw["address"]).lower()
             self.model.links.append(link)
             made[key] = link
+        self._read_bridge_vlans(made)
         for link in self.model.links:
             if link.kind == "bridge" and link.mtu is not None:
                 # its ports' MTUs as the kernel has them (a vxlan's is its underlay's less 50 unless set)
@@ -321,9 +322,30 @@ class _Reader:
                     link.mtu = None
         return made
 
+    def _read_bridge_vlans(self, made: dict[tuple[str | None, int], Link]) -> None:
+        """The VLANs of the ports of Linux bridges with VLAN filtering, in each scope that has one:
+        `bridge -j vlan show` (each port's VLANs, `PVID` and `Egress Untagged` flags), as the
+        `bridge vlan` lines of a script would give them (see Emitter._linux_vlans)."""
+        scopes = {key[0] for key, link in made.items() if link.info.get("vlan_filtering") == "1"}
+        for scope in sorted(scopes, key=lambda s: s or ""):
+            ports = {link.name: link for key, link in made.items() if key[0] == scope and link.master is not None}
+            for entry in _json(self.runner, ["bridge", "-j", "vlan", "show"], scope):
+                port = ports.get(str(entry.get("ifname")))
+                if port is None:
+                    continue
+                vlans: list[str] = []
+                for vlan in entry.get("vlans", []):
+                    flags = vlan.get("flags", [])
+                    mark = ("p" if "PVID" in flags else "") + ("u" if "Egress Untagged" in flags else "")
+                    first = int(vlan["vlan"])
+                    vlans += [f"{vid}:{mark}" for vid in range(first, int(vlan.get("vlanEnd", first)) + 1)]
+                port.info.update(br_vlans=",".join(vlans), br_vlan_line="0", br_vlan_text="")
+
     def _details(self, link: Link, raw: dict[str, Any], scope: str | None) -> None:
         mtu = int(raw.get("mtu", 1500))
         data = raw.get("linkinfo", {}).get("info_data", {}) or {}
+        if link.kind == "bridge" and data.get("vlan_filtering") == 1:
+            link.info["vlan_filtering"] = "1"
         if link.kind in ("veth", "bridge"):
             link.mtu = None if mtu == 1500 else mtu
         elif link.kind == "vxlan":

@@ -147,8 +147,6 @@ LIVE_LABS = sorted(
     # golden/services's `sh -c '...; exec sleep 1000'`, whose command line is sleep's by then (a
     # `run` is read only while its command line is the one nsgen started, docs/import.md)
     and path.stem != "router-nat" and path.parent.name != "services"
-    # VLANs on Linux bridges: import refuses them (E323; tests/test_import.py NOT_READ_YET)
-    and path.stem != "bridge-vlans"
     # a lab across machines (docs/machines.md) has no one host to read it back from
     and "\nmachine " not in path.read_text(encoding="utf-8"))
 
