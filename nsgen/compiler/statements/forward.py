@@ -172,5 +172,5 @@ KINDS = (
     StatementKind(70, "forward", "forward", ir.Forward, transform,
                   (check_forwards, check_forward_reachable, check_forward_replies, check_namespace_forwards,
                    checks.check_rule_interfaces, checks.check_namespace_rule_interfaces,
-                   checks.check_name_lengths, checks.check_namespace_rules_family), lower, "### `forward [NS]"),
+                   checks.check_name_lengths), lower, "### `forward [NS]"),
 )

@@ -133,6 +133,6 @@ KINDS = (
     StatementKind(60, "nat", "masquerade", ir.Masquerade, transform,
                   (check_masquerade, check_repeated_masquerade, check_masquerade_everything, check_masquerade_in_lab,
                    check_masquerade_unroutable,
-                   checks.check_rule_interfaces, checks.check_namespace_rule_interfaces, checks.check_name_lengths,
-                   checks.check_namespace_rules_family), lower, "### `nat [NS] masquerade"),
+                   checks.check_rule_interfaces, checks.check_namespace_rule_interfaces, checks.check_name_lengths),
+                  lower, "### `nat [NS] masquerade"),
 )

@@ -22,11 +22,14 @@ class IptablesTarget(Target):
     families = frozenset({"ipv4", "ipv6"})
 
     def tools(self, plan: LabPlan) -> list[str]:
-        """ip6tables and ip6tables-restore too when the lab has IPv6 rules."""
+        """ip6tables and ip6tables-restore too when the lab has IPv6 rules (in the host or in a
+        namespace), and iptables only when it has IPv4 ones."""
         found = super().tools(plan)
-        if 4 not in plan.families and plan.has_rules:
+        families = set(plan.families if plan.has_rules else ()) | {
+            af for inside in plan.namespace_rules for af in inside.families}
+        if 4 not in families:
             found = [tool for tool in found if tool not in self.firewall_tools]
-        if 6 in plan.families:
+        if 6 in families:
             found += ["ip6tables", "ip6tables-restore"]
         return found
 
