@@ -150,6 +150,10 @@ class Address:
     origin: Origin
 
 
+NAT_FORWARDING = "NAT in the namespace needs it"
+"""The reason of the forwarding sysctl a `nat NS`/`forward NS` line sets in its namespace."""
+
+
 @dataclass(frozen=True)
 class Sysctl:
     """A net.* sysctl set in a namespace (dies with it) or in the host (kept and restored);

@@ -165,7 +165,7 @@ def lower(statement: ir.Forward, context: Context) -> Iterator[plan.Forward | pl
                        in_interface, origin_of(statement), netns, subnet)
     if netns is not None:
         key = FORWARDING6 if target is not None and target.version == 6 else FORWARDING
-        yield plan.Sysctl(netns, key, "1", origin_of(statement), "NAT in the namespace needs it")
+        yield plan.Sysctl(netns, key, "1", origin_of(statement), plan.NAT_FORWARDING)
 
 
 KINDS = (

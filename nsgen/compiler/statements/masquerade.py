@@ -119,7 +119,7 @@ def lower(statement: ir.Masquerade, context: Context) -> Iterator[plan.Masquerad
     yield plan.Masquerade(str(network), out, origin_of(statement), netns)
     if netns is not None:
         key = FORWARDING6 if network is not None and network.version == 6 else FORWARDING
-        yield plan.Sysctl(netns, key, "1", origin_of(statement), "NAT in the namespace needs it")
+        yield plan.Sysctl(netns, key, "1", origin_of(statement), plan.NAT_FORWARDING)
 
 
 def rules_namespace(statement: ir.Masquerade | ir.Forward) -> str | None:
