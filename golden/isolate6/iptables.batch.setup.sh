@@ -308,7 +308,7 @@ RULES
   ip netns exec blue ip6tables -t filter -C FORWARD -j nsgen-isolate6-fwd 2>/dev/null || ip netns exec blue ip6tables -t filter -I FORWARD -j nsgen-isolate6-fwd
   ip netns exec blue ip6tables -t filter -C INPUT -j nsgen-isolate6-in 2>/dev/null || ip netns exec blue ip6tables -t filter -I INPUT -j nsgen-isolate6-in
 
-  step='firewall in namespace gold: iptables and ip6tables chains nsgen-isolate6-*'
+  step='firewall in namespace gold: ip6tables chains nsgen-isolate6-*'
   # The lab's rules inside gold live in its own chains there (nsgen-isolate6-*: nat
   # PREROUTING and OUTPUT forward ports of the namespace's own addresses, nat POSTROUTING
   # masquerades, filter FORWARD, inserted first, accepts that traffic and its replies; filter

@@ -24,7 +24,7 @@ main() {
 # firewall: iptables and ip6tables chains nsgen-isolate6-*
 remove_rules
 
-# firewall in namespace gold: iptables and ip6tables chains nsgen-isolate6-*
+# firewall in namespace gold: ip6tables chains nsgen-isolate6-*
 if lab_made 'nsrules gold' && netns_exists gold; then # in a namespace that was there before the lab
   remove_ns_rules gold
 fi

@@ -19,7 +19,7 @@ main() {
   # shellcheck source=/dev/null
   source /dev/fd/3 3<<'STEPS'
 
-# firewall in namespace r1: iptables chains nsgen-router-nat6-*
+# firewall in namespace r1: iptables and ip6tables chains nsgen-router-nat6-*
 if lab_made 'nsrules r1' && netns_exists r1; then # in a namespace that was there before the lab
   remove_ns_rules r1
 fi

@@ -143,7 +143,7 @@ if ! created 'route red default via fd00:11::1 metric 1024' ip -n red route add 
   have_route red default via fd00:11::1 metric 1024
 fi
 
-step='firewall in namespace r1: iptables chains nsgen-router-nat6-*'
+step='firewall in namespace r1: iptables and ip6tables chains nsgen-router-nat6-*'
 # The lab's rules inside r1 live in its own chains there (nsgen-router-nat6-*: nat
 # PREROUTING and OUTPUT forward ports of the namespace's own addresses, nat POSTROUTING
 # masquerades, filter FORWARD, inserted first, accepts that traffic and its replies; filter

@@ -157,7 +157,7 @@ def _context(plan: LabPlan, steps: Steps, target: Target, script: str, style: st
         "about": _about(plan, steps, target, script, style),
         "state_dir": steps.state_dir,
         **target.firewall_context(plan),
-        **style_context(steps, style, script, target.rules_home(plan)),
+        **style_context(steps, style, script, target.rules_home(plan), target.namespace_rules_home(plan)),
     }
 
 

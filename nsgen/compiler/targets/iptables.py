@@ -3,6 +3,7 @@ its rules, in lab-named chains."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nsgen.compiler.plan import Forward, LabPlan, family
@@ -36,6 +37,10 @@ class IptablesTarget(Target):
     def rules_home(self, plan: LabPlan) -> str:
         tools = " and ".join(TOOLS[f] for f in plan.families) or "iptables"
         return f"{tools} chains {chain_prefix(plan.name)}-*"
+
+    def namespace_rules_home(self, plan: LabPlan) -> Callable[[tuple[int, ...]], str]:
+        prefix = chain_prefix(plan.name)
+        return lambda families: f"{' and '.join(TOOLS[f] for f in families)} chains {prefix}-*"
 
     def firewall_context(self, plan: LabPlan) -> dict[str, Any]:
         prefix = chain_prefix(plan.name)
