@@ -232,6 +232,10 @@ veth blue<->br0 ip {blue}
 route red {destination} via {gateway}
 nat masquerade {subnet}
 forward tcp 80 -> [{target}]:80
+nat red masquerade {subnet}
+forward red tcp 8080 -> [{target}]:80
+isolate blue
+allow {source} -> blue tcp 80
 expect red ping {target}
 expect red tcp [{target}]:80 reaches blue
 """
@@ -246,7 +250,8 @@ ipv6_word = st.one_of(
 
 @settings(FUZZ, max_examples=300)
 @given(st.fixed_dictionaries({key: ipv6_word for key in
-                              ("bridge", "red", "blue", "destination", "gateway", "subnet", "target")}))
+                              ("bridge", "red", "blue", "destination", "gateway", "subnet", "target",
+                               "source")}))
 def test_ipv6_forms_give_plan_or_error(words: dict[str, str]) -> None:
     """Any IPv6-looking word in any address position: a plan whose scripts are safe, or an error;
     never an uncaught exception."""
@@ -264,9 +269,12 @@ def test_ipv6_forms_give_plan_or_error(words: dict[str, str]) -> None:
                               "destination": st.sampled_from(["default", "fd00:99::/64", "::/0", "2001:db8::/32"]),
                               "gateway": st.sampled_from(["fd00:15::1", "fd00:15::3"]),
                               "subnet": st.sampled_from(["fd00:15::/64", "fd00::/8"]),
-                              "target": st.sampled_from(["fd00:15::3", "fd00:15::2"])}))
+                              "target": st.sampled_from(["fd00:15::3", "fd00:15::2"]),
+                              "source": st.sampled_from(["fd00:15::/64", "fd00:15::2", "red", "host", "outside",
+                                                          "10.0.0.0/24"])}))
 def test_ipv6_lab_scripts_pass_shellcheck(words: dict[str, str]) -> None:
-    """Valid IPv6 labs of that shape compile to scripts that pass `bash -n` and shellcheck."""
+    """Valid IPv6 labs of that shape (with IPv6 NAT, a forward and an isolation inside namespaces)
+    compile to scripts that pass `bash -n` and shellcheck."""
     text = IPV6_LAB.format(**words)
     result, scripts = compile_and_render(text)
     assert_plan_or_error(result, text)

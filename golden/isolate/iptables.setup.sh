@@ -198,6 +198,7 @@ step='firewall in namespace blue: iptables chains nsgen-isolate-*'
 if ! ip netns exec blue iptables -t filter -S nsgen-isolate-fwd >/dev/null 2>&1; then
   undo_push 'nsrules blue'
 fi
+remove_ns_rules blue ip6tables # its chains an earlier version of the lab file put there, if any
 ip netns exec blue iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-isolate-pre - [0:0]
@@ -726,25 +727,32 @@ ip6tables nat OUTPUT nsgen-isolate-out
 CHAINS
 }
 
-# remove_ns_rules NS: unhook and delete the lab's chains (nsgen-isolate-*) inside namespace NS,
-# if present; the namespace's own chains and rules are left as they are.
+# remove_ns_rules NS [TOOL...]: unhook and delete the lab's chains (nsgen-isolate-*)
+# inside namespace NS, if present, with each TOOL (default: iptables and ip6tables, both address
+# families); the namespace's own chains and rules are left as they are. A tool the host lacks
+# holds none.
 remove_ns_rules() {
-  local ns=$1 table builtin chain
-  while read -r table builtin chain; do
-    while ip netns exec "$ns" iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      ip netns exec "$ns" iptables -t "$table" -D "$builtin" -j "$chain"
-    done
-    if ip netns exec "$ns" iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      ip netns exec "$ns" iptables -t "$table" -F "$chain"
-      ip netns exec "$ns" iptables -t "$table" -X "$chain"
-    fi
-  done <<'CHAINS'
+  local ns=$1 tool table builtin chain
+  shift
+  [ "$#" -gt 0 ] || set -- iptables ip6tables
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || continue
+    while read -r table builtin chain; do
+      while ip netns exec "$ns" "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+        ip netns exec "$ns" "$tool" -t "$table" -D "$builtin" -j "$chain"
+      done
+      if ip netns exec "$ns" "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+        ip netns exec "$ns" "$tool" -t "$table" -F "$chain"
+        ip netns exec "$ns" "$tool" -t "$table" -X "$chain"
+      fi
+    done <<'CHAINS'
 nat PREROUTING nsgen-isolate-pre
 nat OUTPUT nsgen-isolate-out
 nat POSTROUTING nsgen-isolate-post
 filter FORWARD nsgen-isolate-fwd
 filter INPUT nsgen-isolate-in
 CHAINS
+  done
 }
 
 # veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;

@@ -86,14 +86,16 @@ echo 1 >/proc/sys/net/ipv4/ip_forward
 ip netns exec blue nft -f - <<'RULES'
 table ip nsgen-isolate
 delete table ip nsgen-isolate
-table ip nsgen-isolate {
+table inet nsgen-isolate
+delete table inet nsgen-isolate
+table inet nsgen-isolate {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 	}
 
 	chain input {
 		type filter hook input priority filter; policy accept;
-		# isolate.ns:11  isolate blue: no new connections in but those allowed; lo and replies always
+		# isolate.ns:11  isolate blue: no new connections in but those allowed; lo and replies always (IPv4 only)
 		iif lo accept comment "isolate.ns:11"
 		ct state established,related accept comment "isolate.ns:11"
 		# isolate.ns:12  allow red -> blue tcp 80
@@ -104,7 +106,7 @@ table ip nsgen-isolate {
 		ip saddr 10.0.0.3/32 udp dport 53 accept comment "isolate.ns:14"
 		# isolate.ns:15  allow outside -> blue tcp 8080
 		ip saddr != { 10.0.0.0/24 } tcp dport 8080 accept comment "isolate.ns:15"
-		drop comment "isolate.ns:11"
+		meta nfproto ipv4 drop comment "isolate.ns:11"
 	}
 }
 RULES

@@ -192,29 +192,32 @@ echo 1 >/run/nsgen/host/net.ipv4.ip_forward/isolate
 echo 1 >/proc/sys/net/ipv4/ip_forward
 
 step='firewall in namespace blue: nft table inet nsgen-isolate'
-# The lab's rules inside blue live in its own nft table there, ip nsgen-isolate,
-# loaded in one atomic `nft -f` run inside it (prerouting and output forward ports of the
-# namespace's own addresses, postrouting masquerades, forward accepts that traffic and its
-# replies, input holds `isolate` and its `allow`s): the namespace's own tables are not touched.
+# The lab's rules inside blue live in its own nft table there, inet nsgen-isolate
+# (both address families), loaded in one atomic `nft -f` run inside it (prerouting and output
+# forward ports of the namespace's own addresses, postrouting masquerades, forward accepts that
+# traffic and its replies, input holds `isolate` and its `allow`s): the namespace's own tables
+# are not touched.
 # isolate.ns:11  isolate blue
 # isolate.ns:12  allow red -> blue tcp 80
 # isolate.ns:13  allow host -> blue tcp 22
 # isolate.ns:14  allow 10.0.0.3 -> blue udp 53
 # isolate.ns:15  allow outside -> blue tcp 8080
-if ! ip netns exec blue nft list table ip nsgen-isolate >/dev/null 2>&1; then
+if ! ip netns exec blue nft list table inet nsgen-isolate >/dev/null 2>&1; then
   undo_push 'nsrules blue'
 fi
 ip netns exec blue nft -f - <<'RULES'
 table ip nsgen-isolate
 delete table ip nsgen-isolate
-table ip nsgen-isolate {
+table inet nsgen-isolate
+delete table inet nsgen-isolate
+table inet nsgen-isolate {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 	}
 
 	chain input {
 		type filter hook input priority filter; policy accept;
-		# isolate.ns:11  isolate blue: no new connections in but those allowed; lo and replies always
+		# isolate.ns:11  isolate blue: no new connections in but those allowed; lo and replies always (IPv4 only)
 		iif lo accept comment "isolate.ns:11"
 		ct state established,related accept comment "isolate.ns:11"
 		# isolate.ns:12  allow red -> blue tcp 80
@@ -225,7 +228,7 @@ table ip nsgen-isolate {
 		ip saddr 10.0.0.3/32 udp dport 53 accept comment "isolate.ns:14"
 		# isolate.ns:15  allow outside -> blue tcp 8080
 		ip saddr != { 10.0.0.0/24 } tcp dport 8080 accept comment "isolate.ns:15"
-		drop comment "isolate.ns:11"
+		meta nfproto ipv4 drop comment "isolate.ns:11"
 	}
 }
 RULES
@@ -697,12 +700,16 @@ remove_rules() {
   fi
 }
 
-# remove_ns_rules NS: delete the lab's nft table, ip nsgen-isolate, inside namespace NS, if present;
-# the namespace's own tables are left as they are.
+# remove_ns_rules NS: delete the lab's nft table inside namespace NS, inet nsgen-isolate, and the ip
+# one an earlier version of nsgen made (IPv4 only), if present; the namespace's own tables are
+# left as they are.
 remove_ns_rules() {
-  if ip netns exec "$1" nft list table ip nsgen-isolate >/dev/null 2>&1; then
-    ip netns exec "$1" nft delete table ip nsgen-isolate
-  fi
+  local family
+  for family in inet ip; do
+    if ip netns exec "$1" nft list table "$family" nsgen-isolate >/dev/null 2>&1; then
+      ip netns exec "$1" nft delete table "$family" nsgen-isolate
+    fi
+  done
 }
 
 # veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;

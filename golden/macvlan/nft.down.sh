@@ -317,12 +317,16 @@ remove_rules() {
   fi
 }
 
-# remove_ns_rules NS: delete the lab's nft table, ip nsgen-macvlan, inside namespace NS, if present;
-# the namespace's own tables are left as they are.
+# remove_ns_rules NS: delete the lab's nft table inside namespace NS, inet nsgen-macvlan, and the ip
+# one an earlier version of nsgen made (IPv4 only), if present; the namespace's own tables are
+# left as they are.
 remove_ns_rules() {
-  if ip netns exec "$1" nft list table ip nsgen-macvlan >/dev/null 2>&1; then
-    ip netns exec "$1" nft delete table ip nsgen-macvlan
-  fi
+  local family
+  for family in inet ip; do
+    if ip netns exec "$1" nft list table "$family" nsgen-macvlan >/dev/null 2>&1; then
+      ip netns exec "$1" nft delete table "$family" nsgen-macvlan
+    fi
+  done
 }
 
 # stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that

@@ -382,12 +382,16 @@ remove_rules() {
   fi
 }
 
-# remove_ns_rules NS: delete the lab's nft table, ip nsgen-pods, inside namespace NS, if present;
-# the namespace's own tables are left as they are.
+# remove_ns_rules NS: delete the lab's nft table inside namespace NS, inet nsgen-pods, and the ip
+# one an earlier version of nsgen made (IPv4 only), if present; the namespace's own tables are
+# left as they are.
 remove_ns_rules() {
-  if ip netns exec "$1" nft list table ip nsgen-pods >/dev/null 2>&1; then
-    ip netns exec "$1" nft delete table ip nsgen-pods
-  fi
+  local family
+  for family in inet ip; do
+    if ip netns exec "$1" nft list table "$family" nsgen-pods >/dev/null 2>&1; then
+      ip netns exec "$1" nft delete table "$family" nsgen-pods
+    fi
+  done
 }
 
 # veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;

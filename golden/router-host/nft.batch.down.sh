@@ -303,12 +303,16 @@ remove_rules() {
   fi
 }
 
-# remove_ns_rules NS: delete the lab's nft table, ip nsgen-router-host, inside namespace NS, if present;
-# the namespace's own tables are left as they are.
+# remove_ns_rules NS: delete the lab's nft table inside namespace NS, inet nsgen-router-host, and the ip
+# one an earlier version of nsgen made (IPv4 only), if present; the namespace's own tables are
+# left as they are.
 remove_ns_rules() {
-  if ip netns exec "$1" nft list table ip nsgen-router-host >/dev/null 2>&1; then
-    ip netns exec "$1" nft delete table ip nsgen-router-host
-  fi
+  local family
+  for family in inet ip; do
+    if ip netns exec "$1" nft list table "$family" nsgen-router-host >/dev/null 2>&1; then
+      ip netns exec "$1" nft delete table "$family" nsgen-router-host
+    fi
+  done
 }
 
 # veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;

@@ -121,6 +121,7 @@ step='firewall in namespace r1: iptables chains nsgen-router-nat-*'
 if ! ip netns exec r1 iptables -t filter -S nsgen-router-nat-fwd >/dev/null 2>&1; then
   undo_push 'nsrules r1'
 fi
+remove_ns_rules r1 ip6tables # its chains an earlier version of the lab file put there, if any
 ip netns exec r1 iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-router-nat-pre - [0:0]
@@ -523,25 +524,32 @@ ip6tables nat OUTPUT nsgen-router-nat-out
 CHAINS
 }
 
-# remove_ns_rules NS: unhook and delete the lab's chains (nsgen-router-nat-*) inside namespace NS,
-# if present; the namespace's own chains and rules are left as they are.
+# remove_ns_rules NS [TOOL...]: unhook and delete the lab's chains (nsgen-router-nat-*)
+# inside namespace NS, if present, with each TOOL (default: iptables and ip6tables, both address
+# families); the namespace's own chains and rules are left as they are. A tool the host lacks
+# holds none.
 remove_ns_rules() {
-  local ns=$1 table builtin chain
-  while read -r table builtin chain; do
-    while ip netns exec "$ns" iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      ip netns exec "$ns" iptables -t "$table" -D "$builtin" -j "$chain"
-    done
-    if ip netns exec "$ns" iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      ip netns exec "$ns" iptables -t "$table" -F "$chain"
-      ip netns exec "$ns" iptables -t "$table" -X "$chain"
-    fi
-  done <<'CHAINS'
+  local ns=$1 tool table builtin chain
+  shift
+  [ "$#" -gt 0 ] || set -- iptables ip6tables
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || continue
+    while read -r table builtin chain; do
+      while ip netns exec "$ns" "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+        ip netns exec "$ns" "$tool" -t "$table" -D "$builtin" -j "$chain"
+      done
+      if ip netns exec "$ns" "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+        ip netns exec "$ns" "$tool" -t "$table" -F "$chain"
+        ip netns exec "$ns" "$tool" -t "$table" -X "$chain"
+      fi
+    done <<'CHAINS'
 nat PREROUTING nsgen-router-nat-pre
 nat OUTPUT nsgen-router-nat-out
 nat POSTROUTING nsgen-router-nat-post
 filter FORWARD nsgen-router-nat-fwd
 filter INPUT nsgen-router-nat-in
 CHAINS
+  done
 }
 
 # stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that

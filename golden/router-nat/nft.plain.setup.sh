@@ -39,21 +39,23 @@ ip -n red route add default via 10.0.1.1
 ip netns exec r1 nft -f - <<'RULES'
 table ip nsgen-router-nat
 delete table ip nsgen-router-nat
-table ip nsgen-router-nat {
+table inet nsgen-router-nat
+delete table inet nsgen-router-nat
+table inet nsgen-router-nat {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		# router-nat.ns:10  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1
-		iifname "eth1" fib daddr type local tcp dport 8080 dnat to 10.0.1.2:80 comment "router-nat.ns:10"
+		iifname "eth1" fib daddr type local tcp dport 8080 dnat ip to 10.0.1.2:80 comment "router-nat.ns:10"
 		# router-nat.ns:11  forward r1 udp 5353 -> 10.0.1.2:53
-		fib daddr type local udp dport 5353 dnat to 10.0.1.2:53 comment "router-nat.ns:11"
+		fib daddr type local udp dport 5353 dnat ip to 10.0.1.2:53 comment "router-nat.ns:11"
 	}
 
 	chain output {
 		type nat hook output priority -100; policy accept;
 		# router-nat.ns:10  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1: from the namespace itself
-		fib daddr type local tcp dport 8080 dnat to 10.0.1.2:80 comment "router-nat.ns:10"
+		fib daddr type local tcp dport 8080 dnat ip to 10.0.1.2:80 comment "router-nat.ns:10"
 		# router-nat.ns:11  forward r1 udp 5353 -> 10.0.1.2:53: from the namespace itself
-		fib daddr type local udp dport 5353 dnat to 10.0.1.2:53 comment "router-nat.ns:11"
+		fib daddr type local udp dport 5353 dnat ip to 10.0.1.2:53 comment "router-nat.ns:11"
 	}
 
 	chain postrouting {

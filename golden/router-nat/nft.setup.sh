@@ -110,34 +110,37 @@ if ! created 'route red default via 10.0.1.1 metric 0' ip -n red route add defau
 fi
 
 step='firewall in namespace r1: nft table inet nsgen-router-nat'
-# The lab's rules inside r1 live in its own nft table there, ip nsgen-router-nat,
-# loaded in one atomic `nft -f` run inside it (prerouting and output forward ports of the
-# namespace's own addresses, postrouting masquerades, forward accepts that traffic and its
-# replies, input holds `isolate` and its `allow`s): the namespace's own tables are not touched.
+# The lab's rules inside r1 live in its own nft table there, inet nsgen-router-nat
+# (both address families), loaded in one atomic `nft -f` run inside it (prerouting and output
+# forward ports of the namespace's own addresses, postrouting masquerades, forward accepts that
+# traffic and its replies, input holds `isolate` and its `allow`s): the namespace's own tables
+# are not touched.
 # router-nat.ns:9  nat r1 masquerade 10.0.1.0/24 out eth1
 # router-nat.ns:10  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1
 # router-nat.ns:11  forward r1 udp 5353 -> 10.0.1.2:53
-if ! ip netns exec r1 nft list table ip nsgen-router-nat >/dev/null 2>&1; then
+if ! ip netns exec r1 nft list table inet nsgen-router-nat >/dev/null 2>&1; then
   undo_push 'nsrules r1'
 fi
 ip netns exec r1 nft -f - <<'RULES'
 table ip nsgen-router-nat
 delete table ip nsgen-router-nat
-table ip nsgen-router-nat {
+table inet nsgen-router-nat
+delete table inet nsgen-router-nat
+table inet nsgen-router-nat {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		# router-nat.ns:10  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1
-		iifname "eth1" fib daddr type local tcp dport 8080 dnat to 10.0.1.2:80 comment "router-nat.ns:10"
+		iifname "eth1" fib daddr type local tcp dport 8080 dnat ip to 10.0.1.2:80 comment "router-nat.ns:10"
 		# router-nat.ns:11  forward r1 udp 5353 -> 10.0.1.2:53
-		fib daddr type local udp dport 5353 dnat to 10.0.1.2:53 comment "router-nat.ns:11"
+		fib daddr type local udp dport 5353 dnat ip to 10.0.1.2:53 comment "router-nat.ns:11"
 	}
 
 	chain output {
 		type nat hook output priority -100; policy accept;
 		# router-nat.ns:10  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1: from the namespace itself
-		fib daddr type local tcp dport 8080 dnat to 10.0.1.2:80 comment "router-nat.ns:10"
+		fib daddr type local tcp dport 8080 dnat ip to 10.0.1.2:80 comment "router-nat.ns:10"
 		# router-nat.ns:11  forward r1 udp 5353 -> 10.0.1.2:53: from the namespace itself
-		fib daddr type local udp dport 5353 dnat to 10.0.1.2:53 comment "router-nat.ns:11"
+		fib daddr type local udp dport 5353 dnat ip to 10.0.1.2:53 comment "router-nat.ns:11"
 	}
 
 	chain postrouting {
@@ -508,12 +511,16 @@ remove_rules() {
   fi
 }
 
-# remove_ns_rules NS: delete the lab's nft table, ip nsgen-router-nat, inside namespace NS, if present;
-# the namespace's own tables are left as they are.
+# remove_ns_rules NS: delete the lab's nft table inside namespace NS, inet nsgen-router-nat, and the ip
+# one an earlier version of nsgen made (IPv4 only), if present; the namespace's own tables are
+# left as they are.
 remove_ns_rules() {
-  if ip netns exec "$1" nft list table ip nsgen-router-nat >/dev/null 2>&1; then
-    ip netns exec "$1" nft delete table ip nsgen-router-nat
-  fi
+  local family
+  for family in inet ip; do
+    if ip netns exec "$1" nft list table "$family" nsgen-router-nat >/dev/null 2>&1; then
+      ip netns exec "$1" nft delete table "$family" nsgen-router-nat
+    fi
+  done
 }
 
 # stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that

@@ -484,30 +484,3 @@ LINK_CHECKS: tuple[Check, ...] = (
 )
 """The checks every statement that makes interfaces (names, addresses, options, MTU) shares."""
 
-
-def check_namespace_rules_family(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """E177: the rules nsgen loads inside a namespace (`nat NS`, `forward NS`, `isolate`, `allow`) are
-    IPv4 only so far: IPv6 there is refused, and so is `isolate` of a namespace with IPv6 addresses
-    (its IPv6 would stay open). Concerns: masquerade, forward, isolate, allow."""
-    hint = "rules inside namespaces are IPv4 only so far; keep this namespace's rules IPv4 (host rules take both)"
-    for statement in program.statements:
-        word: ir.Word | None = None
-        if isinstance(statement, ir.Masquerade) and _inside(statement.namespace):
-            word = statement.subnet
-        elif isinstance(statement, ir.Forward) and _inside(statement.namespace):
-            word = statement.target
-        elif isinstance(statement, ir.Allow):
-            word = statement.sender
-        if word is not None and family_of(word.text) == 6:
-            yield error("E177", f"IPv6 rule inside namespace: {word.text}", word.span, hint)
-        if isinstance(statement, ir.Isolate):
-            where = statement.namespace.text
-            if any(i.owner == where and i.address is not None and i.address.version == 6 for i in symbols.interfaces):
-                yield error("E177", f"'{where}' has IPv6 addresses, and `isolate` filters IPv4 only so far",
-                            statement.namespace.span, hint)
-
-
-def _inside(namespace: ir.Word | None) -> bool:
-    """True for a `nat NS`/`forward NS` whose rules go inside a namespace (not the host's)."""
-    return namespace is not None and namespace.text != ir.HOST
-

@@ -174,6 +174,10 @@ class Address:
     origin: Origin
 
 
+NAT_FORWARDING = "NAT in the namespace needs it"
+"""The reason of the forwarding sysctl a `nat NS`/`forward NS` line sets in its namespace."""
+
+
 @dataclass(frozen=True)
 class Sysctl:
     """A net.* sysctl set in a namespace (dies with it) or in the host (kept and restored);
@@ -216,17 +220,21 @@ class Forward:
 
 @dataclass(frozen=True)
 class Isolation:
-    """`isolate NS`: NS's INPUT accepts only `lo`, replies, and what an `allow` names."""
+    """`isolate NS`: NS's INPUT accepts only `lo`, replies, and what an `allow` names, in each
+    address family of `families` (those the lab gives NS addresses of; IPv4 for one with none)."""
 
     netns: str
     origin: Origin
+    families: tuple[int, ...] = (4,)
 
 
 @dataclass(frozen=True)
 class Allow:
     """`allow`: connections into isolated `netns` accepted from `sources` (CIDRs; none: from any
     address), or, `outside`, from any address but those of `excluded` (the lab's subnets); to
-    `port` of `protocol`, or (None) to everything."""
+    `port` of `protocol`, or (None) to everything. Sources and excluded subnets may be of both
+    families: each family's rules take those of theirs (`outside` with no lab subnet of a family
+    accepts any address of it)."""
 
     netns: str
     sources: tuple[str, ...]
@@ -234,12 +242,22 @@ class Allow:
     protocol: str | None
     port: int | None
     origin: Origin
+    outside: bool = False
+
+    def sources_of(self, af: int) -> tuple[str, ...]:
+        """The sources of one family."""
+        return tuple(source for source in self.sources if family(source) == af)
+
+    def excluded_of(self, af: int) -> tuple[str, ...]:
+        """The excluded (lab) subnets of one family."""
+        return tuple(subnet for subnet in self.excluded if family(subnet) == af)
 
 
 @dataclass(frozen=True)
 class NamespaceRules:
     """The firewall rules the lab loads inside one namespace, in lab-owned chains (iptables) or a
-    lab-owned table (nft) there, in one transaction: its NAT (`nat NS`, `forward NS`)."""
+    lab-owned table (nft) there, in one transaction: its NAT (`nat NS`, `forward NS`) and its
+    isolation (`isolate NS`, `allow ... -> NS`), of either address family or both."""
 
     netns: str
     masquerades: tuple[Masquerade, ...]
@@ -263,7 +281,23 @@ class NamespaceRules:
     def ordered_allows(self) -> tuple[Allow, ...]:
         """The allows, those from `outside` last: for iptables, they first drop (for their port)
         what comes from the lab's subnets, which no later allow may then accept."""
-        return tuple(a for a in self.allows if not a.excluded) + tuple(a for a in self.allows if a.excluded)
+        return tuple(a for a in self.allows if not a.outside) + tuple(a for a in self.allows if a.outside)
+
+    @property
+    def families(self) -> tuple[int, ...]:
+        """The address families (4, 6) the namespace's rules are of: its masquerades' and forwards',
+        and its isolation's; an IPv6-only namespace gets no IPv4 rule, and the other way round."""
+        found = {family(m.subnet) for m in self.masquerades} | {family(f.target) for f in self.forwards}
+        found |= set(self.isolation.families) if self.isolation else set()
+        return tuple(sorted(found)) or (4,)
+
+    def masquerades_of(self, af: int) -> tuple[Masquerade, ...]:
+        """The masquerades of one family."""
+        return tuple(m for m in self.masquerades if family(m.subnet) == af)
+
+    def forwards_of(self, af: int) -> tuple[Forward, ...]:
+        """The forwards of one family (that of their target)."""
+        return tuple(f for f in self.forwards if family(f.target) == af)
 
 
 @dataclass(frozen=True)

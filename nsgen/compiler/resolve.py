@@ -72,7 +72,9 @@ def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.State
         expectations=of((plan.PingExpectation, plan.ConnectExpectation)),
         source=source if source is not None else script_name(program.file),
         addresses=of(plan.Address),
-        sysctls=of(plan.Sysctl),
+        # the forwarding `nat NS`/`forward NS` lines set after every other sysctl (as `nsgen fmt`
+        # puts them after `router`), so the plan does not depend on where the lines are written
+        sysctls=tuple(sorted(of(plan.Sysctl), key=lambda sysctl: sysctl.reason == plan.NAT_FORWARDING)),
         vxlans=of(plan.Vxlan),
         macvlans=of(plan.Macvlan),
         namespace_rules=namespace_rules(of(plan.Masquerade), of(plan.Forward), of(plan.Isolation), of(plan.Allow)),

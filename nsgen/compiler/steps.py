@@ -251,7 +251,7 @@ class LoadNamespaceRules(Step):
     ip_words: ClassVar[bool] = False
 
     def undo(self) -> Step:
-        return RemoveNamespaceRules(self.origin, self.netns)
+        return RemoveNamespaceRules(self.origin, self.netns, self.rules.families)
 
 
 @dataclass(frozen=True)
@@ -467,6 +467,8 @@ class RemoveNamespaceRules(Step):
     """Unhook and delete the lab's own chains or table inside a namespace (one that was there before
     the lab; in the lab's own namespaces they go with it)."""
 
+    families: tuple[int, ...] = (4,)
+    """The address families of the rules (the plain style removes those; the guarded ones look in both)."""
     kind: ClassVar[str] = "remove_ns_rules"
     ip_words: ClassVar[bool] = False
 

@@ -11,7 +11,7 @@ Each style only groups steps; the words of every step come from its one template
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,8 @@ from nsgen.compiler.steps import (
     AddRoute,
     DeleteLink,
     DeleteNamespace,
+    LoadNamespaceRules,
+    RemoveNamespaceRules,
     RestoreSysctl,
     SetSysctl,
     Step,
@@ -88,13 +90,18 @@ class Titles:
 
     rules_home: str
     plain: bool = False
+    namespace_home: Callable[[tuple[int, ...]], str] | None = None
+    """Where the target keeps the rules of these families inside a namespace (None: `rules_home`)."""
 
     def of(self, step: Step) -> str:
         """The title of the block that starts with `step`."""
         if step.kind in ("load_rules", "remove_rules"):
             return f"firewall: {self.rules_home}"
         if step.kind in ("load_ns_rules", "remove_ns_rules"):
-            return f"firewall in namespace {step.netns}: {self.rules_home}"
+            families = step.rules.families if isinstance(step, LoadNamespaceRules) else \
+                step.families if isinstance(step, RemoveNamespaceRules) else (4,)
+            home = self.namespace_home(families) if self.namespace_home else self.rules_home
+            return f"firewall in namespace {step.netns}: {home}"
         if isinstance(step, SetSysctl):
             reason = f" ({step.reason}; the value before is kept for teardown)" if self.plain else ""
             return f"{step.key}={step.value}{reason}"
@@ -201,10 +208,12 @@ def _batch_teardown(steps: Steps, titles: Titles) -> dict[str, Any]:
 # context -----------------------------------------------------------------------------------------
 
 
-def style_context(steps: Steps, style: str, script: str, rules_home: str) -> dict[str, Any]:
+def style_context(steps: Steps, style: str, script: str, rules_home: str,
+                  namespace_home: Callable[[tuple[int, ...]], str] | None = None) -> dict[str, Any]:
     """Template values a style needs to render one script (`rules_home`: where the target keeps
-    the lab's rules, for the firewall block's title)."""
-    titles = Titles(rules_home, plain=style == "plain")
+    the lab's rules, `namespace_home`: those of some families inside a namespace, for the firewall
+    blocks' titles)."""
+    titles = Titles(rules_home, plain=style == "plain", namespace_home=namespace_home)
     context: dict[str, Any] = {
         "steps": steps,
         "going": _veths_going(steps),

@@ -350,25 +350,32 @@ ip6tables nat OUTPUT nsgen-two-machines-out
 CHAINS
 }
 
-# remove_ns_rules NS: unhook and delete the lab's chains (nsgen-two-machines-*) inside namespace NS,
-# if present; the namespace's own chains and rules are left as they are.
+# remove_ns_rules NS [TOOL...]: unhook and delete the lab's chains (nsgen-two-machines-*)
+# inside namespace NS, if present, with each TOOL (default: iptables and ip6tables, both address
+# families); the namespace's own chains and rules are left as they are. A tool the host lacks
+# holds none.
 remove_ns_rules() {
-  local ns=$1 table builtin chain
-  while read -r table builtin chain; do
-    while ip netns exec "$ns" iptables -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      ip netns exec "$ns" iptables -t "$table" -D "$builtin" -j "$chain"
-    done
-    if ip netns exec "$ns" iptables -t "$table" -S "$chain" >/dev/null 2>&1; then
-      ip netns exec "$ns" iptables -t "$table" -F "$chain"
-      ip netns exec "$ns" iptables -t "$table" -X "$chain"
-    fi
-  done <<'CHAINS'
+  local ns=$1 tool table builtin chain
+  shift
+  [ "$#" -gt 0 ] || set -- iptables ip6tables
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || continue
+    while read -r table builtin chain; do
+      while ip netns exec "$ns" "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
+        ip netns exec "$ns" "$tool" -t "$table" -D "$builtin" -j "$chain"
+      done
+      if ip netns exec "$ns" "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
+        ip netns exec "$ns" "$tool" -t "$table" -F "$chain"
+        ip netns exec "$ns" "$tool" -t "$table" -X "$chain"
+      fi
+    done <<'CHAINS'
 nat PREROUTING nsgen-two-machines-pre
 nat OUTPUT nsgen-two-machines-out
 nat POSTROUTING nsgen-two-machines-post
 filter FORWARD nsgen-two-machines-fwd
 filter INPUT nsgen-two-machines-in
 CHAINS
+  done
 }
 
 # veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;

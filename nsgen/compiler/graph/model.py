@@ -148,15 +148,19 @@ def _end(name: str, addresses: str | tuple[str, ...] | None) -> tuple[str, ...]:
 
 def _extras(lab: plan.LabPlan, netns: str | None) -> tuple[str, ...]:
     """A namespace's (or the host's) own lines: `router` when it forwards, its extra addresses."""
-    router = any(s.netns == netns and s.key == "net.ipv4.ip_forward" and s.value == "1" for s in lab.sysctls)
+    router = any(s.netns == netns and s.key in ("net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding")
+                 and s.value == "1" for s in lab.sysctls)
     addresses = tuple(f"{a.ifname} {a.address}" for a in lab.addresses if a.netns == netns)
     rules: list[str] = []
     for inside in (r for r in lab.namespace_rules if r.netns == netns):
         rules += [f"MASQUERADE {m.subnet}" + (f" out {m.out_interface}" if m.out_interface else "")
                   for m in inside.masquerades]
         rules += [f"DNAT {f.protocol} {f.port} → {f.target}:{f.target_port}" for f in inside.forwards]
-        rules += [f"allow {' '.join(a.sources) or 'any'}" + (f" {a.protocol} {a.port}" if a.protocol else "")
-                  for a in inside.allows]
+        families = inside.isolation.families if inside.isolation else (4, 6)
+        for a in inside.allows:  # the sources of the families it is isolated in (no rule for the others)
+            shown = [source for source in a.sources if plan.family(source) in families]
+            if shown or a.outside:
+                rules.append(f"allow {' '.join(shown) or 'any'}" + (f" {a.protocol} {a.port}" if a.protocol else ""))
     processes = tuple("run " + " ".join(p.argv) for p in lab.processes if p.netns == netns)
     return (("router",) if router else ()) + addresses + tuple(rules) + processes
 

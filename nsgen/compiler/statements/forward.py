@@ -165,12 +165,12 @@ def lower(statement: ir.Forward, context: Context) -> Iterator[plan.Forward | pl
                        in_interface, origin_of(statement), netns, subnet)
     if netns is not None:
         key = FORWARDING6 if target is not None and target.version == 6 else FORWARDING
-        yield plan.Sysctl(netns, key, "1", origin_of(statement), "NAT in the namespace needs it")
+        yield plan.Sysctl(netns, key, "1", origin_of(statement), plan.NAT_FORWARDING)
 
 
 KINDS = (
     StatementKind(70, "forward", "forward", ir.Forward, transform,
                   (check_forwards, check_forward_reachable, check_forward_replies, check_namespace_forwards,
                    checks.check_rule_interfaces, checks.check_namespace_rule_interfaces,
-                   checks.check_name_lengths, checks.check_namespace_rules_family), lower, "### `forward [NS]"),
+                   checks.check_name_lengths), lower, "### `forward [NS]"),
 )

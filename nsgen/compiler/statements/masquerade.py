@@ -119,7 +119,7 @@ def lower(statement: ir.Masquerade, context: Context) -> Iterator[plan.Masquerad
     yield plan.Masquerade(str(network), out, origin_of(statement), netns)
     if netns is not None:
         key = FORWARDING6 if network is not None and network.version == 6 else FORWARDING
-        yield plan.Sysctl(netns, key, "1", origin_of(statement), "NAT in the namespace needs it")
+        yield plan.Sysctl(netns, key, "1", origin_of(statement), plan.NAT_FORWARDING)
 
 
 def rules_namespace(statement: ir.Masquerade | ir.Forward) -> str | None:
@@ -133,6 +133,6 @@ KINDS = (
     StatementKind(60, "nat", "masquerade", ir.Masquerade, transform,
                   (check_masquerade, check_repeated_masquerade, check_masquerade_everything, check_masquerade_in_lab,
                    check_masquerade_unroutable,
-                   checks.check_rule_interfaces, checks.check_namespace_rule_interfaces, checks.check_name_lengths,
-                   checks.check_namespace_rules_family), lower, "### `nat [NS] masquerade"),
+                   checks.check_rule_interfaces, checks.check_namespace_rule_interfaces, checks.check_name_lengths),
+                  lower, "### `nat [NS] masquerade"),
 )

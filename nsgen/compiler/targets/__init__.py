@@ -17,7 +17,17 @@ from nsgen.compiler import ir
 from nsgen.compiler.diagnostics import Diagnostic, error
 from nsgen.compiler.plan import LabPlan
 from nsgen.compiler.render import render_marked, render_template, unmark, without_values
-from nsgen.compiler.steps import AddLink, AddNamespace, AddOvsBridge, AddRoute, LoadRules, SetSysctl, Steps, lower
+from nsgen.compiler.steps import (
+    AddLink,
+    AddNamespace,
+    AddOvsBridge,
+    AddRoute,
+    LoadNamespaceRules,
+    LoadRules,
+    SetSysctl,
+    Steps,
+    lower,
+)
 from nsgen.compiler.styles import STYLES, style_context
 from nsgen.compiler.targets.base import Target
 from nsgen.compiler.targets.iptables import IptablesTarget
@@ -127,6 +137,16 @@ def ruleset(plan: LabPlan, target: str, family: int = 4) -> str:
                                                         "af": family})
 
 
+def namespace_ruleset(plan: LabPlan, target: str, netns: str, family: int = 4) -> str:
+    """The firewall input the setup script loads inside namespace `netns`: for iptables, the
+    iptables-restore text of one address family (IPv6: ip6tables-restore's), for nft the one file."""
+    chosen = get_target(target)
+    steps = lower(plan)
+    step = next(s for s in steps.of(LoadNamespaceRules) if s.netns == netns)
+    return render_template(f"{chosen.name}/ns_rules.j2", {**_context(plan, steps, chosen, "setup", "default"),
+                                                           "step": step, "af": family})
+
+
 def _context(plan: LabPlan, steps: Steps, target: Target, script: str, style: str) -> dict[str, Any]:
     return {
         "plan": plan,
@@ -137,7 +157,7 @@ def _context(plan: LabPlan, steps: Steps, target: Target, script: str, style: st
         "about": _about(plan, steps, target, script, style),
         "state_dir": steps.state_dir,
         **target.firewall_context(plan),
-        **style_context(steps, style, script, target.rules_home(plan)),
+        **style_context(steps, style, script, target.rules_home(plan), target.namespace_rules_home(plan)),
     }
 
 
@@ -175,7 +195,7 @@ def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
         parts.append(f"rules in {target.rules_home(plan)} ({_listed(rules)})")
     for inside in plan.namespace_rules:
         rules = [f"masquerade {m.subnet}" for m in inside.masquerades]
-        rules += [f"{f.protocol} {f.port} -> {f.target}:{f.target_port}" for f in inside.forwards]
+        rules += [f"{f.protocol} {f.port} -> {_bracketed(f.target)}:{f.target_port}" for f in inside.forwards]
         parts.append(f"rules in namespace {inside.netns} ({_listed(rules)})")
     parts += [f"{s.key}={s.value}" for s in steps.of(SetSysctl)]
     parts += [f"process `{' '.join(p.argv)}` in {p.netns}" for p in plan.processes]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nsgen.compiler.plan import LabPlan
@@ -36,6 +37,10 @@ class Target:
     def rules_home(self, plan: LabPlan) -> str:
         """Where the lab's rules live, in words for the script header."""
         raise NotImplementedError
+
+    def namespace_rules_home(self, plan: LabPlan) -> Callable[[tuple[int, ...]], str]:
+        """Where the lab's rules of some address families live inside a namespace, in words."""
+        return lambda families: self.rules_home(plan)
 
     def firewall_context(self, plan: LabPlan) -> dict[str, Any]:
         """Template values for templates/<name>/*.j2."""

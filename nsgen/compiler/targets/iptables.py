@@ -3,6 +3,7 @@ its rules, in lab-named chains."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nsgen.compiler.plan import Forward, LabPlan, family
@@ -22,17 +23,24 @@ class IptablesTarget(Target):
     families = frozenset({"ipv4", "ipv6"})
 
     def tools(self, plan: LabPlan) -> list[str]:
-        """ip6tables and ip6tables-restore too when the lab has IPv6 rules."""
+        """ip6tables and ip6tables-restore too when the lab has IPv6 rules (in the host or in a
+        namespace), and iptables only when it has IPv4 ones."""
         found = super().tools(plan)
-        if 4 not in plan.families and plan.has_rules:
+        families = set(plan.families if plan.has_rules else ()) | {
+            af for inside in plan.namespace_rules for af in inside.families}
+        if 4 not in families:
             found = [tool for tool in found if tool not in self.firewall_tools]
-        if 6 in plan.families:
+        if 6 in families:
             found += ["ip6tables", "ip6tables-restore"]
         return found
 
     def rules_home(self, plan: LabPlan) -> str:
         tools = " and ".join(TOOLS[f] for f in plan.families) or "iptables"
         return f"{tools} chains {chain_prefix(plan.name)}-*"
+
+    def namespace_rules_home(self, plan: LabPlan) -> Callable[[tuple[int, ...]], str]:
+        prefix = chain_prefix(plan.name)
+        return lambda families: f"{' and '.join(TOOLS[f] for f in families)} chains {prefix}-*"
 
     def firewall_context(self, plan: LabPlan) -> dict[str, Any]:
         prefix = chain_prefix(plan.name)

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'isolate6', compiled from isolate6.ns (target iptables, plain style).
+# Creates namespaces red, blue, green, gold; bridge br0; veth pairs veth-red-br/veth-red,
+# veth-blue-br/veth-blue, veth-green-br/veth-green, veth-gold-br/veth-gold; routes in blue to default,
+# default; rules in iptables and ip6tables chains nsgen-isolate6-* (accept across br0, tcp 8080 ->
+# [fd00:20::2]:8080); rules in namespace blue (); rules in namespace gold ();
+# net.ipv6.conf.all.forwarding=1. Plain style: no checks or rollback; run it once, as root. Undo:
+# nsgen down --style plain isolate6.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+mkdir -p /run/nsgen/labs/isolate6 # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/isolate6/source 2>/dev/null || echo isolate6.ns)" != isolate6.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/isolate6/source >&2; exit 1; fi
+echo isolate6.ns >/run/nsgen/labs/isolate6/source
+# isolate6.ns:5  ns red
+ip netns add red; echo '+ netns red' >>/run/nsgen/labs/isolate6/record
+ip -n red link set dev lo up
+# isolate6.ns:6  ns blue
+ip netns add blue; echo '+ netns blue' >>/run/nsgen/labs/isolate6/record
+ip -n blue link set dev lo up
+# isolate6.ns:7  ns green
+ip netns add green; echo '+ netns green' >>/run/nsgen/labs/isolate6/record
+ip -n green link set dev lo up
+# isolate6.ns:8  ns gold
+ip netns add gold; echo '+ netns gold' >>/run/nsgen/labs/isolate6/record
+ip -n gold link set dev lo up
+# isolate6.ns:9  bridge br0 ip 10.0.0.254/24, fd00:20::fe/64
+ip link add name br0 type bridge
+ip link set dev br0 alias nsgen:isolate6 # nsgen's teardown deletes only links with this mark
+ip link set dev br0 up
+ip addr replace 10.0.0.254/24 dev br0
+ip addr replace fd00:20::fe/64 dev br0 nodad
+# isolate6.ns:10  veth red<->br0 ip 10.0.0.1/24, fd00:20::1/64
+ip link add name veth-red-br master br0 up type veth peer name veth-red netns red
+ip link set dev veth-red-br alias nsgen:isolate6 # nsgen's teardown deletes only links with this mark
+ip -n red link set dev veth-red addrgenmode none
+ip -n red link set dev veth-red up
+ip -n red addr replace 10.0.0.1/24 dev veth-red
+ip -n red addr replace fd00:20::1/64 dev veth-red nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+ip -n red addr replace fe80::1/64 dev veth-red nodad
+# isolate6.ns:11  veth blue<->br0 ip 10.0.0.2/24, fd00:20::2/64
+ip link add name veth-blue-br master br0 up type veth peer name veth-blue netns blue
+ip link set dev veth-blue-br alias nsgen:isolate6 # nsgen's teardown deletes only links with this mark
+ip -n blue link set dev veth-blue addrgenmode none
+ip -n blue link set dev veth-blue up
+ip -n blue addr replace 10.0.0.2/24 dev veth-blue
+ip -n blue addr replace fd00:20::2/64 dev veth-blue nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+ip -n blue addr replace fe80::2/64 dev veth-blue nodad
+# isolate6.ns:12  veth green<->br0 ip 10.0.0.3/24, fd00:20::3/64
+ip link add name veth-green-br master br0 up type veth peer name veth-green netns green
+ip link set dev veth-green-br alias nsgen:isolate6 # nsgen's teardown deletes only links with this mark
+ip -n green link set dev veth-green addrgenmode none
+ip -n green link set dev veth-green up
+ip -n green addr replace 10.0.0.3/24 dev veth-green
+ip -n green addr replace fd00:20::3/64 dev veth-green nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+ip -n green addr replace fe80::3/64 dev veth-green nodad
+# isolate6.ns:13  veth gold<->br0 ip fd00:20::4/64
+ip link add name veth-gold-br master br0 up type veth peer name veth-gold netns gold
+ip link set dev veth-gold-br alias nsgen:isolate6 # nsgen's teardown deletes only links with this mark
+ip -n gold link set dev veth-gold addrgenmode none
+ip -n gold link set dev veth-gold up
+ip -n gold addr replace fd00:20::4/64 dev veth-gold nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+ip -n gold addr replace fe80::4/64 dev veth-gold nodad
+# isolate6.ns:14  route blue default via 10.0.0.254
+ip -n blue route add default via 10.0.0.254
+# isolate6.ns:15  route blue default via fd00:20::fe
+ip -n blue route add default via fd00:20::fe
+iptables-restore --noflush <<'RULES'
+*filter
+:nsgen-isolate6-fwd - [0:0]
+# isolate6.ns:9  bridge br0 ip 10.0.0.254/24, fd00:20::fe/64: between the lab's namespaces across it (seen here when br_netfilter is on)
+-A nsgen-isolate6-fwd -i br0 -o br0 -m comment --comment "isolate6.ns:9" -j ACCEPT
+COMMIT
+RULES
+ip6tables-restore --noflush <<'RULES'
+*nat
+:nsgen-isolate6-pre - [0:0]
+:nsgen-isolate6-post - [0:0]
+:nsgen-isolate6-out - [0:0]
+# isolate6.ns:21  forward tcp 8080 -> [fd00:20::2]:8080
+-A nsgen-isolate6-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "isolate6.ns:21" -j DNAT --to-destination [fd00:20::2]:8080
+# isolate6.ns:21  forward tcp 8080 -> [fd00:20::2]:8080: from the host itself (OUTPUT; not to ::1/128), and from fd00:20::/64 through the host's address (hairpin: masqueraded, so the replies come back through the host)
+-A nsgen-isolate6-out ! -d ::1/128 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "isolate6.ns:21" -j DNAT --to-destination [fd00:20::2]:8080
+-A nsgen-isolate6-post -s fd00:20::/64 -d fd00:20::2/128 -p tcp -m tcp --dport 8080 -m conntrack --ctstate DNAT -m comment --comment "isolate6.ns:21" -j MASQUERADE
+COMMIT
+*filter
+:nsgen-isolate6-fwd - [0:0]
+# isolate6.ns:9  bridge br0 ip 10.0.0.254/24, fd00:20::fe/64: between the lab's namespaces across it (seen here when br_netfilter is on)
+-A nsgen-isolate6-fwd -i br0 -o br0 -m comment --comment "isolate6.ns:9" -j ACCEPT
+# isolate6.ns:21  forward tcp 8080 -> [fd00:20::2]:8080: the forwarded connections in, and their replies
+-A nsgen-isolate6-fwd -d fd00:20::2/128 -p tcp -m tcp --dport 8080 -m comment --comment "isolate6.ns:21" -j ACCEPT
+-A nsgen-isolate6-fwd -s fd00:20::2/128 -p tcp -m tcp --sport 8080 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "isolate6.ns:21" -j ACCEPT
+COMMIT
+RULES
+iptables -t filter -I FORWARD -j nsgen-isolate6-fwd
+ip6tables -t nat -A PREROUTING -j nsgen-isolate6-pre
+ip6tables -t nat -A OUTPUT -j nsgen-isolate6-out
+ip6tables -t nat -A POSTROUTING -j nsgen-isolate6-post
+ip6tables -t filter -I FORWARD -j nsgen-isolate6-fwd
+# net.ipv6.conf.all.forwarding=1 (the host must route between the lab and its uplink for NAT to work (IPv6: the host then ignores router advertisements unless accept_ra is 2); the value before is kept for teardown)
+mkdir -p /run/nsgen/host/net.ipv6.conf.all.forwarding
+[ -e /run/nsgen/host/net.ipv6.conf.all.forwarding/value ] || { cat /proc/sys/net/ipv6/conf/all/forwarding >/run/nsgen/host/net.ipv6.conf.all.forwarding/value.new && mv /run/nsgen/host/net.ipv6.conf.all.forwarding/value.new /run/nsgen/host/net.ipv6.conf.all.forwarding/value; }
+echo 1 >/run/nsgen/host/net.ipv6.conf.all.forwarding/isolate6
+echo 1 >/proc/sys/net/ipv6/conf/all/forwarding
+ip netns exec blue iptables-restore --noflush <<'RULES'
+*nat
+:nsgen-isolate6-pre - [0:0]
+:nsgen-isolate6-out - [0:0]
+:nsgen-isolate6-post - [0:0]
+COMMIT
+*filter
+:nsgen-isolate6-fwd - [0:0]
+:nsgen-isolate6-in - [0:0]
+# isolate6.ns:16  isolate blue: no new connections in but those allowed; lo and replies always
+-A nsgen-isolate6-in -i lo -m comment --comment "isolate6.ns:16" -j ACCEPT
+-A nsgen-isolate6-in -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "isolate6.ns:16" -j ACCEPT
+# isolate6.ns:17  allow red -> blue tcp 80
+-A nsgen-isolate6-in -s 10.0.0.1/32 -p tcp -m tcp --dport 80 -m comment --comment "isolate6.ns:17" -j ACCEPT
+# isolate6.ns:18  allow host -> blue tcp 22
+-A nsgen-isolate6-in -s 10.0.0.254/32 -p tcp -m tcp --dport 22 -m comment --comment "isolate6.ns:18" -j ACCEPT
+# isolate6.ns:20  allow outside -> blue tcp 8080: from beyond the lab's subnets (theirs dropped first)
+-A nsgen-isolate6-in -s 10.0.0.0/24 -p tcp -m tcp --dport 8080 -m comment --comment "isolate6.ns:20" -j DROP
+-A nsgen-isolate6-in -p tcp -m tcp --dport 8080 -m comment --comment "isolate6.ns:20" -j ACCEPT
+-A nsgen-isolate6-in -m comment --comment "isolate6.ns:16" -j DROP
+COMMIT
+RULES
+ip netns exec blue ip6tables-restore --noflush <<'RULES'
+*nat
+:nsgen-isolate6-pre - [0:0]
+:nsgen-isolate6-out - [0:0]
+:nsgen-isolate6-post - [0:0]
+COMMIT
+*filter
+:nsgen-isolate6-fwd - [0:0]
+:nsgen-isolate6-in - [0:0]
+# isolate6.ns:16  isolate blue: no new connections in but those allowed; lo and replies always
+-A nsgen-isolate6-in -i lo -m comment --comment "isolate6.ns:16" -j ACCEPT
+-A nsgen-isolate6-in -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "isolate6.ns:16" -j ACCEPT
+# isolate6.ns:16  isolate blue: neighbour discovery (router and neighbour solicitations and advertisements), without which IPv6 stops
+-A nsgen-isolate6-in -p ipv6-icmp -m icmp6 --icmpv6-type router-solicitation -m comment --comment "isolate6.ns:16" -j ACCEPT
+-A nsgen-isolate6-in -p ipv6-icmp -m icmp6 --icmpv6-type router-advertisement -m comment --comment "isolate6.ns:16" -j ACCEPT
+-A nsgen-isolate6-in -p ipv6-icmp -m icmp6 --icmpv6-type neighbour-solicitation -m comment --comment "isolate6.ns:16" -j ACCEPT
+-A nsgen-isolate6-in -p ipv6-icmp -m icmp6 --icmpv6-type neighbour-advertisement -m comment --comment "isolate6.ns:16" -j ACCEPT
+# isolate6.ns:17  allow red -> blue tcp 80
+-A nsgen-isolate6-in -s fd00:20::1/128 -p tcp -m tcp --dport 80 -m comment --comment "isolate6.ns:17" -j ACCEPT
+# isolate6.ns:18  allow host -> blue tcp 22
+-A nsgen-isolate6-in -s fd00:20::fe/128 -p tcp -m tcp --dport 22 -m comment --comment "isolate6.ns:18" -j ACCEPT
+# isolate6.ns:19  allow fd00:20::3 -> blue udp 53
+-A nsgen-isolate6-in -s fd00:20::3/128 -p udp -m udp --dport 53 -m comment --comment "isolate6.ns:19" -j ACCEPT
+# isolate6.ns:20  allow outside -> blue tcp 8080: from beyond the lab's subnets (theirs dropped first)
+-A nsgen-isolate6-in -s fd00:20::/64 -p tcp -m tcp --dport 8080 -m comment --comment "isolate6.ns:20" -j DROP
+-A nsgen-isolate6-in -p tcp -m tcp --dport 8080 -m comment --comment "isolate6.ns:20" -j ACCEPT
+-A nsgen-isolate6-in -m comment --comment "isolate6.ns:16" -j DROP
+COMMIT
+RULES
+ip netns exec blue iptables -t nat -A PREROUTING -j nsgen-isolate6-pre
+ip netns exec blue iptables -t nat -A OUTPUT -j nsgen-isolate6-out
+ip netns exec blue iptables -t nat -A POSTROUTING -j nsgen-isolate6-post
+ip netns exec blue iptables -t filter -I FORWARD -j nsgen-isolate6-fwd
+ip netns exec blue iptables -t filter -I INPUT -j nsgen-isolate6-in
+ip netns exec blue ip6tables -t nat -A PREROUTING -j nsgen-isolate6-pre
+ip netns exec blue ip6tables -t nat -A OUTPUT -j nsgen-isolate6-out
+ip netns exec blue ip6tables -t nat -A POSTROUTING -j nsgen-isolate6-post
+ip netns exec blue ip6tables -t filter -I FORWARD -j nsgen-isolate6-fwd
+ip netns exec blue ip6tables -t filter -I INPUT -j nsgen-isolate6-in
+ip netns exec gold ip6tables-restore --noflush <<'RULES'
+*nat
+:nsgen-isolate6-pre - [0:0]
+:nsgen-isolate6-out - [0:0]
+:nsgen-isolate6-post - [0:0]
+COMMIT
+*filter
+:nsgen-isolate6-fwd - [0:0]
+:nsgen-isolate6-in - [0:0]
+# isolate6.ns:22  isolate gold: no new connections in but those allowed; lo and replies always
+-A nsgen-isolate6-in -i lo -m comment --comment "isolate6.ns:22" -j ACCEPT
+-A nsgen-isolate6-in -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "isolate6.ns:22" -j ACCEPT
+# isolate6.ns:22  isolate gold: neighbour discovery (router and neighbour solicitations and advertisements), without which IPv6 stops
+-A nsgen-isolate6-in -p ipv6-icmp -m icmp6 --icmpv6-type router-solicitation -m comment --comment "isolate6.ns:22" -j ACCEPT
+-A nsgen-isolate6-in -p ipv6-icmp -m icmp6 --icmpv6-type router-advertisement -m comment --comment "isolate6.ns:22" -j ACCEPT
+-A nsgen-isolate6-in -p ipv6-icmp -m icmp6 --icmpv6-type neighbour-solicitation -m comment --comment "isolate6.ns:22" -j ACCEPT
+-A nsgen-isolate6-in -p ipv6-icmp -m icmp6 --icmpv6-type neighbour-advertisement -m comment --comment "isolate6.ns:22" -j ACCEPT
+# isolate6.ns:23  allow fd00:20::/64 -> gold tcp 443
+-A nsgen-isolate6-in -s fd00:20::/64 -p tcp -m tcp --dport 443 -m comment --comment "isolate6.ns:23" -j ACCEPT
+# isolate6.ns:24  allow red -> gold tcp 80
+-A nsgen-isolate6-in -s fd00:20::1/128 -p tcp -m tcp --dport 80 -m comment --comment "isolate6.ns:24" -j ACCEPT
+-A nsgen-isolate6-in -m comment --comment "isolate6.ns:22" -j DROP
+COMMIT
+RULES
+ip netns exec gold ip6tables -t nat -A PREROUTING -j nsgen-isolate6-pre
+ip netns exec gold ip6tables -t nat -A OUTPUT -j nsgen-isolate6-out
+ip netns exec gold ip6tables -t nat -A POSTROUTING -j nsgen-isolate6-post
+ip netns exec gold ip6tables -t filter -I FORWARD -j nsgen-isolate6-fwd
+ip netns exec gold ip6tables -t filter -I INPUT -j nsgen-isolate6-in

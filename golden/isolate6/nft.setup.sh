@@ -1,0 +1,887 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'isolate6', compiled from isolate6.ns (target nft, default style).
+# Creates namespaces red, blue, green, gold; bridge br0; veth pairs veth-red-br/veth-red,
+# veth-blue-br/veth-blue, veth-green-br/veth-green, veth-gold-br/veth-gold; routes in blue to default,
+# default; rules in nft table inet nsgen-isolate6 (accept across br0, tcp 8080 -> [fd00:20::2]:8080);
+# rules in namespace blue (); rules in namespace gold (); net.ipv6.conf.all.forwarding=1.
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft isolate6.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=isolate6
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
+
+main() {
+  trap 'exit 130' INT # until there is something to roll back, an interrupt just stops
+  trap 'exit 143' TERM
+  preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  lock_lab
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
+  if [ -z "$fresh" ]; then
+    # What an earlier setup of this lab created and the lab no longer has is removed first.
+    step='removing what the lab no longer has'
+    converge <<'KEYS'
+netns red
+netns blue
+netns green
+netns gold
+link - br0
+link - veth-red-br
+addr red veth-red 10.0.0.1/24
+addr red veth-red fd00:20::1/64
+addr red veth-red fe80::1/64
+link - veth-blue-br
+addr blue veth-blue 10.0.0.2/24
+addr blue veth-blue fd00:20::2/64
+addr blue veth-blue fe80::2/64
+link - veth-green-br
+addr green veth-green 10.0.0.3/24
+addr green veth-green fd00:20::3/64
+addr green veth-green fe80::3/64
+link - veth-gold-br
+addr gold veth-gold fd00:20::4/64
+addr gold veth-gold fe80::4/64
+route blue default via 10.0.0.254 metric 0
+route blue default via fd00:20::fe metric 1024
+rules
+sysctl net.ipv6.conf.all.forwarding
+nsrules blue
+nsrules gold
+KEYS
+  fi
+  # The lab's steps. Bash reads and runs them one after another from this here-document: kept
+  # as one function body, a big lab's steps would make every command bash starts slower to start.
+  # shellcheck source=/dev/null
+  source /dev/fd/3 3<<'STEPS'
+
+step='isolate6.ns:5  ns red'
+if netns_exists red || ! created 'netns red' ip netns add red; then
+  have_netns red
+fi
+if lab_owns 'netns red'; then # not in a namespace that was there before
+  ip -n red link set dev lo up
+fi
+
+step='isolate6.ns:6  ns blue'
+if netns_exists blue || ! created 'netns blue' ip netns add blue; then
+  have_netns blue
+fi
+if lab_owns 'netns blue'; then # not in a namespace that was there before
+  ip -n blue link set dev lo up
+fi
+
+step='isolate6.ns:7  ns green'
+if netns_exists green || ! created 'netns green' ip netns add green; then
+  have_netns green
+fi
+if lab_owns 'netns green'; then # not in a namespace that was there before
+  ip -n green link set dev lo up
+fi
+
+step='isolate6.ns:8  ns gold'
+if netns_exists gold || ! created 'netns gold' ip netns add gold; then
+  have_netns gold
+fi
+if lab_owns 'netns gold'; then # not in a namespace that was there before
+  ip -n gold link set dev lo up
+fi
+
+step='isolate6.ns:9  bridge br0 ip 10.0.0.254/24, fd00:20::fe/64'
+if ! created 'link - br0' ip link add name br0 type bridge; then
+  have_link '' br0 bridge
+  keep_prior br0 10.0.0.254/24 fd00:20::fe/64
+fi
+ip link set dev br0 up
+ip addr replace 10.0.0.254/24 dev br0
+ip addr replace fd00:20::fe/64 dev br0 nodad
+
+step='isolate6.ns:10  veth red<->br0 ip 10.0.0.1/24, fd00:20::1/64'
+# (if red is new, a marked veth-red-br still here is being removed with a namespace deleted by hand: wait, then create)
+if ! created 'link - veth-red-br' ip link add name veth-red-br master br0 up type veth peer name veth-red netns red && ! { { has_mark veth-red-br || link_gone '' veth-red-br; } && made_now red &&
+  veths_gone veth-red-br && created 'link - veth-red-br' ip link add name veth-red-br master br0 up type veth peer name veth-red netns red; }; then
+  have_own_link veth-red-br veth
+  ip link set dev veth-red-br master br0 up
+fi
+ip -n red -batch - <<'IP'
+link set dev veth-red addrgenmode none
+link set dev veth-red up
+addr replace 10.0.0.1/24 dev veth-red
+addr replace fd00:20::1/64 dev veth-red nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+addr replace fe80::1/64 dev veth-red nodad
+IP
+claim 'addr red veth-red 10.0.0.1/24'
+claim 'addr red veth-red fd00:20::1/64'
+claim 'addr red veth-red fe80::1/64'
+
+step='isolate6.ns:11  veth blue<->br0 ip 10.0.0.2/24, fd00:20::2/64'
+# (if blue is new, a marked veth-blue-br still here is being removed with a namespace deleted by hand: wait, then create)
+if ! created 'link - veth-blue-br' ip link add name veth-blue-br master br0 up type veth peer name veth-blue netns blue && ! { { has_mark veth-blue-br || link_gone '' veth-blue-br; } && made_now blue &&
+  veths_gone veth-blue-br && created 'link - veth-blue-br' ip link add name veth-blue-br master br0 up type veth peer name veth-blue netns blue; }; then
+  have_own_link veth-blue-br veth
+  ip link set dev veth-blue-br master br0 up
+fi
+ip -n blue -batch - <<'IP'
+link set dev veth-blue addrgenmode none
+link set dev veth-blue up
+addr replace 10.0.0.2/24 dev veth-blue
+addr replace fd00:20::2/64 dev veth-blue nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+addr replace fe80::2/64 dev veth-blue nodad
+IP
+claim 'addr blue veth-blue 10.0.0.2/24'
+claim 'addr blue veth-blue fd00:20::2/64'
+claim 'addr blue veth-blue fe80::2/64'
+
+step='isolate6.ns:12  veth green<->br0 ip 10.0.0.3/24, fd00:20::3/64'
+# (if green is new, a marked veth-green-br still here is being removed with a namespace deleted by hand: wait, then create)
+if ! created 'link - veth-green-br' ip link add name veth-green-br master br0 up type veth peer name veth-green netns green && ! { { has_mark veth-green-br || link_gone '' veth-green-br; } && made_now green &&
+  veths_gone veth-green-br && created 'link - veth-green-br' ip link add name veth-green-br master br0 up type veth peer name veth-green netns green; }; then
+  have_own_link veth-green-br veth
+  ip link set dev veth-green-br master br0 up
+fi
+ip -n green -batch - <<'IP'
+link set dev veth-green addrgenmode none
+link set dev veth-green up
+addr replace 10.0.0.3/24 dev veth-green
+addr replace fd00:20::3/64 dev veth-green nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+addr replace fe80::3/64 dev veth-green nodad
+IP
+claim 'addr green veth-green 10.0.0.3/24'
+claim 'addr green veth-green fd00:20::3/64'
+claim 'addr green veth-green fe80::3/64'
+
+step='isolate6.ns:13  veth gold<->br0 ip fd00:20::4/64'
+# (if gold is new, a marked veth-gold-br still here is being removed with a namespace deleted by hand: wait, then create)
+if ! created 'link - veth-gold-br' ip link add name veth-gold-br master br0 up type veth peer name veth-gold netns gold && ! { { has_mark veth-gold-br || link_gone '' veth-gold-br; } && made_now gold &&
+  veths_gone veth-gold-br && created 'link - veth-gold-br' ip link add name veth-gold-br master br0 up type veth peer name veth-gold netns gold; }; then
+  have_own_link veth-gold-br veth
+  ip link set dev veth-gold-br master br0 up
+fi
+ip -n gold -batch - <<'IP'
+link set dev veth-gold addrgenmode none
+link set dev veth-gold up
+addr replace fd00:20::4/64 dev veth-gold nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+addr replace fe80::4/64 dev veth-gold nodad
+IP
+claim 'addr gold veth-gold fd00:20::4/64'
+claim 'addr gold veth-gold fe80::4/64'
+
+step='isolate6.ns:14  route blue default via 10.0.0.254'
+if ! created 'route blue default via 10.0.0.254 metric 0' ip -n blue route add default via 10.0.0.254; then
+  have_route blue default via 10.0.0.254 metric 0
+fi
+
+step='isolate6.ns:15  route blue default via fd00:20::fe'
+if ! created 'route blue default via fd00:20::fe metric 1024' ip -n blue route add default via fd00:20::fe; then
+  have_route blue default via fd00:20::fe metric 1024
+fi
+
+step='firewall: nft table inet nsgen-isolate6'
+if ! nft list table inet nsgen-isolate6 >/dev/null 2>&1; then
+  undo_push rules
+fi
+# The lab's rules live in its own nft table, inet nsgen-isolate6 (both address families),
+# loaded in one atomic `nft -f`; nothing else is touched.
+# its prerouting chain forwards ports of the host's own addresses (DNAT),
+# and its forward chain accepts the lab's own traffic and its replies, across its
+# bridges too (which crosses the forward hook when br_netfilter is on). An accept here
+# does not stop a drop in another table's forward hook: the preflight warns of those.
+# isolate6.ns:9  bridge br0 ip 10.0.0.254/24, fd00:20::fe/64
+# isolate6.ns:21  forward tcp 8080 -> [fd00:20::2]:8080
+nft -f - <<'RULES'
+table ip nsgen-isolate6
+delete table ip nsgen-isolate6
+table inet nsgen-isolate6
+delete table inet nsgen-isolate6
+table inet nsgen-isolate6 {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		# isolate6.ns:21  forward tcp 8080 -> [fd00:20::2]:8080
+		fib daddr type local tcp dport 8080 dnat ip6 to [fd00:20::2]:8080 comment "isolate6.ns:21"
+	}
+
+	chain output {
+		type nat hook output priority -100; policy accept;
+		# isolate6.ns:21  forward tcp 8080 -> [fd00:20::2]:8080: from the host itself (not to ::1)
+		ip6 daddr != ::1 fib daddr type local tcp dport 8080 dnat ip6 to [fd00:20::2]:8080 comment "isolate6.ns:21"
+	}
+
+	chain hairpin {
+		type nat hook postrouting priority srcnat; policy accept;
+		# isolate6.ns:21  forward tcp 8080 -> [fd00:20::2]:8080: from fd00:20::/64 through the host's address, masqueraded so the replies come back through the host
+		ip6 saddr fd00:20::/64 ip6 daddr fd00:20::2 tcp dport 8080 ct status dnat masquerade comment "isolate6.ns:21"
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		# isolate6.ns:9  bridge br0 ip 10.0.0.254/24, fd00:20::fe/64: between the lab's namespaces across it (seen here when br_netfilter is on)
+		iifname "br0" oifname "br0" accept comment "isolate6.ns:9"
+		# isolate6.ns:21  forward tcp 8080 -> [fd00:20::2]:8080: the forwarded connections in, and their replies
+		ip6 daddr fd00:20::2 tcp dport 8080 accept comment "isolate6.ns:21"
+		ip6 saddr fd00:20::2 tcp sport 8080 ct state established,related accept comment "isolate6.ns:21"
+	}
+}
+RULES
+
+# The host must route between the lab and its uplink for NAT to work (IPv6: the host then ignores router advertisements unless accept_ra is 2).
+# The value found before the first lab changed it is kept in /run/nsgen/host/net.ipv6.conf.all.forwarding; the last lab to need it puts it back.
+step=net.ipv6.conf.all.forwarding=1
+lock_host
+sysctl_agrees net.ipv6.conf.all.forwarding 1
+if [ ! -e /run/nsgen/host/net.ipv6.conf.all.forwarding/isolate6 ]; then
+  hold_signals # the value before and the undo: both, or (rollback) neither
+  undo_push 'sysctl net.ipv6.conf.all.forwarding'
+  mkdir -p /run/nsgen/host/net.ipv6.conf.all.forwarding
+  [ -e /run/nsgen/host/net.ipv6.conf.all.forwarding/value ] || { cat /proc/sys/net/ipv6/conf/all/forwarding >/run/nsgen/host/net.ipv6.conf.all.forwarding/value.new && mv /run/nsgen/host/net.ipv6.conf.all.forwarding/value.new /run/nsgen/host/net.ipv6.conf.all.forwarding/value; }
+  release_signals
+fi
+echo 1 >/run/nsgen/host/net.ipv6.conf.all.forwarding/isolate6
+echo 1 >/proc/sys/net/ipv6/conf/all/forwarding
+
+step='firewall in namespace blue: nft table inet nsgen-isolate6'
+# The lab's rules inside blue live in its own nft table there, inet nsgen-isolate6
+# (both address families), loaded in one atomic `nft -f` run inside it (prerouting and output
+# forward ports of the namespace's own addresses, postrouting masquerades, forward accepts that
+# traffic and its replies, input holds `isolate` and its `allow`s): the namespace's own tables
+# are not touched.
+# isolate6.ns:16  isolate blue
+# isolate6.ns:17  allow red -> blue tcp 80
+# isolate6.ns:18  allow host -> blue tcp 22
+# isolate6.ns:19  allow fd00:20::3 -> blue udp 53
+# isolate6.ns:20  allow outside -> blue tcp 8080
+if ! ip netns exec blue nft list table inet nsgen-isolate6 >/dev/null 2>&1; then
+  undo_push 'nsrules blue'
+fi
+ip netns exec blue nft -f - <<'RULES'
+table ip nsgen-isolate6
+delete table ip nsgen-isolate6
+table inet nsgen-isolate6
+delete table inet nsgen-isolate6
+table inet nsgen-isolate6 {
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+	}
+
+	chain input {
+		type filter hook input priority filter; policy accept;
+		# isolate6.ns:16  isolate blue: no new connections in but those allowed; lo and replies always
+		iif lo accept comment "isolate6.ns:16"
+		ct state established,related accept comment "isolate6.ns:16"
+		# isolate6.ns:16  isolate blue: neighbour discovery (router and neighbour solicitations and advertisements), without which IPv6 stops
+		icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept comment "isolate6.ns:16"
+		# isolate6.ns:17  allow red -> blue tcp 80
+		ip saddr 10.0.0.1/32 tcp dport 80 accept comment "isolate6.ns:17"
+		ip6 saddr fd00:20::1/128 tcp dport 80 accept comment "isolate6.ns:17"
+		# isolate6.ns:18  allow host -> blue tcp 22
+		ip saddr 10.0.0.254/32 tcp dport 22 accept comment "isolate6.ns:18"
+		ip6 saddr fd00:20::fe/128 tcp dport 22 accept comment "isolate6.ns:18"
+		# isolate6.ns:19  allow fd00:20::3 -> blue udp 53
+		ip6 saddr fd00:20::3/128 udp dport 53 accept comment "isolate6.ns:19"
+		# isolate6.ns:20  allow outside -> blue tcp 8080
+		ip saddr != { 10.0.0.0/24 } tcp dport 8080 accept comment "isolate6.ns:20"
+		ip6 saddr != { fd00:20::/64 } tcp dport 8080 accept comment "isolate6.ns:20"
+		drop comment "isolate6.ns:16"
+	}
+}
+RULES
+
+step='firewall in namespace gold: nft table inet nsgen-isolate6'
+# The lab's rules inside gold live in its own nft table there, inet nsgen-isolate6
+# (both address families), loaded in one atomic `nft -f` run inside it (prerouting and output
+# forward ports of the namespace's own addresses, postrouting masquerades, forward accepts that
+# traffic and its replies, input holds `isolate` and its `allow`s): the namespace's own tables
+# are not touched.
+# isolate6.ns:22  isolate gold
+# isolate6.ns:23  allow fd00:20::/64 -> gold tcp 443
+# isolate6.ns:24  allow red -> gold tcp 80
+if ! ip netns exec gold nft list table inet nsgen-isolate6 >/dev/null 2>&1; then
+  undo_push 'nsrules gold'
+fi
+ip netns exec gold nft -f - <<'RULES'
+table ip nsgen-isolate6
+delete table ip nsgen-isolate6
+table inet nsgen-isolate6
+delete table inet nsgen-isolate6
+table inet nsgen-isolate6 {
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+	}
+
+	chain input {
+		type filter hook input priority filter; policy accept;
+		# isolate6.ns:22  isolate gold: no new connections in but those allowed; lo and replies always (IPv6 only)
+		iif lo accept comment "isolate6.ns:22"
+		ct state established,related accept comment "isolate6.ns:22"
+		# isolate6.ns:22  isolate gold: neighbour discovery (router and neighbour solicitations and advertisements), without which IPv6 stops
+		icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept comment "isolate6.ns:22"
+		# isolate6.ns:23  allow fd00:20::/64 -> gold tcp 443
+		ip6 saddr fd00:20::/64 tcp dport 443 accept comment "isolate6.ns:23"
+		# isolate6.ns:24  allow red -> gold tcp 80
+		ip6 saddr fd00:20::1/128 tcp dport 80 accept comment "isolate6.ns:24"
+		meta nfproto ipv6 drop comment "isolate6.ns:22"
+	}
+}
+RULES
+STEPS
+
+  # The links this run made in the host get the lab's mark (teardown deletes only links with it),
+  # all in one `ip -batch` (a veth end that is there already is used only if it has the mark).
+  step='marking the links this run made'
+  mark_made_links
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool nft
+  need_tool awk
+  need_tool flock
+  need_tool mountpoint
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+  # Setup turns on IPv6 forwarding in the host. The kernel then ignores router advertisements on
+  # every interface whose accept_ra is 1 (only 2 keeps them): a host that learns its own IPv6
+  # default route from them loses it when it expires. Warn of each such interface (read only).
+  if [ "$(cat /proc/sys/net/ipv6/conf/all/forwarding 2>/dev/null || echo 1)" = 0 ]; then
+    ip -6 route show default proto ra 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") print $(i + 1) }' | sort -u |
+      while read -r dev; do
+        if [ "$(cat "/proc/sys/net/ipv6/conf/$dev/accept_ra" 2>/dev/null)" = 1 ]; then
+          echo "nsgen: warning: $dev learns this host's IPv6 default route from router advertisements (accept_ra 1); with forwarding on the kernel ignores them and the route goes when it expires: run 'sysctl -w net.ipv6.conf.$dev.accept_ra=2' first" >&2
+        fi
+      done
+  fi
+  # The lab's accepts live in its own table, but nft runs the forward hook of every table, and an
+  # accept in one does not stop a drop in another: warn of every other forward chain with policy
+  # drop (ip, inet, bridge; iptables-nft's FORWARD is one, in table ip filter). One `nft list
+  # ruleset`, read only.
+  nft list ruleset 2>/dev/null | awk -v own=nsgen-isolate6 -v ours='its own table inet nsgen-isolate6' -v lab="$lab" '
+    $1 == "table" { family = $2; name = $3 }
+    $1 == "chain" { chain = $2 }
+    / hook forward / && /policy drop;/ && (family == "ip" || family == "inet" || family == "bridge") && !((family == "ip" || family == "inet") && name == own) {
+      if (family == "ip" && name == "filter" && chain == "FORWARD")
+        printf "nsgen: warning: iptables'"'"' FORWARD chain (nft table ip filter) has policy drop: it drops lab %s'"'"'s forwarded traffic whatever %s accepts; build the lab with -t iptables (its accepts are jumped to first from FORWARD), or accept the lab'"'"'s bridges and subnets in FORWARD (on Docker hosts, in DOCKER-USER)\n", lab, ours
+      else
+        printf "nsgen: warning: nft table %s %s, chain %s, has policy drop on the forward hook: it drops lab %s'"'"'s forwarded traffic whatever %s accepts (an accept in one table does not stop a drop in another); accept the lab'"'"'s bridges and subnets in that chain, or make its policy accept\n", family, name, chain, lab, ours
+    }' >&2 || true
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=isolate6.ns
+  take_lock /run/nsgen/labs/isolate6/lock "lab '$lab'"
+  fresh=1 # no record yet: rollback then forgets the lab altogether
+  if [ -e /run/nsgen/labs/isolate6/record ]; then
+    fresh=''
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/isolate6/record
+  fi
+  if [ -e /run/nsgen/labs/isolate6/source ]; then
+    IFS= read -r source </run/nsgen/labs/isolate6/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+  if [ -z "$source" ]; then printf '%s\n' "$this" >/run/nsgen/labs/isolate6/source; fi
+  for key in "${!owned[@]}"; do # a namespace file left by an `ip netns add` killed half-way
+    if [[ $key == "netns "* && ${owned[$key]} == '?' && -e /run/netns/${key#netns } ]] &&
+      ! mountpoint -q "/run/netns/${key#netns }"; then
+      rm -f "/run/netns/${key#netns }"
+    fi
+  done
+}
+
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null || true) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# lock_host: hold the lock all labs share for the host's own settings (once per run).
+lock_host() {
+  if [ -z "${host_locked-}" ]; then
+    take_lock /run/nsgen/host/lock "the host's sysctl record"
+    host_locked=1
+  fi
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
+# (a bridge that was there before and still has its kept state, after a rollback, is put back first).
+forget_lab() {
+  local prior
+  for prior in /run/nsgen/labs/isolate6/prior/*; do
+    if [ -e "$prior" ]; then put_back "${prior##*/}"; fi
+  done
+  rm -f /run/nsgen/labs/isolate6/record /run/nsgen/labs/isolate6/source /run/nsgen/labs/isolate6/lock
+  rmdir /run/nsgen/labs/isolate6 /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
+# setup of the lab created (its record lists it) that the lab no longer declares, and say so
+# (setup, and teardown from an edited lab file):
+# `run` processes (a process keeps its namespace alive), rules (the host's, then those in
+# namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
+converge() {
+  local key kind where name rest
+  local -a in_ns match
+  local -A declared=()
+  while IFS= read -r key; do declared[$key]=1; done
+  for kind in run rules nsrules addr route ovsport netns link ovsbr sysctl; do
+    for key in "${!owned[@]}"; do
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
+      read -r _ where name rest <<<"$key"
+      in_ns=()
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ] && [[ $kind != ovs* ]]; then
+        if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
+          record - "$key" # it goes with its namespace
+          continue
+        fi
+        in_ns=(-n "$where")
+      fi
+      echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
+      case $kind in
+        run) stop_process /run/nsgen/labs/isolate6/run/"$name.pid" /run/nsgen/labs/isolate6/run/"$name.log" ;;
+        rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
+        route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
+        netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
+        link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
+        sysctl) release_sysctl "$where" ;;
+        ovsport) ovs-vsctl --timeout=10 --if-exists del-port "$where" "$name" ;; # (even if the lab has no
+        ovsbr) ovs-vsctl --timeout=10 --if-exists del-br "$where" ;; # Open vSwitch bridge any more)
+      esac
+      record - "$key"
+    done
+  done
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/isolate6/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/isolate6/record
+  owned[$2]=$1
+}
+
+# claim KEY: KEY (an address setup put on an interface in a namespace) is in the lab's record.
+claim() {
+  if [ "${owned[$1]-}" != + ]; then record + "$1"; fi
+}
+
+# undo_push KEY: this run created KEY (see record): on the undo list (newest last), for rollback,
+# and in the record, for teardown.
+undo_push() {
+  undo+=("$1")
+  record + "$1"
+}
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
+# then says so. A lab this run began is forgotten altogether.
+rollback() {
+  local i kind where name rest
+  local -a in_ns match
+  for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
+    read -r kind where name rest <<<"${undo[i]}"
+    in_ns=()
+    if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
+    case $kind in
+      netns) ip netns del "$where" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
+      sysctl) release_sysctl "$where" ;;
+      rules) remove_rules ;;
+      nsrules) remove_ns_rules "$where" ;;
+    esac
+    record - "${undo[i]}"
+  done 2>/dev/null
+  if [ -n "$fresh" ]; then forget_lab; fi
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+
+# hold_signals / release_signals: INT and TERM between the two wait until release_signals, so
+# that creating something and recording it cannot be torn apart (the rollback then runs).
+hold_signals() {
+  pending=''
+  trap 'pending=130' INT
+  trap 'pending=143' TERM
+}
+
+release_signals() {
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
+  if [ -n "${pending-}" ]; then on_error "$pending"; fi
+}
+
+# created KEY CMD...: run CMD, which creates KEY (see record); true if it did: KEY is then on
+# the undo list and in the record, as one step no INT or TERM can split. False if it failed with
+# "File exists" (the caller then checks what is there); any other failure stops the setup with
+# CMD's message. Trying first costs one process where checking first costs two; its messages
+# go through a file, not $(...), which would cost another.
+created() {
+  local key=$1 before=${owned[$1]-} status=0
+  shift
+  hold_signals
+  record '?' "$key"
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then
+    undo_push "$key"
+    release_signals
+    return 0
+  fi
+  if [ "$status" -gt 128 ] && [[ $key == "netns "* ]]; then
+    undo+=("$key") # killed half-way (Ctrl-C reaches ip too): it may have left /run/netns/NAME
+  else
+    record "${before:--}" "$key"
+  fi
+  release_signals
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
+  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
+  printf '%s\n' "$in_the_way" >&2
+  on_error "$status"
+}
+
+# have_netns NAME: namespace NAME is there already. One the lab's record says its setup created
+# is used as it is; any other is used too, but never deleted: say so.
+have_netns() {
+  if lab_owns "netns $1"; then return 0; fi
+  echo "nsgen: namespace '$1' was there before lab '$lab': using it; teardown will leave it, and what was in it before" >&2
+}
+
+# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
+# NAME as a KIND; else stop the setup and say what is in the way.
+have_link() {
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
+# have_own_link NAME KIND: after `created` met "File exists" in the host: go on only if NAME is a
+# KIND this lab's setup created (it carries the lab's mark); else stop the setup: nsgen never takes
+# over an interface it did not create (a container's eth0, another bridge's port, ...).
+have_own_link() {
+  if lab_link "$1" "$2"; then return 0; fi
+  if link_exists '' "$1"; then
+    echo "nsgen: interface '$1' already exists in the host and was not made by lab '$lab'; nsgen does not take over interfaces it did not create: give this end another name" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
+# keep_prior BRIDGE [ADDRESS...]: BRIDGE was there before the lab (its record does not list it,
+# it carries no mark): keep, once, what setup changes on it (its MTU, whether it is up, its
+# addresses) and the lab's ADDRESSes in /run/nsgen/labs/isolate6/prior/BRIDGE, so that teardown
+# (or a rollback) can put it back (put_back).
+keep_prior() {
+  local file=/run/nsgen/labs/isolate6/prior/"$1"
+  if [ -e "$file" ] || ! link_is '' "$1" bridge || lab_link "$1" bridge; then return 0; fi
+  mkdir -p "${file%/*}"
+  { ip -o link show dev "$1"; ip -o addr show dev "$1"; } | awk '
+    $3 ~ /^</ { for (i = 4; i < NF; i++) if ($i == "mtu") print "mtu", $(i + 1); print "up", ($3 ~ /[<,]UP[,>]/) ? 1 : 0; next }
+    $3 == "inet" || $3 == "inet6" { print "addr", $4 }' >"$file.new"
+  printf 'lab %s\n' "${@:2}" >>"$file.new"
+  mv "$file.new" "$file"
+}
+
+# have_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: after `created` met "File exists": go on if NS has that
+# very route; else stop the setup: a different route to DESTINATION is in the way.
+have_route() {
+  if has_route "$@"; then return 0; fi
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
+  echo "nsgen: ${1:-the host} already has another route to $2: $(ip "${in_ns[@]}" route show exact "$2" | head -n 1 || true)" >&2
+  on_error 1
+}
+
+# mark_made_links: give every link this run made in the host the lab's mark, alias
+# nsgen:isolate6, in one `ip -batch` (teardown deletes only links with it, or in the record).
+mark_made_links() {
+  local key
+  for key in "${undo[@]}"; do
+    if [[ $key == "link - "* ]]; then
+      printf 'link set dev %s alias %s\n' "${key#link - }" nsgen:isolate6
+    fi
+  done | ip -batch -
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local key
+  for key in "${undo[@]}"; do
+    if [ "$key" = "netns $1" ]; then return 0; fi
+  done
+  return 1
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
+# has_route NS DESTINATION [via GATEWAY] [dev IFNAME] metric N: true if NS ('' is the host) has
+# that very route (its metric included: another route to DESTINATION does not count). An IPv6
+# route (a ':' in its words; names have none) is looked for with `ip -6`.
+has_route() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  if [[ ${*:2} == *:* ]]; then in_ns+=(-6); fi
+  [ -n "$(ip "${in_ns[@]}" route show exact "${@:2}" 2>/dev/null)" ]
+}
+
+# lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
+# lab's record says so, or it carries the alias nsgen:isolate6 (matched as the alias
+# field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
+lab_link() {
+  if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
+  ip link show dev "$1" type "$2" 2>/dev/null |
+    awk -v mark=nsgen:isolate6 '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# has_mark NAME: true if the host's link NAME, of any kind (one the kernel is removing shows
+# none), carries this lab's mark, alias nsgen:isolate6.
+has_mark() {
+  ip link show dev "$1" 2>/dev/null |
+    awk -v mark=nsgen:isolate6 '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
+}
+
+# sysctl_agrees KEY VALUE: stop (exit 1, rollback) when another lab set the host's sysctl KEY to a
+# value other than VALUE: setting it would change what that lab relies on. (A lab's file in
+# /run/nsgen/host/KEY holds the value it set; an empty one, from an older nsgen, says nothing.)
+sysctl_agrees() {
+  local file other value
+  for file in "/run/nsgen/host/$1"/*; do
+    other=${file##*/}
+    case $other in value | value.new | isolate6 | '*') continue ;; esac
+    value=$(cat "$file" 2>/dev/null || true) # (|| true: the ERR trap must not fire in this subshell)
+    if [ -n "$value" ] && [ "$value" != "$2" ]; then
+      printf "nsgen: lab '%s' set the host's %s to %s, and this lab sets it to %s; tear one of them down, or make them agree\n" \
+        "$other" "$1" "$value" "$2" >&2
+      return 1
+    fi
+  done
+}
+
+# release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let
+# go puts back the value it had before the first one changed it.
+release_sysctl() {
+  local dir=/run/nsgen/host/$1
+  lock_host
+  rm -f "$dir"/isolate6
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
+  fi
+  rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
+}
+
+# put_back BRIDGE: BRIDGE was there before the lab: give it back the MTU and the up or down
+# state keep_prior found, and remove the lab's addresses it did not have then.
+put_back() {
+  local file=/run/nsgen/labs/isolate6/prior/"$1" what value address
+  local -A had=()
+  local -a added=()
+  local mtu='' up=''
+  [ -e "$file" ] || return 0
+  while read -r what value; do
+    case $what in
+      mtu) mtu=$value ;;
+      up) up=$value ;;
+      addr) had[$value]=1 ;;
+      lab) if [ -n "$value" ]; then added+=("$value"); fi ;;
+    esac
+  done <"$file"
+  if link_exists '' "$1"; then
+    for address in "${added[@]}"; do
+      if [ -z "${had[$address]-}" ]; then ip addr del "$address" dev "$1" 2>/dev/null || true; fi
+    done
+    if [ -n "$mtu" ]; then ip link set dev "$1" mtu "$mtu"; fi
+    if [ "$up" = 0 ]; then ip link set dev "$1" down; fi
+  fi
+  rm -f "$file"
+  rmdir "${file%/*}" 2>/dev/null || true
+}
+
+# remove_rules: delete the lab's nft table, inet nsgen-isolate6, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
+remove_rules() {
+  if nft list table inet nsgen-isolate6 >/dev/null 2>&1; then
+    nft delete table inet nsgen-isolate6
+  fi
+  if nft list table ip nsgen-isolate6 >/dev/null 2>&1; then
+    nft delete table ip nsgen-isolate6
+  fi
+}
+
+# remove_ns_rules NS: delete the lab's nft table inside namespace NS, inet nsgen-isolate6, and the ip
+# one an earlier version of nsgen made (IPv4 only), if present; the namespace's own tables are
+# left as they are.
+remove_ns_rules() {
+  local family
+  for family in inet ip; do
+    if ip netns exec "$1" nft list table "$family" nsgen-isolate6 >/dev/null 2>&1; then
+      ip netns exec "$1" nft delete table "$family" nsgen-isolate6
+    fi
+  done
+}
+
+# veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
+# false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
+# NS is still there (a namespace the lab did not create, which teardown leaves).
+veths_gone() {
+  local tries word
+  local -a names=()
+  for word in "$@"; do
+    if [[ $word == *:* ]]; then
+      if [ -e "/run/netns/${word#*:}" ]; then continue; fi
+      word=${word%%:*}
+    fi
+    names+=("$word")
+  done
+  if [ "${#names[@]}" -eq 0 ]; then return 0; fi
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" ${names[*]} " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
+}
+
+# stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that
+# process (process_is): TERM, then KILL if it is still there after 5 s; then PIDFILE and LOG go.
+stop_process() {
+  local pid i
+  if process_is "$1"; then
+    read -r pid _ <"$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      if ! process_is "$1"; then break; fi
+      sleep 0.1
+    done
+    if process_is "$1"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do
+        if ! process_is "$1"; then break; fi
+        sleep 0.1
+      done
+    fi
+  fi
+  rm -f "$1" "$2"
+  rmdir "${1%/*}" 2>/dev/null || true
+}
+
+# process_is PIDFILE: true if the process PIDFILE names (`PID START`) is running: PID is there, not
+# a zombie, and started at START (so not another process that got the pid since).
+process_is() {
+  local pid start stat
+  local -a fields
+  [ -e "$1" ] || return 1
+  read -r pid start <"$1" || return 1
+  { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+  read -ra fields <<<"${stat##*) }"
+  [ "${fields[0]}" != Z ] && [ -n "$start" ] && [ "${fields[19]}" = "$start" ]
+}
+
+main "$@"

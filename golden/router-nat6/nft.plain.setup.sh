@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'router-nat6', compiled from router-nat6.ns (target nft, plain style).
+# Creates namespaces red, r1, edge; veth pairs veth-red/veth-r1, eth1/veth-edge; routes in red to
+# default, default; rules in namespace r1 (masquerade 10.0.1.0/24, masquerade fd00:11::/64, tcp 8080
+# -> 10.0.1.2:80, tcp 8080 -> [fd00:11::2]:80, udp 5353 -> [fd00:11::2]:53). Plain style: no checks or
+# rollback; run it once, as root. Undo: nsgen down -t nft --style plain router-nat6.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+mkdir -p /run/nsgen/labs/router-nat6 # the lab's record: teardown deletes only the namespaces it lists
+if [ "$(cat /run/nsgen/labs/router-nat6/source 2>/dev/null || echo router-nat6.ns)" != router-nat6.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/router-nat6/source >&2; exit 1; fi
+echo router-nat6.ns >/run/nsgen/labs/router-nat6/source
+# router-nat6.ns:4  ns red
+ip netns add red; echo '+ netns red' >>/run/nsgen/labs/router-nat6/record
+ip -n red link set dev lo up
+# router-nat6.ns:5  ns r1
+ip netns add r1; echo '+ netns r1' >>/run/nsgen/labs/router-nat6/record
+ip -n r1 link set dev lo up
+# router-nat6.ns:6  ns edge
+ip netns add edge; echo '+ netns edge' >>/run/nsgen/labs/router-nat6/record
+ip -n edge link set dev lo up
+# router-nat6.ns:7  veth red<->r1 ip 10.0.1.2/24, 10.0.1.1/24, fd00:11::2/64, fd00:11::1/64
+ip -n red link add name veth-red type veth peer name veth-r1 netns r1
+ip -n red link set dev veth-red addrgenmode none
+ip -n red link set dev veth-red up
+ip -n red addr replace 10.0.1.2/24 dev veth-red
+ip -n red addr replace fd00:11::2/64 dev veth-red nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+ip -n red addr replace fe80::2/64 dev veth-red nodad
+ip -n r1 link set dev veth-r1 addrgenmode none
+ip -n r1 link set dev veth-r1 up
+ip -n r1 addr replace 10.0.1.1/24 dev veth-r1
+ip -n r1 addr replace fd00:11::1/64 dev veth-r1 nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+ip -n r1 addr replace fe80::1/64 dev veth-r1 nodad
+# router-nat6.ns:8  veth r1:eth1<->edge ip 10.0.2.1/24, 10.0.2.2/24, fd00:12::1/64, fd00:12::2/64
+ip -n r1 link add name eth1 type veth peer name veth-edge netns edge
+ip -n r1 link set dev eth1 addrgenmode none
+ip -n r1 link set dev eth1 up
+ip -n r1 addr replace 10.0.2.1/24 dev eth1
+ip -n r1 addr replace fd00:12::1/64 dev eth1 nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+ip -n r1 addr replace fe80::1/64 dev eth1 nodad
+ip -n edge link set dev veth-edge addrgenmode none
+ip -n edge link set dev veth-edge up
+ip -n edge addr replace 10.0.2.2/24 dev veth-edge
+ip -n edge addr replace fd00:12::2/64 dev veth-edge nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+ip -n edge addr replace fe80::2/64 dev veth-edge nodad
+# router-nat6.ns:9  route red default via 10.0.1.1
+ip -n red route add default via 10.0.1.1
+# router-nat6.ns:10  route red default via fd00:11::1
+ip -n red route add default via fd00:11::1
+ip netns exec r1 nft -f - <<'RULES'
+table ip nsgen-router-nat6
+delete table ip nsgen-router-nat6
+table inet nsgen-router-nat6
+delete table inet nsgen-router-nat6
+table inet nsgen-router-nat6 {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		# router-nat6.ns:14  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1
+		iifname "eth1" fib daddr type local tcp dport 8080 dnat ip to 10.0.1.2:80 comment "router-nat6.ns:14"
+		# router-nat6.ns:15  forward r1 tcp 8080 -> [fd00:11::2]:80 in eth1
+		iifname "eth1" fib daddr type local tcp dport 8080 dnat ip6 to [fd00:11::2]:80 comment "router-nat6.ns:15"
+		# router-nat6.ns:16  forward r1 udp 5353 -> [fd00:11::2]:53
+		fib daddr type local udp dport 5353 dnat ip6 to [fd00:11::2]:53 comment "router-nat6.ns:16"
+	}
+
+	chain output {
+		type nat hook output priority -100; policy accept;
+		# router-nat6.ns:14  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1: from the namespace itself
+		fib daddr type local tcp dport 8080 dnat ip to 10.0.1.2:80 comment "router-nat6.ns:14"
+		# router-nat6.ns:15  forward r1 tcp 8080 -> [fd00:11::2]:80 in eth1: from the namespace itself
+		fib daddr type local tcp dport 8080 dnat ip6 to [fd00:11::2]:80 comment "router-nat6.ns:15"
+		# router-nat6.ns:16  forward r1 udp 5353 -> [fd00:11::2]:53: from the namespace itself
+		fib daddr type local udp dport 5353 dnat ip6 to [fd00:11::2]:53 comment "router-nat6.ns:16"
+	}
+
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		# router-nat6.ns:12  nat r1 masquerade 10.0.1.0/24 out eth1
+		ip saddr 10.0.1.0/24 ip daddr != 10.0.1.0/24 oifname "eth1" masquerade comment "router-nat6.ns:12"
+		# router-nat6.ns:13  nat r1 masquerade fd00:11::/64 out eth1
+		ip6 saddr fd00:11::/64 ip6 daddr != fd00:11::/64 oifname "eth1" masquerade comment "router-nat6.ns:13"
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		# router-nat6.ns:12  nat r1 masquerade 10.0.1.0/24 out eth1: the subnet's traffic out, and replies to it
+		ip saddr 10.0.1.0/24 oifname "eth1" accept comment "router-nat6.ns:12"
+		ip daddr 10.0.1.0/24 ct state established,related accept comment "router-nat6.ns:12"
+		# router-nat6.ns:13  nat r1 masquerade fd00:11::/64 out eth1: the subnet's traffic out, and replies to it
+		ip6 saddr fd00:11::/64 oifname "eth1" accept comment "router-nat6.ns:13"
+		ip6 daddr fd00:11::/64 ct state established,related accept comment "router-nat6.ns:13"
+		# router-nat6.ns:14  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1: the forwarded connections in, and their replies
+		iifname "eth1" ip daddr 10.0.1.2 tcp dport 80 accept comment "router-nat6.ns:14"
+		oifname "eth1" ip saddr 10.0.1.2 tcp sport 80 ct state established,related accept comment "router-nat6.ns:14"
+		# router-nat6.ns:15  forward r1 tcp 8080 -> [fd00:11::2]:80 in eth1: the forwarded connections in, and their replies
+		iifname "eth1" ip6 daddr fd00:11::2 tcp dport 80 accept comment "router-nat6.ns:15"
+		oifname "eth1" ip6 saddr fd00:11::2 tcp sport 80 ct state established,related accept comment "router-nat6.ns:15"
+		# router-nat6.ns:16  forward r1 udp 5353 -> [fd00:11::2]:53: the forwarded connections in, and their replies
+		ip6 daddr fd00:11::2 udp dport 53 accept comment "router-nat6.ns:16"
+		ip6 saddr fd00:11::2 udp sport 53 ct state established,related accept comment "router-nat6.ns:16"
+	}
+}
+RULES
+# router-nat6.ns:11  router r1
+ip netns exec r1 sysctl -qw net.ipv4.ip_forward=1
+ip netns exec r1 sysctl -qw net.ipv6.conf.all.forwarding=1
