@@ -551,7 +551,8 @@ class Firewall:
                 self.model.inside.append((f"nat {netns} masquerade {masquerade.subnet}{out}", masquerade.line, 20))
             for forward in child.model.forwards:
                 where = f" in {forward.in_interface}" if forward.in_interface else ""
-                self.model.inside.append((f"forward {netns} {forward.protocol} {forward.port} -> {forward.target}:"
+                target = f"[{forward.target}]" if ":" in forward.target else forward.target
+                self.model.inside.append((f"forward {netns} {forward.protocol} {forward.port} -> {target}:"
                                           f"{forward.target_port}{where}", forward.line, 21))
             self.model.inside.extend(child.model.inside)
             forwarding = self.model.sysctls.get((netns, "net.ipv4.ip_forward"))
@@ -594,6 +595,10 @@ class Firewall:
                              "dropped)", "leave it out, or add `isolate NS` and `allow FROM -> NS` lines")
             return
         self.model.inside.append((f"isolate {netns}", closing[0].line, 24))
+        isolated: set[int] = set()  # the families the namespace is isolated in (its DROPs')
+        for rule in closing:
+            nfproto = re.search(r"nfproto\s+ipv([46])", rule.text)
+            isolated |= {rule.family} if rule.family else {int(nfproto.group(1))} if nfproto else {4, 6}
         dropped: dict[tuple[str | None, str | None], list[str]] = {}
         groups: list[tuple[str, str | None, str | None, list[str], int]] = []
         """(group key, protocol, port, sources, line) of the accepts, in order."""
@@ -606,6 +611,8 @@ class Firewall:
                 continue
             if rule.target == "ACCEPT" and _bare(rule) and "ESTABLISHED" in (rule.states or "").upper():
                 continue
+            if rule.target == "ACCEPT" and _NEIGHBOUR_DISCOVERY.search(rule.text) and rule.source is None:
+                continue  # `isolate` keeps IPv6 alive: router and neighbour solicitations and advertisements
             if rule.target == "DROP" and rule.source and not negated and rule.in_interface is None \
                     and not rule.states:
                 dropped.setdefault((rule.protocol, rule.dport), []).append(rule.source)
@@ -624,37 +631,46 @@ class Firewall:
                 sources = [rule.source or "0.0.0.0/0"]
                 comment = re.search(r"comment\s+\"?([^\"\s]+)", rule.text)
                 key = comment.group(1) if comment else "consecutive"
+            # one lab line's accepts form one group, its IPv4 and IPv6 ones too (they come in two
+            # rulesets); without a comment, consecutive accepts to one port do
             last = groups[-1] if groups else None
-            if last is not None and last[0] == key and last[1:3] == (rule.protocol, rule.dport) \
-                    and sources != ["outside"]:
-                last[3].extend(sources)
+            same = [g for g in groups if g[0] == key and g[1:3] == (rule.protocol, rule.dport)] \
+                if key != "consecutive" else [last] if last is not None and last[0] == key \
+                and last[1:3] == (rule.protocol, rule.dport) else []
+            if same and sources != ["outside"]:
+                same[0][3].extend(sources)
             else:
                 groups.append((key, rule.protocol, rule.dport, sources, rule.line))
         for _group, protocol, port, sources, line in groups:
             to = f" {protocol} {port}" if protocol else ""
-            for sender in self._senders(sources):
-                self.model.inside.append((f"allow {sender} -> {netns}{to}", line, 24))
+            for sender in self._senders(sources, isolated):
+                text = f"allow {sender} -> {netns}{to}"
+                if not any(known == text for known, _line, _order in self.model.inside):  # (its other family's rules)
+                    self.model.inside.append((text, line, 24))
 
-    def _senders(self, sources: list[str]) -> list[str]:
+    def _senders(self, sources: list[str], families: set[int]) -> list[str]:
         """`allow`'s FROM for a group of accepted sources: the namespace (or the host) whose lab
-        addresses they are, all of them; else each source as an address or CIDR."""
+        addresses of the `families` the destination is isolated in they are, all of them (an allow
+        adds rules of those families only); else each source as an address or CIDR."""
         if sources == ["outside"]:
             return sources
         try:
-            wanted = {ipaddress.IPv4Network(s, strict=False) for s in sources}
+            wanted = {ipaddress.ip_network(s, strict=False) for s in sources}
         except ValueError:
-            return [s.removesuffix("/32") for s in sources]
-        places: dict[str, set[ipaddress.IPv4Network]] = {}
+            return [s.removesuffix("/32").removesuffix("/128") for s in sources]
+        places: dict[str, set[ipaddress.IPv4Network | ipaddress.IPv6Network]] = {}
         for link in self.model.links:
             if link.kind == "loopback" or (link.netns is None and link.kind not in ("bridge", "veth")):
                 continue
             for address in link.addresses:
-                place = link.netns or "host"
-                places.setdefault(place, set()).add(ipaddress.IPv4Network(f"{address.interface.ip}/32"))
+                ip = address.interface.ip
+                if not ip.is_link_local and ip.version in families:
+                    place = link.netns or "host"
+                    places.setdefault(place, set()).add(ipaddress.ip_network(ip))
         for place in [*self.model.namespaces, "host"]:
             if places.get(place) == wanted:
                 return [place]
-        return [s.removesuffix("/32") for s in sources]
+        return [s.removesuffix("/32").removesuffix("/128") for s in sources]
 
     def _covered(self, accepts: list[Rule]) -> list[int]:
         """FORWARD accepts that the lab's own accepts cover (its bridges, NAT subnets, forward targets)."""
@@ -685,6 +701,12 @@ class Firewall:
                 self._refuse(rule, "a FORWARD accept for traffic that is not the lab's bridges, NAT or forwards: "
                              "the lab language has no filter rules", "add it by hand after setup")
         return lines
+
+
+_NEIGHBOUR_DISCOVERY = re.compile(r"--icmpv6-type\s+(router-solicitation|router-advertisement|"
+                                  r"neighbou?r-solicitation|neighbou?r-advertisement|13[3-6])\b|"
+                                  r"icmpv6\s+type\s+\{?\s*nd-(router|neighbor)-")
+"""An ICMPv6 neighbour discovery accept, as `isolate` loads in IPv6 (types 133-136)."""
 
 
 def _address_port(text: str) -> tuple[str, str]:

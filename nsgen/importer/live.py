@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from nsgen.importer import ImportResult, present
 from nsgen.importer.emit import FORWARD_KEYS, Emitter
+from nsgen.importer.firewall import Firewall
 from nsgen.importer.interpret import Interpreter
 from nsgen.importer.model import Address, Link, Model, Namespace, Route, Sysctl
 from nsgen.importer.report import Report
@@ -417,12 +418,19 @@ class _Reader:
 
 
 def _read_rules(runner: Runner, model: Model, report: Report) -> Interpreter:
-    """The host's rules through the script reader's firewall: iptables-save, then nft's own tables."""
+    """The host's rules through the script reader's firewall: iptables-save and ip6tables-save,
+    then nft's own tables."""
     interpreter = Interpreter(model, report)
-    fw = interpreter.fw
+    _read_saved_rules(runner, interpreter.fw, None)
+    return interpreter
+
+
+def _read_saved_rules(runner: Runner, fw: Firewall, netns: str | None) -> None:
+    """One scope's rules (the host's, or a namespace's, run inside it): iptables-save and
+    ip6tables-save, then nft's own tables (not those iptables-nft keeps there, read already)."""
     incompatible = set()
     for family, tool in ((4, "iptables-save"), (6, "ip6tables-save")):
-        saved = runner.run([tool], None)
+        saved = runner.run([tool], netns)
         table = "filter"
         if saved.returncode != 0:
             continue
@@ -436,34 +444,16 @@ def _read_rules(runner: Runner, model: Model, report: Report) -> Interpreter:
                 words = fw.split(stripped, 0, text)
                 if words is not None:
                     fw.iptables_words(["-t", table, *words], table, 0, text, family)
-    ruleset = runner.run(["nft", "list", "ruleset"], None)
+    ruleset = runner.run(["nft", "list", "ruleset"], netns)
     if ruleset.returncode == 0:
         fw.nft_text(ruleset.stdout, 0, skip=COMPAT_TABLES - incompatible)
-    return interpreter
 
 
 def _read_namespace_rules(runner: Runner, interpreter: Interpreter, namespaces: list[str]) -> None:
-    """Each namespace's own rules (iptables-save, then nft's own tables, run inside it), read apart
-    from the host's: its NAT (`nat NS`, `forward NS`) and its INPUT (`isolate`, `allow`)."""
+    """Each namespace's own rules, read apart from the host's: its NAT (`nat NS`, `forward NS`)
+    and its INPUT (`isolate`, `allow`), of both families."""
     for netns in namespaces:
-        fw = interpreter.fw.inside(netns)
-        saved = runner.run(["iptables-save"], netns)
-        table = "filter"
-        incompatible = set()
-        if saved.returncode == 0:
-            for text in saved.stdout.splitlines():
-                stripped = text.strip()
-                if stripped.startswith("# Table `"):
-                    incompatible.add(stripped.split("`")[1].split("'")[0])
-                elif stripped.startswith("*"):
-                    table = stripped[1:]
-                elif stripped.startswith("-A "):
-                    words = fw.split(stripped, 0, text)
-                    if words is not None:
-                        fw.iptables_words(["-t", table, *words], table, 0, text)
-        ruleset = runner.run(["nft", "list", "ruleset"], netns)
-        if ruleset.returncode == 0:
-            fw.nft_text(ruleset.stdout, 0, skip=COMPAT_TABLES - incompatible)
+        _read_saved_rules(runner, interpreter.fw.inside(netns), netns)
 
 
 def import_live(namespaces: list[str], runner: Runner | None = None) -> ImportResult:
