@@ -74,13 +74,7 @@ mkdir -p /run/nsgen/host/net.ipv4.ip_forward
 echo 1 >/run/nsgen/host/net.ipv4.ip_forward/isolate
 echo 1 >/proc/sys/net/ipv4/ip_forward
 ip netns exec blue iptables-restore --noflush <<'RULES'
-*nat
-:nsgen-isolate-pre - [0:0]
-:nsgen-isolate-out - [0:0]
-:nsgen-isolate-post - [0:0]
-COMMIT
 *filter
-:nsgen-isolate-fwd - [0:0]
 :nsgen-isolate-in - [0:0]
 # isolate.ns:11  isolate blue: no new connections in but those allowed; lo and replies always
 -A nsgen-isolate-in -i lo -m comment --comment "isolate.ns:11" -j ACCEPT
@@ -95,10 +89,6 @@ COMMIT
 -A nsgen-isolate-in -s 10.0.0.0/24 -p tcp -m tcp --dport 8080 -m comment --comment "isolate.ns:15" -j DROP
 -A nsgen-isolate-in -p tcp -m tcp --dport 8080 -m comment --comment "isolate.ns:15" -j ACCEPT
 -A nsgen-isolate-in -m comment --comment "isolate.ns:11" -j DROP
+-I INPUT -j nsgen-isolate-in
 COMMIT
 RULES
-ip netns exec blue iptables -t nat -A PREROUTING -j nsgen-isolate-pre
-ip netns exec blue iptables -t nat -A OUTPUT -j nsgen-isolate-out
-ip netns exec blue iptables -t nat -A POSTROUTING -j nsgen-isolate-post
-ip netns exec blue iptables -t filter -I FORWARD -j nsgen-isolate-fwd
-ip netns exec blue iptables -t filter -I INPUT -j nsgen-isolate-in

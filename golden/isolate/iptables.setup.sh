@@ -195,18 +195,9 @@ step='firewall in namespace blue: iptables chains nsgen-isolate-*'
 # isolate.ns:13  allow host -> blue tcp 22
 # isolate.ns:14  allow 10.0.0.3 -> blue udp 53
 # isolate.ns:15  allow outside -> blue tcp 8080
-if ! ip netns exec blue iptables -t filter -S nsgen-isolate-fwd >/dev/null 2>&1; then
-  undo_push 'nsrules blue'
-fi
-remove_ns_rules blue ip6tables # its chains an earlier version of the lab file put there, if any
-ip netns exec blue iptables-restore --noflush <<'RULES'
-*nat
-:nsgen-isolate-pre - [0:0]
-:nsgen-isolate-out - [0:0]
-:nsgen-isolate-post - [0:0]
-COMMIT
+ns_restore blue ip6tables - nat:PREROUTING:nsgen-isolate-pre:- nat:OUTPUT:nsgen-isolate-out:- nat:POSTROUTING:nsgen-isolate-post:- filter:FORWARD:nsgen-isolate-fwd:- filter:INPUT:nsgen-isolate-in:- </dev/null # the chains an earlier version of the lab file put there, if any
+ns_restore blue iptables 'nsrules blue' nat:PREROUTING:nsgen-isolate-pre:- nat:OUTPUT:nsgen-isolate-out:- nat:POSTROUTING:nsgen-isolate-post:- filter:FORWARD:nsgen-isolate-fwd:- filter:INPUT:nsgen-isolate-in:-I <<'RULES'
 *filter
-:nsgen-isolate-fwd - [0:0]
 :nsgen-isolate-in - [0:0]
 # isolate.ns:11  isolate blue: no new connections in but those allowed; lo and replies always
 -A nsgen-isolate-in -i lo -m comment --comment "isolate.ns:11" -j ACCEPT
@@ -223,11 +214,6 @@ COMMIT
 -A nsgen-isolate-in -m comment --comment "isolate.ns:11" -j DROP
 COMMIT
 RULES
-ip netns exec blue iptables -t nat -C PREROUTING -j nsgen-isolate-pre 2>/dev/null || ip netns exec blue iptables -t nat -A PREROUTING -j nsgen-isolate-pre
-ip netns exec blue iptables -t nat -C OUTPUT -j nsgen-isolate-out 2>/dev/null || ip netns exec blue iptables -t nat -A OUTPUT -j nsgen-isolate-out
-ip netns exec blue iptables -t nat -C POSTROUTING -j nsgen-isolate-post 2>/dev/null || ip netns exec blue iptables -t nat -A POSTROUTING -j nsgen-isolate-post
-ip netns exec blue iptables -t filter -C FORWARD -j nsgen-isolate-fwd 2>/dev/null || ip netns exec blue iptables -t filter -I FORWARD -j nsgen-isolate-fwd
-ip netns exec blue iptables -t filter -C INPUT -j nsgen-isolate-in 2>/dev/null || ip netns exec blue iptables -t filter -I INPUT -j nsgen-isolate-in
 STEPS
 
   # The links this run made in the host get the lab's mark (teardown deletes only links with it),
@@ -754,6 +740,50 @@ filter INPUT nsgen-isolate-in
 CHAINS
   done
 }
+
+# ns_restore NS TOOL KEY TABLE:BUILTIN:CHAIN:HOW...: load the lab's rules inside namespace NS
+# (stdin: their tables, each ending in COMMIT) in one `TOOL-restore --noflush` run, after one
+# `TOOL-save` run that shows what is there (none in a namespace this run made): each lab chain
+# with HOW -A or -I is hooked that way unless its jump is there already, and each with HOW -
+# (one this version of the lab does not use) is unhooked and deleted if an earlier version made
+# it, in the same run. KEY (not -): the record key to undo on a failure if the lab had no chain there.
+ns_restore() {
+  local ns=$1 tool=$2 key=$3 saved='' line table='' spec t builtin chain how rest
+  local -A extra=()
+  shift 3
+  if ! made_now "$ns"; then saved=$'\n'$(ip netns exec "$ns" "$tool-save" 2>/dev/null || true)$'\n'; fi
+  for spec in "$@"; do
+    IFS=: read -r t builtin chain how <<<"$spec"
+    if [[ $saved == *$'\n':"$chain "* ]]; then key=-; fi # the lab's chains were there: not this run's to undo
+  done
+  if [ "$key" != - ]; then undo_push "$key"; fi
+  for spec in "$@"; do
+    IFS=: read -r t builtin chain how <<<"$spec"
+    if [ "$how" != - ]; then
+      [[ $saved == *$'\n'"-A $builtin -j $chain"$'\n'* ]] || extra[$t]+="$how $builtin -j $chain"$'\n'
+    elif [[ $saved == *$'\n':"$chain "* ]]; then
+      rest=$saved
+      while [[ $rest == *$'\n'"-A $builtin -j $chain"$'\n'* ]]; do
+        extra[$t]+="-D $builtin -j $chain"$'\n'
+        rest=${rest#*$'\n'"-A $builtin -j $chain"}
+      done
+      extra[$t]+="-F $chain"$'\n'"-X $chain"$'\n'
+    fi
+  done
+  {
+    while IFS= read -r line; do
+      if [[ $line == '*'* ]]; then table=${line#\*}; fi
+      if [ "$line" = COMMIT ] && [ -n "${extra[$table]-}" ]; then
+        printf '%s' "${extra[$table]}"
+        unset "extra[$table]"
+      fi
+      printf '%s\n' "$line"
+    done
+    for table in "${!extra[@]}"; do printf '*%s\n%sCOMMIT\n' "$table" "${extra[$table]}"; done
+  } >"$tmp/ns-rules"
+  if [ -s "$tmp/ns-rules" ]; then ip netns exec "$ns" "$tool-restore" --noflush <"$tmp/ns-rules"; fi
+}
+
 
 # veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
 # false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if

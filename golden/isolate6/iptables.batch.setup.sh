@@ -243,17 +243,8 @@ RULES
   # isolate6.ns:18  allow host -> blue tcp 22
   # isolate6.ns:19  allow fd00:20::3 -> blue udp 53
   # isolate6.ns:20  allow outside -> blue tcp 8080
-  if ! ip netns exec blue iptables -t filter -S nsgen-isolate6-fwd >/dev/null 2>&1; then
-    undo_push 'nsrules blue'
-  fi
-  ip netns exec blue iptables-restore --noflush <<'RULES'
-*nat
-:nsgen-isolate6-pre - [0:0]
-:nsgen-isolate6-out - [0:0]
-:nsgen-isolate6-post - [0:0]
-COMMIT
+  ns_restore blue iptables 'nsrules blue' nat:PREROUTING:nsgen-isolate6-pre:- nat:OUTPUT:nsgen-isolate6-out:- nat:POSTROUTING:nsgen-isolate6-post:- filter:FORWARD:nsgen-isolate6-fwd:- filter:INPUT:nsgen-isolate6-in:-I <<'RULES'
 *filter
-:nsgen-isolate6-fwd - [0:0]
 :nsgen-isolate6-in - [0:0]
 # isolate6.ns:16  isolate blue: no new connections in but those allowed; lo and replies always
 -A nsgen-isolate6-in -i lo -m comment --comment "isolate6.ns:16" -j ACCEPT
@@ -268,14 +259,8 @@ COMMIT
 -A nsgen-isolate6-in -m comment --comment "isolate6.ns:16" -j DROP
 COMMIT
 RULES
-  ip netns exec blue ip6tables-restore --noflush <<'RULES'
-*nat
-:nsgen-isolate6-pre - [0:0]
-:nsgen-isolate6-out - [0:0]
-:nsgen-isolate6-post - [0:0]
-COMMIT
+  ns_restore blue ip6tables - nat:PREROUTING:nsgen-isolate6-pre:- nat:OUTPUT:nsgen-isolate6-out:- nat:POSTROUTING:nsgen-isolate6-post:- filter:FORWARD:nsgen-isolate6-fwd:- filter:INPUT:nsgen-isolate6-in:-I <<'RULES'
 *filter
-:nsgen-isolate6-fwd - [0:0]
 :nsgen-isolate6-in - [0:0]
 # isolate6.ns:16  isolate blue: no new connections in but those allowed; lo and replies always
 -A nsgen-isolate6-in -i lo -m comment --comment "isolate6.ns:16" -j ACCEPT
@@ -297,16 +282,6 @@ COMMIT
 -A nsgen-isolate6-in -m comment --comment "isolate6.ns:16" -j DROP
 COMMIT
 RULES
-  ip netns exec blue iptables -t nat -C PREROUTING -j nsgen-isolate6-pre 2>/dev/null || ip netns exec blue iptables -t nat -A PREROUTING -j nsgen-isolate6-pre
-  ip netns exec blue iptables -t nat -C OUTPUT -j nsgen-isolate6-out 2>/dev/null || ip netns exec blue iptables -t nat -A OUTPUT -j nsgen-isolate6-out
-  ip netns exec blue iptables -t nat -C POSTROUTING -j nsgen-isolate6-post 2>/dev/null || ip netns exec blue iptables -t nat -A POSTROUTING -j nsgen-isolate6-post
-  ip netns exec blue iptables -t filter -C FORWARD -j nsgen-isolate6-fwd 2>/dev/null || ip netns exec blue iptables -t filter -I FORWARD -j nsgen-isolate6-fwd
-  ip netns exec blue iptables -t filter -C INPUT -j nsgen-isolate6-in 2>/dev/null || ip netns exec blue iptables -t filter -I INPUT -j nsgen-isolate6-in
-  ip netns exec blue ip6tables -t nat -C PREROUTING -j nsgen-isolate6-pre 2>/dev/null || ip netns exec blue ip6tables -t nat -A PREROUTING -j nsgen-isolate6-pre
-  ip netns exec blue ip6tables -t nat -C OUTPUT -j nsgen-isolate6-out 2>/dev/null || ip netns exec blue ip6tables -t nat -A OUTPUT -j nsgen-isolate6-out
-  ip netns exec blue ip6tables -t nat -C POSTROUTING -j nsgen-isolate6-post 2>/dev/null || ip netns exec blue ip6tables -t nat -A POSTROUTING -j nsgen-isolate6-post
-  ip netns exec blue ip6tables -t filter -C FORWARD -j nsgen-isolate6-fwd 2>/dev/null || ip netns exec blue ip6tables -t filter -I FORWARD -j nsgen-isolate6-fwd
-  ip netns exec blue ip6tables -t filter -C INPUT -j nsgen-isolate6-in 2>/dev/null || ip netns exec blue ip6tables -t filter -I INPUT -j nsgen-isolate6-in
 
   step='firewall in namespace gold: ip6tables chains nsgen-isolate6-*'
   # The lab's rules inside gold live in its own chains there (nsgen-isolate6-*: nat
@@ -317,18 +292,9 @@ RULES
   # isolate6.ns:22  isolate gold
   # isolate6.ns:23  allow fd00:20::/64 -> gold tcp 443
   # isolate6.ns:24  allow red -> gold tcp 80
-  if ! ip netns exec gold ip6tables -t filter -S nsgen-isolate6-fwd >/dev/null 2>&1; then
-    undo_push 'nsrules gold'
-  fi
-  remove_ns_rules gold iptables # its chains an earlier version of the lab file put there, if any
-  ip netns exec gold ip6tables-restore --noflush <<'RULES'
-*nat
-:nsgen-isolate6-pre - [0:0]
-:nsgen-isolate6-out - [0:0]
-:nsgen-isolate6-post - [0:0]
-COMMIT
+  ns_restore gold iptables - nat:PREROUTING:nsgen-isolate6-pre:- nat:OUTPUT:nsgen-isolate6-out:- nat:POSTROUTING:nsgen-isolate6-post:- filter:FORWARD:nsgen-isolate6-fwd:- filter:INPUT:nsgen-isolate6-in:- </dev/null # the chains an earlier version of the lab file put there, if any
+  ns_restore gold ip6tables 'nsrules gold' nat:PREROUTING:nsgen-isolate6-pre:- nat:OUTPUT:nsgen-isolate6-out:- nat:POSTROUTING:nsgen-isolate6-post:- filter:FORWARD:nsgen-isolate6-fwd:- filter:INPUT:nsgen-isolate6-in:-I <<'RULES'
 *filter
-:nsgen-isolate6-fwd - [0:0]
 :nsgen-isolate6-in - [0:0]
 # isolate6.ns:22  isolate gold: no new connections in but those allowed; lo and replies always
 -A nsgen-isolate6-in -i lo -m comment --comment "isolate6.ns:22" -j ACCEPT
@@ -345,11 +311,6 @@ COMMIT
 -A nsgen-isolate6-in -m comment --comment "isolate6.ns:22" -j DROP
 COMMIT
 RULES
-  ip netns exec gold ip6tables -t nat -C PREROUTING -j nsgen-isolate6-pre 2>/dev/null || ip netns exec gold ip6tables -t nat -A PREROUTING -j nsgen-isolate6-pre
-  ip netns exec gold ip6tables -t nat -C OUTPUT -j nsgen-isolate6-out 2>/dev/null || ip netns exec gold ip6tables -t nat -A OUTPUT -j nsgen-isolate6-out
-  ip netns exec gold ip6tables -t nat -C POSTROUTING -j nsgen-isolate6-post 2>/dev/null || ip netns exec gold ip6tables -t nat -A POSTROUTING -j nsgen-isolate6-post
-  ip netns exec gold ip6tables -t filter -C FORWARD -j nsgen-isolate6-fwd 2>/dev/null || ip netns exec gold ip6tables -t filter -I FORWARD -j nsgen-isolate6-fwd
-  ip netns exec gold ip6tables -t filter -C INPUT -j nsgen-isolate6-in 2>/dev/null || ip netns exec gold ip6tables -t filter -I INPUT -j nsgen-isolate6-in
 
   trap - ERR INT TERM
   echo "nsgen: lab '$lab' is up" >&2
@@ -645,6 +606,15 @@ netns_exists() {
   [ -e "/run/netns/$1" ]
 }
 
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local key
+  for key in "${undo[@]}"; do
+    if [ "$key" = "netns $1" ]; then return 0; fi
+  done
+  return 1
+}
+
 # lab_owns KEY: true if the lab's record says its setup created KEY (see record).
 lab_owns() {
   [[ ${owned[$1]-} == [+?] ]]
@@ -800,6 +770,50 @@ filter INPUT nsgen-isolate6-in
 CHAINS
   done
 }
+
+# ns_restore NS TOOL KEY TABLE:BUILTIN:CHAIN:HOW...: load the lab's rules inside namespace NS
+# (stdin: their tables, each ending in COMMIT) in one `TOOL-restore --noflush` run, after one
+# `TOOL-save` run that shows what is there (none in a namespace this run made): each lab chain
+# with HOW -A or -I is hooked that way unless its jump is there already, and each with HOW -
+# (one this version of the lab does not use) is unhooked and deleted if an earlier version made
+# it, in the same run. KEY (not -): the record key to undo on a failure if the lab had no chain there.
+ns_restore() {
+  local ns=$1 tool=$2 key=$3 saved='' line table='' spec t builtin chain how rest
+  local -A extra=()
+  shift 3
+  if ! made_now "$ns"; then saved=$'\n'$(ip netns exec "$ns" "$tool-save" 2>/dev/null || true)$'\n'; fi
+  for spec in "$@"; do
+    IFS=: read -r t builtin chain how <<<"$spec"
+    if [[ $saved == *$'\n':"$chain "* ]]; then key=-; fi # the lab's chains were there: not this run's to undo
+  done
+  if [ "$key" != - ]; then undo_push "$key"; fi
+  for spec in "$@"; do
+    IFS=: read -r t builtin chain how <<<"$spec"
+    if [ "$how" != - ]; then
+      [[ $saved == *$'\n'"-A $builtin -j $chain"$'\n'* ]] || extra[$t]+="$how $builtin -j $chain"$'\n'
+    elif [[ $saved == *$'\n':"$chain "* ]]; then
+      rest=$saved
+      while [[ $rest == *$'\n'"-A $builtin -j $chain"$'\n'* ]]; do
+        extra[$t]+="-D $builtin -j $chain"$'\n'
+        rest=${rest#*$'\n'"-A $builtin -j $chain"}
+      done
+      extra[$t]+="-F $chain"$'\n'"-X $chain"$'\n'
+    fi
+  done
+  {
+    while IFS= read -r line; do
+      if [[ $line == '*'* ]]; then table=${line#\*}; fi
+      if [ "$line" = COMMIT ] && [ -n "${extra[$table]-}" ]; then
+        printf '%s' "${extra[$table]}"
+        unset "extra[$table]"
+      fi
+      printf '%s\n' "$line"
+    done
+    for table in "${!extra[@]}"; do printf '*%s\n%sCOMMIT\n' "$table" "${extra[$table]}"; done
+  } >"$tmp/ns-rules"
+  if [ -s "$tmp/ns-rules" ]; then ip netns exec "$ns" "$tool-restore" --noflush <"$tmp/ns-rules"; fi
+}
+
 
 # veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
 # false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if

@@ -106,13 +106,7 @@ mkdir -p /run/nsgen/host/net.ipv6.conf.all.forwarding
 echo 1 >/run/nsgen/host/net.ipv6.conf.all.forwarding/isolate6
 echo 1 >/proc/sys/net/ipv6/conf/all/forwarding
 ip netns exec blue iptables-restore --noflush <<'RULES'
-*nat
-:nsgen-isolate6-pre - [0:0]
-:nsgen-isolate6-out - [0:0]
-:nsgen-isolate6-post - [0:0]
-COMMIT
 *filter
-:nsgen-isolate6-fwd - [0:0]
 :nsgen-isolate6-in - [0:0]
 # isolate6.ns:16  isolate blue: no new connections in but those allowed; lo and replies always
 -A nsgen-isolate6-in -i lo -m comment --comment "isolate6.ns:16" -j ACCEPT
@@ -125,16 +119,11 @@ COMMIT
 -A nsgen-isolate6-in -s 10.0.0.0/24 -p tcp -m tcp --dport 8080 -m comment --comment "isolate6.ns:20" -j DROP
 -A nsgen-isolate6-in -p tcp -m tcp --dport 8080 -m comment --comment "isolate6.ns:20" -j ACCEPT
 -A nsgen-isolate6-in -m comment --comment "isolate6.ns:16" -j DROP
+-I INPUT -j nsgen-isolate6-in
 COMMIT
 RULES
 ip netns exec blue ip6tables-restore --noflush <<'RULES'
-*nat
-:nsgen-isolate6-pre - [0:0]
-:nsgen-isolate6-out - [0:0]
-:nsgen-isolate6-post - [0:0]
-COMMIT
 *filter
-:nsgen-isolate6-fwd - [0:0]
 :nsgen-isolate6-in - [0:0]
 # isolate6.ns:16  isolate blue: no new connections in but those allowed; lo and replies always
 -A nsgen-isolate6-in -i lo -m comment --comment "isolate6.ns:16" -j ACCEPT
@@ -154,26 +143,11 @@ COMMIT
 -A nsgen-isolate6-in -s fd00:20::/64 -p tcp -m tcp --dport 8080 -m comment --comment "isolate6.ns:20" -j DROP
 -A nsgen-isolate6-in -p tcp -m tcp --dport 8080 -m comment --comment "isolate6.ns:20" -j ACCEPT
 -A nsgen-isolate6-in -m comment --comment "isolate6.ns:16" -j DROP
+-I INPUT -j nsgen-isolate6-in
 COMMIT
 RULES
-ip netns exec blue iptables -t nat -A PREROUTING -j nsgen-isolate6-pre
-ip netns exec blue iptables -t nat -A OUTPUT -j nsgen-isolate6-out
-ip netns exec blue iptables -t nat -A POSTROUTING -j nsgen-isolate6-post
-ip netns exec blue iptables -t filter -I FORWARD -j nsgen-isolate6-fwd
-ip netns exec blue iptables -t filter -I INPUT -j nsgen-isolate6-in
-ip netns exec blue ip6tables -t nat -A PREROUTING -j nsgen-isolate6-pre
-ip netns exec blue ip6tables -t nat -A OUTPUT -j nsgen-isolate6-out
-ip netns exec blue ip6tables -t nat -A POSTROUTING -j nsgen-isolate6-post
-ip netns exec blue ip6tables -t filter -I FORWARD -j nsgen-isolate6-fwd
-ip netns exec blue ip6tables -t filter -I INPUT -j nsgen-isolate6-in
 ip netns exec gold ip6tables-restore --noflush <<'RULES'
-*nat
-:nsgen-isolate6-pre - [0:0]
-:nsgen-isolate6-out - [0:0]
-:nsgen-isolate6-post - [0:0]
-COMMIT
 *filter
-:nsgen-isolate6-fwd - [0:0]
 :nsgen-isolate6-in - [0:0]
 # isolate6.ns:22  isolate gold: no new connections in but those allowed; lo and replies always
 -A nsgen-isolate6-in -i lo -m comment --comment "isolate6.ns:22" -j ACCEPT
@@ -188,10 +162,6 @@ COMMIT
 # isolate6.ns:24  allow red -> gold tcp 80
 -A nsgen-isolate6-in -s fd00:20::1/128 -p tcp -m tcp --dport 80 -m comment --comment "isolate6.ns:24" -j ACCEPT
 -A nsgen-isolate6-in -m comment --comment "isolate6.ns:22" -j DROP
+-I INPUT -j nsgen-isolate6-in
 COMMIT
 RULES
-ip netns exec gold ip6tables -t nat -A PREROUTING -j nsgen-isolate6-pre
-ip netns exec gold ip6tables -t nat -A OUTPUT -j nsgen-isolate6-out
-ip netns exec gold ip6tables -t nat -A POSTROUTING -j nsgen-isolate6-post
-ip netns exec gold ip6tables -t filter -I FORWARD -j nsgen-isolate6-fwd
-ip netns exec gold ip6tables -t filter -I INPUT -j nsgen-isolate6-in

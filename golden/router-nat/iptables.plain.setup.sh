@@ -49,10 +49,12 @@ ip netns exec r1 iptables-restore --noflush <<'RULES'
 # router-nat.ns:11  forward r1 udp 5353 -> 10.0.1.2:53: connections arriving (PREROUTING) and made by the namespace itself (OUTPUT)
 -A nsgen-router-nat-pre -p udp -m addrtype --dst-type LOCAL -m udp --dport 5353 -m comment --comment "router-nat.ns:11" -j DNAT --to-destination 10.0.1.2:53
 -A nsgen-router-nat-out -p udp -m addrtype --dst-type LOCAL -m udp --dport 5353 -m comment --comment "router-nat.ns:11" -j DNAT --to-destination 10.0.1.2:53
+-A PREROUTING -j nsgen-router-nat-pre
+-A OUTPUT -j nsgen-router-nat-out
+-A POSTROUTING -j nsgen-router-nat-post
 COMMIT
 *filter
 :nsgen-router-nat-fwd - [0:0]
-:nsgen-router-nat-in - [0:0]
 # router-nat.ns:9  nat r1 masquerade 10.0.1.0/24 out eth1: the subnet's traffic out, and replies to it
 -A nsgen-router-nat-fwd -s 10.0.1.0/24 -o eth1 -m comment --comment "router-nat.ns:9" -j ACCEPT
 -A nsgen-router-nat-fwd -d 10.0.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat.ns:9" -j ACCEPT
@@ -62,12 +64,8 @@ COMMIT
 # router-nat.ns:11  forward r1 udp 5353 -> 10.0.1.2:53: the forwarded connections in, and their replies
 -A nsgen-router-nat-fwd -d 10.0.1.2/32 -p udp -m udp --dport 53 -m comment --comment "router-nat.ns:11" -j ACCEPT
 -A nsgen-router-nat-fwd -s 10.0.1.2/32 -p udp -m udp --sport 53 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat.ns:11" -j ACCEPT
+-I FORWARD -j nsgen-router-nat-fwd
 COMMIT
 RULES
-ip netns exec r1 iptables -t nat -A PREROUTING -j nsgen-router-nat-pre
-ip netns exec r1 iptables -t nat -A OUTPUT -j nsgen-router-nat-out
-ip netns exec r1 iptables -t nat -A POSTROUTING -j nsgen-router-nat-post
-ip netns exec r1 iptables -t filter -I FORWARD -j nsgen-router-nat-fwd
-ip netns exec r1 iptables -t filter -I INPUT -j nsgen-router-nat-in
 # router-nat.ns:9  nat r1 masquerade 10.0.1.0/24 out eth1
 ip netns exec r1 sysctl -qw net.ipv4.ip_forward=1

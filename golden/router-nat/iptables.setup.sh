@@ -118,11 +118,8 @@ step='firewall in namespace r1: iptables chains nsgen-router-nat-*'
 # router-nat.ns:9  nat r1 masquerade 10.0.1.0/24 out eth1
 # router-nat.ns:10  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1
 # router-nat.ns:11  forward r1 udp 5353 -> 10.0.1.2:53
-if ! ip netns exec r1 iptables -t filter -S nsgen-router-nat-fwd >/dev/null 2>&1; then
-  undo_push 'nsrules r1'
-fi
-remove_ns_rules r1 ip6tables # its chains an earlier version of the lab file put there, if any
-ip netns exec r1 iptables-restore --noflush <<'RULES'
+ns_restore r1 ip6tables - nat:PREROUTING:nsgen-router-nat-pre:- nat:OUTPUT:nsgen-router-nat-out:- nat:POSTROUTING:nsgen-router-nat-post:- filter:FORWARD:nsgen-router-nat-fwd:- filter:INPUT:nsgen-router-nat-in:- </dev/null # the chains an earlier version of the lab file put there, if any
+ns_restore r1 iptables 'nsrules r1' nat:PREROUTING:nsgen-router-nat-pre:-A nat:OUTPUT:nsgen-router-nat-out:-A nat:POSTROUTING:nsgen-router-nat-post:-A filter:FORWARD:nsgen-router-nat-fwd:-I filter:INPUT:nsgen-router-nat-in:- <<'RULES'
 *nat
 :nsgen-router-nat-pre - [0:0]
 :nsgen-router-nat-out - [0:0]
@@ -138,7 +135,6 @@ ip netns exec r1 iptables-restore --noflush <<'RULES'
 COMMIT
 *filter
 :nsgen-router-nat-fwd - [0:0]
-:nsgen-router-nat-in - [0:0]
 # router-nat.ns:9  nat r1 masquerade 10.0.1.0/24 out eth1: the subnet's traffic out, and replies to it
 -A nsgen-router-nat-fwd -s 10.0.1.0/24 -o eth1 -m comment --comment "router-nat.ns:9" -j ACCEPT
 -A nsgen-router-nat-fwd -d 10.0.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat.ns:9" -j ACCEPT
@@ -150,11 +146,6 @@ COMMIT
 -A nsgen-router-nat-fwd -s 10.0.1.2/32 -p udp -m udp --sport 53 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat.ns:11" -j ACCEPT
 COMMIT
 RULES
-ip netns exec r1 iptables -t nat -C PREROUTING -j nsgen-router-nat-pre 2>/dev/null || ip netns exec r1 iptables -t nat -A PREROUTING -j nsgen-router-nat-pre
-ip netns exec r1 iptables -t nat -C OUTPUT -j nsgen-router-nat-out 2>/dev/null || ip netns exec r1 iptables -t nat -A OUTPUT -j nsgen-router-nat-out
-ip netns exec r1 iptables -t nat -C POSTROUTING -j nsgen-router-nat-post 2>/dev/null || ip netns exec r1 iptables -t nat -A POSTROUTING -j nsgen-router-nat-post
-ip netns exec r1 iptables -t filter -C FORWARD -j nsgen-router-nat-fwd 2>/dev/null || ip netns exec r1 iptables -t filter -I FORWARD -j nsgen-router-nat-fwd
-ip netns exec r1 iptables -t filter -C INPUT -j nsgen-router-nat-in 2>/dev/null || ip netns exec r1 iptables -t filter -I INPUT -j nsgen-router-nat-in
 
 step='router-nat.ns:9  nat r1 masquerade 10.0.1.0/24 out eth1'
 if ! lab_owns 'netns r1' && [ ! -e /run/nsgen/labs/router-nat/prior-sysctl/r1/net.ipv4.ip_forward ]; then # kept for teardown
@@ -439,6 +430,15 @@ netns_exists() {
   [ -e "/run/netns/$1" ]
 }
 
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local key
+  for key in "${undo[@]}"; do
+    if [ "$key" = "netns $1" ]; then return 0; fi
+  done
+  return 1
+}
+
 # lab_owns KEY: true if the lab's record says its setup created KEY (see record).
 lab_owns() {
   [[ ${owned[$1]-} == [+?] ]]
@@ -551,6 +551,50 @@ filter INPUT nsgen-router-nat-in
 CHAINS
   done
 }
+
+# ns_restore NS TOOL KEY TABLE:BUILTIN:CHAIN:HOW...: load the lab's rules inside namespace NS
+# (stdin: their tables, each ending in COMMIT) in one `TOOL-restore --noflush` run, after one
+# `TOOL-save` run that shows what is there (none in a namespace this run made): each lab chain
+# with HOW -A or -I is hooked that way unless its jump is there already, and each with HOW -
+# (one this version of the lab does not use) is unhooked and deleted if an earlier version made
+# it, in the same run. KEY (not -): the record key to undo on a failure if the lab had no chain there.
+ns_restore() {
+  local ns=$1 tool=$2 key=$3 saved='' line table='' spec t builtin chain how rest
+  local -A extra=()
+  shift 3
+  if ! made_now "$ns"; then saved=$'\n'$(ip netns exec "$ns" "$tool-save" 2>/dev/null || true)$'\n'; fi
+  for spec in "$@"; do
+    IFS=: read -r t builtin chain how <<<"$spec"
+    if [[ $saved == *$'\n':"$chain "* ]]; then key=-; fi # the lab's chains were there: not this run's to undo
+  done
+  if [ "$key" != - ]; then undo_push "$key"; fi
+  for spec in "$@"; do
+    IFS=: read -r t builtin chain how <<<"$spec"
+    if [ "$how" != - ]; then
+      [[ $saved == *$'\n'"-A $builtin -j $chain"$'\n'* ]] || extra[$t]+="$how $builtin -j $chain"$'\n'
+    elif [[ $saved == *$'\n':"$chain "* ]]; then
+      rest=$saved
+      while [[ $rest == *$'\n'"-A $builtin -j $chain"$'\n'* ]]; do
+        extra[$t]+="-D $builtin -j $chain"$'\n'
+        rest=${rest#*$'\n'"-A $builtin -j $chain"}
+      done
+      extra[$t]+="-F $chain"$'\n'"-X $chain"$'\n'
+    fi
+  done
+  {
+    while IFS= read -r line; do
+      if [[ $line == '*'* ]]; then table=${line#\*}; fi
+      if [ "$line" = COMMIT ] && [ -n "${extra[$table]-}" ]; then
+        printf '%s' "${extra[$table]}"
+        unset "extra[$table]"
+      fi
+      printf '%s\n' "$line"
+    done
+    for table in "${!extra[@]}"; do printf '*%s\n%sCOMMIT\n' "$table" "${extra[$table]}"; done
+  } >"$tmp/ns-rules"
+  if [ -s "$tmp/ns-rules" ]; then ip netns exec "$ns" "$tool-restore" --noflush <"$tmp/ns-rules"; fi
+}
+
 
 # stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that
 # process (process_is): TERM, then KILL if it is still there after 5 s; then PIDFILE and LOG go.

@@ -157,10 +157,7 @@ BATCH
   # router-nat6.ns:14  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1
   # router-nat6.ns:15  forward r1 tcp 8080 -> [fd00:11::2]:80 in eth1
   # router-nat6.ns:16  forward r1 udp 5353 -> [fd00:11::2]:53
-  if ! ip netns exec r1 iptables -t filter -S nsgen-router-nat6-fwd >/dev/null 2>&1; then
-    undo_push 'nsrules r1'
-  fi
-  ip netns exec r1 iptables-restore --noflush <<'RULES'
+  ns_restore r1 iptables 'nsrules r1' nat:PREROUTING:nsgen-router-nat6-pre:-A nat:OUTPUT:nsgen-router-nat6-out:-A nat:POSTROUTING:nsgen-router-nat6-post:-A filter:FORWARD:nsgen-router-nat6-fwd:-I filter:INPUT:nsgen-router-nat6-in:- <<'RULES'
 *nat
 :nsgen-router-nat6-pre - [0:0]
 :nsgen-router-nat6-out - [0:0]
@@ -173,7 +170,6 @@ BATCH
 COMMIT
 *filter
 :nsgen-router-nat6-fwd - [0:0]
-:nsgen-router-nat6-in - [0:0]
 # router-nat6.ns:12  nat r1 masquerade 10.0.1.0/24 out eth1: the subnet's traffic out, and replies to it
 -A nsgen-router-nat6-fwd -s 10.0.1.0/24 -o eth1 -m comment --comment "router-nat6.ns:12" -j ACCEPT
 -A nsgen-router-nat6-fwd -d 10.0.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat6.ns:12" -j ACCEPT
@@ -182,7 +178,7 @@ COMMIT
 -A nsgen-router-nat6-fwd -o eth1 -s 10.0.1.2/32 -p tcp -m tcp --sport 80 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat6.ns:14" -j ACCEPT
 COMMIT
 RULES
-  ip netns exec r1 ip6tables-restore --noflush <<'RULES'
+  ns_restore r1 ip6tables - nat:PREROUTING:nsgen-router-nat6-pre:-A nat:OUTPUT:nsgen-router-nat6-out:-A nat:POSTROUTING:nsgen-router-nat6-post:-A filter:FORWARD:nsgen-router-nat6-fwd:-I filter:INPUT:nsgen-router-nat6-in:- <<'RULES'
 *nat
 :nsgen-router-nat6-pre - [0:0]
 :nsgen-router-nat6-out - [0:0]
@@ -198,7 +194,6 @@ RULES
 COMMIT
 *filter
 :nsgen-router-nat6-fwd - [0:0]
-:nsgen-router-nat6-in - [0:0]
 # router-nat6.ns:13  nat r1 masquerade fd00:11::/64 out eth1: the subnet's traffic out, and replies to it
 -A nsgen-router-nat6-fwd -s fd00:11::/64 -o eth1 -m comment --comment "router-nat6.ns:13" -j ACCEPT
 -A nsgen-router-nat6-fwd -d fd00:11::/64 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat6.ns:13" -j ACCEPT
@@ -210,16 +205,6 @@ COMMIT
 -A nsgen-router-nat6-fwd -s fd00:11::2/128 -p udp -m udp --sport 53 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat6.ns:16" -j ACCEPT
 COMMIT
 RULES
-  ip netns exec r1 iptables -t nat -C PREROUTING -j nsgen-router-nat6-pre 2>/dev/null || ip netns exec r1 iptables -t nat -A PREROUTING -j nsgen-router-nat6-pre
-  ip netns exec r1 iptables -t nat -C OUTPUT -j nsgen-router-nat6-out 2>/dev/null || ip netns exec r1 iptables -t nat -A OUTPUT -j nsgen-router-nat6-out
-  ip netns exec r1 iptables -t nat -C POSTROUTING -j nsgen-router-nat6-post 2>/dev/null || ip netns exec r1 iptables -t nat -A POSTROUTING -j nsgen-router-nat6-post
-  ip netns exec r1 iptables -t filter -C FORWARD -j nsgen-router-nat6-fwd 2>/dev/null || ip netns exec r1 iptables -t filter -I FORWARD -j nsgen-router-nat6-fwd
-  ip netns exec r1 iptables -t filter -C INPUT -j nsgen-router-nat6-in 2>/dev/null || ip netns exec r1 iptables -t filter -I INPUT -j nsgen-router-nat6-in
-  ip netns exec r1 ip6tables -t nat -C PREROUTING -j nsgen-router-nat6-pre 2>/dev/null || ip netns exec r1 ip6tables -t nat -A PREROUTING -j nsgen-router-nat6-pre
-  ip netns exec r1 ip6tables -t nat -C OUTPUT -j nsgen-router-nat6-out 2>/dev/null || ip netns exec r1 ip6tables -t nat -A OUTPUT -j nsgen-router-nat6-out
-  ip netns exec r1 ip6tables -t nat -C POSTROUTING -j nsgen-router-nat6-post 2>/dev/null || ip netns exec r1 ip6tables -t nat -A POSTROUTING -j nsgen-router-nat6-post
-  ip netns exec r1 ip6tables -t filter -C FORWARD -j nsgen-router-nat6-fwd 2>/dev/null || ip netns exec r1 ip6tables -t filter -I FORWARD -j nsgen-router-nat6-fwd
-  ip netns exec r1 ip6tables -t filter -C INPUT -j nsgen-router-nat6-in 2>/dev/null || ip netns exec r1 ip6tables -t filter -I INPUT -j nsgen-router-nat6-in
 
   step='router-nat6.ns:11  router r1'
   if ! lab_owns 'netns r1' && [ ! -e /run/nsgen/labs/router-nat6/prior-sysctl/r1/net.ipv4.ip_forward ]; then # kept for teardown
@@ -491,6 +476,15 @@ netns_exists() {
   [ -e "/run/netns/$1" ]
 }
 
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local key
+  for key in "${undo[@]}"; do
+    if [ "$key" = "netns $1" ]; then return 0; fi
+  done
+  return 1
+}
+
 # lab_owns KEY: true if the lab's record says its setup created KEY (see record).
 lab_owns() {
   [[ ${owned[$1]-} == [+?] ]]
@@ -593,6 +587,50 @@ filter INPUT nsgen-router-nat6-in
 CHAINS
   done
 }
+
+# ns_restore NS TOOL KEY TABLE:BUILTIN:CHAIN:HOW...: load the lab's rules inside namespace NS
+# (stdin: their tables, each ending in COMMIT) in one `TOOL-restore --noflush` run, after one
+# `TOOL-save` run that shows what is there (none in a namespace this run made): each lab chain
+# with HOW -A or -I is hooked that way unless its jump is there already, and each with HOW -
+# (one this version of the lab does not use) is unhooked and deleted if an earlier version made
+# it, in the same run. KEY (not -): the record key to undo on a failure if the lab had no chain there.
+ns_restore() {
+  local ns=$1 tool=$2 key=$3 saved='' line table='' spec t builtin chain how rest
+  local -A extra=()
+  shift 3
+  if ! made_now "$ns"; then saved=$'\n'$(ip netns exec "$ns" "$tool-save" 2>/dev/null || true)$'\n'; fi
+  for spec in "$@"; do
+    IFS=: read -r t builtin chain how <<<"$spec"
+    if [[ $saved == *$'\n':"$chain "* ]]; then key=-; fi # the lab's chains were there: not this run's to undo
+  done
+  if [ "$key" != - ]; then undo_push "$key"; fi
+  for spec in "$@"; do
+    IFS=: read -r t builtin chain how <<<"$spec"
+    if [ "$how" != - ]; then
+      [[ $saved == *$'\n'"-A $builtin -j $chain"$'\n'* ]] || extra[$t]+="$how $builtin -j $chain"$'\n'
+    elif [[ $saved == *$'\n':"$chain "* ]]; then
+      rest=$saved
+      while [[ $rest == *$'\n'"-A $builtin -j $chain"$'\n'* ]]; do
+        extra[$t]+="-D $builtin -j $chain"$'\n'
+        rest=${rest#*$'\n'"-A $builtin -j $chain"}
+      done
+      extra[$t]+="-F $chain"$'\n'"-X $chain"$'\n'
+    fi
+  done
+  {
+    while IFS= read -r line; do
+      if [[ $line == '*'* ]]; then table=${line#\*}; fi
+      if [ "$line" = COMMIT ] && [ -n "${extra[$table]-}" ]; then
+        printf '%s' "${extra[$table]}"
+        unset "extra[$table]"
+      fi
+      printf '%s\n' "$line"
+    done
+    for table in "${!extra[@]}"; do printf '*%s\n%sCOMMIT\n' "$table" "${extra[$table]}"; done
+  } >"$tmp/ns-rules"
+  if [ -s "$tmp/ns-rules" ]; then ip netns exec "$ns" "$tool-restore" --noflush <"$tmp/ns-rules"; fi
+}
+
 
 # veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
 # false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if

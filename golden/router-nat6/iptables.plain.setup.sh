@@ -60,16 +60,19 @@ ip netns exec r1 iptables-restore --noflush <<'RULES'
 # router-nat6.ns:14  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1: connections arriving on eth1 (PREROUTING) and made by the namespace itself (OUTPUT)
 -A nsgen-router-nat6-pre -i eth1 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "router-nat6.ns:14" -j DNAT --to-destination 10.0.1.2:80
 -A nsgen-router-nat6-out -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "router-nat6.ns:14" -j DNAT --to-destination 10.0.1.2:80
+-A PREROUTING -j nsgen-router-nat6-pre
+-A OUTPUT -j nsgen-router-nat6-out
+-A POSTROUTING -j nsgen-router-nat6-post
 COMMIT
 *filter
 :nsgen-router-nat6-fwd - [0:0]
-:nsgen-router-nat6-in - [0:0]
 # router-nat6.ns:12  nat r1 masquerade 10.0.1.0/24 out eth1: the subnet's traffic out, and replies to it
 -A nsgen-router-nat6-fwd -s 10.0.1.0/24 -o eth1 -m comment --comment "router-nat6.ns:12" -j ACCEPT
 -A nsgen-router-nat6-fwd -d 10.0.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat6.ns:12" -j ACCEPT
 # router-nat6.ns:14  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1: the forwarded connections in, and their replies
 -A nsgen-router-nat6-fwd -i eth1 -d 10.0.1.2/32 -p tcp -m tcp --dport 80 -m comment --comment "router-nat6.ns:14" -j ACCEPT
 -A nsgen-router-nat6-fwd -o eth1 -s 10.0.1.2/32 -p tcp -m tcp --sport 80 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat6.ns:14" -j ACCEPT
+-I FORWARD -j nsgen-router-nat6-fwd
 COMMIT
 RULES
 ip netns exec r1 ip6tables-restore --noflush <<'RULES'
@@ -85,10 +88,12 @@ ip netns exec r1 ip6tables-restore --noflush <<'RULES'
 # router-nat6.ns:16  forward r1 udp 5353 -> [fd00:11::2]:53: connections arriving (PREROUTING) and made by the namespace itself (OUTPUT)
 -A nsgen-router-nat6-pre -p udp -m addrtype --dst-type LOCAL -m udp --dport 5353 -m comment --comment "router-nat6.ns:16" -j DNAT --to-destination [fd00:11::2]:53
 -A nsgen-router-nat6-out -p udp -m addrtype --dst-type LOCAL -m udp --dport 5353 -m comment --comment "router-nat6.ns:16" -j DNAT --to-destination [fd00:11::2]:53
+-A PREROUTING -j nsgen-router-nat6-pre
+-A OUTPUT -j nsgen-router-nat6-out
+-A POSTROUTING -j nsgen-router-nat6-post
 COMMIT
 *filter
 :nsgen-router-nat6-fwd - [0:0]
-:nsgen-router-nat6-in - [0:0]
 # router-nat6.ns:13  nat r1 masquerade fd00:11::/64 out eth1: the subnet's traffic out, and replies to it
 -A nsgen-router-nat6-fwd -s fd00:11::/64 -o eth1 -m comment --comment "router-nat6.ns:13" -j ACCEPT
 -A nsgen-router-nat6-fwd -d fd00:11::/64 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat6.ns:13" -j ACCEPT
@@ -98,18 +103,9 @@ COMMIT
 # router-nat6.ns:16  forward r1 udp 5353 -> [fd00:11::2]:53: the forwarded connections in, and their replies
 -A nsgen-router-nat6-fwd -d fd00:11::2/128 -p udp -m udp --dport 53 -m comment --comment "router-nat6.ns:16" -j ACCEPT
 -A nsgen-router-nat6-fwd -s fd00:11::2/128 -p udp -m udp --sport 53 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat6.ns:16" -j ACCEPT
+-I FORWARD -j nsgen-router-nat6-fwd
 COMMIT
 RULES
-ip netns exec r1 iptables -t nat -A PREROUTING -j nsgen-router-nat6-pre
-ip netns exec r1 iptables -t nat -A OUTPUT -j nsgen-router-nat6-out
-ip netns exec r1 iptables -t nat -A POSTROUTING -j nsgen-router-nat6-post
-ip netns exec r1 iptables -t filter -I FORWARD -j nsgen-router-nat6-fwd
-ip netns exec r1 iptables -t filter -I INPUT -j nsgen-router-nat6-in
-ip netns exec r1 ip6tables -t nat -A PREROUTING -j nsgen-router-nat6-pre
-ip netns exec r1 ip6tables -t nat -A OUTPUT -j nsgen-router-nat6-out
-ip netns exec r1 ip6tables -t nat -A POSTROUTING -j nsgen-router-nat6-post
-ip netns exec r1 ip6tables -t filter -I FORWARD -j nsgen-router-nat6-fwd
-ip netns exec r1 ip6tables -t filter -I INPUT -j nsgen-router-nat6-in
 # router-nat6.ns:11  router r1
 ip netns exec r1 sysctl -qw net.ipv4.ip_forward=1
 ip netns exec r1 sysctl -qw net.ipv6.conf.all.forwarding=1

@@ -299,6 +299,14 @@ class NamespaceRules:
         """The forwards of one family (that of their target)."""
         return tuple(f for f in self.forwards if family(f.target) == af)
 
+    def chains_of(self, af: int) -> tuple[str, ...]:
+        """The lab chains (iptables target) its rules of one family use: `pre` and `out` (its port
+        forwards), `post` (its masquerades), `fwd` (both), `in` (its isolation in that family)."""
+        forwards, masquerades = bool(self.forwards_of(af)), bool(self.masquerades_of(af))
+        isolated = self.isolation is not None and af in self.isolation.families
+        used = {"pre": forwards, "out": forwards, "post": masquerades, "fwd": forwards or masquerades, "in": isolated}
+        return tuple(kind for kind, use in used.items() if use)
+
 
 @dataclass(frozen=True)
 class Process:

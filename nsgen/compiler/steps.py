@@ -251,7 +251,9 @@ class LoadNamespaceRules(Step):
     ip_words: ClassVar[bool] = False
 
     def undo(self) -> Step:
-        return RemoveNamespaceRules(self.origin, self.netns, self.rules.families)
+        rules = self.rules
+        return RemoveNamespaceRules(self.origin, self.netns, rules.families,
+                                    tuple((af, kind) for af in rules.families for kind in rules.chains_of(af)))
 
 
 @dataclass(frozen=True)
@@ -469,6 +471,8 @@ class RemoveNamespaceRules(Step):
 
     families: tuple[int, ...] = (4,)
     """The address families of the rules (the plain style removes those; the guarded ones look in both)."""
+    chains: tuple[tuple[int, str], ...] = ()
+    """(family, chain kind) of the lab chains setup made there (the plain style removes those)."""
     kind: ClassVar[str] = "remove_ns_rules"
     ip_words: ClassVar[bool] = False
 

@@ -139,12 +139,13 @@ def ruleset(plan: LabPlan, target: str, family: int = 4) -> str:
 
 def namespace_ruleset(plan: LabPlan, target: str, netns: str, family: int = 4) -> str:
     """The firewall input the setup script loads inside namespace `netns`: for iptables, the
-    iptables-restore text of one address family (IPv6: ip6tables-restore's), for nft the one file."""
+    iptables-restore text of one address family (IPv6: ip6tables-restore's) with the jumps to the
+    lab's chains (as the plain style loads it; the guarded styles add those missing), for nft the one file."""
     chosen = get_target(target)
     steps = lower(plan)
     step = next(s for s in steps.of(LoadNamespaceRules) if s.netns == netns)
     return render_template(f"{chosen.name}/ns_rules.j2", {**_context(plan, steps, chosen, "setup", "default"),
-                                                           "step": step, "af": family})
+                                                           "step": step, "af": family, "guarded": False})
 
 
 def _context(plan: LabPlan, steps: Steps, target: Target, script: str, style: str) -> dict[str, Any]:
@@ -281,14 +282,15 @@ HELPERS = (
     "have_own_link", "keep_prior", "have_route", "mark_made_links", "netns_exists", "lab_netns", "lab_made", "made_now",
     "lab_owns", "link_exists", "link_is", "link_gone", "has_route", "lab_link", "has_mark", "sysctl_agrees",
     "release_sysctl",
-    "put_back", "remove_rules", "remove_ns_rules",
+    "put_back", "remove_rules", "remove_ns_rules", "ns_restore",
     "veths_gone", "lab_objects", "filter_batch", "batch_failure", "explain_failures", "run_batch",
     "run_removals", "undo_created", "confirm_created", "ns_batches", "keep_routes", "batch_keys", "record_batch",
     "start_process", "stop_process", "process_is", "process_start",
     "claim_ovs_bridge", "claim_ovs_port", "ovs_batch", "ovs_userspace", "keep_vlans", "has_vlan", "bridge_batch",
 )
 """Shell functions scripts may call, in the order they are written after `main`; each is
-templates/helpers/<name>.sh.j2 (remove_rules, remove_ns_rules: the target's). A script carries only those it calls."""
+templates/helpers/<name>.sh.j2 (remove_rules, remove_ns_rules, ns_restore: the target's). A script carries
+only those it calls."""
 
 def _code(line: str) -> str:
     """A line of shell without its comment and the literal text of its double-quoted strings
@@ -331,7 +333,7 @@ code uses."""
 
 
 def _helper(name: str, context: dict[str, Any]) -> str:
-    folder = context["target"].name if name in ("remove_rules", "remove_ns_rules") else "helpers"
+    folder = context["target"].name if name in ("remove_rules", "remove_ns_rules", "ns_restore") else "helpers"
     return render_marked(f"{folder}/{name}.sh.j2", {**context, "guarded": True})
 
 

@@ -58,6 +58,8 @@ class IptablesTarget(Target):
         # removes them all
         return {"chains": chains, "jumps": jumps, "lab_chains": every, "tools": TOOLS,
                 "ns_chains": namespace_chains(prefix), "local_forwards": local_forwards(plan),
+                "ns_chain": {chain.rsplit("-", 1)[1]: (table, builtin, chain, add)
+                             for table, builtin, chain, add in namespace_chains(prefix)},
                 "lab_chain_keys": [f"{tool}:{chain}" for tool, _table, _builtin, chain in every],
                 "unused_chains": [f"{tool}:{chain}" for tool, _table, _builtin, chain in every
                                   if (tool, chain) not in used]}
@@ -87,9 +89,9 @@ def local_forwards(plan: LabPlan) -> tuple[Forward, ...]:
 
 def namespace_chains(prefix: str) -> list[tuple[str, str, str, str]]:
     """The lab's chains inside a namespace: (table, built-in chain, chain, how its jump is added).
-    Every one is made and hooked whatever the namespace's rules use, so that a setup of an edited
-    lab flushes what an earlier one put there; the filter ones are inserted first, so that the
-    namespace's own rules do not drop what the lab accepts."""
+    A namespace gets those its rules use (NamespaceRules.chains_of); a guarded setup removes the
+    others an earlier version of the lab file made there (`ns_restore`). The filter ones are
+    inserted first, so that the namespace's own rules do not drop what the lab accepts."""
     return [("nat", "PREROUTING", f"{prefix}-pre", "-A"), ("nat", "OUTPUT", f"{prefix}-out", "-A"),
             ("nat", "POSTROUTING", f"{prefix}-post", "-A"), ("filter", "FORWARD", f"{prefix}-fwd", "-I"),
             ("filter", "INPUT", f"{prefix}-in", "-I")]
