@@ -3,8 +3,8 @@
 # Removes what the setup script creates (namespaces red, blue, green; bridge br0; veth pairs
 # veth-red-br/veth-red, veth-blue-br/veth-blue, veth-green-br/veth-green; route in blue to default;
 # rules in iptables chains nsgen-isolate-* (accept across br0, tcp 8080 -> 10.0.0.2:8080); rules in
-# namespace blue (); net.ipv4.ip_forward=1), in reverse order, and restores the sysctls it set.
-# Running it again is harmless.
+# namespace blue (isolated, 4 allows); net.ipv4.ip_forward=1), in reverse order, and restores the
+# sysctls it set. Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too

@@ -2,8 +2,8 @@
 # Setup of nsgen lab 'isolate', compiled from isolate.ns (target iptables, batch style).
 # Creates namespaces red, blue, green; bridge br0; veth pairs veth-red-br/veth-red,
 # veth-blue-br/veth-blue, veth-green-br/veth-green; route in blue to default; rules in iptables chains
-# nsgen-isolate-* (accept across br0, tcp 8080 -> 10.0.0.2:8080); rules in namespace blue ();
-# net.ipv4.ip_forward=1.
+# nsgen-isolate-* (accept across br0, tcp 8080 -> 10.0.0.2:8080); rules in namespace blue (isolated, 4
+# allows); net.ipv4.ip_forward=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down isolate.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi

@@ -2,9 +2,9 @@
 # Setup of nsgen lab 'isolate', compiled from isolate.ns (target iptables, plain style).
 # Creates namespaces red, blue, green; bridge br0; veth pairs veth-red-br/veth-red,
 # veth-blue-br/veth-blue, veth-green-br/veth-green; route in blue to default; rules in iptables chains
-# nsgen-isolate-* (accept across br0, tcp 8080 -> 10.0.0.2:8080); rules in namespace blue ();
-# net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root. Undo: nsgen down
-# --style plain isolate.ns
+# nsgen-isolate-* (accept across br0, tcp 8080 -> 10.0.0.2:8080); rules in namespace blue (isolated, 4
+# allows); net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root. Undo:
+# nsgen down --style plain isolate.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/isolate # the lab's record: teardown deletes only the namespaces it lists

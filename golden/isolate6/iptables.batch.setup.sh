@@ -3,8 +3,8 @@
 # Creates namespaces red, blue, green, gold; bridge br0; veth pairs veth-red-br/veth-red,
 # veth-blue-br/veth-blue, veth-green-br/veth-green, veth-gold-br/veth-gold; routes in blue to default,
 # default; rules in iptables and ip6tables chains nsgen-isolate6-* (accept across br0, tcp 8080 ->
-# [fd00:20::2]:8080); rules in namespace blue (); rules in namespace gold ();
-# net.ipv6.conf.all.forwarding=1.
+# [fd00:20::2]:8080); rules in namespace blue (isolated, 4 allows); rules in namespace gold (isolated,
+# 2 allows); net.ipv6.conf.all.forwarding=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down isolate6.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi

@@ -3,9 +3,9 @@
 # Removes what the setup script creates (namespaces red, blue, green, gold; bridge br0; veth pairs
 # veth-red-br/veth-red, veth-blue-br/veth-blue, veth-green-br/veth-green, veth-gold-br/veth-gold;
 # routes in blue to default, default; rules in nft table inet nsgen-isolate6 (accept across br0, tcp
-# 8080 -> [fd00:20::2]:8080); rules in namespace blue (); rules in namespace gold ();
-# net.ipv6.conf.all.forwarding=1), in reverse order, and restores the sysctls it set. Running it again
-# is harmless.
+# 8080 -> [fd00:20::2]:8080); rules in namespace blue (isolated, 4 allows); rules in namespace gold
+# (isolated, 2 allows); net.ipv6.conf.all.forwarding=1), in reverse order, and restores the sysctls it
+# set. Running it again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too

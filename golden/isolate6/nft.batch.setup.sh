@@ -3,7 +3,8 @@
 # Creates namespaces red, blue, green, gold; bridge br0; veth pairs veth-red-br/veth-red,
 # veth-blue-br/veth-blue, veth-green-br/veth-green, veth-gold-br/veth-gold; routes in blue to default,
 # default; rules in nft table inet nsgen-isolate6 (accept across br0, tcp 8080 -> [fd00:20::2]:8080);
-# rules in namespace blue (); rules in namespace gold (); net.ipv6.conf.all.forwarding=1.
+# rules in namespace blue (isolated, 4 allows); rules in namespace gold (isolated, 2 allows);
+# net.ipv6.conf.all.forwarding=1.
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft isolate6.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -239,7 +240,7 @@ RULES
   # isolate6.ns:18  allow host -> blue tcp 22
   # isolate6.ns:19  allow fd00:20::3 -> blue udp 53
   # isolate6.ns:20  allow outside -> blue tcp 8080
-  if ! ip netns exec blue nft list table inet nsgen-isolate6 >/dev/null 2>&1; then
+  if made_now blue || ! ip netns exec blue nft list table inet nsgen-isolate6 >/dev/null 2>&1; then
     undo_push 'nsrules blue'
   fi
   ip netns exec blue nft -f - <<'RULES'
@@ -284,7 +285,7 @@ RULES
   # isolate6.ns:22  isolate gold
   # isolate6.ns:23  allow fd00:20::/64 -> gold tcp 443
   # isolate6.ns:24  allow red -> gold tcp 80
-  if ! ip netns exec gold nft list table inet nsgen-isolate6 >/dev/null 2>&1; then
+  if made_now gold || ! ip netns exec gold nft list table inet nsgen-isolate6 >/dev/null 2>&1; then
     undo_push 'nsrules gold'
   fi
   ip netns exec gold nft -f - <<'RULES'
@@ -592,6 +593,15 @@ keep_prior() {
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local key
+  for key in "${undo[@]}"; do
+    if [ "$key" = "netns $1" ]; then return 0; fi
+  done
+  return 1
 }
 
 # lab_owns KEY: true if the lab's record says its setup created KEY (see record).

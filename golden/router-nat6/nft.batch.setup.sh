@@ -156,7 +156,7 @@ BATCH
   # router-nat6.ns:14  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1
   # router-nat6.ns:15  forward r1 tcp 8080 -> [fd00:11::2]:80 in eth1
   # router-nat6.ns:16  forward r1 udp 5353 -> [fd00:11::2]:53
-  if ! ip netns exec r1 nft list table inet nsgen-router-nat6 >/dev/null 2>&1; then
+  if made_now r1 || ! ip netns exec r1 nft list table inet nsgen-router-nat6 >/dev/null 2>&1; then
     undo_push 'nsrules r1'
   fi
   ip netns exec r1 nft -f - <<'RULES'
@@ -479,6 +479,15 @@ have_link() {
 # netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
 netns_exists() {
   [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list).
+made_now() {
+  local key
+  for key in "${undo[@]}"; do
+    if [ "$key" = "netns $1" ]; then return 0; fi
+  done
+  return 1
 }
 
 # lab_owns KEY: true if the lab's record says its setup created KEY (see record).

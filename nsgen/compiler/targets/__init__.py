@@ -197,6 +197,8 @@ def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
     for inside in plan.namespace_rules:
         rules = [f"masquerade {m.subnet}" for m in inside.masquerades]
         rules += [f"{f.protocol} {f.port} -> {_bracketed(f.target)}:{f.target_port}" for f in inside.forwards]
+        if inside.isolation is not None:
+            rules.append(f"isolated, {len(inside.allows)} allow{'' if len(inside.allows) == 1 else 's'}")
         parts.append(f"rules in namespace {inside.netns} ({_listed(rules)})")
     parts += [f"{s.key}={s.value}" for s in steps.of(SetSysctl)]
     parts += [f"process `{' '.join(p.argv)}` in {p.netns}" for p in plan.processes]
