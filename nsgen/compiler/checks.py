@@ -137,6 +137,43 @@ def namespace_word(word: ir.Word, symbols: Symbols, what: str) -> Iterator[Diagn
         yield error("E121", f"'{word.text}' is a bridge; {what} belongs to a namespace or `host`", word.span, hint)
 
 
+def earlier_interfaces(statement: ir.Statement, where: str, symbols: Symbols) -> Iterator[LabInterface]:
+    """The lab interfaces declared before `statement` in the same place (`where`: a namespace or
+    `host`), `address` lines left out: those a device's name and settings may clash with."""
+    for other in symbols.interfaces:
+        if other.statement is statement:
+            return
+        if other.owner == where and not isinstance(other.statement, ir.Address):
+            yield other
+
+
+def name_twice(name: ir.Word, where: str, other: LabInterface) -> Diagnostic:
+    """E114: `name` is the name of `other`, a lab interface in the same place."""
+    place = "the host" if where == ir.HOST else repr(where)
+    return error("E114", f"interface name '{name.text}' is used twice in {place}", name.span,
+                 f"also used at {other.statement.origin}: `{other.statement.source}`")
+
+
+def bridge_port(kind: str, namespace: ir.Word | None, bridge: ir.Word, addresses: tuple[ir.Word, ...],
+                symbols: Symbols) -> Iterator[Diagnostic]:
+    """A device of `kind` (vxlan, gretap) that joins `bridge`: one in its namespace (E157), a Linux
+    bridge (E215 for Open vSwitch), and no address of its own (E117)."""
+    if namespace is not None:
+        if f"{namespace.text}:{bridge.text}" not in symbols.bridges:
+            yield error("E157", f"'{namespace.text}' has no bridge '{bridge.text}'", bridge.span,
+                        f"a {kind} in a namespace joins a bridge in that namespace: declare it "
+                        f"(`bridge {namespace.text}:{bridge.text}`), or give the {kind} an address")
+    elif symbols.kind(bridge.text) != "bridge":
+        yield unknown_name(bridge, symbols, "bridge")
+    elif bridge.text in symbols.bridges and symbols.bridges[bridge.text].ovs:
+        yield error("E215", f"'{bridge.text}' is an Open vSwitch bridge; a {kind} here joins a Linux bridge",
+                    bridge.span, f"put the {kind} on a Linux bridge, and link that bridge to the Open vSwitch "
+                    "one with a veth (`veth BRIDGE<->SWITCH`)")
+    if addresses:
+        yield error("E117", f"a {kind} on a bridge takes no address", addresses[0].span,
+                    f"give the address to the bridge: `bridge {bridge.text} ip ADDRESS/PREFIX`")
+
+
 def single_address(word: ir.Word) -> IPAddress | None:
     """The address a word holds when it is one address without prefix, else None (reported elsewhere)."""
     interface = interface_of(word.text)

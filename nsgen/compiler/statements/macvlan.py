@@ -10,7 +10,7 @@ from typing import Any
 from lark import Token
 
 from nsgen.compiler import checks, ir, plan
-from nsgen.compiler.checks import namespace_word
+from nsgen.compiler.checks import earlier_interfaces, name_twice, namespace_word
 from nsgen.compiler.diagnostics import Diagnostic, error
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
@@ -87,13 +87,9 @@ def parent_diagnostics(macvlan: ir.Macvlan, symbols: Symbols) -> Iterator[Diagno
 def name_diagnostics(macvlan: ir.Macvlan, symbols: Symbols) -> Iterator[Diagnostic]:
     """E114 for a name another lab interface has in the same namespace."""
     where = macvlan.namespace.text
-    for other in symbols.interfaces:
-        if other.statement is macvlan:
-            break
-        if other.owner == where and not isinstance(other.statement, ir.Address) \
-                and other.ifname == macvlan.name.text:
-            yield error("E114", f"interface name '{macvlan.name.text}' is used twice in {where!r}",
-                        macvlan.name.span, f"also used at {other.statement.origin}: `{other.statement.source}`")
+    for other in earlier_interfaces(macvlan, where, symbols):
+        if other.ifname == macvlan.name.text:
+            yield name_twice(macvlan.name, where, other)
 
 
 def lower(statement: ir.Macvlan, context: Context) -> Iterator[plan.Macvlan]:

@@ -12,7 +12,7 @@ from typing import Any
 from lark import Token
 
 from nsgen.compiler import checks, ir, plan
-from nsgen.compiler.checks import namespace_word, single_address, unknown_name
+from nsgen.compiler.checks import bridge_port, earlier_interfaces, name_twice, namespace_word, single_address
 from nsgen.compiler.diagnostics import Diagnostic, Span, error, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
@@ -174,36 +174,16 @@ def _bridge(tunnel: ir.Tunnel, symbols: Symbols) -> Iterator[Diagnostic]:
                     f"give it an address (`ip ADDRESS/PREFIX`) and route through it, or use "
                     f"`gretap {tunnel.source.split()[1]} ... bridge {tunnel.bridge.text}` (GRE carrying Ethernet)")
         return
-    if tunnel.namespace is not None:
-        if f"{tunnel.namespace.text}:{tunnel.bridge.text}" not in symbols.bridges:
-            where = tunnel.namespace.text
-            yield error("E157", f"'{where}' has no bridge '{tunnel.bridge.text}'", tunnel.bridge.span,
-                        f"a gretap in a namespace joins a bridge in that namespace: declare it "
-                        f"(`bridge {where}:{tunnel.bridge.text}`), or give the gretap an address")
-    elif symbols.kind(tunnel.bridge.text) != "bridge":
-        yield unknown_name(tunnel.bridge, symbols, "bridge")
-    elif tunnel.bridge.text in symbols.bridges and symbols.bridges[tunnel.bridge.text].ovs:
-        yield error("E215", f"'{tunnel.bridge.text}' is an Open vSwitch bridge; a gretap here joins a Linux "
-                    "bridge", tunnel.bridge.span, "put the gretap on a Linux bridge, and link that bridge to the "
-                    "Open vSwitch one with a veth (`veth BRIDGE<->SWITCH`)")
-    if tunnel.addresses:
-        yield error("E117", "a gretap on a bridge takes no address", tunnel.addresses[0].span,
-                    f"give the address to the bridge: `bridge {tunnel.bridge.text} ip ADDRESS/PREFIX`")
+    yield from bridge_port("gretap", tunnel.namespace, tunnel.bridge, tunnel.addresses, symbols)
 
 
 def _own_name(tunnel: ir.Tunnel, symbols: Symbols) -> Iterator[Diagnostic]:
     """E114 for a name another lab interface has in the same place; E265 for a second tunnel of the
     same kind with the same addresses, key and device there (the kernel refuses it: "File exists")."""
     where = where_of(tunnel)
-    for other in symbols.interfaces:
-        if other.statement is tunnel:
-            break
-        if other.owner != where or isinstance(other.statement, ir.Address):
-            continue
+    for other in earlier_interfaces(tunnel, where, symbols):
         if other.ifname == tunnel.name.text:
-            yield error("E114", f"interface name '{tunnel.name.text}' is used twice in "
-                        f"{'the host' if where == ir.HOST else repr(where)}", tunnel.name.span,
-                        f"also used at {other.statement.origin}: `{other.statement.source}`")
+            yield name_twice(tunnel.name, where, other)
         elif isinstance(other.statement, ir.Tunnel) and type(other.statement) is type(tunnel) \
                 and tunnel.remote is not None and _key(other.statement) == _key(tunnel):
             yield error("E265", f"a second {kind_of(tunnel)} to {tunnel.remote.text} with the same local address, "

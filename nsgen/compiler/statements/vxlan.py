@@ -9,7 +9,14 @@ from typing import Any
 from lark import Token
 
 from nsgen.compiler import checks, ir, plan
-from nsgen.compiler.checks import namespace_word, port_range, single_address, unknown_name
+from nsgen.compiler.checks import (
+    bridge_port,
+    earlier_interfaces,
+    name_twice,
+    namespace_word,
+    port_range,
+    single_address,
+)
 from nsgen.compiler.diagnostics import Diagnostic, Span, error, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
@@ -157,23 +164,8 @@ def _remote_families(vxlan: ir.Vxlan) -> Iterator[Diagnostic]:
 
 
 def _bridge(vxlan: ir.Vxlan, symbols: Symbols) -> Iterator[Diagnostic]:
-    if vxlan.bridge is None:
-        return
-    if vxlan.namespace is not None:
-        if bridge_key(vxlan) not in symbols.bridges:
-            where = vxlan.namespace.text
-            yield error("E157", f"'{where}' has no bridge '{vxlan.bridge.text}'", vxlan.bridge.span,
-                        f"a vxlan in a namespace joins a bridge in that namespace: declare it "
-                        f"(`bridge {where}:{vxlan.bridge.text}`), or give the vxlan an address")
-    elif symbols.kind(vxlan.bridge.text) != "bridge":
-        yield unknown_name(vxlan.bridge, symbols, "bridge")
-    elif vxlan.bridge.text in symbols.bridges and symbols.bridges[vxlan.bridge.text].ovs:
-        yield error("E215", f"'{vxlan.bridge.text}' is an Open vSwitch bridge; a vxlan here joins a Linux bridge",
-                    vxlan.bridge.span, "put the vxlan on a Linux bridge, and link that bridge to the Open vSwitch "
-                    "one with a veth (`veth BRIDGE<->SWITCH`)")
-    if vxlan.addresses:
-        yield error("E117", "a vxlan on a bridge takes no address", vxlan.addresses[0].span,
-                    f"give the address to the bridge: `bridge {vxlan.bridge.text} ip ADDRESS/PREFIX`")
+    if vxlan.bridge is not None:
+        yield from bridge_port("vxlan", vxlan.namespace, vxlan.bridge, vxlan.addresses, symbols)
 
 
 def check_vxlan_mtu(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -202,15 +194,9 @@ def _own_name(vxlan: ir.Vxlan, symbols: Symbols) -> Iterator[Diagnostic]:
     """E114 for a name another lab interface has in the same place; E158 for a second VXLAN with
     the same id and port there (the kernel refuses it)."""
     where = where_of(vxlan)
-    for other in symbols.interfaces:
-        if other.statement is vxlan:
-            break
-        if other.owner != where or isinstance(other.statement, ir.Address):
-            continue
+    for other in earlier_interfaces(vxlan, where, symbols):
         if other.ifname == vxlan.name.text:
-            yield error("E114", f"interface name '{vxlan.name.text}' is used twice in "
-                        f"{'the host' if where == ir.HOST else repr(where)}", vxlan.name.span,
-                        f"also used at {other.statement.origin}: `{other.statement.source}`")
+            yield name_twice(vxlan.name, where, other)
         elif isinstance(other.statement, ir.Vxlan) and _key(other.statement) == _key(vxlan) and vxlan.vni:
             yield error("E158", f"a second vxlan with id {vxlan.vni.value} and port {_key(vxlan)[1]} here",
                         vxlan.name.span, f"the first is at {other.statement.origin}: `{other.statement.source}`; "
