@@ -386,7 +386,7 @@ class Interpreter:
         elif kind in ("macvlan", "ipvlan"):
             parent = values.get("link")
             if parent is None:
-                self.refuse("E324", f"a {kind} without `link PARENT`")
+                self.refuse("E324", f"{'an' if kind == 'ipvlan' else 'a'} {kind} without `link PARENT`")
                 return False
             mode_values, _flags, mode_bare = self._link_words(kind_args)
             # the kernel's default modes: macvlan vepa, ipvlan l3
@@ -493,7 +493,9 @@ class Interpreter:
         key = values.get("key")
         if key is None and ("ikey" in values or "okey" in values):
             if values.get("ikey") != values.get("okey"):
-                self.refuse("E323", "a tunnel with different `ikey` and `okey`: the lab's `key` is both",
+                what = "different `ikey` and `okey`" if "ikey" in values and "okey" in values \
+                    else "a key of one direction only (`ikey` or `okey`)"
+                self.refuse("E323", f"a tunnel with {what}: the lab's `key` is both",
                             "give both directions one key (`key N`)", word="ikey" if "ikey" in values else "okey")
                 return False
             key = values["ikey"]
@@ -818,8 +820,8 @@ class Interpreter:
         if obj == "vlan" and sub in ("add", "del", "delete"):
             return self._bridge_vlan(sub, rest[2:], netns)
         self.refuse("E323", f"`bridge {obj} {sub}`: nsgen import reads `bridge fdb append` of a vxlan's peers "
-                    "only", "write it into the lab by hand if the language has it (a port's VLANs: `tag` or "
-                    "`trunk` on its veth), or leave it out", word=obj)
+                    "and `bridge vlan add|del` of veth ports only",
+                    "write it into the lab by hand if the language has it, or leave it out", word=obj)
         return False
 
     def _bridge_vlan(self, sub: str, args: list[str], netns: str | None) -> bool:
