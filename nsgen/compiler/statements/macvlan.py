@@ -11,7 +11,7 @@ from lark import Token
 
 from nsgen.compiler import checks, ir, plan
 from nsgen.compiler.checks import earlier_interfaces, name_twice, namespace_word
-from nsgen.compiler.diagnostics import Diagnostic, error
+from nsgen.compiler.diagnostics import Diagnostic, error, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
 from nsgen.compiler.symbols import Symbols, interfaces_in, resolve_address
@@ -103,8 +103,33 @@ def lower(statement: ir.Macvlan, context: Context) -> Iterator[plan.Macvlan]:
         addrgenmode="none" if context.quiet else None, mode_given=statement.mode is not None)
 
 
+def check_parent_expectations(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """W212: an `expect` that a macvlan reaches its own parent's address, or that the host reaches
+    a macvlan of one of its interfaces: the kernel delivers nothing between a macvlan and its
+    parent (measured), so the expectation fails whatever the lab does."""
+    macvlans = [s for s in program.statements if isinstance(s, ir.Macvlan)]
+    for expect in program.statements:
+        if not isinstance(expect, (ir.ExpectPing, ir.ExpectConnect)) or expect.negated:
+            continue
+        source, target = expect.source_ns.text, expect.address.text.strip("[]")
+        for macvlan in macvlans:
+            parent = macvlan.parent.text
+            parent_addresses = {str(i.address.ip) for i in symbols.interfaces
+                                if i.owner == ir.HOST and i.ifname == parent and i.address is not None}
+            if source == macvlan.namespace.text and target in parent_addresses:
+                what = f"{source}'s macvlan {macvlan.name.text} reaches {target}, an address of its own parent {parent}"
+            elif source == ir.HOST and target in {w.text.split("/")[0] for w in macvlan.addresses}:
+                what = f"the host reaches {target}, the address of {macvlan.namespace.text}'s macvlan of its {parent}"
+            else:
+                continue
+            yield warning("W212", f"this expects that {what}: the kernel delivers nothing between a macvlan "
+                          "and its parent", expect.address.span,
+                          f"expect `no` here, or give the host a macvlan of its own on {parent} and reach "
+                          "them through it (docs/language.md, macvlan)")
+
+
 KINDS = (
     StatementKind(43, "macvlan", "macvlan", ir.Macvlan, transform,
-                  (check_macvlans, *checks.LINK_CHECKS),
+                  (check_macvlans, check_parent_expectations, *checks.LINK_CHECKS),
                   lower, "### `macvlan"),
 )
