@@ -367,7 +367,7 @@ put_back() {
     for address in "${added[@]}"; do
       if [ -z "${had[$address]-}" ]; then ip addr del "$address" dev "$1" 2>/dev/null || true; fi
     done
-    if [ -n "$selfvlan" ]; then # its own VLAN back to VLAN 1, as the kernel makes it
+    if [ -n "$selfvlan" ] && [ "$filtering" = 0 ]; then # its own VLAN back to VLAN 1, as it was (it did not filter)
       bridge vlan del dev "$1" vid "$selfvlan" self 2>/dev/null || true
       bridge vlan add dev "$1" vid 1 pvid untagged self 2>/dev/null || true
     fi

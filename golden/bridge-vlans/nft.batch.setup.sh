@@ -625,7 +625,7 @@ put_back() {
     for address in "${added[@]}"; do
       if [ -z "${had[$address]-}" ]; then ip addr del "$address" dev "$1" 2>/dev/null || true; fi
     done
-    if [ -n "$selfvlan" ]; then # its own VLAN back to VLAN 1, as the kernel makes it
+    if [ -n "$selfvlan" ] && [ "$filtering" = 0 ]; then # its own VLAN back to VLAN 1, as it was (it did not filter)
       bridge vlan del dev "$1" vid "$selfvlan" self 2>/dev/null || true
       bridge vlan add dev "$1" vid 1 pvid untagged self 2>/dev/null || true
     fi
@@ -979,7 +979,9 @@ process_is() {
 
 # keep_vlans BRIDGE [VID]: BRIDGE was there before the lab (keep_prior kept its state), and setup
 # turns its VLAN filtering on (and puts its own addresses in VLAN VID): keep, once, whether it
-# filtered before (and VID), so that teardown (or a rollback) can put it back (put_back).
+# filtered before (and VID), so that teardown (or a rollback) can put it back (put_back). A bridge
+# that filtered already keeps its own VLANs as setup leaves them: only one that did not filter,
+# whose own VLAN was then 1, gets that back.
 keep_vlans() {
   local file=/run/nsgen/labs/bridge-vlans/prior/"$1"
   if [ ! -e "$file" ] || grep -q '^filtering ' "$file"; then return 0; fi

@@ -607,13 +607,19 @@ netns_exists() {
   [ -e "/run/netns/$1" ]
 }
 
-# made_now NS: true if this run created namespace NS (it is on the undo list).
+# made_now NS: true if this run created namespace NS (it is on the undo list). The undo list's
+# namespaces are indexed as they come (made_ns), so that asking once per namespace of a big lab
+# does not read the whole list each time.
 made_now() {
   local key
-  for key in "${undo[@]}"; do
-    if [ "$key" = "netns $1" ]; then return 0; fi
-  done
-  return 1
+  declare -gA made_ns
+  if [ "${#undo[@]}" -gt "${made_seen:-0}" ]; then
+    for key in "${undo[@]:${made_seen:-0}}"; do
+      if [[ $key == "netns "* ]]; then made_ns[${key#netns }]=1; fi
+    done
+    made_seen=${#undo[@]}
+  fi
+  [ -n "${made_ns[$1]-}" ]
 }
 
 # lab_owns KEY: true if the lab's record says its setup created KEY (see record).
@@ -698,7 +704,7 @@ put_back() {
     for address in "${added[@]}"; do
       if [ -z "${had[$address]-}" ]; then ip addr del "$address" dev "$1" 2>/dev/null || true; fi
     done
-    if [ -n "$selfvlan" ]; then # its own VLAN back to VLAN 1, as the kernel makes it
+    if [ -n "$selfvlan" ] && [ "$filtering" = 0 ]; then # its own VLAN back to VLAN 1, as it was (it did not filter)
       bridge vlan del dev "$1" vid "$selfvlan" self 2>/dev/null || true
       bridge vlan add dev "$1" vid 1 pvid untagged self 2>/dev/null || true
     fi
@@ -795,7 +801,9 @@ process_is() {
 
 # keep_vlans BRIDGE [VID]: BRIDGE was there before the lab (keep_prior kept its state), and setup
 # turns its VLAN filtering on (and puts its own addresses in VLAN VID): keep, once, whether it
-# filtered before (and VID), so that teardown (or a rollback) can put it back (put_back).
+# filtered before (and VID), so that teardown (or a rollback) can put it back (put_back). A bridge
+# that filtered already keeps its own VLANs as setup leaves them: only one that did not filter,
+# whose own VLAN was then 1, gets that back.
 keep_vlans() {
   local file=/run/nsgen/labs/bridge-vlans/prior/"$1"
   if [ ! -e "$file" ] || grep -q '^filtering ' "$file"; then return 0; fi

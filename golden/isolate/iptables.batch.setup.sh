@@ -484,13 +484,19 @@ netns_exists() {
   [ -e "/run/netns/$1" ]
 }
 
-# made_now NS: true if this run created namespace NS (it is on the undo list).
+# made_now NS: true if this run created namespace NS (it is on the undo list). The undo list's
+# namespaces are indexed as they come (made_ns), so that asking once per namespace of a big lab
+# does not read the whole list each time.
 made_now() {
   local key
-  for key in "${undo[@]}"; do
-    if [ "$key" = "netns $1" ]; then return 0; fi
-  done
-  return 1
+  declare -gA made_ns
+  if [ "${#undo[@]}" -gt "${made_seen:-0}" ]; then
+    for key in "${undo[@]:${made_seen:-0}}"; do
+      if [[ $key == "netns "* ]]; then made_ns[${key#netns }]=1; fi
+    done
+    made_seen=${#undo[@]}
+  fi
+  [ -n "${made_ns[$1]-}" ]
 }
 
 # lab_owns KEY: true if the lab's record says its setup created KEY (see record).
@@ -654,17 +660,15 @@ CHAINS
 # `TOOL-save` run that shows what is there (none in a namespace this run made): each lab chain
 # with HOW -A or -I is hooked that way unless its jump is there already, and each with HOW -
 # (one this version of the lab does not use) is unhooked and deleted if an earlier version made
-# it, in the same run. KEY (not -): the record key to undo on a failure if the lab had no chain there.
+# it, in the same run. KEY (not -): the record key of the lab's rules there, put on the undo list
+# unless an earlier run of the lab made rules there (the record says so).
 ns_restore() {
   local ns=$1 tool=$2 key=$3 saved='' line table='' spec t builtin chain how rest
   local -A extra=()
   shift 3
   if ! made_now "$ns"; then saved=$'\n'$(ip netns exec "$ns" "$tool-save" 2>/dev/null || true)$'\n'; fi
-  for spec in "$@"; do
-    IFS=: read -r t builtin chain how <<<"$spec"
-    if [[ $saved == *$'\n':"$chain "* ]]; then key=-; fi # the lab's chains were there: not this run's to undo
-  done
-  if [ "$key" != - ]; then undo_push "$key"; fi
+  # the lab's rules there, of either family, are this run's to undo only if no earlier run made some
+  if [ "$key" != - ] && ! lab_owns "$key"; then undo_push "$key"; fi
   for spec in "$@"; do
     IFS=: read -r t builtin chain how <<<"$spec"
     if [ "$how" != - ]; then
@@ -681,13 +685,15 @@ ns_restore() {
   {
     while IFS= read -r line; do
       if [[ $line == '*'* ]]; then table=${line#\*}; fi
-      if [ "$line" = COMMIT ] && [ -n "${extra[$table]-}" ]; then
+      if [ "$line" = COMMIT ] && [ -n "$table" ] && [ -n "${extra[$table]-}" ]; then
         printf '%s' "${extra[$table]}"
         unset "extra[$table]"
       fi
       printf '%s\n' "$line"
     done
-    for table in "${!extra[@]}"; do printf '*%s\n%sCOMMIT\n' "$table" "${extra[$table]}"; done
+    if [ "${#extra[@]}" -gt 0 ]; then
+      for table in "${!extra[@]}"; do printf '*%s\n%sCOMMIT\n' "$table" "${extra[$table]}"; done
+    fi
   } >"$tmp/ns-rules"
   if [ -s "$tmp/ns-rules" ]; then ip netns exec "$ns" "$tool-restore" --noflush <"$tmp/ns-rules"; fi
 }

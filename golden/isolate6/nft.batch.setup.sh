@@ -595,13 +595,19 @@ netns_exists() {
   [ -e "/run/netns/$1" ]
 }
 
-# made_now NS: true if this run created namespace NS (it is on the undo list).
+# made_now NS: true if this run created namespace NS (it is on the undo list). The undo list's
+# namespaces are indexed as they come (made_ns), so that asking once per namespace of a big lab
+# does not read the whole list each time.
 made_now() {
   local key
-  for key in "${undo[@]}"; do
-    if [ "$key" = "netns $1" ]; then return 0; fi
-  done
-  return 1
+  declare -gA made_ns
+  if [ "${#undo[@]}" -gt "${made_seen:-0}" ]; then
+    for key in "${undo[@]:${made_seen:-0}}"; do
+      if [[ $key == "netns "* ]]; then made_ns[${key#netns }]=1; fi
+    done
+    made_seen=${#undo[@]}
+  fi
+  [ -n "${made_ns[$1]-}" ]
 }
 
 # lab_owns KEY: true if the lab's record says its setup created KEY (see record).
