@@ -322,20 +322,18 @@ class Emitter:
             parts.append(f"dev {info['dev']}")
         if int(info["port"]) != VXLAN_PORT:
             parts.append(f"port {info['port']}")
-        if link.master:
-            parts.append(f"bridge {link.master}")
-        if link.addresses:
-            parts.append(f"ip {self.address_text(link, link.addresses[0])}")
-        if link.mtu:
-            parts.append(f"mtu {link.mtu}")
-        self.add(" ".join(parts), link.lines, 6)
-        self._extra_addresses(link)
+        self._device(link, parts)
 
     def _tunnel(self, link: Link) -> None:
         info = link.info
         name = f"{link.netns}:{link.name}" if link.netns else link.name
         parts = [f"{link.kind} {name} remote {info['remote']}"]
         parts += [f"{word} {info[word]}" for word in ("local", "dev", "key", "ttl") if word in info]
+        self._device(link, parts)
+
+    def _device(self, link: Link, parts: list[str]) -> None:
+        """A vxlan's or tunnel's line, from its own words (`parts`) on: the bridge it joins, its
+        first address, its MTU; its other addresses as `address` lines."""
         if link.master:
             parts.append(f"bridge {link.master}")
         if link.addresses:
