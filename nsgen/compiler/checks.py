@@ -99,7 +99,7 @@ def check_name_lengths(program: ir.Program, symbols: Symbols) -> Iterator[Diagno
         elif isinstance(statement, ir.Macvlan):
             yield from _ifname_length(statement.name, "interface name")
             yield from _ifname_length(statement.parent, "interface name")
-        elif isinstance(statement, ir.Forward) and statement.in_interface:
+        elif isinstance(statement, (ir.Forward, ir.ForwardAddress, ir.Redirect)) and statement.in_interface:
             yield from _ifname_length(statement.in_interface, "interface name")
 
 
@@ -434,10 +434,11 @@ def check_rule_interfaces(program: ir.Program, symbols: Symbols) -> Iterator[Dia
 
 
 def check_namespace_rule_interfaces(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """`nat NS ... out IF`, `forward NS ... in IF`: IF is an interface the lab gives NS (warning: a
-    namespace that was there before may have interfaces of its own). Concerns: masquerade, forward."""
+    """`nat NS ... out IF`, `forward NS ... in IF`, `redirect NS ... in IF`: IF is an interface the lab
+    gives NS (warning: a namespace that was there before may have interfaces of its own)."""
     for statement in program.statements:
-        if not isinstance(statement, (ir.Masquerade, ir.Forward)) or statement.namespace is None:
+        if not isinstance(statement, (ir.Masquerade, ir.Forward, ir.ForwardAddress, ir.Redirect)) \
+                or statement.namespace is None:
             continue
         netns = statement.namespace.text
         word = statement.out_interface if isinstance(statement, ir.Masquerade) else statement.in_interface

@@ -225,9 +225,11 @@ class Route(Statement):
 
 @dataclass(frozen=True)
 class Router(Statement):
-    """`router NS`: IPv4 forwarding on in namespace NS (or in the host, `router host`)."""
+    """`router NS [deny]`: forwarding on in namespace NS (or in the host, `router host`); `deny`:
+    NS forwards no new connection but those an `allow ... via NS` names (replies always)."""
 
     namespace: Word
+    deny: Word | None = None
 
 
 @dataclass(frozen=True)
@@ -272,6 +274,30 @@ class Forward(Statement):
 
 
 @dataclass(frozen=True)
+class ForwardAddress(Statement):
+    """`forward [NS] ADDRESS -> TARGET [in IFNAME]`: DNAT of every connection (all protocols) to one
+    address, to a namespace's address."""
+
+    address: Word
+    target: Word
+    in_interface: Word | None
+    namespace: Word | None = None
+    """The namespace whose own rules do it (None: the host)."""
+
+
+@dataclass(frozen=True)
+class Redirect(Statement):
+    """`redirect NS PROTO PORT -> PORT2 [in IFNAME]`: connections to PORT (arriving, or NS's own to
+    its addresses) go to NS's own local PORT2 (REDIRECT)."""
+
+    namespace: Word
+    protocol: Word
+    port: Number
+    to_port: Number
+    in_interface: Word | None
+
+
+@dataclass(frozen=True)
 class Run(Statement):
     """`run NS WORD...`: a process in namespace NS, started by setup, stopped by teardown."""
 
@@ -304,8 +330,11 @@ class Allow(Statement):
     sender: Word
     """FROM as written."""
     namespace: Word
+    """TO as written: the isolated namespace, or (with `via`) a namespace, `host`, `outside` or a CIDR."""
     protocol: Word | None
     port: Number | None
+    via: Word | None = None
+    """`allow FROM -> TO via ROUTER`: a flow router namespace ROUTER (`router ROUTER deny`) forwards."""
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,77 @@ class Forward:
 
 
 @dataclass(frozen=True)
+class AddressForward:
+    """DNAT, inside namespace `netns`, of every connection to `address` (all protocols) to `target`."""
+
+    netns: str
+    address: str
+    target: str
+    in_interface: str | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """REDIRECT, inside namespace `netns`, of connections to `port` to its own local `to_port`: those
+    arriving (on `in_interface`, if given), whatever their destination, and its own to its addresses;
+    in each family of `families` (those the lab gives it addresses of)."""
+
+    netns: str
+    protocol: str
+    port: int
+    to_port: int
+    in_interface: str | None
+    origin: Origin
+    families: tuple[int, ...] = (4,)
+
+
+@dataclass(frozen=True)
+class RouterFilter:
+    """`router NS deny`: NS forwards only replies, its own NAT's traffic and what a `Pass` names, in
+    each family of `families` (those it has addresses of)."""
+
+    netns: str
+    origin: Origin
+    families: tuple[int, ...] = (4,)
+
+
+@dataclass(frozen=True)
+class Pass:
+    """`allow FROM -> TO via NS`: new connections router namespace `netns` forwards, from `sources` to
+    `destinations` (CIDRs; none: any address but the `..._excluded` ones, the lab's subnets, when that
+    side is `outside`), to `port` of `protocol` or (None) to everything."""
+
+    netns: str
+    sources: tuple[str, ...]
+    source_excluded: tuple[str, ...]
+    destinations: tuple[str, ...]
+    destination_excluded: tuple[str, ...]
+    protocol: str | None
+    port: int | None
+    origin: Origin
+    from_outside: bool = False
+    to_outside: bool = False
+
+    @property
+    def outside(self) -> bool:
+        """True when either side is `outside` (its rules go after the others', see NamespaceRules)."""
+        return self.from_outside or self.to_outside
+
+    def pairs_of(self, af: int) -> tuple[tuple[str | None, str | None], ...]:
+        """(source, destination) of one family, None for `outside`; none when a side has no address of it."""
+        sources: list[str | None] = [None] if self.from_outside else [s for s in self.sources if family(s) == af]
+        destinations: list[str | None] = [None] if self.to_outside else \
+            [d for d in self.destinations if family(d) == af]
+        return tuple((s, d) for s in sources for d in destinations)
+
+    def excluded_of(self, af: int) -> tuple[tuple[str, str], ...]:
+        """The lab subnets of one family an `outside` side excludes: ("s"/"d", subnet)."""
+        return tuple(("s", n) for n in self.source_excluded if family(n) == af) + \
+            tuple(("d", n) for n in self.destination_excluded if family(n) == af)
+
+
+@dataclass(frozen=True)
 class Isolation:
     """`isolate NS`: NS's INPUT accepts only `lo`, replies, and what an `allow` names, in each
     address family of `families` (those the lab gives NS addresses of; IPv4 for one with none)."""
@@ -264,6 +335,10 @@ class NamespaceRules:
     forwards: tuple[Forward, ...]
     isolation: Isolation | None = None
     allows: tuple[Allow, ...] = ()
+    address_forwards: tuple[AddressForward, ...] = ()
+    redirects: tuple[Redirect, ...] = ()
+    router_filter: RouterFilter | None = None
+    passes: tuple[Pass, ...] = ()
 
     @property
     def origin(self) -> Origin:
@@ -271,11 +346,29 @@ class NamespaceRules:
         return self.rules[0].origin
 
     @property
-    def rules(self) -> tuple[Masquerade | Forward | Isolation | Allow, ...]:
+    def rules(self) -> tuple[Masquerade | Forward | Isolation | Allow | AddressForward | Redirect | RouterFilter
+                             | Pass, ...]:
         """Every rule statement, in lab order."""
-        isolation = (self.isolation,) if self.isolation else ()
-        return tuple(sorted(self.masquerades + self.forwards + isolation + self.allows,
-                            key=lambda rule: rule.origin.line))
+        single = tuple(rule for rule in (self.isolation, self.router_filter) if rule is not None)
+        return tuple(sorted(self.masquerades + self.forwards + single + self.allows + self.address_forwards
+                            + self.redirects + self.passes, key=lambda rule: rule.origin.line))
+
+    @property
+    def ordered_passes(self) -> tuple[Pass, ...]:
+        """The router's allowed flows, those with an `outside` side last (as `ordered_allows`)."""
+        return tuple(p for p in self.passes if not p.outside) + tuple(p for p in self.passes if p.outside)
+
+    def address_forwards_of(self, af: int) -> tuple[AddressForward, ...]:
+        """The whole-address forwards of one family."""
+        return tuple(f for f in self.address_forwards if family(f.target) == af)
+
+    def redirects_of(self, af: int) -> tuple[Redirect, ...]:
+        """The redirects of one family."""
+        return tuple(r for r in self.redirects if af in r.families)
+
+    def filters(self, af: int) -> bool:
+        """True when the namespace is a `router NS deny` in that family."""
+        return self.router_filter is not None and af in self.router_filter.families
 
     @property
     def ordered_allows(self) -> tuple[Allow, ...]:
@@ -289,6 +382,8 @@ class NamespaceRules:
         and its isolation's; an IPv6-only namespace gets no IPv4 rule, and the other way round."""
         found = {family(m.subnet) for m in self.masquerades} | {family(f.target) for f in self.forwards}
         found |= set(self.isolation.families) if self.isolation else set()
+        found |= {family(f.target) for f in self.address_forwards} | {f for r in self.redirects for f in r.families}
+        found |= set(self.router_filter.families) if self.router_filter else set()
         return tuple(sorted(found)) or (4,)
 
     def masquerades_of(self, af: int) -> tuple[Masquerade, ...]:
@@ -300,11 +395,15 @@ class NamespaceRules:
         return tuple(f for f in self.forwards if family(f.target) == af)
 
     def chains_of(self, af: int) -> tuple[str, ...]:
-        """The lab chains (iptables target) its rules of one family use: `pre` and `out` (its port
-        forwards), `post` (its masquerades), `fwd` (both), `in` (its isolation in that family)."""
-        forwards, masquerades = bool(self.forwards_of(af)), bool(self.masquerades_of(af))
+        """The lab chains (iptables target) its rules of one family use: `pre` and `out` (its forwards
+        and redirects), `post` (its masquerades), `fwd` (forwards, masquerades, `router NS deny`), `in`
+        (its isolation in that family)."""
+        forwards = bool(self.forwards_of(af) or self.address_forwards_of(af))
+        masquerades = bool(self.masquerades_of(af))
+        nat = forwards or bool(self.redirects_of(af))
         isolated = self.isolation is not None and af in self.isolation.families
-        used = {"pre": forwards, "out": forwards, "post": masquerades, "fwd": forwards or masquerades, "in": isolated}
+        used = {"pre": nat, "out": nat, "post": masquerades, "fwd": forwards or masquerades or self.filters(af),
+                "in": isolated}
         return tuple(kind for kind, use in used.items() if use)
 
 

@@ -41,7 +41,7 @@ class Context:
 
 PlanItem = (plan.Namespace | plan.Bridge | plan.Veth | plan.Route | plan.Masquerade | plan.Forward | plan.Expectation
             | plan.Address | plan.Sysctl | plan.Vxlan | plan.Macvlan | plan.Process | plan.Isolation | plan.Allow
-            | plan.Tunnel)
+            | plan.Tunnel | plan.AddressForward | plan.Redirect | plan.RouterFilter | plan.Pass)
 Lowering = Callable[[Any, Context], Iterable[PlanItem]]
 """A statement kind's lowering: one statement in, the plan items it makes out."""
 
@@ -77,26 +77,37 @@ def lower(program: ir.Program, symbols: Symbols, lowering: Mapping[type[ir.State
         sysctls=tuple(sorted(of(plan.Sysctl), key=lambda sysctl: sysctl.reason == plan.NAT_FORWARDING)),
         vxlans=of(plan.Vxlan),
         macvlans=of(plan.Macvlan),
-        namespace_rules=namespace_rules(of(plan.Masquerade), of(plan.Forward), of(plan.Isolation), of(plan.Allow)),
+        namespace_rules=namespace_rules(of(plan.Masquerade), of(plan.Forward), of(plan.Isolation), of(plan.Allow),
+                                        of((plan.AddressForward, plan.Redirect, plan.RouterFilter, plan.Pass))),
         processes=of(plan.Process),
         tunnels=of(plan.Tunnel),
     )
 
 
 def namespace_rules(masquerades: tuple[plan.Masquerade, ...], forwards: tuple[plan.Forward, ...],
-                    isolations: tuple[plan.Isolation, ...] = (),
-                    allows: tuple[plan.Allow, ...] = ()) -> tuple[plan.NamespaceRules, ...]:
+                    isolations: tuple[plan.Isolation, ...] = (), allows: tuple[plan.Allow, ...] = (),
+                    routing: tuple[plan.AddressForward | plan.Redirect | plan.RouterFilter | plan.Pass, ...] = (),
+                    ) -> tuple[plan.NamespaceRules, ...]:
     """The rules of each namespace that has some, in the order the namespaces first get one (an
-    `allow` into a namespace that is not isolated puts no rule there)."""
+    `allow` into a namespace that is not isolated puts no rule there, nor an `allow ... via` one
+    through a router that does not deny)."""
     isolated = {i.netns: i for i in reversed(isolations)}
-    rules: list[plan.Masquerade | plan.Forward | plan.Isolation | plan.Allow] = [
-        *masquerades, *forwards, *isolations, *(a for a in allows if a.netns in isolated)]
+    filters = {f.netns: f for f in reversed(routing) if isinstance(f, plan.RouterFilter)}
+    passes = tuple(p for p in routing if isinstance(p, plan.Pass) and p.netns in filters)
+    others = tuple(r for r in routing if not isinstance(r, (plan.Pass, plan.RouterFilter)))
+    rules: list[plan.Masquerade | plan.Forward | plan.Isolation | plan.Allow | plan.AddressForward | plan.Redirect
+                | plan.RouterFilter | plan.Pass] = [
+        *masquerades, *forwards, *isolations, *(a for a in allows if a.netns in isolated), *others,
+        *filters.values(), *passes]
     places = sorted({rule.netns: rule.origin.line for rule in sorted(rules, key=lambda r: -r.origin.line)
                      if rule.netns is not None}.items(), key=lambda item: item[1])
-    return tuple(plan.NamespaceRules(netns, tuple(m for m in masquerades if m.netns == netns),
-                                     tuple(f for f in forwards if f.netns == netns), isolated.get(netns),
-                                     tuple(a for a in allows if a.netns == netns and netns in isolated))
-                 for netns, _line in places)
+    return tuple(plan.NamespaceRules(
+        netns, tuple(m for m in masquerades if m.netns == netns), tuple(f for f in forwards if f.netns == netns),
+        isolated.get(netns), tuple(a for a in allows if a.netns == netns and netns in isolated),
+        tuple(f for f in others if isinstance(f, plan.AddressForward) and f.netns == netns),
+        tuple(r for r in others if isinstance(r, plan.Redirect) and r.netns == netns),
+        filters.get(netns), tuple(p for p in passes if p.netns == netns))
+        for netns, _line in places)
 
 
 def lower_nothing(statement: ir.Statement, context: Context) -> Iterable[PlanItem]:

@@ -73,6 +73,14 @@ ip -n outside link set lo up
 ip -n outside addr add 192.168.1.3/24 dev eth0
 ip -n outside addr add fd00:1::3/64 dev eth0 nodad
 ip -n outside link set eth0 up
+# The kernel adds the IPv6 addresses' local routes once it has seen the link's carrier (linkwatch,
+# up to a second later on a busy machine): wait for them (at most 5 s), so that a snapshot taken
+# now is the one teardown must restore, not an earlier moment of it.
+for _ in $(seq 50); do
+  ip -6 route show table local | grep -q 'fd00:1::2 ' \
+    && ip -n outside -6 route show table local | grep -q 'fd00:1::3 ' && break
+  sleep 0.1
+done
 """
 # A Docker-like host (`docker`): Docker sets the FORWARD policy to DROP when it turns on forwarding.
 # With iptables-nft that is nft's `table ip filter`, chain FORWARD, policy drop.

@@ -145,11 +145,15 @@ def check_namespace_forwards(program: ir.Program, symbols: Symbols) -> Iterator[
         target = single_address(forward.target)
         if netns is None or target is None or symbols.kind(netns) != "ns":
             continue
-        known = _network_index(symbols.connected.get(netns, []) + symbols.routes.get(netns, []))
-        if not _covered(known, target):
+        if not covered_by_routes(symbols, netns, target):
             yield error("E190", f"namespace '{netns}' has no route to forward target {target}", forward.target.span,
                         f"forward to an address on a subnet of '{netns}', or add `route {netns} "
                         f"{target} via GATEWAY` (a neighbour of '{netns}' that reaches it)")
+
+
+def covered_by_routes(symbols: Symbols, netns: str, target: IPAddress) -> bool:
+    """True when namespace `netns` has a route to `target`: one of its subnets, or a `route netns`."""
+    return _covered(_network_index(symbols.connected.get(netns, []) + symbols.routes.get(netns, [])), target)
 
 
 def lower(statement: ir.Forward, context: Context) -> Iterator[plan.Forward | plan.Sysctl]:

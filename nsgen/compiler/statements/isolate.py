@@ -1,5 +1,6 @@
 """`isolate NS` and `allow FROM -> NS [PROTO PORT]`: NS accepts no new incoming connections but the
-allowed ones, enforced by rules inside NS (filter INPUT), whatever joins it to the others."""
+allowed ones, enforced by rules inside NS (filter INPUT), whatever joins it to the others.
+`allow FROM -> TO via R [PROTO PORT]`: router namespace R (`router R deny`) forwards those (filter FORWARD)."""
 
 from __future__ import annotations
 
@@ -24,14 +25,17 @@ def transform_isolate(self: ToIR, children: list[Any]) -> ir.Isolate:
 
 
 def transform_allow(self: ToIR, children: list[Any]) -> ir.Allow:
-    """`allow FROM -> NS [PROTO PORT]` (FROM: a name or an address, the token after `allow`)."""
-    source: Token = children[1]
-    names = [c for c in children[2:] if isinstance(c, Token) and c.type == "NAME"]
+    """`allow FROM -> TO [via ROUTER] [PROTO PORT]` (FROM and TO: a name or an address)."""
+    source, destination = [c for c in children[1:] if isinstance(c, Token) and c.type in ("NAME", "ADDRESS")][:2]
+    via = [c for c in children if isinstance(c, Token) and c.type == "VIA"]
+    routers = [c for c in children[children.index(via[0]) + 1:] if isinstance(c, Token) and c.type == "NAME"] \
+        if via else []
     protocols = self.tokens(children, "PROTOCOL")
     ports = self.tokens(children, "INT")
-    return ir.Allow(*self.head(children), sender=self.word(source), namespace=self.word(names[0]),
+    return ir.Allow(*self.head(children), sender=self.word(source), namespace=self.word(destination),
                     protocol=self.word(protocols[0]) if protocols else None,
-                    port=self.number(ports[0]) if ports else None)
+                    port=self.number(ports[0]) if ports else None,
+                    via=self.word(routers[0]) if routers else None)
 
 
 def _in_a_namespace(word: ir.Word, symbols: Symbols, what: str) -> Iterator[Diagnostic]:
@@ -56,19 +60,41 @@ def check_isolate(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]
 
 
 def check_allow(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
-    """`allow` names an isolated namespace (W191 if not isolated), a source the lab knows, a port in range."""
+    """`allow` names an isolated namespace (W191 if not isolated), a source the lab knows, a port in range;
+    with `via`, a router namespace that denies forwarding (W195 if it does not) and a destination the lab knows."""
     isolated = {s.namespace.text for s in program.statements if isinstance(s, ir.Isolate)}
+    denying = {s.namespace.text for s in program.statements if isinstance(s, ir.Router) and s.deny is not None}
     for statement in (s for s in program.statements if isinstance(s, ir.Allow)):
-        yield from _in_a_namespace(statement.namespace, symbols, "`allow`")
         if statement.port is not None:
             yield from port_range(statement.port)
         yield from _source(statement.sender, symbols)
+        if statement.via is not None:
+            yield from _through(statement, symbols, denying)
+            continue
+        if _is_address(statement.namespace.text):
+            yield error("E196", f"an `allow` without `via` lets connections into a namespace, not to "
+                        f"{statement.namespace.text}", statement.namespace.span,
+                        "name the isolated namespace, or allow a flow through a router: "
+                        f"`allow {statement.sender.text} -> {statement.namespace.text} via ROUTER`")
+            continue
+        yield from _in_a_namespace(statement.namespace, symbols, "`allow`")
         where = statement.namespace.text
         if symbols.kind(where) == "ns" and where not in isolated:
             yield warning("W191", f"'{where}' is not isolated, so it accepts every connection already",
                           statement.namespace.span, f"add `isolate {where}`, or remove this line")
         elif symbols.kind(where) == "ns":
             yield from _families_meet(statement, symbols)
+
+
+def _through(statement: ir.Allow, symbols: Symbols, denying: set[str]) -> Iterator[Diagnostic]:
+    """`allow FROM -> TO via R`: R a namespace that denies forwarding, TO something the lab knows."""
+    assert statement.via is not None
+    yield from _in_a_namespace(statement.via, symbols, "`allow ... via`")
+    yield from _source(statement.namespace, symbols, "go to")
+    router = statement.via.text
+    if symbols.kind(router) == "ns" and router not in denying:
+        yield warning("W195", f"router '{router}' does not deny forwarding, so it forwards every connection already",
+                      statement.via.span, f"write `router {router} deny`, or remove this line")
 
 
 def _families_meet(statement: ir.Allow, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -103,18 +129,20 @@ def _host_prefix(text: str) -> str:
     return f"{text}/128" if ":" in text else f"{text}/32"
 
 
-def _source(word: ir.Word, symbols: Symbols) -> Iterator[Diagnostic]:
-    """FROM is a namespace, `host`, `outside` or a CIDR (or one address) of either family; a
-    namespace or the host with no address in the lab matches nothing (W192)."""
+def _source(word: ir.Word, symbols: Symbols, way: str = "come from") -> Iterator[Diagnostic]:
+    """FROM (or, `way` "go to", TO of an `allow ... via`) is a namespace, `host`, `outside` or a CIDR
+    (or one address) of either family; a namespace or the host with no address in the lab matches
+    nothing (W192)."""
     text = word.text
     if _is_address(text):
-        yield from network_word(word if "/" in text else ir.Word(_host_prefix(text), word.span), "allow source")
+        what = "allow source" if way == "come from" else "allow destination"
+        yield from network_word(word if "/" in text else ir.Word(_host_prefix(text), word.span), what)
         return
     if text == "outside":
         return
     kind = symbols.kind(text)
     if kind not in ("ns", "host"):
-        yield error("E194", f"'{text}' is not something an `allow` can come from", word.span,
+        yield error("E194", f"'{text}' is not something an `allow` can {way}", word.span,
                     "write a namespace of the lab, `host`, `outside` (beyond the lab's subnets) or a CIDR")
     elif not _addresses(symbols, text):
         yield warning("W192", f"'{text}' has no address in the lab, so this allows nothing", word.span,
@@ -142,24 +170,34 @@ def lower_isolate(statement: ir.Isolate, context: Context) -> Iterator[plan.Isol
     yield plan.Isolation(netns, origin_of(statement), isolated_families(context.symbols, netns))
 
 
-def lower_allow(statement: ir.Allow, context: Context) -> Iterator[plan.Allow]:
-    """Its sources as CIDRs of both families (a namespace's or the host's lab addresses; `outside`:
-    none, but the lab's subnets of each family excluded)."""
-    text = statement.sender.text
-    excluded: tuple[str, ...] = ()
+def _side(text: str, symbols: Symbols) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """One side of an allow as CIDRs of both families, and the subnets it excludes: a namespace's or
+    the host's lab addresses; a CIDR; `outside`: none, but the lab's subnets of each family excluded."""
     if text == "outside":
-        sources: tuple[str, ...] = ()
-        networks = {i.address.network for i in context.symbols.interfaces if i.address is not None}
+        networks = {i.address.network for i in symbols.interfaces if i.address is not None}
+        excluded: tuple[str, ...] = ()
         for version in (4, 6):
             of_family = sorted(n for n in networks if n.version == version)
             excluded += tuple(str(n) for n in ipaddress.collapse_addresses(of_family))  # type: ignore[type-var]
-    elif _is_address(text):
-        sources = (str(network_of(text) if "/" in text else ipaddress.ip_interface(_host_prefix(text)).network),)
-    else:
-        sources = tuple(_addresses(context.symbols, text))
-    yield plan.Allow(statement.namespace.text, sources, excluded,
-                     statement.protocol.text if statement.protocol else None,
-                     statement.port.value if statement.port else None, origin_of(statement), text == "outside")
+        return (), excluded
+    if _is_address(text):
+        return (str(network_of(text) if "/" in text else ipaddress.ip_interface(_host_prefix(text)).network),), ()
+    return tuple(_addresses(symbols, text)), ()
+
+
+def lower_allow(statement: ir.Allow, context: Context) -> Iterator[plan.Allow | plan.Pass]:
+    """Its sources as CIDRs of both families (a namespace's or the host's lab addresses; `outside`:
+    none, but the lab's subnets of each family excluded); with `via`, its destinations likewise."""
+    sources, excluded = _side(statement.sender.text, context.symbols)
+    protocol = statement.protocol.text if statement.protocol else None
+    port = statement.port.value if statement.port else None
+    if statement.via is not None:
+        destinations, beyond = _side(statement.namespace.text, context.symbols)
+        yield plan.Pass(statement.via.text, sources, excluded, destinations, beyond, protocol, port,
+                        origin_of(statement), statement.sender.text == "outside", statement.namespace.text == "outside")
+        return
+    yield plan.Allow(statement.namespace.text, sources, excluded, protocol, port, origin_of(statement),
+                     statement.sender.text == "outside")
 
 
 KINDS = (

@@ -1,5 +1,6 @@
-"""`router NS`: forwarding on inside namespace NS (of each family the lab has addresses of); `router
-host`: in the host."""
+"""`router NS [deny]`: forwarding on inside namespace NS (of each family the lab has addresses of); `router
+host`: in the host. `deny`: NS forwards no new connection but those an `allow FROM -> TO via NS` names
+(and its own `nat NS`/`forward NS` lines' traffic); replies always pass."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ from typing import Any
 
 from nsgen.compiler import ir, plan
 from nsgen.compiler.checks import FORWARDING, FORWARDING6, namespace_word
-from nsgen.compiler.diagnostics import Diagnostic, warning
+from nsgen.compiler.diagnostics import Diagnostic, error, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
+from nsgen.compiler.statements.isolate import isolated_families
 from nsgen.compiler.symbols import Symbols, interface_of
 from nsgen.compiler.transform import ToIR
 
 
 def transform(self: ToIR, children: list[Any]) -> ir.Router:
-    """`router NS`."""
-    return ir.Router(*self.head(children), namespace=self.word(self.tokens(children, "NAME")[0]))
+    """`router NS [deny]`."""
+    deny = self.tokens(children, "DENY")
+    return ir.Router(*self.head(children), namespace=self.word(self.tokens(children, "NAME")[0]),
+                     deny=self.word(deny[0]) if deny else None)
 
 
 def check_routers(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
@@ -31,9 +35,29 @@ def check_routers(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]
                           f"first at {seen[where].origin}; remove one")
             continue
         seen[where] = router
+        if router.deny is not None:
+            yield from _denies(program, router)
         if symbols.kind(where) in ("ns", "host") and not _routed_through(program, symbols, where):
             yield warning("W140", f"no route of the lab goes through router '{where}'", router.namespace.span,
                           _router_hint(symbols, where))
+
+
+def _denies(program: ir.Program, router: ir.Router) -> Iterator[Diagnostic]:
+    """`router NS deny`: NS is a namespace (the host's FORWARD chain is not the lab's to close), and
+    something passes through it (an `allow ... via NS`, a `nat NS`, a `forward NS`)."""
+    where = router.namespace.text
+    assert router.deny is not None
+    if where == ir.HOST:
+        yield error("E195", "`router host deny` would close the host's forwarding to everything, not only the lab",
+                    router.deny.span, "make the router a namespace of the lab (`ns r1`, `router r1 deny`), "
+                    "or drop `deny`")
+        return
+    through = [s for s in program.statements if (isinstance(s, ir.Allow) and s.via is not None and s.via.text == where)
+               or (isinstance(s, (ir.Masquerade, ir.Forward, ir.ForwardAddress)) and s.namespace is not None
+                   and s.namespace.text == where)]
+    if not through:
+        yield warning("W194", f"router '{where}' denies forwarding and nothing is allowed through it",
+                      router.deny.span, f"add flows it forwards, e.g. `allow NS -> NS2 via {where} tcp 80`")
 
 
 def _routed_through(program: ir.Program, symbols: Symbols, where: str) -> bool:
@@ -55,14 +79,16 @@ def _router_hint(symbols: Symbols, where: str) -> str:
     return "give it addresses on two subnets, and its neighbours a route via it (`route NS default via ADDRESS`)"
 
 
-def lower(statement: ir.Router, context: Context) -> Iterator[plan.Sysctl]:
+def lower(statement: ir.Router, context: Context) -> Iterator[plan.Sysctl | plan.RouterFilter]:
     """Forwarding on, in its namespace or (recorded and restored) in the host: IPv4's, and IPv6's
-    too when the lab has IPv6 addresses."""
+    too when the lab has IPv6 addresses; `deny`: the filter, in the families the router has addresses of."""
     where = statement.namespace.text
     netns = None if where == ir.HOST else where
     reason = "`router host`: the host forwards between the lab's subnets" if netns is None else ""
     for family in context.symbols.forwarding_families():
         yield plan.Sysctl(netns, FORWARDING6 if family == 6 else FORWARDING, "1", origin_of(statement), reason)
+    if statement.deny is not None and netns is not None:
+        yield plan.RouterFilter(netns, origin_of(statement), isolated_families(context.symbols, netns))
 
 
 KINDS = (
