@@ -176,7 +176,7 @@ LANGUAGE_WORDS = ("lab", "ns", "bridge", "veth", "route", "nat", "masquerade", "
                   "red", "blue", "br0", "v-net-0", "red:eth0", "<->", "->", ":", ",", ";", "\n", "#", "10.0.0.1/24",
                   "10.0.0.1", "10.0.0.0/24", "80", "0", "70000", "router", "sysctl", "address", "dev", "metric",
                   "onlink", "mac", "02:00:00:00:00:02", "01:00:00:00:00:00", "net.ipv4.ip_forward=1", "=", "lo",
-                  "red:lo", "4294967296", "run", "isolate", "allow", "'quoted word'", '"a;b"')
+                  "red:lo", "4294967296", "run", "isolate", "allow", "'quoted word'", '"a;b"', "redirect", "deny")
 
 random_text = st.one_of(
     st.text(),                                                      # any code point, control characters, NUL
@@ -276,6 +276,73 @@ def test_ipv6_lab_scripts_pass_shellcheck(words: dict[str, str]) -> None:
     """Valid IPv6 labs of that shape (with IPv6 NAT, a forward and an isolation inside namespaces)
     compile to scripts that pass `bash -n` and shellcheck."""
     text = IPV6_LAB.format(**words)
+    result, scripts = compile_and_render(text)
+    assert_plan_or_error(result, text)
+    if result.plan is None:
+        event("refused")
+        return
+    event("compiled")
+    assert_safe_lab(result, text, scripts)
+    assert script_problems(scripts) == []
+
+
+# (b4) routers that deny, flows allowed through them, whole-address forwards and redirects -----------------
+
+ROUTER_LAB = """\
+ns lan
+ns r1
+ns dmz
+veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24
+veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24
+address lan:veth-lan fd00:1::2/64
+address r1:inside fd00:1::1/64
+route lan default via 10.0.1.1
+route dmz default via 10.0.2.1
+router {router}{deny}
+allow {source} -> {destination} via {via}{port}
+forward {where} {address} -> {target}{arrival}
+redirect {where} {protocol} {from_port} -> {to_port}{arrival}
+{isolate}
+"""
+
+VALID_ROUTER_WORDS = {
+    "router": ["r1"], "deny": ["", " deny"], "source": ["lan", "10.0.1.0/24", "outside", "host", "fd00:1::/64"],
+    "destination": ["dmz", "10.0.2.2", "outside", "fd00:1::2"], "via": ["r1"], "port": ["", " tcp 80", " udp 53"],
+    "where": ["r1"], "address": ["10.0.1.100", "10.96.0.10"], "target": ["10.0.2.2"],
+    "arrival": ["", " in inside", " in dmz"], "protocol": ["tcp", "udp"], "from_port": ["80", "8080"],
+    "to_port": ["3128", "80"], "isolate": ["", "isolate r1", "isolate dmz"],
+}
+BAD_ROUTER_WORDS = {
+    "router": ["host", "dmz", "br9"], "deny": [" deny deny"], "source": ["br9", "10.0.1.2/33"],
+    "destination": ["br9", "10.0.2.0/33", "host"], "via": ["host", "dmz", "nowhere"], "port": [" tcp 0", " tcp 70000"],
+    "where": ["host", "nowhere", "lan"], "address": ["10.0.1.0/24", "fd00::9", "10.0.2.2", "::"],
+    "target": ["10.9.9.9", "fd00:1::2", "10.0.2.0/24"], "arrival": [" in eth9", " in " + "a" * 16],
+    "protocol": ["icmp"], "from_port": ["0", "65536"], "to_port": ["0", "99999999999999999999"],
+    "isolate": ["isolate host"],
+}
+router_words = st.fixed_dictionaries({key: st.sampled_from(VALID_ROUTER_WORDS[key] + BAD_ROUTER_WORDS[key])
+                                      for key in VALID_ROUTER_WORDS})
+valid_router_words = st.fixed_dictionaries({key: st.sampled_from(words) for key, words in VALID_ROUTER_WORDS.items()})
+
+
+@settings(FUZZ, max_examples=200)
+@given(router_words)
+def test_router_filter_forms_give_plan_or_error(words: dict[str, str]) -> None:
+    """Any mix of `router deny`, `allow ... via`, whole-address forwards and redirects with edge values:
+    a plan whose scripts are safe, or an error."""
+    text = ROUTER_LAB.format(**words)
+    result, scripts = compile_and_render(text)
+    assert_plan_or_error(result, text)
+    if result.plan is not None:
+        event("compiled")
+        assert_safe_lab(result, text, scripts)
+
+
+@settings(FUZZ, max_examples=15)
+@given(valid_router_words)
+def test_router_filter_lab_scripts_pass_shellcheck(words: dict[str, str]) -> None:
+    """Labs of that shape that compile give scripts that pass `bash -n` and shellcheck."""
+    text = ROUTER_LAB.format(**words)
     result, scripts = compile_and_render(text)
     assert_plan_or_error(result, text)
     if result.plan is None:

@@ -30,6 +30,25 @@ nat r1 masquerade 10.0.1.0/24 out eth1
 forward r1 tcp 8080 -> 10.0.1.2:80 in eth1
 """
 
+FILTER_LAB = """\
+lab nsnat
+ns red
+ns r1
+ns edge
+veth red<->r1 ip 10.0.1.2/24, 10.0.1.1/24
+veth r1:eth1<->edge ip 10.0.2.1/24, 10.0.2.2/24
+address r1:eth1 10.0.2.100/24
+route red default via 10.0.1.1
+router r1 deny
+allow edge -> red via r1 tcp 80
+forward r1 10.0.2.100 -> 10.0.1.2 in eth1
+redirect r1 tcp 8080 -> 3128 in veth-r1
+"""
+LABS = {"nat": LAB, "filter": FILTER_LAB}
+"""The NAT lab, and a default-deny router with a whole-address forward and a redirect (`router r1
+deny`, `forward r1 ADDRESS -> ...`, `redirect r1 ...`): their rules use every lab chain but `in`."""
+RULE_LINES = ("nat ", "forward ", "redirect ", "router ", "allow ")
+
 OWN_RULES = {
     # r1's own rules, made before the lab: a chain with a rule, hooked into nat POSTROUTING and FORWARD
     "iptables": [["iptables", "-t", "nat", "-N", "mine"], ["iptables", "-t", "nat", "-A", "mine", "-s", "10.9.0.0/24",
@@ -66,9 +85,10 @@ def _prepare(sandbox: Sandbox, target: str) -> str:
     return _firewall(sandbox, "r1", target)
 
 
+@pytest.mark.parametrize("rules", LABS)
 @pytest.mark.parametrize("style", GUARDED_STYLES)
-def test_teardown_leaves_a_namespace_own_rules(target: str, style: str, tmp_path: Path) -> None:
-    setup, down = write_scripts(LAB, "nsnat.ns", style, tmp_path, target)
+def test_teardown_leaves_a_namespace_own_rules(target: str, style: str, rules: str, tmp_path: Path) -> None:
+    setup, down = write_scripts(LABS[rules], "nsnat.ns", style, tmp_path, target)
     with Sandbox() as sandbox:
         before = _prepare(sandbox, target)
         _ok(sandbox, ["bash", str(setup)])
@@ -96,12 +116,14 @@ def test_rollback_removes_the_rules_it_loaded(target: str, style: str, tmp_path:
         assert sandbox.namespaces() == ["r1"]
 
 
+@pytest.mark.parametrize("rules", LABS)
 @pytest.mark.parametrize("style", GUARDED_STYLES)
-def test_edited_lab_without_nat_removes_the_rules(target: str, style: str, tmp_path: Path) -> None:
-    """The lab file loses its `nat r1`/`forward r1` lines: the next setup removes the lab's rules from
-    r1 (a namespace that was there before), and says so."""
-    setup, down = write_scripts(LAB, "nsnat.ns", style, tmp_path / "a", target, identity="/labs/nsnat.ns")
-    edited = "\n".join(line for line in LAB.splitlines() if not line.startswith(("nat ", "forward "))) + "\n"
+def test_edited_lab_without_nat_removes_the_rules(target: str, style: str, rules: str, tmp_path: Path) -> None:
+    """The lab file loses its `nat r1`/`forward r1` lines (and `router r1 deny`, `allow ... via r1`,
+    `redirect r1`): the next setup removes the lab's rules from r1 (a namespace that was there
+    before), and says so."""
+    setup, down = write_scripts(LABS[rules], "nsnat.ns", style, tmp_path / "a", target, identity="/labs/nsnat.ns")
+    edited = "\n".join(line for line in LABS[rules].splitlines() if not line.startswith(RULE_LINES)) + "\n"
     setup2, _down2 = write_scripts(edited, "nsnat.ns", style, tmp_path / "b", target, identity="/labs/nsnat.ns")
     with Sandbox() as sandbox:
         before = _prepare(sandbox, target)

@@ -1,0 +1,920 @@
+#!/usr/bin/env bash
+# Setup of nsgen lab 'router-filter6', compiled from router-filter6.ns (target nft, batch style).
+# Creates namespaces lan, r1, dmz, edge; veth pairs veth-lan/inside, dmz/veth-dmz, wan/veth-edge;
+# routes in lan to default, default; in dmz to default, default; in edge to fd00::/16; rules in
+# namespace r1 ().
+# Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
+# removes what this run created and exits non-zero. Undo: nsgen down -t nft router-filter6.ns
+if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
+set -euo pipefail
+set -o errtrace # the ERR trap fires inside functions too
+
+lab=router-filter6
+declare -A owned=() # what the lab's record says its setups created: KEY -> + or ? (see record)
+step='preflight' # the lab-file statement being applied, for messages
+undo=()          # what this run created, for rollback (see undo_push)
+declare -A created_ns=() # namespaces this run creates (see undo_created)
+
+main() {
+  trap 'exit 130' INT # until there is something to roll back, an interrupt just stops
+  trap 'exit 143' TERM
+  preflight
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  lock_lab
+  trap 'on_error "$?"' ERR
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
+  if [ -z "$fresh" ]; then
+    # What an earlier setup of this lab created and the lab no longer has is removed first.
+    step='removing what the lab no longer has'
+    converge <<'KEYS'
+netns lan
+netns r1
+netns dmz
+netns edge
+link lan veth-lan
+addr lan veth-lan 10.0.1.2/24
+addr r1 inside 10.0.1.1/24
+link r1 dmz
+addr r1 dmz 10.0.2.1/24
+addr dmz veth-dmz 10.0.2.2/24
+link r1 wan
+addr r1 wan 2001:db8:9::1/64
+addr r1 wan fe80::1/64
+addr edge veth-edge 2001:db8:9::2/64
+addr edge veth-edge fe80::2/64
+addr lan veth-lan fd00:1::2/64
+addr lan veth-lan fe80::2/64
+addr r1 inside fd00:1::1/64
+addr r1 inside fe80::1/64
+addr r1 dmz fd00:2::1/64
+addr r1 dmz fe80::1/64
+addr dmz veth-dmz fd00:2::2/64
+addr dmz veth-dmz fe80::2/64
+addr r1 wan 2001:db8:9::10/64
+route lan default via 10.0.1.1 metric 0
+route lan default via fd00:1::1 metric 1024
+route dmz default via 10.0.2.1 metric 0
+route dmz default via fd00:2::1 metric 1024
+route edge fd00::/16 via 2001:db8:9::1 metric 1024
+nsrules r1
+KEYS
+  fi
+
+  # --- the host's steps in one `ip -batch`. A line `+KEY command` runs only if KEY (netns:,
+  # bridge: or labveth: and a name) is missing, so a second run creates nothing; the other lines
+  # are safe to repeat. A veth's host end is made with its peer already in its namespace.
+  step='host batch'
+  filter_batch "$tmp/host" <<'BATCH'
+# router-filter6.ns:4  ns lan
++netns:lan netns add lan
+# router-filter6.ns:5  ns r1
++netns:r1 netns add r1
+# router-filter6.ns:6  ns dmz
++netns:dmz netns add dmz
+# router-filter6.ns:7  ns edge
++netns:edge netns add edge
+BATCH
+  undo_created "$tmp/host.keys"
+  run_batch "$tmp/host"
+  confirm_created
+
+  # --- veth pairs between two namespaces: made here, one command each; their ends are set up
+  # in the namespace batches below
+
+  step='router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24'
+  if ! created 'link lan veth-lan' ip -n lan link add name veth-lan type veth peer name inside netns r1; then
+    have_link lan veth-lan veth
+  fi
+
+  step='router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24'
+  if ! created 'link r1 dmz' ip -n r1 link add name dmz type veth peer name veth-dmz netns dmz; then
+    have_link r1 dmz veth
+  fi
+
+  step='router-filter6.ns:10  veth r1:wan<->edge ip 2001:db8:9::1/64, 2001:db8:9::2/64'
+  if ! created 'link r1 wan' ip -n r1 link add name wan type veth peer name veth-edge netns edge; then
+    have_link r1 wan veth
+  fi
+
+  # --- each namespace's steps in one `ip -batch` run inside it, 8 namespaces at a time
+  step='namespace batches'
+  ns_batches <<'BATCH'
+@ lan
+# router-filter6.ns:4  ns lan
+# (next line: only in a namespace this lab created)
+link set dev lo up
+# router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24
+link set dev veth-lan addrgenmode none
+link set dev veth-lan up
+# (record: addr lan veth-lan 10.0.1.2/24)
+addr replace 10.0.1.2/24 dev veth-lan
+# router-filter6.ns:11  address lan:veth-lan fd00:1::2/64
+# (record: addr lan veth-lan fd00:1::2/64)
+addr replace fd00:1::2/64 dev veth-lan nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+# (record: addr lan veth-lan fe80::2/64)
+addr replace fe80::2/64 dev veth-lan nodad
+# router-filter6.ns:16  route lan default via 10.0.1.1
+# (record: route lan default via 10.0.1.1 metric 0)
+route add default via 10.0.1.1
+# router-filter6.ns:17  route lan default via fd00:1::1
+# (record: route lan default via fd00:1::1 metric 1024)
+route add default via fd00:1::1
+@ r1
+# router-filter6.ns:5  ns r1
+# (next line: only in a namespace this lab created)
+link set dev lo up
+# router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24
+link set dev inside addrgenmode none
+link set dev inside up
+# (record: addr r1 inside 10.0.1.1/24)
+addr replace 10.0.1.1/24 dev inside
+# router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24
+link set dev dmz addrgenmode none
+link set dev dmz up
+# (record: addr r1 dmz 10.0.2.1/24)
+addr replace 10.0.2.1/24 dev dmz
+# router-filter6.ns:10  veth r1:wan<->edge ip 2001:db8:9::1/64, 2001:db8:9::2/64
+link set dev wan addrgenmode none
+link set dev wan up
+# (record: addr r1 wan 2001:db8:9::1/64)
+addr replace 2001:db8:9::1/64 dev wan nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+# (record: addr r1 wan fe80::1/64)
+addr replace fe80::1/64 dev wan nodad
+# router-filter6.ns:12  address r1:inside fd00:1::1/64
+# (record: addr r1 inside fd00:1::1/64)
+addr replace fd00:1::1/64 dev inside nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+# (record: addr r1 inside fe80::1/64)
+addr replace fe80::1/64 dev inside nodad
+# router-filter6.ns:13  address r1:dmz fd00:2::1/64
+# (record: addr r1 dmz fd00:2::1/64)
+addr replace fd00:2::1/64 dev dmz nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+# (record: addr r1 dmz fe80::1/64)
+addr replace fe80::1/64 dev dmz nodad
+# router-filter6.ns:15  address r1:wan 2001:db8:9::10/64
+# (record: addr r1 wan 2001:db8:9::10/64)
+addr replace 2001:db8:9::10/64 dev wan nodad
+@ dmz
+# router-filter6.ns:6  ns dmz
+# (next line: only in a namespace this lab created)
+link set dev lo up
+# router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24
+link set dev veth-dmz addrgenmode none
+link set dev veth-dmz up
+# (record: addr dmz veth-dmz 10.0.2.2/24)
+addr replace 10.0.2.2/24 dev veth-dmz
+# router-filter6.ns:14  address dmz:veth-dmz fd00:2::2/64
+# (record: addr dmz veth-dmz fd00:2::2/64)
+addr replace fd00:2::2/64 dev veth-dmz nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+# (record: addr dmz veth-dmz fe80::2/64)
+addr replace fe80::2/64 dev veth-dmz nodad
+# router-filter6.ns:18  route dmz default via 10.0.2.1
+# (record: route dmz default via 10.0.2.1 metric 0)
+route add default via 10.0.2.1
+# router-filter6.ns:19  route dmz default via fd00:2::1
+# (record: route dmz default via fd00:2::1 metric 1024)
+route add default via fd00:2::1
+@ edge
+# router-filter6.ns:7  ns edge
+# (next line: only in a namespace this lab created)
+link set dev lo up
+# router-filter6.ns:10  veth r1:wan<->edge ip 2001:db8:9::1/64, 2001:db8:9::2/64
+link set dev veth-edge addrgenmode none
+link set dev veth-edge up
+# (record: addr edge veth-edge 2001:db8:9::2/64)
+addr replace 2001:db8:9::2/64 dev veth-edge nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+# (record: addr edge veth-edge fe80::2/64)
+addr replace fe80::2/64 dev veth-edge nodad
+# router-filter6.ns:20  route edge fd00::/16 via 2001:db8:9::1
+# (record: route edge fd00::/16 via 2001:db8:9::1 metric 1024)
+route add fd00::/16 via 2001:db8:9::1
+BATCH
+  record_batch
+
+  step='firewall in namespace r1: nft table inet nsgen-router-filter6'
+  # The lab's rules inside r1 live in its own nft table there, inet nsgen-router-filter6
+  # (both address families), loaded in one atomic `nft -f` run inside it (prerouting and output
+  # forward ports of the namespace's own addresses, postrouting masquerades, forward accepts that
+  # traffic and its replies, input holds `isolate` and its `allow`s): the namespace's own tables
+  # are not touched.
+  # router-filter6.ns:21  router r1 deny
+  # router-filter6.ns:22  allow lan -> dmz via r1 tcp 80
+  # router-filter6.ns:23  allow fd00:1::/64 -> fd00:2::/64 via r1 udp 53
+  # router-filter6.ns:24  forward r1 2001:db8:9::10 -> fd00:2::2 in wan
+  # router-filter6.ns:25  redirect r1 tcp 8080 -> 3128 in inside
+  if made_now r1 || ! ip netns exec r1 nft list table inet nsgen-router-filter6 >/dev/null 2>&1; then
+    undo_push 'nsrules r1'
+  fi
+  ip netns exec r1 nft -f - <<'RULES'
+table ip nsgen-router-filter6
+delete table ip nsgen-router-filter6
+table inet nsgen-router-filter6
+delete table inet nsgen-router-filter6
+table inet nsgen-router-filter6 {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		# router-filter6.ns:24  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: every connection to 2001:db8:9::10 (all protocols)
+		iifname "wan" ip6 daddr 2001:db8:9::10 dnat ip6 to fd00:2::2 comment "router-filter6.ns:24"
+		# router-filter6.ns:25  redirect r1 tcp 8080 -> 3128 in inside: arriving on inside, whatever the destination, to the namespace's own port 3128
+		iifname "inside" tcp dport 8080 redirect to :3128 comment "router-filter6.ns:25"
+	}
+
+	chain output {
+		type nat hook output priority -100; policy accept;
+		# router-filter6.ns:24  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: from the namespace itself
+		ip6 daddr 2001:db8:9::10 dnat ip6 to fd00:2::2 comment "router-filter6.ns:24"
+		# router-filter6.ns:25  redirect r1 tcp 8080 -> 3128 in inside: the namespace's own connections to its addresses
+		fib daddr type local tcp dport 8080 redirect to :3128 comment "router-filter6.ns:25"
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		# router-filter6.ns:24  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: the forwarded connections in, and their replies
+		iifname "wan" ip6 daddr fd00:2::2 ct status dnat ct original ip6 daddr 2001:db8:9::10 accept comment "router-filter6.ns:24"
+		oifname "wan" ip6 saddr fd00:2::2 ct state established,related accept comment "router-filter6.ns:24"
+		# router-filter6.ns:21  router r1 deny: no new connections forwarded but those allowed; replies always
+		ct state established,related accept comment "router-filter6.ns:21"
+		# router-filter6.ns:22  allow lan -> dmz via r1 tcp 80
+		ip saddr 10.0.1.2/32 ip daddr 10.0.2.2/32 tcp dport 80 accept comment "router-filter6.ns:22"
+		ip6 saddr fd00:1::2/128 ip6 daddr fd00:2::2/128 tcp dport 80 accept comment "router-filter6.ns:22"
+		# router-filter6.ns:23  allow fd00:1::/64 -> fd00:2::/64 via r1 udp 53
+		ip6 saddr fd00:1::/64 ip6 daddr fd00:2::/64 udp dport 53 accept comment "router-filter6.ns:23"
+		drop comment "router-filter6.ns:21"
+	}
+}
+RULES
+
+  step='router-filter6.ns:21  router r1 deny'
+  if ! lab_owns 'netns r1' && [ ! -e /run/nsgen/labs/router-filter6/prior-sysctl/r1/net.ipv4.ip_forward ]; then # kept for teardown
+    mkdir -p /run/nsgen/labs/router-filter6/prior-sysctl/r1
+    ip netns exec r1 sysctl -n net.ipv4.ip_forward >/run/nsgen/labs/router-filter6/prior-sysctl/r1/net.ipv4.ip_forward
+    undo_push 'nsctl r1 net.ipv4.ip_forward'
+  fi
+  ip netns exec r1 sysctl -qw net.ipv4.ip_forward=1
+  if ! lab_owns 'netns r1' && [ ! -e /run/nsgen/labs/router-filter6/prior-sysctl/r1/net.ipv6.conf.all.forwarding ]; then # kept for teardown
+    mkdir -p /run/nsgen/labs/router-filter6/prior-sysctl/r1
+    ip netns exec r1 sysctl -n net.ipv6.conf.all.forwarding >/run/nsgen/labs/router-filter6/prior-sysctl/r1/net.ipv6.conf.all.forwarding
+    undo_push 'nsctl r1 net.ipv6.conf.all.forwarding'
+  fi
+  ip netns exec r1 sysctl -qw net.ipv6.conf.all.forwarding=1
+
+  trap - ERR INT TERM
+  echo "nsgen: lab '$lab' is up" >&2
+}
+
+# preflight: stop before anything is done unless this runs as root and has the tools it calls.
+preflight() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nsgen: lab '$lab' setup must run as root" >&2
+    exit 1
+  fi
+  need_tool ip
+  need_tool nft
+  need_tool sysctl
+  need_tool awk
+  need_tool xargs
+  need_tool nsenter
+  need_tool flock
+  need_tool mountpoint
+  # The lab's interfaces in namespaces get `addrgenmode none` (no IPv6 link-local address, see
+  # docs/language.md), which needs a kernel with IPv6.
+  if [ ! -d /proc/sys/net/ipv6 ]; then
+    echo "nsgen: this kernel has no IPv6 (booted with ipv6.disable=1?); add 'ipv6 link-local' to lab '$lab' to leave IPv6 alone" >&2
+    exit 1
+  fi
+}
+
+# need_tool NAME: stop unless the command NAME is installed.
+need_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "nsgen: '$1' is not installed; it is needed for lab '$lab'" >&2
+    exit 1
+  fi
+}
+
+# lock_lab: hold the lab's lock for the rest of this run (another run of this lab waits, at most
+# 30 s), then read its record into `owned` (KEY -> its last state). The record
+# belongs to one lab file: another file with the same lab name is refused.
+lock_lab() {
+  local state key source='' this=router-filter6.ns
+  take_lock /run/nsgen/labs/router-filter6/lock "lab '$lab'"
+  fresh=1 # no record yet: rollback then forgets the lab altogether
+  if [ -e /run/nsgen/labs/router-filter6/record ]; then
+    fresh=''
+    # shellcheck disable=SC2034 # (a script whose helpers never ask leaves it unread)
+    while read -r state key; do owned[$key]=$state; done </run/nsgen/labs/router-filter6/record
+  fi
+  if [ -e /run/nsgen/labs/router-filter6/source ]; then
+    IFS= read -r source </run/nsgen/labs/router-filter6/source || true
+  fi
+  if [ -n "$source" ] && [ "$source" != "$this" ]; then
+    echo "nsgen: lab '$lab' on this host was set up from $source, not from $this; two lab files with one lab name would delete each other's namespaces and links" >&2
+    echo "hint: give one of them a name of its own (a line 'lab NAME'), or tear the other down first" >&2
+    exit 1
+  fi
+  if [ -z "$source" ]; then printf '%s\n' "$this" >/run/nsgen/labs/router-filter6/source; fi
+  for key in "${!owned[@]}"; do # a namespace file left by an `ip netns add` killed half-way
+    if [[ $key == "netns "* && ${owned[$key]} == '?' && -e /run/netns/${key#netns } ]] &&
+      ! mountpoint -q "/run/netns/${key#netns }"; then
+      rm -f "/run/netns/${key#netns }"
+    fi
+  done
+}
+
+# take_lock FILE WHAT: hold an exclusive lock (flock) on FILE until this script exits, waiting at
+# most 30 s (or NSGEN_LOCK_WAIT); FILE then holds this script's process id. A
+# FILE removed while we waited (its lab was torn down) is made anew and locked again.
+take_lock() {
+  local fd tries wait=${NSGEN_LOCK_WAIT:-30}
+  for ((tries = 0; tries < 10; tries++)); do
+    mkdir -p "${1%/*}"
+    exec {fd}>>"$1"
+    if ! flock -w "$wait" "$fd"; then
+      echo "nsgen: $2 is busy: process $(cat "$1" 2>/dev/null || true) holds $1 (waited $wait s)" >&2
+      exit 1
+    fi
+    if [ "/dev/fd/$fd" -ef "$1" ]; then
+      echo "$$" >"$1"
+      return 0
+    fi
+    exec {fd}>&-
+  done
+  echo "nsgen: could not lock $1" >&2
+  exit 1
+}
+
+# lock_host: hold the lock all labs share for the host's own settings (once per run).
+lock_host() {
+  if [ -z "${host_locked-}" ]; then
+    take_lock /run/nsgen/host/lock "the host's sysctl record"
+    host_locked=1
+  fi
+}
+
+# forget_lab: the lab is gone: remove its record, source and lock, and the folders left empty
+# (a bridge that was there before and still has its kept state, after a rollback, is put back first).
+forget_lab() {
+  rm -f /run/nsgen/labs/router-filter6/record /run/nsgen/labs/router-filter6/source /run/nsgen/labs/router-filter6/lock
+  rmdir /run/nsgen/labs/router-filter6 /run/nsgen/labs /run/nsgen 2>/dev/null || true
+}
+
+# converge: read the keys of everything this lab's setup creates (stdin); remove what an earlier
+# setup of the lab created (its record lists it) that the lab no longer declares, and say so
+# (setup, and teardown from an edited lab file):
+# `run` processes (a process keeps its namespace alive), rules (the host's, then those in
+# namespaces), addresses and routes first, then namespaces,
+# links, last the host sysctls it no longer needs.
+converge() {
+  local key kind where name rest
+  local -a in_ns match
+  local -A declared=()
+  while IFS= read -r key; do declared[$key]=1; done
+  for kind in run rules nsrules addr route ovsport netns link ovsbr sysctl; do
+    for key in "${!owned[@]}"; do
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+        ($key == "$kind" || $key == "$kind "*) ]] || continue
+      read -r _ where name rest <<<"$key"
+      in_ns=()
+      if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ] && [[ $kind != ovs* ]]; then
+        if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
+          record - "$key" # it goes with its namespace
+          continue
+        fi
+        in_ns=(-n "$where")
+      fi
+      echo "nsgen: lab '$lab' no longer has $key: removing it" >&2
+      case $kind in
+        run) stop_process /run/nsgen/labs/router-filter6/run/"$name.pid" /run/nsgen/labs/router-filter6/run/"$name.log" ;;
+        rules) remove_rules ;;
+        nsrules) if netns_exists "$where"; then remove_ns_rules "$where"; fi ;;
+        addr) ip "${in_ns[@]}" addr del "${rest}" dev "$name" 2>/dev/null || true ;;
+        route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" 2>/dev/null || true ;;
+        netns) if netns_exists "$where"; then ip netns del "$where"; fi ;;
+        link) ip "${in_ns[@]}" link del dev "$name" 2>/dev/null || link_gone "${in_ns[1]-}" "$name" ;;
+        sysctl) release_sysctl "$where" ;;
+        ovsport) ovs-vsctl --timeout=10 --if-exists del-port "$where" "$name" ;; # (even if the lab has no
+        ovsbr) ovs-vsctl --timeout=10 --if-exists del-br "$where" ;; # Open vSwitch bridge any more)
+      esac
+      record - "$key"
+    done
+  done
+}
+
+# record STATE KEY: add a line to the lab's record, /run/nsgen/labs/router-filter6/record: `? KEY` just
+# before this run tries to create KEY, `+ KEY` once it has, `- KEY` once it undid it. KEY is
+# `netns NAME`, `link NS NAME` (NS `-`: the host), `route NS DESTINATION [via GW] [dev IF] metric N`,
+# `addr NS IFNAME ADDRESS`, `rules`, `nsrules NS` or `sysctl KEY` (templates/steps/words.j2, record_key).
+# Teardown deletes only what the record says this lab created (`+`; for a namespace `?` too).
+record() {
+  printf '%s %s\n' "$1" "$2" >>/run/nsgen/labs/router-filter6/record
+  owned[$2]=$1
+}
+
+# undo_push KEY: this run created KEY (see record): on the undo list (newest last), for rollback,
+# and in the record, for teardown.
+undo_push() {
+  undo+=("$1")
+  record + "$1"
+}
+
+# rollback: undo this run's changes, newest first, ignoring errors (best effort); the record
+# then says so. A lab this run began is forgotten altogether.
+rollback() {
+  local i kind where name rest
+  local -a in_ns match
+  for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
+    read -r kind where name rest <<<"${undo[i]}"
+    in_ns=()
+    if [ -n "$where" ] && [ "$where" != - ]; then in_ns=(-n "$where"); fi
+    case $kind in
+      netns) ip netns del "$where" ;;
+      link) ip "${in_ns[@]}" link del dev "$name" ;;
+      route) read -ra match <<<"$rest" && ip "${in_ns[@]}" route del "$name" "${match[@]}" ;; # rest: [via GW] [dev IF] metric N
+      nsctl) # a sysctl of a namespace that was there before the lab: its kept value back
+        ip netns exec "$where" sysctl -qw "$name=$(cat /run/nsgen/labs/router-filter6/prior-sysctl/"$where/$name")" &&
+          rm -f /run/nsgen/labs/router-filter6/prior-sysctl/"$where/$name" &&
+          rmdir -p /run/nsgen/labs/router-filter6/prior-sysctl/"$where" ;;
+      nsrules) remove_ns_rules "$where" ;;
+    esac
+    record - "${undo[i]}"
+  done 2>/dev/null
+  if [ -n "$fresh" ]; then forget_lab; fi
+}
+
+# on_error STATUS: report the failing step, roll back, exit with STATUS.
+on_error() {
+  local status=$1
+  trap - ERR INT TERM
+  set +e
+  echo "nsgen: lab '$lab' setup failed at $step (exit $status); undoing what this run created" >&2
+  rollback
+  exit "$status"
+}
+
+# hold_signals / release_signals: INT and TERM between the two wait until release_signals, so
+# that creating something and recording it cannot be torn apart (the rollback then runs).
+hold_signals() {
+  pending=''
+  trap 'pending=130' INT
+  trap 'pending=143' TERM
+}
+
+release_signals() {
+  trap 'on_error 130' INT
+  trap 'on_error 143' TERM
+  if [ -n "${pending-}" ]; then on_error "$pending"; fi
+}
+
+# created KEY CMD...: run CMD, which creates KEY (see record); true if it did: KEY is then on
+# the undo list and in the record, as one step no INT or TERM can split. False if it failed with
+# "File exists" (the caller then checks what is there); any other failure stops the setup with
+# CMD's message. Trying first costs one process where checking first costs two; its messages
+# go through a file, not $(...), which would cost another.
+created() {
+  local key=$1 before=${owned[$1]-} status=0
+  shift
+  hold_signals
+  record '?' "$key"
+  LC_ALL=C "$@" 2>"$tmp/err" >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then
+    undo_push "$key"
+    release_signals
+    return 0
+  fi
+  if [ "$status" -gt 128 ] && [[ $key == "netns "* ]]; then
+    undo+=("$key") # killed half-way (Ctrl-C reaches ip too): it may have left /run/netns/NAME
+  else
+    record "${before:--}" "$key"
+  fi
+  release_signals
+  in_the_way=''
+  IFS= read -r -d '' in_the_way <"$tmp/err" || true
+  if [[ $in_the_way == *"File exists"* ]]; then return 1; fi
+  printf '%s\n' "$in_the_way" >&2
+  on_error "$status"
+}
+
+# have_link NS NAME KIND: after `created` met "File exists": go on if NS ('' is the host) has
+# NAME as a KIND; else stop the setup and say what is in the way.
+have_link() {
+  if link_is "$1" "$2" "$3"; then return 0; fi
+  if link_exists "$1" "$2"; then
+    echo "nsgen: interface '$2' already exists${1:+ in namespace $1} and is not a $3" >&2
+  else
+    printf '%s\n' "$in_the_way" >&2
+  fi
+  on_error 1
+}
+
+# netns_exists NAME: true if the network namespace NAME exists (`ip netns add` makes /run/netns/NAME).
+netns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# made_now NS: true if this run created namespace NS (it is on the undo list). The undo list's
+# namespaces are indexed as they come (made_ns), so that asking once per namespace of a big lab
+# does not read the whole list each time.
+made_now() {
+  local key
+  declare -gA made_ns
+  if [ "${#undo[@]}" -gt "${made_seen:-0}" ]; then
+    for key in "${undo[@]:${made_seen:-0}}"; do
+      if [[ $key == "netns "* ]]; then made_ns[${key#netns }]=1; fi
+    done
+    made_seen=${#undo[@]}
+  fi
+  [ -n "${made_ns[$1]-}" ]
+}
+
+# lab_owns KEY: true if the lab's record says its setup created KEY (see record).
+lab_owns() {
+  [[ ${owned[$1]-} == [+?] ]]
+}
+
+# link_exists NS NAME: true if NS ('' is the host) has an interface NAME.
+link_exists() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  ip "${in_ns[@]}" link show dev "$2" >/dev/null 2>&1
+}
+
+# link_is NS NAME KIND: true if NS ('' is the host) has an interface NAME of kind KIND.
+link_is() {
+  local -a in_ns=()
+  if [ -n "$1" ]; then in_ns=(-n "$1"); fi
+  [ -n "$(ip "${in_ns[@]}" -o link show dev "$2" type "$3" 2>/dev/null)" ]
+}
+
+# link_gone NS NAME: true if NS ('' is the host) has no interface NAME (any more).
+link_gone() {
+  ! link_exists "$1" "$2"
+}
+
+# release_sysctl KEY: this lab no longer needs the host's sysctl KEY changed. The last lab to let
+# go puts back the value it had before the first one changed it.
+release_sysctl() {
+  local dir=/run/nsgen/host/$1
+  lock_host
+  rm -f "$dir"/router-filter6
+  case $(ls -A "$dir" 2>/dev/null) in
+    value) # no other lab needs it changed
+      cat "$dir/value" >"/proc/sys/${1//.//}"
+      rm -f "$dir/value"
+      rmdir "$dir" 2>/dev/null || true ;;
+    '') rmdir "$dir" 2>/dev/null || true ;; # (a setup interrupted before it kept the value)
+  esac
+  if [ "$(ls -A /run/nsgen/host 2>/dev/null)" = lock ]; then
+    rm -f /run/nsgen/host/lock
+    host_locked='' # a later lock_host of this run locks the file made anew
+  fi
+  rmdir /run/nsgen/host /run/nsgen 2>/dev/null || true
+}
+
+# remove_rules: delete the lab's nft table, inet nsgen-router-filter6, if present (and an `ip`
+# table of that name, which an earlier version of nsgen made).
+remove_rules() {
+  if nft list table inet nsgen-router-filter6 >/dev/null 2>&1; then
+    nft delete table inet nsgen-router-filter6
+  fi
+  if nft list table ip nsgen-router-filter6 >/dev/null 2>&1; then
+    nft delete table ip nsgen-router-filter6
+  fi
+}
+
+# remove_ns_rules NS: delete the lab's nft table inside namespace NS, inet nsgen-router-filter6, and the ip
+# one an earlier version of nsgen made (IPv4 only), if present; the namespace's own tables are
+# left as they are.
+remove_ns_rules() {
+  local family
+  for family in inet ip; do
+    if ip netns exec "$1" nft list table "$family" nsgen-router-filter6 >/dev/null 2>&1; then
+      ip netns exec "$1" nft delete table "$family" nsgen-router-filter6
+    fi
+  done
+}
+
+# veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
+# false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
+# NS is still there (a namespace the lab did not create, which teardown leaves).
+veths_gone() {
+  local tries word
+  local -a names=()
+  for word in "$@"; do
+    if [[ $word == *:* ]]; then
+      if [ -e "/run/netns/${word#*:}" ]; then continue; fi
+      word=${word%%:*}
+    fi
+    names+=("$word")
+  done
+  if [ "${#names[@]}" -eq 0 ]; then return 0; fi
+  for ((tries = 0; tries < 200; tries++)); do
+    if [ "$(ip -o link show type veth | awk -F': ' -v names=" ${names[*]} " '
+      { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
+      END { print left + 0 }')" -eq 0 ]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
+}
+
+# lab_objects: what the host has now, as keys: netns:NAME (labnetns:NAME too for one the lab's
+# record says its setup created), link:NAME (altnames too), marked:NAME
+# (any link with this lab's mark, even one the kernel is removing), bridge:NAME, veth:NAME or
+# vxlan:NAME, and labbridge:NAME, labveth:NAME or labvxlan:NAME for one this lab's setup created: its record
+# says so (`+`), or it carries the alias
+# nsgen:router-filter6 (`ip -o` puts each of a link's detail lines after a backslash; the alias is one of them).
+lab_objects() {
+  local kind
+  ip netns list | awk -v saved=/run/nsgen/labs/router-filter6/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "netns") state[f[3]] = f[1] } }
+    { print "netns:" $1; if (state[$1] == "+" || state[$1] == "?") print "labnetns:" $1 }'
+  ip -o link show | awk -F': ' -v mark=nsgen:router-filter6 '{
+    marked = 0
+    n = split($0, detail, /\\/)
+    for (i = 2; i <= n; i++) {
+      sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i])
+      if (detail[i] ~ /^altname /) print "link:" substr(detail[i], 9)
+      if (detail[i] == "alias " mark) marked = 1
+    }
+    sub(/@.*/, "", $2); print "link:" $2
+    if (marked) print "marked:" $2
+  }'
+  for kind in bridge veth vxlan; do
+    ip -o link show type "$kind" | awk -F': ' -v kind="$kind" -v mark=nsgen:router-filter6 -v saved=/run/nsgen/labs/router-filter6/record '
+    BEGIN { while ((getline line < saved) > 0) { split(line, f, " "); if (f[2] == "link" && f[3] == "-") state[f[4]] = f[1] } }
+    {
+      ours = 0
+      n = split($0, detail, /\\/)
+      for (i = 2; i <= n; i++) { sub(/^ +/, "", detail[i]); sub(/ +$/, "", detail[i]); if (detail[i] == "alias " mark) ours = 1 }
+      sub(/@.*/, "", $2); print kind ":" $2
+      if (ours || state[$2] == "+") print "lab" kind ":" $2
+    }'
+  done
+}
+
+# filter_batch FILE: read a batch whose lines may start with `+KEY ` (run only if KEY is missing)
+# or `-KEY ` (run only if KEY is present); write the runnable batch to FILE, one line for each
+# line read (skipped ones become comments, so `ip -batch` line numbers still match), the keys
+# to create to FILE.keys and those to remove to FILE.gone. Stops if an interface exists with
+# another kind than its key says, or (keys labveth:) exists without this lab's mark. A veth of
+# this lab's whose peer namespace is about to be made was left by a namespace deleted by hand,
+# and the kernel is still removing it: wait for that (FILE.wait), then it is made anew.
+filter_batch() {
+  local -a left
+  lab_objects >"$1.have"
+  awk -v keys="$1.keys" -v gone="$1.gone" -v wait="$1.wait" '
+    NR == FNR { have[$0] = 1; next }
+    /^# [^(]/ { where = substr($0, 3) }
+    /^[+-]/ {
+      sign = substr($1, 1, 1); key = substr($1, 2); rest = substr($0, length($1) + 2)
+      kind = key; sub(/:.*/, "", kind); name = key; sub(/^[^:]*:/, "", name)
+      if (sign == "+" && kind == "labveth" && ((key in have) || ("marked:" name) in have) && match(rest, / netns [^ ]+/) &&
+          !(("netns:" substr(rest, RSTART + 7, RLENGTH - 7)) in have)) { leftover[key] = 1; print name > wait }
+      if (key in leftover) {
+        if (!(key in listed)) { listed[key] = 1; print key > keys }
+        print rest; next
+      }
+      if (sign == "+" && !(key in have) && kind != "netns" && (("link:" name) in have)) {
+        what = kind ~ /^lab/ ? "was not made by this lab (nsgen does not take over interfaces it did not create)" : "is not a " kind
+        print "nsgen: failed at " where ": interface " name " already exists and " what > "/dev/stderr"
+        exit 3
+      }
+      plain = substr(kind, 4) ":" name
+      if (sign == "-" && kind ~ /^lab/ && !(key in have) && (plain in have))
+        print "nsgen: " substr(kind, 4) " " name " was not created by this lab: left as it is" > "/dev/stderr"
+      if (sign == "+" && kind == "netns" && (key in have) && !(("labnetns:" name) in have))
+        print "nsgen: namespace " name " was there before this lab: using it; teardown will leave it" > "/dev/stderr"
+      if ((sign == "+") == (key in have)) { print "# (skipped: " (sign == "+" ? "exists" : "absent") ") " rest; next }
+      if (!(key in listed)) { listed[key] = 1; print key > (sign == "+" ? keys : gone) }
+      print rest; next
+    }
+    { print }' "$1.have" - >"$1"
+  touch "$1.keys" "$1.gone" "$1.wait"
+  if [ -s "$1.wait" ]; then
+    mapfile -t left <"$1.wait"
+    if ! veths_gone "${left[@]}"; then
+      echo "nsgen: veths ${left[*]} of a namespace deleted by hand are still there after 10 s" >&2
+      return 1
+    fi
+  fi
+}
+
+# batch_failure FILE ERROR: the lab-file statement of the batch line that failed, for messages.
+batch_failure() {
+  local line where
+  line=$(printf '%s\n' "$2" | sed -n 's/.*Command failed [^:]*:\([0-9][0-9]*\).*/\1/p' | head -n 1)
+  where=$(head -n "${line:-1}" "$1" | grep '^# [^(]' | tail -n 1 || true)
+  printf '%s (ip -batch %s line %s: %s)\n' "${where#\# }" "${1##*/}" "${line:-?}" "$(printf '%s' "$2" | head -n 1)"
+}
+
+# explain_failures: read ip's error output; for each `Command failed FILE:LINE` in it, say
+# which lab-file statement failed (with the line before it, ip's message). Other lines
+# (nsenter's, say) are shown as they are.
+explain_failures() {
+  local line at previous='' held=0
+  while IFS= read -r line; do
+    if [[ $line == "Command failed "*:* ]]; then
+      at=${line#Command failed }
+      echo "nsgen: failed at $(batch_failure "${at%:*}" "$previous"$'\n'"$line")" >&2
+      held=0
+    else
+      if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
+      held=1
+    fi
+    previous=$line
+  done
+  if [ "$held" -eq 1 ]; then echo "nsgen: $previous" >&2; fi
+}
+
+# run_batch FILE: `ip -batch FILE` in the host; on failure, say which lab-file statement failed.
+run_batch() {
+  local err
+  if ! err=$(ip -batch "$1" 2>&1 >/dev/null); then
+    printf '%s\n' "$err" | explain_failures
+    return 1
+  fi
+}
+
+# undo_created FILE: put what filter_batch found missing (FILE) on the undo list and in the
+# record (`?`: about to be created), before the batch runs, so that a failure part-way through
+# is undone too; confirm_created records them as created once the batch has run.
+undo_created() {
+  local kind name
+  batch_keys=()
+  while IFS=: read -r kind name; do
+    case $kind in
+      netns) batch_keys+=("netns $name") && created_ns[$name]=1 ;;
+      *) batch_keys+=("link - $name") ;;
+    esac
+  done <"$1"
+  for key in "${batch_keys[@]}"; do
+    undo+=("$key")
+    record '?' "$key"
+  done
+}
+
+# confirm_created: the host batch has run: what undo_created listed is now created.
+confirm_created() {
+  local key
+  for key in "${batch_keys[@]}"; do record + "$key"; done
+}
+
+# ns_batches: stdin holds every namespace's batch, each after a line `@ NS`. Each batch is
+# written to $tmp/ns/NS and run as one `ip -batch` inside NS, entered with nsenter (it only
+# switches the network namespace, unlike `ip -n`, which also copies the mount table),
+# 8 at a time (xargs -P). In a namespace this run did not create, routes
+# already there are skipped (as in the default style): a different route in the way stops setup;
+# the routes it adds there go on the undo list first. If a batch fails, say which lab-file
+# statement failed, and fail.
+ns_batches() {
+  local ns status=0
+  mkdir "$tmp/ns"
+  awk -v dir="$tmp/ns" '
+    /^@ / { if (file) close(file); file = dir "/" $2; print $2; next }
+    { print > file }' >"$tmp/ns.list"
+  local running=0 unread=0 key
+  local -a kept=()
+  while read -r ns; do
+    if [ -z "${created_ns[$ns]-}" ]; then
+      kept+=("$tmp/ns/$ns")
+      keep_routes "$ns" "$tmp/ns/$ns" &
+      running=$((running + 1))
+      if [ "$running" -ge 8 ]; then
+        wait -n || unread=1
+        running=$((running - 1))
+      fi
+    fi
+  done <"$tmp/ns.list"
+  for ((; running > 0; running--)); do
+    wait -n || unread=1
+  done
+  if [ "$unread" -ne 0 ]; then
+    echo "nsgen: could not read the routes of a namespace this run did not create (see above)" >&2
+    return 1
+  fi
+  if [ "${#kept[@]}" -gt 0 ]; then # a rollback removes the routes it adds there (its own namespaces go whole)
+    while IFS= read -r key; do
+      if [[ $key == "route "* ]]; then
+        undo+=("$key")
+        record '?' "$key"
+      fi
+    done < <(batch_keys "${kept[@]}")
+  fi
+  xargs -d '\n' -P 8 -I{} nsenter --net=/run/netns/{} ip -batch "$tmp/ns/{}" \
+    <"$tmp/ns.list" >/dev/null 2>"$tmp/ns.err" || status=$?
+  if [ "$status" -ne 0 ]; then
+    explain_failures <"$tmp/ns.err"
+    return 1
+  fi
+}
+
+# keep_routes NS FILE: in NS's batch FILE, turn `route add R` into a comment if NS has
+# route R already (the same destination, gateway and metric, and device when R names one), and
+# (NS not made by this lab) the lines only for a namespace it created.
+# Runs in the background, several namespaces at a time.
+keep_routes() {
+  trap - ERR INT TERM EXIT # a background job: failing here must not run the rollback
+  local i route key dev
+  local -a lines words
+  local -A present=()
+  while read -ra words; do
+    route_key "${words[@]}"
+    present["$key"]=1 present["$key $dev"]=1
+  done < <(nsenter --net="/run/netns/$1" ip route show && nsenter --net="/run/netns/$1" ip -6 route show)
+  mapfile -t lines <"$2"
+  for i in "${!lines[@]}"; do
+    if ((i > 0)) && [ "${lines[i - 1]}" = '# (next line: only in a namespace this lab created)' ] && ! lab_owns "netns $1"; then
+      lines[i]="# (skipped: namespace $1 was there before) ${lines[i]}"
+    elif [[ ${lines[i]} == "route add "* ]]; then
+      route=${lines[i]#route add }
+      read -ra words <<<"$route"
+      route_key "${words[@]}"
+      if [ -n "${present[$key${dev:+ $dev}]-}" ]; then
+        lines[i]="# (skipped: exists) route $route"
+      fi
+    fi
+  done
+  printf '%s\n' "${lines[@]}" >"$2"
+}
+# route_key DESTINATION WORD...: set key to `DESTINATION GATEWAY METRIC` (a /32 or /128 written as
+# `ip route show` prints it, no gateway as -, no metric as 0, or 1024 for IPv6: the kernel's) and dev
+# to the route's device, if named.
+route_key() {
+  local j gateway=- metric=0
+  local -a w=("$@")
+  if [[ $* == *:* ]]; then metric=1024; fi
+  dev=''
+  for ((j = 1; j + 1 < ${#w[@]}; j++)); do
+    case ${w[j]} in
+      via) gateway=${w[j + 1]} ;;
+      dev) dev=${w[j + 1]} ;;
+      metric) metric=${w[j + 1]} ;;
+    esac
+  done
+  local destination=${w[0]%/32}
+  key="${destination%/128} $gateway $metric"
+}
+
+# batch_keys FILE...: the record keys of the lines these namespace batches will run (each line
+# after a `# (record: KEY)` comment that keep_routes did not turn into a comment).
+batch_keys() {
+  awk '
+    /^# \(record: / { key = substr($0, 12, length($0) - 12); next }
+    !/^#/ && key != "" { print key }
+    { key = "" }' "$@"
+}
+
+# record_batch: the routes and addresses the namespace batches added (keep_routes left out the
+# routes already there) go in the lab's record, for teardown (in a namespace that was there
+# before) and for a later setup of an edited lab, one awk for all namespaces.
+record_batch() {
+  local ns key
+  local -a files=()
+  while read -r ns; do files+=("$tmp/ns/$ns"); done <"$tmp/ns.list"
+  while IFS= read -r key; do record + "$key"; done < <(batch_keys "${files[@]}")
+}
+
+# stop_process PIDFILE LOG: stop the process setup started, only if PIDFILE's pid still is that
+# process (process_is): TERM, then KILL if it is still there after 5 s; then PIDFILE and LOG go.
+stop_process() {
+  local pid i
+  if process_is "$1"; then
+    read -r pid _ <"$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      if ! process_is "$1"; then break; fi
+      sleep 0.1
+    done
+    if process_is "$1"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do
+        if ! process_is "$1"; then break; fi
+        sleep 0.1
+      done
+    fi
+  fi
+  rm -f "$1" "$2"
+  rmdir "${1%/*}" 2>/dev/null || true
+}
+
+# process_is PIDFILE: true if the process PIDFILE names (`PID START`) is running: PID is there, not
+# a zombie, and started at START (so not another process that got the pid since).
+process_is() {
+  local pid start stat
+  local -a fields
+  [ -e "$1" ] || return 1
+  read -r pid start <"$1" || return 1
+  { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+  read -ra fields <<<"${stat##*) }"
+  [ "${fields[0]}" != Z ] && [ -n "$start" ] && [ "${fields[19]}" = "$start" ]
+}
+
+main "$@"
