@@ -156,6 +156,13 @@ def _extras(lab: plan.LabPlan, netns: str | None) -> tuple[str, ...]:
         rules += [f"MASQUERADE {m.subnet}" + (f" out {m.out_interface}" if m.out_interface else "")
                   for m in inside.masquerades]
         rules += [f"DNAT {f.protocol} {f.port} → {f.target}:{f.target_port}" for f in inside.forwards]
+        rules += [f"DNAT {f.address} → {f.target}" for f in inside.address_forwards]
+        rules += [f"REDIRECT {r.protocol} {r.port} → :{r.to_port}" + (f" in {r.in_interface}" if r.in_interface else "")
+                  for r in inside.redirects]
+        if inside.router_filter is not None:
+            rules.append("forwards only:")
+            rules += [f"  {' '.join(p.sources) or 'outside'} → {' '.join(p.destinations) or 'outside'}"
+                      + (f" {p.protocol} {p.port}" if p.protocol else "") for p in inside.passes]
         families = inside.isolation.families if inside.isolation else (4, 6)
         for a in inside.allows:  # the sources of the families it is isolated in (no rule for the others)
             shown = [source for source in a.sources if plan.family(source) in families]
