@@ -2,7 +2,8 @@
 # Setup of nsgen lab 'router-filter', compiled from router-filter.ns (target iptables, batch style).
 # Creates namespaces lan, r1, dmz, edge; veth pairs veth-lan/inside, dmz/veth-dmz, wan/veth-edge;
 # routes in lan to default; in dmz to default; in edge to 10.0.0.0/16; rules in namespace r1
-# (masquerade 10.0.1.0/24).
+# (masquerade 10.0.1.0/24, 203.0.113.10 -> 10.0.2.2, redirect tcp 8080 -> 3128, forwarding denied, 1
+# flow allowed).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down router-filter.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi

@@ -2,8 +2,9 @@
 # Setup of nsgen lab 'router-filter', compiled from router-filter.ns (target iptables, plain style).
 # Creates namespaces lan, r1, dmz, edge; veth pairs veth-lan/inside, dmz/veth-dmz, wan/veth-edge;
 # routes in lan to default; in dmz to default; in edge to 10.0.0.0/16; rules in namespace r1
-# (masquerade 10.0.1.0/24). Plain style: no checks or rollback; run it once, as root. Undo: nsgen down
-# --style plain router-filter.ns
+# (masquerade 10.0.1.0/24, 203.0.113.10 -> 10.0.2.2, redirect tcp 8080 -> 3128, forwarding denied, 1
+# flow allowed). Plain style: no checks or rollback; run it once, as root. Undo: nsgen down --style
+# plain router-filter.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/router-filter # the lab's record: teardown deletes only the namespaces it lists

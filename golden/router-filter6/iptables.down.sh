@@ -2,8 +2,9 @@
 # Teardown of nsgen lab 'router-filter6', compiled from router-filter6.ns (target iptables, default style).
 # Removes what the setup script creates (namespaces lan, r1, dmz, edge; veth pairs veth-lan/inside,
 # dmz/veth-dmz, wan/veth-edge; routes in lan to default, default; in dmz to default, default; in edge
-# to fd00::/16; rules in namespace r1 ()), in reverse order, and restores the sysctls it set. Running
-# it again is harmless.
+# to fd00::/16; rules in namespace r1 (2001:db8:9::10 -> fd00:2::2, redirect tcp 8080 -> 3128,
+# forwarding denied, 2 flows allowed)), in reverse order, and restores the sysctls it set. Running it
+# again is harmless.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 set -o errtrace # the ERR trap fires inside functions too

@@ -2,8 +2,9 @@
 # Setup of nsgen lab 'router-filter6', compiled from router-filter6.ns (target iptables, plain style).
 # Creates namespaces lan, r1, dmz, edge; veth pairs veth-lan/inside, dmz/veth-dmz, wan/veth-edge;
 # routes in lan to default, default; in dmz to default, default; in edge to fd00::/16; rules in
-# namespace r1 (). Plain style: no checks or rollback; run it once, as root. Undo: nsgen down --style
-# plain router-filter6.ns
+# namespace r1 (2001:db8:9::10 -> fd00:2::2, redirect tcp 8080 -> 3128, forwarding denied, 2 flows
+# allowed). Plain style: no checks or rollback; run it once, as root. Undo: nsgen down --style plain
+# router-filter6.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/router-filter6 # the lab's record: teardown deletes only the namespaces it lists

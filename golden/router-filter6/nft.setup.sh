@@ -2,7 +2,8 @@
 # Setup of nsgen lab 'router-filter6', compiled from router-filter6.ns (target nft, default style).
 # Creates namespaces lan, r1, dmz, edge; veth pairs veth-lan/inside, dmz/veth-dmz, wan/veth-edge;
 # routes in lan to default, default; in dmz to default, default; in edge to fd00::/16; rules in
-# namespace r1 ().
+# namespace r1 (2001:db8:9::10 -> fd00:2::2, redirect tcp 8080 -> 3128, forwarding denied, 2 flows
+# allowed).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down -t nft router-filter6.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi

@@ -197,6 +197,11 @@ def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
     for inside in plan.namespace_rules:
         rules = [f"masquerade {m.subnet}" for m in inside.masquerades]
         rules += [f"{f.protocol} {f.port} -> {_bracketed(f.target)}:{f.target_port}" for f in inside.forwards]
+        rules += [f"{f.address} -> {f.target}" for f in inside.address_forwards]
+        rules += [f"redirect {r.protocol} {r.port} -> {r.to_port}" for r in inside.redirects]
+        if inside.router_filter is not None:
+            rules.append(f"forwarding denied, {len(inside.passes)} flow{'' if len(inside.passes) == 1 else 's'} "
+                         "allowed")
         if inside.isolation is not None:
             rules.append(f"isolated, {len(inside.allows)} allow{'' if len(inside.allows) == 1 else 's'}")
         parts.append(f"rules in namespace {inside.netns} ({_listed(rules)})")
