@@ -95,6 +95,20 @@ def _through(statement: ir.Allow, symbols: Symbols, denying: set[str]) -> Iterat
     if symbols.kind(router) == "ns" and router not in denying:
         yield warning("W195", f"router '{router}' does not deny forwarding, so it forwards every connection already",
                       statement.via.span, f"write `router {router} deny`, or remove this line")
+    source, destination = _families_of(statement.sender.text, symbols), _families_of(statement.namespace.text, symbols)
+    if source and destination and not source & destination:
+        yield warning("W197", f"{statement.sender.text} and {statement.namespace.text} have no address family in "
+                      "common, so this line allows nothing", statement.namespace.span,
+                      "allow a flow between addresses of one family (IPv4 to IPv4, IPv6 to IPv6)")
+
+
+def _families_of(text: str, symbols: Symbols) -> set[int]:
+    """The address families one side of an allow has in the lab (none known: every family)."""
+    if text == "outside":
+        return set()
+    if _is_address(text):
+        return {6 if ":" in text else 4}
+    return {6 if ":" in address else 4 for address in _addresses(symbols, text)}
 
 
 def _families_meet(statement: ir.Allow, symbols: Symbols) -> Iterator[Diagnostic]:
