@@ -174,8 +174,9 @@ RULES
 
   step='firewall in namespace blue: iptables chains nsgen-isolate-*'
   # The lab's rules inside blue live in its own chains there (nsgen-isolate-*: nat
-  # PREROUTING and OUTPUT forward ports of the namespace's own addresses, nat POSTROUTING
-  # masquerades, filter FORWARD, inserted first, accepts that traffic and its replies; filter
+  # PREROUTING and OUTPUT forward and redirect ports (or whole addresses), nat POSTROUTING
+  # masquerades, filter FORWARD, inserted first, accepts that traffic and its replies (and a
+  # `router NS deny`'s allowed flows, then drops the rest); filter
   # INPUT, inserted first, holds `isolate` and its `allow`s), loaded in one `iptables-restore
   # --noflush` run inside it: the namespace's own rules are not touched.
   # isolate.ns:11  isolate blue

@@ -194,9 +194,9 @@ echo 1 >/proc/sys/net/ipv4/ip_forward
 step='firewall in namespace blue: nft table inet nsgen-isolate'
 # The lab's rules inside blue live in its own nft table there, inet nsgen-isolate
 # (both address families), loaded in one atomic `nft -f` run inside it (prerouting and output
-# forward ports of the namespace's own addresses, postrouting masquerades, forward accepts that
-# traffic and its replies, input holds `isolate` and its `allow`s): the namespace's own tables
-# are not touched.
+# forward and redirect ports, or whole addresses, postrouting masquerades, forward accepts that
+# traffic and its replies, and a `router NS deny`'s allowed flows before it drops the rest, input
+# holds `isolate` and its `allow`s): the namespace's own tables are not touched.
 # isolate.ns:11  isolate blue
 # isolate.ns:12  allow red -> blue tcp 80
 # isolate.ns:13  allow host -> blue tcp 22

@@ -254,8 +254,9 @@ echo 1 >/proc/sys/net/ipv6/conf/all/forwarding
 
 step='firewall in namespace blue: iptables and ip6tables chains nsgen-isolate6-*'
 # The lab's rules inside blue live in its own chains there (nsgen-isolate6-*: nat
-# PREROUTING and OUTPUT forward ports of the namespace's own addresses, nat POSTROUTING
-# masquerades, filter FORWARD, inserted first, accepts that traffic and its replies; filter
+# PREROUTING and OUTPUT forward and redirect ports (or whole addresses), nat POSTROUTING
+# masquerades, filter FORWARD, inserted first, accepts that traffic and its replies (and a
+# `router NS deny`'s allowed flows, then drops the rest); filter
 # INPUT, inserted first, holds `isolate` and its `allow`s), each address family's in its own tool
 # (the same chain names in both), loaded in one `iptables-restore --noflush` run and one
 # `ip6tables-restore --noflush` run inside it: the namespace's own rules are not touched.
@@ -306,8 +307,9 @@ RULES
 
 step='firewall in namespace gold: ip6tables chains nsgen-isolate6-*'
 # The lab's rules inside gold live in its own chains there (nsgen-isolate6-*: nat
-# PREROUTING and OUTPUT forward ports of the namespace's own addresses, nat POSTROUTING
-# masquerades, filter FORWARD, inserted first, accepts that traffic and its replies; filter
+# PREROUTING and OUTPUT forward and redirect ports (or whole addresses), nat POSTROUTING
+# masquerades, filter FORWARD, inserted first, accepts that traffic and its replies (and a
+# `router NS deny`'s allowed flows, then drops the rest); filter
 # INPUT, inserted first, holds `isolate` and its `allow`s), IPv6 only, loaded in one
 # `ip6tables-restore --noflush` run inside it: the namespace's own rules are not touched.
 # isolate6.ns:22  isolate gold

@@ -232,9 +232,9 @@ RULES
   step='firewall in namespace blue: nft table inet nsgen-isolate6'
   # The lab's rules inside blue live in its own nft table there, inet nsgen-isolate6
   # (both address families), loaded in one atomic `nft -f` run inside it (prerouting and output
-  # forward ports of the namespace's own addresses, postrouting masquerades, forward accepts that
-  # traffic and its replies, input holds `isolate` and its `allow`s): the namespace's own tables
-  # are not touched.
+  # forward and redirect ports, or whole addresses, postrouting masquerades, forward accepts that
+  # traffic and its replies, and a `router NS deny`'s allowed flows before it drops the rest, input
+  # holds `isolate` and its `allow`s): the namespace's own tables are not touched.
   # isolate6.ns:16  isolate blue
   # isolate6.ns:17  allow red -> blue tcp 80
   # isolate6.ns:18  allow host -> blue tcp 22
@@ -279,9 +279,9 @@ RULES
   step='firewall in namespace gold: nft table inet nsgen-isolate6'
   # The lab's rules inside gold live in its own nft table there, inet nsgen-isolate6
   # (both address families), loaded in one atomic `nft -f` run inside it (prerouting and output
-  # forward ports of the namespace's own addresses, postrouting masquerades, forward accepts that
-  # traffic and its replies, input holds `isolate` and its `allow`s): the namespace's own tables
-  # are not touched.
+  # forward and redirect ports, or whole addresses, postrouting masquerades, forward accepts that
+  # traffic and its replies, and a `router NS deny`'s allowed flows before it drops the rest, input
+  # holds `isolate` and its `allow`s): the namespace's own tables are not touched.
   # isolate6.ns:22  isolate gold
   # isolate6.ns:23  allow fd00:20::/64 -> gold tcp 443
   # isolate6.ns:24  allow red -> gold tcp 80

@@ -153,8 +153,9 @@ BATCH
 
   step='firewall in namespace r1: iptables chains nsgen-router-filter-*'
   # The lab's rules inside r1 live in its own chains there (nsgen-router-filter-*: nat
-  # PREROUTING and OUTPUT forward ports of the namespace's own addresses, nat POSTROUTING
-  # masquerades, filter FORWARD, inserted first, accepts that traffic and its replies; filter
+  # PREROUTING and OUTPUT forward and redirect ports (or whole addresses), nat POSTROUTING
+  # masquerades, filter FORWARD, inserted first, accepts that traffic and its replies (and a
+  # `router NS deny`'s allowed flows, then drops the rest); filter
   # INPUT, inserted first, holds `isolate` and its `allow`s), loaded in one `iptables-restore
   # --noflush` run inside it: the namespace's own rules are not touched.
   # router-filter.ns:16  router r1 deny

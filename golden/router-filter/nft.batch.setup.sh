@@ -154,9 +154,9 @@ BATCH
   step='firewall in namespace r1: nft table inet nsgen-router-filter'
   # The lab's rules inside r1 live in its own nft table there, inet nsgen-router-filter
   # (both address families), loaded in one atomic `nft -f` run inside it (prerouting and output
-  # forward ports of the namespace's own addresses, postrouting masquerades, forward accepts that
-  # traffic and its replies, input holds `isolate` and its `allow`s): the namespace's own tables
-  # are not touched.
+  # forward and redirect ports, or whole addresses, postrouting masquerades, forward accepts that
+  # traffic and its replies, and a `router NS deny`'s allowed flows before it drops the rest, input
+  # holds `isolate` and its `allow`s): the namespace's own tables are not touched.
   # router-filter.ns:16  router r1 deny
   # router-filter.ns:17  allow lan -> dmz via r1 tcp 80
   # router-filter.ns:18  nat r1 masquerade 10.0.1.0/24 out wan

@@ -202,9 +202,9 @@ BATCH
   step='firewall in namespace r1: nft table inet nsgen-router-filter6'
   # The lab's rules inside r1 live in its own nft table there, inet nsgen-router-filter6
   # (both address families), loaded in one atomic `nft -f` run inside it (prerouting and output
-  # forward ports of the namespace's own addresses, postrouting masquerades, forward accepts that
-  # traffic and its replies, input holds `isolate` and its `allow`s): the namespace's own tables
-  # are not touched.
+  # forward and redirect ports, or whole addresses, postrouting masquerades, forward accepts that
+  # traffic and its replies, and a `router NS deny`'s allowed flows before it drops the rest, input
+  # holds `isolate` and its `allow`s): the namespace's own tables are not touched.
   # router-filter6.ns:21  router r1 deny
   # router-filter6.ns:22  allow lan -> dmz via r1 tcp 80
   # router-filter6.ns:23  allow fd00:1::/64 -> fd00:2::/64 via r1 udp 53

@@ -115,8 +115,9 @@ BATCH
 
   step='firewall in namespace r1: iptables chains nsgen-router-nat-*'
   # The lab's rules inside r1 live in its own chains there (nsgen-router-nat-*: nat
-  # PREROUTING and OUTPUT forward ports of the namespace's own addresses, nat POSTROUTING
-  # masquerades, filter FORWARD, inserted first, accepts that traffic and its replies; filter
+  # PREROUTING and OUTPUT forward and redirect ports (or whole addresses), nat POSTROUTING
+  # masquerades, filter FORWARD, inserted first, accepts that traffic and its replies (and a
+  # `router NS deny`'s allowed flows, then drops the rest); filter
   # INPUT, inserted first, holds `isolate` and its `allow`s), loaded in one `iptables-restore
   # --noflush` run inside it: the namespace's own rules are not touched.
   # router-nat.ns:9  nat r1 masquerade 10.0.1.0/24 out eth1

@@ -112,9 +112,9 @@ fi
 step='firewall in namespace r1: nft table inet nsgen-router-nat'
 # The lab's rules inside r1 live in its own nft table there, inet nsgen-router-nat
 # (both address families), loaded in one atomic `nft -f` run inside it (prerouting and output
-# forward ports of the namespace's own addresses, postrouting masquerades, forward accepts that
-# traffic and its replies, input holds `isolate` and its `allow`s): the namespace's own tables
-# are not touched.
+# forward and redirect ports, or whole addresses, postrouting masquerades, forward accepts that
+# traffic and its replies, and a `router NS deny`'s allowed flows before it drops the rest, input
+# holds `isolate` and its `allow`s): the namespace's own tables are not touched.
 # router-nat.ns:9  nat r1 masquerade 10.0.1.0/24 out eth1
 # router-nat.ns:10  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1
 # router-nat.ns:11  forward r1 udp 5353 -> 10.0.1.2:53

@@ -145,8 +145,9 @@ fi
 
 step='firewall in namespace r1: iptables and ip6tables chains nsgen-router-nat6-*'
 # The lab's rules inside r1 live in its own chains there (nsgen-router-nat6-*: nat
-# PREROUTING and OUTPUT forward ports of the namespace's own addresses, nat POSTROUTING
-# masquerades, filter FORWARD, inserted first, accepts that traffic and its replies; filter
+# PREROUTING and OUTPUT forward and redirect ports (or whole addresses), nat POSTROUTING
+# masquerades, filter FORWARD, inserted first, accepts that traffic and its replies (and a
+# `router NS deny`'s allowed flows, then drops the rest); filter
 # INPUT, inserted first, holds `isolate` and its `allow`s), each address family's in its own tool
 # (the same chain names in both), loaded in one `iptables-restore --noflush` run and one
 # `ip6tables-restore --noflush` run inside it: the namespace's own rules are not touched.
