@@ -2,8 +2,8 @@
 # Setup of nsgen lab 'router-filter', compiled from router-filter.ns (target iptables, batch style).
 # Creates namespaces lan, r1, dmz, edge; veth pairs veth-lan/inside, dmz/veth-dmz, wan/veth-edge;
 # routes in lan to default; in dmz to default; in edge to 10.0.0.0/16; rules in namespace r1
-# (masquerade 10.0.1.0/24, 203.0.113.10 -> 10.0.2.2, redirect tcp 8080 -> 3128, forwarding denied, 1
-# flow allowed).
+# (masquerade 10.0.1.0/24, tcp 2222 -> 10.0.2.2:22, 203.0.113.10 -> 10.0.2.2, redirect tcp 8080 ->
+# 3128, forwarding denied, 1 flow allowed).
 # Run it as root. Running it again changes nothing. If a step fails, it names the lab-file line,
 # removes what this run created and exits non-zero. Undo: nsgen down router-filter.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
@@ -162,7 +162,8 @@ BATCH
   # router-filter.ns:17  allow lan -> dmz via r1 tcp 80
   # router-filter.ns:18  nat r1 masquerade 10.0.1.0/24 out wan
   # router-filter.ns:19  forward r1 203.0.113.10 -> 10.0.2.2 in wan
-  # router-filter.ns:20  redirect r1 tcp 8080 -> 3128 in inside
+  # router-filter.ns:20  forward r1 tcp 2222 -> 10.0.2.2:22 in wan
+  # router-filter.ns:21  redirect r1 tcp 8080 -> 3128 in inside
   ns_restore r1 ip6tables - nat:PREROUTING:nsgen-router-filter-pre:- nat:OUTPUT:nsgen-router-filter-out:- nat:POSTROUTING:nsgen-router-filter-post:- filter:FORWARD:nsgen-router-filter-fwd:- filter:INPUT:nsgen-router-filter-in:- </dev/null # the chains an earlier version of the lab file put there, if any
   ns_restore r1 iptables 'nsrules r1' nat:PREROUTING:nsgen-router-filter-pre:-A nat:OUTPUT:nsgen-router-filter-out:-A nat:POSTROUTING:nsgen-router-filter-post:-A filter:FORWARD:nsgen-router-filter-fwd:-I filter:INPUT:nsgen-router-filter-in:- <<'RULES'
 *nat
@@ -174,15 +175,21 @@ BATCH
 # router-filter.ns:19  forward r1 203.0.113.10 -> 10.0.2.2 in wan: every connection to 203.0.113.10 (all protocols) arriving on wan (PREROUTING) and made by the namespace itself (OUTPUT)
 -A nsgen-router-filter-pre -i wan -d 203.0.113.10/32 -m comment --comment "router-filter.ns:19" -j DNAT --to-destination 10.0.2.2
 -A nsgen-router-filter-out -d 203.0.113.10/32 -m comment --comment "router-filter.ns:19" -j DNAT --to-destination 10.0.2.2
-# router-filter.ns:20  redirect r1 tcp 8080 -> 3128 in inside: connections to port 8080 arriving on inside, whatever their destination (PREROUTING), and the namespace's own to its addresses (OUTPUT), go to its own port 3128
--A nsgen-router-filter-pre -i inside -p tcp -m tcp --dport 8080 -m comment --comment "router-filter.ns:20" -j REDIRECT --to-ports 3128
--A nsgen-router-filter-out -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "router-filter.ns:20" -j REDIRECT --to-ports 3128
+# router-filter.ns:20  forward r1 tcp 2222 -> 10.0.2.2:22 in wan: connections arriving on wan (PREROUTING) and made by the namespace itself (OUTPUT)
+-A nsgen-router-filter-pre -i wan -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 2222 -m comment --comment "router-filter.ns:20" -j DNAT --to-destination 10.0.2.2:22
+-A nsgen-router-filter-out -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 2222 -m comment --comment "router-filter.ns:20" -j DNAT --to-destination 10.0.2.2:22
+# router-filter.ns:21  redirect r1 tcp 8080 -> 3128 in inside: connections to port 8080 arriving on inside, whatever their destination (PREROUTING), and the namespace's own to its addresses (OUTPUT), go to its own port 3128
+-A nsgen-router-filter-pre -i inside -p tcp -m tcp --dport 8080 -m comment --comment "router-filter.ns:21" -j REDIRECT --to-ports 3128
+-A nsgen-router-filter-out -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "router-filter.ns:21" -j REDIRECT --to-ports 3128
 COMMIT
 *filter
 :nsgen-router-filter-fwd - [0:0]
 # router-filter.ns:18  nat r1 masquerade 10.0.1.0/24 out wan: the subnet's traffic out, and replies to it
 -A nsgen-router-filter-fwd -s 10.0.1.0/24 -o wan -m comment --comment "router-filter.ns:18" -j ACCEPT
 -A nsgen-router-filter-fwd -d 10.0.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter.ns:18" -j ACCEPT
+# router-filter.ns:20  forward r1 tcp 2222 -> 10.0.2.2:22 in wan: the forwarded connections in, and their replies
+-A nsgen-router-filter-fwd -i wan -d 10.0.2.2/32 -p tcp -m tcp --dport 22 -m conntrack --ctstate DNAT --ctorigdstport 2222 -m comment --comment "router-filter.ns:20" -j ACCEPT
+-A nsgen-router-filter-fwd -o wan -s 10.0.2.2/32 -p tcp -m tcp --sport 22 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter.ns:20" -j ACCEPT
 # router-filter.ns:19  forward r1 203.0.113.10 -> 10.0.2.2 in wan: the forwarded connections in, and their replies
 -A nsgen-router-filter-fwd -i wan -d 10.0.2.2/32 -m conntrack --ctstate DNAT --ctorigdst 203.0.113.10/32 -m comment --comment "router-filter.ns:19" -j ACCEPT
 -A nsgen-router-filter-fwd -o wan -s 10.0.2.2/32 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter.ns:19" -j ACCEPT

@@ -2,9 +2,9 @@
 # Teardown of nsgen lab 'router-filter', compiled from router-filter.ns (target iptables, plain style).
 # Removes what the setup script creates (namespaces lan, r1, dmz, edge; veth pairs veth-lan/inside,
 # dmz/veth-dmz, wan/veth-edge; routes in lan to default; in dmz to default; in edge to 10.0.0.0/16;
-# rules in namespace r1 (masquerade 10.0.1.0/24, 203.0.113.10 -> 10.0.2.2, redirect tcp 8080 -> 3128,
-# forwarding denied, 1 flow allowed)), in reverse order, and restores the sysctls it set. Plain style:
-# run it once, after the plain setup ran to its end.
+# rules in namespace r1 (masquerade 10.0.1.0/24, tcp 2222 -> 10.0.2.2:22, 203.0.113.10 -> 10.0.2.2,
+# redirect tcp 8080 -> 3128, forwarding denied, 1 flow allowed)), in reverse order, and restores the
+# sysctls it set. Plain style: run it once, after the plain setup ran to its end.
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 

@@ -2,9 +2,9 @@
 # Setup of nsgen lab 'router-filter', compiled from router-filter.ns (target nft, plain style).
 # Creates namespaces lan, r1, dmz, edge; veth pairs veth-lan/inside, dmz/veth-dmz, wan/veth-edge;
 # routes in lan to default; in dmz to default; in edge to 10.0.0.0/16; rules in namespace r1
-# (masquerade 10.0.1.0/24, 203.0.113.10 -> 10.0.2.2, redirect tcp 8080 -> 3128, forwarding denied, 1
-# flow allowed). Plain style: no checks or rollback; run it once, as root. Undo: nsgen down -t nft
-# --style plain router-filter.ns
+# (masquerade 10.0.1.0/24, tcp 2222 -> 10.0.2.2:22, 203.0.113.10 -> 10.0.2.2, redirect tcp 8080 ->
+# 3128, forwarding denied, 1 flow allowed). Plain style: no checks or rollback; run it once, as root.
+# Undo: nsgen down -t nft --style plain router-filter.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 mkdir -p /run/nsgen/labs/router-filter # the lab's record: teardown deletes only the namespaces it lists
@@ -64,16 +64,20 @@ table inet nsgen-router-filter {
 		type nat hook prerouting priority dstnat; policy accept;
 		# router-filter.ns:19  forward r1 203.0.113.10 -> 10.0.2.2 in wan: every connection to 203.0.113.10 (all protocols)
 		iifname "wan" ip daddr 203.0.113.10 dnat ip to 10.0.2.2 comment "router-filter.ns:19"
-		# router-filter.ns:20  redirect r1 tcp 8080 -> 3128 in inside: arriving on inside, whatever the destination, to the namespace's own port 3128
-		iifname "inside" meta nfproto ipv4 tcp dport 8080 redirect to :3128 comment "router-filter.ns:20"
+		# router-filter.ns:20  forward r1 tcp 2222 -> 10.0.2.2:22 in wan
+		iifname "wan" fib daddr type local tcp dport 2222 dnat ip to 10.0.2.2:22 comment "router-filter.ns:20"
+		# router-filter.ns:21  redirect r1 tcp 8080 -> 3128 in inside: arriving on inside, whatever the destination, to the namespace's own port 3128
+		iifname "inside" meta nfproto ipv4 tcp dport 8080 redirect to :3128 comment "router-filter.ns:21"
 	}
 
 	chain output {
 		type nat hook output priority -100; policy accept;
 		# router-filter.ns:19  forward r1 203.0.113.10 -> 10.0.2.2 in wan: from the namespace itself
 		ip daddr 203.0.113.10 dnat ip to 10.0.2.2 comment "router-filter.ns:19"
-		# router-filter.ns:20  redirect r1 tcp 8080 -> 3128 in inside: the namespace's own connections to its addresses
-		meta nfproto ipv4 fib daddr type local tcp dport 8080 redirect to :3128 comment "router-filter.ns:20"
+		# router-filter.ns:20  forward r1 tcp 2222 -> 10.0.2.2:22 in wan: from the namespace itself
+		fib daddr type local tcp dport 2222 dnat ip to 10.0.2.2:22 comment "router-filter.ns:20"
+		# router-filter.ns:21  redirect r1 tcp 8080 -> 3128 in inside: the namespace's own connections to its addresses
+		meta nfproto ipv4 fib daddr type local tcp dport 8080 redirect to :3128 comment "router-filter.ns:21"
 	}
 
 	chain postrouting {
@@ -87,6 +91,9 @@ table inet nsgen-router-filter {
 		# router-filter.ns:18  nat r1 masquerade 10.0.1.0/24 out wan: the subnet's traffic out, and replies to it
 		ip saddr 10.0.1.0/24 oifname "wan" accept comment "router-filter.ns:18"
 		ip daddr 10.0.1.0/24 ct state established,related accept comment "router-filter.ns:18"
+		# router-filter.ns:20  forward r1 tcp 2222 -> 10.0.2.2:22 in wan: the forwarded connections in, and their replies
+		iifname "wan" ip daddr 10.0.2.2 tcp dport 22 ct status dnat ct original proto-dst 2222 accept comment "router-filter.ns:20"
+		oifname "wan" ip saddr 10.0.2.2 tcp sport 22 ct state established,related accept comment "router-filter.ns:20"
 		# router-filter.ns:19  forward r1 203.0.113.10 -> 10.0.2.2 in wan: the forwarded connections in, and their replies
 		iifname "wan" ip daddr 10.0.2.2 ct status dnat ct original ip daddr 203.0.113.10 accept comment "router-filter.ns:19"
 		oifname "wan" ip saddr 10.0.2.2 ct state established,related accept comment "router-filter.ns:19"

@@ -144,10 +144,10 @@ COMMIT
 -A nsgen-router-nat-fwd -s 10.0.1.0/24 -o eth1 -m comment --comment "router-nat.ns:9" -j ACCEPT
 -A nsgen-router-nat-fwd -d 10.0.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat.ns:9" -j ACCEPT
 # router-nat.ns:10  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1: the forwarded connections in, and their replies
--A nsgen-router-nat-fwd -i eth1 -d 10.0.1.2/32 -p tcp -m tcp --dport 80 -m comment --comment "router-nat.ns:10" -j ACCEPT
+-A nsgen-router-nat-fwd -i eth1 -d 10.0.1.2/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT --ctorigdstport 8080 -m comment --comment "router-nat.ns:10" -j ACCEPT
 -A nsgen-router-nat-fwd -o eth1 -s 10.0.1.2/32 -p tcp -m tcp --sport 80 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat.ns:10" -j ACCEPT
 # router-nat.ns:11  forward r1 udp 5353 -> 10.0.1.2:53: the forwarded connections in, and their replies
--A nsgen-router-nat-fwd -d 10.0.1.2/32 -p udp -m udp --dport 53 -m comment --comment "router-nat.ns:11" -j ACCEPT
+-A nsgen-router-nat-fwd -d 10.0.1.2/32 -p udp -m udp --dport 53 -m conntrack --ctstate DNAT --ctorigdstport 5353 -m comment --comment "router-nat.ns:11" -j ACCEPT
 -A nsgen-router-nat-fwd -s 10.0.1.2/32 -p udp -m udp --sport 53 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat.ns:11" -j ACCEPT
 COMMIT
 RULES

@@ -70,10 +70,10 @@ table inet nsgen-router-nat {
 		ip saddr 10.0.1.0/24 oifname "eth1" accept comment "router-nat.ns:9"
 		ip daddr 10.0.1.0/24 ct state established,related accept comment "router-nat.ns:9"
 		# router-nat.ns:10  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1: the forwarded connections in, and their replies
-		iifname "eth1" ip daddr 10.0.1.2 tcp dport 80 accept comment "router-nat.ns:10"
+		iifname "eth1" ip daddr 10.0.1.2 tcp dport 80 ct status dnat ct original proto-dst 8080 accept comment "router-nat.ns:10"
 		oifname "eth1" ip saddr 10.0.1.2 tcp sport 80 ct state established,related accept comment "router-nat.ns:10"
 		# router-nat.ns:11  forward r1 udp 5353 -> 10.0.1.2:53: the forwarded connections in, and their replies
-		ip daddr 10.0.1.2 udp dport 53 accept comment "router-nat.ns:11"
+		ip daddr 10.0.1.2 udp dport 53 ct status dnat ct original proto-dst 5353 accept comment "router-nat.ns:11"
 		ip saddr 10.0.1.2 udp sport 53 ct state established,related accept comment "router-nat.ns:11"
 	}
 }

@@ -70,7 +70,7 @@ COMMIT
 -A nsgen-router-nat6-fwd -s 10.0.1.0/24 -o eth1 -m comment --comment "router-nat6.ns:12" -j ACCEPT
 -A nsgen-router-nat6-fwd -d 10.0.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat6.ns:12" -j ACCEPT
 # router-nat6.ns:14  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1: the forwarded connections in, and their replies
--A nsgen-router-nat6-fwd -i eth1 -d 10.0.1.2/32 -p tcp -m tcp --dport 80 -m comment --comment "router-nat6.ns:14" -j ACCEPT
+-A nsgen-router-nat6-fwd -i eth1 -d 10.0.1.2/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT --ctorigdstport 8080 -m comment --comment "router-nat6.ns:14" -j ACCEPT
 -A nsgen-router-nat6-fwd -o eth1 -s 10.0.1.2/32 -p tcp -m tcp --sport 80 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat6.ns:14" -j ACCEPT
 -I FORWARD -j nsgen-router-nat6-fwd
 COMMIT
@@ -98,10 +98,10 @@ COMMIT
 -A nsgen-router-nat6-fwd -s fd00:11::/64 -o eth1 -m comment --comment "router-nat6.ns:13" -j ACCEPT
 -A nsgen-router-nat6-fwd -d fd00:11::/64 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat6.ns:13" -j ACCEPT
 # router-nat6.ns:15  forward r1 tcp 8080 -> [fd00:11::2]:80 in eth1: the forwarded connections in, and their replies
--A nsgen-router-nat6-fwd -i eth1 -d fd00:11::2/128 -p tcp -m tcp --dport 80 -m comment --comment "router-nat6.ns:15" -j ACCEPT
+-A nsgen-router-nat6-fwd -i eth1 -d fd00:11::2/128 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT --ctorigdstport 8080 -m comment --comment "router-nat6.ns:15" -j ACCEPT
 -A nsgen-router-nat6-fwd -o eth1 -s fd00:11::2/128 -p tcp -m tcp --sport 80 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat6.ns:15" -j ACCEPT
 # router-nat6.ns:16  forward r1 udp 5353 -> [fd00:11::2]:53: the forwarded connections in, and their replies
--A nsgen-router-nat6-fwd -d fd00:11::2/128 -p udp -m udp --dport 53 -m comment --comment "router-nat6.ns:16" -j ACCEPT
+-A nsgen-router-nat6-fwd -d fd00:11::2/128 -p udp -m udp --dport 53 -m conntrack --ctstate DNAT --ctorigdstport 5353 -m comment --comment "router-nat6.ns:16" -j ACCEPT
 -A nsgen-router-nat6-fwd -s fd00:11::2/128 -p udp -m udp --sport 53 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-nat6.ns:16" -j ACCEPT
 -I FORWARD -j nsgen-router-nat6-fwd
 COMMIT

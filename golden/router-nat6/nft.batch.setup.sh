@@ -202,13 +202,13 @@ table inet nsgen-router-nat6 {
 		ip6 saddr fd00:11::/64 oifname "eth1" accept comment "router-nat6.ns:13"
 		ip6 daddr fd00:11::/64 ct state established,related accept comment "router-nat6.ns:13"
 		# router-nat6.ns:14  forward r1 tcp 8080 -> 10.0.1.2:80 in eth1: the forwarded connections in, and their replies
-		iifname "eth1" ip daddr 10.0.1.2 tcp dport 80 accept comment "router-nat6.ns:14"
+		iifname "eth1" ip daddr 10.0.1.2 tcp dport 80 ct status dnat ct original proto-dst 8080 accept comment "router-nat6.ns:14"
 		oifname "eth1" ip saddr 10.0.1.2 tcp sport 80 ct state established,related accept comment "router-nat6.ns:14"
 		# router-nat6.ns:15  forward r1 tcp 8080 -> [fd00:11::2]:80 in eth1: the forwarded connections in, and their replies
-		iifname "eth1" ip6 daddr fd00:11::2 tcp dport 80 accept comment "router-nat6.ns:15"
+		iifname "eth1" ip6 daddr fd00:11::2 tcp dport 80 ct status dnat ct original proto-dst 8080 accept comment "router-nat6.ns:15"
 		oifname "eth1" ip6 saddr fd00:11::2 tcp sport 80 ct state established,related accept comment "router-nat6.ns:15"
 		# router-nat6.ns:16  forward r1 udp 5353 -> [fd00:11::2]:53: the forwarded connections in, and their replies
-		ip6 daddr fd00:11::2 udp dport 53 accept comment "router-nat6.ns:16"
+		ip6 daddr fd00:11::2 udp dport 53 ct status dnat ct original proto-dst 5353 accept comment "router-nat6.ns:16"
 		ip6 saddr fd00:11::2 udp sport 53 ct state established,related accept comment "router-nat6.ns:16"
 	}
 }

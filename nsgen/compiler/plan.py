@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 
@@ -289,6 +290,53 @@ class Pass:
             tuple(("d", n) for n in self.destination_excluded if family(n) == af)
 
 
+def order_passes(passes: tuple[Pass, ...]) -> tuple[tuple[Pass, ...], tuple[Pass, ...]]:
+    """Flows with an `outside` side, ordered so that none's drops of the lab's subnets (which the
+    iptables target puts before its accept) come before a flow that accepts what they drop; in lab
+    order where that allows. Second: the flows no order can serve so (empty but for odd CIDRs)."""
+    left, ordered = list(passes), list[Pass]()
+    while left:
+        free = next((p for p in left if not any(blocks(p, other) for other in left if other is not p)), None)
+        if free is None:
+            return tuple(ordered + left), tuple(left)
+        ordered.append(free)
+        left.remove(free)
+    return tuple(ordered), ()
+
+
+def blocks(first: Pass, then: Pass) -> bool:
+    """True when `first`'s drops of the lab's subnets would drop a connection `then` accepts."""
+    if first.protocol and then.protocol and (first.protocol, first.port) != (then.protocol, then.port):
+        return False
+    for af in (4, 6):
+        excluded = {"s": [n for side, n in then.excluded_of(af) if side == "s"],
+                    "d": [n for side, n in then.excluded_of(af) if side == "d"]}
+        for side, subnet in first.excluded_of(af):
+            for source, destination in first.pairs_of(af):
+                dropped = (subnet, destination) if side == "s" else (source, subnet)
+                for s, d in then.pairs_of(af):
+                    if not (_meet(dropped[0], s) and _meet(dropped[1], d)):
+                        continue
+                    if _within(dropped[0], excluded["s"]) or _within(dropped[1], excluded["d"]):
+                        continue  # `then` drops those too
+                    return True
+    return False
+
+
+def _within(network: str | None, subnets: list[str]) -> bool:
+    """True when a network lies inside one of `subnets` (an `outside` side's exclusions)."""
+    if network is None:
+        return False
+    inner = ipaddress.ip_network(network)
+    return any(inner.subnet_of(ipaddress.ip_network(subnet)) for subnet in subnets  # type: ignore[arg-type]
+               if ipaddress.ip_network(subnet).version == inner.version)
+
+
+def _meet(one: str | None, other: str | None) -> bool:
+    """True when two networks (None: any address) overlap."""
+    return one is None or other is None or ipaddress.ip_network(one).overlaps(ipaddress.ip_network(other))
+
+
 @dataclass(frozen=True)
 class Isolation:
     """`isolate NS`: NS's INPUT accepts only `lo`, replies, and what an `allow` names, in each
@@ -355,8 +403,10 @@ class NamespaceRules:
 
     @property
     def ordered_passes(self) -> tuple[Pass, ...]:
-        """The router's allowed flows, those with an `outside` side last (as `ordered_allows`)."""
-        return tuple(p for p in self.passes if not p.outside) + tuple(p for p in self.passes if p.outside)
+        """The router's allowed flows, those with an `outside` side last (as `ordered_allows`), and
+        those in the order `order_passes` gives (the iptables target drops their lab subnets first)."""
+        return tuple(p for p in self.passes if not p.outside) + order_passes(
+            tuple(p for p in self.passes if p.outside))[0]
 
     def address_forwards_of(self, af: int) -> tuple[AddressForward, ...]:
         """The whole-address forwards of one family."""

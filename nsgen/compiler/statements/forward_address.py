@@ -48,6 +48,11 @@ def check_forward_addresses(program: ir.Program, symbols: Symbols) -> Iterator[D
             if value is None:
                 yield error("E200", f"'{word.text}' is not one address", word.span,
                             "write one address without prefix, e.g. 10.0.2.100 or fd00:2::100")
+            elif value.is_loopback or value.is_multicast or value.is_unspecified or value.is_link_local:
+                yield error("E200", f"{value} is a loopback, multicast, unspecified or link-local address, "
+                            "which a router does not forward", word.span,
+                            "forward an address a router routes, e.g. 10.0.2.100 or fd00:2::100")
+                address = target = None
         if address is None or target is None or symbols.kind(netns) != "ns":
             continue
         if address.version != target.version:
@@ -67,7 +72,7 @@ def _target(statement: ir.ForwardAddress, symbols: Symbols, netns: str) -> Itera
     """The target is a namespace's address, other than ADDRESS, and NS has a route to it."""
     target = single_address(statement.target)
     assert target is not None
-    if statement.address.text == statement.target.text:
+    if single_address(statement.address) == target:
         yield error("E202", f"{target} is forwarded to itself", statement.target.span,
                     "forward the address to another one, of a namespace behind the router")
     elif symbols.namespace_of_address.get(str(target)) is None:

@@ -71,7 +71,7 @@ def check_allow(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
         if statement.via is not None:
             yield from _through(statement, symbols, denying)
             continue
-        if _is_address(statement.namespace.text):
+        if _is_address(statement.namespace.text) or statement.namespace.text == "outside":
             yield error("E196", f"an `allow` without `via` lets connections into a namespace, not to "
                         f"{statement.namespace.text}", statement.namespace.span,
                         "name the isolated namespace, or allow a flow through a router: "
@@ -93,13 +93,44 @@ def _through(statement: ir.Allow, symbols: Symbols, denying: set[str]) -> Iterat
     yield from _source(statement.namespace, symbols, "go to")
     router = statement.via.text
     if symbols.kind(router) == "ns" and router not in denying:
-        yield warning("W195", f"router '{router}' does not deny forwarding, so it forwards every connection already",
-                      statement.via.span, f"write `router {router} deny`, or remove this line")
+        yield warning("W195", f"'{router}' is not a router that denies forwarding (`router {router} deny`), so "
+                      "this line adds no rule", statement.via.span,
+                      f"write `router {router} deny`, or remove this line")
     source, destination = _families_of(statement.sender.text, symbols), _families_of(statement.namespace.text, symbols)
     if source and destination and not source & destination:
         yield warning("W197", f"{statement.sender.text} and {statement.namespace.text} have no address family in "
                       "common, so this line allows nothing", statement.namespace.span,
                       "allow a flow between addresses of one family (IPv4 to IPv4, IPv6 to IPv6)")
+
+
+def check_pass_order(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
+    """E203: flows with an `outside` side through one router that no order serves (each one's drops
+    of the lab's subnets would drop what another accepts; the iptables target needs such an order)."""
+    through: dict[str, list[tuple[ir.Allow, plan.Pass]]] = {}
+    for statement in (s for s in program.statements if isinstance(s, ir.Allow) and s.via is not None):
+        sides = (statement.sender.text, statement.namespace.text)
+        if "outside" not in sides or not all(_known_side(side, symbols) for side in sides):
+            continue
+        made = next(iter(lower_allow(statement, Context(symbols, quiet=True))))
+        assert isinstance(made, plan.Pass)
+        through.setdefault(statement.via.text, []).append((statement, made))  # type: ignore[union-attr]
+    for flows in through.values():
+        _ordered, stuck = plan.order_passes(tuple(made for _statement, made in flows))
+        for statement, made in flows:
+            if made in stuck:
+                yield error("E203", "this flow and another through the same router overlap in a way no order of "
+                            "rules serves (each one's drop of the lab's subnets takes what the other accepts)",
+                            statement.span, "split the CIDR so it does not straddle the lab's subnets, or write the "
+                            "flows between namespaces instead of `outside`")
+
+
+def _known_side(text: str, symbols: Symbols) -> bool:
+    """True for an allow side that lowers: `outside`, a valid address or CIDR, or a namespace or `host`."""
+    if text == "outside":
+        return True
+    if _is_address(text):
+        return network_of(text if "/" in text else _host_prefix(text)) is not None
+    return symbols.kind(text) in ("ns", "host")
 
 
 def _families_of(text: str, symbols: Symbols) -> set[int]:
@@ -218,6 +249,6 @@ KINDS = (
     StatementKind(76, "isolate", "isolate", ir.Isolate, transform_isolate,
                   (check_isolate,), lower_isolate,
                   "### `isolate"),
-    StatementKind(77, "allow", "allow", ir.Allow, transform_allow, (check_allow,),
+    StatementKind(77, "allow", "allow", ir.Allow, transform_allow, (check_allow, check_pass_order),
                   lower_allow, "### `allow"),
 )

@@ -29,9 +29,9 @@ def transform(self: ToIR, children: list[Any]) -> ir.Redirect:
 def check_redirects(program: ir.Program, symbols: Symbols) -> Iterator[Diagnostic]:
     """In a namespace (E197 on the host), ports in range, a port redirected or forwarded once per namespace
     (E198), and an isolated namespace letting the redirected port in (W196)."""
-    forwards = [s for s in statements_of(program, ir.Forward) if isinstance(s, ir.Forward) and s.namespace is not None]
-    seen: dict[tuple[str, str, int], ir.Statement] = {
-        (s.namespace.text, s.protocol.text, s.port.value): s for s in reversed(forwards) if s.namespace is not None}
+    taken: list[tuple[tuple[str, str, int], str | None, ir.Statement]] = [
+        ((s.namespace.text, s.protocol.text, s.port.value), s.in_interface.text if s.in_interface else None, s)
+        for s in statements_of(program, ir.Forward) if isinstance(s, ir.Forward) and s.namespace is not None]
     for statement in statements_of(program, ir.Redirect):
         assert isinstance(statement, ir.Redirect)
         netns = statement.namespace.text
@@ -45,11 +45,15 @@ def check_redirects(program: ir.Program, symbols: Symbols) -> Iterator[Diagnosti
         yield from port_range(statement.port)
         yield from port_range(statement.to_port)
         key = (netns, statement.protocol.text, statement.port.value)
-        if key in seen:
-            first = seen[key]
-            yield error("E198", f"{key[1]} port {key[2]} is already forwarded or redirected in '{netns}'",
-                        statement.port.span, f"see {first.origin}: `{first.source}`")
-        seen.setdefault(key, statement)
+        arrival = statement.in_interface.text if statement.in_interface else None
+        first = next((s for k, where, s in taken if k == key and (None in (where, arrival) or where == arrival)),
+                     None)
+        if first is not None:
+            yield error("E198", f"{key[1]} port {key[2]} is already forwarded or redirected in '{netns}'"
+                        f"{f' on {arrival}' if arrival else ''}", statement.port.span,
+                        f"see {first.origin}: `{first.source}` (a port forward is matched before a redirect); "
+                        "remove one, or give them different `in` interfaces")
+        taken.append((key, arrival, statement))
         yield from _let_in(program, statement)
 
 

@@ -12,7 +12,6 @@ from nsgen.compiler.checks import FORWARDING, FORWARDING6, namespace_word
 from nsgen.compiler.diagnostics import Diagnostic, error, warning
 from nsgen.compiler.resolve import Context, origin_of
 from nsgen.compiler.statements import StatementKind
-from nsgen.compiler.statements.isolate import isolated_families
 from nsgen.compiler.symbols import Symbols, interface_of
 from nsgen.compiler.transform import ToIR
 
@@ -55,6 +54,11 @@ def _denies(program: ir.Program, router: ir.Router) -> Iterator[Diagnostic]:
     through = [s for s in program.statements if (isinstance(s, ir.Allow) and s.via is not None and s.via.text == where)
                or (isinstance(s, (ir.Masquerade, ir.Forward, ir.ForwardAddress)) and s.namespace is not None
                    and s.namespace.text == where)]
+    for masquerade in (s for s in through if isinstance(s, ir.Masquerade) and s.out_interface is None):
+        yield warning("W198", f"router '{where}' denies forwarding, but this masquerade has no `out`, so every "
+                      f"connection from {masquerade.subnet.text} passes, to the lab's other subnets too",
+                      masquerade.subnet.span, "add `out IFNAME` (the interface towards the outside) to let "
+                      "only what leaves there pass")
     if not through:
         yield warning("W194", f"router '{where}' denies forwarding and nothing is allowed through it",
                       router.deny.span, f"add flows it forwards, e.g. `allow NS -> NS2 via {where} tcp 80`")
@@ -81,14 +85,15 @@ def _router_hint(symbols: Symbols, where: str) -> str:
 
 def lower(statement: ir.Router, context: Context) -> Iterator[plan.Sysctl | plan.RouterFilter]:
     """Forwarding on, in its namespace or (recorded and restored) in the host: IPv4's, and IPv6's
-    too when the lab has IPv6 addresses; `deny`: the filter, in the families the router has addresses of."""
+    too when the lab has IPv6 addresses; `deny`: the filter, in those same families (every family it
+    forwards, whether or not it has addresses of it)."""
     where = statement.namespace.text
     netns = None if where == ir.HOST else where
     reason = "`router host`: the host forwards between the lab's subnets" if netns is None else ""
     for family in context.symbols.forwarding_families():
         yield plan.Sysctl(netns, FORWARDING6 if family == 6 else FORWARDING, "1", origin_of(statement), reason)
     if statement.deny is not None and netns is not None:
-        yield plan.RouterFilter(netns, origin_of(statement), isolated_families(context.symbols, netns))
+        yield plan.RouterFilter(netns, origin_of(statement), context.symbols.forwarding_families())
 
 
 KINDS = (
