@@ -147,6 +147,32 @@ def test_outside_from_drops_before_an_accept_iptables() -> None:
     same_lab(text, LAB + "router r1 deny\nallow outside -> dmz via r1 tcp 443\n", name=False)
 
 
+def test_outside_whose_dropped_subnets_are_not_the_labs_is_a_warning() -> None:
+    script = ROUTER + (
+        "ip netns exec r1 iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+        "ip netns exec r1 iptables -A FORWARD -s 10.0.1.2 -d 10.0.2.0/24 -j DROP\n"
+        "ip netns exec r1 iptables -A FORWARD -s 10.0.1.2 -j ACCEPT\n"
+        "ip netns exec r1 iptables -A FORWARD -j DROP\n")
+    text, codes, ok = _import(script)
+    assert ok and codes == ["W347"], codes
+    message = _messages(script)[0]
+    assert "every address but 10.0.2.0/24" in message and "10.0.1.0/24, 10.0.2.0/24" in message, message
+    same_lab(text, LAB + "router r1 deny\nallow lan -> outside via r1\n", name=False)
+
+
+def test_an_accept_of_a_port_alone_is_any_address_of_the_namespaces_families_nft() -> None:
+    """No address: `0.0.0.0/0` (the namespace has IPv4 only); a `log` rule passes what it sees."""
+    script = ROUTER + ("ip netns exec r1 nft add table inet t\n"
+                       "ip netns exec r1 nft 'add chain inet t f { type filter hook forward priority 0; "
+                       "policy drop; }'\n"
+                       "ip netns exec r1 nft add rule inet t f ct state established,related accept\n"
+                       "ip netns exec r1 nft add rule inet t f log\n"
+                       "ip netns exec r1 nft add rule inet t f tcp dport 80 accept\n")
+    text, codes, ok = _import(script)
+    assert ok and codes == [], codes
+    same_lab(text, LAB + "router r1 deny\nallow 0.0.0.0/0 -> 0.0.0.0/0 via r1 tcp 80\n", name=False)
+
+
 def test_a_deny_router_keeps_its_nat_accepts_apart() -> None:
     """The accepts a masquerade needs are the `nat` line's, not an `allow`."""
     script = ROUTER + (

@@ -41,6 +41,7 @@ class _Group:
 def read_forwarding(fw: Firewall, rules: list[Rule]) -> list[Rule]:
     """Read a namespace's FORWARD rules (and DROP policies); the accepts left for the lab's-own check
     (a namespace that does not deny). A closing DROP (or policy) makes it `router NS deny`."""
+    rules = [r for r in rules if r.target not in ("LOG", None)]  # (a log or a counter passes what it sees)
     closing = [r for r in rules if r.target == "DROP" and _bare(r) and not r.states]
     if not closing and not fw.policies:
         for rule in rules:
@@ -65,6 +66,7 @@ class _Deny:
         self.replies: set[int] = set()
         self.groups: list[_Group] = []
         self.pending: list[Rule] = []
+        self.warned: set[tuple[str, int]] = set()
 
     def read(self) -> None:
         """Every rule in order; then the lab lines, and warnings where they are not exact."""
@@ -160,7 +162,10 @@ class _Deny:
         if group is None:
             group = _Group(key, rule.protocol, rule.dport, rule.line)
             self.groups.append(group)
-        for family in sorted(_families(rule)):
+        families = _families(rule)
+        if rule.family is None:  # no address: the families the namespace forwards (has addresses of)
+            families = families & self._namespace_families() or families
+        for family in sorted(families):
             group.flows.append(_Flow(family, _address(rule.source), _address(rule.destination), excluded))
 
     # -- the lab lines -----------------------------------------------------------------------------
@@ -217,7 +222,8 @@ class _Deny:
         if excluded and value is None:
             lab = self._lab_subnets(flow.family)
             got = _collapsed(excluded)
-            if got != _collapsed(lab):
+            if got != _collapsed(lab) and (side, line) not in self.warned:
+                self.warned.add((side, line))
                 self.fw.report.warn("W347", f"an accept in namespace {self.netns}'s FORWARD of every address but "
                                     f"{', '.join(sorted(got))}: imported as `outside`, which is every address but "
                                     f"the lab's subnets ({', '.join(sorted(lab))})", self.fw.report.span(line),
