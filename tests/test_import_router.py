@@ -76,6 +76,8 @@ HAND_ROUTER = {
     "iptables": "ip netns exec r1 iptables -P FORWARD DROP\n"
                 "ip netns exec r1 iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
                 "ip netns exec r1 iptables -A FORWARD -s 10.0.1.2 -d 10.0.2.2 -p tcp --dport 80 -j ACCEPT\n"
+                "ip netns exec r1 iptables -A FORWARD -d 10.0.2.2 -m conntrack --ctstate DNAT --ctorigdst 10.0.1.100 "
+                "-j ACCEPT\n"
                 "ip netns exec r1 iptables -t nat -A PREROUTING -i inside -p tcp --dport 8080 -j REDIRECT "
                 "--to-ports 3128\n"
                 "ip netns exec r1 iptables -t nat -A PREROUTING -d 10.0.1.100 -j DNAT --to-destination 10.0.2.2\n",
@@ -83,6 +85,8 @@ HAND_ROUTER = {
            "ip netns exec r1 nft 'add chain inet t filt { type filter hook forward priority 0; policy drop; }'\n"
            "ip netns exec r1 nft add rule inet t filt ct state established,related accept\n"
            "ip netns exec r1 nft add rule inet t filt ip saddr 10.0.1.2 ip daddr 10.0.2.2 tcp dport 80 accept\n"
+           "ip netns exec r1 nft add rule inet t filt ip daddr 10.0.2.2 ct status dnat ct original ip daddr 10.0.1.100 "
+           "accept\n"
            "ip netns exec r1 nft 'add chain inet t pre { type nat hook prerouting priority dstnat; }'\n"
            "ip netns exec r1 nft add rule inet t pre iifname inside tcp dport 8080 redirect to :3128\n"
            "ip netns exec r1 nft add rule inet t pre ip daddr 10.0.1.100 dnat ip to 10.0.2.2\n",
@@ -378,3 +382,15 @@ def test_a_hand_written_deny_router_imports(firewall: str) -> None:
     text, codes, ok = _import(ROUTER + HAND_ROUTER[firewall])
     assert ok and codes == [], codes
     same_lab(text, HAND_ROUTER_LAB, name=False)
+
+
+def test_a_deny_router_that_does_not_accept_its_forwards_connections_is_a_warning() -> None:
+    script = ROUTER + (
+        "ip netns exec r1 iptables -t nat -A PREROUTING -d 10.0.1.100 -j DNAT --to-destination 10.0.2.2\n"
+        "ip netns exec r1 iptables -P FORWARD DROP\n"
+        "ip netns exec r1 iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n")
+    text, codes, ok = _import(script)
+    assert ok and codes == ["W347"], codes
+    message = _messages(script)[0]
+    assert message.startswith("W347 20:") and "does not accept the connections" in message, message
+    same_lab(text, LAB + "router r1 deny\nforward r1 10.0.1.100 -> 10.0.2.2\n", name=False)

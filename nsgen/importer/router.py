@@ -67,6 +67,8 @@ class _Deny:
         self.groups: list[_Group] = []
         self.pending: list[Rule] = []
         self.warned: set[tuple[str, int]] = set()
+        self.opened: set[int] = set()
+        """Lines of the namespace's NAT rules whose connections an accept of the filter lets through."""
 
     def read(self) -> None:
         """Every rule in order; then the lab lines, and warnings where they are not exact."""
@@ -94,6 +96,7 @@ class _Deny:
                             "destination follows: the lab drops only the lab's subnets of an `outside` flow, and "
                             "closes with one DROP of the rest", "leave it out (`router NS deny` drops what no `allow "
                             "... via NS` accepts)")
+        self._unopened()
         self._lines()
 
     # -- the rules ---------------------------------------------------------------------------------
@@ -107,7 +110,8 @@ class _Deny:
         return rule.target == "ACCEPT" and _bare(rule) and "ESTABLISHED" in states
 
     def _is_nat_accept(self, rule: Rule) -> bool:
-        """One of the accepts the namespace's own masquerades and forwards load (the lab loads them too)."""
+        """One of the accepts the namespace's own masquerades and forwards load (the lab loads them too);
+        the lab line whose new connections it lets through is noted in `opened`."""
         model = self.fw.model
         if rule.target != "ACCEPT":
             return False
@@ -116,6 +120,7 @@ class _Deny:
         for m in model.masquerades:
             if (not states and _same(rule.source, m.subnet) and rule.out_interface == m.out_interface
                     and _only(rule, "source", "out_interface")):
+                self.opened.add(m.line)
                 return True
             if replies and _same(rule.destination, m.subnet) and _only(rule, "destination", "states"):
                 return True
@@ -123,6 +128,7 @@ class _Deny:
             if (not states and _same(rule.destination, f.target) and rule.in_interface == f.in_interface
                     and rule.dport == str(f.target_port) and rule.protocol == f.protocol
                     and _only(rule, "destination", "in_interface", "dport", "protocol")):
+                self.opened.add(f.line)
                 return True
             if (replies and _same(rule.source, f.target) and rule.out_interface == f.in_interface
                     and rule.sport == str(f.target_port) and rule.protocol == f.protocol
@@ -132,11 +138,25 @@ class _Deny:
             if (states == {"DNAT"} and _same(rule.destination, a.target) and _same(rule.original_destination, a.address)
                     and rule.in_interface == a.in_interface
                     and _only(rule, "destination", "original_destination", "in_interface", "states")):
+                self.opened.add(a.line)
                 return True
             if (replies and _same(rule.source, a.target) and rule.out_interface == a.in_interface
                     and _only(rule, "source", "out_interface", "states")):
                 return True
         return False
+
+    def _unopened(self) -> None:
+        """W347 for a `nat`/`forward` line of the namespace whose connections its filter does not
+        accept: the lab's line accepts them through `router NS deny`."""
+        model = self.fw.model
+        lines = {m.line for m in model.masquerades} | {f.line for f in model.forwards} | \
+            {a.line for a in model.address_forwards}
+        for line in sorted(lines - self.opened):
+            self.fw.report.warn("W347", f"namespace {self.netns}'s forward filter does not accept the connections "
+                                "its NAT rule here makes (a masquerade's out, a forward's in): the lab's `nat`/"
+                                f"`forward` line accepts them through `router {self.netns} deny`",
+                                self.fw.report.span(line), "accept them in the script too (see docs/language.md, "
+                                "`router NS deny`), or check the lab")
 
     def _flow(self, rule: Rule) -> None:
         excluded: dict[str, list[str]] = {}
