@@ -394,3 +394,38 @@ def test_a_deny_router_that_does_not_accept_its_forwards_connections_is_a_warnin
     message = _messages(script)[0]
     assert message.startswith("W347 20:") and "does not accept the connections" in message, message
     same_lab(text, LAB + "router r1 deny\nforward r1 10.0.1.100 -> 10.0.2.2\n", name=False)
+
+
+def test_a_forward_drop_policy_in_iptables_restore_is_router_deny() -> None:
+    script = ROUTER + """ip netns exec r1 iptables-restore <<'EOF'
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -s 10.0.1.0/24 -d 10.0.2.2/32 -p udp --dport 53 -j ACCEPT
+COMMIT
+EOF
+"""
+    text, codes, ok = _import(script)
+    assert ok and codes == [], codes
+    same_lab(text, LAB + "router r1 deny\nallow 10.0.1.0/24 -> dmz via r1 udp 53\n", name=False)
+
+
+def test_a_forward_drop_policy_of_the_host_is_still_refused() -> None:
+    script = ROUTER + "iptables -P FORWARD DROP\n"
+    _text, codes, ok = _import(script)
+    assert not ok and codes == ["E323"], codes
+
+
+def test_an_nft_chain_written_on_one_line_is_read() -> None:
+    script = ROUTER + """ip netns exec r1 nft -f - <<'EOF'
+table inet t {
+  chain pre { type nat hook prerouting priority dstnat; policy accept; tcp dport 80 redirect to :3128; }
+  chain out { type nat hook output priority -100; policy accept; fib daddr type local tcp dport 80 redirect to :3128; }
+}
+EOF
+"""
+    text, codes, ok = _import(script)
+    assert ok and codes == [], codes
+    same_lab(text, LAB + "router r1\nredirect r1 tcp 80 -> 3128\n", name=False)

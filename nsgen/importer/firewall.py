@@ -311,9 +311,12 @@ class Firewall:
             if words[0] == "chain":
                 rest = [w for w in words[1:] if w != "{"]
                 names = rest[:3] if len(rest) >= 3 and rest[0] in ("ip", "ip6", "inet") else rest[:2]
-                if len(context) == 1 and "{" in words and len(words) <= 3 and words[1] != "{":
+                if len(context) == 1 and "{" in words and words[1] != "{":
+                    # `chain NAME {` inside a table, its block on the following lines or on this one
+                    # (`chain pre { type nat hook prerouting priority dstnat; policy accept; RULE; }`)
                     context.append(words[1])
-                    return False
+                    words = words[words.index("{") + 1:]
+                    continue
                 table_name = names[-2] if len(names) >= 2 else (context[0] if context else "")
                 chain_name = names[-1] if names else ""
                 if "{" in words:
