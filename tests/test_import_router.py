@@ -429,3 +429,16 @@ EOF
     text, codes, ok = _import(script)
     assert ok and codes == [], codes
     same_lab(text, LAB + "router r1\nredirect r1 tcp 80 -> 3128\n", name=False)
+
+
+def test_flows_that_are_not_every_source_to_every_destination_are_one_allow_each() -> None:
+    script = ROUTER + (
+        "ip netns exec r1 iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+        "ip netns exec r1 iptables -A FORWARD -s 10.0.1.2 -d 10.0.2.2 -p tcp --dport 22 -j ACCEPT\n"
+        "ip netns exec r1 iptables -A FORWARD -s 10.0.2.2 -d 10.0.1.2 -p tcp --dport 22 -j ACCEPT\n"
+        "ip netns exec r1 iptables -A FORWARD -j DROP\n")
+    text, codes, ok = _import(script)
+    assert ok and codes == [], codes
+    assert "allow 10.0.1.2 -> 10.0.2.2 via r1 tcp 22" in " ".join(text.split()), text
+    same_lab(text, LAB + "router r1 deny\nallow lan -> dmz via r1 tcp 22\nallow dmz -> lan via r1 tcp 22\n",
+             name=False)

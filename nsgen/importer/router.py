@@ -233,7 +233,8 @@ class _Deny:
             for froms, tos in ((named[0], named[1]), (named[0], bare[1]), (bare[0], named[1]), bare):
                 if all(self._flow_families(a) & self._flow_families(b) == families for a in froms for b in tos):
                     return [f"allow {a} -> {b} via {self.netns}{port}" for a in froms for b in tos]
-        return [f"allow {s} -> {d} via {self.netns}{port}" for s, d in zip(sources, destinations, strict=True)]
+        return [f"allow {_short(s)} -> {_short(d)} via {self.netns}{port}"
+                for s, d in zip(sources, destinations, strict=True)]
 
     def _side(self, flow: _Flow, side: str, line: int) -> str:
         """`outside` for a side with excluded subnets (W347 where they are not the lab's), else its address."""
@@ -275,6 +276,11 @@ class _Deny:
     def _lab_subnets(self, family: int) -> set[str]:
         return {str(net) for net, _link in self.fw.model.subnets() if net.version == family
                 and not net.network_address.is_link_local}
+
+
+def _short(text: str) -> str:
+    """An address as the lab writes it: `10.0.1.2`, not `10.0.1.2/32`."""
+    return text.removesuffix("/32").removesuffix("/128")
 
 
 def _names_of(families: set[int]) -> str:
