@@ -129,7 +129,7 @@ def _word_end(text: str, column: int) -> int:
 def _cited_router(model: Model, comment: str) -> None:
     """nsgen's scripts cite the lab line of each command: `LAB.ns:N  router NS` before a namespace's
     ip_forward says it is a `router NS` of the lab, not only the forwarding its NAT turns on."""
-    match = re.match(r"\S+\.ns:\d+\s+router (\S+)$", comment.strip())
+    match = re.match(r"\S+\.ns:\d+\s+router (\S+)( deny)?$", comment.strip())
     if match:
         model.routers_cited.add(match.group(1))
 

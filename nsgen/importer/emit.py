@@ -387,6 +387,16 @@ class Emitter:
                 forwarding.setdefault(netns, {})[family] = sysctl.line
             else:
                 self.add(f"sysctl {netns or 'host'} {key}={sysctl.value}", [sysctl.line], 16)
+        for netns, denied in self.model.deny_routers.items():
+            on = forwarding.pop(netns, {})
+            self.add(f"router {netns} deny", [*denied, *on.values()], 15)
+            if not lab <= set(on):
+                off = "/".join(f"IPv{f}" for f in sorted(lab - set(on)))
+                self.report.warn("W348", f"namespace {netns} filters what it forwards, but the script never turns "
+                                 f"its {off} forwarding on: imported as `router {netns} deny`, which does",
+                                 self.report.span(min(denied) if denied else 0),
+                                 f"add `ip netns exec {netns} sysctl -w net.ipv4.ip_forward=1` (and IPv6's), or "
+                                 "check the lab")
         for netns, on in forwarding.items():
             rest = {f: line for f, line in on.items() if netns is not None or f not in nat}
             if not rest:

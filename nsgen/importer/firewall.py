@@ -10,8 +10,9 @@ import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from nsgen.importer.model import Forward, Masquerade, Model
+from nsgen.importer.model import AddressForward, Forward, Masquerade, Model, Redirect
 from nsgen.importer.report import Report
+from nsgen.importer.router import read_forwarding
 
 if TYPE_CHECKING:
     from nsgen.importer.interpret import Interpreter
@@ -34,6 +35,10 @@ class Rule:
     source: str | None = None
     destination: str | None = None
     not_destination: str | None = None
+    not_source: str | None = None
+    """nft's `saddr != { ... }` / `daddr != { ... }`: the excluded subnets, joined by commas."""
+    original_destination: str | None = None
+    """`--ctorigdst ADDRESS` (nft `ct original ip daddr ADDRESS`): a whole-address forward's accept."""
     protocol: str | None = None
     dport: str | None = None
     sport: str | None = None
@@ -65,6 +70,10 @@ class Firewall:
         """The namespace whose rules these are (None: the host's)."""
         self.children: dict[str, Firewall] = {}
         """The rules inside each namespace (`ip netns exec NS iptables...`/`nft`), apart."""
+        self.chain_block: tuple[str, str] | None = None
+        """The chain of `nft add chain T C { ... }`, whose `policy` comes after its hook."""
+        self.policies: list[Rule] = []
+        """DROP policies of a namespace's FORWARD (`-P FORWARD DROP`, nft `policy drop`): `router NS deny`."""
 
     def split(self, text: str, line: int, raw: str) -> list[str] | None:
         """A rule's words (POSIX quoting), or None, refused, when a quote is never closed."""
@@ -145,6 +154,8 @@ class Firewall:
                 rule.to = value
             elif word in ("--ctstate", "--state"):
                 rule.states = value
+            elif word == "--ctorigdst":
+                rule.original_destination = value
             elif word == "--dst-type":
                 rule.local = value == "LOCAL"
             elif word in ("-m", "--match", "--comment"):
@@ -178,6 +189,9 @@ class Firewall:
         if command == "P":
             if policy == "ACCEPT":
                 return False
+            if policy == "DROP" and self.netns is not None and rule.chain == "FORWARD" and rule.table == "filter":
+                self.policies.append(rule)  # a namespace that forwards only what it accepts: `router NS deny`
+                return True
             self._refuse(rule, f"a {policy} policy for {rule.chain}: the lab language changes no policies",
                          "nsgen loads accepts for the lab's own traffic (docs/language.md, Hosts with a firewall)")
             return False
@@ -216,7 +230,12 @@ class Firewall:
             elif stripped.startswith(":"):
                 parts = stripped[1:].split()
                 if len(parts) > 1 and parts[1] not in ("-", "ACCEPT"):
-                    rule = Rule(table, parts[0], command.line + offset, 1, len(text) + 1, text)
+                    rule = Rule(table, parts[0], command.line + offset, 1, len(text) + 1, text,
+                                family=self.family_of(words[0]))
+                    if parts[1] == "DROP" and self.netns is not None and parts[0] == "FORWARD" and table == "filter":
+                        self.policies.append(rule)
+                        done = True
+                        continue
                     self._refuse(rule, f"a {parts[1]} policy for {parts[0]}: the lab language changes no policies")
         return done
 
@@ -244,6 +263,7 @@ class Firewall:
         """An nft script (or one command line): tables, chains with hooks, rules; rules of tables
         named in `skip` are left out."""
         self.skip_tables = skip or set()
+        self.chain_block = None
         done = False
         context: list[str] = []
         for offset, raw in enumerate(text.split("\n")):
@@ -291,9 +311,12 @@ class Firewall:
             if words[0] == "chain":
                 rest = [w for w in words[1:] if w != "{"]
                 names = rest[:3] if len(rest) >= 3 and rest[0] in ("ip", "ip6", "inet") else rest[:2]
-                if len(context) == 1 and "{" in words and len(words) <= 3 and words[1] != "{":
+                if len(context) == 1 and "{" in words and words[1] != "{":
+                    # `chain NAME {` inside a table, its block on the following lines or on this one
+                    # (`chain pre { type nat hook prerouting priority dstnat; policy accept; RULE; }`)
                     context.append(words[1])
-                    return False
+                    words = words[words.index("{") + 1:]
+                    continue
                 table_name = names[-2] if len(names) >= 2 else (context[0] if context else "")
                 chain_name = names[-1] if names else ""
                 if "{" in words:
@@ -301,14 +324,19 @@ class Firewall:
                     if "hook" in block[:-1]:
                         hook = block[block.index("hook") + 1]
                         self.nft_hooks[(table_name, chain_name)] = NFT_HOOKS.get(hook, hook)
+                    self.chain_block = (table_name, chain_name)  # `add chain T C { ...; policy drop; }`
                 return False
             if words[0] == "type" and "hook" in words[:-1] and len(context) >= 2:
                 hook = words[words.index("hook") + 1]
                 self.nft_hooks[(context[0], context[1])] = NFT_HOOKS.get(hook, hook)
                 return False
             if words[0] in ("policy",):
-                if words[1:2] not in (["accept"], []) and len(context) >= 2:
-                    rule = Rule(f"nft:{context[0]}", context[1], line, 1, len(raw) + 1, raw)
+                where = context[:2] if len(context) >= 2 else list(self.chain_block or ())
+                if words[1:2] not in (["accept"], []) and len(where) == 2:
+                    rule = Rule(f"nft:{where[0]}", where[1], line, 1, len(raw) + 1, raw)
+                    if words[1:2] == ["drop"] and self.netns is not None:
+                        self.policies.append(rule)  # its hook is known at the end (`finish`)
+                        return True
                     self._refuse(rule, f"a {words[1]} policy: the lab language changes no policies")
                 return False
             if len(context) >= 2:
@@ -332,6 +360,12 @@ class Firewall:
                 rule.family = 4 if word == "ip" else 6
                 negated = after == "!="
                 value = (tokens[index + 3] if index + 3 < len(tokens) else "") if negated else after
+                if negated and value == "{" and "}" in tokens[index + 4:]:
+                    close = tokens.index("}", index + 4)
+                    items = ",".join(t.strip(",") for t in tokens[index + 4:close] if t.strip(","))
+                    setattr(rule, "not_source" if nxt == "saddr" else "not_destination", items)
+                    index = close + 1
+                    continue
                 if nxt == "saddr":
                     rule.source = value
                 elif negated:
@@ -356,6 +390,10 @@ class Firewall:
             elif word == "ct" and nxt == "state":
                 rule.states = after
                 step = 3
+            elif word == "ct" and nxt == "original" and after in ("ip", "ip6") \
+                    and tokens[index + 3:index + 4] == ["daddr"]:
+                rule.original_destination = tokens[index + 4] if index + 4 < len(tokens) else ""
+                step = 5
             elif word == "ct" and nxt == "status":
                 rule.states = after.upper()  # `ct status dnat`: a forward's hairpin (as --ctstate DNAT)
                 step = 3
@@ -422,21 +460,36 @@ class Firewall:
         accepts: list[Rule] = []
         parts: list[Rule] = []
         inputs: list[Rule] = []
+        forwarding: list[Rule] = []
         for rule in self.rules:
             hook = self.hook_of(rule)
-            if _forward_part(rule, hook):
+            if _forward_part(rule, hook) or (self.netns is not None and rule.target == "REDIRECT"
+                                             and hook == "OUTPUT"):
                 parts.append(rule)
                 continue
             if self.netns is not None and hook == "INPUT":
                 inputs.append(rule)
                 continue
+            if self.netns is not None and hook == "FORWARD":
+                forwarding.append(rule)
+                continue
             if rule.target in ("MASQUERADE", "SNAT") and hook == "POSTROUTING":
                 self._masquerade(rule)
             elif rule.target == "DNAT" and hook == "PREROUTING":
                 self._dnat(rule)
+            elif rule.target == "REDIRECT" and self.netns is None:
+                self._refuse(rule, "REDIRECT in the host (to a port of the host itself): the lab's `redirect` "
+                             "lives inside a namespace, and the host's ports are left alone (E197)",
+                             "redirect inside a namespace: `ip netns exec NS iptables -t nat -A PREROUTING -p tcp "
+                             "--dport PORT -j REDIRECT --to-ports PORT2` is `redirect NS tcp PORT -> PORT2`; or "
+                             "forward to a namespace: `forward tcp PORT -> ADDRESS:PORT`")
+            elif rule.target == "REDIRECT" and hook == "PREROUTING":
+                self._redirect(rule)
             elif rule.target == "REDIRECT":
-                self._refuse(rule, "REDIRECT (to a port of the host itself): the lab language forwards ports to "
-                             "namespaces only", "forward to a namespace: `forward tcp PORT -> ADDRESS:PORT`")
+                self._refuse(rule, f"REDIRECT in {hook}: the lab's `redirect` is a PREROUTING REDIRECT (with the "
+                             "OUTPUT one of the namespace's own connections to its addresses)",
+                             "redirect in PREROUTING: `-t nat -A PREROUTING -p tcp --dport PORT -j REDIRECT "
+                             "--to-ports PORT2`")
             elif rule.target == "DNAT":
                 self._refuse(rule, f"DNAT in {hook}: the lab language's forwards are PREROUTING DNAT only")
             elif rule.target == "ACCEPT" and hook == "FORWARD":
@@ -447,6 +500,12 @@ class Firewall:
                 self._refuse(rule, f"a filter rule ({rule.target or 'no target'} in {hook}): the lab language has "
                              "no filter rules; nsgen loads only the accepts its bridges, NAT and forwards need",
                              "leave it out, or add it by hand after setup")
+        for policy in [p for p in self.policies if self.hook_of(p) != "FORWARD"]:
+            self.policies.remove(policy)
+            self._refuse(policy, f"a DROP policy of {self.hook_of(policy)}: the lab language changes no policies but "
+                         "a namespace's FORWARD (`router NS deny`)", "leave it out; `isolate NS` closes INPUT")
+        if forwarding or self.policies:
+            accepts += read_forwarding(self, forwarding)
         self._forward_parts(parts)
         self._isolation(inputs)
         self._finish_inside()
@@ -505,6 +564,15 @@ class Firewall:
                              f"0.0.0.{rule.destination}), not a port; read as `--dport {rule.destination}`",
                              span, f"write `-p tcp --dport {rule.destination}`")
             port, rule.destination = rule.destination, None
+        if port is None and rule.protocol is None and rule.destination is not None and self.netns is not None:
+            self._address_forward(rule)
+            return
+        if port is None and rule.protocol is None and rule.destination is not None:
+            self._refuse(rule, "DNAT of a whole address in the host: the lab forwards whole addresses inside a "
+                         "namespace only (`forward NS ADDRESS -> TARGET`; in the host it is E199)",
+                         "forward one port: `-p tcp --dport PORT` (`forward tcp PORT -> ADDRESS:PORT`), or make "
+                         "the DNAT inside a router namespace (`ip netns exec NS iptables -t nat ...`)")
+            return
         if port is None or not port.isdigit():
             self._refuse(rule, "DNAT without a destination port: the lab language forwards one port",
                          "add `-p tcp --dport PORT`", code="E324")
@@ -530,6 +598,46 @@ class Firewall:
                                            int(target_port) if target_port.isdigit() else int(port),
                                            rule.in_interface, rule.line))
 
+    def _address_forward(self, rule: Rule) -> None:
+        """A namespace's PREROUTING `-d ADDRESS -j DNAT --to-destination TARGET` (no port, no protocol):
+        `forward NS ADDRESS -> TARGET [in IF]`."""
+        address = _one_address(rule.destination or "")
+        target = _one_address(rule.to or "")
+        extra = rule.source or rule.out_interface or rule.sport or rule.local or rule.not_destination
+        if address is None or target is None or extra:
+            what = f"`-d {rule.destination}` is not one address" if address is None else \
+                f"the target `{rule.to}` is not one address (a whole-address forward keeps every port)" \
+                if target is None else "it matches more than its destination (a source, an output interface, addrtype)"
+            self._refuse(rule, f"a whole-address DNAT the lab cannot say: {what}; the lab's `forward NS ADDRESS -> "
+                         "TARGET` is `-d ADDRESS -j DNAT --to-destination TARGET`, with `-i IF` at most",
+                         "write the `forward NS ADDRESS -> TARGET [in IF]` line by hand, or forward one port")
+            return
+        if address.version != target.version or (rule.family is not None and address.version != rule.family):
+            self._wrong_family(rule, str(target if address.version == (rule.family or 4) else address),
+                               "DNAT address")
+            return
+        if any(_same_address(f.address, str(address)) for f in self.model.address_forwards):
+            return  # the same forward of the other iptables, or read twice
+        self.model.address_forwards.append(AddressForward(str(address), str(target), rule.in_interface, rule.line))
+
+    def _redirect(self, rule: Rule) -> None:
+        """A namespace's PREROUTING `-p tcp|udp --dport PORT -j REDIRECT [--to-ports PORT2]`:
+        `redirect NS PROTO PORT -> PORT2 [in IF]` (no --to-ports: the same port)."""
+        to = rule.to or rule.dport or ""
+        extra = rule.source or rule.destination or rule.out_interface or rule.sport or rule.local \
+            or rule.not_destination or rule.not_source
+        if rule.protocol not in ("tcp", "udp") or not (rule.dport or "").isdigit() or not to.isdigit() or extra:
+            self._refuse(rule, "a REDIRECT that is not the lab's `redirect`: one tcp or udp port (`-p tcp --dport "
+                         "PORT`) to one local port (`--to-ports PORT2`), arriving on any interface or one (`-i IF`), "
+                         "to any address", "write it as `-p tcp --dport PORT -j REDIRECT --to-ports PORT2`, or "
+                         "leave it out")
+            return
+        found = Redirect(rule.protocol or "tcp", int(rule.dport or 0), int(to), rule.in_interface, rule.line)
+        if not any((r.protocol, r.port, r.to_port, r.in_interface) == (found.protocol, found.port, found.to_port,
+                                                                       found.in_interface)
+                   for r in self.model.redirects):  # (the same redirect of the other family)
+            self.model.redirects.append(found)
+
     def inside(self, netns: str) -> Firewall:
         """The rules of namespace `netns`, read apart (their chains are its own), with a model of their
         own for the NAT they make (the lab's links shared)."""
@@ -554,9 +662,18 @@ class Firewall:
                 target = f"[{forward.target}]" if ":" in forward.target else forward.target
                 self.model.inside.append((f"forward {netns} {forward.protocol} {forward.port} -> {target}:"
                                           f"{forward.target_port}{where}", forward.line, 21))
+            for whole in child.model.address_forwards:
+                where = f" in {whole.in_interface}" if whole.in_interface else ""
+                self.model.inside.append((f"forward {netns} {whole.address} -> {whole.target}{where}", whole.line, 21))
+            for redirect in child.model.redirects:
+                where = f" in {redirect.in_interface}" if redirect.in_interface else ""
+                self.model.inside.append((f"redirect {netns} {redirect.protocol} {redirect.port} -> "
+                                          f"{redirect.to_port}{where}", redirect.line, 22))
             self.model.inside.extend(child.model.inside)
+            self.model.deny_routers.update(child.model.deny_routers)
             forwarding = self.model.sysctls.get((netns, "net.ipv4.ip_forward"))
-            if (child.model.masquerades or child.model.forwards) and forwarding is not None \
+            if (child.model.masquerades or child.model.forwards or child.model.address_forwards) \
+                    and forwarding is not None \
                     and forwarding.value == "1" and self.model.nsgen_made and netns not in self.model.routers_cited:
                 # in nsgen's own script, the forwarding its NAT in the namespace turns on (not a `router`)
                 del self.model.sysctls[(netns, "net.ipv4.ip_forward")]
@@ -568,7 +685,13 @@ class Firewall:
             output = rule.target == "DNAT"
             owner = next((f for f in self.model.forwards
                           if (f.in_interface is None or self.netns) and _part_of(rule, f, output)), None)
-            if owner is not None:
+            if owner is not None or self._part_of_namespace_rule(rule):
+                continue
+            if rule.target == "REDIRECT":
+                self._refuse(rule, "REDIRECT in OUTPUT (the namespace's own connections) without the PREROUTING "
+                             "REDIRECT of the same port: the lab's `redirect` adds both together",
+                             "add the PREROUTING REDIRECT too (`redirect NS tcp PORT -> PORT2` adds both), or leave "
+                             "the OUTPUT rule out")
                 continue
             if output:
                 self._refuse(rule, "DNAT in OUTPUT (the host's own connections) without the PREROUTING DNAT of "
@@ -579,6 +702,19 @@ class Firewall:
                 self._refuse(rule, "MASQUERADE of forwarded connections (--ctstate DNAT) that match no forward "
                              "of the script: the lab language masquerades those only as part of a `forward`",
                              "leave it out: `forward tcp PORT -> ADDRESS:PORT` (without `in`) adds it")
+
+    def _part_of_namespace_rule(self, rule: Rule) -> bool:
+        """Whether an OUTPUT DNAT is a whole-address forward's own (`-d ADDRESS`, no port) or an
+        OUTPUT REDIRECT (`--dst-type LOCAL`) a redirect's own, in this namespace."""
+        if rule.target == "REDIRECT":
+            to = rule.to or rule.dport
+            return rule.local and any((r.protocol, str(r.port), str(r.to_port)) == (rule.protocol, rule.dport, to)
+                                      and not (rule.source or rule.destination or rule.in_interface)
+                                      for r in self.model.redirects)
+        if rule.target != "DNAT" or rule.dport is not None or rule.protocol is not None:
+            return False
+        return any(_same_address(f.address, (rule.destination or "").split("/")[0])
+                   and _same_address(f.target, rule.to or "") for f in self.model.address_forwards)
 
     def _isolation(self, inputs: list[Rule]) -> None:
         """A namespace's INPUT rules as `isolate NS` and `allow` lines: accepts of `lo` and of
@@ -676,7 +812,8 @@ class Firewall:
         """FORWARD accepts that the lab's own accepts cover (its bridges, NAT subnets, forward targets)."""
         bridges = {link.name for link in self.model.links if link.kind == "bridge" and link.netns is None}
         subnets = [ipaddress.ip_network(m.subnet) for m in self.model.masquerades]
-        targets = [ipaddress.ip_network(f.target) for f in self.model.forwards]
+        targets = [ipaddress.ip_network(f.target) for f in self.model.forwards] + \
+            [ipaddress.ip_network(f.target) for f in self.model.address_forwards]
         lines = []
         for rule in accepts:
             ends = [x for x in (rule.source, rule.destination) if x]
@@ -721,9 +858,19 @@ def _address_port(text: str) -> tuple[str, str]:
     return address, port
 
 
+def _one_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """`ADDRESS`, `ADDRESS/32` (or /128) as an address; None for anything else."""
+    try:
+        network = ipaddress.ip_network(text.strip("[]"), strict=True)
+    except ValueError:
+        return None
+    return network.network_address if network.num_addresses == 1 else None
+
+
 def _bare(rule: Rule, but_in: bool = False) -> bool:
     """A rule that matches no address, port, protocol or (unless `but_in`) input interface."""
     return (rule.source is None and rule.destination is None and rule.not_destination is None
+            and rule.not_source is None and rule.original_destination is None
             and rule.protocol is None and rule.dport is None and rule.sport is None
             and (but_in or rule.in_interface is None) and rule.out_interface is None)
 

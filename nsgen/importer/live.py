@@ -444,6 +444,10 @@ def _read_saved_rules(runner: Runner, fw: Firewall, netns: str | None) -> None:
                 words = fw.split(stripped, 0, text)
                 if words is not None:
                     fw.iptables_words(["-t", table, *words], table, 0, text, family)
+            elif stripped.startswith(":FORWARD DROP") and table == "filter" and netns is not None:
+                # a namespace that forwards only what it accepts (`router NS deny`); the host's
+                # policies are its own, not the lab's
+                fw.iptables_words(["-t", table, "-P", "FORWARD", "DROP"], table, 0, text, family)
     ruleset = runner.run(["nft", "list", "ruleset"], netns)
     if ruleset.returncode == 0:
         fw.nft_text(ruleset.stdout, 0, skip=COMPAT_TABLES - incompatible)

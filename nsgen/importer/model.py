@@ -113,6 +113,27 @@ class Forward:
 
 
 @dataclass
+class AddressForward:
+    """DNAT of one whole address inside a namespace (`forward NS ADDRESS -> TARGET`)."""
+
+    address: str
+    target: str
+    in_interface: str | None
+    line: int
+
+
+@dataclass
+class Redirect:
+    """REDIRECT of a port to a local port inside a namespace (`redirect NS PROTO PORT -> PORT2`)."""
+
+    protocol: str
+    port: int
+    to_port: int
+    in_interface: str | None
+    line: int
+
+
+@dataclass
 class Expect:
     """A ping the script runs, kept as `expect NS ping ADDRESS`."""
 
@@ -131,11 +152,15 @@ class Model:
     sysctls: dict[tuple[str | None, str], Sysctl] = field(default_factory=dict)
     masquerades: list[Masquerade] = field(default_factory=list)
     forwards: list[Forward] = field(default_factory=list)
+    address_forwards: list[AddressForward] = field(default_factory=list)
+    redirects: list[Redirect] = field(default_factory=list)
     expects: list[Expect] = field(default_factory=list)
     inside: list[tuple[str, int, int]] = field(default_factory=list)
     """Lab lines about rules and processes inside namespaces (`nat NS`, `forward NS`, `isolate`,
     `allow`, `run`): (text, script line, the emitter's order)."""
     routers_cited: set[str] = field(default_factory=set)
+    deny_routers: dict[str, list[int]] = field(default_factory=dict)
+    """Namespaces whose FORWARD rules deny what they do not accept (`router NS deny`): their lines."""
     """Namespaces whose `router NS` line nsgen's own script cites (see `import_script`)."""
     lab_name: str | None = None
     nsgen_made: bool = False

@@ -24,6 +24,7 @@ from nsgen.importer import import_script
 from nsgen.importer.canonical import canonical, differences
 from nsgen.importer.live import import_live
 from tests.kernel.conftest import skip_without_features
+from tests.test_import_router import DUAL_ROUTER, HAND_ROUTER, HAND_ROUTER_LAB, ROUTER
 
 pytestmark = pytest.mark.sandbox
 
@@ -158,10 +159,30 @@ def test_live_import_of_a_built_lab_gives_back_the_lab(built: Path) -> None:
 
 @pytest.mark.parametrize("built", [ROOT / "examples" / "seed.ns", ROOT / "examples" / "pods.ns",
                                    ROOT / "golden" / "dualstack" / "dualstack.ns",
-                                   ROOT / "golden" / "ipv6-only" / "ipv6-only.ns"],
+                                   ROOT / "golden" / "ipv6-only" / "ipv6-only.ns",
+                                   ROOT / "golden" / "router-filter" / "router-filter.ns"],
                          ids=lambda p: p.stem)
 def test_live_import_reads_nft_rules(built: Path) -> None:
     _live_round_trip(built, "nft")
+
+
+@pytest.mark.parametrize("firewall", ["iptables", "nft"])
+def test_live_import_of_a_dual_stack_deny_router(firewall: str, tmp_path: Path) -> None:
+    lab = tmp_path / "dual-router.ns"
+    lab.write_text(DUAL_ROUTER)
+    _live_round_trip(lab, firewall)
+
+
+@pytest.mark.parametrize("firewall", ["iptables", "nft"])
+def test_live_import_of_a_hand_written_deny_router(firewall: str) -> None:
+    with Sandbox(uplink=True) as sandbox:
+        done = sandbox.run(["bash", "-euo", "pipefail", "-s"], input=ROUTER + HAND_ROUTER[firewall], timeout=60)
+        assert done.returncode == 0, done.stderr
+        result = import_live(_lab_namespaces(sandbox), sandbox)
+    assert result.ok and not result.diagnostics, [d.message for d in result.diagnostics]
+    expected = "ipv6 link-local\n" + HAND_ROUTER_LAB  # (--live reads the kernel's addrgenmode)
+    one, two = canonical(expected, "live.ns", name=False), canonical(result.text, "live.ns", name=False)
+    assert one == two, "\n".join(differences(one, two)) + "\n" + result.text
 
 
 def test_live_command_line(tmp_path: Path) -> None:

@@ -1,0 +1,26 @@
+# REDIRECTs the lab's `redirect NS PROTO PORT -> PORT2` cannot say: to one destination only, in
+# POSTROUTING, an OUTPUT one without its PREROUTING one, and one in the host.
+ip netns add lan
+ip netns add r1
+ip netns add dmz
+ip -n lan link set lo up
+ip -n r1 link set lo up
+ip -n dmz link set lo up
+ip link add veth-lan netns lan type veth peer name inside netns r1
+ip link add dmz netns r1 type veth peer name veth-dmz netns dmz
+ip -n lan addr add 10.0.1.2/24 dev veth-lan
+ip -n r1 addr add 10.0.1.1/24 dev inside
+ip -n r1 addr add 10.0.2.1/24 dev dmz
+ip -n dmz addr add 10.0.2.2/24 dev veth-dmz
+ip -n lan link set veth-lan up
+ip -n r1 link set inside up
+ip -n r1 link set dmz up
+ip -n dmz link set veth-dmz up
+ip -n lan route add default via 10.0.1.1
+ip -n dmz route add default via 10.0.2.1
+ip netns exec r1 sysctl -w net.ipv4.ip_forward=1
+ip netns exec r1 iptables -t nat -A PREROUTING -i inside -p tcp --dport 80 -j REDIRECT --to-ports 3128
+ip netns exec r1 iptables -t nat -A PREROUTING -d 10.0.2.2 -p tcp --dport 443 -j REDIRECT --to-ports 3129
+ip netns exec r1 iptables -t nat -A POSTROUTING -p udp --dport 53 -j REDIRECT --to-ports 5353
+ip netns exec r1 iptables -t nat -A OUTPUT -p tcp -m addrtype --dst-type LOCAL --dport 8080 -j REDIRECT --to-ports 3128
+iptables -t nat -A PREROUTING -p tcp --dport 8080 -j REDIRECT --to-ports 80
