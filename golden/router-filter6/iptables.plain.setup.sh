@@ -22,22 +22,34 @@ ip -n dmz link set dev lo up
 # router-filter6.ns:7  ns edge
 ip netns add edge; echo '+ netns edge' >>/run/nsgen/labs/router-filter6/record
 ip -n edge link set dev lo up
-# router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24
+# router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24, fd00:1::2/64, fd00:1::1/64
 ip -n lan link add name veth-lan type veth peer name inside netns r1
 ip -n lan link set dev veth-lan addrgenmode none
 ip -n lan link set dev veth-lan up
 ip -n lan addr replace 10.0.1.2/24 dev veth-lan
+ip -n lan addr replace fd00:1::2/64 dev veth-lan nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+ip -n lan addr replace fe80::2/64 dev veth-lan nodad
 ip -n r1 link set dev inside addrgenmode none
 ip -n r1 link set dev inside up
 ip -n r1 addr replace 10.0.1.1/24 dev inside
-# router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24
+ip -n r1 addr replace fd00:1::1/64 dev inside nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+ip -n r1 addr replace fe80::1/64 dev inside nodad
+# router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24, fd00:2::1/64, fd00:2::2/64
 ip -n r1 link add name dmz type veth peer name veth-dmz netns dmz
 ip -n r1 link set dev dmz addrgenmode none
 ip -n r1 link set dev dmz up
 ip -n r1 addr replace 10.0.2.1/24 dev dmz
+ip -n r1 addr replace fd00:2::1/64 dev dmz nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+ip -n r1 addr replace fe80::1/64 dev dmz nodad
 ip -n dmz link set dev veth-dmz addrgenmode none
 ip -n dmz link set dev veth-dmz up
 ip -n dmz addr replace 10.0.2.2/24 dev veth-dmz
+ip -n dmz addr replace fd00:2::2/64 dev veth-dmz nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+ip -n dmz addr replace fe80::2/64 dev veth-dmz nodad
 # router-filter6.ns:10  veth r1:wan<->edge ip 2001:db8:9::1/64, 2001:db8:9::2/64
 ip -n r1 link add name wan type veth peer name veth-edge netns edge
 ip -n r1 link set dev wan addrgenmode none
@@ -50,51 +62,35 @@ ip -n edge link set dev veth-edge up
 ip -n edge addr replace 2001:db8:9::2/64 dev veth-edge nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n edge addr replace fe80::2/64 dev veth-edge nodad
-# router-filter6.ns:11  address lan:veth-lan fd00:1::2/64
-ip -n lan addr replace fd00:1::2/64 dev veth-lan nodad
-# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
-ip -n lan addr replace fe80::2/64 dev veth-lan nodad
-# router-filter6.ns:12  address r1:inside fd00:1::1/64
-ip -n r1 addr replace fd00:1::1/64 dev inside nodad
-# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
-ip -n r1 addr replace fe80::1/64 dev inside nodad
-# router-filter6.ns:13  address r1:dmz fd00:2::1/64
-ip -n r1 addr replace fd00:2::1/64 dev dmz nodad
-# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
-ip -n r1 addr replace fe80::1/64 dev dmz nodad
-# router-filter6.ns:14  address dmz:veth-dmz fd00:2::2/64
-ip -n dmz addr replace fd00:2::2/64 dev veth-dmz nodad
-# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
-ip -n dmz addr replace fe80::2/64 dev veth-dmz nodad
-# router-filter6.ns:15  address r1:wan 2001:db8:9::10/64
+# router-filter6.ns:11  address r1:wan 2001:db8:9::10/64
 ip -n r1 addr replace 2001:db8:9::10/64 dev wan nodad
-# router-filter6.ns:16  route lan default via 10.0.1.1
+# router-filter6.ns:12  route lan default via 10.0.1.1
 ip -n lan route add default via 10.0.1.1
-# router-filter6.ns:17  route lan default via fd00:1::1
+# router-filter6.ns:13  route lan default via fd00:1::1
 ip -n lan route add default via fd00:1::1
-# router-filter6.ns:18  route dmz default via 10.0.2.1
+# router-filter6.ns:14  route dmz default via 10.0.2.1
 ip -n dmz route add default via 10.0.2.1
-# router-filter6.ns:19  route dmz default via fd00:2::1
+# router-filter6.ns:15  route dmz default via fd00:2::1
 ip -n dmz route add default via fd00:2::1
-# router-filter6.ns:20  route edge fd00::/16 via 2001:db8:9::1
+# router-filter6.ns:16  route edge fd00::/16 via 2001:db8:9::1
 ip -n edge route add fd00::/16 via 2001:db8:9::1
 ip netns exec r1 iptables-restore --noflush <<'RULES'
 *nat
 :nsgen-router-filter6-pre - [0:0]
 :nsgen-router-filter6-out - [0:0]
-# router-filter6.ns:25  redirect r1 tcp 8080 -> 3128 in inside: connections to port 8080 arriving on inside, whatever their destination (PREROUTING), and the namespace's own to its addresses (OUTPUT), go to its own port 3128
--A nsgen-router-filter6-pre -i inside -p tcp -m tcp --dport 8080 -m comment --comment "router-filter6.ns:25" -j REDIRECT --to-ports 3128
--A nsgen-router-filter6-out -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "router-filter6.ns:25" -j REDIRECT --to-ports 3128
+# router-filter6.ns:21  redirect r1 tcp 8080 -> 3128 in inside: connections to port 8080 arriving on inside, whatever their destination (PREROUTING), and the namespace's own to its addresses (OUTPUT), go to its own port 3128
+-A nsgen-router-filter6-pre -i inside -p tcp -m tcp --dport 8080 -m comment --comment "router-filter6.ns:21" -j REDIRECT --to-ports 3128
+-A nsgen-router-filter6-out -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "router-filter6.ns:21" -j REDIRECT --to-ports 3128
 -A PREROUTING -j nsgen-router-filter6-pre
 -A OUTPUT -j nsgen-router-filter6-out
 COMMIT
 *filter
 :nsgen-router-filter6-fwd - [0:0]
-# router-filter6.ns:21  router r1 deny: no new connections forwarded but those allowed; replies always
--A nsgen-router-filter6-fwd -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter6.ns:21" -j ACCEPT
-# router-filter6.ns:22  allow lan -> dmz via r1 tcp 80
--A nsgen-router-filter6-fwd -s 10.0.1.2/32 -d 10.0.2.2/32 -p tcp -m tcp --dport 80 -m comment --comment "router-filter6.ns:22" -j ACCEPT
--A nsgen-router-filter6-fwd -m comment --comment "router-filter6.ns:21" -j DROP
+# router-filter6.ns:17  router r1 deny: no new connections forwarded but those allowed; replies always
+-A nsgen-router-filter6-fwd -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter6.ns:17" -j ACCEPT
+# router-filter6.ns:18  allow lan -> dmz via r1 tcp 80
+-A nsgen-router-filter6-fwd -s 10.0.1.2/32 -d 10.0.2.2/32 -p tcp -m tcp --dport 80 -m comment --comment "router-filter6.ns:18" -j ACCEPT
+-A nsgen-router-filter6-fwd -m comment --comment "router-filter6.ns:17" -j DROP
 -I FORWARD -j nsgen-router-filter6-fwd
 COMMIT
 RULES
@@ -102,30 +98,30 @@ ip netns exec r1 ip6tables-restore --noflush <<'RULES'
 *nat
 :nsgen-router-filter6-pre - [0:0]
 :nsgen-router-filter6-out - [0:0]
-# router-filter6.ns:24  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: every connection to 2001:db8:9::10 (all protocols) arriving on wan (PREROUTING) and made by the namespace itself (OUTPUT)
--A nsgen-router-filter6-pre -i wan -d 2001:db8:9::10/128 -m comment --comment "router-filter6.ns:24" -j DNAT --to-destination fd00:2::2
--A nsgen-router-filter6-out -d 2001:db8:9::10/128 -m comment --comment "router-filter6.ns:24" -j DNAT --to-destination fd00:2::2
-# router-filter6.ns:25  redirect r1 tcp 8080 -> 3128 in inside: connections to port 8080 arriving on inside, whatever their destination (PREROUTING), and the namespace's own to its addresses (OUTPUT), go to its own port 3128
--A nsgen-router-filter6-pre -i inside -p tcp -m tcp --dport 8080 -m comment --comment "router-filter6.ns:25" -j REDIRECT --to-ports 3128
--A nsgen-router-filter6-out -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "router-filter6.ns:25" -j REDIRECT --to-ports 3128
+# router-filter6.ns:20  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: every connection to 2001:db8:9::10 (all protocols) arriving on wan (PREROUTING) and made by the namespace itself (OUTPUT)
+-A nsgen-router-filter6-pre -i wan -d 2001:db8:9::10/128 -m comment --comment "router-filter6.ns:20" -j DNAT --to-destination fd00:2::2
+-A nsgen-router-filter6-out -d 2001:db8:9::10/128 -m comment --comment "router-filter6.ns:20" -j DNAT --to-destination fd00:2::2
+# router-filter6.ns:21  redirect r1 tcp 8080 -> 3128 in inside: connections to port 8080 arriving on inside, whatever their destination (PREROUTING), and the namespace's own to its addresses (OUTPUT), go to its own port 3128
+-A nsgen-router-filter6-pre -i inside -p tcp -m tcp --dport 8080 -m comment --comment "router-filter6.ns:21" -j REDIRECT --to-ports 3128
+-A nsgen-router-filter6-out -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "router-filter6.ns:21" -j REDIRECT --to-ports 3128
 -A PREROUTING -j nsgen-router-filter6-pre
 -A OUTPUT -j nsgen-router-filter6-out
 COMMIT
 *filter
 :nsgen-router-filter6-fwd - [0:0]
-# router-filter6.ns:24  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: the forwarded connections in, and their replies
--A nsgen-router-filter6-fwd -i wan -d fd00:2::2/128 -m conntrack --ctstate DNAT --ctorigdst 2001:db8:9::10/128 -m comment --comment "router-filter6.ns:24" -j ACCEPT
--A nsgen-router-filter6-fwd -o wan -s fd00:2::2/128 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter6.ns:24" -j ACCEPT
-# router-filter6.ns:21  router r1 deny: no new connections forwarded but those allowed; replies always
--A nsgen-router-filter6-fwd -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter6.ns:21" -j ACCEPT
-# router-filter6.ns:22  allow lan -> dmz via r1 tcp 80
--A nsgen-router-filter6-fwd -s fd00:1::2/128 -d fd00:2::2/128 -p tcp -m tcp --dport 80 -m comment --comment "router-filter6.ns:22" -j ACCEPT
-# router-filter6.ns:23  allow fd00:1::/64 -> fd00:2::/64 via r1 udp 53
--A nsgen-router-filter6-fwd -s fd00:1::/64 -d fd00:2::/64 -p udp -m udp --dport 53 -m comment --comment "router-filter6.ns:23" -j ACCEPT
--A nsgen-router-filter6-fwd -m comment --comment "router-filter6.ns:21" -j DROP
+# router-filter6.ns:20  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: the forwarded connections in, and their replies
+-A nsgen-router-filter6-fwd -i wan -d fd00:2::2/128 -m conntrack --ctstate DNAT --ctorigdst 2001:db8:9::10/128 -m comment --comment "router-filter6.ns:20" -j ACCEPT
+-A nsgen-router-filter6-fwd -o wan -s fd00:2::2/128 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter6.ns:20" -j ACCEPT
+# router-filter6.ns:17  router r1 deny: no new connections forwarded but those allowed; replies always
+-A nsgen-router-filter6-fwd -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter6.ns:17" -j ACCEPT
+# router-filter6.ns:18  allow lan -> dmz via r1 tcp 80
+-A nsgen-router-filter6-fwd -s fd00:1::2/128 -d fd00:2::2/128 -p tcp -m tcp --dport 80 -m comment --comment "router-filter6.ns:18" -j ACCEPT
+# router-filter6.ns:19  allow fd00:1::/64 -> fd00:2::/64 via r1 udp 53
+-A nsgen-router-filter6-fwd -s fd00:1::/64 -d fd00:2::/64 -p udp -m udp --dport 53 -m comment --comment "router-filter6.ns:19" -j ACCEPT
+-A nsgen-router-filter6-fwd -m comment --comment "router-filter6.ns:17" -j DROP
 -I FORWARD -j nsgen-router-filter6-fwd
 COMMIT
 RULES
-# router-filter6.ns:21  router r1 deny
+# router-filter6.ns:17  router r1 deny
 ip netns exec r1 sysctl -qw net.ipv4.ip_forward=1
 ip netns exec r1 sysctl -qw net.ipv6.conf.all.forwarding=1

@@ -35,23 +35,23 @@ netns dmz
 netns edge
 link lan veth-lan
 addr lan veth-lan 10.0.1.2/24
+addr lan veth-lan fd00:1::2/64
+addr lan veth-lan fe80::2/64
 addr r1 inside 10.0.1.1/24
+addr r1 inside fd00:1::1/64
+addr r1 inside fe80::1/64
 link r1 dmz
 addr r1 dmz 10.0.2.1/24
+addr r1 dmz fd00:2::1/64
+addr r1 dmz fe80::1/64
 addr dmz veth-dmz 10.0.2.2/24
+addr dmz veth-dmz fd00:2::2/64
+addr dmz veth-dmz fe80::2/64
 link r1 wan
 addr r1 wan 2001:db8:9::1/64
 addr r1 wan fe80::1/64
 addr edge veth-edge 2001:db8:9::2/64
 addr edge veth-edge fe80::2/64
-addr lan veth-lan fd00:1::2/64
-addr lan veth-lan fe80::2/64
-addr r1 inside fd00:1::1/64
-addr r1 inside fe80::1/64
-addr r1 dmz fd00:2::1/64
-addr r1 dmz fe80::1/64
-addr dmz veth-dmz fd00:2::2/64
-addr dmz veth-dmz fe80::2/64
 addr r1 wan 2001:db8:9::10/64
 route lan default via 10.0.1.1 metric 0
 route lan default via fd00:1::1 metric 1024
@@ -98,7 +98,7 @@ if lab_owns 'netns edge'; then # not in a namespace that was there before
   ip -n edge link set dev lo up
 fi
 
-step='router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24'
+step='router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24, fd00:1::2/64, fd00:1::1/64'
 if ! created 'link lan veth-lan' ip -n lan link add name veth-lan type veth peer name inside netns r1; then
   have_link lan veth-lan veth
 fi
@@ -106,16 +106,26 @@ ip -n lan -batch - <<'IP'
 link set dev veth-lan addrgenmode none
 link set dev veth-lan up
 addr replace 10.0.1.2/24 dev veth-lan
+addr replace fd00:1::2/64 dev veth-lan nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+addr replace fe80::2/64 dev veth-lan nodad
 IP
 claim 'addr lan veth-lan 10.0.1.2/24'
+claim 'addr lan veth-lan fd00:1::2/64'
+claim 'addr lan veth-lan fe80::2/64'
 ip -n r1 -batch - <<'IP'
 link set dev inside addrgenmode none
 link set dev inside up
 addr replace 10.0.1.1/24 dev inside
+addr replace fd00:1::1/64 dev inside nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+addr replace fe80::1/64 dev inside nodad
 IP
 claim 'addr r1 inside 10.0.1.1/24'
+claim 'addr r1 inside fd00:1::1/64'
+claim 'addr r1 inside fe80::1/64'
 
-step='router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24'
+step='router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24, fd00:2::1/64, fd00:2::2/64'
 if ! created 'link r1 dmz' ip -n r1 link add name dmz type veth peer name veth-dmz netns dmz; then
   have_link r1 dmz veth
 fi
@@ -123,14 +133,24 @@ ip -n r1 -batch - <<'IP'
 link set dev dmz addrgenmode none
 link set dev dmz up
 addr replace 10.0.2.1/24 dev dmz
+addr replace fd00:2::1/64 dev dmz nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+addr replace fe80::1/64 dev dmz nodad
 IP
 claim 'addr r1 dmz 10.0.2.1/24'
+claim 'addr r1 dmz fd00:2::1/64'
+claim 'addr r1 dmz fe80::1/64'
 ip -n dmz -batch - <<'IP'
 link set dev veth-dmz addrgenmode none
 link set dev veth-dmz up
 addr replace 10.0.2.2/24 dev veth-dmz
+addr replace fd00:2::2/64 dev veth-dmz nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+addr replace fe80::2/64 dev veth-dmz nodad
 IP
 claim 'addr dmz veth-dmz 10.0.2.2/24'
+claim 'addr dmz veth-dmz fd00:2::2/64'
+claim 'addr dmz veth-dmz fe80::2/64'
 
 step='router-filter6.ns:10  veth r1:wan<->edge ip 2001:db8:9::1/64, 2001:db8:9::2/64'
 if ! created 'link r1 wan' ip -n r1 link add name wan type veth peer name veth-edge netns edge; then
@@ -155,67 +175,31 @@ IP
 claim 'addr edge veth-edge 2001:db8:9::2/64'
 claim 'addr edge veth-edge fe80::2/64'
 
-step='router-filter6.ns:11  address lan:veth-lan fd00:1::2/64'
-ip -n lan -batch - <<'IP'
-addr replace fd00:1::2/64 dev veth-lan nodad
-# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
-addr replace fe80::2/64 dev veth-lan nodad
-IP
-claim 'addr lan veth-lan fd00:1::2/64'
-claim 'addr lan veth-lan fe80::2/64'
-
-step='router-filter6.ns:12  address r1:inside fd00:1::1/64'
-ip -n r1 -batch - <<'IP'
-addr replace fd00:1::1/64 dev inside nodad
-# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
-addr replace fe80::1/64 dev inside nodad
-IP
-claim 'addr r1 inside fd00:1::1/64'
-claim 'addr r1 inside fe80::1/64'
-
-step='router-filter6.ns:13  address r1:dmz fd00:2::1/64'
-ip -n r1 -batch - <<'IP'
-addr replace fd00:2::1/64 dev dmz nodad
-# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
-addr replace fe80::1/64 dev dmz nodad
-IP
-claim 'addr r1 dmz fd00:2::1/64'
-claim 'addr r1 dmz fe80::1/64'
-
-step='router-filter6.ns:14  address dmz:veth-dmz fd00:2::2/64'
-ip -n dmz -batch - <<'IP'
-addr replace fd00:2::2/64 dev veth-dmz nodad
-# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
-addr replace fe80::2/64 dev veth-dmz nodad
-IP
-claim 'addr dmz veth-dmz fd00:2::2/64'
-claim 'addr dmz veth-dmz fe80::2/64'
-
-step='router-filter6.ns:15  address r1:wan 2001:db8:9::10/64'
+step='router-filter6.ns:11  address r1:wan 2001:db8:9::10/64'
 ip -n r1 addr replace 2001:db8:9::10/64 dev wan nodad
 claim 'addr r1 wan 2001:db8:9::10/64'
 
-step='router-filter6.ns:16  route lan default via 10.0.1.1'
+step='router-filter6.ns:12  route lan default via 10.0.1.1'
 if ! created 'route lan default via 10.0.1.1 metric 0' ip -n lan route add default via 10.0.1.1; then
   have_route lan default via 10.0.1.1 metric 0
 fi
 
-step='router-filter6.ns:17  route lan default via fd00:1::1'
+step='router-filter6.ns:13  route lan default via fd00:1::1'
 if ! created 'route lan default via fd00:1::1 metric 1024' ip -n lan route add default via fd00:1::1; then
   have_route lan default via fd00:1::1 metric 1024
 fi
 
-step='router-filter6.ns:18  route dmz default via 10.0.2.1'
+step='router-filter6.ns:14  route dmz default via 10.0.2.1'
 if ! created 'route dmz default via 10.0.2.1 metric 0' ip -n dmz route add default via 10.0.2.1; then
   have_route dmz default via 10.0.2.1 metric 0
 fi
 
-step='router-filter6.ns:19  route dmz default via fd00:2::1'
+step='router-filter6.ns:15  route dmz default via fd00:2::1'
 if ! created 'route dmz default via fd00:2::1 metric 1024' ip -n dmz route add default via fd00:2::1; then
   have_route dmz default via fd00:2::1 metric 1024
 fi
 
-step='router-filter6.ns:20  route edge fd00::/16 via 2001:db8:9::1'
+step='router-filter6.ns:16  route edge fd00::/16 via 2001:db8:9::1'
 if ! created 'route edge fd00::/16 via 2001:db8:9::1 metric 1024' ip -n edge route add fd00::/16 via 2001:db8:9::1; then
   have_route edge fd00::/16 via 2001:db8:9::1 metric 1024
 fi
@@ -228,55 +212,55 @@ step='firewall in namespace r1: iptables and ip6tables chains nsgen-router-filte
 # INPUT, inserted first, holds `isolate` and its `allow`s), each address family's in its own tool
 # (the same chain names in both), loaded in one `iptables-restore --noflush` run and one
 # `ip6tables-restore --noflush` run inside it: the namespace's own rules are not touched.
-# router-filter6.ns:21  router r1 deny
-# router-filter6.ns:22  allow lan -> dmz via r1 tcp 80
-# router-filter6.ns:23  allow fd00:1::/64 -> fd00:2::/64 via r1 udp 53
-# router-filter6.ns:24  forward r1 2001:db8:9::10 -> fd00:2::2 in wan
-# router-filter6.ns:25  redirect r1 tcp 8080 -> 3128 in inside
+# router-filter6.ns:17  router r1 deny
+# router-filter6.ns:18  allow lan -> dmz via r1 tcp 80
+# router-filter6.ns:19  allow fd00:1::/64 -> fd00:2::/64 via r1 udp 53
+# router-filter6.ns:20  forward r1 2001:db8:9::10 -> fd00:2::2 in wan
+# router-filter6.ns:21  redirect r1 tcp 8080 -> 3128 in inside
 ns_restore r1 iptables 'nsrules r1' nat:PREROUTING:nsgen-router-filter6-pre:-A nat:OUTPUT:nsgen-router-filter6-out:-A nat:POSTROUTING:nsgen-router-filter6-post:- filter:FORWARD:nsgen-router-filter6-fwd:-I filter:INPUT:nsgen-router-filter6-in:- <<'RULES'
 *nat
 :nsgen-router-filter6-pre - [0:0]
 :nsgen-router-filter6-out - [0:0]
-# router-filter6.ns:25  redirect r1 tcp 8080 -> 3128 in inside: connections to port 8080 arriving on inside, whatever their destination (PREROUTING), and the namespace's own to its addresses (OUTPUT), go to its own port 3128
--A nsgen-router-filter6-pre -i inside -p tcp -m tcp --dport 8080 -m comment --comment "router-filter6.ns:25" -j REDIRECT --to-ports 3128
--A nsgen-router-filter6-out -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "router-filter6.ns:25" -j REDIRECT --to-ports 3128
+# router-filter6.ns:21  redirect r1 tcp 8080 -> 3128 in inside: connections to port 8080 arriving on inside, whatever their destination (PREROUTING), and the namespace's own to its addresses (OUTPUT), go to its own port 3128
+-A nsgen-router-filter6-pre -i inside -p tcp -m tcp --dport 8080 -m comment --comment "router-filter6.ns:21" -j REDIRECT --to-ports 3128
+-A nsgen-router-filter6-out -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "router-filter6.ns:21" -j REDIRECT --to-ports 3128
 COMMIT
 *filter
 :nsgen-router-filter6-fwd - [0:0]
-# router-filter6.ns:21  router r1 deny: no new connections forwarded but those allowed; replies always
--A nsgen-router-filter6-fwd -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter6.ns:21" -j ACCEPT
-# router-filter6.ns:22  allow lan -> dmz via r1 tcp 80
--A nsgen-router-filter6-fwd -s 10.0.1.2/32 -d 10.0.2.2/32 -p tcp -m tcp --dport 80 -m comment --comment "router-filter6.ns:22" -j ACCEPT
--A nsgen-router-filter6-fwd -m comment --comment "router-filter6.ns:21" -j DROP
+# router-filter6.ns:17  router r1 deny: no new connections forwarded but those allowed; replies always
+-A nsgen-router-filter6-fwd -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter6.ns:17" -j ACCEPT
+# router-filter6.ns:18  allow lan -> dmz via r1 tcp 80
+-A nsgen-router-filter6-fwd -s 10.0.1.2/32 -d 10.0.2.2/32 -p tcp -m tcp --dport 80 -m comment --comment "router-filter6.ns:18" -j ACCEPT
+-A nsgen-router-filter6-fwd -m comment --comment "router-filter6.ns:17" -j DROP
 COMMIT
 RULES
 ns_restore r1 ip6tables - nat:PREROUTING:nsgen-router-filter6-pre:-A nat:OUTPUT:nsgen-router-filter6-out:-A nat:POSTROUTING:nsgen-router-filter6-post:- filter:FORWARD:nsgen-router-filter6-fwd:-I filter:INPUT:nsgen-router-filter6-in:- <<'RULES'
 *nat
 :nsgen-router-filter6-pre - [0:0]
 :nsgen-router-filter6-out - [0:0]
-# router-filter6.ns:24  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: every connection to 2001:db8:9::10 (all protocols) arriving on wan (PREROUTING) and made by the namespace itself (OUTPUT)
--A nsgen-router-filter6-pre -i wan -d 2001:db8:9::10/128 -m comment --comment "router-filter6.ns:24" -j DNAT --to-destination fd00:2::2
--A nsgen-router-filter6-out -d 2001:db8:9::10/128 -m comment --comment "router-filter6.ns:24" -j DNAT --to-destination fd00:2::2
-# router-filter6.ns:25  redirect r1 tcp 8080 -> 3128 in inside: connections to port 8080 arriving on inside, whatever their destination (PREROUTING), and the namespace's own to its addresses (OUTPUT), go to its own port 3128
--A nsgen-router-filter6-pre -i inside -p tcp -m tcp --dport 8080 -m comment --comment "router-filter6.ns:25" -j REDIRECT --to-ports 3128
--A nsgen-router-filter6-out -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "router-filter6.ns:25" -j REDIRECT --to-ports 3128
+# router-filter6.ns:20  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: every connection to 2001:db8:9::10 (all protocols) arriving on wan (PREROUTING) and made by the namespace itself (OUTPUT)
+-A nsgen-router-filter6-pre -i wan -d 2001:db8:9::10/128 -m comment --comment "router-filter6.ns:20" -j DNAT --to-destination fd00:2::2
+-A nsgen-router-filter6-out -d 2001:db8:9::10/128 -m comment --comment "router-filter6.ns:20" -j DNAT --to-destination fd00:2::2
+# router-filter6.ns:21  redirect r1 tcp 8080 -> 3128 in inside: connections to port 8080 arriving on inside, whatever their destination (PREROUTING), and the namespace's own to its addresses (OUTPUT), go to its own port 3128
+-A nsgen-router-filter6-pre -i inside -p tcp -m tcp --dport 8080 -m comment --comment "router-filter6.ns:21" -j REDIRECT --to-ports 3128
+-A nsgen-router-filter6-out -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "router-filter6.ns:21" -j REDIRECT --to-ports 3128
 COMMIT
 *filter
 :nsgen-router-filter6-fwd - [0:0]
-# router-filter6.ns:24  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: the forwarded connections in, and their replies
--A nsgen-router-filter6-fwd -i wan -d fd00:2::2/128 -m conntrack --ctstate DNAT --ctorigdst 2001:db8:9::10/128 -m comment --comment "router-filter6.ns:24" -j ACCEPT
--A nsgen-router-filter6-fwd -o wan -s fd00:2::2/128 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter6.ns:24" -j ACCEPT
-# router-filter6.ns:21  router r1 deny: no new connections forwarded but those allowed; replies always
--A nsgen-router-filter6-fwd -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter6.ns:21" -j ACCEPT
-# router-filter6.ns:22  allow lan -> dmz via r1 tcp 80
--A nsgen-router-filter6-fwd -s fd00:1::2/128 -d fd00:2::2/128 -p tcp -m tcp --dport 80 -m comment --comment "router-filter6.ns:22" -j ACCEPT
-# router-filter6.ns:23  allow fd00:1::/64 -> fd00:2::/64 via r1 udp 53
--A nsgen-router-filter6-fwd -s fd00:1::/64 -d fd00:2::/64 -p udp -m udp --dport 53 -m comment --comment "router-filter6.ns:23" -j ACCEPT
--A nsgen-router-filter6-fwd -m comment --comment "router-filter6.ns:21" -j DROP
+# router-filter6.ns:20  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: the forwarded connections in, and their replies
+-A nsgen-router-filter6-fwd -i wan -d fd00:2::2/128 -m conntrack --ctstate DNAT --ctorigdst 2001:db8:9::10/128 -m comment --comment "router-filter6.ns:20" -j ACCEPT
+-A nsgen-router-filter6-fwd -o wan -s fd00:2::2/128 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter6.ns:20" -j ACCEPT
+# router-filter6.ns:17  router r1 deny: no new connections forwarded but those allowed; replies always
+-A nsgen-router-filter6-fwd -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "router-filter6.ns:17" -j ACCEPT
+# router-filter6.ns:18  allow lan -> dmz via r1 tcp 80
+-A nsgen-router-filter6-fwd -s fd00:1::2/128 -d fd00:2::2/128 -p tcp -m tcp --dport 80 -m comment --comment "router-filter6.ns:18" -j ACCEPT
+# router-filter6.ns:19  allow fd00:1::/64 -> fd00:2::/64 via r1 udp 53
+-A nsgen-router-filter6-fwd -s fd00:1::/64 -d fd00:2::/64 -p udp -m udp --dport 53 -m comment --comment "router-filter6.ns:19" -j ACCEPT
+-A nsgen-router-filter6-fwd -m comment --comment "router-filter6.ns:17" -j DROP
 COMMIT
 RULES
 
-step='router-filter6.ns:21  router r1 deny'
+step='router-filter6.ns:17  router r1 deny'
 if ! lab_owns 'netns r1' && [ ! -e /run/nsgen/labs/router-filter6/prior-sysctl/r1/net.ipv4.ip_forward ]; then # kept for teardown
   mkdir -p /run/nsgen/labs/router-filter6/prior-sysctl/r1
   ip netns exec r1 sysctl -n net.ipv4.ip_forward >/run/nsgen/labs/router-filter6/prior-sysctl/r1/net.ipv4.ip_forward

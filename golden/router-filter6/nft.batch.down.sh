@@ -25,23 +25,23 @@ netns dmz
 netns edge
 link lan veth-lan
 addr lan veth-lan 10.0.1.2/24
+addr lan veth-lan fd00:1::2/64
+addr lan veth-lan fe80::2/64
 addr r1 inside 10.0.1.1/24
+addr r1 inside fd00:1::1/64
+addr r1 inside fe80::1/64
 link r1 dmz
 addr r1 dmz 10.0.2.1/24
+addr r1 dmz fd00:2::1/64
+addr r1 dmz fe80::1/64
 addr dmz veth-dmz 10.0.2.2/24
+addr dmz veth-dmz fd00:2::2/64
+addr dmz veth-dmz fe80::2/64
 link r1 wan
 addr r1 wan 2001:db8:9::1/64
 addr r1 wan fe80::1/64
 addr edge veth-edge 2001:db8:9::2/64
 addr edge veth-edge fe80::2/64
-addr lan veth-lan fd00:1::2/64
-addr lan veth-lan fe80::2/64
-addr r1 inside fd00:1::1/64
-addr r1 inside fe80::1/64
-addr r1 dmz fd00:2::1/64
-addr r1 dmz fe80::1/64
-addr dmz veth-dmz fd00:2::2/64
-addr dmz veth-dmz fe80::2/64
 addr r1 wan 2001:db8:9::10/64
 route lan default via 10.0.1.1 metric 0
 route lan default via fd00:1::1 metric 1024
@@ -59,66 +59,34 @@ KEYS
     remove_ns_rules r1
   fi
 
-  # router-filter6.ns:20  route edge fd00::/16 via 2001:db8:9::1
+  # router-filter6.ns:16  route edge fd00::/16 via 2001:db8:9::1
   if lab_made 'route edge fd00::/16 via 2001:db8:9::1 metric 1024' && has_route edge fd00::/16 via 2001:db8:9::1 metric 1024; then
     ip -n edge route del fd00::/16 via 2001:db8:9::1
   fi
 
-  # router-filter6.ns:19  route dmz default via fd00:2::1
+  # router-filter6.ns:15  route dmz default via fd00:2::1
   if lab_made 'route dmz default via fd00:2::1 metric 1024' && has_route dmz default via fd00:2::1 metric 1024; then
     ip -n dmz route del default via fd00:2::1
   fi
 
-  # router-filter6.ns:18  route dmz default via 10.0.2.1
+  # router-filter6.ns:14  route dmz default via 10.0.2.1
   if lab_made 'route dmz default via 10.0.2.1 metric 0' && has_route dmz default via 10.0.2.1 metric 0; then
     ip -n dmz route del default via 10.0.2.1
   fi
 
-  # router-filter6.ns:17  route lan default via fd00:1::1
+  # router-filter6.ns:13  route lan default via fd00:1::1
   if lab_made 'route lan default via fd00:1::1 metric 1024' && has_route lan default via fd00:1::1 metric 1024; then
     ip -n lan route del default via fd00:1::1
   fi
 
-  # router-filter6.ns:16  route lan default via 10.0.1.1
+  # router-filter6.ns:12  route lan default via 10.0.1.1
   if lab_made 'route lan default via 10.0.1.1 metric 0' && has_route lan default via 10.0.1.1 metric 0; then
     ip -n lan route del default via 10.0.1.1
   fi
 
-  # router-filter6.ns:15  address r1:wan 2001:db8:9::10/64
+  # router-filter6.ns:11  address r1:wan 2001:db8:9::10/64
   if lab_made 'addr r1 wan 2001:db8:9::10/64'; then
     ip -n r1 addr del 2001:db8:9::10/64 dev wan 2>/dev/null || true # gone meanwhile is fine
-  fi
-
-  # router-filter6.ns:14  address dmz:veth-dmz fd00:2::2/64
-  if lab_made 'addr dmz veth-dmz fe80::2/64'; then
-    ip -n dmz addr del fe80::2/64 dev veth-dmz 2>/dev/null || true # gone meanwhile is fine
-  fi
-  if lab_made 'addr dmz veth-dmz fd00:2::2/64'; then
-    ip -n dmz addr del fd00:2::2/64 dev veth-dmz 2>/dev/null || true # gone meanwhile is fine
-  fi
-
-  # router-filter6.ns:13  address r1:dmz fd00:2::1/64
-  if lab_made 'addr r1 dmz fe80::1/64'; then
-    ip -n r1 addr del fe80::1/64 dev dmz 2>/dev/null || true # gone meanwhile is fine
-  fi
-  if lab_made 'addr r1 dmz fd00:2::1/64'; then
-    ip -n r1 addr del fd00:2::1/64 dev dmz 2>/dev/null || true # gone meanwhile is fine
-  fi
-
-  # router-filter6.ns:12  address r1:inside fd00:1::1/64
-  if lab_made 'addr r1 inside fe80::1/64'; then
-    ip -n r1 addr del fe80::1/64 dev inside 2>/dev/null || true # gone meanwhile is fine
-  fi
-  if lab_made 'addr r1 inside fd00:1::1/64'; then
-    ip -n r1 addr del fd00:1::1/64 dev inside 2>/dev/null || true # gone meanwhile is fine
-  fi
-
-  # router-filter6.ns:11  address lan:veth-lan fd00:1::2/64
-  if lab_made 'addr lan veth-lan fe80::2/64'; then
-    ip -n lan addr del fe80::2/64 dev veth-lan 2>/dev/null || true # gone meanwhile is fine
-  fi
-  if lab_made 'addr lan veth-lan fd00:1::2/64'; then
-    ip -n lan addr del fd00:1::2/64 dev veth-lan 2>/dev/null || true # gone meanwhile is fine
   fi
 
   # router-filter6.ns:10  veth r1:wan<->edge ip 2001:db8:9::1/64, 2001:db8:9::2/64
@@ -135,23 +103,47 @@ KEYS
     ip -n r1 addr del 2001:db8:9::1/64 dev wan 2>/dev/null || true # gone meanwhile is fine
   fi
 
-  # router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24
+  # router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24, fd00:2::1/64, fd00:2::2/64
+  if lab_made 'addr dmz veth-dmz fe80::2/64'; then
+    ip -n dmz addr del fe80::2/64 dev veth-dmz 2>/dev/null || true # gone meanwhile is fine
+  fi
+  if lab_made 'addr dmz veth-dmz fd00:2::2/64'; then
+    ip -n dmz addr del fd00:2::2/64 dev veth-dmz 2>/dev/null || true # gone meanwhile is fine
+  fi
   if lab_made 'addr dmz veth-dmz 10.0.2.2/24'; then
     ip -n dmz addr del 10.0.2.2/24 dev veth-dmz 2>/dev/null || true # gone meanwhile is fine
+  fi
+  if lab_made 'addr r1 dmz fe80::1/64'; then
+    ip -n r1 addr del fe80::1/64 dev dmz 2>/dev/null || true # gone meanwhile is fine
+  fi
+  if lab_made 'addr r1 dmz fd00:2::1/64'; then
+    ip -n r1 addr del fd00:2::1/64 dev dmz 2>/dev/null || true # gone meanwhile is fine
   fi
   if lab_made 'addr r1 dmz 10.0.2.1/24'; then
     ip -n r1 addr del 10.0.2.1/24 dev dmz 2>/dev/null || true # gone meanwhile is fine
   fi
 
-  # router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24
+  # router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24, fd00:1::2/64, fd00:1::1/64
+  if lab_made 'addr r1 inside fe80::1/64'; then
+    ip -n r1 addr del fe80::1/64 dev inside 2>/dev/null || true # gone meanwhile is fine
+  fi
+  if lab_made 'addr r1 inside fd00:1::1/64'; then
+    ip -n r1 addr del fd00:1::1/64 dev inside 2>/dev/null || true # gone meanwhile is fine
+  fi
   if lab_made 'addr r1 inside 10.0.1.1/24'; then
     ip -n r1 addr del 10.0.1.1/24 dev inside 2>/dev/null || true # gone meanwhile is fine
+  fi
+  if lab_made 'addr lan veth-lan fe80::2/64'; then
+    ip -n lan addr del fe80::2/64 dev veth-lan 2>/dev/null || true # gone meanwhile is fine
+  fi
+  if lab_made 'addr lan veth-lan fd00:1::2/64'; then
+    ip -n lan addr del fd00:1::2/64 dev veth-lan 2>/dev/null || true # gone meanwhile is fine
   fi
   if lab_made 'addr lan veth-lan 10.0.1.2/24'; then
     ip -n lan addr del 10.0.1.2/24 dev veth-lan 2>/dev/null || true # gone meanwhile is fine
   fi
 
-  # router-filter6.ns:21  router r1 deny
+  # router-filter6.ns:17  router r1 deny
   if [ -e /run/nsgen/labs/router-filter6/prior-sysctl/r1/net.ipv6.conf.all.forwarding ]; then # a namespace that was there before the lab
     ip netns exec r1 sysctl -qw net.ipv6.conf.all.forwarding="$(cat /run/nsgen/labs/router-filter6/prior-sysctl/r1/net.ipv6.conf.all.forwarding)"
     rm -f /run/nsgen/labs/router-filter6/prior-sysctl/r1/net.ipv6.conf.all.forwarding
@@ -173,12 +165,12 @@ KEYS
     ip -n r1 link del dev wan || link_gone r1 wan # gone meanwhile is fine
   fi
 
-  # router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24
+  # router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24, fd00:2::1/64, fd00:2::2/64
   if lab_made 'link r1 dmz' && link_is r1 dmz veth; then
     ip -n r1 link del dev dmz || link_gone r1 dmz # gone meanwhile is fine
   fi
 
-  # router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24
+  # router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24, fd00:1::2/64, fd00:1::1/64
   if lab_made 'link lan veth-lan' && link_is lan veth-lan veth; then
     ip -n lan link del dev veth-lan || link_gone lan veth-lan # gone meanwhile is fine
   fi

@@ -36,23 +36,23 @@ netns dmz
 netns edge
 link lan veth-lan
 addr lan veth-lan 10.0.1.2/24
+addr lan veth-lan fd00:1::2/64
+addr lan veth-lan fe80::2/64
 addr r1 inside 10.0.1.1/24
+addr r1 inside fd00:1::1/64
+addr r1 inside fe80::1/64
 link r1 dmz
 addr r1 dmz 10.0.2.1/24
+addr r1 dmz fd00:2::1/64
+addr r1 dmz fe80::1/64
 addr dmz veth-dmz 10.0.2.2/24
+addr dmz veth-dmz fd00:2::2/64
+addr dmz veth-dmz fe80::2/64
 link r1 wan
 addr r1 wan 2001:db8:9::1/64
 addr r1 wan fe80::1/64
 addr edge veth-edge 2001:db8:9::2/64
 addr edge veth-edge fe80::2/64
-addr lan veth-lan fd00:1::2/64
-addr lan veth-lan fe80::2/64
-addr r1 inside fd00:1::1/64
-addr r1 inside fe80::1/64
-addr r1 dmz fd00:2::1/64
-addr r1 dmz fe80::1/64
-addr dmz veth-dmz fd00:2::2/64
-addr dmz veth-dmz fe80::2/64
 addr r1 wan 2001:db8:9::10/64
 route lan default via 10.0.1.1 metric 0
 route lan default via fd00:1::1 metric 1024
@@ -84,12 +84,12 @@ BATCH
   # --- veth pairs between two namespaces: made here, one command each; their ends are set up
   # in the namespace batches below
 
-  step='router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24'
+  step='router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24, fd00:1::2/64, fd00:1::1/64'
   if ! created 'link lan veth-lan' ip -n lan link add name veth-lan type veth peer name inside netns r1; then
     have_link lan veth-lan veth
   fi
 
-  step='router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24'
+  step='router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24, fd00:2::1/64, fd00:2::2/64'
   if ! created 'link r1 dmz' ip -n r1 link add name dmz type veth peer name veth-dmz netns dmz; then
     have_link r1 dmz veth
   fi
@@ -106,37 +106,46 @@ BATCH
 # router-filter6.ns:4  ns lan
 # (next line: only in a namespace this lab created)
 link set dev lo up
-# router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24
+# router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24, fd00:1::2/64, fd00:1::1/64
 link set dev veth-lan addrgenmode none
 link set dev veth-lan up
 # (record: addr lan veth-lan 10.0.1.2/24)
 addr replace 10.0.1.2/24 dev veth-lan
-# router-filter6.ns:11  address lan:veth-lan fd00:1::2/64
 # (record: addr lan veth-lan fd00:1::2/64)
 addr replace fd00:1::2/64 dev veth-lan nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 # (record: addr lan veth-lan fe80::2/64)
 addr replace fe80::2/64 dev veth-lan nodad
-# router-filter6.ns:16  route lan default via 10.0.1.1
+# router-filter6.ns:12  route lan default via 10.0.1.1
 # (record: route lan default via 10.0.1.1 metric 0)
 route add default via 10.0.1.1
-# router-filter6.ns:17  route lan default via fd00:1::1
+# router-filter6.ns:13  route lan default via fd00:1::1
 # (record: route lan default via fd00:1::1 metric 1024)
 route add default via fd00:1::1
 @ r1
 # router-filter6.ns:5  ns r1
 # (next line: only in a namespace this lab created)
 link set dev lo up
-# router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24
+# router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24, fd00:1::2/64, fd00:1::1/64
 link set dev inside addrgenmode none
 link set dev inside up
 # (record: addr r1 inside 10.0.1.1/24)
 addr replace 10.0.1.1/24 dev inside
-# router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24
+# (record: addr r1 inside fd00:1::1/64)
+addr replace fd00:1::1/64 dev inside nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+# (record: addr r1 inside fe80::1/64)
+addr replace fe80::1/64 dev inside nodad
+# router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24, fd00:2::1/64, fd00:2::2/64
 link set dev dmz addrgenmode none
 link set dev dmz up
 # (record: addr r1 dmz 10.0.2.1/24)
 addr replace 10.0.2.1/24 dev dmz
+# (record: addr r1 dmz fd00:2::1/64)
+addr replace fd00:2::1/64 dev dmz nodad
+# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
+# (record: addr r1 dmz fe80::1/64)
+addr replace fe80::1/64 dev dmz nodad
 # router-filter6.ns:10  veth r1:wan<->edge ip 2001:db8:9::1/64, 2001:db8:9::2/64
 link set dev wan addrgenmode none
 link set dev wan up
@@ -145,40 +154,27 @@ addr replace 2001:db8:9::1/64 dev wan nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 # (record: addr r1 wan fe80::1/64)
 addr replace fe80::1/64 dev wan nodad
-# router-filter6.ns:12  address r1:inside fd00:1::1/64
-# (record: addr r1 inside fd00:1::1/64)
-addr replace fd00:1::1/64 dev inside nodad
-# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
-# (record: addr r1 inside fe80::1/64)
-addr replace fe80::1/64 dev inside nodad
-# router-filter6.ns:13  address r1:dmz fd00:2::1/64
-# (record: addr r1 dmz fd00:2::1/64)
-addr replace fd00:2::1/64 dev dmz nodad
-# (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
-# (record: addr r1 dmz fe80::1/64)
-addr replace fe80::1/64 dev dmz nodad
-# router-filter6.ns:15  address r1:wan 2001:db8:9::10/64
+# router-filter6.ns:11  address r1:wan 2001:db8:9::10/64
 # (record: addr r1 wan 2001:db8:9::10/64)
 addr replace 2001:db8:9::10/64 dev wan nodad
 @ dmz
 # router-filter6.ns:6  ns dmz
 # (next line: only in a namespace this lab created)
 link set dev lo up
-# router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24
+# router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24, fd00:2::1/64, fd00:2::2/64
 link set dev veth-dmz addrgenmode none
 link set dev veth-dmz up
 # (record: addr dmz veth-dmz 10.0.2.2/24)
 addr replace 10.0.2.2/24 dev veth-dmz
-# router-filter6.ns:14  address dmz:veth-dmz fd00:2::2/64
 # (record: addr dmz veth-dmz fd00:2::2/64)
 addr replace fd00:2::2/64 dev veth-dmz nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 # (record: addr dmz veth-dmz fe80::2/64)
 addr replace fe80::2/64 dev veth-dmz nodad
-# router-filter6.ns:18  route dmz default via 10.0.2.1
+# router-filter6.ns:14  route dmz default via 10.0.2.1
 # (record: route dmz default via 10.0.2.1 metric 0)
 route add default via 10.0.2.1
-# router-filter6.ns:19  route dmz default via fd00:2::1
+# router-filter6.ns:15  route dmz default via fd00:2::1
 # (record: route dmz default via fd00:2::1 metric 1024)
 route add default via fd00:2::1
 @ edge
@@ -193,7 +189,7 @@ addr replace 2001:db8:9::2/64 dev veth-edge nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 # (record: addr edge veth-edge fe80::2/64)
 addr replace fe80::2/64 dev veth-edge nodad
-# router-filter6.ns:20  route edge fd00::/16 via 2001:db8:9::1
+# router-filter6.ns:16  route edge fd00::/16 via 2001:db8:9::1
 # (record: route edge fd00::/16 via 2001:db8:9::1 metric 1024)
 route add fd00::/16 via 2001:db8:9::1
 BATCH
@@ -205,11 +201,11 @@ BATCH
   # forward and redirect ports, or whole addresses, postrouting masquerades, forward accepts that
   # traffic and its replies, and a `router NS deny`'s allowed flows before it drops the rest, input
   # holds `isolate` and its `allow`s): the namespace's own tables are not touched.
-  # router-filter6.ns:21  router r1 deny
-  # router-filter6.ns:22  allow lan -> dmz via r1 tcp 80
-  # router-filter6.ns:23  allow fd00:1::/64 -> fd00:2::/64 via r1 udp 53
-  # router-filter6.ns:24  forward r1 2001:db8:9::10 -> fd00:2::2 in wan
-  # router-filter6.ns:25  redirect r1 tcp 8080 -> 3128 in inside
+  # router-filter6.ns:17  router r1 deny
+  # router-filter6.ns:18  allow lan -> dmz via r1 tcp 80
+  # router-filter6.ns:19  allow fd00:1::/64 -> fd00:2::/64 via r1 udp 53
+  # router-filter6.ns:20  forward r1 2001:db8:9::10 -> fd00:2::2 in wan
+  # router-filter6.ns:21  redirect r1 tcp 8080 -> 3128 in inside
   if made_now r1 || ! ip netns exec r1 nft list table inet nsgen-router-filter6 >/dev/null 2>&1; then
     undo_push 'nsrules r1'
   fi
@@ -221,38 +217,38 @@ delete table inet nsgen-router-filter6
 table inet nsgen-router-filter6 {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
-		# router-filter6.ns:24  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: every connection to 2001:db8:9::10 (all protocols)
-		iifname "wan" ip6 daddr 2001:db8:9::10 dnat ip6 to fd00:2::2 comment "router-filter6.ns:24"
-		# router-filter6.ns:25  redirect r1 tcp 8080 -> 3128 in inside: arriving on inside, whatever the destination, to the namespace's own port 3128
-		iifname "inside" tcp dport 8080 redirect to :3128 comment "router-filter6.ns:25"
+		# router-filter6.ns:20  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: every connection to 2001:db8:9::10 (all protocols)
+		iifname "wan" ip6 daddr 2001:db8:9::10 dnat ip6 to fd00:2::2 comment "router-filter6.ns:20"
+		# router-filter6.ns:21  redirect r1 tcp 8080 -> 3128 in inside: arriving on inside, whatever the destination, to the namespace's own port 3128
+		iifname "inside" tcp dport 8080 redirect to :3128 comment "router-filter6.ns:21"
 	}
 
 	chain output {
 		type nat hook output priority -100; policy accept;
-		# router-filter6.ns:24  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: from the namespace itself
-		ip6 daddr 2001:db8:9::10 dnat ip6 to fd00:2::2 comment "router-filter6.ns:24"
-		# router-filter6.ns:25  redirect r1 tcp 8080 -> 3128 in inside: the namespace's own connections to its addresses
-		fib daddr type local tcp dport 8080 redirect to :3128 comment "router-filter6.ns:25"
+		# router-filter6.ns:20  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: from the namespace itself
+		ip6 daddr 2001:db8:9::10 dnat ip6 to fd00:2::2 comment "router-filter6.ns:20"
+		# router-filter6.ns:21  redirect r1 tcp 8080 -> 3128 in inside: the namespace's own connections to its addresses
+		fib daddr type local tcp dport 8080 redirect to :3128 comment "router-filter6.ns:21"
 	}
 
 	chain forward {
 		type filter hook forward priority filter; policy accept;
-		# router-filter6.ns:24  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: the forwarded connections in, and their replies
-		iifname "wan" ip6 daddr fd00:2::2 ct status dnat ct original ip6 daddr 2001:db8:9::10 accept comment "router-filter6.ns:24"
-		oifname "wan" ip6 saddr fd00:2::2 ct state established,related accept comment "router-filter6.ns:24"
-		# router-filter6.ns:21  router r1 deny: no new connections forwarded but those allowed; replies always
-		ct state established,related accept comment "router-filter6.ns:21"
-		# router-filter6.ns:22  allow lan -> dmz via r1 tcp 80
-		ip saddr 10.0.1.2/32 ip daddr 10.0.2.2/32 tcp dport 80 accept comment "router-filter6.ns:22"
-		ip6 saddr fd00:1::2/128 ip6 daddr fd00:2::2/128 tcp dport 80 accept comment "router-filter6.ns:22"
-		# router-filter6.ns:23  allow fd00:1::/64 -> fd00:2::/64 via r1 udp 53
-		ip6 saddr fd00:1::/64 ip6 daddr fd00:2::/64 udp dport 53 accept comment "router-filter6.ns:23"
-		drop comment "router-filter6.ns:21"
+		# router-filter6.ns:20  forward r1 2001:db8:9::10 -> fd00:2::2 in wan: the forwarded connections in, and their replies
+		iifname "wan" ip6 daddr fd00:2::2 ct status dnat ct original ip6 daddr 2001:db8:9::10 accept comment "router-filter6.ns:20"
+		oifname "wan" ip6 saddr fd00:2::2 ct state established,related accept comment "router-filter6.ns:20"
+		# router-filter6.ns:17  router r1 deny: no new connections forwarded but those allowed; replies always
+		ct state established,related accept comment "router-filter6.ns:17"
+		# router-filter6.ns:18  allow lan -> dmz via r1 tcp 80
+		ip saddr 10.0.1.2/32 ip daddr 10.0.2.2/32 tcp dport 80 accept comment "router-filter6.ns:18"
+		ip6 saddr fd00:1::2/128 ip6 daddr fd00:2::2/128 tcp dport 80 accept comment "router-filter6.ns:18"
+		# router-filter6.ns:19  allow fd00:1::/64 -> fd00:2::/64 via r1 udp 53
+		ip6 saddr fd00:1::/64 ip6 daddr fd00:2::/64 udp dport 53 accept comment "router-filter6.ns:19"
+		drop comment "router-filter6.ns:17"
 	}
 }
 RULES
 
-  step='router-filter6.ns:21  router r1 deny'
+  step='router-filter6.ns:17  router r1 deny'
   if ! lab_owns 'netns r1' && [ ! -e /run/nsgen/labs/router-filter6/prior-sysctl/r1/net.ipv4.ip_forward ]; then # kept for teardown
     mkdir -p /run/nsgen/labs/router-filter6/prior-sysctl/r1
     ip netns exec r1 sysctl -n net.ipv4.ip_forward >/run/nsgen/labs/router-filter6/prior-sysctl/r1/net.ipv4.ip_forward

@@ -39,6 +39,8 @@ class Rule:
     """nft's `saddr != { ... }` / `daddr != { ... }`: the excluded subnets, joined by commas."""
     original_destination: str | None = None
     """`--ctorigdst ADDRESS` (nft `ct original ip daddr ADDRESS`): a whole-address forward's accept."""
+    original_dport: str | None = None
+    """`--ctorigdstport PORT` (nft `ct original proto-dst PORT`): a port forward's accept in a namespace."""
     protocol: str | None = None
     dport: str | None = None
     sport: str | None = None
@@ -156,6 +158,8 @@ class Firewall:
                 rule.states = value
             elif word == "--ctorigdst":
                 rule.original_destination = value
+            elif word == "--ctorigdstport":
+                rule.original_dport = value
             elif word == "--dst-type":
                 rule.local = value == "LOCAL"
             elif word in ("-m", "--match", "--comment"):
@@ -394,6 +398,9 @@ class Firewall:
                     and tokens[index + 3:index + 4] == ["daddr"]:
                 rule.original_destination = tokens[index + 4] if index + 4 < len(tokens) else ""
                 step = 5
+            elif word == "ct" and nxt == "original" and after == "proto-dst":
+                rule.original_dport = tokens[index + 3] if index + 3 < len(tokens) else ""
+                step = 4
             elif word == "ct" and nxt == "status":
                 rule.states = after.upper()  # `ct status dnat`: a forward's hairpin (as --ctstate DNAT)
                 step = 3

@@ -298,7 +298,9 @@ class _Reader:
             six = [Address(f"{info['local']}/{info['prefixlen']}", 0)
                    for info in self.addresses.get((scope, link.name), [])
                    if info.get("family") == "inet6" and info.get("local") != "::1"]
-            for address in sorted(six, key=lambda a: a.interface.ip.is_link_local):
+            # (the kernel lists an interface's IPv6 addresses newest first: reversed, they come in
+            # the order they were added, the veth's own before an `address` line's)
+            for address in sorted(reversed(six), key=lambda a: a.interface.ip.is_link_local):
                 if address.interface.ip.is_link_local and (
                         link.addrgenmode != "none"
                         or Interpreter.derived_link_local(link, address.interface)):

@@ -125,9 +125,11 @@ class _Deny:
             if replies and _same(rule.destination, m.subnet) and _only(rule, "destination", "states"):
                 return True
         for f in model.forwards:
-            if (not states and _same(rule.destination, f.target) and rule.in_interface == f.in_interface
+            dnat = states == {"DNAT"} and rule.original_dport == str(f.port)  # (nsgen before 2026-12: no states)
+            if ((dnat or (not states and rule.original_dport is None)) and _same(rule.destination, f.target)
+                    and rule.in_interface == f.in_interface
                     and rule.dport == str(f.target_port) and rule.protocol == f.protocol
-                    and _only(rule, "destination", "in_interface", "dport", "protocol")):
+                    and _only(rule, "destination", "in_interface", "dport", "protocol", "states", "original_dport")):
                 self.opened.add(f.line)
                 return True
             if (replies and _same(rule.source, f.target) and rule.out_interface == f.in_interface
