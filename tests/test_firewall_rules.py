@@ -3,6 +3,8 @@ tests/kernel/test_firewall_hosts.py)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from nsgen import cli
@@ -93,7 +95,10 @@ def test_ipv6_only_lab_has_no_ipv4_rules() -> None:
     plan = _plan("ns a; bridge br0 ip fd00:7::1/64; veth a<->br0 ip fd00:7::2\nnat masquerade fd00:7::/64\n")
     assert plan.families == (6,)
     setup = render(plan, "iptables", "setup", "plain")
-    assert "ip6tables-restore" in setup and "iptables-restore" not in setup.replace("ip6tables-restore", "")
+    assert "ip6tables -t nat -A nsgen-lab-post -s fd00:7::/64" in setup  # the plain style: one command a rule
+    assert not re.search(r"^iptables", setup, re.M)
+    default = render(plan, "iptables", "setup")
+    assert "ip6tables-restore" in default and "iptables-restore" not in default.replace("ip6tables-restore", "")
     assert "ip_forward" not in setup and "net.ipv6.conf.all.forwarding" in setup
     assert "ip addr replace fd00:7::2/64 dev veth-a nodad" in setup.replace("ip -n a ", "ip ")
 

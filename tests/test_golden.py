@@ -126,3 +126,23 @@ def test_golden_script_carries_only_the_helpers_it_calls(case: str, target: str,
                 reached.add(name)
                 pending.append(name)
     assert set(functions) - {"main"} <= reached, f"never called: {sorted(set(functions) - reached - {'main'})}"
+
+
+PLAIN_SEED_LINES = 60
+"""Issue 15: the tutorial's lab in the plain style (a runbook's list of commands) fits in 60 lines."""
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_plain_setup_of_the_seed_lab_is_short(target: str) -> None:
+    """The plain setup of golden/seed, rendered afresh, has at most 60 lines; and no line joins
+    commands with `;` or `&&` to get there but those that always did: a namespace made and recorded,
+    the refusal of a lab set up from another file, the save of a sysctl's value before (and nft's own
+    `;` in a chain's definition)."""
+    compilation, _source = compiled("seed")
+    assert compilation.plan is not None
+    text = render(compilation.plan, target, "setup", "plain")
+    lines = text.splitlines()
+    assert len(lines) <= PLAIN_SEED_LINES, f"{target}: {len(lines)} lines"
+    joined = [line for line in lines if not line.startswith("#") and ("; " in line or " && " in line)
+              and not line.startswith(("ip netns add ", "if [ ", "[ -e ", "add chain "))]
+    assert not joined, joined

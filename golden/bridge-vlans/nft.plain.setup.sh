@@ -2,12 +2,11 @@
 # Setup of nsgen lab 'bridge-vlans', compiled from bridge-vlans.ns (target nft, plain style).
 # Creates namespaces red, blue, green, gold, grey, r1 and 1 more; bridges br0, br1, br2; veth pairs
 # veth-red-br/veth-red, veth-blue-br/veth-blue, veth-br0-br/veth-br1-br, veth-green-br/veth-green,
-# veth-gold-br/veth-gold, veth-grey-br/veth-grey and 1 more; rules in nft table inet
-# nsgen-bridge-vlans (accept across br0, accept across br1). Plain style: no checks or rollback; run
-# it once, as root. Undo: nsgen down -t nft --style plain bridge-vlans.ns
+# veth-gold-br/veth-gold, veth-grey-br/veth-grey and 1 more; nft table inet nsgen-bridge-vlans.
+# No checks or rollback: run it once, as root. Undo: nsgen down -t nft --style plain bridge-vlans.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/bridge-vlans # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/bridge-vlans # the lab's record (teardown deletes only the namespaces it lists)
 if [ "$(cat /run/nsgen/labs/bridge-vlans/source 2>/dev/null || echo bridge-vlans.ns)" != bridge-vlans.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/bridge-vlans/source >&2; exit 1; fi
 echo bridge-vlans.ns >/run/nsgen/labs/bridge-vlans/source
 # bridge-vlans.ns:8  ns red
@@ -32,13 +31,11 @@ ip -n r1 link set dev lo up
 ip netns add pink; echo '+ netns pink' >>/run/nsgen/labs/bridge-vlans/record
 ip -n pink link set dev lo up
 # bridge-vlans.ns:6  bridge br0
-ip link add name br0 type bridge vlan_filtering 1
+ip link add name br0 up type bridge vlan_filtering 1
 ip link set dev br0 alias nsgen:bridge-vlans # nsgen's teardown deletes only links with this mark
-ip link set dev br0 up
 # bridge-vlans.ns:7  bridge br1
-ip link add name br1 type bridge vlan_filtering 1
+ip link add name br1 up type bridge vlan_filtering 1
 ip link set dev br1 alias nsgen:bridge-vlans # nsgen's teardown deletes only links with this mark
-ip link set dev br1 up
 # bridge-vlans.ns:21  bridge r1:br2 ip 10.0.40.254/24
 ip -n r1 link add name br2 type bridge vlan_filtering 1
 ip -n r1 link set dev br2 addrgenmode none
@@ -49,16 +46,14 @@ ip -n r1 addr replace 10.0.40.254/24 dev br2
 # bridge-vlans.ns:13  veth red<->br0 ip 10.0.0.1/24 tag 10
 ip link add name veth-red-br master br0 up type veth peer name veth-red netns red
 ip link set dev veth-red-br alias nsgen:bridge-vlans # nsgen's teardown deletes only links with this mark
-ip -n red link set dev veth-red addrgenmode none
-ip -n red link set dev veth-red up
+ip -n red link set dev veth-red addrgenmode none up
 ip -n red addr replace 10.0.0.1/24 dev veth-red
 bridge vlan del dev veth-red-br vid 1
 bridge vlan add dev veth-red-br vid 10 pvid untagged
 # bridge-vlans.ns:14  veth blue<->br0 ip 10.0.0.2/24 tag 20
 ip link add name veth-blue-br master br0 up type veth peer name veth-blue netns blue
 ip link set dev veth-blue-br alias nsgen:bridge-vlans # nsgen's teardown deletes only links with this mark
-ip -n blue link set dev veth-blue addrgenmode none
-ip -n blue link set dev veth-blue up
+ip -n blue link set dev veth-blue addrgenmode none up
 ip -n blue addr replace 10.0.0.2/24 dev veth-blue
 bridge vlan del dev veth-blue-br vid 1
 bridge vlan add dev veth-blue-br vid 20 pvid untagged
@@ -75,46 +70,33 @@ bridge vlan add dev veth-br1-br vid 20
 # bridge-vlans.ns:16  veth green<->br1 ip 10.0.0.3/24 tag 10
 ip link add name veth-green-br master br1 up type veth peer name veth-green netns green
 ip link set dev veth-green-br alias nsgen:bridge-vlans # nsgen's teardown deletes only links with this mark
-ip -n green link set dev veth-green addrgenmode none
-ip -n green link set dev veth-green up
+ip -n green link set dev veth-green addrgenmode none up
 ip -n green addr replace 10.0.0.3/24 dev veth-green
 bridge vlan del dev veth-green-br vid 1
 bridge vlan add dev veth-green-br vid 10 pvid untagged
 # bridge-vlans.ns:17  veth gold<->br1 ip 10.0.0.4/24 tag 20
 ip link add name veth-gold-br master br1 up type veth peer name veth-gold netns gold
 ip link set dev veth-gold-br alias nsgen:bridge-vlans # nsgen's teardown deletes only links with this mark
-ip -n gold link set dev veth-gold addrgenmode none
-ip -n gold link set dev veth-gold up
+ip -n gold link set dev veth-gold addrgenmode none up
 ip -n gold addr replace 10.0.0.4/24 dev veth-gold
 bridge vlan del dev veth-gold-br vid 1
 bridge vlan add dev veth-gold-br vid 20 pvid untagged
 # bridge-vlans.ns:18  veth grey<->br1 ip 10.0.0.5/24
 ip link add name veth-grey-br master br1 up type veth peer name veth-grey netns grey
 ip link set dev veth-grey-br alias nsgen:bridge-vlans # nsgen's teardown deletes only links with this mark
-ip -n grey link set dev veth-grey addrgenmode none
-ip -n grey link set dev veth-grey up
+ip -n grey link set dev veth-grey addrgenmode none up
 ip -n grey addr replace 10.0.0.5/24 dev veth-grey
 # bridge-vlans.ns:22  veth pink<->r1:br2 ip 10.0.40.1/24 tag 40
 ip -n pink link add name veth-pink type veth peer name veth-pink-br netns r1
-ip -n pink link set dev veth-pink addrgenmode none
-ip -n pink link set dev veth-pink up
+ip -n pink link set dev veth-pink addrgenmode none up
 ip -n pink addr replace 10.0.40.1/24 dev veth-pink
-ip -n r1 link set dev veth-pink-br addrgenmode none
-ip -n r1 link set dev veth-pink-br master br2 up
+ip -n r1 link set dev veth-pink-br addrgenmode none master br2 up
 bridge -n r1 vlan del dev veth-pink-br vid 1
 bridge -n r1 vlan add dev veth-pink-br vid 40 pvid untagged
+# firewall: nft table inet nsgen-bridge-vlans; first, accept what crosses the lab's bridges (the forward hook sees it when br_netfilter is on)
 nft -f - <<'RULES'
-table ip nsgen-bridge-vlans
-delete table ip nsgen-bridge-vlans
-table inet nsgen-bridge-vlans
-delete table inet nsgen-bridge-vlans
-table inet nsgen-bridge-vlans {
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		# bridge-vlans.ns:6  bridge br0: between the lab's namespaces across it (seen here when br_netfilter is on)
-		iifname "br0" oifname "br0" accept comment "bridge-vlans.ns:6"
-		# bridge-vlans.ns:7  bridge br1: between the lab's namespaces across it (seen here when br_netfilter is on)
-		iifname "br1" oifname "br1" accept comment "bridge-vlans.ns:7"
-	}
-}
+add table inet nsgen-bridge-vlans
+add chain inet nsgen-bridge-vlans forward { type filter hook forward priority filter; policy accept; }
+add rule inet nsgen-bridge-vlans forward iifname "br0" oifname "br0" accept comment "bridge-vlans.ns:6"
+add rule inet nsgen-bridge-vlans forward iifname "br1" oifname "br1" accept comment "bridge-vlans.ns:7"
 RULES

@@ -2,12 +2,12 @@
 # Setup of nsgen lab 'gretap', compiled from gretap.ns (target iptables, plain style).
 # Creates namespaces site1, site2, red, blue, far, green; bridges br1, br2, br7; veth pairs eth1/eth1,
 # veth-red/veth-red-br, veth-blue/veth-blue-br, veth-far-host/veth-far, veth-green-br/veth-green;
-# tunnels gretap site1:gt0, gretap site2:gt0, gretap gt7, gretap far:gt7; rules in iptables chains
-# nsgen-gretap-* (accept across br7). Plain style: no checks or rollback; run it once, as root. Undo:
-# nsgen down --style plain gretap.ns
+# tunnels gretap site1:gt0, gretap site2:gt0, gretap gt7, gretap far:gt7; iptables chains
+# nsgen-gretap-*.
+# No checks or rollback: run it once, as root. Undo: nsgen down --style plain gretap.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/gretap # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/gretap # the lab's record (teardown deletes only the namespaces it lists)
 if [ "$(cat /run/nsgen/labs/gretap/source 2>/dev/null || echo gretap.ns)" != gretap.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/gretap/source >&2; exit 1; fi
 echo gretap.ns >/run/nsgen/labs/gretap/source
 # gretap.ns:6  ns site1
@@ -37,44 +37,35 @@ ip -n site2 link add name br2 type bridge
 ip -n site2 link set dev br2 addrgenmode none
 ip -n site2 link set dev br2 up
 # gretap.ns:20  bridge br7 ip 10.7.0.254/24
-ip link add name br7 type bridge
+ip link add name br7 up type bridge
 ip link set dev br7 alias nsgen:gretap # nsgen's teardown deletes only links with this mark
-ip link set dev br7 up
 ip addr replace 10.7.0.254/24 dev br7
 # gretap.ns:8  veth site1:eth1<->site2:eth1 ip 172.30.0.1/24, 172.30.0.2/24
 ip -n site1 link add name eth1 type veth peer name eth1 netns site2
-ip -n site1 link set dev eth1 addrgenmode none
-ip -n site1 link set dev eth1 up
+ip -n site1 link set dev eth1 addrgenmode none up
 ip -n site1 addr replace 172.30.0.1/24 dev eth1
-ip -n site2 link set dev eth1 addrgenmode none
-ip -n site2 link set dev eth1 up
+ip -n site2 link set dev eth1 addrgenmode none up
 ip -n site2 addr replace 172.30.0.2/24 dev eth1
 # gretap.ns:15  veth red<->site1:br1 ip 10.8.0.1/24 mtu 1458
 ip -n red link add name veth-red mtu 1458 type veth peer name veth-red-br netns site1
-ip -n red link set dev veth-red addrgenmode none
-ip -n red link set dev veth-red mtu 1458 up
+ip -n red link set dev veth-red addrgenmode none mtu 1458 up
 ip -n red addr replace 10.8.0.1/24 dev veth-red
-ip -n site1 link set dev veth-red-br addrgenmode none
-ip -n site1 link set dev veth-red-br master br1 mtu 1458 up
+ip -n site1 link set dev veth-red-br addrgenmode none master br1 mtu 1458 up
 # gretap.ns:16  veth blue<->site2:br2 ip 10.8.0.2/24 mtu 1458
 ip -n blue link add name veth-blue mtu 1458 type veth peer name veth-blue-br netns site2
-ip -n blue link set dev veth-blue addrgenmode none
-ip -n blue link set dev veth-blue mtu 1458 up
+ip -n blue link set dev veth-blue addrgenmode none mtu 1458 up
 ip -n blue addr replace 10.8.0.2/24 dev veth-blue
-ip -n site2 link set dev veth-blue-br addrgenmode none
-ip -n site2 link set dev veth-blue-br master br2 mtu 1458 up
+ip -n site2 link set dev veth-blue-br addrgenmode none master br2 mtu 1458 up
 # gretap.ns:19  veth far<->host ip 172.31.0.2/24, 172.31.0.1/24
 ip link add name veth-far-host up type veth peer name veth-far netns far
 ip link set dev veth-far-host alias nsgen:gretap # nsgen's teardown deletes only links with this mark
 ip addr replace 172.31.0.1/24 dev veth-far-host
-ip -n far link set dev veth-far addrgenmode none
-ip -n far link set dev veth-far up
+ip -n far link set dev veth-far addrgenmode none up
 ip -n far addr replace 172.31.0.2/24 dev veth-far
 # gretap.ns:21  veth green<->br7 ip 10.7.0.1/24 mtu 1462
 ip link add name veth-green-br master br7 mtu 1462 up type veth peer name veth-green netns green
 ip link set dev veth-green-br alias nsgen:gretap # nsgen's teardown deletes only links with this mark
-ip -n green link set dev veth-green addrgenmode none
-ip -n green link set dev veth-green mtu 1462 up
+ip -n green link set dev veth-green addrgenmode none mtu 1462 up
 ip -n green addr replace 10.7.0.1/24 dev veth-green
 # gretap.ns:11  gretap site1:gt0 remote 172.30.0.2 local 172.30.0.1 dev eth1 key 42 bridge br1
 ip -n site1 link add name gt0 master br1 type gretap remote 172.30.0.2 local 172.30.0.1 dev eth1 key 42
@@ -92,11 +83,7 @@ ip -n far link add name gt7 type gretap remote 172.31.0.1 local 172.31.0.2
 ip -n far link set dev gt7 addrgenmode none
 ip -n far link set dev gt7 up
 ip -n far addr replace 10.7.0.2/24 dev gt7
-iptables-restore --noflush <<'RULES'
-*filter
-:nsgen-gretap-fwd - [0:0]
-# gretap.ns:20  bridge br7 ip 10.7.0.254/24: between the lab's namespaces across it (seen here when br_netfilter is on)
--A nsgen-gretap-fwd -i br7 -o br7 -m comment --comment "gretap.ns:20" -j ACCEPT
-COMMIT
-RULES
+# firewall: iptables chains nsgen-gretap-*; first, accept what crosses the lab's bridges (FORWARD sees it when br_netfilter is on)
+iptables -t filter -N nsgen-gretap-fwd
 iptables -t filter -I FORWARD -j nsgen-gretap-fwd
+iptables -t filter -A nsgen-gretap-fwd -i br7 -o br7 -m comment --comment gretap.ns:20 -j ACCEPT

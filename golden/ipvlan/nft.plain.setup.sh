@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'ipvlan', compiled from ipvlan.ns (target nft, plain style).
 # Creates namespaces red, blue, far; veth pair veth-far-host/veth-far; ipvlans red:ipv0, blue:ipv0.
-# Plain style: no checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain
-# ipvlan.ns
+# No checks or rollback: run it once, as root. Undo: nsgen down -t nft --style plain ipvlan.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/ipvlan # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/ipvlan # the lab's record (teardown deletes only the namespaces it lists)
 if [ "$(cat /run/nsgen/labs/ipvlan/source 2>/dev/null || echo ipvlan.ns)" != ipvlan.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/ipvlan/source >&2; exit 1; fi
 echo ipvlan.ns >/run/nsgen/labs/ipvlan/source
 # ipvlan.ns:4  ns red
@@ -21,8 +20,7 @@ ip -n far link set dev lo up
 ip link add name veth-far-host up type veth peer name veth-far netns far
 ip link set dev veth-far-host alias nsgen:ipvlan # nsgen's teardown deletes only links with this mark
 ip addr replace 192.168.8.254/24 dev veth-far-host
-ip -n far link set dev veth-far addrgenmode none
-ip -n far link set dev veth-far up
+ip -n far link set dev veth-far addrgenmode none up
 ip -n far addr replace 192.168.8.9/24 dev veth-far
 # ipvlan.ns:8  ipvlan red:ipv0 on veth-far-host mode l3 ip 192.168.8.1/24
 ip link add link veth-far-host name ipv0 netns red type ipvlan mode l3

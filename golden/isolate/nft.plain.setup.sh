@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'isolate', compiled from isolate.ns (target nft, plain style).
 # Creates namespaces red, blue, green; bridge br0; veth pairs veth-red-br/veth-red,
-# veth-blue-br/veth-blue, veth-green-br/veth-green; route in blue to default; rules in nft table inet
-# nsgen-isolate (accept across br0, tcp 8080 -> 10.0.0.2:8080); rules in namespace blue (isolated, 4
-# allows); net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root. Undo:
-# nsgen down -t nft --style plain isolate.ns
+# veth-blue-br/veth-blue, veth-green-br/veth-green; route in blue; nft table inet nsgen-isolate; rules
+# in namespace blue (isolated, 4 allows); net.ipv4.ip_forward=1.
+# No checks or rollback: run it once, as root. Undo: nsgen down -t nft --style plain isolate.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/isolate # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/isolate /run/nsgen/host/net.ipv4.ip_forward # the lab's record (teardown deletes only the namespaces it lists), and where the host's values from before the lab are kept
 if [ "$(cat /run/nsgen/labs/isolate/source 2>/dev/null || echo isolate.ns)" != isolate.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/isolate/source >&2; exit 1; fi
 echo isolate.ns >/run/nsgen/labs/isolate/source
 # isolate.ns:3  ns red
@@ -20,66 +19,42 @@ ip -n blue link set dev lo up
 ip netns add green; echo '+ netns green' >>/run/nsgen/labs/isolate/record
 ip -n green link set dev lo up
 # isolate.ns:6  bridge br0 ip 10.0.0.254/24
-ip link add name br0 type bridge
+ip link add name br0 up type bridge
 ip link set dev br0 alias nsgen:isolate # nsgen's teardown deletes only links with this mark
-ip link set dev br0 up
 ip addr replace 10.0.0.254/24 dev br0
 # isolate.ns:7  veth red<->br0 ip 10.0.0.1/24
 ip link add name veth-red-br master br0 up type veth peer name veth-red netns red
 ip link set dev veth-red-br alias nsgen:isolate # nsgen's teardown deletes only links with this mark
-ip -n red link set dev veth-red addrgenmode none
-ip -n red link set dev veth-red up
+ip -n red link set dev veth-red addrgenmode none up
 ip -n red addr replace 10.0.0.1/24 dev veth-red
 # isolate.ns:8  veth blue<->br0 ip 10.0.0.2/24
 ip link add name veth-blue-br master br0 up type veth peer name veth-blue netns blue
 ip link set dev veth-blue-br alias nsgen:isolate # nsgen's teardown deletes only links with this mark
-ip -n blue link set dev veth-blue addrgenmode none
-ip -n blue link set dev veth-blue up
+ip -n blue link set dev veth-blue addrgenmode none up
 ip -n blue addr replace 10.0.0.2/24 dev veth-blue
 # isolate.ns:9  veth green<->br0 ip 10.0.0.3/24
 ip link add name veth-green-br master br0 up type veth peer name veth-green netns green
 ip link set dev veth-green-br alias nsgen:isolate # nsgen's teardown deletes only links with this mark
-ip -n green link set dev veth-green addrgenmode none
-ip -n green link set dev veth-green up
+ip -n green link set dev veth-green addrgenmode none up
 ip -n green addr replace 10.0.0.3/24 dev veth-green
 # isolate.ns:10  route blue default via 10.0.0.254
 ip -n blue route add default via 10.0.0.254
+# firewall: nft table inet nsgen-isolate; first, accept what crosses the lab's bridges (the forward hook sees it when br_netfilter is on)
 nft -f - <<'RULES'
-table ip nsgen-isolate
-delete table ip nsgen-isolate
-table inet nsgen-isolate
-delete table inet nsgen-isolate
-table inet nsgen-isolate {
-	chain prerouting {
-		type nat hook prerouting priority dstnat; policy accept;
-		# isolate.ns:16  forward tcp 8080 -> 10.0.0.2:8080
-		fib daddr type local tcp dport 8080 dnat ip to 10.0.0.2:8080 comment "isolate.ns:16"
-	}
-
-	chain output {
-		type nat hook output priority -100; policy accept;
-		# isolate.ns:16  forward tcp 8080 -> 10.0.0.2:8080: from the host itself (not to 127.0.0.0/8)
-		ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 8080 dnat ip to 10.0.0.2:8080 comment "isolate.ns:16"
-	}
-
-	chain hairpin {
-		type nat hook postrouting priority srcnat; policy accept;
-		# isolate.ns:16  forward tcp 8080 -> 10.0.0.2:8080: from 10.0.0.0/24 through the host's address, masqueraded so the replies come back through the host
-		ip saddr 10.0.0.0/24 ip daddr 10.0.0.2 tcp dport 8080 ct status dnat masquerade comment "isolate.ns:16"
-	}
-
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		# isolate.ns:6  bridge br0 ip 10.0.0.254/24: between the lab's namespaces across it (seen here when br_netfilter is on)
-		iifname "br0" oifname "br0" accept comment "isolate.ns:6"
-		# isolate.ns:16  forward tcp 8080 -> 10.0.0.2:8080: the forwarded connections in, and their replies
-		ip daddr 10.0.0.2 tcp dport 8080 accept comment "isolate.ns:16"
-		ip saddr 10.0.0.2 tcp sport 8080 ct state established,related accept comment "isolate.ns:16"
-	}
-}
+add table inet nsgen-isolate
+add chain inet nsgen-isolate prerouting { type nat hook prerouting priority dstnat; policy accept; }
+add chain inet nsgen-isolate output { type nat hook output priority -100; policy accept; }
+add chain inet nsgen-isolate hairpin { type nat hook postrouting priority srcnat; policy accept; }
+add chain inet nsgen-isolate forward { type filter hook forward priority filter; policy accept; }
+add rule inet nsgen-isolate forward iifname "br0" oifname "br0" accept comment "isolate.ns:6"
+# isolate.ns:16  forward tcp 8080 -> 10.0.0.2:8080: from the host itself too, and from 10.0.0.0/24 (hairpin, masqueraded); accept the connections in, and the replies
+add rule inet nsgen-isolate prerouting fib daddr type local tcp dport 8080 dnat ip to 10.0.0.2:8080 comment "isolate.ns:16"
+add rule inet nsgen-isolate output ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 8080 dnat ip to 10.0.0.2:8080 comment "isolate.ns:16"
+add rule inet nsgen-isolate hairpin ip saddr 10.0.0.0/24 ip daddr 10.0.0.2 tcp dport 8080 ct status dnat masquerade comment "isolate.ns:16"
+add rule inet nsgen-isolate forward ip daddr 10.0.0.2 tcp dport 8080 accept comment "isolate.ns:16"
+add rule inet nsgen-isolate forward ip saddr 10.0.0.2 tcp sport 8080 ct state established,related accept comment "isolate.ns:16"
 RULES
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/host/net.ipv4.ip_forward
 [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
 echo 1 >/run/nsgen/host/net.ipv4.ip_forward/isolate
 echo 1 >/proc/sys/net/ipv4/ip_forward

@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'isolate6', compiled from isolate6.ns (target iptables, plain style).
 # Creates namespaces red, blue, green, gold; bridge br0; veth pairs veth-red-br/veth-red,
-# veth-blue-br/veth-blue, veth-green-br/veth-green, veth-gold-br/veth-gold; routes in blue to default,
-# default; rules in iptables and ip6tables chains nsgen-isolate6-* (accept across br0, tcp 8080 ->
-# [fd00:20::2]:8080); rules in namespace blue (isolated, 4 allows); rules in namespace gold (isolated,
-# 2 allows); net.ipv6.conf.all.forwarding=1. Plain style: no checks or rollback; run it once, as root.
-# Undo: nsgen down --style plain isolate6.ns
+# veth-blue-br/veth-blue, veth-green-br/veth-green, veth-gold-br/veth-gold; routes in blue; iptables
+# and ip6tables chains nsgen-isolate6-*; rules in namespace blue (isolated, 4 allows); rules in
+# namespace gold (isolated, 2 allows); net.ipv6.conf.all.forwarding=1.
+# No checks or rollback: run it once, as root. Undo: nsgen down --style plain isolate6.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/isolate6 # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/isolate6 /run/nsgen/host/net.ipv6.conf.all.forwarding # the lab's record (teardown deletes only the namespaces it lists), and where the host's values from before the lab are kept
 if [ "$(cat /run/nsgen/labs/isolate6/source 2>/dev/null || echo isolate6.ns)" != isolate6.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/isolate6/source >&2; exit 1; fi
 echo isolate6.ns >/run/nsgen/labs/isolate6/source
 # isolate6.ns:5  ns red
@@ -24,16 +23,14 @@ ip -n green link set dev lo up
 ip netns add gold; echo '+ netns gold' >>/run/nsgen/labs/isolate6/record
 ip -n gold link set dev lo up
 # isolate6.ns:9  bridge br0 ip 10.0.0.254/24, fd00:20::fe/64
-ip link add name br0 type bridge
+ip link add name br0 up type bridge
 ip link set dev br0 alias nsgen:isolate6 # nsgen's teardown deletes only links with this mark
-ip link set dev br0 up
 ip addr replace 10.0.0.254/24 dev br0
 ip addr replace fd00:20::fe/64 dev br0 nodad
 # isolate6.ns:10  veth red<->br0 ip 10.0.0.1/24, fd00:20::1/64
 ip link add name veth-red-br master br0 up type veth peer name veth-red netns red
 ip link set dev veth-red-br alias nsgen:isolate6 # nsgen's teardown deletes only links with this mark
-ip -n red link set dev veth-red addrgenmode none
-ip -n red link set dev veth-red up
+ip -n red link set dev veth-red addrgenmode none up
 ip -n red addr replace 10.0.0.1/24 dev veth-red
 ip -n red addr replace fd00:20::1/64 dev veth-red nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
@@ -41,8 +38,7 @@ ip -n red addr replace fe80::1/64 dev veth-red nodad
 # isolate6.ns:11  veth blue<->br0 ip 10.0.0.2/24, fd00:20::2/64
 ip link add name veth-blue-br master br0 up type veth peer name veth-blue netns blue
 ip link set dev veth-blue-br alias nsgen:isolate6 # nsgen's teardown deletes only links with this mark
-ip -n blue link set dev veth-blue addrgenmode none
-ip -n blue link set dev veth-blue up
+ip -n blue link set dev veth-blue addrgenmode none up
 ip -n blue addr replace 10.0.0.2/24 dev veth-blue
 ip -n blue addr replace fd00:20::2/64 dev veth-blue nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
@@ -50,8 +46,7 @@ ip -n blue addr replace fe80::2/64 dev veth-blue nodad
 # isolate6.ns:12  veth green<->br0 ip 10.0.0.3/24, fd00:20::3/64
 ip link add name veth-green-br master br0 up type veth peer name veth-green netns green
 ip link set dev veth-green-br alias nsgen:isolate6 # nsgen's teardown deletes only links with this mark
-ip -n green link set dev veth-green addrgenmode none
-ip -n green link set dev veth-green up
+ip -n green link set dev veth-green addrgenmode none up
 ip -n green addr replace 10.0.0.3/24 dev veth-green
 ip -n green addr replace fd00:20::3/64 dev veth-green nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
@@ -59,8 +54,7 @@ ip -n green addr replace fe80::3/64 dev veth-green nodad
 # isolate6.ns:13  veth gold<->br0 ip fd00:20::4/64
 ip link add name veth-gold-br master br0 up type veth peer name veth-gold netns gold
 ip link set dev veth-gold-br alias nsgen:isolate6 # nsgen's teardown deletes only links with this mark
-ip -n gold link set dev veth-gold addrgenmode none
-ip -n gold link set dev veth-gold up
+ip -n gold link set dev veth-gold addrgenmode none up
 ip -n gold addr replace fd00:20::4/64 dev veth-gold nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n gold addr replace fe80::4/64 dev veth-gold nodad
@@ -68,40 +62,26 @@ ip -n gold addr replace fe80::4/64 dev veth-gold nodad
 ip -n blue route add default via 10.0.0.254
 # isolate6.ns:15  route blue default via fd00:20::fe
 ip -n blue route add default via fd00:20::fe
-iptables-restore --noflush <<'RULES'
-*filter
-:nsgen-isolate6-fwd - [0:0]
-# isolate6.ns:9  bridge br0 ip 10.0.0.254/24, fd00:20::fe/64: between the lab's namespaces across it (seen here when br_netfilter is on)
--A nsgen-isolate6-fwd -i br0 -o br0 -m comment --comment "isolate6.ns:9" -j ACCEPT
-COMMIT
-RULES
-ip6tables-restore --noflush <<'RULES'
-*nat
-:nsgen-isolate6-pre - [0:0]
-:nsgen-isolate6-post - [0:0]
-:nsgen-isolate6-out - [0:0]
-# isolate6.ns:21  forward tcp 8080 -> [fd00:20::2]:8080
--A nsgen-isolate6-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "isolate6.ns:21" -j DNAT --to-destination [fd00:20::2]:8080
-# isolate6.ns:21  forward tcp 8080 -> [fd00:20::2]:8080: from the host itself (OUTPUT; not to ::1/128), and from fd00:20::/64 through the host's address (hairpin: masqueraded, so the replies come back through the host)
--A nsgen-isolate6-out ! -d ::1/128 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment "isolate6.ns:21" -j DNAT --to-destination [fd00:20::2]:8080
--A nsgen-isolate6-post -s fd00:20::/64 -d fd00:20::2/128 -p tcp -m tcp --dport 8080 -m conntrack --ctstate DNAT -m comment --comment "isolate6.ns:21" -j MASQUERADE
-COMMIT
-*filter
-:nsgen-isolate6-fwd - [0:0]
-# isolate6.ns:9  bridge br0 ip 10.0.0.254/24, fd00:20::fe/64: between the lab's namespaces across it (seen here when br_netfilter is on)
--A nsgen-isolate6-fwd -i br0 -o br0 -m comment --comment "isolate6.ns:9" -j ACCEPT
-# isolate6.ns:21  forward tcp 8080 -> [fd00:20::2]:8080: the forwarded connections in, and their replies
--A nsgen-isolate6-fwd -d fd00:20::2/128 -p tcp -m tcp --dport 8080 -m comment --comment "isolate6.ns:21" -j ACCEPT
--A nsgen-isolate6-fwd -s fd00:20::2/128 -p tcp -m tcp --sport 8080 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "isolate6.ns:21" -j ACCEPT
-COMMIT
-RULES
+# firewall: iptables and ip6tables chains nsgen-isolate6-*; first, accept what crosses the lab's bridges (FORWARD sees it when br_netfilter is on)
+iptables -t filter -N nsgen-isolate6-fwd
 iptables -t filter -I FORWARD -j nsgen-isolate6-fwd
+ip6tables -t nat -N nsgen-isolate6-pre
 ip6tables -t nat -A PREROUTING -j nsgen-isolate6-pre
+ip6tables -t nat -N nsgen-isolate6-out
 ip6tables -t nat -A OUTPUT -j nsgen-isolate6-out
+ip6tables -t nat -N nsgen-isolate6-post
 ip6tables -t nat -A POSTROUTING -j nsgen-isolate6-post
+ip6tables -t filter -N nsgen-isolate6-fwd
 ip6tables -t filter -I FORWARD -j nsgen-isolate6-fwd
+iptables -t filter -A nsgen-isolate6-fwd -i br0 -o br0 -m comment --comment isolate6.ns:9 -j ACCEPT
+ip6tables -t filter -A nsgen-isolate6-fwd -i br0 -o br0 -m comment --comment isolate6.ns:9 -j ACCEPT
+# isolate6.ns:21  forward tcp 8080 -> [fd00:20::2]:8080: from the host itself too, and from fd00:20::/64 (hairpin, masqueraded); accept the connections in, and the replies
+ip6tables -t nat -A nsgen-isolate6-pre -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment isolate6.ns:21 -j DNAT --to-destination '[fd00:20::2]:8080'
+ip6tables -t nat -A nsgen-isolate6-out ! -d ::1/128 -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment isolate6.ns:21 -j DNAT --to-destination '[fd00:20::2]:8080'
+ip6tables -t nat -A nsgen-isolate6-post -s fd00:20::/64 -d fd00:20::2/128 -p tcp -m tcp --dport 8080 -m conntrack --ctstate DNAT -m comment --comment isolate6.ns:21 -j MASQUERADE
+ip6tables -t filter -A nsgen-isolate6-fwd -d fd00:20::2/128 -p tcp -m tcp --dport 8080 -m comment --comment isolate6.ns:21 -j ACCEPT
+ip6tables -t filter -A nsgen-isolate6-fwd -s fd00:20::2/128 -p tcp -m tcp --sport 8080 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment isolate6.ns:21 -j ACCEPT
 # net.ipv6.conf.all.forwarding=1 (the host must route between the lab and its uplink for NAT to work (IPv6: the host then ignores router advertisements unless accept_ra is 2); the value before is kept for teardown)
-mkdir -p /run/nsgen/host/net.ipv6.conf.all.forwarding
 [ -e /run/nsgen/host/net.ipv6.conf.all.forwarding/value ] || { cat /proc/sys/net/ipv6/conf/all/forwarding >/run/nsgen/host/net.ipv6.conf.all.forwarding/value.new && mv /run/nsgen/host/net.ipv6.conf.all.forwarding/value.new /run/nsgen/host/net.ipv6.conf.all.forwarding/value; }
 echo 1 >/run/nsgen/host/net.ipv6.conf.all.forwarding/isolate6
 echo 1 >/proc/sys/net/ipv6/conf/all/forwarding

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'macvlan-host', compiled from macvlan-host.ns (target iptables, plain style).
-# Creates namespace red; macvlan red:mv0; route in red to default. Plain style: no checks or rollback;
-# run it once, as root. Undo: nsgen down --style plain macvlan-host.ns
+# Creates namespace red; macvlan red:mv0; route in red.
+# No checks or rollback: run it once, as root. Undo: nsgen down --style plain macvlan-host.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/macvlan-host # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/macvlan-host # the lab's record (teardown deletes only the namespaces it lists)
 if [ "$(cat /run/nsgen/labs/macvlan-host/source 2>/dev/null || echo macvlan-host.ns)" != macvlan-host.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/macvlan-host/source >&2; exit 1; fi
 echo macvlan-host.ns >/run/nsgen/labs/macvlan-host/source
 # macvlan-host.ns:3  ns red

@@ -1,51 +1,38 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'masquerade-out', compiled from masquerade-out.ns (target nft, plain style).
-# Creates namespace app; bridge br0; veth pair veth-app-br/veth-app; route in app to default; rules in
-# nft table inet nsgen-masquerade-out (masquerade 172.20.0.0/24); net.ipv4.ip_forward=1. Plain style:
-# no checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain masquerade-out.ns
+# Creates namespace app; bridge br0; veth pair veth-app-br/veth-app; route in app; nft table inet
+# nsgen-masquerade-out; net.ipv4.ip_forward=1.
+# No checks or rollback: run it once, as root. Undo: nsgen down -t nft --style plain masquerade-out.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/masquerade-out # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/masquerade-out /run/nsgen/host/net.ipv4.ip_forward # the lab's record (teardown deletes only the namespaces it lists), and where the host's values from before the lab are kept
 if [ "$(cat /run/nsgen/labs/masquerade-out/source 2>/dev/null || echo masquerade-out.ns)" != masquerade-out.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/masquerade-out/source >&2; exit 1; fi
 echo masquerade-out.ns >/run/nsgen/labs/masquerade-out/source
 # masquerade-out.ns:2  ns app
 ip netns add app; echo '+ netns app' >>/run/nsgen/labs/masquerade-out/record
 ip -n app link set dev lo up
 # masquerade-out.ns:3  bridge br0 ip 172.20.0.1/24
-ip link add name br0 type bridge
+ip link add name br0 up type bridge
 ip link set dev br0 alias nsgen:masquerade-out # nsgen's teardown deletes only links with this mark
-ip link set dev br0 up
 ip addr replace 172.20.0.1/24 dev br0
 # masquerade-out.ns:4  veth app<->br0 ip 172.20.0.2/24
 ip link add name veth-app-br master br0 up type veth peer name veth-app netns app
 ip link set dev veth-app-br alias nsgen:masquerade-out # nsgen's teardown deletes only links with this mark
-ip -n app link set dev veth-app addrgenmode none
-ip -n app link set dev veth-app up
+ip -n app link set dev veth-app addrgenmode none up
 ip -n app addr replace 172.20.0.2/24 dev veth-app
 # masquerade-out.ns:5  route app default via 172.20.0.1
 ip -n app route add default via 172.20.0.1
+# firewall: nft table inet nsgen-masquerade-out
 nft -f - <<'RULES'
-table ip nsgen-masquerade-out
-delete table ip nsgen-masquerade-out
-table inet nsgen-masquerade-out
-delete table inet nsgen-masquerade-out
-table inet nsgen-masquerade-out {
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0
-		ip saddr 172.20.0.0/24 ip daddr != 172.20.0.0/24 oifname "eth0" masquerade comment "masquerade-out.ns:6"
-	}
-
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0: the subnet's traffic out, and replies to it
-		ip saddr 172.20.0.0/24 oifname "eth0" accept comment "masquerade-out.ns:6"
-		ip daddr 172.20.0.0/24 ct state established,related accept comment "masquerade-out.ns:6"
-	}
-}
+add table inet nsgen-masquerade-out
+add chain inet nsgen-masquerade-out postrouting { type nat hook postrouting priority srcnat; policy accept; }
+add chain inet nsgen-masquerade-out forward { type filter hook forward priority filter; policy accept; }
+# masquerade-out.ns:6  nat masquerade 172.20.0.0/24 out eth0: and accept the subnet's traffic out, and the replies
+add rule inet nsgen-masquerade-out postrouting ip saddr 172.20.0.0/24 ip daddr != 172.20.0.0/24 oifname "eth0" masquerade comment "masquerade-out.ns:6"
+add rule inet nsgen-masquerade-out forward ip saddr 172.20.0.0/24 oifname "eth0" accept comment "masquerade-out.ns:6"
+add rule inet nsgen-masquerade-out forward ip daddr 172.20.0.0/24 ct state established,related accept comment "masquerade-out.ns:6"
 RULES
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/host/net.ipv4.ip_forward
 [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
 echo 1 >/run/nsgen/host/net.ipv4.ip_forward/masquerade-out
 echo 1 >/proc/sys/net/ipv4/ip_forward

@@ -1,42 +1,33 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'one-liner', compiled from one-liner.ns (target iptables, plain style).
-# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; rules in iptables chains
-# nsgen-one-liner-* (masquerade 192.168.15.0/24); net.ipv4.ip_forward=1. Plain style: no checks or
-# rollback; run it once, as root. Undo: nsgen down --style plain one-liner.ns
+# Creates namespace red; bridge v-net-0; veth pair veth-red-br/veth-red; iptables chains
+# nsgen-one-liner-*; net.ipv4.ip_forward=1.
+# No checks or rollback: run it once, as root. Undo: nsgen down --style plain one-liner.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/one-liner # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/one-liner /run/nsgen/host/net.ipv4.ip_forward # the lab's record (teardown deletes only the namespaces it lists), and where the host's values from before the lab are kept
 if [ "$(cat /run/nsgen/labs/one-liner/source 2>/dev/null || echo one-liner.ns)" != one-liner.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/one-liner/source >&2; exit 1; fi
 echo one-liner.ns >/run/nsgen/labs/one-liner/source
 # one-liner.ns:1  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/one-liner/record
 ip -n red link set dev lo up
 # one-liner.ns:1  veth red<->v-net-0 ip 192.168.15.1
-ip link add name v-net-0 type bridge
+ip link add name v-net-0 up type bridge
 ip link set dev v-net-0 alias nsgen:one-liner # nsgen's teardown deletes only links with this mark
-ip link set dev v-net-0 up
 ip link add name veth-red-br master v-net-0 up type veth peer name veth-red netns red
 ip link set dev veth-red-br alias nsgen:one-liner # nsgen's teardown deletes only links with this mark
-ip -n red link set dev veth-red addrgenmode none
-ip -n red link set dev veth-red up
+ip -n red link set dev veth-red addrgenmode none up
 ip -n red addr replace 192.168.15.1/24 dev veth-red
-iptables-restore --noflush <<'RULES'
-*nat
-:nsgen-one-liner-post - [0:0]
-# one-liner.ns:1  nat masquerade 192.168.15.0/24
--A nsgen-one-liner-post -s 192.168.15.0/24 ! -d 192.168.15.0/24 -m comment --comment "one-liner.ns:1" -j MASQUERADE
-COMMIT
-*filter
-:nsgen-one-liner-fwd - [0:0]
-# one-liner.ns:1  nat masquerade 192.168.15.0/24: the subnet's traffic out, and replies to it
--A nsgen-one-liner-fwd -s 192.168.15.0/24 -m comment --comment "one-liner.ns:1" -j ACCEPT
--A nsgen-one-liner-fwd -d 192.168.15.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "one-liner.ns:1" -j ACCEPT
-COMMIT
-RULES
+# firewall: iptables chains nsgen-one-liner-*
+iptables -t nat -N nsgen-one-liner-post
 iptables -t nat -A POSTROUTING -j nsgen-one-liner-post
+iptables -t filter -N nsgen-one-liner-fwd
 iptables -t filter -I FORWARD -j nsgen-one-liner-fwd
+# one-liner.ns:1  nat masquerade 192.168.15.0/24: and accept the subnet's traffic out, and the replies
+iptables -t nat -A nsgen-one-liner-post -s 192.168.15.0/24 ! -d 192.168.15.0/24 -m comment --comment one-liner.ns:1 -j MASQUERADE
+iptables -t filter -A nsgen-one-liner-fwd -s 192.168.15.0/24 -m comment --comment one-liner.ns:1 -j ACCEPT
+iptables -t filter -A nsgen-one-liner-fwd -d 192.168.15.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment one-liner.ns:1 -j ACCEPT
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/host/net.ipv4.ip_forward
 [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
 echo 1 >/run/nsgen/host/net.ipv4.ip_forward/one-liner
 echo 1 >/proc/sys/net/ipv4/ip_forward

@@ -2,15 +2,15 @@
 # Setup of nsgen lab 'ovs', compiled from ovs.ns (target nft, plain style).
 # Creates namespaces red, blue, green; bridge br0; Open vSwitch bridge sw0; veth pairs
 # veth-red-br/veth-red, veth-blue-br/veth-blue, veth-br0-br/veth-sw0-br, veth-green-br/veth-green;
-# route in red to default; rules in nft table inet nsgen-ovs (accept across br0). Plain style: no
-# checks or rollback; run it once, as root. Undo: nsgen down -t nft --style plain ovs.ns
+# route in red; nft table inet nsgen-ovs.
+# No checks or rollback: run it once, as root. Undo: nsgen down -t nft --style plain ovs.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
 # Open vSwitch bridges use the kernel datapath where the openvswitch module is loaded, else the
 # userspace one (netdev: slower, every frame goes through ovs-vswitchd; see docs/language.md).
 if [ -d /sys/module/openvswitch ]; then ovs_datapath=system; else ovs_datapath=netdev; fi
 echo "Open vSwitch datapath: $ovs_datapath" >&2
-mkdir -p /run/nsgen/labs/ovs # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/ovs # the lab's record (teardown deletes only the namespaces it lists)
 if [ "$(cat /run/nsgen/labs/ovs/source 2>/dev/null || echo ovs.ns)" != ovs.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/ovs/source >&2; exit 1; fi
 echo ovs.ns >/run/nsgen/labs/ovs/source
 # ovs.ns:6  ns red
@@ -27,14 +27,12 @@ if ! ovs-vsctl --timeout=10 br-exists sw0; then ovs-vsctl --timeout=10 --may-exi
 ip link set dev sw0 up
 ip addr replace 10.1.0.254/24 dev sw0
 # ovs.ns:5  bridge br0
-ip link add name br0 type bridge
+ip link add name br0 up type bridge
 ip link set dev br0 alias nsgen:ovs # nsgen's teardown deletes only links with this mark
-ip link set dev br0 up
 # ovs.ns:9  veth red<->sw0 ip 10.1.0.1/24
 ip link add name veth-red-br up type veth peer name veth-red netns red
 ip link set dev veth-red-br alias nsgen:ovs # nsgen's teardown deletes only links with this mark
-ip -n red link set dev veth-red addrgenmode none
-ip -n red link set dev veth-red up
+ip -n red link set dev veth-red addrgenmode none up
 ip -n red addr replace 10.1.0.1/24 dev veth-red
 ovs-vsctl --timeout=10 --may-exist add-port sw0 veth-red-br -- clear port veth-red-br tag trunks
 if [ "$(ovs-vsctl --timeout=10 get bridge sw0 datapath_type)" = netdev ]; then ethtool -K veth-red-br tx off >/dev/null; fi # userspace datapath: TCP needs the checksums filled in
@@ -42,8 +40,7 @@ if [ "$(ovs-vsctl --timeout=10 get bridge sw0 datapath_type)" = netdev ]; then i
 # ovs.ns:10  veth blue<->sw0 ip 10.1.0.2/24 tag 30
 ip link add name veth-blue-br up type veth peer name veth-blue netns blue
 ip link set dev veth-blue-br alias nsgen:ovs # nsgen's teardown deletes only links with this mark
-ip -n blue link set dev veth-blue addrgenmode none
-ip -n blue link set dev veth-blue up
+ip -n blue link set dev veth-blue addrgenmode none up
 ip -n blue addr replace 10.1.0.2/24 dev veth-blue
 ovs-vsctl --timeout=10 --may-exist add-port sw0 veth-blue-br -- set port veth-blue-br tag=30 -- clear port veth-blue-br trunks
 if [ "$(ovs-vsctl --timeout=10 get bridge sw0 datapath_type)" = netdev ]; then ethtool -K veth-blue-br tx off >/dev/null; fi # userspace datapath: TCP needs the checksums filled in
@@ -58,21 +55,13 @@ if [ "$(ovs-vsctl --timeout=10 get bridge sw0 datapath_type)" = netdev ]; then e
 # ovs.ns:12  veth green<->br0 ip 10.1.0.3/24
 ip link add name veth-green-br master br0 up type veth peer name veth-green netns green
 ip link set dev veth-green-br alias nsgen:ovs # nsgen's teardown deletes only links with this mark
-ip -n green link set dev veth-green addrgenmode none
-ip -n green link set dev veth-green up
+ip -n green link set dev veth-green addrgenmode none up
 ip -n green addr replace 10.1.0.3/24 dev veth-green
 # ovs.ns:13  route red default via 10.1.0.254
 ip -n red route add default via 10.1.0.254
+# firewall: nft table inet nsgen-ovs; first, accept what crosses the lab's bridges (the forward hook sees it when br_netfilter is on)
 nft -f - <<'RULES'
-table ip nsgen-ovs
-delete table ip nsgen-ovs
-table inet nsgen-ovs
-delete table inet nsgen-ovs
-table inet nsgen-ovs {
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		# ovs.ns:5  bridge br0: between the lab's namespaces across it (seen here when br_netfilter is on)
-		iifname "br0" oifname "br0" accept comment "ovs.ns:5"
-	}
-}
+add table inet nsgen-ovs
+add chain inet nsgen-ovs forward { type filter hook forward priority filter; policy accept; }
+add rule inet nsgen-ovs forward iifname "br0" oifname "br0" accept comment "ovs.ns:5"
 RULES

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'router-nat', compiled from router-nat.ns (target iptables, plain style).
-# Creates namespaces red, r1, edge; veth pairs veth-red/veth-r1, eth1/veth-edge; route in red to
-# default; rules in namespace r1 (masquerade 10.0.1.0/24, tcp 8080 -> 10.0.1.2:80, udp 5353 ->
-# 10.0.1.2:53). Plain style: no checks or rollback; run it once, as root. Undo: nsgen down --style
-# plain router-nat.ns
+# Creates namespaces red, r1, edge; veth pairs veth-red/veth-r1, eth1/veth-edge; route in red; rules
+# in namespace r1 (masquerade 10.0.1.0/24, tcp 8080 -> 10.0.1.2:80, udp 5353 -> 10.0.1.2:53).
+# No checks or rollback: run it once, as root. Undo: nsgen down --style plain router-nat.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/router-nat # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/router-nat # the lab's record (teardown deletes only the namespaces it lists)
 if [ "$(cat /run/nsgen/labs/router-nat/source 2>/dev/null || echo router-nat.ns)" != router-nat.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/router-nat/source >&2; exit 1; fi
 echo router-nat.ns >/run/nsgen/labs/router-nat/source
 # router-nat.ns:3  ns red
@@ -20,19 +19,15 @@ ip netns add edge; echo '+ netns edge' >>/run/nsgen/labs/router-nat/record
 ip -n edge link set dev lo up
 # router-nat.ns:6  veth red<->r1 ip 10.0.1.2/24, 10.0.1.1/24
 ip -n red link add name veth-red type veth peer name veth-r1 netns r1
-ip -n red link set dev veth-red addrgenmode none
-ip -n red link set dev veth-red up
+ip -n red link set dev veth-red addrgenmode none up
 ip -n red addr replace 10.0.1.2/24 dev veth-red
-ip -n r1 link set dev veth-r1 addrgenmode none
-ip -n r1 link set dev veth-r1 up
+ip -n r1 link set dev veth-r1 addrgenmode none up
 ip -n r1 addr replace 10.0.1.1/24 dev veth-r1
 # router-nat.ns:7  veth r1:eth1<->edge ip 10.0.2.1/24, 10.0.2.2/24
 ip -n r1 link add name eth1 type veth peer name veth-edge netns edge
-ip -n r1 link set dev eth1 addrgenmode none
-ip -n r1 link set dev eth1 up
+ip -n r1 link set dev eth1 addrgenmode none up
 ip -n r1 addr replace 10.0.2.1/24 dev eth1
-ip -n edge link set dev veth-edge addrgenmode none
-ip -n edge link set dev veth-edge up
+ip -n edge link set dev veth-edge addrgenmode none up
 ip -n edge addr replace 10.0.2.2/24 dev veth-edge
 # router-nat.ns:8  route red default via 10.0.1.1
 ip -n red route add default via 10.0.1.1

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'router-nat6', compiled from router-nat6.ns (target nft, plain style).
-# Creates namespaces red, r1, edge; veth pairs veth-red/veth-r1, eth1/veth-edge; routes in red to
-# default, default; rules in namespace r1 (masquerade 10.0.1.0/24, masquerade fd00:11::/64, tcp 8080
-# -> 10.0.1.2:80, tcp 8080 -> [fd00:11::2]:80, udp 5353 -> [fd00:11::2]:53). Plain style: no checks or
-# rollback; run it once, as root. Undo: nsgen down -t nft --style plain router-nat6.ns
+# Creates namespaces red, r1, edge; veth pairs veth-red/veth-r1, eth1/veth-edge; routes in red; rules
+# in namespace r1 (masquerade 10.0.1.0/24, masquerade fd00:11::/64, tcp 8080 -> 10.0.1.2:80, tcp 8080
+# -> [fd00:11::2]:80, udp 5353 -> [fd00:11::2]:53).
+# No checks or rollback: run it once, as root. Undo: nsgen down -t nft --style plain router-nat6.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/router-nat6 # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/router-nat6 # the lab's record (teardown deletes only the namespaces it lists)
 if [ "$(cat /run/nsgen/labs/router-nat6/source 2>/dev/null || echo router-nat6.ns)" != router-nat6.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/router-nat6/source >&2; exit 1; fi
 echo router-nat6.ns >/run/nsgen/labs/router-nat6/source
 # router-nat6.ns:4  ns red
@@ -20,28 +20,24 @@ ip netns add edge; echo '+ netns edge' >>/run/nsgen/labs/router-nat6/record
 ip -n edge link set dev lo up
 # router-nat6.ns:7  veth red<->r1 ip 10.0.1.2/24, 10.0.1.1/24, fd00:11::2/64, fd00:11::1/64
 ip -n red link add name veth-red type veth peer name veth-r1 netns r1
-ip -n red link set dev veth-red addrgenmode none
-ip -n red link set dev veth-red up
+ip -n red link set dev veth-red addrgenmode none up
 ip -n red addr replace 10.0.1.2/24 dev veth-red
 ip -n red addr replace fd00:11::2/64 dev veth-red nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n red addr replace fe80::2/64 dev veth-red nodad
-ip -n r1 link set dev veth-r1 addrgenmode none
-ip -n r1 link set dev veth-r1 up
+ip -n r1 link set dev veth-r1 addrgenmode none up
 ip -n r1 addr replace 10.0.1.1/24 dev veth-r1
 ip -n r1 addr replace fd00:11::1/64 dev veth-r1 nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n r1 addr replace fe80::1/64 dev veth-r1 nodad
 # router-nat6.ns:8  veth r1:eth1<->edge ip 10.0.2.1/24, 10.0.2.2/24, fd00:12::1/64, fd00:12::2/64
 ip -n r1 link add name eth1 type veth peer name veth-edge netns edge
-ip -n r1 link set dev eth1 addrgenmode none
-ip -n r1 link set dev eth1 up
+ip -n r1 link set dev eth1 addrgenmode none up
 ip -n r1 addr replace 10.0.2.1/24 dev eth1
 ip -n r1 addr replace fd00:12::1/64 dev eth1 nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n r1 addr replace fe80::1/64 dev eth1 nodad
-ip -n edge link set dev veth-edge addrgenmode none
-ip -n edge link set dev veth-edge up
+ip -n edge link set dev veth-edge addrgenmode none up
 ip -n edge addr replace 10.0.2.2/24 dev veth-edge
 ip -n edge addr replace fd00:12::2/64 dev veth-edge nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'router', compiled from router.ns (target iptables, plain style).
-# Creates namespaces red, r1, blue; veth pairs veth-red/veth-r1, a/type; routes in red to default,
-# default; in blue to 10.0.1.0/24, 10.255.0.1/32, default. Plain style: no checks or rollback; run it
-# once, as root. Undo: nsgen down --style plain router.ns
+# Creates namespaces red, r1, blue; veth pairs veth-red/veth-r1, a/type; routes in red, blue.
+# No checks or rollback: run it once, as root. Undo: nsgen down --style plain router.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/router # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/router # the lab's record (teardown deletes only the namespaces it lists)
 if [ "$(cat /run/nsgen/labs/router/source 2>/dev/null || echo router.ns)" != router.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/router/source >&2; exit 1; fi
 echo router.ns >/run/nsgen/labs/router/source
 # router.ns:3  ns red
@@ -29,11 +28,9 @@ ip -n r1 link set dev veth-r1 up
 ip -n r1 addr replace 10.0.1.1/24 dev veth-r1
 # router.ns:7  veth r1:a<->blue:type ip 10.0.2.1/24, 10.0.2.2/24 mtu 1400
 ip -n r1 link add name a mtu 1400 type veth peer name type netns blue
-ip -n r1 link set dev a addrgenmode none
-ip -n r1 link set dev a mtu 1400 up
+ip -n r1 link set dev a addrgenmode none mtu 1400 up
 ip -n r1 addr replace 10.0.2.1/24 dev a
-ip -n blue link set dev type addrgenmode none
-ip -n blue link set dev type mtu 1400 up
+ip -n blue link set dev type addrgenmode none mtu 1400 up
 ip -n blue addr replace 10.0.2.2/24 dev type
 # router.ns:10  address r1:lo 10.255.0.1/32
 ip -n r1 addr replace 10.255.0.1/32 dev lo

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'services', compiled from services.ns (target iptables, plain style).
 # Creates namespaces red, blue; bridge br0; veth pairs veth-red-br/veth-red, veth-blue-br/veth-blue;
-# rules in iptables chains nsgen-services-* (accept across br0); process `python3 -m http.server 8000
-# --bind 10.0.0.1` in red; process `sh -c echo started; exec sleep 1000 quoted word` in blue. Plain
-# style: no checks or rollback; run it once, as root. Undo: nsgen down --style plain services.ns
+# iptables chains nsgen-services-*; process `python3 -m http.server 8000 --bind 10.0.0.1` in red;
+# process `sh -c echo started; exec sleep 1000 quoted word` in blue.
+# No checks or rollback: run it once, as root. Undo: nsgen down --style plain services.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/services # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/services # the lab's record (teardown deletes only the namespaces it lists)
 if [ "$(cat /run/nsgen/labs/services/source 2>/dev/null || echo services.ns)" != services.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/services/source >&2; exit 1; fi
 echo services.ns >/run/nsgen/labs/services/source
 # services.ns:3  ns red
@@ -16,30 +16,23 @@ ip -n red link set dev lo up
 ip netns add blue; echo '+ netns blue' >>/run/nsgen/labs/services/record
 ip -n blue link set dev lo up
 # services.ns:5  bridge br0 ip 10.0.0.254/24
-ip link add name br0 type bridge
+ip link add name br0 up type bridge
 ip link set dev br0 alias nsgen:services # nsgen's teardown deletes only links with this mark
-ip link set dev br0 up
 ip addr replace 10.0.0.254/24 dev br0
 # services.ns:6  veth red<->br0 ip 10.0.0.1/24
 ip link add name veth-red-br master br0 up type veth peer name veth-red netns red
 ip link set dev veth-red-br alias nsgen:services # nsgen's teardown deletes only links with this mark
-ip -n red link set dev veth-red addrgenmode none
-ip -n red link set dev veth-red up
+ip -n red link set dev veth-red addrgenmode none up
 ip -n red addr replace 10.0.0.1/24 dev veth-red
 # services.ns:7  veth blue<->br0 ip 10.0.0.2/24
 ip link add name veth-blue-br master br0 up type veth peer name veth-blue netns blue
 ip link set dev veth-blue-br alias nsgen:services # nsgen's teardown deletes only links with this mark
-ip -n blue link set dev veth-blue addrgenmode none
-ip -n blue link set dev veth-blue up
+ip -n blue link set dev veth-blue addrgenmode none up
 ip -n blue addr replace 10.0.0.2/24 dev veth-blue
-iptables-restore --noflush <<'RULES'
-*filter
-:nsgen-services-fwd - [0:0]
-# services.ns:5  bridge br0 ip 10.0.0.254/24: between the lab's namespaces across it (seen here when br_netfilter is on)
--A nsgen-services-fwd -i br0 -o br0 -m comment --comment "services.ns:5" -j ACCEPT
-COMMIT
-RULES
+# firewall: iptables chains nsgen-services-*; first, accept what crosses the lab's bridges (FORWARD sees it when br_netfilter is on)
+iptables -t filter -N nsgen-services-fwd
 iptables -t filter -I FORWARD -j nsgen-services-fwd
+iptables -t filter -A nsgen-services-fwd -i br0 -o br0 -m comment --comment services.ns:5 -j ACCEPT
 # services.ns:8  run red python3 -m http.server 8000 --bind 10.0.0.1
 mkdir -p /run/nsgen/labs/services/run # its pid (and start time) and its output are kept here
 setsid ip netns exec red python3 -m http.server 8000 --bind 10.0.0.1 </dev/null >>/run/nsgen/labs/services/run/red-d695f445b0.log 2>&1 &

@@ -12,7 +12,7 @@ Each style only groups steps; the words of every step come from its one template
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nsgen.compiler.steps import (
@@ -25,6 +25,7 @@ from nsgen.compiler.steps import (
     LoadNamespaceRules,
     RemoveNamespaceRules,
     RestoreSysctl,
+    SetLink,
     SetSysctl,
     Step,
     Steps,
@@ -218,9 +219,11 @@ def style_context(steps: Steps, style: str, script: str, rules_home: str,
         "steps": steps,
         "going": _veths_going(steps),
         "lock_wait": LOCK_WAIT,
+        "rules_home": rules_home,
     }
     if script == "setup":
-        context["blocks"] = blocks(steps.setup, titles, group=style != "plain")
+        setup = steps.setup if style != "plain" else tuple(_plain_setup(steps))
+        context["blocks"] = blocks(setup, titles, group=style != "plain")
         if style == "batch":
             context.update(_batch_setup(steps, titles))
     elif script == "down":
@@ -237,6 +240,35 @@ def _veths_going(steps: Steps) -> list[DeleteLink]:
     own = {s.name for s in steps.setup if isinstance(s, AddNamespace)}
     return [s for s in steps.teardown
             if isinstance(s, DeleteLink) and s.type == "veth" and s.peer_netns in own]
+
+
+def _plain_setup(steps: Steps) -> list[Step]:
+    """Plain setup says two steps in one command where the kernel builds the same from it: a Linux
+    bridge is made up (`ip link add name BR up type bridge`, with its MTU) when nothing comes between
+    its making and its `up`; a veth end's IPv6 address generation mode goes in the request that
+    raises it (`ip link set dev END addrgenmode none up`). The kernel raises a link before it reads
+    the mode in that request (see SetLink), but a veth end gets no link-local address then: it has
+    no carrier yet when it comes up (its operational state changes only after the request), so the
+    address waits and comes, or not, by the mode. A VXLAN, a tunnel or a macvlan has its carrier at
+    once and would get one: those keep the mode in a request of its own."""
+    ends = {(link.netns, link.ifname) for link in steps.of(AddLink) if link.type == "veth"}
+    ends |= {(link.peer_netns or link.netns, link.peer) for link in steps.of(AddLink)
+             if link.type == "veth" and link.peer}
+    found: list[Step] = []
+    for step in steps.setup:
+        last = found[-1] if found else None
+        raise_only = isinstance(step, SetLink) and step.up and not (step.addrgenmode or step.mac or step.fresh_only)
+        same = last is not None and (getattr(last, "netns", None), getattr(last, "ifname", None)) == \
+            (step.netns, getattr(step, "ifname", None))
+        if raise_only and same and isinstance(step, SetLink):
+            if isinstance(last, AddLink) and last.type == "bridge" and not last.up and last.master is None:
+                found[-1] = replace(last, up=True, mtu=step.mtu or last.mtu, master=step.master)
+                continue
+            if isinstance(last, SetLink) and last.addrgenmode and not last.up and (step.netns, step.ifname) in ends:
+                found[-1] = replace(last, up=True, master=step.master, mtu=step.mtu)
+                continue
+        found.append(step)
+    return found
 
 
 def _plain_teardown(steps: Steps) -> list[Step]:

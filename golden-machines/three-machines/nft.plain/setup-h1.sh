@@ -1,41 +1,32 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'three-machines', compiled from three-machines.ns (target nft, plain style).
-# Creates namespace red; bridge lan; veth pair veth-red-br/veth-red; rules in nft table inet
-# nsgen-three-machines (accept across lan). Plain style: no checks or rollback; run it once, as root.
-# Undo: nsgen down -t nft --style plain three-machines.ns
+# Creates namespace red; bridge lan; veth pair veth-red-br/veth-red; nft table inet
+# nsgen-three-machines.
+# No checks or rollback: run it once, as root. Undo: nsgen down -t nft --style plain three-machines.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/three-machines # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/three-machines # the lab's record (teardown deletes only the namespaces it lists)
 if [ "$(cat /run/nsgen/labs/three-machines/source 2>/dev/null || echo three-machines.ns)" != three-machines.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/three-machines/source >&2; exit 1; fi
 echo three-machines.ns >/run/nsgen/labs/three-machines/source
 # three-machines.ns:10  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/three-machines/record
 ip -n red link set dev lo up
 # three-machines.ns:7  bridge lan
-ip link add name lan type bridge
+ip link add name lan mtu 1450 up type bridge
 ip link set dev lan alias nsgen:three-machines # nsgen's teardown deletes only links with this mark
-ip link set dev lan mtu 1450 up
 # three-machines.ns:11  veth red<->lan ip 10.61.0.1/24
 ip link add name veth-red-br master lan mtu 1450 up type veth peer name veth-red netns red
 ip link set dev veth-red-br alias nsgen:three-machines # nsgen's teardown deletes only links with this mark
-ip -n red link set dev veth-red addrgenmode none
-ip -n red link set dev veth-red mtu 1450 up
+ip -n red link set dev veth-red addrgenmode none mtu 1450 up
 ip -n red addr replace 10.61.0.1/24 dev veth-red
 # three-machines.ns:7  bridge lan
 ip link add name vx10001 master lan mtu 1450 up type vxlan id 10001 local 172.30.0.1 dstport 4789
 ip link set dev vx10001 alias nsgen:three-machines # nsgen's teardown deletes only links with this mark
 bridge fdb append 00:00:00:00:00:00 dev vx10001 dst 172.30.0.2
 bridge fdb append 00:00:00:00:00:00 dev vx10001 dst 172.30.0.3
+# firewall: nft table inet nsgen-three-machines; first, accept what crosses the lab's bridges (the forward hook sees it when br_netfilter is on)
 nft -f - <<'RULES'
-table ip nsgen-three-machines
-delete table ip nsgen-three-machines
-table inet nsgen-three-machines
-delete table inet nsgen-three-machines
-table inet nsgen-three-machines {
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		# three-machines.ns:7  bridge lan: between the lab's namespaces across it (seen here when br_netfilter is on)
-		iifname "lan" oifname "lan" accept comment "three-machines.ns:7"
-	}
-}
+add table inet nsgen-three-machines
+add chain inet nsgen-three-machines forward { type filter hook forward priority filter; policy accept; }
+add rule inet nsgen-three-machines forward iifname "lan" oifname "lan" accept comment "three-machines.ns:7"
 RULES

@@ -1,26 +1,23 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'two-machines', compiled from two-machines.ns (target iptables, plain style).
-# Creates namespace red; bridge lan; veth pairs veth-red-br/veth-red, veth-host-br/gw; rules in
-# iptables chains nsgen-two-machines-* (accept across lan, masquerade 10.60.0.0/24);
-# net.ipv4.ip_forward=1. Plain style: no checks or rollback; run it once, as root. Undo: nsgen down
-# --style plain two-machines.ns
+# Creates namespace red; bridge lan; veth pairs veth-red-br/veth-red, veth-host-br/gw; iptables chains
+# nsgen-two-machines-*; net.ipv4.ip_forward=1.
+# No checks or rollback: run it once, as root. Undo: nsgen down --style plain two-machines.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/two-machines # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/two-machines /run/nsgen/host/net.ipv4.ip_forward # the lab's record (teardown deletes only the namespaces it lists), and where the host's values from before the lab are kept
 if [ "$(cat /run/nsgen/labs/two-machines/source 2>/dev/null || echo two-machines.ns)" != two-machines.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/two-machines/source >&2; exit 1; fi
 echo two-machines.ns >/run/nsgen/labs/two-machines/source
 # two-machines.ns:8  ns red
 ip netns add red; echo '+ netns red' >>/run/nsgen/labs/two-machines/record
 ip -n red link set dev lo up
 # two-machines.ns:5  bridge lan
-ip link add name lan type bridge
+ip link add name lan mtu 1450 up type bridge
 ip link set dev lan alias nsgen:two-machines # nsgen's teardown deletes only links with this mark
-ip link set dev lan mtu 1450 up
 # two-machines.ns:9  veth red<->lan ip 10.60.0.1/24
 ip link add name veth-red-br master lan mtu 1450 up type veth peer name veth-red netns red
 ip link set dev veth-red-br alias nsgen:two-machines # nsgen's teardown deletes only links with this mark
-ip -n red link set dev veth-red addrgenmode none
-ip -n red link set dev veth-red mtu 1450 up
+ip -n red link set dev veth-red addrgenmode none mtu 1450 up
 ip -n red addr replace 10.60.0.1/24 dev veth-red
 # two-machines.ns:10  veth host:gw<->lan ip 10.60.0.254/24
 ip link add name veth-host-br master lan mtu 1450 up type veth peer name gw
@@ -30,25 +27,17 @@ ip addr replace 10.60.0.254/24 dev gw
 # two-machines.ns:5  bridge lan
 ip link add name vx10001 master lan mtu 1450 up type vxlan id 10001 remote 172.30.0.2 local 172.30.0.1 dstport 4789
 ip link set dev vx10001 alias nsgen:two-machines # nsgen's teardown deletes only links with this mark
-iptables-restore --noflush <<'RULES'
-*nat
-:nsgen-two-machines-post - [0:0]
-# two-machines.ns:11  nat masquerade 10.60.0.0/24
--A nsgen-two-machines-post -s 10.60.0.0/24 ! -d 10.60.0.0/24 -m comment --comment "two-machines.ns:11" -j MASQUERADE
-COMMIT
-*filter
-:nsgen-two-machines-fwd - [0:0]
-# two-machines.ns:5  bridge lan: between the lab's namespaces across it (seen here when br_netfilter is on)
--A nsgen-two-machines-fwd -i lan -o lan -m comment --comment "two-machines.ns:5" -j ACCEPT
-# two-machines.ns:11  nat masquerade 10.60.0.0/24: the subnet's traffic out, and replies to it
--A nsgen-two-machines-fwd -s 10.60.0.0/24 -m comment --comment "two-machines.ns:11" -j ACCEPT
--A nsgen-two-machines-fwd -d 10.60.0.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "two-machines.ns:11" -j ACCEPT
-COMMIT
-RULES
+# firewall: iptables chains nsgen-two-machines-*; first, accept what crosses the lab's bridges (FORWARD sees it when br_netfilter is on)
+iptables -t nat -N nsgen-two-machines-post
 iptables -t nat -A POSTROUTING -j nsgen-two-machines-post
+iptables -t filter -N nsgen-two-machines-fwd
 iptables -t filter -I FORWARD -j nsgen-two-machines-fwd
+iptables -t filter -A nsgen-two-machines-fwd -i lan -o lan -m comment --comment two-machines.ns:5 -j ACCEPT
+# two-machines.ns:11  nat masquerade 10.60.0.0/24: and accept the subnet's traffic out, and the replies
+iptables -t nat -A nsgen-two-machines-post -s 10.60.0.0/24 ! -d 10.60.0.0/24 -m comment --comment two-machines.ns:11 -j MASQUERADE
+iptables -t filter -A nsgen-two-machines-fwd -s 10.60.0.0/24 -m comment --comment two-machines.ns:11 -j ACCEPT
+iptables -t filter -A nsgen-two-machines-fwd -d 10.60.0.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment two-machines.ns:11 -j ACCEPT
 # net.ipv4.ip_forward=1 (the host must route between the lab and its uplink for NAT to work; the value before is kept for teardown)
-mkdir -p /run/nsgen/host/net.ipv4.ip_forward
 [ -e /run/nsgen/host/net.ipv4.ip_forward/value ] || { cat /proc/sys/net/ipv4/ip_forward >/run/nsgen/host/net.ipv4.ip_forward/value.new && mv /run/nsgen/host/net.ipv4.ip_forward/value.new /run/nsgen/host/net.ipv4.ip_forward/value; }
 echo 1 >/run/nsgen/host/net.ipv4.ip_forward/two-machines
 echo 1 >/proc/sys/net/ipv4/ip_forward

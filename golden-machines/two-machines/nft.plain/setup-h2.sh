@@ -1,41 +1,32 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'two-machines', compiled from two-machines.ns (target nft, plain style).
-# Creates namespace blue; bridge lan; veth pair veth-blue-br/veth-blue; route in blue to default;
-# rules in nft table inet nsgen-two-machines (accept across lan). Plain style: no checks or rollback;
-# run it once, as root. Undo: nsgen down -t nft --style plain two-machines.ns
+# Creates namespace blue; bridge lan; veth pair veth-blue-br/veth-blue; route in blue; nft table inet
+# nsgen-two-machines.
+# No checks or rollback: run it once, as root. Undo: nsgen down -t nft --style plain two-machines.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/two-machines # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/two-machines # the lab's record (teardown deletes only the namespaces it lists)
 if [ "$(cat /run/nsgen/labs/two-machines/source 2>/dev/null || echo two-machines.ns)" != two-machines.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/two-machines/source >&2; exit 1; fi
 echo two-machines.ns >/run/nsgen/labs/two-machines/source
 # two-machines.ns:15  ns blue
 ip netns add blue; echo '+ netns blue' >>/run/nsgen/labs/two-machines/record
 ip -n blue link set dev lo up
 # two-machines.ns:5  bridge lan
-ip link add name lan type bridge
+ip link add name lan mtu 1450 up type bridge
 ip link set dev lan alias nsgen:two-machines # nsgen's teardown deletes only links with this mark
-ip link set dev lan mtu 1450 up
 # two-machines.ns:16  veth blue<->lan ip 10.60.0.2/24
 ip link add name veth-blue-br master lan mtu 1450 up type veth peer name veth-blue netns blue
 ip link set dev veth-blue-br alias nsgen:two-machines # nsgen's teardown deletes only links with this mark
-ip -n blue link set dev veth-blue addrgenmode none
-ip -n blue link set dev veth-blue mtu 1450 up
+ip -n blue link set dev veth-blue addrgenmode none mtu 1450 up
 ip -n blue addr replace 10.60.0.2/24 dev veth-blue
 # two-machines.ns:5  bridge lan
 ip link add name vx10001 master lan mtu 1450 up type vxlan id 10001 remote 172.30.0.1 local 172.30.0.2 dstport 4789
 ip link set dev vx10001 alias nsgen:two-machines # nsgen's teardown deletes only links with this mark
 # two-machines.ns:17  route blue default via 10.60.0.254
 ip -n blue route add default via 10.60.0.254
+# firewall: nft table inet nsgen-two-machines; first, accept what crosses the lab's bridges (the forward hook sees it when br_netfilter is on)
 nft -f - <<'RULES'
-table ip nsgen-two-machines
-delete table ip nsgen-two-machines
-table inet nsgen-two-machines
-delete table inet nsgen-two-machines
-table inet nsgen-two-machines {
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		# two-machines.ns:5  bridge lan: between the lab's namespaces across it (seen here when br_netfilter is on)
-		iifname "lan" oifname "lan" accept comment "two-machines.ns:5"
-	}
-}
+add table inet nsgen-two-machines
+add chain inet nsgen-two-machines forward { type filter hook forward priority filter; policy accept; }
+add rule inet nsgen-two-machines forward iifname "lan" oifname "lan" accept comment "two-machines.ns:5"
 RULES

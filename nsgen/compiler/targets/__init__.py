@@ -175,8 +175,10 @@ def _names(kind: str, kinds: str, names: list[str]) -> str | None:
     return f"{kind if len(names) == 1 else kinds} {_listed(names)}" if names else None
 
 
-def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
-    """What setup creates, named: namespaces, bridges, veth pairs, macvlans, routes, rules, sysctls."""
+def _made(plan: LabPlan, steps: Steps, target: Target, brief: bool = False) -> list[str]:
+    """What setup creates, named: namespaces, bridges, veth pairs, macvlans, routes, rules, sysctls.
+    `brief` (the plain style's setup, whose every command has its lab line above it): the routes by
+    namespace only, the rules by where they live only."""
     links = steps.of(AddLink)
     parts = [
         _names("namespace", "namespaces", [s.name for s in steps.of(AddNamespace)]),
@@ -187,9 +189,11 @@ def _made(plan: LabPlan, steps: Steps, target: Target) -> list[str]:
         _names("ipvlan", "ipvlans", [f"{s.netns}:{s.ifname}" for s in links if s.type == "ipvlan"]),
         _names("tunnel", "tunnels",
                [f"{s.type} {(s.netns + ':') if s.netns else ''}{s.ifname}" for s in links if s.tunnel]),
-        _routes(steps.of(AddRoute)),
+        _routes(steps.of(AddRoute), brief),
     ]
-    if steps.of(LoadRules):
+    if steps.of(LoadRules) and brief:
+        parts.append(target.rules_home(plan))
+    elif steps.of(LoadRules):
         rules = [f"accept across {b.name}" for b in plan.bridged]
         rules += [f"masquerade {m.subnet}" for m in plan.masquerades]
         rules += [f"{f.protocol} {f.port} -> {_bracketed(f.target)}:{f.target_port}" for f in plan.forwards]
@@ -215,11 +219,13 @@ def _bracketed(address: str) -> str:
     return f"[{address}]" if ":" in address else address
 
 
-def _routes(routes: list[AddRoute]) -> str | None:
-    """`routes in blue to 10.0.0.0/8, default; in red to default`."""
+def _routes(routes: list[AddRoute], brief: bool = False) -> str | None:
+    """`routes in blue to 10.0.0.0/8, default; in red to default` (`brief`: `routes in blue, red`)."""
     where: dict[str, list[str]] = {}
     for route in routes:
         where.setdefault(route.netns or "the host", []).append(route.destination)
+    if brief and where:
+        return f"{'route' if len(routes) == 1 else 'routes'} in {_listed(list(where))}"
     places = [f"in {name} to {', '.join(destinations)}" for name, destinations in where.items()]
     return f"{'route' if len(routes) == 1 else 'routes'} {_listed(places, '; ')}" if places else None
 
@@ -229,7 +235,8 @@ def _about(plan: LabPlan, steps: Steps, target: Target, script: str, style: str)
     made = "; ".join(_made(plan, steps, target)) or "nothing"
     if script == "setup":
         if style == "plain":
-            return _wrap(f"Creates {made}. {_how(plan, target, style)}")
+            brief = "; ".join(_made(plan, steps, target, brief=True)) or "nothing"
+            return _wrap(f"Creates {brief}.") + _wrap(_how(plan, target, style))
         return _wrap(f"Creates {made}.") + _wrap(_how(plan, target, style))
     if script == "down":
         again = (" Plain style: run it once, after the plain setup ran to its end." if style == "plain"
@@ -248,7 +255,7 @@ def _how(plan: LabPlan, target: Target, style: str) -> str:
     down = f"nsgen down{' -t ' + target.name if target.name != 'iptables' else ''}" \
            f"{' --style plain' if style == 'plain' else ''} {plan.file}"
     if style == "plain":
-        return f"Plain style: no checks or rollback; run it once, as root. Undo: {down}"
+        return f"No checks or rollback: run it once, as root. Undo: {down}"
     return ("Run it as root. Running it again changes nothing. If a step fails, it names the lab-file "
             f"line, removes what this run created and exits non-zero. Undo: {down}")
 
