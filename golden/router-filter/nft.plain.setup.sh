@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'router-filter', compiled from router-filter.ns (target nft, plain style).
 # Creates namespaces lan, r1, dmz, edge; veth pairs veth-lan/inside, dmz/veth-dmz, wan/veth-edge;
-# routes in lan to default; in dmz to default; in edge to 10.0.0.0/16; rules in namespace r1
-# (masquerade 10.0.1.0/24, tcp 2222 -> 10.0.2.2:22, 203.0.113.10 -> 10.0.2.2, redirect tcp 8080 ->
-# 3128, forwarding denied, 1 flow allowed). Plain style: no checks or rollback; run it once, as root.
-# Undo: nsgen down -t nft --style plain router-filter.ns
+# routes in lan, dmz, edge; rules in namespace r1 (masquerade 10.0.1.0/24, tcp 2222 -> 10.0.2.2:22,
+# 203.0.113.10 -> 10.0.2.2, redirect tcp 8080 -> 3128, forwarding denied, 1 flow allowed).
+# No checks or rollback: run it once, as root. Undo: nsgen down -t nft --style plain router-filter.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/router-filter # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/router-filter # the lab's record (teardown deletes only the namespaces it lists)
 if [ "$(cat /run/nsgen/labs/router-filter/source 2>/dev/null || echo router-filter.ns)" != router-filter.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/router-filter/source >&2; exit 1; fi
 echo router-filter.ns >/run/nsgen/labs/router-filter/source
 # router-filter.ns:5  ns lan
@@ -24,27 +23,21 @@ ip netns add edge; echo '+ netns edge' >>/run/nsgen/labs/router-filter/record
 ip -n edge link set dev lo up
 # router-filter.ns:9  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24
 ip -n lan link add name veth-lan type veth peer name inside netns r1
-ip -n lan link set dev veth-lan addrgenmode none
-ip -n lan link set dev veth-lan up
+ip -n lan link set dev veth-lan addrgenmode none up
 ip -n lan addr replace 10.0.1.2/24 dev veth-lan
-ip -n r1 link set dev inside addrgenmode none
-ip -n r1 link set dev inside up
+ip -n r1 link set dev inside addrgenmode none up
 ip -n r1 addr replace 10.0.1.1/24 dev inside
 # router-filter.ns:10  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24
 ip -n r1 link add name dmz type veth peer name veth-dmz netns dmz
-ip -n r1 link set dev dmz addrgenmode none
-ip -n r1 link set dev dmz up
+ip -n r1 link set dev dmz addrgenmode none up
 ip -n r1 addr replace 10.0.2.1/24 dev dmz
-ip -n dmz link set dev veth-dmz addrgenmode none
-ip -n dmz link set dev veth-dmz up
+ip -n dmz link set dev veth-dmz addrgenmode none up
 ip -n dmz addr replace 10.0.2.2/24 dev veth-dmz
 # router-filter.ns:11  veth r1:wan<->edge ip 203.0.113.1/24, 203.0.113.2/24
 ip -n r1 link add name wan type veth peer name veth-edge netns edge
-ip -n r1 link set dev wan addrgenmode none
-ip -n r1 link set dev wan up
+ip -n r1 link set dev wan addrgenmode none up
 ip -n r1 addr replace 203.0.113.1/24 dev wan
-ip -n edge link set dev veth-edge addrgenmode none
-ip -n edge link set dev veth-edge up
+ip -n edge link set dev veth-edge addrgenmode none up
 ip -n edge addr replace 203.0.113.2/24 dev veth-edge
 # router-filter.ns:12  address r1:wan 203.0.113.10/24
 ip -n r1 addr replace 203.0.113.10/24 dev wan

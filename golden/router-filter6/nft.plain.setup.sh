@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Setup of nsgen lab 'router-filter6', compiled from router-filter6.ns (target nft, plain style).
 # Creates namespaces lan, r1, dmz, edge; veth pairs veth-lan/inside, dmz/veth-dmz, wan/veth-edge;
-# routes in lan to default, default; in dmz to default, default; in edge to fd00::/16; rules in
-# namespace r1 (2001:db8:9::10 -> fd00:2::2, redirect tcp 8080 -> 3128, forwarding denied, 2 flows
-# allowed). Plain style: no checks or rollback; run it once, as root. Undo: nsgen down -t nft --style
-# plain router-filter6.ns
+# routes in lan, dmz, edge; rules in namespace r1 (2001:db8:9::10 -> fd00:2::2, redirect tcp 8080 ->
+# 3128, forwarding denied, 2 flows allowed).
+# No checks or rollback: run it once, as root. Undo: nsgen down -t nft --style plain router-filter6.ns
 if [ -z "${BASH_VERSION-}" ]; then echo "nsgen: run this script with bash (bash $0), not sh" >&2; exit 2; fi
 set -euo pipefail
-mkdir -p /run/nsgen/labs/router-filter6 # the lab's record: teardown deletes only the namespaces it lists
+mkdir -p /run/nsgen/labs/router-filter6 # the lab's record (teardown deletes only the namespaces it lists)
 if [ "$(cat /run/nsgen/labs/router-filter6/source 2>/dev/null || echo router-filter6.ns)" != router-filter6.ns ]; then printf 'nsgen: this lab was set up here from another lab file (see %s); give this one a lab NAME line\n' /run/nsgen/labs/router-filter6/source >&2; exit 1; fi
 echo router-filter6.ns >/run/nsgen/labs/router-filter6/source
 # router-filter6.ns:4  ns lan
@@ -24,41 +23,35 @@ ip netns add edge; echo '+ netns edge' >>/run/nsgen/labs/router-filter6/record
 ip -n edge link set dev lo up
 # router-filter6.ns:8  veth lan<->r1:inside ip 10.0.1.2/24, 10.0.1.1/24, fd00:1::2/64, fd00:1::1/64
 ip -n lan link add name veth-lan type veth peer name inside netns r1
-ip -n lan link set dev veth-lan addrgenmode none
-ip -n lan link set dev veth-lan up
+ip -n lan link set dev veth-lan addrgenmode none up
 ip -n lan addr replace 10.0.1.2/24 dev veth-lan
 ip -n lan addr replace fd00:1::2/64 dev veth-lan nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n lan addr replace fe80::2/64 dev veth-lan nodad
-ip -n r1 link set dev inside addrgenmode none
-ip -n r1 link set dev inside up
+ip -n r1 link set dev inside addrgenmode none up
 ip -n r1 addr replace 10.0.1.1/24 dev inside
 ip -n r1 addr replace fd00:1::1/64 dev inside nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n r1 addr replace fe80::1/64 dev inside nodad
 # router-filter6.ns:9  veth r1:dmz<->dmz ip 10.0.2.1/24, 10.0.2.2/24, fd00:2::1/64, fd00:2::2/64
 ip -n r1 link add name dmz type veth peer name veth-dmz netns dmz
-ip -n r1 link set dev dmz addrgenmode none
-ip -n r1 link set dev dmz up
+ip -n r1 link set dev dmz addrgenmode none up
 ip -n r1 addr replace 10.0.2.1/24 dev dmz
 ip -n r1 addr replace fd00:2::1/64 dev dmz nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n r1 addr replace fe80::1/64 dev dmz nodad
-ip -n dmz link set dev veth-dmz addrgenmode none
-ip -n dmz link set dev veth-dmz up
+ip -n dmz link set dev veth-dmz addrgenmode none up
 ip -n dmz addr replace 10.0.2.2/24 dev veth-dmz
 ip -n dmz addr replace fd00:2::2/64 dev veth-dmz nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n dmz addr replace fe80::2/64 dev veth-dmz nodad
 # router-filter6.ns:10  veth r1:wan<->edge ip 2001:db8:9::1/64, 2001:db8:9::2/64
 ip -n r1 link add name wan type veth peer name veth-edge netns edge
-ip -n r1 link set dev wan addrgenmode none
-ip -n r1 link set dev wan up
+ip -n r1 link set dev wan addrgenmode none up
 ip -n r1 addr replace 2001:db8:9::1/64 dev wan nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n r1 addr replace fe80::1/64 dev wan nodad
-ip -n edge link set dev veth-edge addrgenmode none
-ip -n edge link set dev veth-edge up
+ip -n edge link set dev veth-edge addrgenmode none up
 ip -n edge addr replace 2001:db8:9::2/64 dev veth-edge nodad
 # (nsgen's: with addrgenmode none, the link-local address the kernel needs to resolve neighbours for packets it forwards)
 ip -n edge addr replace fe80::2/64 dev veth-edge nodad

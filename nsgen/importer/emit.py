@@ -299,9 +299,10 @@ class Emitter:
                 return None
             settings.add(f"tag {tag}" if tag else f"trunk {trunks}" if trunks else "")
         if len(settings) > 1:
-            self.report.refuse("E323", f"the Open vSwitch ends of veth {one.name}/{two.name} carry different VLANs "
+            where = self._ovs_where(*ports) if ports else (self._where(one), f"veth {one.name}")
+            self.report.refuse("E323", f"the bridge ends of veth {one.name}/{two.name} carry different VLANs "
                                f"({', '.join(sorted(s or 'untagged' for s in settings))}): the lab gives both "
-                               "ends of a veth the same `tag` or `trunk`", *self._ovs_where(*ports),
+                               "ends of a veth the same `tag` or `trunk`", *where,
                                "give both ports the same VLANs, or link the switches with one veth per VLAN")
             return None
         return settings.pop() if settings else ""

@@ -315,7 +315,7 @@ class Firewall:
             if words[0] == "chain":
                 rest = [w for w in words[1:] if w != "{"]
                 names = rest[:3] if len(rest) >= 3 and rest[0] in ("ip", "ip6", "inet") else rest[:2]
-                if len(context) == 1 and "{" in words and words[1] != "{":
+                if len(context) == 1 and "{" in words and words.index("{") == 2:
                     # `chain NAME {` inside a table, its block on the following lines or on this one
                     # (`chain pre { type nat hook prerouting priority dstnat; policy accept; RULE; }`)
                     context.append(words[1])

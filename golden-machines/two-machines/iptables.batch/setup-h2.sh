@@ -235,17 +235,24 @@ forget_lab() {
 # links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
-  local -a in_ns match
-  local -A declared=()
-  while IFS= read -r key; do declared[$key]=1; done
+  local -a in_ns match stale
+  local -A gone=()
+  # what the record says the lab created (its last state `+` or `?`) and the lab no longer declares
+  # (usually nothing), in the record's order: one awk over the keys and the record
+  mapfile -t stale < <(awk 'FILENAME == "-" { declared[$0] = 1; next }
+    { key = substr($0, length($1) + 2); if (!(key in last)) order[++n] = key; last[key] = $1 }
+    END { for (i = 1; i <= n; i++) if (last[order[i]] ~ /^[+?]$/ && !(order[i] in declared)) print order[i] }' \
+    - /run/nsgen/labs/two-machines/record)
+  [ ${#stale[@]} -gt 0 ] || return 0
+  for key in "${stale[@]}"; do gone[$key]=1; done
   for kind in run rules nsrules addr route ovsport netns link ovsbr sysctl; do
-    for key in "${!owned[@]}"; do
-      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+    for key in "${stale[@]}"; do
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) &&
         ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
       if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ] && [[ $kind != ovs* ]]; then
-        if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
+        if [ -n "${gone[netns $where]-}" ]; then
           record - "$key" # it goes with its namespace
           continue
         fi

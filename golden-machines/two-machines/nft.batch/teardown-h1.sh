@@ -165,17 +165,24 @@ forget_lab() {
 # links, last the host sysctls it no longer needs.
 converge() {
   local key kind where name rest
-  local -a in_ns match
-  local -A declared=()
-  while IFS= read -r key; do declared[$key]=1; done
+  local -a in_ns match stale
+  local -A gone=()
+  # what the record says the lab created (its last state `+` or `?`) and the lab no longer declares
+  # (usually nothing), in the record's order: one awk over the keys and the record
+  mapfile -t stale < <(awk 'FILENAME == "-" { declared[$0] = 1; next }
+    { key = substr($0, length($1) + 2); if (!(key in last)) order[++n] = key; last[key] = $1 }
+    END { for (i = 1; i <= n; i++) if (last[order[i]] ~ /^[+?]$/ && !(order[i] in declared)) print order[i] }' \
+    - /run/nsgen/labs/two-machines/record)
+  [ ${#stale[@]} -gt 0 ] || return 0
+  for key in "${stale[@]}"; do gone[$key]=1; done
   for kind in run rules nsrules addr route ovsport netns link ovsbr sysctl; do
-    for key in "${!owned[@]}"; do
-      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) && -z ${declared[$key]-} &&
+    for key in "${stale[@]}"; do
+      [[ (${owned[$key]} == + || ($kind == netns && ${owned[$key]} == '?')) &&
         ($key == "$kind" || $key == "$kind "*) ]] || continue
       read -r _ where name rest <<<"$key"
       in_ns=()
       if [ -n "$where" ] && [ "$where" != - ] && [ "$kind" != netns ] && [ "$kind" != run ] && [[ $kind != ovs* ]]; then
-        if lab_owns "netns $where" && [ -z "${declared[netns $where]-}" ]; then
+        if [ -n "${gone[netns $where]-}" ]; then
           record - "$key" # it goes with its namespace
           continue
         fi
@@ -288,22 +295,25 @@ put_back() {
 
 # remove_rules: delete the lab's nft table, inet nsgen-two-machines, if present (and an `ip`
 # table of that name, which an earlier version of nsgen made).
+# (`nft list tables` names them without listing their rules, which takes a while for a big lab)
 remove_rules() {
-  if nft list table inet nsgen-two-machines >/dev/null 2>&1; then
-    nft delete table inet nsgen-two-machines
-  fi
-  if nft list table ip nsgen-two-machines >/dev/null 2>&1; then
-    nft delete table ip nsgen-two-machines
-  fi
+  local tables family
+  tables=$(nft list tables 2>/dev/null) || tables=''
+  for family in inet ip; do
+    if [[ $'\n'$tables$'\n' == *$'\n'"table $family "nsgen-two-machines$'\n'* ]]; then
+      nft delete table "$family" nsgen-two-machines
+    fi
+  done
 }
 
 # remove_ns_rules NS: delete the lab's nft table inside namespace NS, inet nsgen-two-machines, and the ip
 # one an earlier version of nsgen made (IPv4 only), if present; the namespace's own tables are
 # left as they are.
 remove_ns_rules() {
-  local family
+  local tables family
+  tables=$(ip netns exec "$1" nft list tables 2>/dev/null) || tables=''
   for family in inet ip; do
-    if ip netns exec "$1" nft list table "$family" nsgen-two-machines >/dev/null 2>&1; then
+    if [[ $'\n'$tables$'\n' == *$'\n'"table $family "nsgen-two-machines$'\n'* ]]; then
       ip netns exec "$1" nft delete table "$family" nsgen-two-machines
     fi
   done
