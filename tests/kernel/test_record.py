@@ -241,11 +241,20 @@ def _wrapped(tool: str, folder: Path, real: str) -> None:
     path.chmod(0o755)
 
 
+RUNS: dict[int, str] = {}
+"""What the last counted run showed, for assertion messages: its stderr's end and what the
+wrappers saw (a run that exits 0 where it should not says why)."""
+
+
 def _counted_run(sandbox: Sandbox, script: Path, bin_dir: Path, counter: Path, stop_at: int, signal: str) -> int:
     env = [f"PATH={bin_dir}:{os.environ.get('PATH', '/usr/sbin:/usr/bin:/sbin:/bin')}", f"COUNTER={counter}",
            f"STOP_AT={stop_at}", f"SIGNAL={signal}"]
     launcher = f"export SCRIPT_PID=$$; exec bash {shlex.quote(str(script))}"
     run = sandbox.run(["env", *env, "bash", "-c", launcher], timeout=60)
+    seen = sandbox.run(["bash", "-c", f"ls -l {shlex.quote(str(bin_dir))}; cat {shlex.quote(str(counter))}; "
+                        "command -v ip"], timeout=30)
+    RUNS[0] = (f"exit {run.returncode}; stderr ends: {run.stderr[-600:]!r}; in the sandbox: "
+               f"{seen.stdout.strip()!r} {seen.stderr.strip()!r}")
     return run.returncode
 
 
@@ -277,7 +286,7 @@ def test_an_interrupt_after_any_command_leaves_a_host_teardown_restores(example:
             before = sandbox.snapshot()
             counter.unlink(missing_ok=True)
             code = _counted_run(sandbox, setup, bin_dir, counter, stop_at, signal)
-            assert code != 0 or stop_at >= total - 1, f"setup interrupted at command {stop_at} exited 0"
+            assert code != 0 or stop_at >= total - 1, f"setup interrupted at command {stop_at} exited 0: {RUNS[0]}"
             _ok(sandbox, down)
             changes = before.diff(sandbox.snapshot())
             assert not changes, f"after {signal} at command {stop_at} of {total}, teardown left:\n" + "\n".join(changes)
@@ -527,7 +536,7 @@ def test_a_ctrl_c_that_kills_ip_netns_add_leaves_no_namespace_file(target: str, 
         sandbox.run(["mkdir", "-p", "/run/netns"])
         before = sandbox.snapshot()
         code = _counted_run(sandbox, setup, bin_dir, tmp_path / "once", 0, "INT")
-        assert code != 0
+        assert code != 0, RUNS[0]
         changes = before.diff(sandbox.snapshot())
         assert not changes, "the interrupted setup left:\n" + "\n".join(changes)
         _ok(sandbox, setup)
