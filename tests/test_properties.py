@@ -171,6 +171,31 @@ def assert_safe_lab(result: Compilation, text: str, scripts: dict[str, str]) -> 
 
 # (a) random text ---------------------------------------------------------------------------------
 
+def form_gives_plan_or_error(template: str, words: dict[str, str]) -> None:
+    """A lab of `template` with `words` filled in: a plan whose scripts are safe, or an error;
+    never an uncaught exception."""
+    text = template.format(**words)
+    result, scripts = compile_and_render(text)
+    assert_plan_or_error(result, text)
+    if result.plan is not None:
+        event("compiled")
+        assert_safe_lab(result, text, scripts)
+
+
+def form_scripts_pass_shellcheck(template: str, words: dict[str, str]) -> None:
+    """A lab of `template` with `words` filled in that compiles gives scripts that pass `bash -n`
+    and shellcheck."""
+    text = template.format(**words)
+    result, scripts = compile_and_render(text)
+    assert_plan_or_error(result, text)
+    if result.plan is None:
+        event("refused")
+        return
+    event("compiled")
+    assert_safe_lab(result, text, scripts)
+    assert script_problems(scripts) == []
+
+
 LANGUAGE_WORDS = ("lab", "ns", "bridge", "veth", "route", "nat", "masquerade", "forward", "expect", "ip", "mtu",
                   "via", "default", "out", "in", "tcp", "udp", "ping", "reaches", "from", "no", "host", "outside",
                   "red", "blue", "br0", "v-net-0", "red:eth0", "<->", "->", ":", ",", ";", "\n", "#", "10.0.0.1/24",
@@ -255,12 +280,7 @@ ipv6_word = st.one_of(
 def test_ipv6_forms_give_plan_or_error(words: dict[str, str]) -> None:
     """Any IPv6-looking word in any address position: a plan whose scripts are safe, or an error;
     never an uncaught exception."""
-    text = IPV6_LAB.format(**words)
-    result, scripts = compile_and_render(text)
-    assert_plan_or_error(result, text)
-    if result.plan is not None:
-        event("compiled")
-        assert_safe_lab(result, text, scripts)
+    form_gives_plan_or_error(IPV6_LAB, words)
 
 
 @settings(FUZZ, max_examples=15)
@@ -275,15 +295,7 @@ def test_ipv6_forms_give_plan_or_error(words: dict[str, str]) -> None:
 def test_ipv6_lab_scripts_pass_shellcheck(words: dict[str, str]) -> None:
     """Valid IPv6 labs of that shape (with IPv6 NAT, a forward and an isolation inside namespaces)
     compile to scripts that pass `bash -n` and shellcheck."""
-    text = IPV6_LAB.format(**words)
-    result, scripts = compile_and_render(text)
-    assert_plan_or_error(result, text)
-    if result.plan is None:
-        event("refused")
-        return
-    event("compiled")
-    assert_safe_lab(result, text, scripts)
-    assert script_problems(scripts) == []
+    form_scripts_pass_shellcheck(IPV6_LAB, words)
 
 
 # (b4) routers that deny, flows allowed through them, whole-address forwards and redirects -----------------
@@ -330,27 +342,14 @@ valid_router_words = st.fixed_dictionaries({key: st.sampled_from(words) for key,
 def test_router_filter_forms_give_plan_or_error(words: dict[str, str]) -> None:
     """Any mix of `router deny`, `allow ... via`, whole-address forwards and redirects with edge values:
     a plan whose scripts are safe, or an error."""
-    text = ROUTER_LAB.format(**words)
-    result, scripts = compile_and_render(text)
-    assert_plan_or_error(result, text)
-    if result.plan is not None:
-        event("compiled")
-        assert_safe_lab(result, text, scripts)
+    form_gives_plan_or_error(ROUTER_LAB, words)
 
 
 @settings(FUZZ, max_examples=15)
 @given(valid_router_words)
 def test_router_filter_lab_scripts_pass_shellcheck(words: dict[str, str]) -> None:
     """Labs of that shape that compile give scripts that pass `bash -n` and shellcheck."""
-    text = ROUTER_LAB.format(**words)
-    result, scripts = compile_and_render(text)
-    assert_plan_or_error(result, text)
-    if result.plan is None:
-        event("refused")
-        return
-    event("compiled")
-    assert_safe_lab(result, text, scripts)
-    assert script_problems(scripts) == []
+    form_scripts_pass_shellcheck(ROUTER_LAB, words)
 
 
 # (b3) GRE, gretap and ipip: every option with edge values ----------------------------------------
@@ -387,27 +386,14 @@ valid_tunnel_words = st.fixed_dictionaries({key: st.sampled_from(words) for key,
 @given(tunnel_words)
 def test_tunnel_options_give_plan_or_error(words: dict[str, str]) -> None:
     """Any mix of a tunnel's options and edge values: a plan whose scripts are safe, or an error."""
-    text = TUNNEL_LAB.format(**words)
-    result, scripts = compile_and_render(text)
-    assert_plan_or_error(result, text)
-    if result.plan is not None:
-        event("compiled")
-        assert_safe_lab(result, text, scripts)
+    form_gives_plan_or_error(TUNNEL_LAB, words)
 
 
 @settings(FUZZ, max_examples=15)
 @given(valid_tunnel_words)
 def test_tunnel_lab_scripts_pass_shellcheck(words: dict[str, str]) -> None:
     """Tunnel labs of that shape that compile give scripts that pass `bash -n` and shellcheck."""
-    text = TUNNEL_LAB.format(**words)
-    result, scripts = compile_and_render(text)
-    assert_plan_or_error(result, text)
-    if result.plan is None:
-        event("refused")
-        return
-    event("compiled")
-    assert_safe_lab(result, text, scripts)
-    assert script_problems(scripts) == []
+    form_scripts_pass_shellcheck(TUNNEL_LAB, words)
 
 
 @pytest.mark.parametrize("seed", sorted(SEEDS))
