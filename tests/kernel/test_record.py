@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,21 @@ from nsgen.harness.sandbox import Sandbox
 from tests.scriptcheck import write_scripts
 
 pytestmark = pytest.mark.sandbox
+
+
+@pytest.fixture(autouse=True)
+def _interruptible() -> Iterator[None]:
+    """The scripts under test must be able to receive INT. A test run started in the background
+    (`nohup pytest ... &` from a script) ignores INT, as POSIX shells make background jobs do, and
+    a process inherits an ignored signal through exec: bash then cannot even trap it, and the
+    interrupt tests see setup run to its end. A handler of our own here is reset to the default in
+    the commands we start."""
+    previous = signal.getsignal(signal.SIGINT)
+    if previous == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    if previous == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 ROOT = Path(__file__).resolve().parents[2]
 
