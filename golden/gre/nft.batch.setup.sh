@@ -646,21 +646,21 @@ ns_batches() {
   awk -v dir="$tmp/ns" '
     /^@ / { if (file) close(file); file = dir "/" $2; print $2; next }
     { print > file }' >"$tmp/ns.list"
-  local running=0 unread=0 key
-  local -a kept=()
+  local unread=0 key waited=0
+  local -a kept=() pids=()
   while read -r ns; do
     if [ -z "${created_ns[$ns]-}" ]; then
       kept+=("$tmp/ns/$ns")
       keep_routes "$ns" "$tmp/ns/$ns" &
-      running=$((running + 1))
-      if [ "$running" -ge 8 ]; then
-        wait -n || unread=1
-        running=$((running - 1))
+      pids+=("$!")
+      if [ "${#pids[@]}" -ge $((waited + 8)) ]; then # by pid: bash 5.2 wait for any job can miss one that already ended
+        wait "${pids[waited]}" || unread=1
+        waited=$((waited + 1))
       fi
     fi
   done <"$tmp/ns.list"
-  for ((; running > 0; running--)); do
-    wait -n || unread=1
+  for ((; waited < ${#pids[@]}; waited++)); do
+    wait "${pids[waited]}" || unread=1
   done
   if [ "$unread" -ne 0 ]; then
     echo "nsgen: could not read the routes of a namespace this run did not create (see above)" >&2
