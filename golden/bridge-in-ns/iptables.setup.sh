@@ -17,7 +17,7 @@ main() {
   trap 'exit 130' INT # until there is something to roll back, an interrupt just stops
   trap 'exit 143' TERM
   preflight
-  tmp=$(mktemp -d)
+  tmp=$(mktemp -d "${TMPDIR:-/run}/nsgen.XXXXXX") # /run: a tmpfs on most hosts, faster for many small files than a disk
   trap 'rm -rf "$tmp"' EXIT
   lock_lab
   trap 'on_error "$?"' ERR
@@ -533,7 +533,10 @@ has_route() {
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
 # lab's record says so, or it carries the alias nsgen:bridge-in-ns (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
+# A veth end teardown saw go with its peer's namespace (veths_gone -m) is not asked about again.
 lab_link() {
+  declare -gA gone_veths
+  if [ -n "${gone_veths[$1]-}" ]; then return 1; fi
   if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:bridge-in-ns '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
@@ -600,19 +603,27 @@ remove_rules() {
   remove_chains iptables:nsgen-bridge-in-ns-pre iptables:nsgen-bridge-in-ns-post iptables:nsgen-bridge-in-ns-fwd iptables:nsgen-bridge-in-ns-out ip6tables:nsgen-bridge-in-ns-pre ip6tables:nsgen-bridge-in-ns-post ip6tables:nsgen-bridge-in-ns-fwd ip6tables:nsgen-bridge-in-ns-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
-# ip6tables; one not installed has none), if present.
+# ip6tables; one not installed has none), if present: one TOOL-save to see what is there, then
+# one TOOL-restore --noflush that deletes the jumps to them (`-A BUILTIN -j CHAIN` exactly),
+# empties them and deletes them, all or nothing.
 remove_chains() {
-  local tool table builtin chain
-  while read -r tool table builtin chain; do
-    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
-    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      "$tool" -t "$table" -D "$builtin" -j "$chain"
-    done
-    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
-      "$tool" -t "$table" -F "$chain"
-      "$tool" -t "$table" -X "$chain"
-    fi
-  done <<'CHAINS'
+  local tool changes
+  for tool in iptables ip6tables; do
+    if [[ " $* " != *" $tool:"* ]] || ! command -v "$tool-save" >/dev/null; then continue; fi
+    changes=$("$tool-save" | awk -v tool="$tool" -v want=" $* " '
+      NR == FNR { if ($1 == tool && index(want, " " $1 ":" $4 " ")) { lab[$2 " " $4] = 1; hook[$2 " -A " $3 " -j " $4] = 1 } next }
+      /^\*/ { table = substr($0, 2); next }
+      /^:/ { name = substr($1, 2); if ((table " " name) in lab) { chains[table] = chains[table] " " name; used[table] = 1 } next }
+      /^-A / && ((table " " $0) in hook) { jumps[table] = jumps[table] "-D" substr($0, 3) "\n"; used[table] = 1 }
+      END {
+        for (table in used) {
+          printf "*%s\n%s", table, jumps[table]
+          n = split(chains[table], list, " ")
+          for (i = 1; i <= n; i++) print "-F " list[i]
+          for (i = 1; i <= n; i++) print "-X " list[i]
+          print "COMMIT"
+        }
+      }' /dev/fd/3 - 3<<'CHAINS'
 iptables nat PREROUTING nsgen-bridge-in-ns-pre
 iptables nat POSTROUTING nsgen-bridge-in-ns-post
 iptables filter FORWARD nsgen-bridge-in-ns-fwd
@@ -622,6 +633,9 @@ ip6tables nat POSTROUTING nsgen-bridge-in-ns-post
 ip6tables filter FORWARD nsgen-bridge-in-ns-fwd
 ip6tables nat OUTPUT nsgen-bridge-in-ns-out
 CHAINS
+    )
+    if [ -n "$changes" ]; then printf '%s\n' "$changes" | "$tool-restore" --noflush; fi
+  done
 }
 
 # remove_ns_rules NS [TOOL...]: unhook and delete the lab's chains (nsgen-bridge-in-ns-*)
@@ -652,12 +666,15 @@ CHAINS
   done
 }
 
-# veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
-# false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
-# NS is still there (a namespace the lab did not create, which teardown leaves).
+# veths_gone [-m] NAME[:NS]...: wait until the host has none of these veths (polling every 0.01 s,
+# after 0.1 s every 0.05 s); false if one is still there after 10 s. NAME:NS is a host end whose
+# peer was in NS: not waited for if NS is still there (a namespace the lab did not create, which
+# teardown leaves). With -m (teardown), the names found gone are remembered, so that lab_link
+# answers for them at once.
 veths_gone() {
-  local tries word
+  local tries word remember=''
   local -a names=()
+  if [ "${1-}" = -m ]; then remember=1; shift; fi
   for word in "$@"; do
     if [[ $word == *:* ]]; then
       if [ -e "/run/netns/${word#*:}" ]; then continue; fi
@@ -666,13 +683,18 @@ veths_gone() {
     names+=("$word")
   done
   if [ "${#names[@]}" -eq 0 ]; then return 0; fi
-  for ((tries = 0; tries < 200; tries++)); do
+  for ((tries = 0; tries < 210; tries++)); do
     if [ "$(ip -o link show type veth | awk -F': ' -v names=" ${names[*]} " '
       { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
       END { print left + 0 }')" -eq 0 ]; then
+      # shellcheck disable=SC2034 # gone_veths: read by lab_link (in the scripts that call it)
+      if [ -n "$remember" ]; then
+        declare -gA gone_veths
+        for word in "${names[@]}"; do gone_veths[$word]=1; done
+      fi
       return 0
     fi
-    sleep 0.05
+    if [ "$tries" -lt 10 ]; then sleep 0.01; else sleep 0.05; fi
   done
   return 1
 }

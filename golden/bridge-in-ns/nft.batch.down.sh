@@ -34,7 +34,7 @@ route red default via 10.0.3.1 metric 0
 route - 10.0.3.0/24 via 10.0.9.1 metric 0
 KEYS
   fi
-  tmp=$(mktemp -d)
+  tmp=$(mktemp -d "${TMPDIR:-/run}/nsgen.XXXXXX") # /run: a tmpfs on most hosts, faster for many small files than a disk
   trap 'rm -rf "$tmp"' EXIT
 
   # bridge-in-ns.ns:14  route host 10.0.3.0/24 via 10.0.9.1
@@ -77,7 +77,7 @@ KEYS
   # The host's veth ends whose peers were in those namespaces go with them: the kernel removes
   # them in the background, all at once (far faster than one by one). Wait for that; one still
   # there (a process inside keeps its namespace alive) is deleted below.
-  veths_gone veth-r1-br:r1 veth-blue:r1 veth-red:r1 || true
+  veths_gone -m veth-r1-br:r1 veth-blue:r1 veth-red:r1 || true
 
   # bridge-in-ns.ns:10  veth blue<->r1:br0 ip 10.0.3.3/24
   if lab_made 'link blue veth-blue' && link_is blue veth-blue veth; then
@@ -386,12 +386,15 @@ remove_ns_rules() {
   done
 }
 
-# veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
-# false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
-# NS is still there (a namespace the lab did not create, which teardown leaves).
+# veths_gone [-m] NAME[:NS]...: wait until the host has none of these veths (polling every 0.01 s,
+# after 0.1 s every 0.05 s); false if one is still there after 10 s. NAME:NS is a host end whose
+# peer was in NS: not waited for if NS is still there (a namespace the lab did not create, which
+# teardown leaves). With -m (teardown), the names found gone are remembered, so that lab_link
+# answers for them at once.
 veths_gone() {
-  local tries word
+  local tries word remember=''
   local -a names=()
+  if [ "${1-}" = -m ]; then remember=1; shift; fi
   for word in "$@"; do
     if [[ $word == *:* ]]; then
       if [ -e "/run/netns/${word#*:}" ]; then continue; fi
@@ -400,13 +403,18 @@ veths_gone() {
     names+=("$word")
   done
   if [ "${#names[@]}" -eq 0 ]; then return 0; fi
-  for ((tries = 0; tries < 200; tries++)); do
+  for ((tries = 0; tries < 210; tries++)); do
     if [ "$(ip -o link show type veth | awk -F': ' -v names=" ${names[*]} " '
       { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
       END { print left + 0 }')" -eq 0 ]; then
+      # shellcheck disable=SC2034 # gone_veths: read by lab_link (in the scripts that call it)
+      if [ -n "$remember" ]; then
+        declare -gA gone_veths
+        for word in "${names[@]}"; do gone_veths[$word]=1; done
+      fi
       return 0
     fi
-    sleep 0.05
+    if [ "$tries" -lt 10 ]; then sleep 0.01; else sleep 0.05; fi
   done
   return 1
 }

@@ -260,7 +260,10 @@ link_gone() {
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
 # lab's record says so, or it carries the alias nsgen:macvlan (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
+# A veth end teardown saw go with its peer's namespace (veths_gone -m) is not asked about again.
 lab_link() {
+  declare -gA gone_veths
+  if [ -n "${gone_veths[$1]-}" ]; then return 1; fi
   if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:macvlan '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'

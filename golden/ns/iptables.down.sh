@@ -227,19 +227,27 @@ remove_rules() {
   remove_chains iptables:nsgen-ns-pre iptables:nsgen-ns-post iptables:nsgen-ns-fwd iptables:nsgen-ns-out ip6tables:nsgen-ns-pre ip6tables:nsgen-ns-post ip6tables:nsgen-ns-fwd ip6tables:nsgen-ns-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
-# ip6tables; one not installed has none), if present.
+# ip6tables; one not installed has none), if present: one TOOL-save to see what is there, then
+# one TOOL-restore --noflush that deletes the jumps to them (`-A BUILTIN -j CHAIN` exactly),
+# empties them and deletes them, all or nothing.
 remove_chains() {
-  local tool table builtin chain
-  while read -r tool table builtin chain; do
-    if [[ " $* " != *" $tool:$chain "* ]] || ! command -v "$tool" >/dev/null; then continue; fi
-    while "$tool" -t "$table" -C "$builtin" -j "$chain" 2>/dev/null; do
-      "$tool" -t "$table" -D "$builtin" -j "$chain"
-    done
-    if "$tool" -t "$table" -S "$chain" >/dev/null 2>&1; then
-      "$tool" -t "$table" -F "$chain"
-      "$tool" -t "$table" -X "$chain"
-    fi
-  done <<'CHAINS'
+  local tool changes
+  for tool in iptables ip6tables; do
+    if [[ " $* " != *" $tool:"* ]] || ! command -v "$tool-save" >/dev/null; then continue; fi
+    changes=$("$tool-save" | awk -v tool="$tool" -v want=" $* " '
+      NR == FNR { if ($1 == tool && index(want, " " $1 ":" $4 " ")) { lab[$2 " " $4] = 1; hook[$2 " -A " $3 " -j " $4] = 1 } next }
+      /^\*/ { table = substr($0, 2); next }
+      /^:/ { name = substr($1, 2); if ((table " " name) in lab) { chains[table] = chains[table] " " name; used[table] = 1 } next }
+      /^-A / && ((table " " $0) in hook) { jumps[table] = jumps[table] "-D" substr($0, 3) "\n"; used[table] = 1 }
+      END {
+        for (table in used) {
+          printf "*%s\n%s", table, jumps[table]
+          n = split(chains[table], list, " ")
+          for (i = 1; i <= n; i++) print "-F " list[i]
+          for (i = 1; i <= n; i++) print "-X " list[i]
+          print "COMMIT"
+        }
+      }' /dev/fd/3 - 3<<'CHAINS'
 iptables nat PREROUTING nsgen-ns-pre
 iptables nat POSTROUTING nsgen-ns-post
 iptables filter FORWARD nsgen-ns-fwd
@@ -249,6 +257,9 @@ ip6tables nat POSTROUTING nsgen-ns-post
 ip6tables filter FORWARD nsgen-ns-fwd
 ip6tables nat OUTPUT nsgen-ns-out
 CHAINS
+    )
+    if [ -n "$changes" ]; then printf '%s\n' "$changes" | "$tool-restore" --noflush; fi
+  done
 }
 
 # remove_ns_rules NS [TOOL...]: unhook and delete the lab's chains (nsgen-ns-*)

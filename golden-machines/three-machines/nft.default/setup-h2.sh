@@ -17,7 +17,7 @@ main() {
   trap 'exit 130' INT # until there is something to roll back, an interrupt just stops
   trap 'exit 143' TERM
   preflight
-  tmp=$(mktemp -d)
+  tmp=$(mktemp -d "${TMPDIR:-/run}/nsgen.XXXXXX") # /run: a tmpfs on most hosts, faster for many small files than a disk
   trap 'rm -rf "$tmp"' EXIT
   lock_lab
   trap 'on_error "$?"' ERR
@@ -474,7 +474,10 @@ link_gone() {
 # lab_link NAME KIND: true if the host's interface NAME is a KIND this lab's setup created: the
 # lab's record says so, or it carries the alias nsgen:three-machines (matched as the alias
 # field, whatever else, altnames say, is listed; the mark alone serves when the record is gone).
+# A veth end teardown saw go with its peer's namespace (veths_gone -m) is not asked about again.
 lab_link() {
+  declare -gA gone_veths
+  if [ -n "${gone_veths[$1]-}" ]; then return 1; fi
   if [ "${owned[link - $1]-}" = + ] && link_is '' "$1" "$2"; then return 0; fi
   ip link show dev "$1" type "$2" 2>/dev/null |
     awk -v mark=nsgen:three-machines '$1 == "alias" && $2 == mark && NF == 2 { ours = 1 } END { exit !ours }'
@@ -560,12 +563,15 @@ remove_ns_rules() {
   done
 }
 
-# veths_gone NAME[:NS]...: wait (polling, at most 10 s) until the host has none of these veths;
-# false if one is still there then. NAME:NS is a host end whose peer was in NS: not waited for if
-# NS is still there (a namespace the lab did not create, which teardown leaves).
+# veths_gone [-m] NAME[:NS]...: wait until the host has none of these veths (polling every 0.01 s,
+# after 0.1 s every 0.05 s); false if one is still there after 10 s. NAME:NS is a host end whose
+# peer was in NS: not waited for if NS is still there (a namespace the lab did not create, which
+# teardown leaves). With -m (teardown), the names found gone are remembered, so that lab_link
+# answers for them at once.
 veths_gone() {
-  local tries word
+  local tries word remember=''
   local -a names=()
+  if [ "${1-}" = -m ]; then remember=1; shift; fi
   for word in "$@"; do
     if [[ $word == *:* ]]; then
       if [ -e "/run/netns/${word#*:}" ]; then continue; fi
@@ -574,13 +580,18 @@ veths_gone() {
     names+=("$word")
   done
   if [ "${#names[@]}" -eq 0 ]; then return 0; fi
-  for ((tries = 0; tries < 200; tries++)); do
+  for ((tries = 0; tries < 210; tries++)); do
     if [ "$(ip -o link show type veth | awk -F': ' -v names=" ${names[*]} " '
       { sub(/@.*/, "", $2); if (index(names, " " $2 " ")) left++ }
       END { print left + 0 }')" -eq 0 ]; then
+      # shellcheck disable=SC2034 # gone_veths: read by lab_link (in the scripts that call it)
+      if [ -n "$remember" ]; then
+        declare -gA gone_veths
+        for word in "${names[@]}"; do gone_veths[$word]=1; done
+      fi
       return 0
     fi
-    sleep 0.05
+    if [ "$tries" -lt 10 ]; then sleep 0.01; else sleep 0.05; fi
   done
   return 1
 }
