@@ -180,6 +180,7 @@ preflight() {
   need_tool ip
   need_tool sysctl
   need_tool ip6tables
+  need_tool ip6tables-save
   need_tool ip6tables-restore
   need_tool awk
   need_tool flock

@@ -206,9 +206,11 @@ preflight() {
   fi
   need_tool ip
   need_tool iptables
+  need_tool iptables-save
   need_tool iptables-restore
   need_tool sysctl
   need_tool ip6tables
+  need_tool ip6tables-save
   need_tool ip6tables-restore
   need_tool awk
   need_tool flock

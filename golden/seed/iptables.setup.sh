@@ -196,6 +196,7 @@ preflight() {
   fi
   need_tool ip
   need_tool iptables
+  need_tool iptables-save
   need_tool iptables-restore
   need_tool awk
   need_tool flock

@@ -78,6 +78,7 @@ preflight() {
   fi
   need_tool ip
   need_tool iptables
+  need_tool iptables-save
   need_tool iptables-restore
   need_tool bridge
   need_tool awk

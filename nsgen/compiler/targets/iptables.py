@@ -19,19 +19,19 @@ class IptablesTarget(Target):
     with the same names in iptables and ip6tables: each family's rules in its own tool."""
 
     name = "iptables"
-    firewall_tools = ("iptables", "iptables-restore")
+    firewall_tools = ("iptables", "iptables-save", "iptables-restore")
     families = frozenset({"ipv4", "ipv6"})
 
     def tools(self, plan: LabPlan) -> list[str]:
-        """ip6tables and ip6tables-restore too when the lab has IPv6 rules (in the host or in a
-        namespace), and iptables only when it has IPv4 ones."""
+        """ip6tables, ip6tables-save and ip6tables-restore too when the lab has IPv6 rules (in the host
+        or in a namespace), and the iptables ones only when it has IPv4 ones."""
         found = super().tools(plan)
         families = set(plan.families if plan.has_rules else ()) | {
             af for inside in plan.namespace_rules for af in inside.families}
         if 4 not in families:
             found = [tool for tool in found if tool not in self.firewall_tools]
         if 6 in families:
-            found += ["ip6tables", "ip6tables-restore"]
+            found += ["ip6tables", "ip6tables-save", "ip6tables-restore"]
         return found
 
     def rules_home(self, plan: LabPlan) -> str:
