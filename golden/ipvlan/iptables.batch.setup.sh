@@ -411,14 +411,14 @@ remove_rules() {
   remove_chains iptables:nsgen-ipvlan-pre iptables:nsgen-ipvlan-post iptables:nsgen-ipvlan-fwd iptables:nsgen-ipvlan-out ip6tables:nsgen-ipvlan-pre ip6tables:nsgen-ipvlan-post ip6tables:nsgen-ipvlan-fwd ip6tables:nsgen-ipvlan-out
 }
 # remove_chains TOOL:CHAIN...: unhook and delete these chains of the lab (TOOL iptables or
-# ip6tables; one not installed has none), if present: one TOOL-save to see what is there, then
-# one TOOL-restore --noflush that deletes the jumps to them (`-A BUILTIN -j CHAIN` exactly),
-# empties them and deletes them, all or nothing.
+# ip6tables; one not installed, or one whose save fails, is taken to have none), if present: one
+# TOOL-save to see what is there, then one TOOL-restore --noflush that deletes the jumps to them
+# (`-A BUILTIN -j CHAIN` exactly), empties them and deletes them, each table's changes all or nothing.
 remove_chains() {
   local tool changes
   for tool in iptables ip6tables; do
     if [[ " $* " != *" $tool:"* ]] || ! command -v "$tool-save" >/dev/null; then continue; fi
-    changes=$("$tool-save" | awk -v tool="$tool" -v want=" $* " '
+    changes=$({ "$tool-save" 2>/dev/null || true; } | awk -v tool="$tool" -v want=" $* " '
       NR == FNR { if ($1 == tool && index(want, " " $1 ":" $4 " ")) { lab[$2 " " $4] = 1; hook[$2 " -A " $3 " -j " $4] = 1 } next }
       /^\*/ { table = substr($0, 2); next }
       /^:/ { name = substr($1, 2); if ((table " " name) in lab) { chains[table] = chains[table] " " name; used[table] = 1 } next }
